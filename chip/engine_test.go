@@ -1,0 +1,148 @@
+package chip
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spindle-sim/spindle/core"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+func TestCUBARate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1 s of CUBA")
+	}
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		t.Run(mode.String(), func(t *testing.T) {
+			_, s := runSpikes(t, cuba(mode), testArch(), "sequential", 0, 10000)
+			rate := float64(s.Spikes) / 4000 / 1.0
+			t.Logf("%s: %d spikes, %.2f Hz, %d synaptic events", mode, s.Spikes, rate, s.SynapticEvents)
+			if rate < 4 || rate > 8 {
+				t.Errorf("CUBA rate %.2f Hz: expected 4-8 Hz", rate)
+			}
+		})
+	}
+}
+
+// Spikes must not depend on the number of workers, the mapping or the
+// architecture: cores share nothing but packets, delivered in a fixed order.
+func TestDeterministicAcrossWorkersAndMappings(t *testing.T) {
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		net := cuba(mode)
+		small := testArch()
+		small.NeuronsPerCore = 300
+		small.OutputAxonsPerCore = 1 << 16
+		ref, _ := runSpikes(t, net, testArch(), "sequential", 1, 600)
+		if len(ref) == 0 {
+			t.Fatal("no spikes")
+		}
+		for _, c := range []struct {
+			arch    *Arch
+			mapper  string
+			workers int
+		}{
+			{testArch(), "sequential", 2},
+			{testArch(), "balanced", 4},
+			{small, "sequential", 3},
+			{small, "balanced", 2},
+		} {
+			got, _ := runSpikes(t, net, c.arch, c.mapper, c.workers, 600)
+			if mode == snn.Fixed && !slices.Equal(got, ref) {
+				t.Errorf("%s %s/%d cores of %d, %d workers: spikes differ from 1 worker", mode, c.mapper, c.workers, c.arch.NeuronsPerCore, c.workers)
+			}
+			if mode == snn.Float && c.arch == small {
+				continue // float sums in another order may round differently
+			}
+			if mode == snn.Float && !slices.Equal(got, ref) {
+				t.Errorf("float %s, %d workers: spikes differ", c.mapper, c.workers)
+			}
+		}
+	}
+}
+
+// A chain of neurons driven by one spike source: each link fires exactly
+// its delay after the previous.
+func TestDelaysAreExact(t *testing.T) {
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		net := &snn.Network{
+			Name: "chain", Dt: 1, Mode: mode,
+			Populations: []snn.Population{
+				{Name: "in", Size: 1, Kind: snn.SpikeSource, SpikeTimes: [][]float64{{3}}},
+				{Name: "a", Size: 1, Neuron: snn.Neuron{TauM: 10, VTh: 1, VReset: 0, TRef: 0, NoLeak: true,
+					Receptors: []snn.Receptor{{Name: "x", TauSyn: 0.1}}}},
+			},
+			Projections: []snn.Projection{
+				{Pre: "in", Post: "a", Connector: snn.Connector{Kind: snn.AllToAll}, Weight: snn.Const(100), Delay: snn.Const(7)},
+			},
+		}
+		// NoLeak with tau_m 10 at dt 1: v gains I/10 per tick; I = 100 on
+		// arrival so v = 10 > 1 in the arrival tick.
+		got, _ := runSpikes(t, net, testArch(), "sequential", 1, 20)
+		want := []spike{{3, 0}, {10, 1}}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: spikes %v, want %v", mode, got, want)
+		}
+	}
+}
+
+func TestRefractoryPeriod(t *testing.T) {
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		net := &snn.Network{
+			Name: "bias", Dt: 1, Mode: mode,
+			Populations: []snn.Population{{Name: "a", Size: 1, Neuron: snn.Neuron{
+				TauM: 1, VTh: 1, VReset: 0, TRef: 3, Bias: 5, NoLeak: true,
+				Receptors: []snn.Receptor{{Name: "x", TauSyn: 1}}}}},
+		}
+		// v += 5 each integrating tick: spike at 0, refractory 1-3, spike at 4.
+		got, _ := runSpikes(t, net, testArch(), "sequential", 1, 10)
+		want := []spike{{0, 0}, {4, 0}, {8, 0}}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: spikes %v, want %v", mode, got, want)
+		}
+	}
+}
+
+func TestCapacityErrors(t *testing.T) {
+	net := cuba(snn.Fixed)
+	g, err := net.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		change func(a *Arch)
+		want   string
+	}{
+		{"fan-in", func(a *Arch) { a.MaxFanIn = 50 }, "fan-in"},
+		{"synapse memory", func(a *Arch) { a.SynapsesPerCore = 60 }, "synapse memory"},
+		{"input axons", func(a *Arch) { a.InputAxonsPerCore = 40 }, "input axons"},
+		{"chips", func(a *Arch) { a.NeuronsPerCore = 10; a.MaxChips = 1 }, "at most 1 chips"},
+	} {
+		a := testArch()
+		c.change(a)
+		_, err := Map(g, a, "sequential", 0)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+	// Output axons are only known once every neuron is placed.
+	a := testArch()
+	a.OutputAxonsPerCore = 100
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewEngine(g, a, m, Options{Mode: snn.Fixed})
+	var le *core.LimitError
+	if !errors.As(err, &le) || le.Limit != "output axons" || le.Max != 100 {
+		t.Errorf("output axon limit: got %v", err)
+	}
+	if _, err := Map(g, testArch(), "sequential", 0); err != nil {
+		t.Errorf("CUBA should fit the test arch: %v", err)
+	}
+	if _, err := Map(g, testArch(), "nonsense", 0); err == nil {
+		t.Error("unknown strategy accepted")
+	}
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spindle-sim/spindle/chip"
+)
+
+func newRunCmd() *cobra.Command {
+	var f simFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "run NET.yaml",
+		Short: "Simulate a network on a mapped architecture",
+		Long: `Run builds the network, maps it onto the architecture's cores, simulates
+the given number of ticks on the event engine and prints a summary: spikes,
+rates, synaptic events, packets (dropped, late), hop-packets, modelled
+energy and tick latency, and how long construction and simulation took.`,
+		Example: `  spindle run examples/cuba.yaml --ticks 10000
+  spindle run examples/cuba_fixed.yaml --arch loihi --map balanced --json`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := f.build(args[0])
+			if err != nil {
+				return err
+			}
+			res, err := simulate(b, f.ticks, f.workers, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), res)
+			}
+			res.print(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	f.register(cmd.Flags(), true)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+// runResult is the summary of one run; its JSON keys are part of the
+// command-line contract.
+type runResult struct {
+	Network        string        `json:"network"`
+	Arch           string        `json:"arch"`
+	Map            string        `json:"map"`
+	Mode           string        `json:"mode"`
+	Ticks          int64         `json:"ticks"`
+	DtMs           float64       `json:"dt_ms"`
+	Neurons        int           `json:"neurons"`
+	Synapses       int           `json:"synapses"`
+	CoresUsed      int           `json:"cores_used"`
+	ChipsUsed      int           `json:"chips_used"`
+	Spikes         int64         `json:"spikes"`
+	RateHz         float64       `json:"rate_hz"`
+	Populations    []popRate     `json:"populations"`
+	SynapticEvents int64         `json:"synaptic_events"`
+	NeuronUpdates  int64         `json:"neuron_updates"`
+	Packets        int64         `json:"packets"`
+	PacketsDropped int64         `json:"packets_dropped"`
+	PacketsLate    int64         `json:"packets_late"`
+	HopPackets     int64         `json:"hop_packets"`
+	Energy         energyReport  `json:"energy_joules"`
+	TickModel      tickModel     `json:"modelled_seconds_per_tick"`
+	BuildSeconds   float64       `json:"build_seconds"`
+	WallSeconds    float64       `json:"wall_seconds"`
+}
+
+type popRate struct {
+	Name   string  `json:"name"`
+	Size   int     `json:"size"`
+	Spikes int64   `json:"spikes"`
+	RateHz float64 `json:"rate_hz"`
+}
+
+type energyReport struct {
+	Total       float64            `json:"total"`
+	ByComponent map[string]float64 `json:"by_component"`
+}
+
+type tickModel struct {
+	Mean float64 `json:"mean"`
+	Max  float64 `json:"max"`
+}
+
+// simulate runs b on the event engine for ticks ticks and summarises it.
+func simulate(b *built, ticks, workers int, progressTo io.Writer) (*runResult, error) {
+	g := b.graph
+	perPop := make([]int64, len(b.net.Populations))
+	eng, err := chip.NewEngine(g, b.arch, b.mapping, chip.Options{
+		Mode:    b.mode,
+		Workers: workers,
+		OnSpike: func(_ int64, id uint32) { perPop[g.PopOf(int(id))]++ },
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	bar := newProgress(progressTo, "run", int64(ticks))
+	start := time.Now()
+	for t := 0; t < ticks; t++ {
+		eng.Step()
+		if t&255 == 0 {
+			bar.update(int64(t))
+		}
+	}
+	wall := time.Since(start).Seconds()
+	bar.finish()
+	return summarise(b, eng.Stats(), perPop, wall), nil
+}
+
+func summarise(b *built, s chip.Stats, perPop []int64, wall float64) *runResult {
+	g, net := b.graph, b.net
+	seconds := float64(s.Ticks) * net.Dt / 1000
+	r := &runResult{
+		Network: net.Name, Arch: b.arch.Name, Map: b.mapping.Strategy, Mode: b.mode.String(),
+		Ticks: s.Ticks, DtMs: net.Dt, Neurons: g.N, Synapses: g.Synapses(),
+		CoresUsed: b.mapping.CoresUsed(), ChipsUsed: b.mapping.Chips,
+		Spikes: s.Spikes, SynapticEvents: s.SynapticEvents, NeuronUpdates: s.NeuronUpdates,
+		Packets: s.Router.Sent, PacketsDropped: s.Router.Dropped, PacketsLate: s.Router.Late,
+		HopPackets: s.Router.HopPackets,
+		Energy:     energyReport{Total: s.EnergyJoules, ByComponent: s.EnergyByComponent},
+		TickModel:  tickModel{Max: s.ModelledTickMax},
+		BuildSeconds: b.buildSeconds, WallSeconds: wall,
+	}
+	if s.Ticks > 0 {
+		r.TickModel.Mean = s.ModelledSeconds / float64(s.Ticks)
+	}
+	r.RateHz = rate(s.Spikes, g.N, seconds)
+	for i, p := range net.Populations {
+		r.Populations = append(r.Populations, popRate{p.Name, p.Size, perPop[i], rate(perPop[i], p.Size, seconds)})
+	}
+	return r
+}
+
+func rate(spikes int64, neurons int, seconds float64) float64 {
+	if neurons == 0 || seconds == 0 {
+		return 0
+	}
+	return float64(spikes) / float64(neurons) / seconds
+}
+
+func (r *runResult) print(w io.Writer) {
+	fmt.Fprintf(w, "%s on %s (%s map, %s mode): %d neurons, %d synapses, %d cores on %d chip(s)\n",
+		r.Network, r.Arch, r.Map, r.Mode, r.Neurons, r.Synapses, r.CoresUsed, r.ChipsUsed)
+	fmt.Fprintf(w, "%d ticks of %g ms: %d spikes, %.2f Hz per neuron\n", r.Ticks, r.DtMs, r.Spikes, r.RateHz)
+	for _, p := range r.Populations {
+		fmt.Fprintf(w, "  %-16s %7d neurons %9d spikes %8.2f Hz\n", p.Name, p.Size, p.Spikes, p.RateHz)
+	}
+	fmt.Fprintf(w, "synaptic events %d, packets %d (dropped %d, late %d), hop-packets %d\n",
+		r.SynapticEvents, r.Packets, r.PacketsDropped, r.PacketsLate, r.HopPackets)
+	fmt.Fprintf(w, "modelled: %.3g J, %.3g s per tick (max %.3g s)\n", r.Energy.Total, r.TickModel.Mean, r.TickModel.Max)
+	fmt.Fprintf(w, "build %.3f s, simulation %.3f s\n", r.BuildSeconds, r.WallSeconds)
+}

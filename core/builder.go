@@ -1,0 +1,194 @@
+package core
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// Limits are the capacities of one core. Zero means no limit.
+type Limits struct {
+	Neurons     int
+	InputAxons  int
+	OutputAxons int
+	Synapses    int
+	FanIn       int
+	MaxDelay    int
+}
+
+// LimitError reports a core that would exceed one of its capacities.
+type LimitError struct {
+	Core  int
+	Limit string // "neurons", "input axons", ...
+	Value int
+	Max   int
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("core %d: %s %d exceed the limit of %d", e.Core, e.Limit, e.Value, e.Max)
+}
+
+// Builder assembles a core: first its neurons, then its input axons with
+// their synapses, one presynaptic neuron at a time.
+type Builder struct {
+	c      *Core
+	g      *snn.Graph
+	fixedW []int32
+	fanIn  []int32
+	limits Limits
+	outs   int
+	maxDel int
+	prof   map[int]uint16
+}
+
+// NewBuilder starts core id of graph g. In fixed mode fixedW holds the
+// quantised weights of every synapse of g (snn.Graph.FixedWeights).
+func NewBuilder(id int, g *snn.Graph, mode snn.Mode, fixedW []int32, limits Limits) *Builder {
+	return &Builder{
+		c:      &Core{id: id, mode: mode, seed: g.Net.Seed},
+		g:      g,
+		fixedW: fixedW,
+		limits: limits,
+		prof:   map[int]uint16{},
+	}
+}
+
+// AddNeurons places global neurons on the core. LIF neurons take the
+// compartments in the order given; sources follow them.
+func (b *Builder) AddNeurons(neurons []uint32) error {
+	c, g := b.c, b.g
+	if lim := b.limits.Neurons; lim > 0 && len(neurons) > lim {
+		return &LimitError{c.id, "neurons", len(neurons), lim}
+	}
+	if len(neurons) > math.MaxUint16+1 {
+		return &LimitError{c.id, "neurons", len(neurons), math.MaxUint16 + 1}
+	}
+	var lif, src []uint32
+	for _, id := range neurons {
+		if g.Net.Populations[g.PopOf(int(id))].Kind == snn.LIF {
+			lif = append(lif, id)
+		} else {
+			src = append(src, id)
+		}
+	}
+	c.n = len(lif)
+	c.receptors = 1
+	for _, id := range lif {
+		pop := g.PopOf(int(id))
+		p, ok := b.prof[pop]
+		if !ok {
+			p = uint16(len(c.params))
+			b.prof[pop] = p
+			c.params = append(c.params, g.Params[pop])
+			c.restFixed = append(c.restFixed, g.Params[pop].FBias == 0 && g.Params[pop].FVTh >= 0)
+			c.receptors = max(c.receptors, g.Params[pop].Receptors)
+		}
+		c.profile = append(c.profile, p)
+	}
+	c.global = append(append(c.global, lif...), src...)
+	c.ref = make([]int32, c.n)
+	b.fanIn = make([]int32, c.n)
+	if c.mode == snn.Fixed {
+		c.vX = make([]int32, c.n)
+		c.curX = make([]int32, c.n*c.receptors)
+		for i, id := range lif {
+			c.vX[i] = g.FixedVInit(int(id))
+		}
+	} else {
+		c.vF = make([]float64, c.n)
+		c.curF = make([]float64, c.n*c.receptors)
+		for i, id := range lif {
+			c.vF[i] = g.VInit[id]
+		}
+	}
+	for _, id := range src {
+		pop := g.PopOf(int(id))
+		s := source{pop: pop, index: int(id) - g.PopStart[pop], next: never}
+		if g.Net.Populations[pop].Kind == snn.Poisson {
+			s.prob = g.PoissonP(pop)
+			if s.prob > 0 {
+				s.next = snn.PoissonInterval(c.seed, pop, s.index, 0, s.prob) - 1
+			}
+		} else {
+			s.ticks = g.SourceTicks(pop, s.index)
+			if len(s.ticks) > 0 {
+				s.next = s.ticks[0]
+			}
+		}
+		c.sources = append(c.sources, s)
+	}
+	return nil
+}
+
+// Compartments returns the global neuron ids of the compartments placed so
+// far, in compartment order: LIF neurons first, then sources.
+func (b *Builder) Compartments() []uint32 { return b.c.global }
+
+// BeginAxon opens a new input axon and returns its number; the synapses
+// added next belong to it.
+func (b *Builder) BeginAxon() uint32 {
+	c := b.c
+	c.axonStart = append(c.axonStart, uint32(len(c.target)))
+	return uint32(len(c.axonStart) - 1)
+}
+
+// AddSynapse stores synapse s of the graph, whose target is compartment
+// target of this core, on the axon opened last.
+func (b *Builder) AddSynapse(s int, target uint16) {
+	c, g := b.c, b.g
+	d := int(g.Delay[s])
+	b.maxDel = max(b.maxDel, d)
+	c.target = append(c.target, target)
+	c.delayRec = append(c.delayRec, uint16(min(d, MaxDelay))|uint16(g.Receptor[s])<<delayBits)
+	if c.mode == snn.Fixed {
+		c.weightX = append(c.weightX, b.fixedW[s])
+	} else {
+		c.weightF = append(c.weightF, g.Weight[s])
+	}
+	b.fanIn[target]++
+}
+
+// AddOutputs counts output axons: routes from a compartment of this core
+// to other cores.
+func (b *Builder) AddOutputs(n int) { b.outs += n }
+
+// Finish checks every limit and returns the core.
+func (b *Builder) Finish() (*Core, error) {
+	c := b.c
+	c.axonStart = append(c.axonStart, uint32(len(c.target)))
+	c.outputs = b.outs
+	l := b.limits
+	checks := []struct {
+		name     string
+		val, max int
+	}{
+		{"input axons", c.Axons(), l.InputAxons},
+		{"output axons", b.outs, l.OutputAxons},
+		{"synapses", c.Synapses(), l.Synapses},
+		{"delay ticks", b.maxDel, l.MaxDelay},
+	}
+	for _, k := range checks {
+		if k.max > 0 && k.val > k.max {
+			return nil, &LimitError{c.id, k.name, k.val, k.max}
+		}
+	}
+	if b.maxDel > MaxDelay {
+		return nil, &LimitError{c.id, "delay ticks", b.maxDel, MaxDelay}
+	}
+	if l.FanIn > 0 {
+		for i, f := range b.fanIn {
+			if int(f) > l.FanIn {
+				return nil, fmt.Errorf("core %d: neuron %d: fan-in %d exceeds the limit of %d", c.id, c.global[i], f, l.FanIn)
+			}
+		}
+	}
+	size := ringSize(b.maxDel)
+	c.ringMask = size - 1
+	if c.mode == snn.Fixed {
+		c.ringX = make([]int64, size*int64(c.receptors*c.n))
+	} else {
+		c.ringF = make([]float64, size*int64(c.receptors*c.n))
+	}
+	return c, nil
+}

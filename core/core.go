@@ -1,0 +1,228 @@
+package core
+
+import (
+	"math/bits"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// Synapses pack their delay and receptor into 16 bits: the low delayBits
+// hold the delay in ticks, the rest the receptor.
+const (
+	delayBits = 12
+	delayMask = 1<<delayBits - 1
+	// MaxDelay is the longest synaptic delay a core stores, in ticks.
+	MaxDelay = delayMask
+)
+
+// Core is one simulated neuromorphic core. Its LIF compartments are
+// numbered 0..LIF()-1 and its sources after them, in the order they were
+// added to the Builder.
+type Core struct {
+	id   int
+	mode snn.Mode
+	seed uint64 // of the network, for the counter-based Poisson draws
+
+	// LIF compartments.
+	n         int
+	receptors int
+	params    []snn.LIFParams
+	profile   []uint16
+	ref       []int32
+	vF, curF  []float64 // curF[r*n+i]
+	vX, curX  []int32
+	ringF     []float64 // ring[(slot*receptors+r)*n+i]
+	ringX     []int64   // fixed mode sums exactly, then saturates
+	ringMask  int64
+	restFixed []bool // profile has no bias, so an all-zero neuron stays put
+
+	// Input sources.
+	sources []source
+
+	// Synapse memory by input axon.
+	axonStart []uint32
+	target    []uint16
+	delayRec  []uint16
+	weightF   []float64
+	weightX   []int32
+
+	outputs int // output axons: routes from this core's compartments
+
+	global []uint32 // global neuron id per compartment, LIF first
+	spikes []uint16
+
+	counters Counters
+}
+
+// source is a Poisson generator or a spike array.
+type source struct {
+	next    int64   // tick of the next spike; a large value when none
+	count   uint64  // spikes so far, the counter of the Poisson draw
+	prob    float64 // Poisson probability per tick; 0 for spike arrays
+	pop     int
+	index   int
+	ticks   []int64
+}
+
+// Counters accumulate the work a core has done.
+type Counters struct {
+	SynapticEvents int64 // synapses walked by Deliver
+	NeuronUpdates  int64 // compartments advanced by Update
+	Spikes         int64
+}
+
+// ID returns the core's number on the board.
+func (c *Core) ID() int { return c.id }
+
+// Compartments returns the number of neurons the core holds, sources included.
+func (c *Core) Compartments() int { return len(c.global) }
+
+// Global returns the global neuron id of compartment i.
+func (c *Core) Global(i int) uint32 { return c.global[i] }
+
+// Axons returns the number of input axons.
+func (c *Core) Axons() int { return len(c.axonStart) - 1 }
+
+// OutputAxons returns the number of routes from this core's compartments
+// to destination cores.
+func (c *Core) OutputAxons() int { return c.outputs }
+
+// Synapses returns the number of synapses stored.
+func (c *Core) Synapses() int { return len(c.target) }
+
+// Counters returns the work done so far.
+func (c *Core) Counters() Counters { return c.counters }
+
+// Deliver adds the synapses of input axon to the ring buffer. The packet
+// was emitted at tick emit and arrives at tick now; a synapse with delay d
+// takes effect at tick emit+d, or now if that has passed (a late packet).
+func (c *Core) Deliver(axon uint32, emit, now int64) {
+	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
+	c.counters.SynapticEvents += int64(hi - lo)
+	n, mask, nr := c.n, c.ringMask, c.receptors
+	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
+	if c.mode == snn.Fixed {
+		w := c.weightX[lo:hi]
+		ring := c.ringX
+		for k, t := range target {
+			at := max(emit+int64(dr[k]&delayMask), now)
+			ring[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += int64(w[k])
+		}
+		return
+	}
+	w := c.weightF[lo:hi]
+	ring := c.ringF
+	for k, t := range target {
+		at := max(emit+int64(dr[k]&delayMask), now)
+		ring[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += w[k]
+	}
+}
+
+// Update advances every compartment to the end of tick t and returns the
+// compartments that spiked, ascending. The slice is reused by the next call.
+func (c *Core) Update(t int64) []uint16 {
+	c.spikes = c.spikes[:0]
+	if c.mode == snn.Fixed {
+		c.updateFixed(t)
+	} else {
+		c.updateFloat(t)
+	}
+	c.updateSources(t)
+	c.counters.Spikes += int64(len(c.spikes))
+	return c.spikes
+}
+
+func (c *Core) updateFloat(t int64) {
+	n, nr := c.n, c.receptors
+	ring := c.ringF[(t&c.ringMask)*int64(nr*n):][:nr*n]
+	cur, v, ref := c.curF[:nr*n], c.vF[:n], c.ref[:n]
+	for i := 0; i < n; i++ {
+		p := &c.params[c.profile[i]]
+		sum := 0.0
+		for r := 0; r < nr; r++ {
+			k := r*n + i
+			x := cur[k]*p.KeepI[r] + ring[k]
+			ring[k] = 0
+			cur[k] = x
+			sum += x
+		}
+		if ref[i] > 0 {
+			ref[i]--
+			continue
+		}
+		x := v[i]*p.KeepV + (sum+p.Bias)*p.GainV
+		if x > p.VTh {
+			x = p.VReset
+			ref[i] = p.RefTicks
+			c.spikes = append(c.spikes, uint16(i))
+		}
+		v[i] = x
+	}
+	c.counters.NeuronUpdates += int64(n)
+}
+
+func (c *Core) updateFixed(t int64) {
+	n, nr := c.n, c.receptors
+	ring := c.ringX[(t&c.ringMask)*int64(nr*n):][:nr*n]
+	cur, v, ref := c.curX[:nr*n], c.vX[:n], c.ref[:n]
+	updated := 0
+	for i := 0; i < n; i++ {
+		prof := c.profile[i]
+		p := &c.params[prof]
+		var sum int64
+		quiet := v[i] == 0 && ref[i] == 0 && c.restFixed[prof]
+		for r := 0; r < nr; r++ {
+			k := r*n + i
+			in := ring[k]
+			if cur[k] == 0 && in == 0 {
+				continue
+			}
+			quiet = false
+			ring[k] = 0
+			x := snn.Saturate(snn.MulShift(int64(cur[k]), p.FKeepI[r]) + in)
+			cur[k] = int32(x)
+			sum += x
+		}
+		// A compartment at rest with no input cannot change: skip it.
+		if quiet {
+			continue
+		}
+		updated++
+		if ref[i] > 0 {
+			ref[i]--
+			continue
+		}
+		x := snn.Saturate(snn.MulShift(int64(v[i]), p.FKeepV) + snn.MulShift(sum+int64(p.FBias), p.FGainV))
+		if x > int64(p.FVTh) {
+			x = int64(p.FVReset)
+			ref[i] = p.RefTicks
+			c.spikes = append(c.spikes, uint16(i))
+		}
+		v[i] = int32(x)
+	}
+	c.counters.NeuronUpdates += int64(updated)
+}
+
+func (c *Core) updateSources(t int64) {
+	for k := range c.sources {
+		s := &c.sources[k]
+		if s.next != t {
+			continue
+		}
+		c.spikes = append(c.spikes, uint16(c.n+k))
+		s.count++
+		if s.prob > 0 {
+			s.next = t + snn.PoissonInterval(c.seed, s.pop, s.index, s.count, s.prob)
+		} else if int(s.count) < len(s.ticks) {
+			s.next = s.ticks[s.count]
+		} else {
+			s.next = never
+		}
+	}
+}
+
+const never = int64(1) << 62
+
+func ringSize(maxDelay int) int64 {
+	return int64(1) << bits.Len(uint(maxDelay))
+}

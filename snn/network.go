@@ -1,0 +1,254 @@
+package snn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Mode is the numeric mode of a simulation.
+type Mode uint8
+
+const (
+	// Float is ideal floating-point dynamics.
+	Float Mode = iota
+	// Fixed is hardware integer arithmetic in the manner of Loihi:
+	// integer weights, 12-bit decay constants and saturating 24-bit state.
+	Fixed
+)
+
+func (m Mode) String() string {
+	if m == Fixed {
+		return "fixed"
+	}
+	return "float"
+}
+
+// ParseMode reads "fixed" or "float".
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "float":
+		return Float, nil
+	case "fixed":
+		return Fixed, nil
+	}
+	return Float, fmt.Errorf("mode %q: expected fixed or float", s)
+}
+
+// Kind says how a population produces spikes.
+type Kind uint8
+
+const (
+	// LIF is a current-based leaky integrate-and-fire population
+	// (integrate-and-fire when its Neuron has no leak).
+	LIF Kind = iota
+	// Poisson is an input population firing independently at RateHz.
+	Poisson
+	// SpikeSource is an input population replaying given spike times.
+	SpikeSource
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Poisson:
+		return "poisson"
+	case SpikeSource:
+		return "spike_source"
+	}
+	return "lif"
+}
+
+// Receptor is one synaptic current channel of a neuron.
+type Receptor struct {
+	Name   string
+	TauSyn float64 // ms; the current decays as exp(-t/TauSyn)
+}
+
+// Neuron holds the parameters of a current-based LIF neuron. Voltages are
+// in mV, times in ms. The membrane obeys
+//
+//	tau_m dv/dt = (v_rest - v) + sum(I_r) + bias
+//
+// and each receptor current decays with its own tau_syn; a spike arriving
+// on receptor r adds its weight (mV) to I_r. With NoLeak the (v_rest - v)
+// term is dropped: an integrate-and-fire neuron.
+type Neuron struct {
+	TauM      float64 // ms
+	VRest     float64
+	VReset    float64
+	VTh       float64 // a spike is emitted when v > VTh
+	TRef      float64 // ms of refractoriness after a spike; v is held at VReset
+	Bias      float64 // constant input, mV
+	NoLeak    bool
+	Receptors []Receptor
+	VInit     Dist // initial membrane potential; zero Dist means VRest
+
+	// FixedScale is the number of fixed-mode state units per mV; zero
+	// chooses 2^16 units for the larger of |VTh-VRest| and |VReset-VRest|.
+	FixedScale float64
+}
+
+// Population is a group of neurons sharing parameters.
+type Population struct {
+	Name   string
+	Size   int
+	Kind   Kind
+	Neuron Neuron // for LIF
+
+	RateHz     float64     // for Poisson
+	SpikeTimes [][]float64 // for SpikeSource: per neuron, times in ms
+}
+
+// DistKind names a distribution of a synaptic parameter.
+type DistKind uint8
+
+const (
+	Constant DistKind = iota
+	Uniform
+	Normal
+)
+
+// Dist is a constant, a uniform distribution on [Low, High), or a normal
+// distribution with Mean and SD redrawn until it lies in [Low, High] (the
+// PyNN "normal_clipped"); Low and High default to ±Inf for Normal.
+type Dist struct {
+	Kind      DistKind
+	Value     float64
+	Low, High float64
+	Mean, SD  float64
+	set       bool
+}
+
+// Const returns a constant distribution.
+func Const(v float64) Dist { return Dist{Kind: Constant, Value: v, set: true} }
+
+// UniformDist returns a uniform distribution on [lo, hi).
+func UniformDist(lo, hi float64) Dist { return Dist{Kind: Uniform, Low: lo, High: hi, set: true} }
+
+// NormalDist returns a normal distribution clipped to [lo, hi] by redrawing.
+func NormalDist(mean, sd, lo, hi float64) Dist {
+	return Dist{Kind: Normal, Mean: mean, SD: sd, Low: lo, High: hi, set: true}
+}
+
+// IsSet reports whether the distribution was given at all.
+func (d Dist) IsSet() bool { return d.set }
+
+// bounds returns the interval every draw lies in.
+func (d Dist) bounds() (lo, hi float64) {
+	switch d.Kind {
+	case Constant:
+		return d.Value, d.Value
+	case Uniform:
+		return d.Low, d.High
+	}
+	return d.Low, d.High
+}
+
+func (d Dist) validate() error {
+	switch d.Kind {
+	case Constant:
+		if math.IsNaN(d.Value) || math.IsInf(d.Value, 0) {
+			return fmt.Errorf("value %v is not finite", d.Value)
+		}
+	case Uniform:
+		if !(d.Low <= d.High) || math.IsInf(d.Low, 0) || math.IsInf(d.High, 0) {
+			return fmt.Errorf("uniform bounds [%v, %v): expected finite low <= high", d.Low, d.High)
+		}
+	case Normal:
+		if !(d.SD >= 0) || math.IsNaN(d.Mean) || math.IsInf(d.Mean, 0) {
+			return fmt.Errorf("normal mean %v sd %v: expected finite mean and sd >= 0", d.Mean, d.SD)
+		}
+		if !(d.Low <= d.High) {
+			return fmt.Errorf("normal clip bounds [%v, %v]: expected low <= high", d.Low, d.High)
+		}
+	}
+	return nil
+}
+
+// ConnectorKind names a rule that instantiates synapses.
+type ConnectorKind uint8
+
+const (
+	AllToAll ConnectorKind = iota
+	OneToOne
+	FixedProbability
+	FixedInDegree
+	FromList
+)
+
+var connectorNames = [...]string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list"}
+
+func (k ConnectorKind) String() string { return connectorNames[k] }
+
+// ParseConnector reads a connector name as written in network files.
+func ParseConnector(s string) (ConnectorKind, error) {
+	for i, n := range connectorNames {
+		if n == s {
+			return ConnectorKind(i), nil
+		}
+	}
+	return 0, fmt.Errorf("connector %q: expected one of all_to_all, one_to_one, fixed_probability, fixed_in_degree, list", s)
+}
+
+// Connector instantiates the synapses of a projection.
+type Connector struct {
+	Kind      ConnectorKind
+	P         float64 // FixedProbability
+	InDegree  int     // FixedInDegree: presynaptic partners drawn per target
+	NoSelf    bool    // within one population, never connect a neuron to itself
+	List      []Conn  // FromList
+}
+
+// Conn is one explicit synapse. Zero Weight or Delay take the projection's
+// distribution.
+type Conn struct {
+	Pre, Post     int
+	Weight, Delay float64
+	HasWeight     bool
+	HasDelay      bool
+}
+
+// Projection connects a presynaptic to a postsynaptic population onto one
+// receptor of the postsynaptic neurons.
+type Projection struct {
+	Name       string
+	Pre, Post  string
+	Receptor   string // empty: the first receptor
+	Connector  Connector
+	Weight     Dist // mV
+	Delay      Dist // ms, rounded to whole ticks, at least one tick
+	Inhibitory bool // weights are made negative
+}
+
+// Network is the declarative description of a spiking network.
+type Network struct {
+	Name        string
+	Dt          float64 // ms per tick
+	Seed        uint64
+	Mode        Mode
+	Populations []Population
+	Projections []Projection
+}
+
+// PopulationIndex returns the index of the named population, or -1.
+func (n *Network) PopulationIndex(name string) int {
+	for i := range n.Populations {
+		if n.Populations[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// ReceptorIndex returns the index of receptor name in neuron nu; the empty
+// name means the first receptor.
+func (nu *Neuron) ReceptorIndex(name string) int {
+	if name == "" && len(nu.Receptors) > 0 {
+		return 0
+	}
+	for i, r := range nu.Receptors {
+		if r.Name == name {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,187 @@
+package snn
+
+import (
+	"fmt"
+	"math"
+)
+
+// MaxDelayTicks bounds the synaptic delay any simulator must support.
+const MaxDelayTicks = 4096
+
+// Validate checks the network for values no simulator can run. Errors name
+// the population or projection and the field.
+func (n *Network) Validate() error {
+	if !(n.Dt > 0) || math.IsInf(n.Dt, 0) {
+		return fmt.Errorf("dt %v ms: expected a positive time step", n.Dt)
+	}
+	seen := map[string]bool{}
+	for i := range n.Populations {
+		p := &n.Populations[i]
+		if p.Name == "" {
+			return fmt.Errorf("population %d: name: expected a non-empty name", i)
+		}
+		if seen[p.Name] {
+			return fmt.Errorf("population %q: name: defined twice", p.Name)
+		}
+		seen[p.Name] = true
+		if p.Size < 0 {
+			return fmt.Errorf("population %q: size %d: expected a non-negative size", p.Name, p.Size)
+		}
+		if err := p.validate(); err != nil {
+			return fmt.Errorf("population %q: %w", p.Name, err)
+		}
+	}
+	for i := range n.Projections {
+		pr := &n.Projections[i]
+		if err := n.validateProjection(pr); err != nil {
+			return fmt.Errorf("projection %q: %w", pr.Name, err)
+		}
+	}
+	return nil
+}
+
+func (p *Population) validate() error {
+	switch p.Kind {
+	case Poisson:
+		if !(p.RateHz >= 0) || math.IsInf(p.RateHz, 0) {
+			return fmt.Errorf("rate %v Hz: expected a finite rate >= 0", p.RateHz)
+		}
+	case SpikeSource:
+		if len(p.SpikeTimes) != p.Size {
+			return fmt.Errorf("spike_times: %d lists for %d neurons: expected one list per neuron", len(p.SpikeTimes), p.Size)
+		}
+		for i, ts := range p.SpikeTimes {
+			for j, t := range ts {
+				if !(t >= 0) || math.IsInf(t, 0) {
+					return fmt.Errorf("spike_times[%d][%d] = %v: expected a finite time >= 0", i, j, t)
+				}
+				if j > 0 && t < ts[j-1] {
+					return fmt.Errorf("spike_times[%d][%d] = %v: expected times in increasing order", i, j, t)
+				}
+			}
+		}
+	case LIF:
+		nu := &p.Neuron
+		if !nu.NoLeak && !(nu.TauM > 0) {
+			return fmt.Errorf("tau_m %v ms: expected a positive time constant", nu.TauM)
+		}
+		if nu.NoLeak && nu.TauM < 0 {
+			return fmt.Errorf("tau_m %v ms: expected a time constant >= 0", nu.TauM)
+		}
+		if !(nu.TRef >= 0) {
+			return fmt.Errorf("t_ref %v ms: expected a non-negative period", nu.TRef)
+		}
+		for _, v := range []float64{nu.VRest, nu.VReset, nu.VTh, nu.Bias} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("voltage parameter %v: expected a finite value", v)
+			}
+		}
+		if len(nu.Receptors) == 0 {
+			return fmt.Errorf("receptors: expected at least one receptor")
+		}
+		if len(nu.Receptors) > MaxReceptors {
+			return fmt.Errorf("receptors: %d channels, at most %d supported", len(nu.Receptors), MaxReceptors)
+		}
+		for _, r := range nu.Receptors {
+			if !(r.TauSyn > 0) || math.IsInf(r.TauSyn, 0) {
+				return fmt.Errorf("receptor %q: tau_syn %v ms: expected a positive time constant", r.Name, r.TauSyn)
+			}
+		}
+		if nu.VInit.IsSet() {
+			if err := nu.VInit.validate(); err != nil {
+				return fmt.Errorf("v_init: %w", err)
+			}
+		}
+	default:
+		return fmt.Errorf("kind %d: unknown", p.Kind)
+	}
+	return nil
+}
+
+// MaxReceptors bounds the synaptic current channels of one neuron.
+const MaxReceptors = 8
+
+func (n *Network) validateProjection(pr *Projection) error {
+	pre, post := n.PopulationIndex(pr.Pre), n.PopulationIndex(pr.Post)
+	if pre < 0 {
+		return fmt.Errorf("pre: unknown population %q", pr.Pre)
+	}
+	if post < 0 {
+		return fmt.Errorf("post: unknown population %q", pr.Post)
+	}
+	pp := &n.Populations[post]
+	if pp.Kind != LIF {
+		return fmt.Errorf("post: population %q is an input (%s) and cannot receive synapses", pr.Post, pp.Kind)
+	}
+	if pp.Neuron.ReceptorIndex(pr.Receptor) < 0 {
+		return fmt.Errorf("receptor: population %q has no receptor %q", pr.Post, pr.Receptor)
+	}
+	c := &pr.Connector
+	npre, npost := n.Populations[pre].Size, pp.Size
+	switch c.Kind {
+	case FixedProbability:
+		if !(c.P >= 0 && c.P <= 1) {
+			return fmt.Errorf("p %v: expected a probability in [0, 1]", c.P)
+		}
+	case FixedInDegree:
+		if c.InDegree < 0 {
+			return fmt.Errorf("in_degree %d: expected a non-negative count", c.InDegree)
+		}
+		avail := npre
+		if c.NoSelf && pre == post {
+			avail--
+		}
+		if c.InDegree > avail {
+			return fmt.Errorf("in_degree %d: exceeds the %d available presynaptic neurons", c.InDegree, avail)
+		}
+	case OneToOne:
+		if npre != npost {
+			return fmt.Errorf("one_to_one: sizes %d and %d differ", npre, npost)
+		}
+	case FromList:
+		for i, cn := range c.List {
+			if cn.Pre < 0 || cn.Pre >= npre {
+				return fmt.Errorf("list[%d]: pre %d outside population %q of size %d", i, cn.Pre, pr.Pre, npre)
+			}
+			if cn.Post < 0 || cn.Post >= npost {
+				return fmt.Errorf("list[%d]: post %d outside population %q of size %d", i, cn.Post, pr.Post, npost)
+			}
+			if cn.HasDelay && cn.Delay < n.Dt/2 {
+				return fmt.Errorf("list[%d]: delay %v ms: expected at least one tick (%v ms)", i, cn.Delay, n.Dt)
+			}
+		}
+	}
+	if c.Kind != FromList || !allHaveWeight(c.List) {
+		if !pr.Weight.IsSet() {
+			return fmt.Errorf("weight: expected a weight")
+		}
+		if err := pr.Weight.validate(); err != nil {
+			return fmt.Errorf("weight: %w", err)
+		}
+	}
+	if pr.Delay.IsSet() {
+		if err := pr.Delay.validate(); err != nil {
+			return fmt.Errorf("delay: %w", err)
+		}
+		// A normal delay is clipped to [1, MaxDelayTicks] ticks when drawn.
+		if pr.Delay.Kind != Normal {
+			lo, hi := pr.Delay.bounds()
+			if lo < n.Dt/2 {
+				return fmt.Errorf("delay %v ms: expected at least one tick (%v ms)", lo, n.Dt)
+			}
+			if math.Round(hi/n.Dt) > MaxDelayTicks {
+				return fmt.Errorf("delay %v ms: exceeds %d ticks", hi, MaxDelayTicks)
+			}
+		}
+	}
+	return nil
+}
+
+func allHaveWeight(l []Conn) bool {
+	for _, c := range l {
+		if !c.HasWeight {
+			return false
+		}
+	}
+	return true
+}
