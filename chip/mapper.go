@@ -45,25 +45,65 @@ func Map(g *snn.Graph, a *Arch, strategy string, chips int) (*Mapping, error) {
 		return nil, fmt.Errorf("map: chips %d: expected 0 (as many as needed) or a positive count", chips)
 	}
 	in := incoming(g)
-	var cores [][]uint32
-	var err error
-	switch strategy {
-	case "sequential", "":
-		strategy = "sequential"
-		cores, err = greedy(g, a, in, a.NeuronsPerCore)
-	case "balanced":
-		cores, err = greedy(g, a, in, a.NeuronsPerCore)
-		if err == nil && len(cores) > 0 {
-			perCore := (g.N + len(cores) - 1) / len(cores)
-			cores, err = greedy(g, a, in, perCore)
+	perCore := a.NeuronsPerCore
+	for {
+		cores, err := greedy(g, a, in, perCore)
+		if err != nil {
+			return nil, err
 		}
-	default:
-		return nil, fmt.Errorf("map: strategy %q: expected one of %v", strategy, Mappers)
+		switch strategy {
+		case "sequential", "":
+			strategy = "sequential"
+		case "balanced":
+			if len(cores) > 0 {
+				if cores, err = greedy(g, a, in, (g.N+len(cores)-1)/len(cores)); err != nil {
+					return nil, err
+				}
+			}
+		default:
+			return nil, fmt.Errorf("map: strategy %q: expected one of %v", strategy, Mappers)
+		}
+		// Output axons depend on where every target landed, so they are
+		// checked after placement: a core over its limit shrinks the
+		// cores and the placement runs again.
+		worst, used := outputAxons(g, cores)
+		if used <= a.OutputAxonsPerCore {
+			return board(g, a, strategy, cores, chips)
+		}
+		if len(cores[worst]) <= 1 {
+			return nil, fmt.Errorf("map: neuron %d (%s) projects to %d cores, above the %d output axons of a core of arch %q",
+				cores[worst][0], popName(g, int(cores[worst][0])), used, a.OutputAxonsPerCore, a.Name)
+		}
+		next := len(cores[worst]) * a.OutputAxonsPerCore / used
+		perCore = min(perCore-1, max(1, next))
 	}
-	if err != nil {
-		return nil, err
+}
+
+// outputAxons returns the core with the most (neuron, destination core)
+// routes and how many it has.
+func outputAxons(g *snn.Graph, cores [][]uint32) (worst, most int) {
+	coreOf := make([]int32, g.N)
+	for c, ns := range cores {
+		for _, id := range ns {
+			coreOf[id] = int32(c)
+		}
 	}
-	return board(g, a, strategy, cores, chips)
+	stamp := make([]int32, len(cores))
+	for c, ns := range cores {
+		n := 0
+		for _, id := range ns {
+			for s := g.PreStart[id]; s < g.PreStart[id+1]; s++ {
+				if d := coreOf[g.Post[s]]; stamp[d] != int32(id)+1 {
+					stamp[d] = int32(id) + 1
+					n++
+				}
+			}
+		}
+		if n > most {
+			worst, most = c, n
+		}
+	}
+	return worst, most
 }
 
 // board lays the cores on as many chips as needed (or as given) and

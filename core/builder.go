@@ -81,21 +81,27 @@ func (b *Builder) AddNeurons(neurons []uint32) error {
 			p = uint16(len(c.params))
 			b.prof[pop] = p
 			c.params = append(c.params, g.Params[pop])
-			c.restFixed = append(c.restFixed, g.Params[pop].FBias == 0 && g.Params[pop].FVTh >= 0)
 			c.receptors = max(c.receptors, g.Params[pop].Receptors)
 		}
 		c.profile = append(c.profile, p)
+		if k := len(c.segments) - 1; k >= 0 && c.segments[k].prof == p {
+			c.segments[k].hi++
+		} else {
+			c.segments = append(c.segments, segment{lo: len(c.profile) - 1, hi: len(c.profile), prof: p})
+		}
 	}
 	c.global = append(append(c.global, lif...), src...)
 	c.ref = make([]int32, c.n)
 	b.fanIn = make([]int32, c.n)
 	if c.mode == snn.Fixed {
+		c.sumX = make([]int64, c.n)
 		c.vX = make([]int32, c.n)
 		c.curX = make([]int32, c.n*c.receptors)
 		for i, id := range lif {
 			c.vX[i] = g.FixedVInit(int(id))
 		}
 	} else {
+		c.sumF = make([]float64, c.n)
 		c.vF = make([]float64, c.n)
 		c.curF = make([]float64, c.n*c.receptors)
 		for i, id := range lif {

@@ -34,7 +34,9 @@ type Core struct {
 	ringF     []float64 // ring[(slot*receptors+r)*n+i]
 	ringX     []int64   // fixed mode sums exactly, then saturates
 	ringMask  int64
-	restFixed []bool // profile has no bias, so an all-zero neuron stays put
+	segments  []segment
+	sumF      []float64 // per-compartment scratch: the summed currents
+	sumX      []int64
 
 	// Input sources.
 	sources []source
@@ -132,31 +134,53 @@ func (c *Core) Update(t int64) []uint16 {
 	return c.spikes
 }
 
+// segment is a run of compartments sharing one parameter profile; the
+// update loops hoist the profile's constants out of the run.
+type segment struct {
+	lo, hi int
+	prof   uint16
+}
+
 func (c *Core) updateFloat(t int64) {
 	n, nr := c.n, c.receptors
 	ring := c.ringF[(t&c.ringMask)*int64(nr*n):][:nr*n]
-	cur, v, ref := c.curF[:nr*n], c.vF[:n], c.ref[:n]
-	for i := 0; i < n; i++ {
-		p := &c.params[c.profile[i]]
-		sum := 0.0
-		for r := 0; r < nr; r++ {
-			k := r*n + i
-			x := cur[k]*p.KeepI[r] + ring[k]
-			ring[k] = 0
-			cur[k] = x
-			sum += x
+	sum := c.sumF[:n]
+	for r := 0; r < nr; r++ {
+		cur, in := c.curF[r*n:(r+1)*n], ring[r*n:(r+1)*n]
+		for _, sg := range c.segments {
+			keep := c.params[sg.prof].KeepI[r]
+			cs, is, ss := cur[sg.lo:sg.hi], in[sg.lo:sg.hi], sum[sg.lo:sg.hi]
+			is, ss = is[:len(cs)], ss[:len(cs)]
+			for i, x := range cs {
+				x = x*keep + is[i]
+				is[i] = 0
+				cs[i] = x
+				if r == 0 {
+					ss[i] = x
+				} else {
+					ss[i] += x
+				}
+			}
 		}
-		if ref[i] > 0 {
-			ref[i]--
-			continue
+	}
+	for _, sg := range c.segments {
+		p := &c.params[sg.prof]
+		keepV, gainV, bias, vth, vreset, refTicks := p.KeepV, p.GainV, p.Bias, p.VTh, p.VReset, p.RefTicks
+		v, ref, ss := c.vF[sg.lo:sg.hi], c.ref[sg.lo:sg.hi], sum[sg.lo:sg.hi]
+		ref, ss = ref[:len(v)], ss[:len(v)]
+		for i, x := range v {
+			if ref[i] > 0 {
+				ref[i]--
+				continue
+			}
+			x = x*keepV + (ss[i]+bias)*gainV
+			if x > vth {
+				x = vreset
+				ref[i] = refTicks
+				c.spikes = append(c.spikes, uint16(sg.lo+i))
+			}
+			v[i] = x
 		}
-		x := v[i]*p.KeepV + (sum+p.Bias)*p.GainV
-		if x > p.VTh {
-			x = p.VReset
-			ref[i] = p.RefTicks
-			c.spikes = append(c.spikes, uint16(i))
-		}
-		v[i] = x
 	}
 	c.counters.NeuronUpdates += int64(n)
 }
@@ -164,43 +188,65 @@ func (c *Core) updateFloat(t int64) {
 func (c *Core) updateFixed(t int64) {
 	n, nr := c.n, c.receptors
 	ring := c.ringX[(t&c.ringMask)*int64(nr*n):][:nr*n]
-	cur, v, ref := c.curX[:nr*n], c.vX[:n], c.ref[:n]
+	sum := c.sumX[:n]
+	for r := 0; r < nr; r++ {
+		cur, in := c.curX[r*n:(r+1)*n], ring[r*n:(r+1)*n]
+		for _, sg := range c.segments {
+			keep := c.params[sg.prof].FKeepI[r]
+			cs, is, ss := cur[sg.lo:sg.hi], in[sg.lo:sg.hi], sum[sg.lo:sg.hi]
+			is, ss = is[:len(cs)], ss[:len(cs)]
+			for i, x := range cs {
+				y := snn.Saturate(snn.MulShift(int64(x), keep) + is[i])
+				is[i] = 0
+				cs[i] = int32(y)
+				if r == 0 {
+					ss[i] = y
+				} else {
+					ss[i] += y
+				}
+			}
+		}
+	}
 	updated := 0
-	for i := 0; i < n; i++ {
-		prof := c.profile[i]
-		p := &c.params[prof]
-		var sum int64
-		quiet := v[i] == 0 && ref[i] == 0 && c.restFixed[prof]
-		for r := 0; r < nr; r++ {
-			k := r*n + i
-			in := ring[k]
-			if cur[k] == 0 && in == 0 {
+	for _, sg := range c.segments {
+		p := &c.params[sg.prof]
+		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
+		// With no bias and a threshold at or above rest, a compartment at
+		// rest with no current cannot change: skip it.
+		restful := bias == 0 && vth >= 0
+		v, ref, ss := c.vX[sg.lo:sg.hi], c.ref[sg.lo:sg.hi], sum[sg.lo:sg.hi]
+		ref, ss = ref[:len(v)], ss[:len(v)]
+		for i, x := range v {
+			if restful && x == 0 && ref[i] == 0 && ss[i] == 0 && c.quietCurrents(sg.lo+i) {
 				continue
 			}
-			quiet = false
-			ring[k] = 0
-			x := snn.Saturate(snn.MulShift(int64(cur[k]), p.FKeepI[r]) + in)
-			cur[k] = int32(x)
-			sum += x
+			updated++
+			if ref[i] > 0 {
+				ref[i]--
+				continue
+			}
+			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(ss[i]+bias, gainV))
+			if y > vth {
+				ref[i] = refTicks
+				c.spikes = append(c.spikes, uint16(sg.lo+i))
+				v[i] = vreset
+				continue
+			}
+			v[i] = int32(y)
 		}
-		// A compartment at rest with no input cannot change: skip it.
-		if quiet {
-			continue
-		}
-		updated++
-		if ref[i] > 0 {
-			ref[i]--
-			continue
-		}
-		x := snn.Saturate(snn.MulShift(int64(v[i]), p.FKeepV) + snn.MulShift(sum+int64(p.FBias), p.FGainV))
-		if x > int64(p.FVTh) {
-			x = int64(p.FVReset)
-			ref[i] = p.RefTicks
-			c.spikes = append(c.spikes, uint16(i))
-		}
-		v[i] = int32(x)
 	}
 	c.counters.NeuronUpdates += int64(updated)
+}
+
+// quietCurrents reports whether every current of compartment i is zero
+// (their sum can be zero while they are not).
+func (c *Core) quietCurrents(i int) bool {
+	for r := 0; r < c.receptors; r++ {
+		if c.curX[r*c.n+i] != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Core) updateSources(t int64) {

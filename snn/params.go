@@ -93,20 +93,14 @@ func (p *LIFParams) ToFixed(mv float64) int32 {
 
 // Saturate clamps x to the signed 24-bit state range.
 func Saturate(x int64) int64 {
-	if x > stateMax {
-		return stateMax
-	}
-	if x < stateMin {
-		return stateMin
-	}
-	return x
+	return min(max(x, stateMin), stateMax)
 }
 
 // MulShift returns sign(x)*(|x|*k >> 12): a product by a 12-bit constant
-// rounded toward zero, so that a decaying state reaches exactly zero.
+// rounded toward zero, so that a decaying state reaches exactly zero. It
+// is branch-free because the sign of state is unpredictable.
 func MulShift(x int64, k int32) int64 {
-	if x >= 0 {
-		return (x * int64(k)) >> DecayBits
-	}
-	return -((-x * int64(k)) >> DecayBits)
+	s := x >> 63
+	a := (x ^ s) - s
+	return ((a*int64(k))>>DecayBits ^ s) - s
 }

@@ -1,0 +1,378 @@
+package router
+
+import (
+	"fmt"
+
+	"github.com/google/btree"
+)
+
+// Packet is one AER packet from a source core to one input axon of a
+// destination core. Multicast is done by the caller: one packet per
+// destination core.
+type Packet struct {
+	Emit    int64 // tick the source core sent it; set by the caller
+	Deliver int64 // tick the destination core receives it; set by Send
+	// seq is the send sequence number: it makes the queue order total, so
+	// equal (Deliver, Dst, Src) packets come out in the order they went in.
+	seq  uint64
+	Src  uint32 // source core
+	Dst  uint32 // destination core
+	Axon uint32 // input axon on Dst
+	Hops uint16 // links on the route; set by Send
+	Late bool   // realtime sync: missed its tick's budget; set by Send
+}
+
+// before orders the queue by (Deliver, Dst, Src, seq). Grouping by
+// destination lets a consumer hand runs of packets to one core.
+func before(a, b Packet) bool {
+	if a.Deliver != b.Deliver {
+		return a.Deliver < b.Deliver
+	}
+	if a.Dst != b.Dst {
+		return a.Dst < b.Dst
+	}
+	if a.Src != b.Src {
+		return a.Src < b.Src
+	}
+	return a.seq < b.seq
+}
+
+// Tile is a tile's position in the board-wide grid of tiles:
+// X = chipX*TilesX + x and Y = chipY*TilesY + y, where (x, y) is its
+// position on its chip's mesh.
+type Tile struct{ X, Y int }
+
+// TickStats is what the network did in one tick's communication phase.
+type TickStats struct {
+	Tick           int64 // as passed to EndTick
+	Packets        int64 // sent, including those dropped
+	HopPackets     int64 // link traversals
+	ChipHopPackets int64 // of which over chip-to-chip links
+	Late           int64
+	Dropped        int64
+	// DrainSeconds is when the last packet of the tick left the network
+	// (reached its destination or was dropped), counted from the moment
+	// all were injected. The engine adds core time and barrier cost.
+	DrainSeconds float64
+	EnergyJoules float64 // link traversal energy
+}
+
+// Totals are the Router's counters since New. At any time
+// Sent == Delivered + Dropped + Pending.
+type Totals struct {
+	Sent           int64
+	Delivered      int64 // returned by PopDue
+	Dropped        int64
+	Pending        int64 // queued, not yet returned by PopDue
+	Late           int64 // delivered or pending packets that were late
+	HopPackets     int64
+	ChipHopPackets int64
+	EnergyJoules   float64
+}
+
+// LinkStats are one directed link's counters since New.
+type LinkStats struct {
+	From, To   Tile
+	ChipToChip bool  // the two tiles are on different chips
+	Packets    int64 // forwarded
+	// PeakQueue is the most packets the link's queue held at once,
+	// counting the one being forwarded. Realtime sync keeps it at most
+	// LinkBuffer; in barrier sync a value above LinkBuffer shows how far
+	// the buffer would have overflowed.
+	PeakQueue int64
+	Late      int64 // packets that crossed the tick budget on this link
+	Dropped   int64 // packets that found this link's queue full
+}
+
+// Link directions; a link is identified by its source tile and direction.
+const (
+	east  = iota // +X
+	west         // -X
+	north        // +Y
+	south        // -Y
+	ndirs
+)
+
+type link struct {
+	// busy is when the link finishes the packets queued so far this
+	// tick; it is only valid while phase equals Router.phase, which lets
+	// EndTick clear every link in O(1).
+	busy    int64
+	phase   uint64
+	service int64 // ps per packet
+	latency int64 // ps
+	energy  float64
+	exists  bool // false on the board's edges
+	chip    bool
+
+	packets, peak, late, dropped int64
+}
+
+// Router routes packets over the board's network and queues them until
+// they are due. The zero value is not usable; call New.
+type Router struct {
+	cfg     Config
+	perChip int // cores per chip
+	gx, gy  int // board-wide tile grid
+	cores   int
+	budget  int64 // ps, realtime only
+	buffer  int64
+
+	links []link // (Y*gx+X)*ndirs + dir
+	queue *btree.BTreeG[Packet]
+	seq   uint64
+	phase uint64
+
+	tick  TickStats // the open tick, without Tick and DrainSeconds
+	drain int64     // ps, the open tick
+	tot   Totals    // without Pending
+}
+
+// freeNodes is how many queue nodes are kept for reuse. A node holds up to
+// 2*degree-1 packets, so this covers queues of some 250 000 packets
+// before a burst makes the tree allocate again.
+const (
+	degree    = 32
+	freeNodes = 4096
+)
+
+// New returns a Router for the layout and costs in cfg, or an error naming
+// the first field of cfg that is out of range.
+func New(cfg Config) (*Router, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	r := &Router{
+		cfg:     cfg,
+		perChip: cfg.CoresPerTile * cfg.TilesX * cfg.TilesY,
+		gx:      cfg.TilesX * cfg.ChipsX,
+		gy:      cfg.TilesY * cfg.ChipsY,
+		budget:  picos(cfg.TickBudget),
+		buffer:  int64(cfg.LinkBuffer),
+		queue:   btree.NewWithFreeListG(degree, before, btree.NewFreeListG[Packet](freeNodes)),
+	}
+	r.cores = r.perChip * cfg.ChipsX * cfg.ChipsY
+	r.links = make([]link, r.gx*r.gy*ndirs)
+	for y := 0; y < r.gy; y++ {
+		for x := 0; x < r.gx; x++ {
+			for d := 0; d < ndirs; d++ {
+				to, ok := r.neighbour(Tile{x, y}, d)
+				if !ok {
+					continue
+				}
+				l := &r.links[r.linkIndex(x, y, d)]
+				l.exists = true
+				l.chip = x/cfg.TilesX != to.X/cfg.TilesX || y/cfg.TilesY != to.Y/cfg.TilesY
+				switch {
+				case l.chip:
+					l.latency, l.energy, l.service = picos(cfg.ChipHopLatency), cfg.ChipHopEnergy, picos(cfg.ChipLinkServiceTime)
+				case d == east || d == west:
+					l.latency, l.energy, l.service = picos(cfg.HopLatencyEW), cfg.HopEnergyEW, picos(cfg.LinkServiceTime)
+				default:
+					l.latency, l.energy, l.service = picos(cfg.HopLatencyNS), cfg.HopEnergyNS, picos(cfg.LinkServiceTime)
+				}
+			}
+		}
+	}
+	return r, nil
+}
+
+func (r *Router) linkIndex(x, y, dir int) int { return (y*r.gx+x)*ndirs + dir }
+
+func (r *Router) neighbour(t Tile, dir int) (Tile, bool) {
+	switch dir {
+	case east:
+		t.X++
+	case west:
+		t.X--
+	case north:
+		t.Y++
+	case south:
+		t.Y--
+	}
+	return t, t.X >= 0 && t.X < r.gx && t.Y >= 0 && t.Y < r.gy
+}
+
+// Cores returns the number of cores on the board; core ids run from 0 to
+// Cores()-1.
+func (r *Router) Cores() int { return r.cores }
+
+// TileOf returns the board-wide position of core c's tile. It panics if c
+// is not a core of the board.
+func (r *Router) TileOf(c uint32) Tile {
+	if int64(c) >= int64(r.cores) {
+		panic(fmt.Sprintf("router: core %d out of range [0, %d)", c, r.cores))
+	}
+	chip, local := int(c)/r.perChip, int(c)%r.perChip
+	tile := local / r.cfg.CoresPerTile
+	return Tile{
+		X: (chip%r.cfg.ChipsX)*r.cfg.TilesX + tile%r.cfg.TilesX,
+		Y: (chip/r.cfg.ChipsX)*r.cfg.TilesY + tile/r.cfg.TilesX,
+	}
+}
+
+// Hops returns the number of links a packet from core src to core dst
+// crosses: the Manhattan distance between their tiles, 0 on one tile.
+// It has no side effects, so mappers can use it to score placements.
+func (r *Router) Hops(src, dst uint32) int {
+	s, d := r.TileOf(src), r.TileOf(dst)
+	return abs(d.X-s.X) + abs(d.Y-s.Y)
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// Send routes p, which the caller fills in except for Deliver, Hops and
+// Late, and queues it for delivery; it returns the packet as routed and
+// whether it was queued (false: dropped at a full link buffer, realtime
+// sync only; Deliver then says when it was due).
+//
+// All packets sent between two EndTick calls belong to one tick and are
+// injected together at the start of its communication phase; the order of
+// the Send calls is the order in which links serve them, so it must be
+// deterministic for results to be. Send panics if Src or Dst is not a core
+// of the board.
+func (r *Router) Send(p Packet) (Packet, bool) {
+	s, d := r.TileOf(p.Src), r.TileOf(p.Dst)
+	p.Hops = uint16(abs(d.X-s.X) + abs(d.Y-s.Y))
+	p.Deliver, p.Late = p.Emit+1, false // what a dropped packet reports
+	p.seq = r.seq
+	r.seq++
+	r.tot.Sent++
+	r.tick.Packets++
+
+	realtime := r.cfg.Sync == Realtime
+	var at int64 // ps: when p is at the current tile, ready for its next link
+	late := -1   // the link on which p crossed the budget
+	x, y := s.X, s.Y
+	for x != d.X || y != d.Y {
+		// Dimension order: X until aligned, then Y.
+		dir, nx, ny := east, x, y
+		switch {
+		case x < d.X:
+			nx = x + 1
+		case x > d.X:
+			dir, nx = west, x-1
+		case y < d.Y:
+			dir, ny = north, y+1
+		default:
+			dir, ny = south, y-1
+		}
+		i := r.linkIndex(x, y, dir)
+		next, ok := r.hop(i, at, realtime)
+		if !ok {
+			r.tot.Dropped++
+			r.tick.Dropped++
+			r.drain = max(r.drain, at)
+			return p, false
+		}
+		if realtime && late < 0 && next > r.budget {
+			late = i
+		}
+		at, x, y = next, nx, ny
+	}
+	r.drain = max(r.drain, at)
+
+	if late >= 0 {
+		// On time means within the tick's budget; each further budget
+		// (or part of one) the packet needs pushes it one tick later.
+		p.Late = true
+		p.Deliver = p.Emit + (at+r.budget-1)/r.budget
+		r.links[late].late++
+		r.tot.Late++
+		r.tick.Late++
+	}
+	r.queue.ReplaceOrInsert(p)
+	return p, true
+}
+
+// hop moves a packet that is ready at time at onto link i. It returns when
+// the packet reaches the far tile, or false if the link's buffer was full.
+func (r *Router) hop(i int, at int64, realtime bool) (int64, bool) {
+	l := &r.links[i]
+	if l.phase != r.phase {
+		l.phase, l.busy = r.phase, 0
+	}
+	// Packets still queued at this link when p arrives: the link works
+	// through its backlog at one packet per service time.
+	var queued int64
+	if l.busy > at && l.service > 0 {
+		queued = (l.busy - at + l.service - 1) / l.service
+	}
+	if realtime && queued >= r.buffer {
+		l.dropped++
+		return at, false
+	}
+	l.peak = max(l.peak, queued+1)
+	l.busy = max(l.busy, at) + l.service
+	l.packets++
+	r.tot.HopPackets++
+	r.tick.HopPackets++
+	if l.chip {
+		r.tot.ChipHopPackets++
+		r.tick.ChipHopPackets++
+	}
+	r.tot.EnergyJoules += l.energy
+	r.tick.EnergyJoules += l.energy
+	return l.busy + l.latency, true
+}
+
+// PopDue removes every queued packet with Deliver <= t and appends them to
+// buf in (Deliver, Dst, Src, send order) order, the same for every run.
+// Passing buf[:0] of a reused slice avoids allocation.
+func (r *Router) PopDue(t int64, buf []Packet) []Packet {
+	for {
+		p, ok := r.queue.Min()
+		if !ok || p.Deliver > t {
+			return buf
+		}
+		r.queue.DeleteMin()
+		r.tot.Delivered++
+		buf = append(buf, p)
+	}
+}
+
+// EndTick closes the communication phase of tick t: it returns what the
+// network did since the previous EndTick and empties every link's queue,
+// so the next tick's packets find an idle network. (A late packet's
+// backlog is not carried into the next tick; see docs/router.md.)
+func (r *Router) EndTick(t int64) TickStats {
+	st := r.tick
+	st.Tick = t
+	st.DrainSeconds = seconds(r.drain)
+	r.tick, r.drain = TickStats{}, 0
+	r.phase++
+	return st
+}
+
+// Stats returns the counters since New.
+func (r *Router) Stats() Totals {
+	t := r.tot
+	t.Pending = int64(r.queue.Len())
+	return t
+}
+
+// Links returns the counters of every directed link on the board, ordered
+// by source tile (row-major: Y, then X) and then direction (east, west,
+// north, south).
+func (r *Router) Links() []LinkStats {
+	var out []LinkStats
+	for i := range r.links {
+		l := &r.links[i]
+		if !l.exists {
+			continue
+		}
+		tile := i / ndirs
+		from := Tile{X: tile % r.gx, Y: tile / r.gx}
+		to, _ := r.neighbour(from, i%ndirs)
+		out = append(out, LinkStats{
+			From: from, To: to, ChipToChip: l.chip,
+			Packets: l.packets, PeakQueue: l.peak, Late: l.late, Dropped: l.dropped,
+		})
+	}
+	return out
+}

@@ -1,0 +1,558 @@
+package router
+
+import (
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// testConfig is a small board whose numbers are easy to follow by hand:
+// 2 cores per tile, 3x2 tiles per chip, 2x2 chips, so 48 cores on a 6x4
+// grid of tiles. Time units are nanoseconds, energy units picojoules.
+func testConfig() Config {
+	return Config{
+		CoresPerTile: 2, TilesX: 3, TilesY: 2, ChipsX: 2, ChipsY: 2,
+		Sync:         Barrier,
+		HopLatencyEW: 2e-9, HopLatencyNS: 3e-9, ChipHopLatency: 50e-9,
+		HopEnergyEW: 1e-12, HopEnergyNS: 2e-12, ChipHopEnergy: 10e-12,
+		LinkServiceTime: 1e-9, ChipLinkServiceTime: 100e-9,
+		LinkBuffer: 4,
+	}
+}
+
+func newRouter(t testing.TB, cfg Config) *Router {
+	t.Helper()
+	r, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+
+func TestTileOf(t *testing.T) {
+	r := newRouter(t, testConfig())
+	if got := r.Cores(); got != 48 {
+		t.Fatalf("Cores() = %d, want 48", got)
+	}
+	tests := []struct {
+		core uint32
+		want Tile
+	}{
+		{0, Tile{0, 0}}, {1, Tile{0, 0}},
+		{2, Tile{1, 0}}, {5, Tile{2, 0}},
+		{6, Tile{0, 1}}, {11, Tile{2, 1}}, // second row of chip 0
+		{12, Tile{3, 0}}, {23, Tile{5, 1}}, // chip 1 is east of chip 0
+		{24, Tile{0, 2}}, {31, Tile{0, 3}}, // chip 2 is north of chip 0
+		{36, Tile{3, 2}}, {47, Tile{5, 3}}, // chip 3
+	}
+	for _, tc := range tests {
+		if got := r.TileOf(tc.core); got != tc.want {
+			t.Errorf("TileOf(%d) = %v, want %v", tc.core, got, tc.want)
+		}
+	}
+}
+
+func TestOutOfRangeCorePanics(t *testing.T) {
+	r := newRouter(t, testConfig())
+	defer func() {
+		if recover() == nil {
+			t.Error("Send to core 48 of 48 did not panic")
+		}
+	}()
+	r.Send(Packet{Src: 0, Dst: 48})
+}
+
+func TestHops(t *testing.T) {
+	tests := []struct {
+		name           string
+		src, dst       uint32
+		hops, chipHops int64
+	}{
+		{"same core", 3, 3, 0, 0},
+		{"same tile", 0, 1, 0, 0},
+		{"east neighbour", 0, 2, 1, 0},
+		{"north neighbour", 0, 6, 1, 0},
+		{"across one chip boundary", 11, 12, 2, 1},
+		{"board corner to corner", 0, 47, 8, 2},
+		{"corner to corner, back", 47, 0, 8, 2},
+		{"chip 1 to chip 2", 12, 24, 5, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRouter(t, testConfig())
+			if got := r.Hops(tc.src, tc.dst); int64(got) != tc.hops {
+				t.Errorf("Hops = %d, want %d", got, tc.hops)
+			}
+			p, ok := r.Send(Packet{Src: tc.src, Dst: tc.dst})
+			if !ok || int64(p.Hops) != tc.hops {
+				t.Errorf("Send: Hops = %d, queued %v; want %d, true", p.Hops, ok, tc.hops)
+			}
+			st := r.Stats()
+			if st.HopPackets != tc.hops || st.ChipHopPackets != tc.chipHops {
+				t.Errorf("HopPackets, ChipHopPackets = %d, %d; want %d, %d",
+					st.HopPackets, st.ChipHopPackets, tc.hops, tc.chipHops)
+			}
+		})
+	}
+}
+
+func TestHopsMatchesSend(t *testing.T) {
+	r := newRouter(t, testConfig())
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		src, dst := uint32(rng.IntN(r.Cores())), uint32(rng.IntN(r.Cores()))
+		before := r.Stats().HopPackets
+		p, _ := r.Send(Packet{Src: src, Dst: dst})
+		if h := r.Hops(src, dst); h != int(p.Hops) || int64(h) != r.Stats().HopPackets-before {
+			t.Fatalf("%d->%d: Hops %d, Send Hops %d, links crossed %d", src, dst, h, p.Hops, r.Stats().HopPackets-before)
+		}
+	}
+}
+
+// usedLinks lists the links that forwarded at least one packet.
+func usedLinks(r *Router) [][2]Tile {
+	var out [][2]Tile
+	for _, l := range r.Links() {
+		if l.Packets > 0 {
+			out = append(out, [2]Tile{l.From, l.To})
+		}
+	}
+	return out
+}
+
+func TestDimensionOrder(t *testing.T) {
+	tests := []struct {
+		name     string
+		src, dst uint32
+		want     [][2]Tile // in Links() order
+	}{
+		{"X then Y, north-east", 0, 11, [][2]Tile{
+			{{0, 0}, {1, 0}}, {{1, 0}, {2, 0}}, {{2, 0}, {2, 1}},
+		}},
+		{"X then Y, south-west", 11, 0, [][2]Tile{
+			{{0, 1}, {0, 0}}, {{1, 1}, {0, 1}}, {{2, 1}, {1, 1}},
+		}},
+		{"Y only", 0, 30, [][2]Tile{ // core 30 is tile (0,3)
+			{{0, 0}, {0, 1}}, {{0, 1}, {0, 2}}, {{0, 2}, {0, 3}},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRouter(t, testConfig())
+			r.Send(Packet{Src: tc.src, Dst: tc.dst})
+			if got := usedLinks(r); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("links used = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTimingAndEnergy(t *testing.T) {
+	tests := []struct {
+		name    string
+		sends   [][2]uint32
+		drain   float64 // seconds
+		energy  float64 // joules
+		peakMax int64
+	}{
+		{"same tile is free", [][2]uint32{{0, 1}}, 0, 0, 0},
+		{"one EW hop", [][2]uint32{{0, 2}}, 3e-9, 1e-12, 1},
+		{"one NS hop", [][2]uint32{{0, 6}}, 4e-9, 2e-12, 1},
+		// 4 EW hops of 1+2 ns, 2 chip hops of 100+50 ns, 2 NS hops of 1+3 ns.
+		{"corner to corner", [][2]uint32{{0, 47}}, 4*3e-9 + 2*150e-9 + 2*4e-9, 4e-12 + 2*10e-12 + 2*2e-12, 1},
+		// Three packets share one link: they leave it 1 ns apart.
+		{"queueing on one link", [][2]uint32{{0, 2}, {1, 3}, {0, 2}}, 5e-9, 3e-12, 3},
+		// Disjoint links do not interfere.
+		{"parallel links", [][2]uint32{{0, 2}, {2, 4}, {4, 2}}, 3e-9, 3e-12, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRouter(t, testConfig())
+			for _, s := range tc.sends {
+				r.Send(Packet{Src: s[0], Dst: s[1]})
+			}
+			st := r.EndTick(0)
+			if !near(st.DrainSeconds, tc.drain) || !near(st.EnergyJoules, tc.energy) {
+				t.Errorf("drain %g s, energy %g J; want %g s, %g J", st.DrainSeconds, st.EnergyJoules, tc.drain, tc.energy)
+			}
+			var peak int64
+			for _, l := range r.Links() {
+				peak = max(peak, l.PeakQueue)
+			}
+			if peak != tc.peakMax {
+				t.Errorf("largest PeakQueue = %d, want %d", peak, tc.peakMax)
+			}
+			if tot := r.Stats().EnergyJoules; !near(tot, tc.energy) {
+				t.Errorf("total energy %g J, want %g J", tot, tc.energy)
+			}
+		})
+	}
+}
+
+func TestEndTickEmptiesLinks(t *testing.T) {
+	r := newRouter(t, testConfig())
+	for range 5 {
+		r.Send(Packet{Src: 0, Dst: 2})
+	}
+	if st := r.EndTick(0); !near(st.DrainSeconds, 7e-9) || st.Packets != 5 || st.Tick != 0 {
+		t.Fatalf("tick 0: %+v", st)
+	}
+	r.Send(Packet{Src: 0, Dst: 2, Emit: 1})
+	if st := r.EndTick(1); !near(st.DrainSeconds, 3e-9) || st.Packets != 1 || st.HopPackets != 1 || st.Tick != 1 {
+		t.Fatalf("tick 1 should see an idle link: %+v", st)
+	}
+}
+
+func TestPopDueOrder(t *testing.T) {
+	r := newRouter(t, testConfig())
+	in := []Packet{
+		{Emit: 2, Src: 1, Dst: 5},
+		{Emit: 1, Src: 0, Dst: 7},
+		{Emit: 1, Src: 9, Dst: 3},
+		{Emit: 1, Src: 2, Dst: 3, Axon: 1},
+		{Emit: 1, Src: 2, Dst: 3, Axon: 0}, // same key: after Axon 1, by send order
+		{Emit: 0, Src: 4, Dst: 40},
+	}
+	for _, p := range in {
+		r.Send(p)
+	}
+	type key struct {
+		deliver  int64
+		src, dst uint32
+		axon     uint32
+	}
+	pop := func(tick int64) []key {
+		var ks []key
+		for _, p := range r.PopDue(tick, nil) {
+			ks = append(ks, key{p.Deliver, p.Src, p.Dst, p.Axon})
+		}
+		return ks
+	}
+	if got := pop(0); got != nil {
+		t.Errorf("PopDue(0) = %v, want nothing", got)
+	}
+	if got, want := pop(1), []key{{1, 4, 40, 0}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("PopDue(1) = %v, want %v", got, want)
+	}
+	want := []key{{2, 2, 3, 1}, {2, 2, 3, 0}, {2, 9, 3, 0}, {2, 0, 7, 0}}
+	if got := pop(2); !reflect.DeepEqual(got, want) {
+		t.Errorf("PopDue(2) = %v, want %v", got, want)
+	}
+	// A tick skipped by the caller is not lost: PopDue takes all Deliver <= t.
+	if got, want := pop(10), []key{{3, 1, 5, 0}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("PopDue(10) = %v, want %v", got, want)
+	}
+	if st := r.Stats(); st.Pending != 0 || st.Delivered != 6 {
+		t.Errorf("after popping all: %+v", st)
+	}
+}
+
+func TestBarrierNeverLateOrDropped(t *testing.T) {
+	cfg := testConfig()
+	cfg.LinkBuffer = 1
+	r := newRouter(t, cfg)
+	const n = 200
+	for i := range n {
+		p, ok := r.Send(Packet{Src: uint32(i % r.Cores()), Dst: 20, Emit: 7})
+		if !ok || p.Late || p.Deliver != 8 {
+			t.Fatalf("packet %d: %+v queued %v; want Deliver 8, on time, queued", i, p, ok)
+		}
+	}
+	st := r.EndTick(7)
+	if st.Dropped != 0 || st.Late != 0 || st.Packets != n {
+		t.Errorf("tick stats %+v", st)
+	}
+	// 48 cores send to 20, with 200 packets the chip link into chip 1's
+	// tile must have queued far beyond the buffer of 1.
+	var peak int64
+	for _, l := range r.Links() {
+		peak = max(peak, l.PeakQueue)
+	}
+	if peak <= 1 {
+		t.Errorf("largest PeakQueue %d; barrier sync should report queues beyond LinkBuffer", peak)
+	}
+	if st.DrainSeconds < 1e-6 {
+		t.Errorf("drain %g s: congestion on a 100 ns chip link should take microseconds", st.DrainSeconds)
+	}
+	if got := len(r.PopDue(7, nil)); got != 0 {
+		t.Errorf("%d packets due at tick 7, want 0", got)
+	}
+	if got := len(r.PopDue(8, nil)); got != n {
+		t.Errorf("%d packets due at tick 8, want %d", got, n)
+	}
+}
+
+func realtimeConfig(budget float64, buffer int) Config {
+	cfg := testConfig()
+	cfg.Sync = Realtime
+	cfg.TickBudget = budget
+	cfg.LinkBuffer = buffer
+	return cfg
+}
+
+func TestRealtimeLate(t *testing.T) {
+	// One EW link, 1 ns service, 2 ns latency: the k-th packet (from 1)
+	// arrives at k+2 ns. With a 4 ns budget, arrivals at 3 and 4 ns are on
+	// time, 5..8 ns need a second budget, 9..12 ns a third.
+	r := newRouter(t, realtimeConfig(4e-9, 100))
+	wantDeliver := []int64{11, 11, 12, 12, 12, 12, 13, 13, 13, 13}
+	for i, want := range wantDeliver {
+		p, ok := r.Send(Packet{Src: 0, Dst: 2, Emit: 10})
+		if !ok || p.Deliver != want || p.Late != (want > 11) {
+			t.Errorf("packet %d: Deliver %d Late %v queued %v; want Deliver %d", i, p.Deliver, p.Late, ok, want)
+		}
+	}
+	st := r.EndTick(10)
+	if st.Late != 8 || st.Dropped != 0 || !near(st.DrainSeconds, 12e-9) {
+		t.Errorf("tick stats %+v", st)
+	}
+	for _, l := range r.Links() {
+		if l.Packets > 0 && (l.Late != 8 || l.PeakQueue != 10) {
+			t.Errorf("link %v->%v: %+v, want Late 8, PeakQueue 10", l.From, l.To, l)
+		}
+	}
+	if tot := r.Stats(); tot.Late != 8 {
+		t.Errorf("total Late %d, want 8", tot.Late)
+	}
+}
+
+func TestRealtimeLateLink(t *testing.T) {
+	// Core 2 -> 12 crosses (1,0)->(2,0) (1+2 ns) then the chip link
+	// (2,0)->(3,0) (100+50 ns); with a 100 ns budget it becomes late on
+	// the chip link, and that link is blamed.
+	r := newRouter(t, realtimeConfig(100e-9, 4))
+	p, _ := r.Send(Packet{Src: 2, Dst: 12})
+	if !p.Late || p.Deliver != 2 {
+		t.Fatalf("%+v: want late, Deliver 2 (153 ns = 2 budgets)", p)
+	}
+	for _, l := range r.Links() {
+		want := int64(0)
+		if l.ChipToChip && l.Packets > 0 {
+			want = 1
+		}
+		if l.Late != want {
+			t.Errorf("link %v->%v Late %d, want %d", l.From, l.To, l.Late, want)
+		}
+	}
+}
+
+func TestRealtimeDrop(t *testing.T) {
+	t.Run("first link", func(t *testing.T) {
+		// Buffer 2: the first two packets fit, the rest find 2 queued.
+		r := newRouter(t, realtimeConfig(1e-3, 2))
+		var queued []bool
+		for range 5 {
+			_, ok := r.Send(Packet{Src: 0, Dst: 2})
+			queued = append(queued, ok)
+		}
+		if want := []bool{true, true, false, false, false}; !slices.Equal(queued, want) {
+			t.Errorf("queued %v, want %v", queued, want)
+		}
+		st := r.EndTick(0)
+		if st.Dropped != 3 || st.HopPackets != 2 || st.Packets != 5 {
+			t.Errorf("tick stats %+v", st)
+		}
+		for _, l := range r.Links() {
+			if l.Packets > 0 && (l.Dropped != 3 || l.PeakQueue != 2 || l.Packets != 2) {
+				t.Errorf("link %v->%v: %+v", l.From, l.To, l)
+			}
+		}
+	})
+	t.Run("later link", func(t *testing.T) {
+		// Two packets 5 -> 12 fill the 100 ns chip link (2,0)->(3,0) until
+		// 200 ns. A packet 2 -> 12 crosses (1,0)->(2,0) first, reaches the
+		// chip link at 3 ns, finds 2 queued and is dropped there.
+		r := newRouter(t, realtimeConfig(1e-3, 2))
+		r.Send(Packet{Src: 5, Dst: 12})
+		r.Send(Packet{Src: 5, Dst: 12})
+		if _, ok := r.Send(Packet{Src: 2, Dst: 12}); ok {
+			t.Fatal("packet 2 -> 12 was queued, want dropped")
+		}
+		st := r.EndTick(0)
+		// Two chip hops and the dropped packet's one EW hop were made.
+		if st.Dropped != 1 || st.HopPackets != 3 || st.ChipHopPackets != 2 || !near(st.EnergyJoules, 21e-12) {
+			t.Errorf("tick stats %+v", st)
+		}
+		for _, l := range r.Links() {
+			switch {
+			case l.From == Tile{1, 0} && l.To == Tile{2, 0}:
+				if l.Packets != 1 || l.Dropped != 0 {
+					t.Errorf("EW link: %+v", l)
+				}
+			case l.ChipToChip && l.From == Tile{2, 0}:
+				if l.Packets != 2 || l.Dropped != 1 || l.PeakQueue != 2 {
+					t.Errorf("chip link: %+v", l)
+				}
+			default:
+				if l.Packets != 0 || l.Dropped != 0 {
+					t.Errorf("link %v->%v should be unused: %+v", l.From, l.To, l)
+				}
+			}
+		}
+	})
+}
+
+// congest runs ticks of heavy realtime traffic (most of it into one core)
+// and returns every packet delivered, in delivery order, and per-tick
+// stats. It checks the conservation invariant after every tick.
+func congest(t *testing.T, ticks int) ([]Packet, []TickStats, *Router) {
+	r := newRouter(t, realtimeConfig(30e-9, 2))
+	rng := rand.New(rand.NewPCG(7, 11))
+	var delivered []Packet
+	var stats []TickStats
+	buf := make([]Packet, 0, 256)
+	for tick := range int64(ticks) {
+		buf = r.PopDue(tick, buf[:0])
+		for i, p := range buf {
+			if p.Deliver > tick || (i > 0 && before(p, buf[i-1])) {
+				t.Fatalf("tick %d: popped %+v out of order or early", tick, p)
+			}
+			if p.Late != (p.Deliver > p.Emit+1) {
+				t.Fatalf("tick %d: Late %v but Deliver-Emit = %d", tick, p.Late, p.Deliver-p.Emit)
+			}
+		}
+		delivered = append(delivered, buf...)
+		for range 100 + rng.IntN(200) {
+			dst := uint32(47)
+			if rng.IntN(4) == 0 {
+				dst = uint32(rng.IntN(r.Cores()))
+			}
+			r.Send(Packet{Src: uint32(rng.IntN(r.Cores())), Dst: dst, Axon: uint32(rng.IntN(16)), Emit: tick})
+		}
+		stats = append(stats, r.EndTick(tick))
+		if s := r.Stats(); s.Sent != s.Delivered+s.Dropped+s.Pending {
+			t.Fatalf("tick %d: Sent %d != Delivered %d + Dropped %d + Pending %d", tick, s.Sent, s.Delivered, s.Dropped, s.Pending)
+		}
+	}
+	delivered = append(delivered, r.PopDue(math.MaxInt64, nil)...)
+	return delivered, stats, r
+}
+
+func TestConservationUnderCongestion(t *testing.T) {
+	delivered, stats, r := congest(t, 50)
+	s := r.Stats()
+	if s.Pending != 0 || s.Sent != s.Delivered+s.Dropped || s.Delivered != int64(len(delivered)) {
+		t.Fatalf("after draining: %+v, %d delivered", s, len(delivered))
+	}
+	if s.Dropped == 0 || s.Late == 0 {
+		t.Fatalf("the scenario should drop and delay packets: %+v", s)
+	}
+	var sum TickStats
+	for _, st := range stats {
+		sum.Packets += st.Packets
+		sum.Dropped += st.Dropped
+		sum.Late += st.Late
+		sum.HopPackets += st.HopPackets
+		sum.ChipHopPackets += st.ChipHopPackets
+		sum.EnergyJoules += st.EnergyJoules
+	}
+	var links LinkStats
+	for _, l := range r.Links() {
+		links.Packets += l.Packets
+		links.Dropped += l.Dropped
+		links.Late += l.Late
+		if l.PeakQueue > 2 {
+			t.Errorf("link %v->%v PeakQueue %d exceeds LinkBuffer 2", l.From, l.To, l.PeakQueue)
+		}
+	}
+	late := int64(0)
+	for _, p := range delivered {
+		if p.Late {
+			late++
+		}
+	}
+	checks := []struct {
+		name      string
+		got, want int64
+	}{
+		{"sum of tick Packets vs Sent", sum.Packets, s.Sent},
+		{"sum of tick Dropped vs Dropped", sum.Dropped, s.Dropped},
+		{"sum of link Dropped vs Dropped", links.Dropped, s.Dropped},
+		{"sum of tick Late vs Late", sum.Late, s.Late},
+		{"sum of link Late vs Late", links.Late, s.Late},
+		{"late packets delivered vs Late", late, s.Late},
+		{"sum of tick HopPackets vs HopPackets", sum.HopPackets, s.HopPackets},
+		{"sum of link Packets vs HopPackets", links.Packets, s.HopPackets},
+		{"sum of tick ChipHopPackets", sum.ChipHopPackets, s.ChipHopPackets},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %d != %d", c.name, c.got, c.want)
+		}
+	}
+	if !near(sum.EnergyJoules, s.EnergyJoules) {
+		t.Errorf("sum of tick energy %g != total %g", sum.EnergyJoules, s.EnergyJoules)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	d1, s1, r1 := congest(t, 20)
+	d2, s2, r2 := congest(t, 20)
+	if !reflect.DeepEqual(d1, d2) || !reflect.DeepEqual(s1, s2) ||
+		!reflect.DeepEqual(r1.Links(), r2.Links()) || r1.Stats() != r2.Stats() {
+		t.Error("two identical runs differ")
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	tests := []struct {
+		field string
+		edit  func(*Config)
+	}{
+		{"CoresPerTile", func(c *Config) { c.CoresPerTile = 0 }},
+		{"TilesX", func(c *Config) { c.TilesX = -1 }},
+		{"TilesY", func(c *Config) { c.TilesY = 0 }},
+		{"ChipsX", func(c *Config) { c.ChipsX = 0 }},
+		{"ChipsY", func(c *Config) { c.ChipsY = 0 }},
+		{"TilesX*ChipsX*TilesY*ChipsY", func(c *Config) { c.TilesX, c.TilesY = 2048, 2048 }},
+		{"TilesX*ChipsX+TilesY*ChipsY", func(c *Config) { c.TilesX, c.TilesY, c.ChipsX, c.ChipsY = 70000, 1, 1, 1 }},
+		{"CoresPerTile", func(c *Config) { c.CoresPerTile = 1 << 30 }},
+		{"Sync", func(c *Config) { c.Sync = 9 }},
+		{"TickBudget", func(c *Config) { c.Sync, c.TickBudget = Realtime, 0 }},
+		{"LinkBuffer", func(c *Config) { c.Sync, c.TickBudget, c.LinkBuffer = Realtime, 1e-3, 0 }},
+		{"LinkBuffer", func(c *Config) { c.LinkBuffer = -1 }},
+		{"HopLatencyEW", func(c *Config) { c.HopLatencyEW = -1e-9 }},
+		{"HopLatencyNS", func(c *Config) { c.HopLatencyNS = math.NaN() }},
+		{"ChipHopLatency", func(c *Config) { c.ChipHopLatency = math.Inf(1) }},
+		{"LinkServiceTime", func(c *Config) { c.LinkServiceTime = 1e-14 }},
+		{"ChipLinkServiceTime", func(c *Config) { c.ChipLinkServiceTime = -1 }},
+		{"HopEnergyEW", func(c *Config) { c.HopEnergyEW = -1 }},
+		{"HopEnergyNS", func(c *Config) { c.HopEnergyNS = math.NaN() }},
+		{"ChipHopEnergy", func(c *Config) { c.ChipHopEnergy = math.Inf(1) }},
+	}
+	for _, tc := range tests {
+		cfg := testConfig()
+		tc.edit(&cfg)
+		_, err := New(cfg)
+		if err == nil || !strings.Contains(err.Error(), "Config."+tc.field+" ") {
+			t.Errorf("%s: New error %v, want one naming Config.%s", tc.field, err, tc.field)
+		}
+	}
+	if _, err := New(testConfig()); err != nil {
+		t.Errorf("good config rejected: %v", err)
+	}
+}
+
+func TestSyncString(t *testing.T) {
+	if Barrier.String() != "barrier" || Realtime.String() != "realtime" || Sync(7).String() != "Sync(7)" {
+		t.Error("Sync.String")
+	}
+}
+
+func TestSendOverwritesRoutedFields(t *testing.T) {
+	r := newRouter(t, realtimeConfig(1e-3, 1))
+	// A packet that went through before (a replay) must be routed afresh.
+	p, ok := r.Send(Packet{Src: 0, Dst: 2, Emit: 5, Deliver: 99, Hops: 9, Late: true})
+	if !ok || p.Deliver != 6 || p.Hops != 1 || p.Late {
+		t.Errorf("got %+v", p)
+	}
+	p, ok = r.Send(Packet{Src: 0, Dst: 2, Emit: 5, Deliver: 99, Late: true})
+	if ok || p.Deliver != 6 || p.Late {
+		t.Errorf("dropped packet: got %+v queued %v; want Deliver 6 (when it was due)", p, ok)
+	}
+}
