@@ -127,17 +127,35 @@ func TestCapacityErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
 		}
 	}
-	// Output axons are only known once every neuron is placed.
+	// Output axons are only known once every neuron is placed: the mapper
+	// shrinks cores until they fit, or says which neuron cannot.
 	a := testArch()
 	a.OutputAxonsPerCore = 100
+	if _, err := Map(g, a, "sequential", 0); err == nil || !strings.Contains(err.Error(), "output axons") {
+		t.Errorf("output axon limit: got %v", err)
+	}
+	a.OutputAxonsPerCore = 2000
 	m, err := Map(g, a, "sequential", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewEngine(g, a, m, Options{Mode: snn.Fixed})
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed})
+	if err != nil {
+		t.Fatalf("a mapping that respects output axons fails to build: %v", err)
+	}
+	e.Close()
+	// The cores themselves refuse what the mapper would never produce.
+	one := &Mapping{Strategy: "manual", Cores: [][]uint32{make([]uint32, g.N)}, CoreOf: make([]uint32, g.N), Chips: 1, ChipsX: 1, ChipsY: 1}
+	for i := range one.Cores[0] {
+		one.Cores[0][i] = uint32(i)
+	}
+	big := testArch()
+	big.NeuronsPerCore = 1 << 16
+	big.SynapsesPerCore = 1000
+	_, err = NewEngine(g, big, one, Options{Mode: snn.Fixed})
 	var le *core.LimitError
-	if !errors.As(err, &le) || le.Limit != "output axons" || le.Max != 100 {
-		t.Errorf("output axon limit: got %v", err)
+	if !errors.As(err, &le) || le.Limit != "input axons" && le.Limit != "synapses" {
+		t.Errorf("core limit: got %v", err)
 	}
 	if _, err := Map(g, testArch(), "sequential", 0); err != nil {
 		t.Errorf("CUBA should fit the test arch: %v", err)
