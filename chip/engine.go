@@ -3,7 +3,6 @@ package chip
 import (
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/spindle-sim/spindle/core"
 	"github.com/spindle-sim/spindle/router"
@@ -43,8 +42,7 @@ type Engine struct {
 	due     []router.Packet
 	spikes  [][]uint16
 	groups  [][]int // cores stepped by each worker
-	start   []chan int64
-	done    sync.WaitGroup
+	workers *phaser // runs groups 1.. while the caller of Step runs group 0
 	last    []core.Counters
 	stats   Stats
 	stopped bool
@@ -186,21 +184,15 @@ func (e *Engine) startWorkers() {
 		e.groups[gi] = append(e.groups[gi], c)
 		acc += work[c]
 	}
-	e.start = make([]chan int64, w)
+	e.workers = newPhaser(w - 1)
 	for k := 1; k < w; k++ {
-		e.start[k] = make(chan int64)
-		go e.worker(k)
+		go e.workers.run(k-1, func() { e.stepGroup(k) })
 	}
 }
 
-func (e *Engine) worker(k int) {
-	for t := range e.start[k] {
-		e.stepGroup(k, t)
-		e.done.Done()
-	}
-}
-
-func (e *Engine) stepGroup(k int, t int64) {
+// stepGroup delivers the packets due and updates the cores of group k.
+func (e *Engine) stepGroup(k int) {
+	t := e.tick
 	for _, c := range e.groups[k] {
 		cr := e.cores[c]
 		for i := range e.inbox[c] {
@@ -217,9 +209,7 @@ func (e *Engine) Close() {
 		return
 	}
 	e.stopped = true
-	for k := 1; k < len(e.start); k++ {
-		close(e.start[k])
-	}
+	e.workers.stop()
 }
 
 // Tick returns the number of ticks simulated so far.
@@ -244,12 +234,9 @@ func (e *Engine) Step() {
 		p := &e.due[i]
 		e.inbox[p.Dst] = append(e.inbox[p.Dst], *p)
 	}
-	e.done.Add(len(e.groups) - 1)
-	for k := 1; k < len(e.groups); k++ {
-		e.start[k] <- t
-	}
-	e.stepGroup(0, t)
-	e.done.Wait()
+	e.workers.start()
+	e.stepGroup(0)
+	e.workers.wait()
 
 	for c, sp := range e.spikes {
 		cr := e.cores[c]

@@ -29,12 +29,16 @@ func TestCUBARate(t *testing.T) {
 // Spikes must not depend on the number of workers, the mapping or the
 // architecture: cores share nothing but packets, delivered in a fixed order.
 func TestDeterministicAcrossWorkersAndMappings(t *testing.T) {
+	ticks := 600
+	if testing.Short() {
+		ticks = 150 // the race detector makes every tick slow
+	}
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
 		net := cuba(mode)
 		small := testArch()
 		small.NeuronsPerCore = 300
 		small.OutputAxonsPerCore = 1 << 16
-		ref, _ := runSpikes(t, net, testArch(), "sequential", 1, 600)
+		ref, _ := runSpikes(t, net, testArch(), "sequential", 1, ticks)
 		if len(ref) == 0 {
 			t.Fatal("no spikes")
 		}
@@ -48,7 +52,7 @@ func TestDeterministicAcrossWorkersAndMappings(t *testing.T) {
 			{small, "sequential", 3},
 			{small, "balanced", 2},
 		} {
-			got, _ := runSpikes(t, net, c.arch, c.mapper, c.workers, 600)
+			got, _ := runSpikes(t, net, c.arch, c.mapper, c.workers, ticks)
 			if mode == snn.Fixed && !slices.Equal(got, ref) {
 				t.Errorf("%s %s/%d cores of %d, %d workers: spikes differ from 1 worker", mode, c.mapper, c.workers, c.arch.NeuronsPerCore, c.workers)
 			}

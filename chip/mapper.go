@@ -3,6 +3,8 @@ package chip
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -29,55 +31,140 @@ func (m *Mapping) CoresUsed() int {
 }
 
 // Mappers lists the mapping strategies Map accepts.
-var Mappers = []string{"sequential", "balanced"}
+var Mappers = []string{"sequential", "balanced", "random", "locality"}
+
+// MapOptions tune Map.
+type MapOptions struct {
+	// Rates are the expected spikes per tick of every neuron, used by the
+	// locality mapper to weigh traffic; nil means ExpectedRates(g).
+	Rates []float64
+}
 
 // Map places the neurons of g on the cores of arch a. Strategy is one of
 // Mappers; chips is the number of chips on the board, or 0 for as many as
 // the network needs.
 //
-// Both strategies fill cores in neuron order and open a new core as soon
-// as one more neuron would break a limit of the core: neurons, synapse
-// memory or input axons. "sequential" fills each core to its limits;
-// "balanced" spreads the neurons evenly over the same number of cores, so
-// that the slowest core of a tick has as little work as possible.
+// Every strategy fills cores with the same greedy limit logic: a new core
+// is opened as soon as one more neuron would break a limit of the core
+// (neurons, synapse memory, input axons); a neuron whose fan-in exceeds a
+// limit is an error. "sequential" fills cores in neuron order to their
+// limits; "balanced" spreads the neurons evenly over the same number of
+// cores, so that the slowest core of a tick has as little work as
+// possible; "random" fills cores in a random order of the neurons, drawn
+// from the network's seed; "locality" partitions the graph to keep
+// expected spike traffic on its core and then places the cores on the
+// mesh to shorten the routes of the traffic that leaves (see
+// docs/mapping.md). Every strategy is deterministic for a network seed.
 func Map(g *snn.Graph, a *Arch, strategy string, chips int) (*Mapping, error) {
+	return MapWith(g, a, strategy, chips, MapOptions{})
+}
+
+// MapWith is Map with options.
+func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) (*Mapping, error) {
 	if chips < 0 {
 		return nil, fmt.Errorf("map: chips %d: expected 0 (as many as needed) or a positive count", chips)
 	}
+	if strategy == "" {
+		strategy = "sequential"
+	}
+	if !slices.Contains(Mappers, strategy) {
+		return nil, fmt.Errorf("map: strategy %q: expected one of %v", strategy, Mappers)
+	}
+	if opt.Rates != nil && len(opt.Rates) != g.N {
+		return nil, fmt.Errorf("map: %d rates for %d neurons", len(opt.Rates), g.N)
+	}
 	in := incoming(g)
+	if err := checkFanIn(g, a, in); err != nil {
+		return nil, err
+	}
+	var order []uint32
+	var rates []float64
+	switch strategy {
+	case "random":
+		order = randomOrder(g.N, g.Net.Seed)
+	case "locality":
+		rates = opt.Rates
+		if rates == nil {
+			rates = ExpectedRates(g)
+		}
+		order = growOrder(g, in)
+	}
 	perCore := a.NeuronsPerCore
 	for {
-		cores, err := greedy(g, a, in, perCore)
+		cores, err := greedy(g, a, in, order, perCore)
 		if err != nil {
 			return nil, err
 		}
-		switch strategy {
-		case "sequential", "":
-			strategy = "sequential"
-		case "balanced":
-			if len(cores) > 0 {
-				if cores, err = greedy(g, a, in, (g.N+len(cores)-1)/len(cores)); err != nil {
-					return nil, err
-				}
+		if strategy == "balanced" && len(cores) > 0 {
+			if cores, err = greedy(g, a, in, nil, (g.N+len(cores)-1)/len(cores)); err != nil {
+				return nil, err
 			}
-		default:
-			return nil, fmt.Errorf("map: strategy %q: expected one of %v", strategy, Mappers)
+		}
+		if strategy == "locality" {
+			refine(g, a, in, cores, rates)
 		}
 		// Output axons depend on where every target landed, so they are
 		// checked after placement: a core over its limit shrinks the
 		// cores and the placement runs again.
 		worst, used := outputAxons(g, cores)
 		if used <= a.OutputAxonsPerCore {
+			if strategy == "locality" {
+				return placed(g, a, cores, chips, rates)
+			}
 			return board(g, a, strategy, cores, chips)
 		}
 		if len(cores[worst]) <= 1 {
-			return nil, fmt.Errorf("map: neuron %d (%s) projects to %d cores, above the %d output axons of a core of arch %q",
-				cores[worst][0], popName(g, int(cores[worst][0])), used, a.OutputAxonsPerCore, a.Name)
+			return nil, fmt.Errorf("map: neuron %d (%s) projects to %d cores, %d above the %d output axons of a core of arch %q; at most %d destination cores per neuron fit",
+				cores[worst][0], popName(g, int(cores[worst][0])), used, used-a.OutputAxonsPerCore, a.OutputAxonsPerCore, a.Name, a.OutputAxonsPerCore)
 		}
 		next := len(cores[worst]) * a.OutputAxonsPerCore / used
 		perCore = min(perCore-1, max(1, next))
 	}
 }
+
+// checkFanIn refuses a neuron that no core can hold.
+func checkFanIn(g *snn.Graph, a *Arch, in inAdjacency) error {
+	for i := 0; i < g.N; i++ {
+		fanIn := in.start[i+1] - in.start[i]
+		if fanIn > a.MaxFanIn || fanIn > a.SynapsesPerCore {
+			lim, what := a.MaxFanIn, "max_fan_in (synapses per neuron)"
+			if a.SynapsesPerCore < lim {
+				lim, what = a.SynapsesPerCore, "synapses_per_core (a core's synapse memory)"
+			}
+			return fmt.Errorf("map: neuron %d (%s): fan-in %d exceeds %s of arch %q by %d; at most %d synapses onto one neuron fit",
+				i, popName(g, i), fanIn, what, a.Name, fanIn-lim, lim)
+		}
+		if fanIn > a.InputAxonsPerCore {
+			// Distinct inputs, not synapses, use axons.
+			seen := map[uint32]bool{}
+			for _, p := range in.pre[in.start[i]:in.start[i+1]] {
+				seen[p] = true
+			}
+			if len(seen) > a.InputAxonsPerCore {
+				return fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed input_axons_per_core of arch %q by %d; at most %d presynaptic neurons per neuron fit",
+					i, popName(g, i), len(seen), a.Name, len(seen)-a.InputAxonsPerCore, a.InputAxonsPerCore)
+			}
+		}
+	}
+	return nil
+}
+
+// randomOrder is a permutation of the n neurons drawn from the seed.
+func randomOrder(n int, seed uint64) []uint32 {
+	order := make([]uint32, n)
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	r := rand.New(rand.NewPCG(seed, streamRandomMap))
+	r.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	return order
+}
+
+// Random streams of the mappers, apart from those of snn.
+const (
+	streamRandomMap = 0x6d6170<<32 + 1
+	streamPlace     = 0x6d6170<<32 + 2
+)
 
 // outputAxons returns the core with the most (neuron, destination core)
 // routes and how many it has.
@@ -109,26 +196,63 @@ func outputAxons(g *snn.Graph, cores [][]uint32) (worst, most int) {
 // board lays the cores on as many chips as needed (or as given) and
 // checks the board's limits.
 func board(g *snn.Graph, a *Arch, strategy string, cores [][]uint32, chips int) (*Mapping, error) {
-	perChip := a.CoresPerChip()
-	need := max(1, (len(cores)+perChip-1)/perChip)
-	if chips == 0 {
-		chips = need
-	}
-	if need > chips {
-		return nil, fmt.Errorf("map: the network needs %d cores = %d chips of %d cores; the board has %d chips (raise --chips)", len(cores), need, perChip, chips)
-	}
-	if a.MaxChips > 0 && chips > a.MaxChips {
-		return nil, fmt.Errorf("map: the network needs %d chips of %d cores but arch %q allows at most %d chips (%d cores)", chips, perChip, a.Name, a.MaxChips, a.MaxChips*perChip)
+	chips, err := chipsFor(g, a, cores, chips)
+	if err != nil {
+		return nil, err
 	}
 	m := &Mapping{Strategy: strategy, Cores: cores, CoreOf: make([]uint32, g.N), Chips: chips}
-	m.ChipsX = int(math.Ceil(math.Sqrt(float64(chips))))
-	m.ChipsY = (chips + m.ChipsX - 1) / m.ChipsX
+	m.ChipsX, m.ChipsY = chipGrid(chips)
 	for c, ns := range cores {
 		for _, id := range ns {
 			m.CoreOf[id] = uint32(c)
 		}
 	}
 	return m, nil
+}
+
+// chipGrid is the near-square grid of chips of a board.
+func chipGrid(chips int) (x, y int) {
+	x = int(math.Ceil(math.Sqrt(float64(chips))))
+	return x, (chips + x - 1) / x
+}
+
+// chipsFor returns the chips the board needs for cores, or an error that
+// says which limit the network breaks, by how much, and what would fit.
+func chipsFor(g *snn.Graph, a *Arch, cores [][]uint32, chips int) (int, error) {
+	perChip := a.CoresPerChip()
+	need := max(1, (len(cores)+perChip-1)/perChip)
+	fits := func(n int) string {
+		k := 0
+		for _, c := range cores[:min(len(cores), n)] {
+			k += len(c)
+		}
+		return fmt.Sprintf("%d cores hold the first %d of the %d neurons (%s)", min(len(cores), n), k, g.N, largestPop(g))
+	}
+	if chips == 0 {
+		chips = need
+	}
+	if need > chips {
+		return 0, fmt.Errorf("map: the network needs %d cores = %d chips of %d cores; the board has %d chips (%d cores), %d cores short: %s (raise --chips to %d)",
+			len(cores), need, perChip, chips, chips*perChip, len(cores)-chips*perChip, fits(chips*perChip), need)
+	}
+	if a.MaxChips > 0 && chips > a.MaxChips {
+		return 0, fmt.Errorf("map: the network needs %d cores = %d chips of %d cores but arch %q allows at most %d chips (%d cores), %d cores short: %s",
+			len(cores), chips, perChip, a.Name, a.MaxChips, a.MaxChips*perChip, len(cores)-a.MaxChips*perChip, fits(a.MaxChips*perChip))
+	}
+	return chips, nil
+}
+
+func largestPop(g *snn.Graph) string {
+	best := 0
+	for i, p := range g.Net.Populations {
+		if p.Size > g.Net.Populations[best].Size {
+			best = i
+		}
+	}
+	if len(g.Net.Populations) == 0 {
+		return "no populations"
+	}
+	return fmt.Sprintf("largest population %q has %d neurons", g.Net.Populations[best].Name, g.Net.Populations[best].Size)
 }
 
 // inAdjacency lists the presynaptic neurons of every neuron.
@@ -156,9 +280,10 @@ func incoming(g *snn.Graph) inAdjacency {
 	return in
 }
 
-// greedy fills cores in neuron order, at most perCore neurons each,
-// opening a new core when the next neuron would break a core limit.
-func greedy(g *snn.Graph, a *Arch, in inAdjacency, perCore int) ([][]uint32, error) {
+// greedy fills cores in the given order of the neurons (nil: neuron
+// order), at most perCore neurons each, opening a new core when the next
+// neuron would break a core limit. Fan-in has been checked by checkFanIn.
+func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int) ([][]uint32, error) {
 	var cores [][]uint32
 	var cur []uint32
 	synapses, axons := 0, 0
@@ -170,14 +295,16 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, perCore int) ([][]uint32, err
 			cur, synapses, axons = nil, 0, 0
 		}
 	}
-	for i := 0; i < g.N; i++ {
-		fanIn := in.start[i+1] - in.start[i]
-		if fanIn > a.MaxFanIn {
-			return nil, fmt.Errorf("map: neuron %d (%s): fan-in %d exceeds the limit of %d synapses per neuron of arch %q", i, popName(g, i), fanIn, a.MaxFanIn, a.Name)
+	for k := 0; k < g.N; k++ {
+		i := k
+		if order != nil {
+			i = int(order[k])
 		}
+		pre := in.pre[in.start[i]:in.start[i+1]]
+		fanIn := len(pre)
 		newAxons := func(core int32) int {
 			n := 0
-			for _, p := range in.pre[in.start[i]:in.start[i+1]] {
+			for _, p := range pre {
 				if onCore[p] != core && seen[p] != int32(i+1) {
 					seen[p] = int32(i + 1)
 					n++
@@ -185,24 +312,23 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, perCore int) ([][]uint32, err
 			}
 			return n
 		}
-		// Reset the per-candidate marks by using a fresh stamp for a recount.
 		core := int32(len(cores) + 1)
 		na := newAxons(core)
 		if len(cur)+1 > perCore || synapses+fanIn > a.SynapsesPerCore || axons+na > a.InputAxonsPerCore {
 			close()
 			core = int32(len(cores) + 1)
-			for _, p := range in.pre[in.start[i]:in.start[i+1]] {
+			for _, p := range pre {
 				seen[p] = 0
 			}
 			na = newAxons(core)
 			if fanIn > a.SynapsesPerCore {
-				return nil, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d", i, popName(g, i), fanIn, a.SynapsesPerCore)
+				return nil, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d by %d", i, popName(g, i), fanIn, a.SynapsesPerCore, fanIn-a.SynapsesPerCore)
 			}
 			if na > a.InputAxonsPerCore {
-				return nil, fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed a core's %d input axons", i, popName(g, i), na, a.InputAxonsPerCore)
+				return nil, fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed a core's %d input axons by %d", i, popName(g, i), na, a.InputAxonsPerCore, na-a.InputAxonsPerCore)
 			}
 		}
-		for _, p := range in.pre[in.start[i]:in.start[i+1]] {
+		for _, p := range pre {
 			onCore[p] = core
 		}
 		cur = append(cur, uint32(i))

@@ -33,7 +33,7 @@ func (g *Graph) FixedWeights(bits int) []int32 {
 	for s, x := range exact {
 		e := exp[g.Proj[s]]
 		m := math.Round(x / math.Ldexp(1, e))
-		w[s] = int32(Saturate(int64(m) << e))
+		w[s] = int32(saturateFloat(math.Ldexp(m, e)))
 	}
 	return w
 }

@@ -88,7 +88,13 @@ func constant12(f float64) int32 {
 
 // ToFixed converts mV (relative to v_rest) to saturated state units.
 func (p *LIFParams) ToFixed(mv float64) int32 {
-	return int32(Saturate(int64(math.Round(mv * p.Scale))))
+	return int32(saturateFloat(math.Round(mv * p.Scale)))
+}
+
+// saturateFloat clamps before converting: converting a float outside the
+// int64 range gives an unspecified value.
+func saturateFloat(x float64) int64 {
+	return int64(min(max(x, stateMin), stateMax))
 }
 
 // Saturate clamps x to the signed 24-bit state range.

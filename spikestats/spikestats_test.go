@@ -1,0 +1,404 @@
+package spikestats
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+
+// ksBrute evaluates sup |F_a - F_b| at every sample point.
+func ksBrute(a, b []float64) float64 {
+	cdf := func(s []float64, x float64) float64 {
+		n := 0
+		for _, v := range s {
+			if v <= x {
+				n++
+			}
+		}
+		return float64(n) / float64(len(s))
+	}
+	d := 0.0
+	for _, x := range append(slices.Clone(a), b...) {
+		d = math.Max(d, math.Abs(cdf(a, x)-cdf(b, x)))
+	}
+	return d
+}
+
+func TestKS(t *testing.T) {
+	cases := []struct {
+		name string
+		a, b []float64
+		want float64
+	}{
+		{"identical", []float64{3, 1, 2, 2}, []float64{2, 1, 2, 3}, 0},
+		{"disjoint", []float64{1, 2, 3}, []float64{4, 5}, 1},
+		{"disjoint reversed", []float64{10, 11}, []float64{-1, 0, 1}, 1},
+		// F_a(4) = 1, F_b(4) = 2/6.
+		{"overlap", []float64{1, 2, 3, 4}, []float64{3, 4, 5, 6, 7, 8}, 2.0 / 3},
+		// At 1: 1/4 vs 0; at 2: 3/4 vs 3/4; at 3: 1 vs 3/4.
+		{"ties", []float64{1, 2, 2, 3}, []float64{2, 2, 2, 4}, 0.25},
+		{"one point each", []float64{5}, []float64{5}, 0},
+		{"empty", nil, []float64{1}, math.NaN()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := slices.Clone(c.a)
+			got := KS(c.a, c.b)
+			if math.IsNaN(c.want) != math.IsNaN(got) || !math.IsNaN(c.want) && !near(got, c.want, 1e-12) {
+				t.Fatalf("KS = %v, want %v", got, c.want)
+			}
+			if !slices.Equal(a, c.a) {
+				t.Fatal("KS reordered its argument")
+			}
+		})
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for k := 0; k < 500; k++ {
+		a := make([]float64, 1+r.IntN(12))
+		b := make([]float64, 1+r.IntN(12))
+		for i := range a {
+			a[i] = float64(r.IntN(6))
+		}
+		for i := range b {
+			b[i] = float64(r.IntN(6))
+		}
+		if got, want := KS(a, b), ksBrute(a, b); !near(got, want, 1e-12) {
+			t.Fatalf("KS(%v, %v) = %v, want %v", a, b, got, want)
+		}
+	}
+}
+
+// vrBrute is the closed form evaluated pair by pair.
+func vrBrute(a, b []float64, tau float64) float64 {
+	s := func(x, y []float64) float64 {
+		t := 0.0
+		for _, u := range x {
+			for _, v := range y {
+				t += math.Exp(-math.Abs(u-v) / tau)
+			}
+		}
+		return t
+	}
+	return math.Sqrt(math.Max(0, 0.5*(s(a, a)+s(b, b)-2*s(a, b))))
+}
+
+// vrIntegral integrates (1/tau) ∫ (f-g)² numerically.
+func vrIntegral(a, b []float64, tau float64) float64 {
+	f := func(s []float64, t float64) float64 {
+		v := 0.0
+		for _, x := range s {
+			if t >= x {
+				v += math.Exp(-(t - x) / tau)
+			}
+		}
+		return v
+	}
+	const h = 0.001
+	sum := 0.0
+	for t := h / 2; t < 200; t += h {
+		d := f(a, t) - f(b, t)
+		sum += d * d * h
+	}
+	return math.Sqrt(sum / tau)
+}
+
+func TestVanRossumTrains(t *testing.T) {
+	tau := 10.0
+	e := math.Exp(-5.0 / tau)
+	cases := []struct {
+		name string
+		a, b []float64
+		want float64
+	}{
+		{"identical", []float64{1, 5, 30}, []float64{1, 5, 30}, 0},
+		{"both empty", nil, nil, 0},
+		{"one spike vs none", []float64{7}, nil, 1 / math.Sqrt2},
+		{"none vs one spike", nil, []float64{7}, 1 / math.Sqrt2},
+		// D² = ½(2 + 2e^{-Δ/τ}).
+		{"two spikes vs none", []float64{0, 5}, nil, math.Sqrt(1 + e)},
+		// D² = 1 - e^{-Δ/τ}.
+		{"shifted by 5", []float64{10}, []float64{15}, math.Sqrt(1 - e)},
+		{"coincident spikes", []float64{3, 3}, []float64{3}, 1 / math.Sqrt2},
+	}
+	for _, c := range cases {
+		if got := VanRossumTrains(c.a, c.b, tau); !near(got, c.want, 1e-12) {
+			t.Errorf("%s: D = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// The merge against the pair-by-pair closed form, ties included.
+	r := rand.New(rand.NewPCG(3, 4))
+	for k := 0; k < 300; k++ {
+		a := make([]float64, r.IntN(15))
+		b := make([]float64, r.IntN(15))
+		for i := range a {
+			a[i] = float64(r.IntN(80)) * 0.5
+		}
+		for i := range b {
+			b[i] = float64(r.IntN(80)) * 0.5
+		}
+		slices.Sort(a)
+		slices.Sort(b)
+		if got, want := VanRossumTrains(a, b, 4), vrBrute(a, b, 4); !near(got, want, 1e-9) {
+			t.Fatalf("D(%v, %v) = %v, want %v", a, b, got, want)
+		}
+	}
+	// The closed form against the integral definition.
+	a, b := []float64{2, 11, 12.5, 40}, []float64{3, 12, 30}
+	if got, want := VanRossumTrains(a, b, tau), vrIntegral(a, b, tau); !near(got, want, 1e-4) {
+		t.Fatalf("closed form %v, integral %v", got, want)
+	}
+}
+
+func TestVanRossumLists(t *testing.T) {
+	a := []Spike{{10, 0}, {20, 1}, {3, 4}}
+	if got := VanRossum(a, a, 1, 10); got != 0 {
+		t.Fatalf("identical lists: %v", got)
+	}
+	if got := VanRossum(nil, nil, 1, 10); got != 0 {
+		t.Fatalf("empty lists: %v", got)
+	}
+	// Neurons 0 and 4 agree; neuron 1 has one spike against none: the mean
+	// over the three active neurons is (1/√2)/3.
+	b := []Spike{{3, 4}, {10, 0}}
+	if got := VanRossum(a, b, 1, 10); !near(got, 1/math.Sqrt2/3, 1e-12) {
+		t.Fatalf("D = %v, want %v", got, 1/math.Sqrt2/3)
+	}
+	// dt scales times: a 5-tick shift at 2 ms per tick is 10 ms.
+	got := VanRossum([]Spike{{0, 0}}, []Spike{{5, 0}}, 2, 10)
+	if want := math.Sqrt(1 - math.Exp(-1)); !near(got, want, 1e-12) {
+		t.Fatalf("shift: %v, want %v", got, want)
+	}
+}
+
+func TestIdentical(t *testing.T) {
+	cases := []struct {
+		name string
+		a, b []Spike
+		want float64
+	}{
+		{"both empty", nil, nil, 1},
+		{"one empty", []Spike{{1, 1}}, nil, 0},
+		{"same, unsorted and repeated", []Spike{{2, 1}, {1, 3}, {2, 1}}, []Spike{{1, 3}, {2, 1}}, 1},
+		{"half", []Spike{{1, 1}, {2, 2}, {3, 3}, {4, 4}}, []Spike{{1, 1}, {2, 2}, {3, 4}}, 0.5},
+		{"neuron differs", []Spike{{1, 1}}, []Spike{{1, 2}}, 0},
+	}
+	for _, c := range cases {
+		if got := Identical(c.a, c.b); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestFirstDivergence(t *testing.T) {
+	cases := []struct {
+		name string
+		a, b []Spike
+		want *Divergence
+	}{
+		{"equal", []Spike{{1, 2}, {1, 1}}, []Spike{{1, 1}, {1, 2}}, nil},
+		{"empty", nil, nil, nil},
+		{"extra in b", []Spike{{1, 1}}, []Spike{{1, 1}, {5, 0}}, &Divergence{5, 0, "b"}},
+		{"extra in a", []Spike{{1, 1}, {2, 9}}, []Spike{{1, 1}}, &Divergence{2, 9, "a"}},
+		// Tick 3 differs in neurons 4 (a) and 2 (b): the smallest is 2.
+		{"smallest neuron", []Spike{{1, 1}, {3, 1}, {3, 4}}, []Spike{{1, 1}, {3, 1}, {3, 2}, {3, 4}, {3, 5}}, &Divergence{3, 2, "b"}},
+		{"later tick in a", []Spike{{1, 1}, {4, 0}}, []Spike{{1, 1}, {3, 7}}, &Divergence{3, 7, "b"}},
+		{"first tick", []Spike{{0, 3}}, []Spike{{0, 2}, {0, 3}}, &Divergence{0, 2, "b"}},
+	}
+	for _, c := range cases {
+		d, ok := FirstDivergence(c.a, c.b)
+		if ok != (c.want != nil) || ok && d != *c.want {
+			t.Errorf("%s: %v %v, want %v", c.name, d, ok, c.want)
+		}
+	}
+}
+
+func TestCV(t *testing.T) {
+	if cv, ok := CV([]int64{0, 10, 20, 30, 40}); !ok || cv != 0 {
+		t.Fatalf("regular train: %v %v", cv, ok)
+	}
+	if _, ok := CV([]int64{0, 10}); ok {
+		t.Fatal("two spikes have a CV")
+	}
+	// ISIs 1 and 3: mean 2, sd 1.
+	if cv, ok := CV([]int64{0, 1, 4}); !ok || cv != 0.5 {
+		t.Fatalf("hand case: %v", cv)
+	}
+	// A Bernoulli train with p = 0.002 per tick has geometric intervals,
+	// CV = sqrt(1-p) ≈ 1.
+	var ticks []int64
+	next := snn.PoissonInterval(9, 0, 0, 0, 0.002) - 1
+	for k := uint64(1); len(ticks) < 20000; k++ {
+		ticks = append(ticks, next)
+		next += snn.PoissonInterval(9, 0, 0, k, 0.002)
+	}
+	if cv, ok := CV(ticks); !ok || !near(cv, 1, 0.03) {
+		t.Fatalf("Poisson CV = %v", cv)
+	}
+}
+
+func TestPearson(t *testing.T) {
+	x := []float64{0, 1, 0, 2, 1, 0}
+	if r, ok := Pearson(x, x); !ok || !near(r, 1, 1e-15) {
+		t.Fatalf("identical: %v", r)
+	}
+	y := []float64{2, 1, 2, 0, 1, 2}
+	if r, ok := Pearson(x, y); !ok || !near(r, -1, 1e-15) {
+		t.Fatalf("mirror: %v", r)
+	}
+	if _, ok := Pearson(x, []float64{1, 1, 1, 1, 1, 1}); ok {
+		t.Fatal("constant vector has a correlation")
+	}
+}
+
+func TestStats(t *testing.T) {
+	pops := []Population{{"a", 0, 3}, {"b", 3, 2}}
+	var sp []Spike
+	for tick := int64(0); tick < 1000; tick += 10 {
+		sp = append(sp, Spike{tick, 0}, Spike{tick, 1}) // identical regular trains
+	}
+	sp = append(sp, Spike{5, 2}, Spike{500, 3}, Spike{600, 3}, Spike{900, 3}, Spike{50, 99})
+	st, err := Stats(sp, pops, Options{Dt: 1, Warmup: 100, End: 1100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1000 ms after warm-up; neurons 0 and 1 fire at 100..990: 90 spikes.
+	// Neuron 3 has ISIs 100 and 300: mean 200, sd 100, CV 0.5.
+	if want := []float64{90, 90, 0}; !slices.Equal(st[0].Rates, want) {
+		t.Fatalf("rates %v, want %v", st[0].Rates, want)
+	}
+	if want := []float64{3, 0}; !slices.Equal(st[1].Rates, want) {
+		t.Fatalf("rates %v, want %v", st[1].Rates, want)
+	}
+	if !slices.Equal(st[0].CVs, []float64{0, 0}) || len(st[1].CVs) != 1 || st[1].CVs[0] != 0.5 {
+		t.Fatalf("CVs %v %v", st[0].CVs, st[1].CVs)
+	}
+	// Pairs (0,1), (0,2), (1,2): only (0,1) is defined (2 is silent).
+	if len(st[0].Corrs) != 1 || !near(st[0].Corrs[0], 1, 1e-12) {
+		t.Fatalf("correlations %v", st[0].Corrs)
+	}
+	if st[0].MeanRate() != 60 || !math.IsNaN(st[1].MeanCorr()) {
+		t.Fatal("means")
+	}
+	for _, o := range []Options{{}, {Dt: 1, Warmup: 5, End: 5}, {Dt: 1, BinMs: -1}, {Dt: 1, TauMs: math.Inf(1)}} {
+		if _, err := Stats(sp, pops, o); err == nil {
+			t.Fatalf("options %+v accepted", o)
+		}
+	}
+}
+
+func TestSamplePairs(t *testing.T) {
+	p := samplePairs(1000, 200, 5, 1)
+	if len(p) != 200 || !slices.Equal(p, samplePairs(1000, 200, 5, 1)) {
+		t.Fatal("not 200 reproducible pairs")
+	}
+	seen := map[[2]int]bool{}
+	for _, x := range p {
+		if x[0] >= x[1] || x[1] >= 1000 || seen[x] {
+			t.Fatalf("bad pair %v", x)
+		}
+		seen[x] = true
+	}
+	if slices.Equal(p, samplePairs(1000, 200, 5, 2)) {
+		t.Fatal("streams share pairs")
+	}
+	if n := len(samplePairs(10, 200, 5, 1)); n != 45 {
+		t.Fatalf("%d pairs of 10 neurons, want all 45", n)
+	}
+}
+
+// poissonList is Bernoulli spikes of n neurons over ticks with
+// probability p per tick.
+func poissonList(seed uint64, first, n int, ticks int64, p float64) []Spike {
+	r := rand.New(rand.NewPCG(seed, 0))
+	var out []Spike
+	for t := int64(0); t < ticks; t++ {
+		for i := 0; i < n; i++ {
+			if r.Float64() < p {
+				out = append(out, Spike{t, uint32(first + i)})
+			}
+		}
+	}
+	return out
+}
+
+func TestCompare(t *testing.T) {
+	pops := []Population{{"E", 0, 80}, {"I", 80, 20}, {"silent", 100, 5}}
+	a := append(poissonList(1, 0, 80, 5000, 0.01), poissonList(2, 80, 20, 5000, 0.03)...)
+	opt := Options{Dt: 1, Warmup: 500, End: 5000, Seed: 3}
+	r, err := Compare(a, a, pops, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.IdenticalFraction != 1 || r.VanRossum != 0 || r.FirstDivergence != nil || r.SpikesA != r.SpikesB {
+		t.Fatalf("self comparison: %+v", r)
+	}
+	for _, p := range r.Populations[:2] {
+		if p.KSRate != 0 || p.KSCV != 0 || p.KSCorr != 0 || p.RateA != p.RateB {
+			t.Fatalf("self comparison of %s: %+v", p.Name, p)
+		}
+		if !near(p.CVA, 1, 0.1) {
+			t.Fatalf("%s: Poisson CV %v", p.Name, p.CVA)
+		}
+		if !near(p.CorrA, 0, 0.05) {
+			t.Fatalf("%s: independent trains correlate %v", p.Name, p.CorrA)
+		}
+	}
+	if p := r.Populations[0]; !near(p.RateA, 10, 0.5) {
+		t.Fatalf("E rate %v, want ~10 Hz", p.RateA)
+	}
+	if s := r.Populations[2]; s.RateA != 0 || !math.IsNaN(s.CVA) || !math.IsNaN(s.KSCV) {
+		t.Fatalf("silent population: %+v", s)
+	}
+
+	// A statistically equal, spike-wise different run.
+	b := append(poissonList(7, 0, 80, 5000, 0.01), poissonList(8, 80, 20, 5000, 0.03)...)
+	r, err = Compare(a, b, pops, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.IdenticalFraction > 0.05 || r.FirstDivergence == nil || r.VanRossum < 0.5 {
+		t.Fatalf("different runs: %+v", r)
+	}
+	if p := r.Populations[0]; p.KSRate > 0.5 || !near(p.RateA, p.RateB, 1) {
+		t.Fatalf("E: %+v", p)
+	}
+
+	// JSON: NaN is null and reads back as NaN.
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"name":"E"`, `"cv_a":null`, `"ks_rate":`, `"identical_fraction":`, `"van_rossum":`, `"first_divergence":{"tick":`} {
+		if !strings.Contains(string(js), key) {
+			t.Fatalf("JSON lacks %s: %s", key, js)
+		}
+	}
+	var back Report
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(back.Populations[2].CVA) || back.Populations[0].RateA != r.Populations[0].RateA {
+		t.Fatalf("round trip: %+v", back.Populations)
+	}
+}
+
+func TestPopulations(t *testing.T) {
+	n := &snn.Network{Dt: 1, Populations: []snn.Population{
+		{Name: "in", Size: 4, Kind: snn.Poisson, RateHz: 5},
+		{Name: "out", Size: 2, Neuron: snn.Neuron{TauM: 10, VTh: 1, Receptors: []snn.Receptor{{Name: "x", TauSyn: 1}}}},
+	}}
+	g, err := n.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := Populations(g), []Population{{"in", 0, 4}, {"out", 4, 2}}; !slices.Equal(got, want) {
+		t.Fatalf("%v, want %v", got, want)
+	}
+}
