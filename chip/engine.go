@@ -31,6 +31,7 @@ type Engine struct {
 
 	cores  []*core.Core
 	router *router.Router
+	local  []uint16 // compartment of each global neuron on its core
 
 	// Output routes of every global neuron, in compressed sparse rows.
 	routeStart []int
@@ -121,6 +122,7 @@ func (e *Engine) buildCores() error {
 	}
 	builders := make([]*core.Builder, len(m.Cores))
 	local := make([]uint16, g.N)
+	e.local = local
 	for c, ns := range m.Cores {
 		builders[c] = core.NewBuilder(c, g, e.opt.Mode, fixedW, e.limits())
 		if err := builders[c].AddNeurons(ns); err != nil {
@@ -332,4 +334,11 @@ func (e *Engine) InterCoreRoutes() int {
 		}
 	}
 	return n
+}
+
+// State returns the membrane potential (relative to rest) and currents of
+// global neuron id: in mV in float mode, in raw state units in fixed mode.
+// Input neurons have none.
+func (e *Engine) State(id uint32) (v float64, currents []float64) {
+	return e.cores[e.mapng.CoreOf[id]].State(int(e.local[id]))
 }

@@ -272,3 +272,24 @@ const never = int64(1) << 62
 func ringSize(maxDelay int) int64 {
 	return int64(1) << bits.Len(uint(maxDelay))
 }
+
+// State returns the membrane potential (relative to rest) and currents of
+// compartment i: in mV in float mode, in raw state units in fixed mode.
+// Sources have none.
+func (c *Core) State(i int) (v float64, currents []float64) {
+	if i >= c.n {
+		return 0, nil
+	}
+	currents = make([]float64, c.receptors)
+	for r := range currents {
+		if c.mode == snn.Fixed {
+			currents[r] = float64(c.curX[r*c.n+i])
+		} else {
+			currents[r] = c.curF[r*c.n+i]
+		}
+	}
+	if c.mode == snn.Fixed {
+		return float64(c.vX[i]), currents
+	}
+	return c.vF[i], currents
+}
