@@ -144,16 +144,59 @@ type segment struct {
 func (c *Core) updateFloat(t int64) {
 	n, nr := c.n, c.receptors
 	ring := c.ringF[(t&c.ringMask)*int64(nr*n):][:nr*n]
+	if nr == 2 {
+		c.updateFloat2(ring)
+	} else {
+		c.updateFloatN(ring)
+	}
+	clear(ring)
+	c.counters.NeuronUpdates += int64(n)
+}
+
+// updateFloat2 is updateFloatN fused into one pass for the common case of
+// two receptors (excitatory and inhibitory), the hottest loop of a run.
+func (c *Core) updateFloat2(ring []float64) {
+	n := c.n
+	for _, sg := range c.segments {
+		p := &c.params[sg.prof]
+		keepV, gainV, bias, vth, vreset, refTicks := p.KeepV, p.GainV, p.Bias, p.VTh, p.VReset, p.RefTicks
+		k0, k1 := p.KeepI[0], p.KeepI[1]
+		v := c.vF[sg.lo:sg.hi]
+		ref := c.ref[sg.lo:sg.hi][:len(v)]
+		c0, c1 := c.curF[sg.lo:sg.hi][:len(v)], c.curF[n+sg.lo:n+sg.hi][:len(v)]
+		in0, in1 := ring[sg.lo:sg.hi][:len(v)], ring[n+sg.lo:n+sg.hi][:len(v)]
+		for i, x := range v {
+			a := c0[i]*k0 + in0[i]
+			b := c1[i]*k1 + in1[i]
+			c0[i], c1[i] = a, b
+			if ref[i] > 0 {
+				ref[i]--
+				continue
+			}
+			x = x*keepV + (a+b+bias)*gainV
+			if x > vth {
+				x = vreset
+				ref[i] = refTicks
+				c.spikes = append(c.spikes, uint16(sg.lo+i))
+			}
+			v[i] = x
+		}
+	}
+}
+
+// updateFloatN advances the currents receptor by receptor, summing them,
+// then the membranes.
+func (c *Core) updateFloatN(ring []float64) {
+	n, nr := c.n, c.receptors
 	sum := c.sumF[:n]
 	for r := 0; r < nr; r++ {
 		cur, in := c.curF[r*n:(r+1)*n], ring[r*n:(r+1)*n]
 		for _, sg := range c.segments {
 			keep := c.params[sg.prof].KeepI[r]
-			cs, is, ss := cur[sg.lo:sg.hi], in[sg.lo:sg.hi], sum[sg.lo:sg.hi]
-			is, ss = is[:len(cs)], ss[:len(cs)]
+			cs := cur[sg.lo:sg.hi]
+			is, ss := in[sg.lo:sg.hi][:len(cs)], sum[sg.lo:sg.hi][:len(cs)]
 			for i, x := range cs {
 				x = x*keep + is[i]
-				is[i] = 0
 				cs[i] = x
 				if r == 0 {
 					ss[i] = x
@@ -166,8 +209,8 @@ func (c *Core) updateFloat(t int64) {
 	for _, sg := range c.segments {
 		p := &c.params[sg.prof]
 		keepV, gainV, bias, vth, vreset, refTicks := p.KeepV, p.GainV, p.Bias, p.VTh, p.VReset, p.RefTicks
-		v, ref, ss := c.vF[sg.lo:sg.hi], c.ref[sg.lo:sg.hi], sum[sg.lo:sg.hi]
-		ref, ss = ref[:len(v)], ss[:len(v)]
+		v := c.vF[sg.lo:sg.hi]
+		ref, ss := c.ref[sg.lo:sg.hi][:len(v)], sum[sg.lo:sg.hi][:len(v)]
 		for i, x := range v {
 			if ref[i] > 0 {
 				ref[i]--
@@ -182,22 +225,71 @@ func (c *Core) updateFloat(t int64) {
 			v[i] = x
 		}
 	}
-	c.counters.NeuronUpdates += int64(n)
 }
 
 func (c *Core) updateFixed(t int64) {
 	n, nr := c.n, c.receptors
 	ring := c.ringX[(t&c.ringMask)*int64(nr*n):][:nr*n]
+	if nr == 2 {
+		c.updateFixed2(ring)
+	} else {
+		c.updateFixedN(ring)
+	}
+	clear(ring)
+}
+
+// updateFixed2 is updateFixedN fused into one pass for two receptors.
+func (c *Core) updateFixed2(ring []int64) {
+	n := c.n
+	updated := 0
+	for _, sg := range c.segments {
+		p := &c.params[sg.prof]
+		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
+		k0, k1 := p.FKeepI[0], p.FKeepI[1]
+		restful := bias == 0 && vth >= 0
+		v := c.vX[sg.lo:sg.hi]
+		ref := c.ref[sg.lo:sg.hi][:len(v)]
+		c0, c1 := c.curX[sg.lo:sg.hi][:len(v)], c.curX[n+sg.lo:n+sg.hi][:len(v)]
+		in0, in1 := ring[sg.lo:sg.hi][:len(v)], ring[n+sg.lo:n+sg.hi][:len(v)]
+		for i, x := range v {
+			a := snn.Saturate(snn.MulShift(int64(c0[i]), k0) + in0[i])
+			b := snn.Saturate(snn.MulShift(int64(c1[i]), k1) + in1[i])
+			// A compartment at rest with no current cannot change: skip it.
+			if restful && x == 0 && ref[i] == 0 && a == 0 && b == 0 {
+				continue
+			}
+			c0[i], c1[i] = int32(a), int32(b)
+			updated++
+			if ref[i] > 0 {
+				ref[i]--
+				continue
+			}
+			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(a+b+bias, gainV))
+			if y > vth {
+				ref[i] = refTicks
+				c.spikes = append(c.spikes, uint16(sg.lo+i))
+				v[i] = vreset
+				continue
+			}
+			v[i] = int32(y)
+		}
+	}
+	c.counters.NeuronUpdates += int64(updated)
+}
+
+// updateFixedN advances the currents receptor by receptor, summing them,
+// then the membranes.
+func (c *Core) updateFixedN(ring []int64) {
+	n, nr := c.n, c.receptors
 	sum := c.sumX[:n]
 	for r := 0; r < nr; r++ {
 		cur, in := c.curX[r*n:(r+1)*n], ring[r*n:(r+1)*n]
 		for _, sg := range c.segments {
 			keep := c.params[sg.prof].FKeepI[r]
-			cs, is, ss := cur[sg.lo:sg.hi], in[sg.lo:sg.hi], sum[sg.lo:sg.hi]
-			is, ss = is[:len(cs)], ss[:len(cs)]
+			cs := cur[sg.lo:sg.hi]
+			is, ss := in[sg.lo:sg.hi][:len(cs)], sum[sg.lo:sg.hi][:len(cs)]
 			for i, x := range cs {
 				y := snn.Saturate(snn.MulShift(int64(x), keep) + is[i])
-				is[i] = 0
 				cs[i] = int32(y)
 				if r == 0 {
 					ss[i] = y
@@ -211,12 +303,11 @@ func (c *Core) updateFixed(t int64) {
 	for _, sg := range c.segments {
 		p := &c.params[sg.prof]
 		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
-		// With no bias and a threshold at or above rest, a compartment at
-		// rest with no current cannot change: skip it.
 		restful := bias == 0 && vth >= 0
-		v, ref, ss := c.vX[sg.lo:sg.hi], c.ref[sg.lo:sg.hi], sum[sg.lo:sg.hi]
-		ref, ss = ref[:len(v)], ss[:len(v)]
+		v := c.vX[sg.lo:sg.hi]
+		ref, ss := c.ref[sg.lo:sg.hi][:len(v)], sum[sg.lo:sg.hi][:len(v)]
 		for i, x := range v {
+			// A compartment at rest with no current cannot change: skip it.
 			if restful && x == 0 && ref[i] == 0 && ss[i] == 0 && c.quietCurrents(sg.lo+i) {
 				continue
 			}

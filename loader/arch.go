@@ -1,0 +1,250 @@
+package loader
+
+import (
+	"embed"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spindle-sim/spindle/chip"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed presets/*.yaml
+var presetFS embed.FS
+
+// archField binds one YAML key to a field of chip.Arch.
+type archField struct {
+	key  string
+	kind byte // 'i' int, 'f' float (non-negative), 's' string, 'y' sync
+	ip   func(a *chip.Arch) *int
+	fp   func(a *chip.Arch) *float64
+	sp   func(a *chip.Arch) *string
+}
+
+func intField(key string, p func(a *chip.Arch) *int) archField {
+	return archField{key: key, kind: 'i', ip: p}
+}
+
+func floatField(key string, p func(a *chip.Arch) *float64) archField {
+	return archField{key: key, kind: 'f', fp: p}
+}
+
+var archFields = []archField{
+	{key: "name", kind: 's', sp: func(a *chip.Arch) *string { return &a.Name }},
+	{key: "description", kind: 's', sp: func(a *chip.Arch) *string { return &a.Description }},
+	intField("neurons_per_core", func(a *chip.Arch) *int { return &a.NeuronsPerCore }),
+	intField("input_axons_per_core", func(a *chip.Arch) *int { return &a.InputAxonsPerCore }),
+	intField("output_axons_per_core", func(a *chip.Arch) *int { return &a.OutputAxonsPerCore }),
+	intField("synapses_per_core", func(a *chip.Arch) *int { return &a.SynapsesPerCore }),
+	intField("max_fan_in", func(a *chip.Arch) *int { return &a.MaxFanIn }),
+	intField("max_delay_ticks", func(a *chip.Arch) *int { return &a.MaxDelayTicks }),
+	intField("weight_bits", func(a *chip.Arch) *int { return &a.WeightBits }),
+	intField("cores_per_tile", func(a *chip.Arch) *int { return &a.CoresPerTile }),
+	intField("tiles_x", func(a *chip.Arch) *int { return &a.TilesX }),
+	intField("tiles_y", func(a *chip.Arch) *int { return &a.TilesY }),
+	intField("max_chips", func(a *chip.Arch) *int { return &a.MaxChips }),
+	{key: "sync", kind: 'y'},
+	floatField("tick_budget", func(a *chip.Arch) *float64 { return &a.TickBudget }),
+	floatField("hop_latency_ew", func(a *chip.Arch) *float64 { return &a.HopLatencyEW }),
+	floatField("hop_latency_ns", func(a *chip.Arch) *float64 { return &a.HopLatencyNS }),
+	floatField("hop_energy_ew", func(a *chip.Arch) *float64 { return &a.HopEnergyEW }),
+	floatField("hop_energy_ns", func(a *chip.Arch) *float64 { return &a.HopEnergyNS }),
+	floatField("chip_hop_latency", func(a *chip.Arch) *float64 { return &a.ChipHopLatency }),
+	floatField("chip_hop_energy", func(a *chip.Arch) *float64 { return &a.ChipHopEnergy }),
+	floatField("link_service_time", func(a *chip.Arch) *float64 { return &a.LinkServiceTime }),
+	floatField("chip_link_service_time", func(a *chip.Arch) *float64 { return &a.ChipLinkServiceTime }),
+	intField("link_buffer", func(a *chip.Arch) *int { return &a.LinkBuffer }),
+	floatField("synop_energy", func(a *chip.Arch) *float64 { return &a.SynOpEnergy }),
+	floatField("synop_latency", func(a *chip.Arch) *float64 { return &a.SynOpLatency }),
+	floatField("neuron_update_energy", func(a *chip.Arch) *float64 { return &a.NeuronUpdateEnergy }),
+	floatField("neuron_update_latency", func(a *chip.Arch) *float64 { return &a.NeuronUpdateLatency }),
+	floatField("spike_energy", func(a *chip.Arch) *float64 { return &a.SpikeEnergy }),
+	floatField("spike_latency", func(a *chip.Arch) *float64 { return &a.SpikeLatency }),
+	floatField("barrier_latency", func(a *chip.Arch) *float64 { return &a.BarrierLatency }),
+	floatField("barrier_energy", func(a *chip.Arch) *float64 { return &a.BarrierEnergy }),
+}
+
+var archKeys = func() []string {
+	ks := []string{"base"}
+	for _, f := range archFields {
+		ks = append(ks, f.key)
+	}
+	return ks
+}()
+
+// Presets returns the names of the embedded architecture presets, sorted.
+func Presets() []string {
+	ents, err := presetFS.ReadDir("presets")
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range ents {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// PresetYAML returns the embedded text of a preset, comments included.
+func PresetYAML(name string) ([]byte, error) {
+	if !contains(Presets(), name) {
+		return nil, fmt.Errorf("loader: unknown preset %q (have: %s)", name, strings.Join(Presets(), ", "))
+	}
+	return presetFS.ReadFile("presets/" + name + ".yaml")
+}
+
+// LoadArch returns a preset by name ("loihi", "truenorth", "spinnaker")
+// or reads an architecture YAML file.
+func LoadArch(nameOrPath string) (*chip.Arch, error) {
+	if contains(Presets(), nameOrPath) {
+		return loadPreset(nameOrPath)
+	}
+	data, err := os.ReadFile(nameOrPath)
+	if err != nil {
+		if os.IsNotExist(err) && looksLikeName(nameOrPath) {
+			return nil, fmt.Errorf("loader: unknown preset %q (have: %s)", nameOrPath, strings.Join(Presets(), ", "))
+		}
+		return nil, fmt.Errorf("loader: %w", err)
+	}
+	return ParseArch(nameOrPath, data)
+}
+
+// looksLikeName reports whether s reads as a preset name rather than a
+// file path.
+func looksLikeName(s string) bool {
+	return !strings.ContainsAny(s, `/\.`)
+}
+
+func loadPreset(name string) (*chip.Arch, error) {
+	data, err := PresetYAML(name)
+	if err != nil {
+		return nil, err
+	}
+	a := &chip.Arch{}
+	p := &archParser{dec: dec{file: "preset " + name}, depth: 1}
+	if err := p.decode(data, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// ParseArch decodes an architecture YAML document and validates it. A
+// `base: PRESET` key starts from that preset and the other keys override
+// its fields.
+func ParseArch(filename string, data []byte) (*chip.Arch, error) {
+	a := &chip.Arch{}
+	p := &archParser{dec: dec{file: filename}}
+	if err := p.decode(data, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+type archParser struct {
+	dec
+	depth int // presets do not name a base
+}
+
+func (p *archParser) decode(data []byte, a *chip.Arch) error {
+	root, err := p.parse(data)
+	if err != nil {
+		return err
+	}
+	if r := resolve(root); r.Kind != yaml.MappingNode {
+		return p.errAt(root, "", "expected a mapping of architecture fields, got %s", describe(root))
+	}
+	f, err := p.mapping(root, "", archKeys)
+	if err != nil {
+		return err
+	}
+	if g, ok := f.get("base"); ok {
+		if p.depth > 0 {
+			return p.errAt(g.key, "base", "a preset cannot name a base")
+		}
+		name, err := p.word(g.val, "base", "preset", Presets())
+		if err != nil {
+			return err
+		}
+		b, err := loadPreset(name)
+		if err != nil {
+			return err
+		}
+		*a = *b
+		a.Description = "based on preset " + name
+	}
+	if p.depth == 0 {
+		base := filepath.Base(p.file)
+		a.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	for _, af := range archFields {
+		g, ok := f.get(af.key)
+		if !ok {
+			continue
+		}
+		switch af.kind {
+		case 's':
+			s, err := p.text(g.val, af.key)
+			if err != nil {
+				return err
+			}
+			*af.sp(a) = s
+		case 'y':
+			s, err := p.word(g.val, af.key, "sync", []string{string(chip.Barrier), string(chip.Realtime)})
+			if err != nil {
+				return err
+			}
+			a.Sync = chip.Sync(s)
+		case 'i':
+			lo := int64(1)
+			what := "a positive integer"
+			if af.key == "max_chips" {
+				lo, what = 0, "0 (no limit) or a positive integer"
+			}
+			v, err := p.integer(g.val, af.key, what, lo, math.MaxInt32)
+			if err != nil {
+				return err
+			}
+			*af.ip(a) = int(v)
+		case 'f':
+			what := "a finite number >= 0 (SI units: seconds, joules)"
+			if af.key == "tick_budget" {
+				what = "a tick budget >= 0 in seconds"
+			}
+			v, err := p.floatCheck(g.val, af.key, what, func(x float64) bool { return x >= 0 })
+			if err != nil {
+				return err
+			}
+			*af.fp(a) = v
+		}
+	}
+	if err := a.Validate(); err != nil {
+		// Point at the offending key when the file sets it.
+		msg := err.Error()
+		for _, af := range archFields {
+			if strings.Contains(msg, ": "+af.key+" ") {
+				if g, ok := f.get(af.key); ok {
+					return p.errAt(g.val, af.key, "%s", msg)
+				}
+				return p.errAt(root, "", "%s", msg)
+			}
+		}
+		return p.errAt(root, "", "%s", msg)
+	}
+	return nil
+}
+
+// text decodes a scalar string (a name or description).
+func (p *archParser) text(n *yaml.Node, path string) (string, error) {
+	r := resolve(n)
+	if r == nil || r.Kind != yaml.ScalarNode || r.Tag == "!!null" {
+		return "", p.errAt(n, path, "expected text, got %s", describe(n))
+	}
+	return r.Value, nil
+}

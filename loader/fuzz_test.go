@@ -1,0 +1,71 @@
+package loader
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// checkError checks the shape of an error message: one line, prefixed.
+func checkError(t *testing.T, err error) {
+	t.Helper()
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "loader: ") || strings.ContainsAny(msg, "\n\r") {
+		t.Fatalf("malformed error %q", msg)
+	}
+}
+
+func FuzzParseNetwork(f *testing.F) {
+	files, _ := filepath.Glob("../examples/*.yaml")
+	for _, p := range files {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(base))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := ParseNetwork("fuzz.yaml", data)
+		if err != nil {
+			checkError(t, err)
+			return
+		}
+		if err := n.Validate(); err != nil {
+			t.Fatalf("parsed network fails Validate: %v", err)
+		}
+		// Build small networks too: the loader promises Build accepts them.
+		total, pairs := 0, 0
+		for _, p := range n.Populations {
+			total += p.Size
+		}
+		for _, pr := range n.Projections {
+			a := n.Populations[n.PopulationIndex(pr.Pre)].Size
+			b := n.Populations[n.PopulationIndex(pr.Post)].Size
+			pairs += a*b + len(pr.Connector.List)
+		}
+		if total <= 10000 && pairs <= 100000 {
+			if _, err := n.Build(); err != nil {
+				t.Fatalf("parsed network fails Build: %v", err)
+			}
+		}
+	})
+}
+
+func FuzzParseArch(f *testing.F) {
+	for _, name := range Presets() {
+		if data, err := PresetYAML(name); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("base: loihi\nmax_chips: 2\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := ParseArch("fuzz.yaml", data)
+		if err != nil {
+			checkError(t, err)
+			return
+		}
+		if err := a.Validate(); err != nil {
+			t.Fatalf("parsed arch fails Validate: %v", err)
+		}
+	})
+}
