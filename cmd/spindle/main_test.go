@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// spindle runs the command line in-process and returns its exit status
+// and output.
+func spindle(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestRunJSON(t *testing.T) {
+	code, out, errs := spindle(t, "run", "../../examples/cuba.yaml", "--ticks", "200", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	for _, k := range []string{"ticks", "dt_ms", "neurons", "synapses", "cores_used", "spikes", "rate_hz",
+		"synaptic_events", "packets", "packets_dropped", "packets_late", "build_seconds", "wall_seconds",
+		"hop_packets", "energy_joules", "modelled_seconds_per_tick"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("run --json lacks %q", k)
+		}
+	}
+	if got["ticks"].(float64) != 200 || got["neurons"].(float64) != 4000 {
+		t.Errorf("ticks %v neurons %v", got["ticks"], got["neurons"])
+	}
+}
+
+func TestMapJSON(t *testing.T) {
+	code, out, errs := spindle(t, "map", "../../examples/cuba.yaml", "--arch", "loihi", "--map", "balanced", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"cores_used", "neurons_per_core_max", "synapses_per_core_max", "binding_limits", "limits"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("map --json lacks %q", k)
+		}
+	}
+}
+
+func TestArch(t *testing.T) {
+	code, out, _ := spindle(t, "arch", "list")
+	if code != 0 || !strings.Contains(out, "loihi") || !strings.Contains(out, "truenorth") || !strings.Contains(out, "spinnaker") {
+		t.Errorf("arch list: exit %d\n%s", code, out)
+	}
+	code, out, _ = spindle(t, "arch", "show", "loihi")
+	if code != 0 || !strings.Contains(out, "neurons_per_core: 1024") {
+		t.Errorf("arch show loihi: exit %d\n%s", code, out)
+	}
+	code, out, _ = spindle(t, "arch", "show", "spinnaker", "--json")
+	if code != 0 || !strings.Contains(out, `"sync": "realtime"`) {
+		t.Errorf("arch show --json: exit %d\n%s", code, out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("populations:\n  - {name: a, size: -3}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run"}, 2, "expected 1 argument"},
+		{[]string{"run", "../../examples/cuba.yaml", "--bogus"}, 2, "unknown flag"},
+		{[]string{"run", "../../examples/cuba.yaml", "--map", "zigzag"}, 2, "--map"},
+		{[]string{"run", "../../examples/cuba.yaml", "--mode", "double"}, 2, "--mode"},
+		{[]string{"run", "../../examples/cuba.yaml", "--ticks", "-1"}, 2, "--ticks"},
+		{[]string{"run", filepath.Join(dir, "missing.yaml")}, 1, "missing.yaml"},
+		{[]string{"run", bad}, 1, "bad.yaml:2"},
+		{[]string{"run", "../../examples/cuba.yaml", "--arch", "pdp11"}, 1, "pdp11"},
+		{[]string{"map", "../../examples/cuba.yaml", "--arch", "truenorth", "--chips", "0"}, 0, ""},
+		{[]string{"arch", "show", "nosuch"}, 1, "nosuch"},
+	} {
+		code, _, errs := spindle(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", c.args, code, errs, c.code, c.want)
+		}
+		if code != 0 && strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: error is not one line: %q", c.args, errs)
+		}
+	}
+}
+
+func TestHelpEverywhere(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"map", "--help"}, {"arch", "--help"}, {"arch", "list", "--help"}, {"demo", "--help"}} {
+		code, out, _ := spindle(t, args...)
+		if code != 0 || !strings.Contains(out, "Usage:") {
+			t.Errorf("%v: exit %d\n%s", args, code, out)
+		}
+	}
+}
