@@ -39,7 +39,7 @@ maps it onto a Loihi-like chip, runs it, and prints the run summary.`,
 				return err
 			}
 			b := &built{net: net, graph: g, arch: arch, mapping: m, mode: net.Mode}
-			res, err := simulate(b, ticks, 0, cmd.ErrOrStderr())
+			res, err := simulate(b, simOptions{ticks: ticks, source: "demo.yaml", progress: cmd.ErrOrStderr()})
 			if err != nil {
 				return err
 			}

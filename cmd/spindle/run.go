@@ -12,6 +12,7 @@ import (
 func newRunCmd() *cobra.Command {
 	var f simFlags
 	var asJSON bool
+	var rec recordFlags
 	cmd := &cobra.Command{
 		Use:   "run NET.yaml",
 		Short: "Simulate a network on a mapped architecture",
@@ -27,7 +28,7 @@ energy and tick latency, and how long construction and simulation took.`,
 			if err != nil {
 				return err
 			}
-			res, err := simulate(b, f.ticks, f.workers, cmd.ErrOrStderr())
+			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, record: rec, source: args[0], progress: cmd.ErrOrStderr()})
 			if err != nil {
 				return err
 			}
@@ -39,6 +40,7 @@ energy and tick latency, and how long construction and simulation took.`,
 		},
 	}
 	f.register(cmd.Flags(), true)
+	rec.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }
@@ -88,22 +90,40 @@ type tickModel struct {
 	Max  float64 `json:"max"`
 }
 
-// simulate runs b on the event engine for ticks ticks and summarises it.
-func simulate(b *built, ticks, workers int, progressTo io.Writer) (*runResult, error) {
+// simOptions say how long to simulate and what to record.
+type simOptions struct {
+	ticks    int
+	workers  int
+	record   recordFlags
+	source   string // the network file, for the trace's metadata
+	progress io.Writer
+}
+
+// simulate runs b on the event engine and summarises the run.
+func simulate(b *built, opt simOptions) (*runResult, error) {
 	g := b.graph
 	perPop := make([]int64, len(b.net.Populations))
-	eng, err := chip.NewEngine(g, b.arch, b.mapping, chip.Options{
-		Mode:    b.mode,
-		Workers: workers,
-		OnSpike: func(_ int64, id uint32) { perPop[g.PopOf(int(id))]++ },
-	})
+	rec, err := opt.record.start(b, opt.source)
 	if err != nil {
 		return nil, err
 	}
+	eng, err := chip.NewEngine(g, b.arch, b.mapping, chip.Options{
+		Mode:    b.mode,
+		Workers: opt.workers,
+		OnSpike: func(t int64, id uint32) {
+			perPop[g.PopOf(int(id))]++
+			rec.spike(t, id)
+		},
+		OnPacket: rec.packetHook(),
+	})
+	if err != nil {
+		rec.abort()
+		return nil, err
+	}
 	defer eng.Close()
-	bar := newProgress(progressTo, "run", int64(ticks))
+	bar := newProgress(opt.progress, "run", int64(opt.ticks))
 	start := time.Now()
-	for t := 0; t < ticks; t++ {
+	for t := 0; t < opt.ticks; t++ {
 		eng.Step()
 		if t&255 == 0 {
 			bar.update(int64(t))
@@ -111,6 +131,9 @@ func simulate(b *built, ticks, workers int, progressTo io.Writer) (*runResult, e
 	}
 	wall := time.Since(start).Seconds()
 	bar.finish()
+	if err := rec.close(); err != nil {
+		return nil, err
+	}
 	return summarise(b, eng.Stats(), perPop, wall), nil
 }
 
