@@ -56,13 +56,22 @@ func (n *Network) Build() (*Graph, error) {
 	}
 	g.initVoltages()
 
-	var e edges
-	for i := range n.Projections {
-		if err := n.connect(i, &e, g); err != nil {
-			return nil, fmt.Errorf("projection %q: %w", n.Projections[i].Name, err)
+	// The connectors run twice with the same random streams: once to count
+	// the synapses of every presynaptic neuron, once to place them straight
+	// into their rows. Holding the synapses once, in their final order,
+	// halves the peak memory of a large network.
+	pl := &placer{g: g, counting: true}
+	g.PreStart = make([]int, g.N+1)
+	for pass := 0; pass < 2; pass++ {
+		for i := range n.Projections {
+			if err := n.connect(i, pl, g); err != nil {
+				return nil, fmt.Errorf("projection %q: %w", n.Projections[i].Name, err)
+			}
+		}
+		if pass == 0 {
+			pl.allocate()
 		}
 	}
-	g.fromEdges(&e)
 	return g, nil
 }
 
@@ -81,17 +90,42 @@ func (g *Graph) initVoltages() {
 	}
 }
 
-// edges collects synapses in creation order before they are sorted by
-// presynaptic neuron.
-type edges struct {
-	pre, post []uint32
-	w         []float64
-	d         []uint16
-	rec       []uint8
-	proj      []uint16
+// placer receives the synapses the connectors make, first counting them
+// per presynaptic neuron, then writing each into its row in creation order.
+type placer struct {
+	g        *Graph
+	counting bool
+	next     []int // where the next synapse of each presynaptic neuron goes
 }
 
-func (n *Network) connect(pi int, e *edges, g *Graph) error {
+func (p *placer) allocate() {
+	g := p.g
+	for i := 0; i < g.N; i++ {
+		g.PreStart[i+1] += g.PreStart[i]
+	}
+	m := g.PreStart[g.N]
+	g.Post = make([]uint32, m)
+	g.Weight = make([]float64, m)
+	g.Delay = make([]uint16, m)
+	g.Receptor = make([]uint8, m)
+	g.Proj = make([]uint16, m)
+	p.next = append([]int(nil), g.PreStart[:g.N]...)
+	p.counting = false
+}
+
+func (p *placer) add(pre, post uint32, w float64, d uint16, rec uint8, proj uint16) {
+	g := p.g
+	if p.counting {
+		g.PreStart[pre+1]++
+		return
+	}
+	s := p.next[pre]
+	p.next[pre]++
+	g.Post[s], g.Weight[s], g.Delay[s], g.Receptor[s], g.Proj[s] = post, w, d, rec, proj
+	g.MaxDelay = max(g.MaxDelay, int(d))
+}
+
+func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 	pr := &n.Projections[pi]
 	if pi > math.MaxUint16 {
 		return fmt.Errorf("more than %d projections", math.MaxUint16)
@@ -121,12 +155,7 @@ func (n *Network) connect(pi int, e *edges, g *Graph) error {
 		}
 		ticks := math.Round(d / n.Dt)
 		ticks = math.Max(1, math.Min(MaxDelayTicks, ticks))
-		e.pre = append(e.pre, base0+uint32(i))
-		e.post = append(e.post, base1+uint32(j))
-		e.w = append(e.w, w)
-		e.d = append(e.d, uint16(ticks))
-		e.rec = append(e.rec, rec)
-		e.proj = append(e.proj, uint16(pi))
+		pl.add(base0+uint32(i), base1+uint32(j), w, uint16(ticks), rec, uint16(pi))
 	}
 
 	c := &pr.Connector
@@ -202,33 +231,6 @@ func remapSelf(v, self int, noSelf bool) int {
 		return v + 1
 	}
 	return v
-}
-
-// fromEdges sorts the synapses by presynaptic neuron with a stable
-// counting sort, keeping creation order within a neuron.
-func (g *Graph) fromEdges(e *edges) {
-	g.PreStart = make([]int, g.N+1)
-	for _, p := range e.pre {
-		g.PreStart[p+1]++
-	}
-	for i := 0; i < g.N; i++ {
-		g.PreStart[i+1] += g.PreStart[i]
-	}
-	m := len(e.pre)
-	g.Post = make([]uint32, m)
-	g.Weight = make([]float64, m)
-	g.Delay = make([]uint16, m)
-	g.Receptor = make([]uint8, m)
-	g.Proj = make([]uint16, m)
-	next := append([]int(nil), g.PreStart[:g.N]...)
-	for k, p := range e.pre {
-		s := next[p]
-		next[p]++
-		g.Post[s], g.Weight[s], g.Delay[s], g.Receptor[s], g.Proj[s] = e.post[k], e.w[k], e.d[k], e.rec[k], e.proj[k]
-		if int(e.d[k]) > g.MaxDelay {
-			g.MaxDelay = int(e.d[k])
-		}
-	}
 }
 
 func (d Dist) draw(r *rand.Rand) float64 {

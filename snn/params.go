@@ -31,13 +31,13 @@ type LIFParams struct {
 	Receptors int
 	RefTicks  int32
 
-	KeepV, GainV     float64
-	KeepI            [MaxReceptors]float64
+	KeepV, GainV      float64
+	KeepI             [MaxReceptors]float64
 	VTh, VReset, Bias float64
 
-	Scale             float64 // fixed-mode state units per mV
-	FKeepV, FGainV    int32
-	FKeepI            [MaxReceptors]int32
+	Scale                float64 // fixed-mode state units per mV
+	FKeepV, FGainV       int32
+	FKeepI               [MaxReceptors]int32
 	FVTh, FVReset, FBias int32
 }
 
