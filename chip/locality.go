@@ -16,9 +16,7 @@ import (
 //     lowest-numbered neuron, and greedy cuts that order into cores with
 //     the same limit logic as every other mapper: a core grows around a
 //     seed neuron through its synapses.
-//  2. refine moves boundary neurons to the core of their neighbours when
-//     that lowers the expected inter-core packets and no core limit breaks.
-//  3. placed puts the cores on the board's mesh: a Hilbert-curve start in
+//  2. placed puts the cores on the board's mesh: a Hilbert-curve start in
 //     core order, improved by simulated annealing of pairwise swaps of core
 //     positions, minimising the sum over core pairs of expected traffic
 //     times hops.
@@ -166,7 +164,7 @@ func placed(g *snn.Graph, a *Arch, parts [][]uint32, chips int, rates []float64)
 	if err != nil {
 		return nil, err
 	}
-	slots := r.Cores()
+	slots := min(r.Cores(), chips*a.CoresPerChip())
 	tiles := make([]router.Tile, slots)
 	side := 1
 	for c := range tiles {
@@ -346,4 +344,46 @@ func abs(v int) int {
 		return -v
 	}
 	return v
+}
+
+// interCorePackets is the expected packets per tick between different cores
+// of a partition.
+func interCorePackets(g *snn.Graph, cores [][]uint32, rates []float64) float64 {
+	coreOf := make([]int32, g.N)
+	for c, ns := range cores {
+		for _, id := range ns {
+			coreOf[id] = int32(c)
+		}
+	}
+	stamp := make([]int32, len(cores))
+	for i := range stamp {
+		stamp[i] = -1
+	}
+	total := 0.0
+	for i := 0; i < g.N; i++ {
+		if rates[i] <= 0 {
+			continue
+		}
+		for _, post := range g.Post[g.PreStart[i]:g.PreStart[i+1]] {
+			if d := coreOf[post]; stamp[d] != int32(i) {
+				stamp[d] = int32(i)
+				if d != coreOf[i] {
+					total += rates[i]
+				}
+			}
+		}
+	}
+	return total
+}
+
+// better reports whether partition a (traffic ta) is to be preferred to b:
+// clearly fewer cores (10%), else less inter-core traffic.
+func better(a, b [][]uint32, ta, tb float64) bool {
+	if 10*len(a) < 9*len(b) {
+		return true
+	}
+	if 10*len(b) < 9*len(a) {
+		return false
+	}
+	return ta < tb
 }

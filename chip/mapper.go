@@ -95,13 +95,22 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 		if err != nil {
 			return nil, err
 		}
+		if strategy == "locality" {
+			// Growing cores in breadth-first order wins on sparse local
+			// graphs but can mix too many inputs on a core where fan-out
+			// is wide; neuron order may then be the better start.
+			plain, err := greedy(g, a, in, nil, perCore)
+			if err != nil {
+				return nil, err
+			}
+			if better(plain, cores, interCorePackets(g, plain, rates), interCorePackets(g, cores, rates)) {
+				cores = plain
+			}
+		}
 		if strategy == "balanced" && len(cores) > 0 {
 			if cores, err = greedy(g, a, in, nil, (g.N+len(cores)-1)/len(cores)); err != nil {
 				return nil, err
 			}
-		}
-		if strategy == "locality" {
-			refine(g, a, in, cores, rates)
 		}
 		// Output axons depend on where every target landed, so they are
 		// checked after placement: a core over its limit shrinks the
@@ -141,8 +150,8 @@ func checkFanIn(g *snn.Graph, a *Arch, in inAdjacency) error {
 				seen[p] = true
 			}
 			if len(seen) > a.InputAxonsPerCore {
-				return fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed input_axons_per_core of arch %q by %d; at most %d presynaptic neurons per neuron fit",
-					i, popName(g, i), len(seen), a.Name, len(seen)-a.InputAxonsPerCore, a.InputAxonsPerCore)
+				return fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed the %d input axons (input_axons_per_core) of a core of arch %q by %d; at most %d presynaptic neurons per neuron fit",
+					i, popName(g, i), len(seen), a.InputAxonsPerCore, a.Name, len(seen)-a.InputAxonsPerCore, a.InputAxonsPerCore)
 			}
 		}
 	}

@@ -1,7 +1,9 @@
 package router
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/google/btree"
 )
@@ -22,19 +24,38 @@ type Packet struct {
 	Late bool   // realtime sync: missed its tick's budget; set by Send
 }
 
-// before orders the queue by (Deliver, Dst, Src, seq). Grouping by
-// destination lets a consumer hand runs of packets to one core.
-func before(a, b Packet) bool {
-	if a.Deliver != b.Deliver {
-		return a.Deliver < b.Deliver
+// bucket holds the queued packets of one (Deliver, Dst) pair in send
+// order. The queue is a B-tree of buckets ordered by (Deliver, Dst); within
+// a bucket PopDue orders by (Src, seq). Keying the tree by bucket rather
+// than by packet makes a packet's enqueue an append: the tree is touched
+// once per destination core and tick, not once per packet.
+type bucket struct {
+	deliver  int64
+	dst      uint32
+	unsorted bool // a packet arrived after one from a higher source core
+	packets  []Packet
+}
+
+func (b *bucket) add(p Packet) {
+	if n := len(b.packets); n > 0 && b.packets[n-1].Src > p.Src {
+		b.unsorted = true
 	}
-	if a.Dst != b.Dst {
-		return a.Dst < b.Dst
+	b.packets = append(b.packets, p)
+}
+
+func bucketBefore(a, b *bucket) bool {
+	if a.deliver != b.deliver {
+		return a.deliver < b.deliver
 	}
+	return a.dst < b.dst
+}
+
+// sendOrder orders the packets of a bucket by (Src, seq).
+func sendOrder(a, b Packet) int {
 	if a.Src != b.Src {
-		return a.Src < b.Src
+		return cmp.Compare(a.Src, b.Src)
 	}
-	return a.seq < b.seq
+	return cmp.Compare(a.seq, b.seq)
 }
 
 // Tile is a tile's position in the board-wide grid of tiles:
@@ -118,22 +139,29 @@ type Router struct {
 	budget  int64 // ps, realtime only
 	buffer  int64
 
-	links []link // (Y*gx+X)*ndirs + dir
-	queue *btree.BTreeG[Packet]
-	seq   uint64
-	phase uint64
+	links   []link // (Y*gx+X)*ndirs + dir
+	queue   *btree.BTreeG[*bucket]
+	pending int64
+	free    []*bucket // emptied buckets, kept for reuse
+	// hot caches the bucket of each destination for delivery tick hotTick,
+	// the tick nearly every packet of a tick is due at.
+	hot     []*bucket
+	hotTick int64
+	tiles   []Tile // of each core
+	probe   bucket // the search key of enqueue, kept so it does not escape
+	seq     uint64
+	phase   uint64
 
 	tick  TickStats // the open tick, without Tick and DrainSeconds
 	drain int64     // ps, the open tick
 	tot   Totals    // without Pending
 }
 
-// freeNodes is how many queue nodes are kept for reuse. A node holds up to
-// 2*degree-1 packets, so this covers queues of some 250 000 packets
-// before a burst makes the tree allocate again.
+// freeNodes is how many queue nodes are kept for reuse; a node holds up to
+// 2*degree-1 buckets.
 const (
 	degree    = 32
-	freeNodes = 4096
+	freeNodes = 1024
 )
 
 // New returns a Router for the layout and costs in cfg, or an error naming
@@ -149,9 +177,15 @@ func New(cfg Config) (*Router, error) {
 		gy:      cfg.TilesY * cfg.ChipsY,
 		budget:  picos(cfg.TickBudget),
 		buffer:  int64(cfg.LinkBuffer),
-		queue:   btree.NewWithFreeListG(degree, before, btree.NewFreeListG[Packet](freeNodes)),
+		queue:   btree.NewWithFreeListG(degree, bucketBefore, btree.NewFreeListG[*bucket](freeNodes)),
+		hotTick: -1,
 	}
 	r.cores = r.perChip * cfg.ChipsX * cfg.ChipsY
+	r.hot = make([]*bucket, r.cores)
+	r.tiles = make([]Tile, r.cores)
+	for c := range r.tiles {
+		r.tiles[c] = r.tileOf(uint32(c))
+	}
 	r.links = make([]link, r.gx*r.gy*ndirs)
 	for y := 0; y < r.gy; y++ {
 		for x := 0; x < r.gx; x++ {
@@ -203,6 +237,12 @@ func (r *Router) TileOf(c uint32) Tile {
 	if int64(c) >= int64(r.cores) {
 		panic(fmt.Sprintf("router: core %d out of range [0, %d)", c, r.cores))
 	}
+	return r.tiles[c]
+}
+
+// tileOf computes TileOf; New tabulates it, since Send needs it twice per
+// packet.
+func (r *Router) tileOf(c uint32) Tile {
 	chip, local := int(c)/r.perChip, int(c)%r.perChip
 	tile := local / r.cfg.CoresPerTile
 	return Tile{
@@ -286,7 +326,7 @@ func (r *Router) Send(p Packet) (Packet, bool) {
 		r.tot.Late++
 		r.tick.Late++
 	}
-	r.queue.ReplaceOrInsert(p)
+	r.enqueue(p)
 	return p, true
 }
 
@@ -321,18 +361,58 @@ func (r *Router) hop(i int, at int64, realtime bool) (int64, bool) {
 	return l.busy + l.latency, true
 }
 
+// enqueue appends p to the bucket of (p.Deliver, p.Dst).
+func (r *Router) enqueue(p Packet) {
+	r.pending++
+	if p.Deliver == r.hotTick {
+		if b := r.hot[p.Dst]; b != nil {
+			b.add(p)
+			return
+		}
+	}
+	r.probe.deliver, r.probe.dst = p.Deliver, p.Dst
+	b, ok := r.queue.Get(&r.probe)
+	if !ok {
+		if n := len(r.free); n > 0 {
+			b, r.free = r.free[n-1], r.free[:n-1]
+		} else {
+			b = &bucket{}
+		}
+		b.deliver, b.dst = p.Deliver, p.Dst
+		r.queue.ReplaceOrInsert(b)
+	}
+	if p.Deliver != r.hotTick {
+		clear(r.hot)
+		r.hotTick = p.Deliver
+	}
+	r.hot[p.Dst] = b
+	b.add(p)
+}
+
 // PopDue removes every queued packet with Deliver <= t and appends them to
 // buf in (Deliver, Dst, Src, send order) order, the same for every run.
 // Passing buf[:0] of a reused slice avoids allocation.
 func (r *Router) PopDue(t int64, buf []Packet) []Packet {
 	for {
-		p, ok := r.queue.Min()
-		if !ok || p.Deliver > t {
+		b, ok := r.queue.Min()
+		if !ok || b.deliver > t {
 			return buf
 		}
 		r.queue.DeleteMin()
-		r.tot.Delivered++
-		buf = append(buf, p)
+		// Packets are mostly sent in source order already; late packets
+		// from earlier ticks can break it.
+		if b.unsorted {
+			slices.SortFunc(b.packets, sendOrder)
+		}
+		buf = append(buf, b.packets...)
+		n := int64(len(b.packets))
+		r.tot.Delivered += n
+		r.pending -= n
+		if b.deliver == r.hotTick && r.hot[b.dst] == b {
+			r.hot[b.dst] = nil
+		}
+		b.packets, b.unsorted = b.packets[:0], false
+		r.free = append(r.free, b)
 	}
 }
 
@@ -352,7 +432,7 @@ func (r *Router) EndTick(t int64) TickStats {
 // Stats returns the counters since New.
 func (r *Router) Stats() Totals {
 	t := r.tot
-	t.Pending = int64(r.queue.Len())
+	t.Pending = r.pending
 	return t
 }
 

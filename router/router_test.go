@@ -556,3 +556,14 @@ func TestSendOverwritesRoutedFields(t *testing.T) {
 		t.Errorf("dropped packet: got %+v queued %v; want Deliver 6 (when it was due)", p, ok)
 	}
 }
+
+// before is the documented queue order (Deliver, Dst, Src, send order).
+func before(a, b Packet) bool {
+	if a.Deliver != b.Deliver {
+		return a.Deliver < b.Deliver
+	}
+	if a.Dst != b.Dst {
+		return a.Dst < b.Dst
+	}
+	return sendOrder(a, b) < 0
+}

@@ -3,37 +3,56 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/loader"
+	"github.com/spindle-sim/spindle/snn"
 )
 
 func newMapCmd() *cobra.Command {
 	var f simFlags
 	var asJSON bool
+	var profile, png string
 	cmd := &cobra.Command{
 		Use:   "map NET.yaml",
 		Short: "Report how a network maps onto an architecture",
 		Long: `Map places the network on the architecture's cores and reports the cores
-and chips used, the fullest core against each per-core limit, and which
-limits bind. It simulates nothing.`,
-		Example: `  spindle map examples/cuba.yaml --arch loihi --map balanced --json`,
-		Args:    exactArgs(1),
+and chips used, the fullest core against each per-core limit, which limits
+bind, and the expected traffic: packets per tick (one per spiking neuron and
+destination core, its own core included, as 'spindle run' counts them),
+hop-packets per tick and the load of the busiest link under dimension-order
+routing. Expected rates are the Poisson rates of inputs and 10 Hz for LIF
+neurons, or every neuron's measured rate in a recorded trace (--profile).
+It simulates nothing. See docs/mapping.md.`,
+		Example: `  spindle map examples/cuba.yaml --arch loihi --map balanced --json
+  spindle map examples/topographic.yaml --map locality --profile run.aer -o map.png`,
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := f.build(args[0])
+			b, prof, err := buildForMap(&f, args[0], profile)
 			if err != nil {
 				return err
 			}
-			start := time.Now()
-			eng, err := chip.NewEngine(b.graph, b.arch, b.mapping, chip.Options{Mode: b.mode, Workers: 1})
+			rates := chip.ExpectedRates(b.graph)
+			source := fmt.Sprintf("poisson rates, %g Hz per LIF neuron", chip.DefaultLIFRateHz)
+			if prof != nil {
+				rates, source = prof, "profile "+profile
+			}
+			est, err := chip.Estimated(b.graph, b.arch, b.mapping, rates)
 			if err != nil {
 				return err
 			}
-			defer eng.Close()
-			rep := mappingReport(b, eng)
+			rep := mappingReport(b, est)
 			rep.MapSeconds = b.buildSeconds
-			rep.CoreBuildSeconds = time.Since(start).Seconds()
+			rep.RatesFrom = source
+			if png != "" {
+				if err := plotMapping(png, b, est); err != nil {
+					return err
+				}
+			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), rep)
 			}
@@ -43,7 +62,59 @@ limits bind. It simulates nothing.`,
 	}
 	f.register(cmd.Flags(), false)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	cmd.Flags().StringVar(&profile, "profile", "", "a recorded .aer spike trace of this network: expected rates for the locality mapper and the report")
+	cmd.Flags().StringVarP(&png, "output", "o", "", "draw the board, per-core load and per-link traffic to this PNG file")
 	return cmd
+}
+
+// buildForMap loads, builds and maps like simFlags.build, but reads the
+// profile trace first (the locality mapper uses it) and times the mapper
+// alone: buildSeconds is the mapper's run time.
+func buildForMap(f *simFlags, path, profile string) (*built, []float64, error) {
+	if f.chips < 0 {
+		return nil, nil, usagef("--chips %d: expected 0 or a positive count", f.chips)
+	}
+	if !slices.Contains(chip.Mappers, f.mapper) {
+		return nil, nil, usagef("--map %q: expected one of %v", f.mapper, chip.Mappers)
+	}
+	net, err := loader.LoadNetwork(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := &built{net: net, mode: net.Mode}
+	if f.mode != "" {
+		if b.mode, err = snn.ParseMode(f.mode); err != nil {
+			return nil, nil, usagef("--mode: %v", err)
+		}
+		net.Mode = b.mode
+	}
+	if f.seed >= 0 {
+		net.Seed = uint64(f.seed)
+	}
+	if b.arch, err = loader.LoadArch(f.arch); err != nil {
+		return nil, nil, err
+	}
+	if b.graph, err = net.Build(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var rates []float64
+	if profile != "" {
+		r, err := aer.Open(profile)
+		if err != nil {
+			return nil, nil, err
+		}
+		rates, err = chip.ProfileRates(b.graph, r)
+		r.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("--profile %s: does not belong to %s: %w", profile, path, err)
+		}
+	}
+	start := time.Now()
+	if b.mapping, err = chip.MapWith(b.graph, b.arch, f.mapper, f.chips, chip.MapOptions{Rates: rates}); err != nil {
+		return nil, nil, err
+	}
+	b.buildSeconds = time.Since(start).Seconds()
+	return b, rates, nil
 }
 
 type mapReport struct {
@@ -54,15 +125,25 @@ type mapReport struct {
 	Synapses           int          `json:"synapses"`
 	CoresUsed          int          `json:"cores_used"`
 	ChipsUsed          int          `json:"chips_used"`
+	BoardChips         int          `json:"board_chips"`
 	NeuronsPerCoreMax  int          `json:"neurons_per_core_max"`
 	SynapsesPerCoreMax int          `json:"synapses_per_core_max"`
 	InputAxonsMax      int          `json:"input_axons_per_core_max"`
 	OutputAxonsMax     int          `json:"output_axons_per_core_max"`
+	FanInMax           int          `json:"fan_in_max"`
+	Routes             int          `json:"routes"`
 	InterCoreEdges     int          `json:"inter_core_edges"`
 	Limits             []limitUsage `json:"limits"`
 	Binding            []string     `json:"binding_limits"`
-	MapSeconds         float64      `json:"map_seconds"`
-	CoreBuildSeconds   float64      `json:"core_build_seconds"`
+
+	RatesFrom          string  `json:"rates_from"`
+	Packets            float64 `json:"expected_packets_per_tick"`
+	InterCorePackets   float64 `json:"expected_inter_core_packets_per_tick"`
+	HopPackets         float64 `json:"expected_hop_packets_per_tick"`
+	ChipHopPackets     float64 `json:"expected_chip_hop_packets_per_tick"`
+	MaxLinkLoad        float64 `json:"max_link_load"`
+	NetworkJoulesPerTk float64 `json:"expected_network_joules_per_tick"`
+	MapSeconds         float64 `json:"map_seconds"`
 }
 
 // limitUsage is the fullest core's use of one per-core limit.
@@ -73,31 +154,37 @@ type limitUsage struct {
 	Utilisation float64 `json:"utilisation"`
 }
 
-func mappingReport(b *built, eng *chip.Engine) *mapReport {
+func mappingReport(b *built, e *chip.Estimate) *mapReport {
 	r := &mapReport{
 		Network: b.net.Name, Arch: b.arch.Name, Map: b.mapping.Strategy,
 		Neurons: b.graph.N, Synapses: b.graph.Synapses(),
-		CoresUsed: b.mapping.CoresUsed(), ChipsUsed: b.mapping.Chips,
+		CoresUsed: e.CoresUsed, ChipsUsed: e.ChipsUsed, BoardChips: b.mapping.Chips,
+		Routes: e.Routes, InterCoreEdges: e.InterCoreRoutes,
+		Packets: e.PacketsPerTick, InterCorePackets: e.InterCorePacketsPerTick,
+		HopPackets: e.HopPacketsPerTick, ChipHopPackets: e.ChipHopPacketsPerTick,
+		MaxLinkLoad: e.MaxLinkLoad, NetworkJoulesPerTk: e.NetworkJoulesPerTick,
 	}
-	for _, c := range eng.Cores() {
-		r.NeuronsPerCoreMax = max(r.NeuronsPerCoreMax, c.Compartments())
-		r.SynapsesPerCoreMax = max(r.SynapsesPerCoreMax, c.Synapses())
-		r.InputAxonsMax = max(r.InputAxonsMax, c.Axons())
-		r.OutputAxonsMax = max(r.OutputAxonsMax, c.OutputAxons())
+	for _, c := range e.Cores {
+		r.NeuronsPerCoreMax = max(r.NeuronsPerCoreMax, c.Neurons)
+		r.SynapsesPerCoreMax = max(r.SynapsesPerCoreMax, c.Synapses)
+		r.InputAxonsMax = max(r.InputAxonsMax, c.InputAxons)
+		r.OutputAxonsMax = max(r.OutputAxonsMax, c.OutputAxons)
+		r.FanInMax = max(r.FanInMax, c.MaxFanIn)
 	}
-	r.InterCoreEdges = eng.InterCoreRoutes()
 	a := b.arch
 	for _, l := range []limitUsage{
 		{Name: "neurons_per_core", Max: r.NeuronsPerCoreMax, Limit: a.NeuronsPerCore},
 		{Name: "synapses_per_core", Max: r.SynapsesPerCoreMax, Limit: a.SynapsesPerCore},
 		{Name: "input_axons_per_core", Max: r.InputAxonsMax, Limit: a.InputAxonsPerCore},
 		{Name: "output_axons_per_core", Max: r.OutputAxonsMax, Limit: a.OutputAxonsPerCore},
+		{Name: "max_fan_in", Max: r.FanInMax, Limit: a.MaxFanIn},
 	} {
 		l.Utilisation = float64(l.Max) / float64(l.Limit)
 		r.Limits = append(r.Limits, l)
 	}
 	// A limit binds when the fullest core is within 10% of it: placing one
 	// more neuron's worth there would likely break it.
+	r.Binding = []string{}
 	for _, l := range r.Limits {
 		if l.Utilisation >= 0.9 {
 			r.Binding = append(r.Binding, l.Name)
@@ -107,10 +194,13 @@ func mappingReport(b *built, eng *chip.Engine) *mapReport {
 }
 
 func (r *mapReport) print(w io.Writer) {
-	fmt.Fprintf(w, "%s on %s (%s map): %d neurons, %d synapses -> %d cores on %d chip(s)\n",
-		r.Network, r.Arch, r.Map, r.Neurons, r.Synapses, r.CoresUsed, r.ChipsUsed)
+	fmt.Fprintf(w, "%s on %s (%s map): %d neurons, %d synapses -> %d cores on %d chip(s) (board of %d)\n",
+		r.Network, r.Arch, r.Map, r.Neurons, r.Synapses, r.CoresUsed, r.ChipsUsed, r.BoardChips)
 	for _, l := range r.Limits {
 		fmt.Fprintf(w, "  %-22s fullest core %8d of %8d (%5.1f%%)\n", l.Name, l.Max, l.Limit, 100*l.Utilisation)
 	}
-	fmt.Fprintf(w, "binding limits: %v; inter-core routes: %d\n", r.Binding, r.InterCoreEdges)
+	fmt.Fprintf(w, "binding limits: %v; routes %d, of which inter-core %d\n", r.Binding, r.Routes, r.InterCoreEdges)
+	fmt.Fprintf(w, "expected per tick (%s): %.4g packets (%.4g inter-core), %.4g hop-packets (%.4g chip-to-chip), busiest link %.4g\n",
+		r.RatesFrom, r.Packets, r.InterCorePackets, r.HopPackets, r.ChipHopPackets, r.MaxLinkLoad)
+	fmt.Fprintf(w, "mapper: %.3f s\n", r.MapSeconds)
 }

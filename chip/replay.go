@@ -1,0 +1,245 @@
+package chip
+
+import (
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/spindle-sim/spindle/router"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// Replayer pushes recorded spikes through the network of a mapping without
+// simulating neurons: every spike sends one packet per destination core of
+// its neuron, exactly as the engine does (the same routes, input axons and
+// send order), and a delivered packet counts the synaptic events of its
+// axon on the destination core. Neuron updates cannot be known from spikes
+// and are not counted; see docs/energy.md.
+type Replayer struct {
+	graph *snn.Graph
+	arch  *Arch
+	mapng *Mapping
+	rt    *router.Router
+
+	routeStart []int
+	routeDst   []uint32
+	routeAxon  []uint32
+	axonStart  []int   // per core: first entry of axonSyn
+	axonSyn    []int32 // synapses of each (core, input axon)
+	key        []uint64
+
+	tick    int64
+	due     []router.Packet
+	syn     []int64 // this tick, per core
+	spk     []int64
+	order   []uint32
+	stats   Stats
+	synapse int64
+}
+
+// NewReplayer prepares the routes of mapping m on arch a.
+func NewReplayer(g *snn.Graph, a *Arch, m *Mapping) (*Replayer, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	rt, err := router.New(a.routerConfig(m))
+	if err != nil {
+		return nil, fmt.Errorf("arch %q: %w", a.Name, err)
+	}
+	if len(m.Cores) > rt.Cores() {
+		return nil, fmt.Errorf("replay: mapping uses %d cores, the board has %d", len(m.Cores), rt.Cores())
+	}
+	p := &Replayer{graph: g, arch: a, mapng: m, rt: rt}
+	nc := len(m.Cores)
+	// Compartment order within a core: LIF neurons first, then sources, in
+	// the mapping's order (core.Builder.AddNeurons).
+	p.key = make([]uint64, g.N)
+	for c, ns := range m.Cores {
+		k := 0
+		for pass := 0; pass < 2; pass++ {
+			for _, id := range ns {
+				lif := g.Net.Populations[g.PopOf(int(id))].Kind == snn.LIF
+				if lif == (pass == 0) {
+					p.key[id] = uint64(c)<<32 | uint64(k)
+					k++
+				}
+			}
+		}
+	}
+	// Routes as Engine.buildCores: per neuron, destination cores in the
+	// order of its synapses, each opening the next input axon there.
+	axons := make([]uint32, nc)
+	stamp := make([]int, nc)
+	p.routeStart = make([]int, g.N+1)
+	routeOf := make([]int, nc) // route of the current neuron to each core
+	var synOf []int32          // synapses per route
+	for i := 0; i < g.N; i++ {
+		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
+			dc := m.CoreOf[g.Post[s]]
+			if stamp[dc] != i+1 {
+				stamp[dc] = i + 1
+				routeOf[dc] = len(p.routeDst)
+				p.routeDst = append(p.routeDst, dc)
+				p.routeAxon = append(p.routeAxon, axons[dc])
+				axons[dc]++
+				synOf = append(synOf, 0)
+			}
+			synOf[routeOf[dc]]++
+		}
+		p.routeStart[i+1] = len(p.routeDst)
+	}
+	p.axonStart = make([]int, nc+1)
+	for c := 0; c < nc; c++ {
+		p.axonStart[c+1] = p.axonStart[c] + int(axons[c])
+	}
+	p.axonSyn = make([]int32, p.axonStart[nc])
+	for r, dc := range p.routeDst {
+		p.axonSyn[p.axonStart[dc]+int(p.routeAxon[r])] = synOf[r]
+	}
+	p.syn = make([]int64, nc)
+	p.spk = make([]int64, nc)
+	p.stats.EnergyByComponent = map[string]float64{}
+	return p, nil
+}
+
+// Router returns the router the packets went through, for its link
+// statistics.
+func (p *Replayer) Router() *router.Router { return p.rt }
+
+// Tick returns the number of ticks replayed so far.
+func (p *Replayer) Tick() int64 { return p.tick }
+
+// Step replays one tick: it delivers the packets due, then sends the
+// packets of the given spikes (global neuron ids) of this tick. The spikes
+// are put in the engine's order (by core, then compartment) first.
+func (p *Replayer) Step(neurons []uint32) error {
+	t := p.tick
+	p.due = p.rt.PopDue(t, p.due[:0])
+	for i := range p.due {
+		d := &p.due[i]
+		p.syn[d.Dst] += int64(p.axonSyn[p.axonStart[d.Dst]+int(d.Axon)])
+	}
+	for _, id := range neurons {
+		if int64(id) >= int64(p.graph.N) {
+			return fmt.Errorf("replay: spike at tick %d: address %d beyond the %d neurons of network %q", t, id, p.graph.N, p.graph.Net.Name)
+		}
+	}
+	sorted := true
+	for i := 1; i < len(neurons); i++ {
+		if p.key[neurons[i]] < p.key[neurons[i-1]] {
+			sorted = false
+			break
+		}
+	}
+	if !sorted {
+		p.order = append(p.order[:0], neurons...)
+		slices.SortStableFunc(p.order, func(a, b uint32) int {
+			ka, kb := p.key[a], p.key[b]
+			switch {
+			case ka < kb:
+				return -1
+			case ka > kb:
+				return 1
+			}
+			return 0
+		})
+		neurons = p.order
+	}
+	for _, id := range neurons {
+		src := p.mapng.CoreOf[id]
+		p.spk[src]++
+		for r := p.routeStart[id]; r < p.routeStart[id+1]; r++ {
+			p.rt.Send(router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon[r], Emit: t})
+		}
+	}
+	p.stats.Spikes += int64(len(neurons))
+	p.account(p.rt.EndTick(t))
+	p.tick++
+	return nil
+}
+
+// account mirrors Engine.account, without neuron updates.
+func (p *Replayer) account(ts router.TickStats) {
+	a := p.arch
+	slowest := 0.0
+	var synE, neuE, spkE float64
+	for c := range p.syn {
+		syn, spk := p.syn[c], p.spk[c]
+		p.syn[c], p.spk[c] = 0, 0
+		p.synapse += syn
+		synE += float64(syn) * a.SynOpEnergy
+		spkE += float64(spk) * a.SpikeEnergy
+		t := float64(syn)*a.SynOpLatency + float64(spk)*a.SpikeLatency
+		slowest = max(slowest, t)
+	}
+	tick := slowest + ts.DrainSeconds
+	var barE float64
+	if a.Sync == Barrier {
+		tick += a.BarrierLatency
+		barE = a.BarrierEnergy
+	}
+	s := &p.stats
+	s.EnergyByComponent["synaptic"] += synE
+	s.EnergyByComponent["spike"] += spkE
+	s.EnergyByComponent["network"] += ts.EnergyJoules
+	s.EnergyByComponent["barrier"] += barE
+	s.EnergyJoules += synE + neuE + spkE + ts.EnergyJoules + barE
+	s.ModelledSeconds += tick
+	s.ModelledTickMax = max(s.ModelledTickMax, tick)
+}
+
+// Stats returns the totals so far, as Engine.Stats; NeuronUpdates is 0 and
+// the energy has no "neuron" component.
+func (p *Replayer) Stats() Stats {
+	s := p.stats
+	s.Ticks = p.tick
+	s.SynapticEvents = p.synapse
+	s.Router = p.rt.Stats()
+	s.EnergyByComponent = make(map[string]float64, len(p.stats.EnergyByComponent))
+	for k, v := range p.stats.EnergyByComponent {
+		s.EnergyByComponent[k] = v
+	}
+	return s
+}
+
+// ReplayTraffic replays spikes, given as (tick, global neuron id) in
+// non-decreasing tick order, through mapping m on arch a, for at least
+// ticks ticks (more if a spike comes later).
+func ReplayTraffic(g *snn.Graph, a *Arch, m *Mapping, spikes iter.Seq2[int64, uint32], ticks int64) (*Replayer, error) {
+	p, err := NewReplayer(g, a, m)
+	if err != nil {
+		return nil, err
+	}
+	var cur []uint32
+	var failed error
+	for t, id := range spikes {
+		if t < p.tick {
+			failed = fmt.Errorf("replay: spike of neuron %d at tick %d after tick %d: ticks must not decrease", id, t, p.tick)
+			break
+		}
+		for p.tick < t {
+			if failed = p.Step(cur); failed != nil {
+				break
+			}
+			cur = cur[:0]
+		}
+		if failed != nil {
+			break
+		}
+		cur = append(cur, id)
+	}
+	if failed != nil {
+		return nil, failed
+	}
+	if len(cur) > 0 {
+		if err := p.Step(cur); err != nil {
+			return nil, err
+		}
+	}
+	for p.tick < ticks {
+		if err := p.Step(nil); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,168 @@
+package chip
+
+import (
+	"iter"
+	"slices"
+	"testing"
+
+	"github.com/spindle-sim/spindle/router"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+func spikeSeq(sp []spike) iter.Seq2[int64, uint32] {
+	return func(yield func(int64, uint32) bool) {
+		for _, s := range sp {
+			if !yield(s.t, s.id) {
+				return
+			}
+		}
+	}
+}
+
+// Replaying a run's spikes through the same mapping must reproduce the
+// run's router counters and link loads exactly, and its synaptic events.
+func TestReplayMatchesRun(t *testing.T) {
+	small := testArch()
+	small.NeuronsPerCore = 200
+	rt := testArch()
+	rt.NeuronsPerCore = 300
+	rt.Sync = Realtime
+	rt.TickBudget = 20e-9 // tight: late packets
+	rt.LinkBuffer = 2     // and drops
+	rt.ChipHopLatency = 50e-9
+	for _, c := range []struct {
+		name   string
+		arch   *Arch
+		mapper string
+		order  string
+	}{
+		{"barrier-sequential", small, "sequential", "engine"},
+		{"barrier-locality", small, "locality", "engine"},
+		{"barrier-random-shuffled", small, "random", "byaddress"},
+		{"realtime-balanced", rt, "balanced", "engine"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			net := cuba(snn.Fixed)
+			g, err := net.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Map(g, c.arch, c.mapper, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sp []spike
+			e, err := NewEngine(g, c.arch, m, Options{Mode: net.Mode, Workers: 1, OnSpike: func(tk int64, id uint32) { sp = append(sp, spike{tk, id}) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			const ticks = 300
+			e.Run(ticks)
+			want := e.Stats()
+			if c.order == "byaddress" {
+				slices.SortFunc(sp, func(a, b spike) int {
+					if a.t != b.t {
+						return int(a.t - b.t)
+					}
+					return int(a.id) - int(b.id)
+				})
+			}
+			p, err := ReplayTraffic(g, c.arch, m, spikeSeq(sp), ticks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := p.Stats()
+			if got.Router != want.Router {
+				t.Errorf("router totals: replay %+v, run %+v", got.Router, want.Router)
+			}
+			if !slices.Equal(p.Router().Links(), e.Router().Links()) {
+				t.Errorf("link statistics differ")
+			}
+			if got.Spikes != want.Spikes || got.SynapticEvents != want.SynapticEvents || got.Ticks != want.Ticks {
+				t.Errorf("spikes/synaptic events/ticks: replay %d/%d/%d, run %d/%d/%d", got.Spikes, got.SynapticEvents, got.Ticks, want.Spikes, want.SynapticEvents, want.Ticks)
+			}
+			for _, k := range []string{"synaptic", "spike", "network", "barrier"} {
+				if got.EnergyByComponent[k] != want.EnergyByComponent[k] {
+					t.Errorf("energy %s: replay %g, run %g", k, got.EnergyByComponent[k], want.EnergyByComponent[k])
+				}
+			}
+			if want.Router.Sent == 0 {
+				t.Error("no packets")
+			}
+			if c.arch == rt && (want.Router.Late == 0 || want.Router.Dropped == 0) {
+				t.Logf("realtime case: %d late, %d dropped", want.Router.Late, want.Router.Dropped)
+			}
+		})
+	}
+}
+
+func TestReplayRefusesBadSpikes(t *testing.T) {
+	g, err := cuba(snn.Fixed).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testArch()
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, sp := range map[string][]spike{
+		"address":   {{0, 1}, {1, uint32(g.N)}},
+		"backwards": {{5, 1}, {3, 2}},
+	} {
+		if _, err := ReplayTraffic(g, a, m, spikeSeq(sp), 0); err == nil {
+			t.Errorf("%s: no error", name)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
+	}
+}
+
+// BenchmarkReplay replays a feed-forward chain in which every neuron
+// projects to one or two cores.
+func BenchmarkReplay(b *testing.B) {
+	net := chainNet(8, 4096, 1)
+	g, err := net.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := testArch()
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Every neuron fires every 4th tick, staggered.
+	const ticks = 512
+	var sp []spike
+	for tk := int64(0); tk < ticks; tk++ {
+		for i := int(tk % 4); i < g.N; i += 4 {
+			sp = append(sp, spike{tk, uint32(i)})
+		}
+	}
+	perTick := make([][]uint32, ticks)
+	for _, x := range sp {
+		perTick[x.t] = append(perTick[x.t], x.id)
+	}
+	// Construction (the routes of every neuron) is not replay throughput:
+	// only the ticks are timed.
+	var s Stats
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		p, err := NewReplayer(g, a, m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for _, ids := range perTick {
+			if err := p.Step(ids); err != nil {
+				b.Fatal(err)
+			}
+		}
+		s = p.Stats()
+	}
+	b.ReportMetric(float64(len(sp))*float64(b.N)/b.Elapsed().Seconds(), "spikes/s")
+	b.ReportMetric(float64(s.Router.Sent)/float64(len(sp)), "packets/spike")
+	_ = router.Totals{}
+}
