@@ -3,14 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/chip"
-	"github.com/spindle-sim/spindle/loader"
-	"github.com/spindle-sim/spindle/snn"
 )
 
 func newMapCmd() *cobra.Command {
@@ -32,21 +27,21 @@ It simulates nothing. See docs/mapping.md.`,
   spindle map examples/topographic.yaml --map locality --profile run.aer -o map.png`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, prof, err := buildForMap(&f, args[0], profile)
+			b, err := f.buildProfiled(args[0], profile)
 			if err != nil {
 				return err
 			}
 			rates := chip.ExpectedRates(b.graph)
 			source := fmt.Sprintf("poisson rates, %g Hz per LIF neuron", chip.DefaultLIFRateHz)
-			if prof != nil {
-				rates, source = prof, "profile "+profile
+			if b.profile != nil {
+				rates, source = b.profile, "profile "+profile
 			}
 			est, err := chip.Estimated(b.graph, b.arch, b.mapping, rates)
 			if err != nil {
 				return err
 			}
 			rep := mappingReport(b, est)
-			rep.MapSeconds = b.buildSeconds
+			rep.MapSeconds = b.mapSeconds
 			rep.RatesFrom = source
 			if png != "" {
 				if err := plotMapping(png, b, est); err != nil {
@@ -65,56 +60,6 @@ It simulates nothing. See docs/mapping.md.`,
 	cmd.Flags().StringVar(&profile, "profile", "", "a recorded .aer spike trace of this network: expected rates for the locality mapper and the report")
 	cmd.Flags().StringVarP(&png, "output", "o", "", "draw the board, per-core load and per-link traffic to this PNG file")
 	return cmd
-}
-
-// buildForMap loads, builds and maps like simFlags.build, but reads the
-// profile trace first (the locality mapper uses it) and times the mapper
-// alone: buildSeconds is the mapper's run time.
-func buildForMap(f *simFlags, path, profile string) (*built, []float64, error) {
-	if f.chips < 0 {
-		return nil, nil, usagef("--chips %d: expected 0 or a positive count", f.chips)
-	}
-	if !slices.Contains(chip.Mappers, f.mapper) {
-		return nil, nil, usagef("--map %q: expected one of %v", f.mapper, chip.Mappers)
-	}
-	net, err := loader.LoadNetwork(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	b := &built{net: net, mode: net.Mode}
-	if f.mode != "" {
-		if b.mode, err = snn.ParseMode(f.mode); err != nil {
-			return nil, nil, usagef("--mode: %v", err)
-		}
-		net.Mode = b.mode
-	}
-	if f.seed >= 0 {
-		net.Seed = uint64(f.seed)
-	}
-	if b.arch, err = loader.LoadArch(f.arch); err != nil {
-		return nil, nil, err
-	}
-	if b.graph, err = net.Build(); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var rates []float64
-	if profile != "" {
-		r, err := aer.Open(profile)
-		if err != nil {
-			return nil, nil, err
-		}
-		rates, err = chip.ProfileRates(b.graph, r)
-		r.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("--profile %s: does not belong to %s: %w", profile, path, err)
-		}
-	}
-	start := time.Now()
-	if b.mapping, err = chip.MapWith(b.graph, b.arch, f.mapper, f.chips, chip.MapOptions{Rates: rates}); err != nil {
-		return nil, nil, err
-	}
-	b.buildSeconds = time.Since(start).Seconds()
-	return b, rates, nil
 }
 
 type mapReport struct {

@@ -57,7 +57,7 @@ the network (same populations, sizes and dt). The output has the keys of
 			if ticks < 0 {
 				return usagef("--ticks %d: expected a non-negative count", ticks)
 			}
-			b, _, err := buildForMap(&f, net, "")
+			b, err := f.build(net)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/loader"
 	"github.com/spindle-sim/spindle/snn"
@@ -42,10 +43,16 @@ type built struct {
 	arch         *chip.Arch
 	mapping      *chip.Mapping
 	mode         snn.Mode
-	buildSeconds float64
+	profile      []float64 // measured rates of every neuron, from --profile
+	buildSeconds float64   // construction and mapping
+	mapSeconds   float64   // the mapper alone
 }
 
-func (f *simFlags) build(path string) (*built, error) {
+func (f *simFlags) build(path string) (*built, error) { return f.buildProfiled(path, "") }
+
+// buildProfiled is build with the neuron rates of a recorded trace to
+// guide the mapper; profile may be empty.
+func (f *simFlags) buildProfiled(path, profile string) (*built, error) {
 	if f.ticks < 0 {
 		return nil, usagef("--ticks %d: expected a non-negative count", f.ticks)
 	}
@@ -76,9 +83,29 @@ func (f *simFlags) build(path string) (*built, error) {
 	if b.graph, err = net.Build(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if b.mapping, err = chip.Map(b.graph, b.arch, f.mapper, f.chips); err != nil {
+	if profile != "" {
+		if b.profile, err = profileRates(b.graph, profile, path); err != nil {
+			return nil, err
+		}
+	}
+	mapStart := time.Now()
+	if b.mapping, err = chip.MapWith(b.graph, b.arch, f.mapper, f.chips, chip.MapOptions{Rates: b.profile}); err != nil {
 		return nil, err
 	}
+	b.mapSeconds = time.Since(mapStart).Seconds()
 	b.buildSeconds = time.Since(start).Seconds()
 	return b, nil
+}
+
+func profileRates(g *snn.Graph, profile, netPath string) ([]float64, error) {
+	r, err := aer.Open(profile)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	rates, err := chip.ProfileRates(g, r)
+	if err != nil {
+		return nil, fmt.Errorf("--profile %s: does not belong to %s: %w", profile, netPath, err)
+	}
+	return rates, nil
 }
