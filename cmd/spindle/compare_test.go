@@ -1,0 +1,186 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spindle-sim/spindle/aer"
+)
+
+func TestCompareJSON(t *testing.T) {
+	code, out, errs := spindle(t, "compare", "../../examples/cuba_fixed.yaml", "--ticks", "300", "--workers", "2", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	for _, k := range []string{"identical", "event_spikes", "dense_spikes", "first_divergence", "event_seconds",
+		"dense_seconds", "speedup", "packets_late", "packets_dropped", "attribution", "populations", "warmup_ms"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("compare --json lacks %q", k)
+		}
+	}
+	if got["identical"] != true || got["first_divergence"] != nil || got["event_spikes"] != got["dense_spikes"] || got["event_spikes"].(float64) == 0 {
+		t.Errorf("fixed CUBA: identical %v, divergence %v, spikes %v/%v", got["identical"], got["first_divergence"], got["event_spikes"], got["dense_spikes"])
+	}
+	if got["mode"] != "fixed" || got["arch"] != "loihi" || got["ticks"].(float64) != 300 {
+		t.Errorf("mode %v arch %v ticks %v", got["mode"], got["arch"], got["ticks"])
+	}
+}
+
+func TestCompareFloatText(t *testing.T) {
+	code, out, errs := spindle(t, "compare", "../../examples/cuba.yaml", "--mode", "float", "--ticks", "500", "--warmup", "10", "--map", "random")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"float mode", "KS", "exc", "inh", "speedup", "10 ms warm-up"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCompareRealtimeJSON(t *testing.T) {
+	// Small cores spread CUBA over 200 cores on 13 chips, so that spikes
+	// cross chip links and meet full buffers.
+	arch := filepath.Join(t.TempDir(), "small.yaml")
+	if err := os.WriteFile(arch, []byte("base: spinnaker\nname: small\nneurons_per_core: 20\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := spindle(t, "compare", "../../examples/cuba_fixed.yaml", "--arch", arch, "--ticks", "100", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct {
+		Sync            string
+		Identical       bool
+		PacketsDropped  int64 `json:"packets_dropped"`
+		PacketsLate     int64 `json:"packets_late"`
+		Attribution     string
+		FirstDivergence *struct {
+			Tick       int64
+			Population string
+			EventState *struct{ V float64 } `json:"event_state"`
+		} `json:"first_divergence"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("spinnaker: %s", got.Attribution)
+	if got.Sync != "realtime" {
+		t.Errorf("sync %q", got.Sync)
+	}
+	if got.PacketsDropped+got.PacketsLate == 0 || got.Identical {
+		t.Errorf("%d dropped / %d late packets, identical %v: expected lost packets to change spikes", got.PacketsDropped, got.PacketsLate, got.Identical)
+	}
+	if !got.Identical && got.FirstDivergence == nil {
+		t.Error("different runs without a divergence")
+	}
+	if !got.Identical && got.PacketsDropped+got.PacketsLate > 0 && !strings.Contains(got.Attribution, "after") {
+		t.Errorf("attribution %q", got.Attribution)
+	}
+}
+
+func TestCompareUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"compare"},
+		{"compare", "a.yaml", "b.yaml"},
+		{"compare", "../../examples/cuba.yaml", "--ticks", "-1"},
+		{"compare", "../../examples/cuba.yaml", "--mode", "double"},
+		{"compare", "../../examples/cuba.yaml", "--map", "nowhere"},
+		{"compare", "../../examples/cuba.yaml", "--ticks", "100", "--warmup", "10"}, // 10 ms = the whole run
+		{"compare", "../../examples/cuba.yaml", "--warmup", "-5"},
+		{"compare", "--trace", "a.aer"},
+		{"compare", "--trace", "a.aer", "--trace", "b.aer", "net.yaml"},
+		{"compare", "--no-such-flag"},
+	} {
+		code, _, errs := spindle(t, args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage): %s", args, code, errs)
+		}
+		if !strings.HasPrefix(errs, "spindle: ") || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: stderr %q, want one line", args, errs)
+		}
+	}
+	for _, args := range [][]string{
+		{"compare", "no-such-file.yaml"},
+		{"compare", "../../examples/cuba.yaml", "--arch", "no-such-arch"},
+		{"compare", "--trace", "no-such.aer", "--trace", "also-missing.aer"},
+	} {
+		if code, _, errs := spindle(t, args...); code != 1 {
+			t.Errorf("%v: exit %d, want 1: %s", args, code, errs)
+		}
+	}
+}
+
+func writeTrace(t *testing.T, path string, spikes []aer.Spike, packets []aer.Packet) {
+	t.Helper()
+	w, err := aer.Create(path, aer.Meta{
+		DtMs: 1, TimeUnit: aer.UnitTick, Source: "test",
+		Kinds:       []string{aer.KindSpike, aer.KindPacket},
+		Populations: []aer.Population{{Name: "in", First: 0, Size: 4}, {Name: "out", First: 4, Size: 6}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range spikes {
+		if err := w.WriteSpike(s.Time, s.Addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range packets {
+		if err := w.WritePacket(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCompareTraces(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.aer"), filepath.Join(dir, "b.aer")
+	var sa, sb []aer.Spike
+	for tick := int64(0); tick < 200; tick++ {
+		for n := uint32(0); n < 10; n++ {
+			if (tick+int64(n))%7 == 0 {
+				sa = append(sa, aer.Spike{Time: tick, Addr: n})
+				if !(tick == 120 && n == 6) { // b misses one spike of out[2]
+					sb = append(sb, aer.Spike{Time: tick, Addr: n})
+				}
+			}
+		}
+	}
+	writeTrace(t, a, sa, nil)
+	writeTrace(t, b, sb, []aer.Packet{{Emit: 50, Deliver: 51, Src: 0, Dst: 1, Flags: aer.FlagDropped}})
+
+	code, out, errs := spindle(t, "compare", "--trace", a, "--trace", b, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := got["first_divergence"].(map[string]any)
+	if got["identical"] != false || d == nil || d["tick"] != 120.0 || d["population"] != "out" || d["index"] != 2.0 || d["spiked_in"] != "a" {
+		t.Errorf("identical %v, divergence %v", got["identical"], d)
+	}
+	if got["packets_dropped_b"] != 1.0 || !strings.Contains(got["attribution"].(string), "after") {
+		t.Errorf("dropped %v, attribution %v", got["packets_dropped_b"], got["attribution"])
+	}
+	if pops, _ := got["populations"].([]any); len(pops) != 2 {
+		t.Errorf("populations %v", got["populations"])
+	}
+
+	code, out, errs = spindle(t, "compare", "--trace", a, "--trace", a)
+	if code != 0 || !strings.Contains(out, "IDENTICAL") {
+		t.Errorf("a vs a: exit %d\n%s%s", code, out, errs)
+	}
+}
