@@ -20,6 +20,10 @@ type Options struct {
 	// OnPacket, if set, sees every packet when it is sent, after routing;
 	// queued is false for a packet dropped at a full link buffer.
 	OnPacket func(p router.Packet, queued bool)
+
+	// RateTau is the time constant of the per-neuron rate counters that
+	// MeanRates and Sleep read, in ms; 0 means snn.DefaultRateTau.
+	RateTau float64
 }
 
 // Engine steps the cores of a mapped network and the router tick by tick.
@@ -47,6 +51,8 @@ type Engine struct {
 	last    []core.Counters
 	stats   Stats
 	stopped bool
+
+	learn learnEngine // chip/learning.go
 }
 
 // Stats are the totals of a run.
@@ -123,8 +129,12 @@ func (e *Engine) buildCores() error {
 	builders := make([]*core.Builder, len(m.Cores))
 	local := make([]uint16, g.N)
 	e.local = local
+	e.initLearning()
 	for c, ns := range m.Cores {
 		builders[c] = core.NewBuilder(c, g, e.opt.Mode, fixedW, e.limits())
+		if e.learn.rules != nil {
+			builders[c].Learn(e.learn.rules)
+		}
 		if err := builders[c].AddNeurons(ns); err != nil {
 			return e.limitError(err)
 		}
@@ -153,6 +163,9 @@ func (e *Engine) buildCores() error {
 		cr, err := b.Finish()
 		if err != nil {
 			return e.limitError(err)
+		}
+		if e.opt.RateTau != 0 {
+			cr.SetRateTau(g.Net.Dt, e.opt.RateTau)
 		}
 		e.cores[c] = cr
 	}

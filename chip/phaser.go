@@ -17,9 +17,13 @@ type phaser struct {
 	wake    []chan struct{}
 }
 
-// spinChecks is how often a waiting goroutine looks before it sleeps:
-// some tens of microseconds.
-const spinChecks = 1 << 15
+// A waiting goroutine looks spinChecks times, yielding the processor
+// between looks after the first busyChecks (so that it cannot starve the
+// goroutine it waits for when workers outnumber processors), then sleeps.
+const (
+	busyChecks = 1 << 8
+	spinChecks = 1 << 12
+)
 
 func newPhaser(workers int) *phaser {
 	p := &phaser{asleep: make([]atomic.Bool, workers), wake: make([]chan struct{}, workers)}
@@ -47,7 +51,11 @@ func (p *phaser) await(k int, seen int64) int64 {
 		if e := p.epoch.Load(); e != seen {
 			return e
 		}
+		if i < busyChecks {
+			continue
+		}
 		if i < spinChecks {
+			runtime.Gosched()
 			continue
 		}
 		p.asleep[k].Store(true)
@@ -81,7 +89,7 @@ func (p *phaser) wakeAll() {
 // wait returns when every worker has finished the current phase.
 func (p *phaser) wait() {
 	for i := 0; p.pending.Load() != 0; i++ {
-		if i >= spinChecks {
+		if i >= busyChecks {
 			runtime.Gosched()
 		}
 	}

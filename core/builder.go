@@ -40,13 +40,14 @@ type Builder struct {
 	outs   int
 	maxDel int
 	prof   map[int]uint16
+	learn  *learnBuild // nil: no plasticity
 }
 
 // NewBuilder starts core id of graph g. In fixed mode fixedW holds the
 // quantised weights of every synapse of g (snn.Graph.FixedWeights).
 func NewBuilder(id int, g *snn.Graph, mode snn.Mode, fixedW []int32, limits Limits) *Builder {
 	return &Builder{
-		c:      &Core{id: id, mode: mode, seed: g.Net.Seed},
+		c:      &Core{id: id, mode: mode, seed: g.Net.Seed, rc: snn.NewRateCounter(g.Net.Dt, 0)},
 		g:      g,
 		fixedW: fixedW,
 		limits: limits,
@@ -91,6 +92,7 @@ func (b *Builder) AddNeurons(neurons []uint32) error {
 		}
 	}
 	c.global = append(append(c.global, lif...), src...)
+	c.rates = make([]snn.Trace, len(c.global))
 	c.ref = make([]int32, c.n)
 	b.fanIn = make([]int32, c.n)
 	if c.mode == snn.Fixed {
@@ -136,6 +138,9 @@ func (b *Builder) Compartments() []uint32 { return b.c.global }
 func (b *Builder) BeginAxon() uint32 {
 	c := b.c
 	c.axonStart = append(c.axonStart, uint32(len(c.target)))
+	if b.learn != nil {
+		b.learn.pStart = append(b.learn.pStart, uint32(len(b.learn.syn)))
+	}
 	return uint32(len(c.axonStart) - 1)
 }
 
@@ -145,6 +150,11 @@ func (b *Builder) AddSynapse(s int, target uint16) {
 	c, g := b.c, b.g
 	d := int(g.Delay[s])
 	b.maxDel = max(b.maxDel, d)
+	b.fanIn[target]++
+	if b.learn != nil && b.learn.rules[g.Proj[s]] != nil {
+		b.addPlastic(s, target, uint16(min(d, MaxDelay))|uint16(g.Receptor[s])<<delayBits)
+		return
+	}
 	c.target = append(c.target, target)
 	c.delayRec = append(c.delayRec, uint16(min(d, MaxDelay))|uint16(g.Receptor[s])<<delayBits)
 	if c.mode == snn.Fixed {
@@ -152,7 +162,6 @@ func (b *Builder) AddSynapse(s int, target uint16) {
 	} else {
 		c.weightF = append(c.weightF, g.Weight[s])
 	}
-	b.fanIn[target]++
 }
 
 // AddOutputs counts output axons: routes from a compartment of this core
@@ -164,6 +173,10 @@ func (b *Builder) Finish() (*Core, error) {
 	c := b.c
 	c.axonStart = append(c.axonStart, uint32(len(c.target)))
 	c.outputs = b.outs
+	nsyn := c.Synapses()
+	if b.learn != nil {
+		nsyn += len(b.learn.syn)
+	}
 	l := b.limits
 	checks := []struct {
 		name     string
@@ -171,7 +184,7 @@ func (b *Builder) Finish() (*Core, error) {
 	}{
 		{"input axons", c.Axons(), l.InputAxons},
 		{"output axons", b.outs, l.OutputAxons},
-		{"synapses", c.Synapses(), l.Synapses},
+		{"synapses", nsyn, l.Synapses},
 		{"delay ticks", b.maxDel, l.MaxDelay},
 	}
 	for _, k := range checks {
@@ -196,5 +209,6 @@ func (b *Builder) Finish() (*Core, error) {
 	} else {
 		c.ringF = make([]float64, size*int64(c.receptors*c.n))
 	}
+	b.finishLearning(size)
 	return c, nil
 }

@@ -54,16 +54,25 @@ type Core struct {
 	spikes []uint16
 
 	counters Counters
+
+	// Rate counters, per compartment (sources included): updated only
+	// when a compartment spikes (core/learning.go).
+	rc    *snn.RateCounter
+	rates []snn.Trace
+
+	learn *learnState // nil when no synapse of the core is plastic
+	sleep *sleepState // nil outside a sleep phase
 }
 
 // source is a Poisson generator or a spike array.
 type source struct {
-	next    int64   // tick of the next spike; a large value when none
-	count   uint64  // spikes so far, the counter of the Poisson draw
-	prob    float64 // Poisson probability per tick; 0 for spike arrays
-	pop     int
-	index   int
-	ticks   []int64
+	next  int64   // tick of the next spike; a large value when none
+	count uint64  // spikes so far, the counter of the Poisson draw
+	prob  float64 // Poisson probability per tick; 0 for spike arrays
+	pop   int
+	index int
+	ticks []int64
+	mute  bool // silenced: the source advances but emits nothing
 }
 
 // Counters accumulate the work a core has done.
@@ -90,7 +99,12 @@ func (c *Core) Axons() int { return len(c.axonStart) - 1 }
 func (c *Core) OutputAxons() int { return c.outputs }
 
 // Synapses returns the number of synapses stored.
-func (c *Core) Synapses() int { return len(c.target) }
+func (c *Core) Synapses() int {
+	if c.learn != nil {
+		return len(c.target) + len(c.learn.syn)
+	}
+	return len(c.target)
+}
 
 // Counters returns the work done so far.
 func (c *Core) Counters() Counters { return c.counters }
@@ -99,6 +113,9 @@ func (c *Core) Counters() Counters { return c.counters }
 // was emitted at tick emit and arrives at tick now; a synapse with delay d
 // takes effect at tick emit+d, or now if that has passed (a late packet).
 func (c *Core) Deliver(axon uint32, emit, now int64) {
+	if c.learn != nil {
+		c.deliverPlastic(axon, emit, now)
+	}
 	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
 	c.counters.SynapticEvents += int64(hi - lo)
 	n, mask, nr := c.n, c.ringMask, c.receptors
@@ -124,6 +141,9 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 // compartments that spiked, ascending. The slice is reused by the next call.
 func (c *Core) Update(t int64) []uint16 {
 	c.spikes = c.spikes[:0]
+	if c.learn != nil || c.sleep != nil {
+		c.beforeUpdate(t)
+	}
 	if c.mode == snn.Fixed {
 		c.updateFixed(t)
 	} else {
@@ -131,6 +151,12 @@ func (c *Core) Update(t int64) []uint16 {
 	}
 	c.updateSources(t)
 	c.counters.Spikes += int64(len(c.spikes))
+	for _, k := range c.spikes {
+		c.rc.Spike(&c.rates[k], t)
+	}
+	if c.learn != nil {
+		c.learnAfter(t)
+	}
 	return c.spikes
 }
 
@@ -163,8 +189,8 @@ func (c *Core) updateFloat2(ring []float64) {
 		k0, k1 := p.KeepI[0], p.KeepI[1]
 		v := c.vF[sg.lo:sg.hi]
 		ref := c.ref[sg.lo:sg.hi][:len(v)]
-		c0, c1 := c.curF[sg.lo:sg.hi][:len(v)], c.curF[n+sg.lo:n+sg.hi][:len(v)]
-		in0, in1 := ring[sg.lo:sg.hi][:len(v)], ring[n+sg.lo:n+sg.hi][:len(v)]
+		c0, c1 := c.curF[sg.lo:sg.hi][:len(v)], c.curF[n+sg.lo : n+sg.hi][:len(v)]
+		in0, in1 := ring[sg.lo:sg.hi][:len(v)], ring[n+sg.lo : n+sg.hi][:len(v)]
 		for i, x := range v {
 			a := c0[i]*k0 + in0[i]
 			b := c1[i]*k1 + in1[i]
@@ -249,8 +275,8 @@ func (c *Core) updateFixed2(ring []int64) {
 		restful := bias == 0 && vth >= 0
 		v := c.vX[sg.lo:sg.hi]
 		ref := c.ref[sg.lo:sg.hi][:len(v)]
-		c0, c1 := c.curX[sg.lo:sg.hi][:len(v)], c.curX[n+sg.lo:n+sg.hi][:len(v)]
-		in0, in1 := ring[sg.lo:sg.hi][:len(v)], ring[n+sg.lo:n+sg.hi][:len(v)]
+		c0, c1 := c.curX[sg.lo:sg.hi][:len(v)], c.curX[n+sg.lo : n+sg.hi][:len(v)]
+		in0, in1 := ring[sg.lo:sg.hi][:len(v)], ring[n+sg.lo : n+sg.hi][:len(v)]
 		for i, x := range v {
 			a := snn.Saturate(snn.MulShift(int64(c0[i]), k0) + in0[i])
 			b := snn.Saturate(snn.MulShift(int64(c1[i]), k1) + in1[i])
@@ -346,7 +372,9 @@ func (c *Core) updateSources(t int64) {
 		if s.next != t {
 			continue
 		}
-		c.spikes = append(c.spikes, uint16(c.n+k))
+		if !s.mute {
+			c.spikes = append(c.spikes, uint16(c.n+k))
+		}
 		s.count++
 		if s.prob > 0 {
 			s.next = t + snn.PoissonInterval(c.seed, s.pop, s.index, s.count, s.prob)

@@ -31,6 +31,9 @@ type Options struct {
 	// MaxBytes bounds the memory New may allocate (see Footprint); zero
 	// means DefaultMaxBytes, a negative value disables the check.
 	MaxBytes int64
+	// RateTau is the time constant of the rate counters, ms; zero means
+	// snn.DefaultRateTau. Homeostasis reads them, so pass the engine's.
+	RateTau float64
 }
 
 // MemoryError is returned by New for a graph whose footprint exceeds the
@@ -113,6 +116,9 @@ func makePlan(g *snn.Graph) *plan {
 	for pre := 0; pre < npop; pre++ {
 		for i := g.PopStart[pre]; i < g.PopStart[pre+1]; i++ {
 			for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
+				if plasticSyn(g, s) {
+					continue
+				}
 				k := blockKey{int(g.Delay[s]), int(g.Receptor[s]), pre, g.PopOf(int(g.Post[s]))}
 				if k == last {
 					continue
@@ -223,6 +229,12 @@ type Sim struct {
 	// sparseBelow: a block's product uses the rows of its spiking
 	// neurons when sparseBelow*k < n (k spiking of n), MulVec otherwise.
 	sparseBelow int
+
+	fw    []int32 // fixed-mode weights of every synapse
+	rc    *snn.RateCounter
+	rates []snn.Trace // per neuron
+	poisP []float64   // per Poisson neuron, by popInfo.base + index
+	learn *denseLearn // dense/learning.go; nil without plasticity
 }
 
 // New builds the dense matrices of g and the initial state. It refuses,
@@ -284,6 +296,9 @@ func New(g *snn.Graph, opt Options) (*Sim, error) {
 		last, b := blockKey{delay: -1}, (*block)(nil)
 		for i := g.PopStart[pre]; i < g.PopStart[pre+1]; i++ {
 			for syn := g.PreStart[i]; syn < g.PreStart[i+1]; syn++ {
+				if plasticSyn(g, syn) {
+					continue
+				}
 				post := int(g.Post[syn])
 				if k := (blockKey{int(g.Delay[syn]), int(g.Receptor[syn]), pre, g.PopOf(post)}); k != last {
 					last, b = k, &s.blocks[pl.index[k]]
@@ -300,6 +315,10 @@ func New(g *snn.Graph, opt Options) (*Sim, error) {
 	if maxPost > 0 {
 		s.scratch = mat.NewVecDense(maxPost, nil)
 	}
+	s.fw = fw
+	s.rc = snn.NewRateCounter(g.Net.Dt, opt.RateTau)
+	s.rates = make([]snn.Trace, g.N)
+	s.initLearning(bitsW)
 
 	// Spike ring.
 	D := pl.ring
@@ -338,6 +357,7 @@ func New(g *snn.Graph, opt Options) (*Sim, error) {
 	}
 	s.poisNext = make([]int64, nPois)
 	s.poisK = make([]uint64, nPois)
+	s.poisP = make([]float64, nPois)
 	s.src = make([][]int64, nSrc)
 	s.srcNext = make([]int, nSrc)
 	for pi, p := range s.pops {
@@ -351,6 +371,7 @@ func New(g *snn.Graph, opt Options) (*Sim, error) {
 					s.v[i] = g.VInit[i]
 				}
 			case snn.Poisson:
+				s.poisP[p.base+j] = p.prob
 				s.poisNext[p.base+j] = snn.PoissonInterval(g.Net.Seed, pi, j, 0, p.prob) - 1
 			case snn.SpikeSource:
 				s.src[p.base+j] = g.SourceTicks(pi, j)
@@ -392,6 +413,9 @@ func (s *Sim) Run(ticks int, onSpike func(tick int64, neuron uint32)) {
 func (s *Sim) Step() []uint32 {
 	t := s.tick
 	s.input(t)
+	if s.learn != nil {
+		s.learnInput(t)
+	}
 	s.spikes = s.spikes[:0]
 	for pi := range s.pops {
 		p := &s.pops[pi]
@@ -407,7 +431,7 @@ func (s *Sim) Step() []uint32 {
 				if x := p.base + j; s.poisNext[x] == t {
 					s.spikes = append(s.spikes, uint32(p.lo+j))
 					s.poisK[x]++
-					s.poisNext[x] = t + snn.PoissonInterval(s.g.Net.Seed, pi, j, s.poisK[x], p.prob)
+					s.poisNext[x] = t + snn.PoissonInterval(s.g.Net.Seed, pi, j, s.poisK[x], s.poisP[x])
 				}
 			}
 		case snn.SpikeSource:
@@ -424,6 +448,12 @@ func (s *Sim) Step() []uint32 {
 				s.srcNext[x] = k
 			}
 		}
+	}
+	for _, i := range s.spikes {
+		s.rc.Spike(&s.rates[i], t)
+	}
+	if s.learn != nil {
+		s.learnAfter(t)
 	}
 	s.record(t)
 	s.tick++

@@ -12,10 +12,10 @@ import (
 )
 
 var (
-	networkKeys    = []string{"name", "dt", "seed", "mode", "neurons", "populations", "projections"}
+	networkKeys    = []string{"name", "dt", "seed", "mode", "neurons", "populations", "projections", "sleep"}
 	neuronKeys     = []string{"tau_m", "v_rest", "v_reset", "v_th", "t_ref", "bias", "leak", "fixed_scale", "receptors", "v_init"}
 	receptorKeys   = []string{"name", "tau_syn"}
-	projectionKeys = []string{"name", "pre", "post", "receptor", "connector", "allow_self", "weight", "delay", "sign"}
+	projectionKeys = []string{"name", "pre", "post", "receptor", "connector", "allow_self", "weight", "delay", "sign", "plasticity"}
 	normalKeys     = []string{"mean", "sd", "low", "high"}
 	distKeys       = []string{"uniform", "normal"}
 	kindNames      = []string{"lif", "poisson", "spike_source"}
@@ -119,6 +119,11 @@ func (p *netParser) parse(data []byte) (*snn.Network, error) {
 	}
 	if f, ok := top.get("projections"); ok {
 		if err := p.parseProjections(f.val); err != nil {
+			return nil, err
+		}
+	}
+	if f, ok := top.get("sleep"); ok {
+		if n.Sleep, err = p.parseSleep(f.val); err != nil {
 			return nil, err
 		}
 	}
@@ -660,6 +665,11 @@ func (p *netParser) parseProjection(v *yaml.Node, path string) (snn.Projection, 
 			return pr, err
 		}
 		if err := p.checkDelay(g.val, dp, pr.Delay); err != nil {
+			return pr, err
+		}
+	}
+	if g, ok := f.get("plasticity"); ok {
+		if pr.Plasticity, err = p.parsePlasticity(g.val, join(path, "plasticity"), &pr, f); err != nil {
 			return pr, err
 		}
 	}

@@ -191,11 +191,11 @@ func ParseConnector(s string) (ConnectorKind, error) {
 
 // Connector instantiates the synapses of a projection.
 type Connector struct {
-	Kind      ConnectorKind
-	P         float64 // FixedProbability
-	InDegree  int     // FixedInDegree: presynaptic partners drawn per target
-	NoSelf    bool    // within one population, never connect a neuron to itself
-	List      []Conn  // FromList
+	Kind     ConnectorKind
+	P        float64 // FixedProbability
+	InDegree int     // FixedInDegree: presynaptic partners drawn per target
+	NoSelf   bool    // within one population, never connect a neuron to itself
+	List     []Conn  // FromList
 }
 
 // Conn is one explicit synapse. Zero Weight or Delay take the projection's
@@ -214,9 +214,10 @@ type Projection struct {
 	Pre, Post  string
 	Receptor   string // empty: the first receptor
 	Connector  Connector
-	Weight     Dist // mV
-	Delay      Dist // ms, rounded to whole ticks, at least one tick
-	Inhibitory bool // weights are made negative
+	Weight     Dist        // mV
+	Delay      Dist        // ms, rounded to whole ticks, at least one tick
+	Inhibitory bool        // weights are made negative
+	Plasticity *Plasticity // nil: static synapses
 }
 
 // Network is the declarative description of a spiking network.
@@ -227,6 +228,7 @@ type Network struct {
 	Mode        Mode
 	Populations []Population
 	Projections []Projection
+	Sleep       *SleepSpec // an optional sleep protocol step; nil: none
 }
 
 // PopulationIndex returns the index of the named population, or -1.

@@ -36,6 +36,16 @@ func (n *Network) Validate() error {
 		if err := n.validateProjection(pr); err != nil {
 			return fmt.Errorf("projection %q: %w", pr.Name, err)
 		}
+		if pr.Plasticity != nil {
+			if err := pr.Plasticity.validate(n, pr); err != nil {
+				return fmt.Errorf("projection %q: plasticity: %w", pr.Name, err)
+			}
+		}
+	}
+	if n.Sleep != nil {
+		if err := n.Sleep.Validate(n); err != nil {
+			return fmt.Errorf("sleep: %w", err)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,135 @@
+package chip
+
+import (
+	"fmt"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// SleepPhase is an offline period of the network in the manner of Golden
+// et al. (2022): the inputs are silenced, chosen populations are driven by
+// on-core Poisson noise at the rates they showed while awake, and
+// plasticity runs under a constant positive modulation.
+type SleepPhase struct {
+	Ticks      int
+	Silence    []string // populations whose input (sources) is silenced
+	Drive      []string // populations driven by on-core Poisson noise at the mean rate each neuron showed while awake
+	RateScale  float64  // multiplies those rates (default 1)
+	Modulation float64  // constant positive modulation applied each tick during sleep (Golden et al.: rewarded STDP with constant positive reward)
+	Threshold  float64  // optional multiplicative threshold scale during sleep (1 = unchanged); 0 means 1
+
+	// DriveWeight is the weight of one noise event onto the first
+	// receptor of a driven neuron, in mV; 0 means the current that lifts
+	// a neuron at rest over threshold in the tick it arrives
+	// (snn.LIFParams.DriveWeight), so that each noise event outside the
+	// refractory period makes about one spike.
+	DriveWeight float64
+}
+
+// SleepPhaseOf converts a sleep protocol read from a network file.
+func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
+	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold}
+}
+
+// Sleep runs p.Ticks ticks of sleep, then restores the waking state.
+//
+// During sleep: every source neuron of the Silence populations advances
+// as usual but emits nothing; every LIF neuron i of the Drive populations
+// receives a noise event at tick t with probability rate_i * RateScale *
+// dt / 1000 (rate_i its rate counter when sleep began, MeanRates),
+// decided on its core by snn.DriveDraw(seed, i, t, p), a counter-based
+// draw that does not depend on mapping or workers; each event adds
+// DriveWeight to its first receptor. The modulation of SetReward is
+// Modulation, and thresholds are scaled by Threshold.
+//
+// Afterwards: sources emit again (spike-source times that fell in the
+// sleep are lost; Poisson sources resume their own sequence), the noise
+// stops, thresholds and the previous modulation are restored, and the
+// rate counters are put back as they stood when sleep began, so sleep
+// activity does not pollute them (the sleep ticks are not counted).
+// Weights, traces, packets in flight and membrane state carry over.
+func (e *Engine) Sleep(p SleepPhase) error {
+	g := e.graph
+	if p.Ticks < 0 {
+		return fmt.Errorf("sleep: ticks %d: expected a non-negative count", p.Ticks)
+	}
+	spec := snn.SleepSpec{Ticks: p.Ticks, Silence: p.Silence, Drive: p.Drive, RateScale: p.RateScale, Modulation: p.Modulation, Threshold: p.Threshold}
+	if err := spec.Validate(g.Net); err != nil {
+		return fmt.Errorf("sleep: %w", err)
+	}
+	if p.DriveWeight < 0 {
+		return fmt.Errorf("sleep: drive weight %v mV: expected >= 0", p.DriveWeight)
+	}
+	scale := p.RateScale
+	if scale == 0 {
+		scale = 1
+	}
+	thr := p.Threshold
+	if thr == 0 {
+		thr = 1
+	}
+	start := max(e.tick-1, 0)
+	saved := make([][]snn.Trace, len(e.cores))
+	for c, cr := range e.cores {
+		saved[c] = cr.Rates()
+	}
+	prevReward := e.learn.reward
+
+	mute := func(on bool) {
+		for _, name := range p.Silence {
+			pi := g.Net.PopulationIndex(name)
+			for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
+				cr := e.cores[e.mapng.CoreOf[id]]
+				cr.MuteSource(cr.Source(int(e.local[id])), on)
+			}
+		}
+	}
+	mute(true)
+	if len(p.Drive) > 0 {
+		probs := make([][]float64, len(e.cores))
+		weights := make([][]float64, len(e.cores))
+		for _, name := range p.Drive {
+			pi := g.Net.PopulationIndex(name)
+			w := p.DriveWeight
+			if w == 0 {
+				w = g.Params[pi].DriveWeight()
+			}
+			for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
+				c := e.mapng.CoreOf[id]
+				cr := e.cores[c]
+				if probs[c] == nil {
+					probs[c] = make([]float64, cr.Compartments())
+					weights[c] = make([]float64, cr.Compartments())
+				}
+				l := int(e.local[id])
+				probs[c][l] = snn.DriveP(cr.Rate(l, start)*scale, g.Net.Dt)
+				weights[c][l] = w
+			}
+		}
+		for c, pr := range probs {
+			if pr != nil {
+				e.cores[c].Drive(pr, weights[c])
+			}
+		}
+	}
+	if thr != 1 {
+		for _, cr := range e.cores {
+			cr.ScaleThresholds(thr)
+		}
+	}
+	e.SetReward(p.Modulation)
+
+	e.Run(p.Ticks)
+
+	e.SetReward(prevReward)
+	for _, cr := range e.cores {
+		cr.Drive(nil, nil)
+		cr.ScaleThresholds(1)
+	}
+	mute(false)
+	end := max(e.tick-1, 0)
+	for c, cr := range e.cores {
+		cr.RestoreRates(saved[c], start, end)
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package chip
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// sleepNet: inputs drive population "h" while awake; "h" projects
+// plastically (RSTDP) onto "o".
+func sleepNet(mode snn.Mode) *snn.Network {
+	lif := snn.Neuron{TauM: 10, VRest: 0, VReset: 0, VTh: 10, TRef: 2,
+		Receptors: []snn.Receptor{{Name: "exc", TauSyn: 1}}}
+	return &snn.Network{
+		Name: "sleep", Dt: 1, Seed: 9, Mode: mode,
+		Populations: []snn.Population{
+			{Name: "in", Size: 40, Kind: snn.Poisson, RateHz: 30},
+			{Name: "h", Size: 40, Neuron: lif},
+			{Name: "o", Size: 10, Neuron: lif},
+		},
+		Projections: []snn.Projection{
+			{Name: "in-h", Pre: "in", Post: "h", Connector: snn.Connector{Kind: snn.OneToOne}, Weight: snn.UniformDist(40, 400)},
+			{Name: "h-o", Pre: "h", Post: "o", Connector: snn.Connector{Kind: snn.AllToAll}, Weight: snn.UniformDist(5, 15),
+				Plasticity: &snn.Plasticity{Rule: snn.RSTDP, TauPlus: 20, TauMinus: 20, APlus: 0.2, AMinus: 0.1, WMin: 0, WMax: 30, TauEligibility: 40, LearningRate: 0.1}},
+		},
+	}
+}
+
+func TestSleepSilencesAndDrives(t *testing.T) {
+	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+		g, err := sleepNet(mode).Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := testArch()
+		a.NeuronsPerCore = 16
+		counts := map[int]int{}
+		sleeping := false
+		var sleepSpikes []spike
+		run := func(workers int) *Engine {
+			m, _ := Map(g, a, "sequential", 0)
+			e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
+				counts[g.PopOf(int(id))]++
+				if sleeping {
+					sleepSpikes = append(sleepSpikes, spike{tk, id})
+				}
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		e := run(1)
+		e.Run(2000)
+		awake := e.MeanRates(1)
+		wake := e.RawWeights(1)
+		hRate := float64(counts[1]) / 40 / 2
+		clear(counts)
+		e.SetReward(0.25)
+		sleeping = true
+		const ticks = 2000
+		if err := e.Sleep(SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Threshold: 1}); err != nil {
+			t.Fatal(err)
+		}
+		sleeping = false
+		if counts[0] != 0 {
+			t.Errorf("%s: %d input spikes during sleep", mode, counts[0])
+		}
+		want, got := 0.0, float64(counts[1])/40/(ticks/1000.0)
+		for _, r := range awake {
+			want += r / 40
+		}
+		t.Logf("%s: awake h rate %.1f Hz (counter %.1f), sleep-driven %.1f Hz", mode, hRate, want, got)
+		if math.Abs(got-want) > 0.25*want {
+			t.Errorf("%s: driven rate %.1f Hz, want about %.1f", mode, got, want)
+		}
+		if slices.Equal(wake, e.RawWeights(1)) {
+			t.Errorf("%s: no learning during sleep", mode)
+		}
+		if e.Reward() != 0.25 {
+			t.Errorf("%s: reward after sleep %v, want 0.25", mode, e.Reward())
+		}
+		after := e.MeanRates(1)
+		for i := range after {
+			if math.Abs(after[i]-awake[i]) > 1e-9*math.Max(1, awake[i]) {
+				t.Fatalf("%s: rate counter %d changed across sleep: %v -> %v", mode, i, awake[i], after[i])
+			}
+		}
+		clear(counts)
+		e.Run(500)
+		if counts[0] == 0 {
+			t.Errorf("%s: inputs still silent after sleep", mode)
+		}
+		e.Close()
+
+		// Sleep noise runs on the cores: the same with two workers and
+		// another mapping.
+		if mode == snn.Fixed {
+			first := sleepSpikes
+			sleepSpikes = nil
+			a.NeuronsPerCore = 7
+			e2 := run(2)
+			e2.Run(2000)
+			e2.SetReward(0.25)
+			sleeping = true
+			if err := e2.Sleep(SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1}); err != nil {
+				t.Fatal(err)
+			}
+			sleeping = false
+			slices.SortFunc(first, cmpSpike)
+			slices.SortFunc(sleepSpikes, cmpSpike)
+			if !slices.Equal(first, sleepSpikes) {
+				t.Errorf("sleep spikes depend on mapping or workers: %d vs %d", len(first), len(sleepSpikes))
+			}
+			e2.Close()
+		}
+	}
+}
+
+func cmpSpike(x, y spike) int {
+	if x.t != y.t {
+		return int(x.t - y.t)
+	}
+	return int(x.id) - int(y.id)
+}
+
+func TestSleepThresholdAndErrors(t *testing.T) {
+	g, err := sleepNet(snn.Fixed).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testArch()
+	m, _ := Map(g, a, "sequential", 0)
+	n := 0
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, OnSpike: func(int64, uint32) { n++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for _, c := range []struct {
+		p    SleepPhase
+		want string
+	}{
+		{SleepPhase{Ticks: 1, Silence: []string{"nope"}}, `unknown population "nope"`},
+		{SleepPhase{Ticks: 1, Drive: []string{"in"}}, "input"},
+		{SleepPhase{Ticks: 1, Silence: []string{"h"}}, "not an input"},
+		{SleepPhase{Ticks: -1}, "ticks"},
+	} {
+		if err := e.Sleep(c.p); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v, want %q", c.p, err, c.want)
+		}
+	}
+	e.Run(1000)
+	// A huge threshold silences everything the inputs drive.
+	n = 0
+	if err := e.Sleep(SleepPhase{Ticks: 500, Threshold: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	inputs := n
+	n = 0
+	e.Run(500)
+	if inputs == 0 || n <= inputs {
+		t.Errorf("spikes: %d in sleep with threshold x1000 (inputs only), %d after", inputs, n)
+	}
+}

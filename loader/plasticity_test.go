@@ -1,0 +1,73 @@
+package loader
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+const plasticBase = `dt: 1
+neurons:
+  n: {tau_m: 10, v_rest: 0, v_reset: 0, v_th: 10, receptors: [{name: exc, tau_syn: 2}]}
+populations:
+  - {name: in, size: 4, kind: poisson, rate: 10}
+  - {name: h, size: 3, neuron: n}
+projections:
+  - pre: in
+    post: h
+    connector: all_to_all
+    weight: {uniform: [1, 2]}
+    plasticity:
+`
+
+func TestParsePlasticity(t *testing.T) {
+	src := plasticBase + `      rule: rstdp
+      weight_dependent: true
+      tau_plus: 20
+      tau_minus: 25
+      a_plus: 0.1
+      a_minus: 0.05
+      w_min: 0
+      w_max: 4
+      tau_eligibility: 500
+      learning_rate: 0.2
+      homeostasis: {rate_target: 5, eta: 0.1, period: 50}
+sleep: {ticks: 100, silence: [in], drive: [h], modulation: 1}
+`
+	n, err := ParseNetwork("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := n.Projections[0].Plasticity
+	want := snn.Plasticity{Rule: snn.RSTDP, WeightDependent: true, TauPlus: 20, TauMinus: 25, APlus: 0.1, AMinus: 0.05, WMin: 0, WMax: 4,
+		TauEligibility: 500, LearningRate: 0.2, Homeostasis: pl.Homeostasis}
+	if pl == nil || *pl != want || *pl.Homeostasis != (snn.Homeostasis{RateTarget: 5, Eta: 0.1, Period: 50}) {
+		t.Fatalf("got %+v", pl)
+	}
+	if s := n.Sleep; s == nil || s.Ticks != 100 || s.Silence[0] != "in" || s.Drive[0] != "h" || s.Modulation != 1 {
+		t.Fatalf("sleep %+v", n.Sleep)
+	}
+}
+
+func TestPlasticityErrors(t *testing.T) {
+	ok := "      tau_plus: 20\n      tau_minus: 20\n      a_plus: 0.1\n      a_minus: 0.1\n      w_min: 0\n      w_max: 4\n"
+	for _, c := range []struct {
+		name, block, tail, want string
+	}{
+		{"negative tau", strings.Replace(ok, "tau_plus: 20", "tau_plus: -5", 1), "", "p.yaml:13: projections[0].plasticity.tau_plus: expected a positive time constant"},
+		{"w_min > w_max", strings.Replace(ok, "w_min: 0", "w_min: 5", 1), "", "p.yaml:17: projections[0].plasticity.w_min: expected w_min <= w_max"},
+		{"weights outside", strings.Replace(ok, "w_max: 4", "w_max: 1.5", 1), "", "p.yaml:11: projections[0].weight: initial weights [1, 2] mV outside the bounds"},
+		{"rstdp without tau_e", "      rule: rstdp\n" + ok, "", "missing required field tau_eligibility"},
+		{"unknown key", ok + "      tau_x: 1\n", "", "p.yaml:19: projections[0].plasticity.tau_x: unknown key"},
+		{"homeostasis inhibitory", strings.Replace(ok, "w_min: 0", "w_min: -1", 1) + "      homeostasis: {rate_target: 5, eta: 1}\n", "", "homeostasis scales excitatory weights only"},
+		{"multiplicative amplitude", "      weight_dependent: true\n" + strings.Replace(ok, "a_plus: 0.1", "a_plus: 2", 1), "", "plasticity.a_plus: expected a fraction in [0, 1]"},
+		{"sleep unknown pop", ok, "sleep: {ticks: 10, drive: [nope]}\n", "p.yaml:19: sleep.drive[0]: unknown population \"nope\""},
+		{"sleep silence lif", ok, "sleep: {ticks: 10, silence: [h]}\n", "sleep.silence[0]: population \"h\" is not an input"},
+	} {
+		_, err := ParseNetwork("p.yaml", []byte(plasticBase+c.block+c.tail))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+	}
+}
