@@ -1,8 +1,10 @@
 package chip
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
+	"slices"
 
 	"github.com/spindle-sim/spindle/core"
 	"github.com/spindle-sim/spindle/router"
@@ -43,13 +45,14 @@ type Engine struct {
 	routeAxon  []uint32
 
 	tick    int64
-	inbox   [][]router.Packet
+	inbox   []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
 	due     []router.Packet
 	spikes  [][]uint16
-	groups  [][]int // cores stepped by each worker
-	workers *phaser // runs groups 1.. while the caller of Step runs group 0
-	last    []core.Counters
-	stats   Stats
+	groups  [][]int         // cores stepped by each worker
+	workers *phaser         // runs groups 1.. while the caller of Step runs group 0
+	last    []core.Counters // each core's counters at the end of the previous tick
+	work    []core.Counters // each core's work in the tick being charged
+	cost    cost
 	stopped bool
 
 	learn learnEngine // chip/learning.go
@@ -84,10 +87,10 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	if err := e.buildCores(); err != nil {
 		return nil, err
 	}
-	e.inbox = make([][]router.Packet, len(e.cores))
+	e.inbox = make([]int, len(e.cores)+1)
 	e.spikes = make([][]uint16, len(e.cores))
 	e.last = make([]core.Counters, len(e.cores))
-	e.stats.EnergyByComponent = map[string]float64{}
+	e.work = make([]core.Counters, len(e.cores))
 	e.startWorkers()
 	return e, nil
 }
@@ -142,21 +145,18 @@ func (e *Engine) buildCores() error {
 			local[id] = uint16(k)
 		}
 	}
-	stamp := make([]int, len(m.Cores))
-	e.routeStart = make([]int, g.N+1)
-	for i := 0; i < g.N; i++ {
-		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
-			post := g.Post[s]
-			dc := m.CoreOf[post]
-			if stamp[dc] != i+1 {
-				stamp[dc] = i + 1
-				e.routeDst = append(e.routeDst, dc)
-				e.routeAxon = append(e.routeAxon, builders[dc].BeginAxon())
-			}
-			builders[dc].AddSynapse(s, local[post])
+	// A core numbers its input axons in the order they begin, as the
+	// routes do, so BeginAxon returns the route's axon.
+	rt := buildRoutes(g, m, func(s, _ int, dst uint32, opened bool) {
+		b := builders[dst]
+		if opened {
+			b.BeginAxon()
 		}
-		e.routeStart[i+1] = len(e.routeDst)
-		builders[m.CoreOf[i]].AddOutputs(e.routeStart[i+1] - e.routeStart[i])
+		b.AddSynapse(s, local[g.Post[s]])
+	})
+	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
+	for i := 0; i < g.N; i++ {
+		builders[m.CoreOf[i]].AddOutputs(rt.start[i+1] - rt.start[i])
 	}
 	e.cores = make([]*core.Core, len(builders))
 	for c, b := range builders {
@@ -183,7 +183,8 @@ func (e *Engine) startWorkers() {
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
-	w = max(1, min(w, len(e.cores)))
+	// More workers than processors only adds waiting at the barrier.
+	w = max(1, min(w, len(e.cores), runtime.GOMAXPROCS(0)))
 	work := make([]int, len(e.cores))
 	total := 0
 	for c, cr := range e.cores {
@@ -210,8 +211,8 @@ func (e *Engine) stepGroup(k int) {
 	t := e.tick
 	for _, c := range e.groups[k] {
 		cr := e.cores[c]
-		for i := range e.inbox[c] {
-			p := &e.inbox[c][i]
+		for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
+			p := &e.due[i]
 			cr.Deliver(p.Axon, p.Emit, t)
 		}
 		e.spikes[c] = cr.Update(t)
@@ -241,14 +242,8 @@ func (e *Engine) Run(n int) {
 // parallel, then route the new spikes in core order.
 func (e *Engine) Step() {
 	t := e.tick
-	for c := range e.inbox {
-		e.inbox[c] = e.inbox[c][:0]
-	}
 	e.due = e.router.PopDue(t, e.due[:0])
-	for i := range e.due {
-		p := &e.due[i]
-		e.inbox[p.Dst] = append(e.inbox[p.Dst], *p)
-	}
+	e.splitDue()
 	e.workers.start()
 	e.stepGroup(0)
 	e.workers.wait()
@@ -272,48 +267,44 @@ func (e *Engine) Step() {
 	e.tick++
 }
 
-// account adds the tick's modelled energy and time: each core's work,
-// the network's drain time, and the barrier.
+// splitDue sets inbox[c], inbox[c+1] to the range of e.due addressed to
+// core c. PopDue returns packets by delivery tick, then destination; all
+// are due this tick unless a caller skipped PopDue, so the sort is rare.
+func (e *Engine) splitDue() {
+	due := e.due
+	if !slices.IsSortedFunc(due, byDst) {
+		slices.SortStableFunc(due, byDst)
+	}
+	k := 0
+	for c := range e.cores {
+		e.inbox[c] = k
+		for k < len(due) && due[k].Dst == uint32(c) {
+			k++
+		}
+	}
+	e.inbox[len(e.cores)] = k
+}
+
+func byDst(a, b router.Packet) int { return cmp.Compare(a.Dst, b.Dst) }
+
+// account charges the tick's modelled energy and latency: each core's
+// work since the previous tick, and the network's.
 func (e *Engine) account(ts router.TickStats) {
-	a := e.arch
-	slowest := 0.0
-	var synE, neuE, spkE float64
 	for c, cr := range e.cores {
 		now := cr.Counters()
-		d := core.Counters{
+		e.work[c] = core.Counters{
 			SynapticEvents: now.SynapticEvents - e.last[c].SynapticEvents,
 			NeuronUpdates:  now.NeuronUpdates - e.last[c].NeuronUpdates,
 			Spikes:         now.Spikes - e.last[c].Spikes,
 		}
 		e.last[c] = now
-		synE += float64(d.SynapticEvents) * a.SynOpEnergy
-		neuE += float64(d.NeuronUpdates) * a.NeuronUpdateEnergy
-		spkE += float64(d.Spikes) * a.SpikeEnergy
-		t := float64(d.SynapticEvents)*a.SynOpLatency + float64(d.NeuronUpdates)*a.NeuronUpdateLatency + float64(d.Spikes)*a.SpikeLatency
-		slowest = max(slowest, t)
 	}
-	tick := slowest + ts.DrainSeconds
-	var barE float64
-	if a.Sync == Barrier {
-		tick += a.BarrierLatency
-		barE = a.BarrierEnergy
-	}
-	s := &e.stats
-	s.EnergyByComponent["synaptic"] += synE
-	s.EnergyByComponent["neuron"] += neuE
-	s.EnergyByComponent["spike"] += spkE
-	s.EnergyByComponent["network"] += ts.EnergyJoules
-	s.EnergyByComponent["barrier"] += barE
-	s.EnergyJoules += synE + neuE + spkE + ts.EnergyJoules + barE
-	s.ModelledSeconds += tick
-	s.ModelledTickMax = max(s.ModelledTickMax, tick)
+	e.cost.charge(e.arch, e.work, ts)
 }
 
 // Stats returns the totals so far.
 func (e *Engine) Stats() Stats {
-	s := e.stats
-	s.Ticks = e.tick
-	s.Spikes, s.SynapticEvents, s.NeuronUpdates = 0, 0, 0
+	s := Stats{Ticks: e.tick}
 	for _, cr := range e.cores {
 		k := cr.Counters()
 		s.Spikes += k.Spikes
@@ -321,10 +312,7 @@ func (e *Engine) Stats() Stats {
 		s.NeuronUpdates += k.NeuronUpdates
 	}
 	s.Router = e.router.Stats()
-	s.EnergyByComponent = make(map[string]float64, len(e.stats.EnergyByComponent))
-	for k, v := range e.stats.EnergyByComponent {
-		s.EnergyByComponent[k] = v
-	}
+	e.cost.fill(&s, true)
 	return s
 }
 

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"slices"
 
+	"github.com/spindle-sim/spindle/core"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -33,7 +34,9 @@ type Replayer struct {
 	syn     []int64 // this tick, per core
 	spk     []int64
 	order   []uint32
-	stats   Stats
+	work    []core.Counters
+	cost    cost
+	spikes  int64
 	synapse int64
 }
 
@@ -66,31 +69,17 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping) (*Replayer, error) {
 			}
 		}
 	}
-	// Routes as Engine.buildCores: per neuron, destination cores in the
-	// order of its synapses, each opening the next input axon there.
-	axons := make([]uint32, nc)
-	stamp := make([]int, nc)
-	p.routeStart = make([]int, g.N+1)
-	routeOf := make([]int, nc) // route of the current neuron to each core
-	var synOf []int32          // synapses per route
-	for i := 0; i < g.N; i++ {
-		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
-			dc := m.CoreOf[g.Post[s]]
-			if stamp[dc] != i+1 {
-				stamp[dc] = i + 1
-				routeOf[dc] = len(p.routeDst)
-				p.routeDst = append(p.routeDst, dc)
-				p.routeAxon = append(p.routeAxon, axons[dc])
-				axons[dc]++
-				synOf = append(synOf, 0)
-			}
-			synOf[routeOf[dc]]++
+	var synOf []int32 // synapses per route
+	routes := buildRoutes(g, m, func(_, r int, _ uint32, opened bool) {
+		if opened {
+			synOf = append(synOf, 0)
 		}
-		p.routeStart[i+1] = len(p.routeDst)
-	}
+		synOf[r]++
+	})
+	p.routeStart, p.routeDst, p.routeAxon = routes.start, routes.dst, routes.axon
 	p.axonStart = make([]int, nc+1)
 	for c := 0; c < nc; c++ {
-		p.axonStart[c+1] = p.axonStart[c] + int(axons[c])
+		p.axonStart[c+1] = p.axonStart[c] + int(routes.axons[c])
 	}
 	p.axonSyn = make([]int32, p.axonStart[nc])
 	for r, dc := range p.routeDst {
@@ -98,7 +87,7 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping) (*Replayer, error) {
 	}
 	p.syn = make([]int64, nc)
 	p.spk = make([]int64, nc)
-	p.stats.EnergyByComponent = map[string]float64{}
+	p.work = make([]core.Counters, nc)
 	return p, nil
 }
 
@@ -152,53 +141,27 @@ func (p *Replayer) Step(neurons []uint32) error {
 			p.rt.Send(router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon[r], Emit: t})
 		}
 	}
-	p.stats.Spikes += int64(len(neurons))
+	p.spikes += int64(len(neurons))
 	p.account(p.rt.EndTick(t))
 	p.tick++
 	return nil
 }
 
-// account mirrors Engine.account, without neuron updates.
+// account charges the tick like Engine.account, without neuron updates.
 func (p *Replayer) account(ts router.TickStats) {
-	a := p.arch
-	slowest := 0.0
-	var synE, neuE, spkE float64
 	for c := range p.syn {
-		syn, spk := p.syn[c], p.spk[c]
+		p.work[c] = core.Counters{SynapticEvents: p.syn[c], Spikes: p.spk[c]}
+		p.synapse += p.syn[c]
 		p.syn[c], p.spk[c] = 0, 0
-		p.synapse += syn
-		synE += float64(syn) * a.SynOpEnergy
-		spkE += float64(spk) * a.SpikeEnergy
-		t := float64(syn)*a.SynOpLatency + float64(spk)*a.SpikeLatency
-		slowest = max(slowest, t)
 	}
-	tick := slowest + ts.DrainSeconds
-	var barE float64
-	if a.Sync == Barrier {
-		tick += a.BarrierLatency
-		barE = a.BarrierEnergy
-	}
-	s := &p.stats
-	s.EnergyByComponent["synaptic"] += synE
-	s.EnergyByComponent["spike"] += spkE
-	s.EnergyByComponent["network"] += ts.EnergyJoules
-	s.EnergyByComponent["barrier"] += barE
-	s.EnergyJoules += synE + neuE + spkE + ts.EnergyJoules + barE
-	s.ModelledSeconds += tick
-	s.ModelledTickMax = max(s.ModelledTickMax, tick)
+	p.cost.charge(p.arch, p.work, ts)
 }
 
 // Stats returns the totals so far, as Engine.Stats; NeuronUpdates is 0 and
 // the energy has no "neuron" component.
 func (p *Replayer) Stats() Stats {
-	s := p.stats
-	s.Ticks = p.tick
-	s.SynapticEvents = p.synapse
-	s.Router = p.rt.Stats()
-	s.EnergyByComponent = make(map[string]float64, len(p.stats.EnergyByComponent))
-	for k, v := range p.stats.EnergyByComponent {
-		s.EnergyByComponent[k] = v
-	}
+	s := Stats{Ticks: p.tick, Spikes: p.spikes, SynapticEvents: p.synapse, Router: p.rt.Stats()}
+	p.cost.fill(&s, false)
 	return s
 }
 

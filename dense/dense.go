@@ -34,6 +34,13 @@ type Options struct {
 	// RateTau is the time constant of the rate counters, ms; zero means
 	// snn.DefaultRateTau. Homeostasis reads them, so pass the engine's.
 	RateTau float64
+	// SpikeRows adds, for a block in which fewer than half the presynaptic
+	// neurons fired, the weight rows of those that fired instead of
+	// multiplying the whole spike vector. The results are the same (bit
+	// for bit in fixed mode); the cost then scales with spikes rather than
+	// with the matrix size, which makes the reference event-driven on its
+	// input side. The default is the clock-driven matrix-vector product.
+	SpikeRows bool
 }
 
 // MemoryError is returned by New for a graph whose footprint exceeds the
@@ -227,7 +234,8 @@ type Sim struct {
 	spikes []uint32
 
 	// sparseBelow: a block's product uses the rows of its spiking
-	// neurons when sparseBelow*k < n (k spiking of n), MulVec otherwise.
+	// neurons when sparseBelow*k < n (k spiking of n), MulVec otherwise;
+	// 0 always multiplies (Options.SpikeRows).
 	sparseBelow int
 
 	fw    []int32 // fixed-mode weights of every synapse
@@ -259,7 +267,10 @@ func New(g *snn.Graph, opt Options) (*Sim, error) {
 		return nil, &MemoryError{Need: pl.total, Limit: limit, Matrices: len(pl.keys), WeightBytes: pl.weightBytes}
 	}
 
-	s := &Sim{g: g, mode: opt.Mode, bytes: pl.total, recs: pl.recs, sparseBelow: 2}
+	s := &Sim{g: g, mode: opt.Mode, bytes: pl.total, recs: pl.recs}
+	if opt.SpikeRows {
+		s.sparseBelow = 2
+	}
 	npop := len(g.PopStart) - 1
 	s.pops = make([]popInfo, npop)
 	nPois, nSrc := 0, 0
