@@ -34,6 +34,11 @@ type Options struct {
 	Stats bool
 	// MaxDenseBytes is dense.Options.MaxBytes (0: dense.DefaultMaxBytes).
 	MaxDenseBytes int64
+	// MatVec runs the dense reference with a full matrix-vector product
+	// per tick, the clock-driven cost; otherwise it adds the weight rows of
+	// the neurons that fired (dense.Options.SpikeRows), which gives the
+	// same spikes far sooner.
+	MatVec bool
 }
 
 // Warmup returns the warm-up in ms for a run of the given length when the
@@ -327,7 +332,7 @@ type denseRun struct {
 }
 
 func denseOptions(a *chip.Arch, opt Options) dense.Options {
-	return dense.Options{Mode: opt.Mode, WeightBits: a.WeightBits, MaxBytes: opt.MaxDenseBytes}
+	return dense.Options{Mode: opt.Mode, WeightBits: a.WeightBits, MaxBytes: opt.MaxDenseBytes, SpikeRows: !opt.MatVec}
 }
 
 func runDense(g *snn.Graph, a *chip.Arch, opt Options) (*denseRun, error) {

@@ -234,8 +234,8 @@ type Sim struct {
 	spikes []uint32
 
 	// sparseBelow: a block's product uses the rows of its spiking
-	// neurons when sparseBelow*k < n (k spiking of n), MulVec otherwise;
-	// 0 always multiplies (Options.SpikeRows).
+	// neurons when sparseBelow*k < n (k spiking of n), MulVec otherwise.
+	// Options.SpikeRows sets 2; without it, rows are never used.
 	sparseBelow int
 
 	fw    []int32 // fixed-mode weights of every synapse
@@ -267,7 +267,7 @@ func New(g *snn.Graph, opt Options) (*Sim, error) {
 		return nil, &MemoryError{Need: pl.total, Limit: limit, Matrices: len(pl.keys), WeightBytes: pl.weightBytes}
 	}
 
-	s := &Sim{g: g, mode: opt.Mode, bytes: pl.total, recs: pl.recs}
+	s := &Sim{g: g, mode: opt.Mode, bytes: pl.total, recs: pl.recs, sparseBelow: math.MaxInt32}
 	if opt.SpikeRows {
 		s.sparseBelow = 2
 	}

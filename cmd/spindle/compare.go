@@ -15,7 +15,7 @@ import (
 
 func newCompareCmd() *cobra.Command {
 	var f simFlags
-	var asJSON, stats bool
+	var asJSON, stats, matvec bool
 	var warmup float64
 	var traces []string
 	cmd := &cobra.Command{
@@ -79,7 +79,7 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 				return usagef("--warmup %v ms: expected less than the run of %d ticks = %v ms", warmup, f.ticks, runMs)
 			}
 			rep, err := compare.Run(b.graph, b.arch, b.mapping, compare.Options{
-				Mode: b.mode, Ticks: f.ticks, Workers: f.workers, WarmupMs: warmup, Stats: stats,
+				Mode: b.mode, Ticks: f.ticks, Workers: f.workers, WarmupMs: warmup, Stats: stats, MatVec: matvec,
 			})
 			if err != nil {
 				return err
@@ -93,6 +93,7 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 	}
 	f.register(cmd.Flags(), true)
 	cmd.Flags().Float64Var(&warmup, "warmup", -1, fmt.Sprintf("ms left out of the rate/CV/correlation distributions (default: %g ms, at most a fifth of the run)", compare.DefaultWarmupMs))
+	cmd.Flags().BoolVar(&matvec, "matvec", false, "run the dense reference as a full matrix-vector product per tick (the clock-driven cost; slow) instead of adding the rows of the neurons that fired")
 	cmd.Flags().BoolVar(&stats, "stats", false, "report the distribution statistics in fixed mode even when the runs are identical")
 	cmd.Flags().StringArrayVar(&traces, "trace", nil, "a recorded .aer trace; give two to compare them instead of a network")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
