@@ -2,9 +2,16 @@ package main
 
 import (
 	_ "embed"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spindle-sim/spindle/aer/anyformat"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/compare"
 	"github.com/spindle-sim/spindle/loader"
 )
 
@@ -12,46 +19,102 @@ import (
 var demoNetwork []byte
 
 func newDemoCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, printNet bool
 	var ticks int
 	var out string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the main job on embedded defaults",
-		Long: `Demo builds a small balanced network (embedded; print it with --print-network),
-maps it onto a Loihi-like chip, runs it, and prints the run summary.`,
+		Long: `Demo shows Spindle end to end on an embedded network (print it with
+--print-network): a balanced excitatory/inhibitory network driven by
+Poisson input, in fixed-point mode. It
+
+  1. maps the network onto a Loihi-like chip (balanced mapper),
+  2. runs it on the event engine, recording spikes and packets to OUT/demo.aer,
+  3. runs the dense reference on the same network and compares the two
+     (fixed point: they must agree spike for spike),
+  4. writes OUT/summary.json and a raster plot OUT/raster.png.`,
+		Example: `  spindle demo
+  spindle demo --ticks 5000 -o /tmp/demo --json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			net, err := loader.ParseNetwork("demo.yaml", demoNetwork)
-			if err != nil {
+			if printNet {
+				_, err := cmd.OutOrStdout().Write(demoNetwork)
 				return err
 			}
-			arch, err := loader.LoadArch("loihi")
-			if err != nil {
-				return err
+			if ticks < 1 {
+				return usagef("--ticks %d: expected a positive count", ticks)
 			}
-			g, err := net.Build()
-			if err != nil {
-				return err
-			}
-			m, err := chip.Map(g, arch, "balanced", 0)
-			if err != nil {
-				return err
-			}
-			b := &built{net: net, graph: g, arch: arch, mapping: m, mode: net.Mode}
-			res, err := simulate(b, simOptions{ticks: ticks, source: "demo.yaml", progress: cmd.ErrOrStderr()})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), res)
-			}
-			res.print(cmd.OutOrStdout())
-			return nil
+			return runDemo(cmd.OutOrStdout(), cmd.ErrOrStderr(), out, ticks, asJSON)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	cmd.Flags().IntVar(&ticks, "ticks", 1000, "ticks to simulate")
-	cmd.Flags().StringVarP(&out, "out", "o", "spindle-demo", "directory for the demo's trace, summary and plots")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
+	cmd.Flags().BoolVar(&printNet, "print-network", false, "print the embedded network YAML and exit")
+	cmd.Flags().IntVar(&ticks, "ticks", 2000, "ticks to simulate (1 ms each)")
+	cmd.Flags().StringVarP(&out, "out", "o", "spindle-demo", "directory for the trace, summary and plot")
 	return cmd
+}
+
+// demoSummary is what the demo writes to summary.json and prints with --json.
+type demoSummary struct {
+	Run     *runResult      `json:"run"`
+	Compare *compare.Report `json:"compare"`
+	Files   []string        `json:"files"`
+}
+
+func runDemo(stdout, stderr io.Writer, out string, ticks int, asJSON bool) error {
+	start := time.Now()
+	net, err := loader.ParseNetwork("demo.yaml", demoNetwork)
+	if err != nil {
+		return err
+	}
+	arch, err := loader.LoadArch("loihi")
+	if err != nil {
+		return err
+	}
+	g, err := net.Build()
+	if err != nil {
+		return err
+	}
+	m, err := chip.Map(g, arch, "balanced", 0)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	trace := filepath.Join(out, "demo.aer")
+	b := &built{net: net, graph: g, arch: arch, mapping: m, mode: net.Mode, buildSeconds: time.Since(start).Seconds()}
+	res, err := simulate(b, simOptions{ticks: ticks, record: recordFlags{path: trace, what: "all"},
+		source: "demo.yaml (embedded)", progress: stderr})
+	if err != nil {
+		return err
+	}
+	rep, err := compare.Run(g, arch, m, compare.Options{Mode: net.Mode, Ticks: ticks, WarmupMs: -1})
+	if err != nil {
+		return err
+	}
+	raster := filepath.Join(out, "raster.png")
+	if err := tracePlot(trace, raster, anyformat.Options{}, 200_000); err != nil {
+		return err
+	}
+	sum := &demoSummary{Run: res, Compare: rep}
+	summary := filepath.Join(out, "summary.json")
+	sum.Files = []string{trace, raster, summary}
+	if err := writeAtomic(summary, func(f *os.File) error { return writeJSON(f, sum) }); err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(stdout, sum)
+	}
+	fmt.Fprintln(stdout, "== 1-2. Event engine on a Loihi-like chip ==")
+	res.print(stdout)
+	fmt.Fprintln(stdout, "\n== 3. Against the dense reference ==")
+	rep.Print(stdout)
+	fmt.Fprintln(stdout, "\n== 4. Files ==")
+	for _, f := range sum.Files {
+		fmt.Fprintln(stdout, " ", f)
+	}
+	fmt.Fprintf(stdout, "\nNext: spindle trace info %s; spindle trace plot %s -o rates.png; spindle run --help\n", trace, trace)
+	return nil
 }
