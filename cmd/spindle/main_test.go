@@ -110,3 +110,43 @@ func TestHelpEverywhere(t *testing.T) {
 		}
 	}
 }
+
+func TestRunStimulusFromCameraFiles(t *testing.T) {
+	nmnist := "../../../shared/fixtures/events/sample_nmnist.bin"
+	aedat4 := "../../../shared/fixtures/events/sample.aedat4"
+	if _, err := os.Stat(nmnist); err != nil {
+		t.Skip("shared fixtures absent:", err)
+	}
+	net := filepath.Join(t.TempDir(), "retina.yaml")
+	if err := os.WriteFile(net, []byte(`name: retina
+populations:
+  - {name: retina, size: 2312, kind: poisson, rate: 0}
+  - {name: hidden, size: 10, neuron: {tau_m: 20, v_th: 10}}
+projections:
+  - {pre: retina, post: hidden, connector: {fixed_probability: 0.1}, weight: 2}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// N-MNIST: 4,325 events on a 34x34 sensor, 654..311,175 us; two
+	// polarities give 2,312 addresses. Spikes of one neuron in one tick merge.
+	code, out, errs := spindle(t, "run", net, "--stimulus", nmnist, "--ticks", "320", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got runResult
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if s := got.Populations[0].Spikes; s < 4200 || s > 4325 {
+		t.Errorf("retina fired %d spikes, want about the 4,325 events", s)
+	}
+	// The DVXplorer's 320x240 pixels do not fit 2,312 neurons unless pooled.
+	code, _, errs = spindle(t, "run", net, "--stimulus", aedat4, "--ticks", "10")
+	if code != 1 || !strings.Contains(errs, "--downsample") {
+		t.Errorf("oversized camera: exit %d, %q", code, errs)
+	}
+	code, _, errs = spindle(t, "run", net, "--stimulus", aedat4, "--downsample", "8", "--merge-polarity", "--ticks", "100")
+	if code != 0 {
+		t.Errorf("pooled camera: exit %d, %q", code, errs)
+	}
+}

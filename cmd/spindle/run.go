@@ -41,6 +41,8 @@ energy and tick latency, and how long construction and simulation took.`,
 	}
 	f.register(cmd.Flags(), true)
 	rec.register(cmd.Flags())
+	f.stim = &stimulusFlags{}
+	f.stim.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }

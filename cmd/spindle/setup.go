@@ -22,6 +22,7 @@ type simFlags struct {
 	seed    int64
 	workers int
 	ticks   int
+	stim    *stimulusFlags // commands that take --stimulus set it
 }
 
 func (f *simFlags) register(fs *pflag.FlagSet, ticks bool) {
@@ -76,6 +77,11 @@ func (f *simFlags) buildProfiled(path, profile string) (*built, error) {
 	}
 	if f.seed >= 0 {
 		net.Seed = uint64(f.seed)
+	}
+	if f.stim != nil {
+		if err := f.stim.apply(net); err != nil {
+			return nil, err
+		}
 	}
 	if b.arch, err = loader.LoadArch(f.arch); err != nil {
 		return nil, err
