@@ -45,7 +45,11 @@ with a dense reference simulation.`,
 		newDemoCmd(),
 		newRunCmd(),
 		newMapCmd(),
+		newReplayCmd(),
+		newTraceCmd(),
 		newArchCmd(),
+		newSleepCmd(),
+		newCompareCmd(),
 	)
 	return root
 }

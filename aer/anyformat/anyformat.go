@@ -1,0 +1,335 @@
+package anyformat
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spindle-sim/spindle/aer"
+	"github.com/spindle-sim/spindle/aer/aedat"
+	"github.com/spindle-sim/spindle/aer/dat"
+	"github.com/spindle-sim/spindle/aer/evt"
+	"github.com/spindle-sim/spindle/aer/nmnist"
+)
+
+// Format names a file format.
+type Format string
+
+// The formats Open reads.
+const (
+	AER     Format = "aer"
+	AEDAT2  Format = "aedat-2.0"
+	AEDAT31 Format = "aedat-3.1"
+	AEDAT4  Format = "aedat-4.0"
+	EVT2    Format = "evt-2.0"
+	EVT3    Format = "evt-3.0"
+	DAT     Format = "prophesee-dat"
+	NMNIST  Format = "nmnist"
+)
+
+// Camera reports whether f holds camera events (x, y, polarity, µs).
+func (f Format) Camera() bool { return f != AER }
+
+// headSize is how much of a file Detect looks at: enough for the text
+// headers of RAW and DAT files.
+const headSize = 64 << 10
+
+// Detect names the format of a file from its first bytes (up to 64 KiB) and,
+// only for N-MNIST, which has no header, its name and size.
+func Detect(head []byte, name string, size int64) (Format, error) {
+	switch {
+	case bytes.HasPrefix(head, []byte(aer.Magic)):
+		return AER, nil
+	case bytes.HasPrefix(head, []byte("#!AER-DAT2.0")):
+		return AEDAT2, nil
+	case bytes.HasPrefix(head, []byte("#!AER-DAT3.1")):
+		return AEDAT31, nil
+	case bytes.HasPrefix(head, []byte("#!AER-DAT4.0")):
+		return AEDAT4, nil
+	case bytes.HasPrefix(head, []byte("#!AER-DAT")):
+		return "", fmt.Errorf("AEDAT version %.16q is not supported (2.0, 3.1 and 4.0 are)", head)
+	case len(head) > 0 && head[0] == '%':
+		return detectPercent(head, name)
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	if size > 0 && size%5 == 0 && (ext == ".bin" || plausibleNMNIST(head)) {
+		return NMNIST, nil
+	}
+	if size == 0 {
+		return "", errors.New("empty file")
+	}
+	return "", fmt.Errorf("unknown format: not .aer, AEDAT, EVT RAW, DAT or N-MNIST (first bytes %.12q)", head)
+}
+
+// detectPercent tells Prophesee RAW from DAT by their '%' header lines.
+func detectPercent(head []byte, name string) (Format, error) {
+	for _, l := range bytes.Split(head, []byte("\n")) {
+		if len(l) == 0 || l[0] != '%' {
+			break
+		}
+		s := strings.ToLower(strings.TrimSpace(string(l[1:])))
+		switch {
+		case strings.HasPrefix(s, "evt 2.0"), strings.HasPrefix(s, "format evt2;"), s == "format evt2":
+			return EVT2, nil
+		case strings.HasPrefix(s, "evt 3.0"), strings.HasPrefix(s, "format evt3;"), s == "format evt3":
+			return EVT3, nil
+		case strings.HasPrefix(s, "evt "), strings.HasPrefix(s, "format "):
+			return "", fmt.Errorf("Prophesee RAW encoding %q is not supported (EVT 2.0 and 3.0 are)", s)
+		}
+	}
+	if strings.EqualFold(filepath.Ext(name), ".raw") {
+		return "", errors.New("Prophesee RAW header does not name its encoding (no \"% evt\" or \"% format\" line)")
+	}
+	return DAT, nil
+}
+
+// plausibleNMNIST checks that the first events look like N-MNIST: y within
+// the sensors of the datasets (or the 240 overflow marker) and timestamps
+// that do not go backwards.
+func plausibleNMNIST(head []byte) bool {
+	last := int64(-1)
+	n := 0
+	for i := 0; i+5 <= len(head) && n < 200; i += 5 {
+		if head[i+1] == 240 {
+			continue
+		}
+		if head[i+1] > 180 || head[i] >= 240 {
+			return false
+		}
+		t := int64(head[i+2]&0x7f)<<16 | int64(head[i+3])<<8 | int64(head[i+4])
+		if t < last {
+			return false
+		}
+		last = t
+		n++
+	}
+	return n > 0
+}
+
+// Options adjust how Open maps camera events to addresses.
+type Options struct {
+	Downsample    int  // k: pixel (x, y) goes to block (x/k, y/k); 0 or 1 keeps pixels
+	MergePolarity bool // ON and OFF events of a pixel share one address
+	// Width and Height override the sensor size from the file (or, when the
+	// file does not say, from a scan for the largest coordinates).
+	Width, Height int
+}
+
+// Info describes an opened file.
+type Info struct {
+	Format   Format
+	TimeUnit string // aer.UnitUS for camera files; the trace's own for .aer
+	// Width and Height are the camera sensor size; 0 for spike traces.
+	Width, Height int
+	// Rule maps pixels to addresses, for camera files and for traces made
+	// from them; nil otherwise.
+	Rule *aer.AddressRule
+	// Meta is the trace metadata of an .aer file; nil otherwise.
+	Meta *aer.Meta
+}
+
+// Event is one event of any source. X, Y and P are set for camera events
+// (and for traces converted from a camera).
+type Event struct {
+	Time int64
+	Addr uint32
+	X, Y uint16
+	P    uint8
+}
+
+type cameraReader interface {
+	Read([]aer.CameraEvent) (int, error)
+}
+
+// Source streams the events of one file.
+type Source struct {
+	path  string
+	f     *os.File
+	info  Info
+	trace *aer.Reader
+	cam   cameraReader
+	cbuf  []aer.CameraEvent
+	sbuf  []aer.Spike
+	n     int64 // events delivered
+}
+
+// Open opens path, detects its format and returns a Source at its first
+// event.
+func Open(path string, opt Options) (*Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(f, path, opt)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(f *os.File, path string, opt Options) (*Source, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, min(st.Size(), headSize))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	format, err := Detect(head, path, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s := &Source{path: path, f: f, info: Info{Format: format, TimeUnit: aer.UnitUS}}
+	if format == AER {
+		if s.trace, err = aer.Open(path); err != nil {
+			return nil, err
+		}
+		f.Close()
+		s.f = nil
+		m := s.trace.Meta()
+		s.info.Meta, s.info.TimeUnit, s.info.Rule = &m, m.TimeUnit, m.Sensor
+		if m.Sensor != nil {
+			s.info.Width, s.info.Height = m.Sensor.Width, m.Sensor.Height
+		}
+		s.sbuf = make([]aer.Spike, 4096)
+		return s, nil
+	}
+	w, h, err := s.openCamera()
+	if err != nil {
+		return nil, err
+	}
+	if opt.Width > 0 || opt.Height > 0 {
+		w, h = opt.Width, opt.Height
+	}
+	if w == 0 || h == 0 {
+		if w, h, err = s.scanSize(); err != nil {
+			return nil, err
+		}
+	}
+	rule := aer.AddressRule{Width: w, Height: h, Downsample: opt.Downsample, MergePolarity: opt.MergePolarity}
+	if err := rule.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.info.Width, s.info.Height, s.info.Rule = w, h, &rule
+	s.cbuf = make([]aer.CameraEvent, 4096)
+	return s, nil
+}
+
+// openCamera (re)starts the camera decoder at the beginning of the file.
+func (s *Source) openCamera() (w, h int, err error) {
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", s.path, err)
+	}
+	switch s.info.Format {
+	case AEDAT2, AEDAT31, AEDAT4:
+		r, err := aedat.NewReader(s.f)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", s.path, err)
+		}
+		s.cam = r
+		w, h = r.Size()
+	case EVT2, EVT3:
+		r, err := evt.NewReader(s.f)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", s.path, err)
+		}
+		s.cam = r
+		w, h = r.Size()
+	case DAT:
+		r, err := dat.NewReader(s.f)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", s.path, err)
+		}
+		s.cam = r
+		w, h = r.Size()
+	case NMNIST:
+		s.cam = nmnist.NewReader(s.f)
+	}
+	return w, h, nil
+}
+
+// scanSize reads the whole file for the largest coordinates, for formats
+// whose header does not give the sensor size, then rewinds.
+func (s *Source) scanSize() (w, h int, err error) {
+	buf := make([]aer.CameraEvent, 4096)
+	mx, my := 0, 0
+	for {
+		n, err := s.cam.Read(buf)
+		for _, e := range buf[:n] {
+			mx, my = max(mx, int(e.X)), max(my, int(e.Y))
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", s.path, err)
+		}
+	}
+	if s.info.Format == NMNIST {
+		w, h = nmnist.SensorSize(mx, my)
+	} else {
+		w, h = mx+1, my+1
+	}
+	if _, _, err := s.openCamera(); err != nil {
+		return 0, 0, err
+	}
+	return w, h, nil
+}
+
+// Info describes the file.
+func (s *Source) Info() Info { return s.info }
+
+// Trace returns the underlying trace reader of an .aer file (for its packets
+// and chunk index), or nil.
+func (s *Source) Trace() *aer.Reader { return s.trace }
+
+// Read fills buf with the next events and returns how many; 0, io.EOF at
+// the end. Camera events outside the sensor are an error.
+func (s *Source) Read(buf []Event) (int, error) {
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	if s.trace != nil {
+		sb := s.sbuf[:min(len(buf), len(s.sbuf))]
+		n, err := s.trace.ReadSpikes(sb)
+		rule := s.info.Rule
+		for i, sp := range sb[:n] {
+			buf[i] = Event{Time: sp.Time, Addr: sp.Addr}
+			if rule != nil {
+				x, y, p := rule.Pixel(sp.Addr)
+				buf[i].X, buf[i].Y, buf[i].P = uint16(x), uint16(y), p
+			}
+		}
+		s.n += int64(n)
+		return n, err
+	}
+	cb := s.cbuf[:min(len(buf), len(s.cbuf))]
+	n, err := s.cam.Read(cb)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%s: %w", s.path, err)
+	}
+	rule := s.info.Rule
+	for i, e := range cb[:n] {
+		if int(e.X) >= rule.Width || int(e.Y) >= rule.Height {
+			return i, fmt.Errorf("%s: event %d at x=%d y=%d is outside the %dx%d sensor (set the size explicitly if the header is wrong)",
+				s.path, s.n+int64(i), e.X, e.Y, rule.Width, rule.Height)
+		}
+		buf[i] = Event{Time: e.T, Addr: rule.Addr(e.X, e.Y, e.P), X: e.X, Y: e.Y, P: e.P}
+	}
+	s.n += int64(n)
+	return n, err
+}
+
+// Close closes the file.
+func (s *Source) Close() error {
+	if s.trace != nil {
+		return s.trace.Close()
+	}
+	return s.f.Close()
+}
