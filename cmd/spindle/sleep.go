@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/spf13/cobra"
+	"github.com/spindle-sim/spindle/experiment/foraging"
+	"github.com/spindle-sim/spindle/loader"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+func newSleepCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sleep",
+		Short: "Run the sleep experiments",
+		Long: `Sleep runs the experiments on sleep and catastrophic forgetting: the
+foraging task of Golden, Delanois, Sanda and Bazhenov (PLOS Comput Biol
+2022), trained with on-core learning and a sleep phase on a simulated
+Loihi-like chip.`,
+	}
+	cmd.AddCommand(newSleepForagingCmd())
+	return cmd
+}
+
+// foragingReport is the JSON of 'spindle sleep foraging'; its keys are
+// part of the command-line contract.
+type foragingReport struct {
+	Seeds       int                                `json:"seeds"`
+	FirstSeed   uint64                             `json:"first_seed"`
+	Mode        string                             `json:"mode"`
+	Arch        string                             `json:"arch"`
+	CyclesScale float64                            `json:"cycles_scale"`
+	Protocol    foraging.Protocol                  `json:"protocol"`
+	Conditions  map[string]foraging.ConditionScore `json:"conditions"`
+	PerSeed     []foraging.SeedResult              `json:"per_seed"`
+	Plots       []string                           `json:"plots"`
+	WallSeconds float64                            `json:"wall_seconds"`
+}
+
+func newSleepForagingCmd() *cobra.Command {
+	var (
+		seeds     int
+		firstSeed int64
+		mode      string
+		out       string
+		scale     float64
+		parallel  int
+		asJSON    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "foraging",
+		Short: "Sequential learning of two foraging tasks, with and without sleep",
+		Long: `Foraging reproduces the experiment of Golden et al. 2022 on the simulated
+chip. An agent in a 50x50 world of two-pixel particles sees a 7x7 window
+and moves to one of its 8 neighbours, chosen by the output neuron of a
+49-784-8 spiking network that spikes most. Input->hidden learns by STDP
+on all four particle shapes and freezes; hidden->output learns by
+reward-modulated STDP. Task 1 rewards horizontal and punishes negative-
+diagonal particles; Task 2 rewards vertical and punishes positive-diagonal
+ones. Performance is rewarded / (rewarded + punished) eaten; chance is 0.5.
+
+Conditions (tested with learning frozen, on both tasks):
+  after_task1   pre-training, then Task 1
+  sequential    ... then Task 2 alone (catastrophic forgetting)
+  sleep         ... then Task 2 in blocks, each followed by a sleep phase
+  interleaved   ... then Task 2 in blocks alternating with Task 1 (control)
+
+Seeds run in parallel, one engine each. Plots (PNG) go to --out: online
+performance over training, test performance, distances of the weights
+from the two task solutions, their PCA trajectory, and histograms of the
+Task 1-relevant weights. See docs/experiments.md.`,
+		Example: `  spindle sleep foraging
+  spindle sleep foraging --seeds 3 --cycles-scale 0.2 --mode float --json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if seeds < 1 || seeds > 1000 {
+				return usagef("--seeds %d: expected 1 to 1000", seeds)
+			}
+			if firstSeed < 0 {
+				return usagef("--first-seed %d: expected a non-negative seed", firstSeed)
+			}
+			if !(scale > 0 && scale <= 100) || math.IsNaN(scale) {
+				return usagef("--cycles-scale %v: expected a number in (0, 100]", scale)
+			}
+			if parallel < 0 {
+				return usagef("--parallel %d: expected 0 (one per core) or a positive count", parallel)
+			}
+			m, err := snn.ParseMode(mode)
+			if err != nil {
+				return usagef("--mode: %v", err)
+			}
+			arch, err := loader.LoadArch("loihi")
+			if err != nil {
+				return err
+			}
+			proto := foraging.DefaultProtocol.Scaled(scale)
+			bar := newProgress(cmd.ErrOrStderr(), "foraging", int64(seeds)*proto.Cycles(ptrParams()))
+			res, err := foraging.Run(context.Background(), foraging.Options{
+				Seeds: seeds, FirstSeed: uint64(firstSeed), Mode: m, CyclesScale: scale,
+				Arch: arch, Parallel: parallel,
+				Progress: func(done, _ int64) { bar.update(done) },
+			})
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			var plots []string
+			if out != "" {
+				if plots, err = foraging.WritePlots(res, out); err != nil {
+					return err
+				}
+			}
+			rep := foragingReport{
+				Seeds: seeds, FirstSeed: res.Seeds[0], Mode: res.Mode, Arch: arch.Name, CyclesScale: scale,
+				Protocol: res.Protocol, Conditions: res.Conditions, PerSeed: res.PerSeed,
+				Plots: plots, WallSeconds: res.WallSeconds,
+			}
+			if plots == nil {
+				rep.Plots = []string{}
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), rep)
+			}
+			printForaging(cmd.OutOrStdout(), &rep)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&seeds, "seeds", 10, "number of seeds (independent agents), run in parallel")
+	f.Int64Var(&firstSeed, "first-seed", 1, "the first seed; seeds are first-seed, first-seed+1, ...")
+	f.StringVar(&mode, "mode", "fixed", "numeric mode: fixed or float")
+	f.StringVarP(&out, "out", "o", "spindle-foraging", "directory for the PNG plots (empty: no plots)")
+	f.Float64Var(&scale, "cycles-scale", 1, "multiply the length of every phase by this factor")
+	f.IntVar(&parallel, "parallel", 0, "seeds simulated at once (0: one per core)")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+func ptrParams() *foraging.Params {
+	p := foraging.DefaultParams()
+	return &p
+}
+
+// Targets of the reproduction (docs/experiments.md): the paper's result
+// within our tolerance.
+var foragingTargets = map[string][2]string{
+	foraging.AfterTask1:  {">= 0.65", ""},
+	foraging.Sequential:  {"<= 0.56", ">= 0.65"},
+	foraging.SleepCond:   {">= 0.62", ">= 0.62"},
+	foraging.Interleaved: {"", ""},
+}
+
+var paperResult = map[string][2]float64{
+	foraging.AfterTask1: {0.70, 0.53},
+	foraging.Sequential: {0.52, 0.69},
+	foraging.SleepCond:  {0.68, 0.70},
+}
+
+func printForaging(w io.Writer, r *foragingReport) {
+	fmt.Fprintf(w, "foraging: %d seeds from %d, %s mode on %s, cycles scale %g, %.1f s\n",
+		r.Seeds, r.FirstSeed, r.Mode, r.Arch, r.CyclesScale, r.WallSeconds)
+	p := r.Protocol
+	fmt.Fprintf(w, "protocol: pre-training %d, Task 1 %d, Task 2 %d cycles (%d blocks, sleep %d ticks each), tests %d cycles per task\n",
+		p.Pretrain, p.Task1, p.Task2, p.Blocks, p.SleepTicks, p.Test)
+	fmt.Fprintf(w, "\n%-13s %-15s %-15s %-11s %s\n", "condition", "Task 1", "Task 2", "paper", "target")
+	for _, c := range foraging.Conditions {
+		s := r.Conditions[c]
+		paper := "-"
+		if v, ok := paperResult[c]; ok {
+			paper = fmt.Sprintf("%.2f/%.2f", v[0], v[1])
+		}
+		t := foragingTargets[c]
+		target := ""
+		if t[0] != "" {
+			target += "T1 " + t[0]
+		}
+		if t[1] != "" {
+			target += "  T2 " + t[1]
+		}
+		fmt.Fprintf(w, "%-13s %.3f ± %.3f   %.3f ± %.3f   %-11s %s\n", c, s.Task1.Mean, s.Task1.SD, s.Task2.Mean, s.Task2.SD, paper, target)
+	}
+	fmt.Fprintln(w, "\nperformance = rewarded / (rewarded + punished) eaten, learning frozen; chance 0.5")
+	for _, pl := range r.Plots {
+		fmt.Fprintln(w, "wrote", pl)
+	}
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSleepForagingJSON(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "2", "--cycles-scale", "0.003", "--mode", "float", "--out", dir, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	for _, k := range []string{"seeds", "mode", "conditions", "wall_seconds", "protocol", "plots"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("sleep foraging --json lacks %q", k)
+		}
+	}
+	if got["seeds"].(float64) != 2 || got["mode"] != "float" {
+		t.Errorf("seeds %v mode %v", got["seeds"], got["mode"])
+	}
+	conds := got["conditions"].(map[string]any)
+	for _, c := range []string{"after_task1", "sequential", "sleep", "interleaved"} {
+		cond, ok := conds[c].(map[string]any)
+		if !ok {
+			t.Fatalf("no condition %q in %v", c, conds)
+		}
+		for _, task := range []string{"task1", "task2"} {
+			ms, ok := cond[task].(map[string]any)
+			if !ok {
+				t.Fatalf("%s lacks %s", c, task)
+			}
+			if _, ok := ms["mean"]; !ok {
+				t.Errorf("%s.%s lacks mean", c, task)
+			}
+			if _, ok := ms["sd"]; !ok {
+				t.Errorf("%s.%s lacks sd", c, task)
+			}
+		}
+	}
+	for _, name := range []string{"performance.png", "results.png", "distance.png", "pca.png", "histograms.png"} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() == 0 {
+			t.Errorf("plot %s: %v", name, err)
+		}
+	}
+}
+
+func TestSleepForagingTable(t *testing.T) {
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.002", "--out", "")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"after_task1", "sequential", "sleep", "interleaved", "Task 1", "fixed mode"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSleepForagingBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--seeds", "0"}, "--seeds"},
+		{[]string{"--seeds", "-3"}, "--seeds"},
+		{[]string{"--cycles-scale", "0"}, "--cycles-scale"},
+		{[]string{"--cycles-scale", "-1"}, "--cycles-scale"},
+		{[]string{"--cycles-scale", "NaN"}, "--cycles-scale"},
+		{[]string{"--mode", "double"}, "--mode"},
+		{[]string{"--parallel", "-1"}, "--parallel"},
+		{[]string{"--first-seed", "-1"}, "--first-seed"},
+		{[]string{"--seeds", "x"}, "seeds"},
+		{[]string{"extra"}, "argument"},
+	} {
+		code, _, errs := spindle(t, append([]string{"sleep", "foraging"}, c.args...)...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage)", c.args, code)
+		}
+		if !strings.Contains(errs, c.flag) {
+			t.Errorf("%v: error %q does not name %s", c.args, errs, c.flag)
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package foraging
+
+import "math/rand/v2"
+
+// Decide returns the move voted by the output spike counts of the first
+// half of a movement cycle: the output neuron with most spikes wins, a tie
+// is broken uniformly at random among the leaders, and when no output
+// neuron fired the agent keeps its last move.
+func Decide(counts []int, last int, rng *rand.Rand) int {
+	best, ties := -1, 0
+	for m, c := range counts {
+		switch {
+		case c <= 0:
+		case best < 0 || c > counts[best]:
+			best, ties = m, 1
+		case c == counts[best]:
+			// Reservoir sampling keeps each leader with equal probability.
+			ties++
+			if rng.IntN(ties) == 0 {
+				best = m
+			}
+		}
+	}
+	if best < 0 {
+		return last
+	}
+	return best
+}
+
+// Exploration is the agent's random-move schedule: a random move with
+// probability Base, plus Step for every movement cycle since it last ate,
+// at most 1.
+type Exploration struct {
+	Base, Step float64
+}
+
+// DefaultExploration is the paper's schedule: 1%, rising by 1% per cycle
+// without eating.
+var DefaultExploration = Exploration{Base: 0.01, Step: 0.01}
+
+// P returns the probability of a random move after hungry cycles without
+// eating.
+func (e Exploration) P(hungry int) float64 {
+	return min(1, e.Base+e.Step*float64(hungry))
+}
+
+// Choose applies the schedule to the network's move: with probability
+// P(hungry) it returns a uniformly random move instead, and reports that
+// it did.
+func (e Exploration) Choose(netMove, hungry int, rng *rand.Rand) (int, bool) {
+	if rng.Float64() < e.P(hungry) {
+		return rng.IntN(Moves), true
+	}
+	return netMove, false
+}
+
+// Score counts what an agent ate.
+type Score struct {
+	Rewarded, Punished, Neutral int
+}
+
+// Add records one eaten particle worth value (+1, -1 or 0).
+func (s *Score) Add(value int) {
+	switch {
+	case value > 0:
+		s.Rewarded++
+	case value < 0:
+		s.Punished++
+	default:
+		s.Neutral++
+	}
+}
+
+// Performance is rewarded / (rewarded + punished): 0.5 is chance, 1 is a
+// perfect forager. With nothing eaten it is 0.5 and ok is false.
+func (s Score) Performance() (p float64, ok bool) {
+	n := s.Rewarded + s.Punished
+	if n == 0 {
+		return 0.5, false
+	}
+	return float64(s.Rewarded) / float64(n), true
+}
+
+// Sub returns s minus an earlier score.
+func (s Score) Sub(o Score) Score {
+	return Score{s.Rewarded - o.Rewarded, s.Punished - o.Punished, s.Neutral - o.Neutral}
+}

@@ -1,0 +1,88 @@
+package foraging
+
+import (
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// chipBrain runs the foraging network on the event engine of a mapped
+// chip, with on-core learning.
+type chipBrain struct {
+	*chip.Engine
+	p   *Params
+	lay layout
+	dt  float64
+}
+
+// attachRules gives the projections their learning rules: pair STDP on
+// input -> hidden (pre-training only) and reward-modulated STDP on both
+// hidden -> output projections; weights stay within their bounds, the
+// inhibitory ones in [-InhMax, 0].
+func attachRules(net *snn.Network, p *Params) {
+	r := &p.Rules
+	net.Projections[0].Plasticity = &snn.Plasticity{
+		Rule: snn.STDP, TauPlus: r.PreTau, TauMinus: r.PreTau,
+		APlus: r.PreAPlus, AMinus: r.PreAMinus, WMin: 0, WMax: p.InHidMax,
+	}
+	net.Projections[1].Plasticity = &snn.Plasticity{
+		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
+		WMin: 0, WMax: p.ExcMax, TauEligibility: r.TauElig, LearningRate: r.LearningRate,
+	}
+	net.Projections[2].Plasticity = &snn.Plasticity{
+		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
+		WMin: -p.InhMax, WMax: 0, TauEligibility: r.TauElig, LearningRate: r.LearningRate * r.InhRate,
+	}
+}
+
+func newChipBrain(p *Params, seed uint64, mode snn.Mode, arch *chip.Arch, onSpike func(int64, uint32)) (brain, layout, error) {
+	net, lay := buildNetwork(p, seed, mode)
+	attachRules(net, p)
+	g, err := net.Build()
+	if err != nil {
+		return nil, lay, err
+	}
+	m, err := chip.Map(g, arch, "sequential", 0)
+	if err != nil {
+		return nil, lay, err
+	}
+	e, err := chip.NewEngine(g, arch, m, chip.Options{Mode: mode, Workers: 1, OnSpike: onSpike, RateTau: p.RateTau})
+	if err != nil {
+		return nil, lay, err
+	}
+	return &chipBrain{Engine: e, p: p, lay: lay, dt: net.Dt}, lay, nil
+}
+
+// Sleep silences the input and drives the hidden layer with on-core noise
+// at its waking rates, under constant positive modulation, so that
+// hidden -> output learns by unsupervised STDP; the inhibitory projection
+// is frozen while asleep.
+func (b *chipBrain) Sleep(ticks int) error {
+	s := &b.p.Sleep
+	b.SetLearning(b.lay.projInh, false)
+	err := b.Engine.Sleep(chip.SleepPhase{
+		Ticks: ticks, Silence: []string{PopInput}, Drive: []string{PopHidden},
+		RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold,
+	})
+	b.SetLearning(b.lay.projInh, true)
+	return err
+}
+
+// Flush works around a property of run-time rate changes: a Poisson
+// source's next spike after SetPoissonRate is drawn from its own spike
+// counter, which advances only when it spikes, so a source switched on
+// and off every cycle that happens not to spike while on would redraw
+// the same long interval every cycle and stay silent for good. Flush sets
+// every input to fire with certainty in one tick of muted input (a
+// one-tick sleep phase without drive or modulation), which advances every
+// counter by one, and then sets every input rate to 0.
+func (b *chipBrain) Flush() error {
+	in := b.lay.inputStart
+	for i := uint32(0); i < ViewPixels; i++ {
+		b.SetPoissonRate(in+i, 1000/b.dt)
+	}
+	err := b.Engine.Sleep(chip.SleepPhase{Ticks: 1, Silence: []string{PopInput}, Modulation: max(0, b.Reward())})
+	for i := uint32(0); i < ViewPixels; i++ {
+		b.SetPoissonRate(in+i, 0)
+	}
+	return err
+}

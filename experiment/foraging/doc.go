@@ -1,0 +1,40 @@
+// Package foraging is the foraging experiment of Golden, Delanois, Sanda
+// and Bazhenov, "Sleep prevents catastrophic forgetting in spiking neural
+// networks by forming a joint synaptic weight representation", PLOS
+// Comput Biol 18(11): e1010628 (2022), run on a simulated chip with
+// on-core learning.
+//
+// An agent lives in a 50x50 world whose edges wrap around (a torus) and
+// which holds two-pixel particles, horizontal, vertical, positive-diagonal
+// ("/") or negative-diagonal ("\"), covering 10% of the pixels; no two
+// particles touch, and an eaten particle respawns at once elsewhere under
+// the same rule with the same shape. The agent sees the 7x7 window around
+// it and moves to one of its 8 neighbours, eating the particle it steps
+// on.
+//
+// Its brain is a 49-784-8 spiking network of LIF neurons (the paper used
+// map-based neurons): one Poisson input per pixel, firing while its pixel
+// is covered; 784 hidden neurons each fed by 9 inputs drawn at random,
+// whose weights learn by unsupervised STDP during pre-training and then
+// freeze; 8 output neurons, one per move, fed all to all by the hidden
+// layer through an excitatory and an inhibitory projection that learn by
+// reward-modulated STDP, and inhibiting each other. A movement cycle shows
+// the view for PresentTicks ticks; the output neuron with most spikes in
+// that half chooses the move (Decide); the reward (+1 for a rewarded
+// particle, -1 for a punished one) is broadcast at the start of the silent
+// second half, when the eligibility traces still hold the credit.
+//
+// Run trains one agent per seed, in parallel, through the protocol:
+// pre-training on all four shapes, Task 1 (horizontal rewarded,
+// negative-diagonal punished), then Task 2 (vertical rewarded,
+// positive-diagonal punished) alone, in blocks each followed by a sleep
+// phase (input silenced, hidden layer driven by noise at its waking rates,
+// thresholds lowered, unsupervised STDP under constant positive
+// modulation), or in blocks alternating with Task 1 (the control). It
+// tests every condition on both tasks with learning frozen and measures
+// how the hidden->output weights move relative to the two task solutions
+// (distances, PCA trajectory, histograms); WritePlots draws them.
+//
+// docs/experiments.md has the protocol, the results and how to reproduce
+// them.
+package foraging

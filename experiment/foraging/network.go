@@ -1,0 +1,150 @@
+package foraging
+
+import (
+	"fmt"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// Population and projection names of the foraging network.
+const (
+	PopInput  = "input"
+	PopHidden = "hidden"
+	PopOutput = "output"
+
+	ProjInHid   = "input_hidden"
+	ProjExc     = "hidden_output_exc"
+	ProjInh     = "hidden_output_inh"
+	ProjLateral = "output_lateral"
+)
+
+// HiddenSize is the paper's 28x28 hidden layer.
+const HiddenSize = 784
+
+// Params are the network, timing and learning constants of the
+// experiment. DefaultParams documents each choice.
+type Params struct {
+	// Timing of one movement cycle, in ticks of 1 ms.
+	PresentTicks int // the view drives the input and output spikes are counted
+	RestTicks    int // silent input; the reward, if any, is broadcast here
+	RewardTicks  int // ticks of the rest half the reward stays on
+
+	InputHz    float64 // Poisson rate of a covered pixel
+	RewardGain float64 // the modulation broadcast for +1 (and minus it for -1)
+
+	// Neurons (mV, ms).
+	Hidden, Output snn.Neuron
+
+	// Synapses (mV).
+	InHidInit   snn.Dist // input -> hidden, 9 per hidden neuron
+	InHidMax    float64
+	InDegree    int
+	ExcInit     snn.Dist // hidden -> output, excitatory, all to all
+	ExcMax      float64
+	InhInit     snn.Dist // hidden -> output, inhibitory (magnitudes)
+	InhMax      float64
+	Lateral     float64 // output -> output inhibition (static, all to all but self), mV
+	Rules       Rules
+	Sleep       SleepParams
+	Exploration Exploration
+	RateTau     float64 // ms, of the on-core rate counters that set the sleep drive
+}
+
+// Rules hold the plasticity constants, read by the chip-specific
+// attachment of rules (see rules.go).
+type Rules struct {
+	// Unsupervised pair STDP of input -> hidden during pre-training.
+	PreAPlus, PreAMinus, PreTau float64
+	// Reward-modulated STDP of hidden -> output.
+	APlus, AMinus, Tau, TauElig, LearningRate float64
+	// InhAPlus, InhAMinus scale the rule of the inhibitory projection.
+	InhRate float64
+}
+
+// SleepParams describe a sleep phase (see chip.SleepPhase); its length
+// is Protocol.SleepTicks.
+type SleepParams struct {
+	RateScale  float64
+	Modulation float64
+	Threshold  float64
+}
+
+// DefaultParams are the constants the experiment runs with.
+func DefaultParams() Params {
+	lif := func(vth float64) snn.Neuron {
+		return snn.Neuron{
+			TauM: 10, VRest: 0, VReset: 0, VTh: vth, TRef: 1,
+			Receptors: []snn.Receptor{{Name: "exc", TauSyn: 3}, {Name: "inh", TauSyn: 3}},
+		}
+	}
+	return Params{
+		PresentTicks: 12,
+		RestTicks:    12,
+		RewardTicks:  4,
+		InputHz:      250,
+		RewardGain:   1,
+		Hidden:       lif(10),
+		Output:       lif(10),
+		InHidInit:    snn.UniformDist(4, 8),
+		InHidMax:     12,
+		InDegree:     9,
+		ExcInit:      snn.UniformDist(1.5, 3.5),
+		ExcMax:       8,
+		InhInit:      snn.UniformDist(0.5, 1.5),
+		InhMax:       8,
+		Lateral:      6,
+		Rules: Rules{
+			PreAPlus: 0.05, PreAMinus: 0.055, PreTau: 10,
+			APlus: 1, AMinus: 0.5, Tau: 10, TauElig: 20, LearningRate: 0.2,
+			InhRate: 1,
+		},
+		Sleep: SleepParams{
+			RateScale: 1, Modulation: 1, Threshold: 0.8,
+		},
+		Exploration: DefaultExploration,
+		RateTau:     5000,
+	}
+}
+
+// buildNetwork describes the foraging network: 49 Poisson inputs (one per
+// pixel of the view, silent until the protocol sets their rates), 784
+// hidden LIF neurons each fed by InDegree inputs drawn at random, and 8
+// output LIF neurons, one per move, fed all to all by the hidden layer
+// through an excitatory and an inhibitory projection, and inhibiting each
+// other (a soft winner-take-all that gives the chosen move most of the
+// eligibility).
+func buildNetwork(p *Params, seed uint64, mode snn.Mode) (*snn.Network, layout) {
+	net := &snn.Network{
+		Name: "foraging", Dt: 1, Seed: seed, Mode: mode,
+		Populations: []snn.Population{
+			{Name: PopInput, Size: ViewPixels, Kind: snn.Poisson, RateHz: 0},
+			{Name: PopHidden, Size: HiddenSize, Kind: snn.LIF, Neuron: p.Hidden},
+			{Name: PopOutput, Size: Moves, Kind: snn.LIF, Neuron: p.Output},
+		},
+		Projections: []snn.Projection{
+			{Name: ProjInHid, Pre: PopInput, Post: PopHidden, Receptor: "exc",
+				Connector: snn.Connector{Kind: snn.FixedInDegree, InDegree: p.InDegree}, Weight: p.InHidInit},
+			{Name: ProjExc, Pre: PopHidden, Post: PopOutput, Receptor: "exc",
+				Connector: snn.Connector{Kind: snn.AllToAll}, Weight: p.ExcInit},
+			{Name: ProjInh, Pre: PopHidden, Post: PopOutput, Receptor: "inh",
+				Connector: snn.Connector{Kind: snn.AllToAll}, Weight: p.InhInit, Inhibitory: true},
+			{Name: ProjLateral, Pre: PopOutput, Post: PopOutput, Receptor: "inh",
+				Connector: snn.Connector{Kind: snn.AllToAll, NoSelf: true}, Weight: snn.Const(p.Lateral), Inhibitory: true},
+		},
+	}
+	lay := layout{
+		inputStart: 0, hiddenStart: ViewPixels, outputStart: ViewPixels + HiddenSize,
+		projInHid: 0, projExc: 1, projInh: 2,
+	}
+	return net, lay
+}
+
+func (p *Params) validate() error {
+	if p.PresentTicks < 1 || p.RestTicks < 1 {
+		return fmt.Errorf("params: present %d and rest %d ticks: expected at least 1 each", p.PresentTicks, p.RestTicks)
+	}
+	if p.RewardTicks < 0 || p.RewardTicks > p.RestTicks {
+		return fmt.Errorf("params: reward ticks %d: expected 0..%d", p.RewardTicks, p.RestTicks)
+	}
+	return nil
+}

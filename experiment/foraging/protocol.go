@@ -1,0 +1,525 @@
+package foraging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// The conditions of the experiment, as named in results and JSON.
+const (
+	AfterTask1  = "after_task1" // pre-training, then Task 1
+	Sequential  = "sequential"  // ... then Task 2 alone
+	SleepCond   = "sleep"       // ... then Task 2 in blocks, each followed by sleep
+	Interleaved = "interleaved" // ... then Task 2 in blocks alternating with Task 1 blocks (control)
+	Task2Only   = "task2_only"  // pre-training, then Task 2 alone: the Task 2 solution
+)
+
+// Conditions lists the reported conditions in order.
+var Conditions = []string{AfterTask1, Sequential, SleepCond, Interleaved}
+
+// Protocol holds the lengths of the phases, in movement cycles, at scale 1.
+type Protocol struct {
+	Pretrain      int `json:"pretrain_cycles"`
+	Task1         int `json:"task1_cycles"`
+	Task2         int `json:"task2_cycles"`
+	Blocks        int `json:"blocks"`      // Task 2 blocks of the sleep and interleaved conditions
+	SleepTicks    int `json:"sleep_ticks"` // per sleep phase
+	Test          int `json:"test_cycles"` // per task, learning frozen
+	SnapshotEvery int `json:"snapshot_every_cycles"`
+	CurveEvery    int `json:"curve_every_cycles"`
+}
+
+// DefaultProtocol is the scaled-down protocol (see docs/experiments.md).
+var DefaultProtocol = Protocol{
+	Pretrain: 2000, Task1: 10000, Task2: 10000, Blocks: 10, SleepTicks: 1000,
+	Test: 2000, SnapshotEvery: 500, CurveEvery: 1000,
+}
+
+// Scaled returns the protocol with every phase length multiplied by f
+// (each at least one cycle, and the sampling intervals kept at least one).
+func (p Protocol) Scaled(f float64) Protocol {
+	sc := func(n int) int { return max(1, int(math.Round(float64(n)*f))) }
+	q := p
+	q.Pretrain, q.Task1, q.Task2, q.Test = sc(p.Pretrain), sc(p.Task1), sc(p.Task2), sc(p.Test)
+	q.SleepTicks = sc(p.SleepTicks)
+	q.SnapshotEvery, q.CurveEvery = sc(p.SnapshotEvery), sc(p.CurveEvery)
+	q.Blocks = max(1, min(p.Blocks, q.Task2))
+	return q
+}
+
+// Cycles returns the movement cycles one seed lives through, counting a
+// sleep phase as the cycles of the same length.
+func (p Protocol) Cycles(pa *Params) int64 {
+	return int64(p.Pretrain + p.Task1 + 5*p.Task2 + 10*p.Test + p.Blocks*p.sleepCycles(pa))
+}
+
+func (p Protocol) sleepCycles(pa *Params) int {
+	return p.SleepTicks / (pa.PresentTicks + pa.RestTicks)
+}
+
+// Options configure Run.
+type Options struct {
+	Seeds       int    // number of seeds; 0 means 10
+	FirstSeed   uint64 // seeds are FirstSeed, FirstSeed+1, ...; 0 means 1
+	Mode        snn.Mode
+	CyclesScale float64 // multiplies every phase length; 0 means 1
+	Arch        *chip.Arch
+	Parallel    int // seeds run at once; 0 means GOMAXPROCS
+	Protocol    *Protocol
+	Params      *Params
+	// Progress, if set, is called (from any goroutine, serialised) with
+	// the movement cycles done and the total.
+	Progress func(done, total int64)
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	Seeds       []uint64                   `json:"seeds"`
+	Mode        string                     `json:"mode"`
+	Protocol    Protocol                   `json:"protocol"`
+	Conditions  map[string]ConditionScore  `json:"conditions"`
+	PerSeed     []SeedResult               `json:"per_seed"`
+	Curves      map[string][]CurvePoint    `json:"curves"`
+	Distances   map[string][]DistancePoint `json:"distances"`
+	Trajectory  *Trajectory                `json:"-"`
+	Histograms  *Histograms                `json:"-"`
+	WallSeconds float64                    `json:"wall_seconds"`
+}
+
+// ConditionScore is the test performance on both tasks over seeds.
+type ConditionScore struct {
+	Task1 MeanSD `json:"task1"`
+	Task2 MeanSD `json:"task2"`
+}
+
+// SeedResult is one seed's test performance per condition.
+type SeedResult struct {
+	Seed  uint64                `json:"seed"`
+	Perf  map[string][2]float64 `json:"performance"` // condition -> (task1, task2)
+	Eaten map[string][2]Score   `json:"-"`
+}
+
+// CurvePoint is the mean online performance over seeds of the cycles
+// ending at Cycle (counted from the start of Task 1 training), on the
+// task being trained then.
+type CurvePoint struct {
+	Cycle int     `json:"cycle"`
+	Perf  float64 `json:"performance"`
+	Task  string  `json:"task"`
+}
+
+// DistancePoint is the mean Euclidean distance over seeds of the
+// hidden->output weights from the Task 1 solution (the weights at the end
+// of Task 1 training) and from the Task 2 solution (the end of Task 2
+// training from the pre-trained network).
+type DistancePoint struct {
+	Cycle   int     `json:"cycle"`
+	ToTask1 float64 `json:"to_task1"`
+	ToTask2 float64 `json:"to_task2"`
+}
+
+// Trajectory is the first seed's hidden->output weights over training,
+// projected on their first two principal components.
+type Trajectory struct {
+	Explained [2]float64
+	Paths     map[string][][2]float64 // condition -> points; Task 1 training is "task1"
+}
+
+// Histograms are the weights of the Task 1-relevant synapses (the tenth
+// of excitatory hidden->output synapses that Task 1 training changed
+// most) in the first seed, per stage.
+type Histograms struct {
+	Stages []string             // "after_task1", "sequential", "sleep", "interleaved"
+	Values map[string][]float64 // stage -> weights, mV
+}
+
+// Run runs the protocol over the seeds, several at once, and aggregates
+// the results. It stops early with ctx's error when ctx is cancelled.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	start := time.Now()
+	if opt.Seeds == 0 {
+		opt.Seeds = 10
+	}
+	if opt.Seeds < 0 {
+		return nil, fmt.Errorf("seeds %d: expected a positive count", opt.Seeds)
+	}
+	if opt.FirstSeed == 0 {
+		opt.FirstSeed = 1
+	}
+	if opt.CyclesScale == 0 {
+		opt.CyclesScale = 1
+	}
+	if !(opt.CyclesScale > 0) || math.IsInf(opt.CyclesScale, 0) {
+		return nil, fmt.Errorf("cycles scale %v: expected a positive number", opt.CyclesScale)
+	}
+	proto := DefaultProtocol
+	if opt.Protocol != nil {
+		proto = *opt.Protocol
+	}
+	proto = proto.Scaled(opt.CyclesScale)
+	params := DefaultParams()
+	if opt.Params != nil {
+		params = *opt.Params
+	}
+	if err := params.validate(); err != nil {
+		return nil, err
+	}
+	if opt.Arch == nil {
+		return nil, errors.New("foraging: no architecture")
+	}
+	par := opt.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	par = min(par, opt.Seeds)
+
+	total := int64(opt.Seeds) * proto.Cycles(&params)
+	var done atomic.Int64
+	var progMu sync.Mutex
+	report := func(n int64) {
+		d := done.Add(n)
+		if opt.Progress != nil {
+			progMu.Lock()
+			opt.Progress(d, total)
+			progMu.Unlock()
+		}
+	}
+
+	outs := make([]*seedOutcome, opt.Seeds)
+	errs := make([]error, opt.Seeds)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < par; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				outs[i], errs[i] = runSeed(ctx, opt.FirstSeed+uint64(i), opt.Mode, opt.Arch, &params, &proto, i == 0, report)
+			}
+		}()
+	}
+	for i := 0; i < opt.Seeds; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("seed %d: %w", opt.FirstSeed+uint64(i), err)
+		}
+	}
+	res := aggregate(outs, opt.Mode, proto)
+	res.WallSeconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// seedOutcome is everything one seed produced.
+type seedOutcome struct {
+	seed   uint64
+	perf   map[string][2]float64
+	eaten  map[string][2]Score
+	curves map[string][]float64 // condition -> online performance per CurveEvery cycles
+	dists  map[string][][2]float64
+	final  map[string][]float32   // weights at the end of each phase
+	traj   map[string][][]float32 // first seed only
+	hist   *Histograms            // first seed only
+}
+
+// newBrain builds the foraging network for a seed on the chip; a
+// variable so that tests can substitute a scripted brain.
+var newBrain = newChipBrain
+
+type runner struct {
+	s      *session
+	proto  *Protocol
+	report func(int64)
+	ctx    context.Context
+	out    *seedOutcome
+	snaps  [][]float32 // the current trajectory
+	keep   bool
+	curve  []float64
+	sc     Score // eaten in the current phase
+	mark   Score // at the last curve point
+}
+
+func (r *runner) weights() []float32 {
+	e := r.s.b.Weights(r.s.lay.projExc)
+	i := r.s.b.Weights(r.s.lay.projInh)
+	v := make([]float32, 0, len(e)+len(i))
+	for _, x := range e {
+		v = append(v, float32(x))
+	}
+	for _, x := range i {
+		v = append(v, float32(x))
+	}
+	return v
+}
+
+func (r *runner) setLearning(inHid, out bool) {
+	r.s.b.SetLearning(r.s.lay.projInHid, inHid)
+	r.s.b.SetLearning(r.s.lay.projExc, out)
+	r.s.b.SetLearning(r.s.lay.projInh, out)
+}
+
+// train lives n learning cycles in w, sampling the weights every
+// SnapshotEvery cycles and the online performance every CurveEvery
+// cycles of the current phase.
+func (r *runner) train(w *World, n int) error {
+	s, pr := r.s, r.proto
+	pending := int64(0)
+	for i := 0; i < n; i++ {
+		if v, ate := s.cycle(w, true); ate {
+			r.sc.Add(v)
+		}
+		if c := s.cycles; c%pr.SnapshotEvery == 0 {
+			r.snaps = append(r.snaps, r.weights())
+		}
+		if c := s.cycles; c%pr.CurveEvery == 0 {
+			p, _ := r.sc.Sub(r.mark).Performance()
+			r.curve = append(r.curve, p)
+			r.mark = r.sc
+		}
+		if pending++; pending == 50 {
+			r.report(pending)
+			pending = 0
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	r.report(pending)
+	return r.ctx.Err()
+}
+
+// test measures the performance on one task with learning frozen.
+func (r *runner) test(task Task, rng *rand.Rand) (Score, error) {
+	w, err := NewWorld(DefaultWorld, task, rng)
+	if err != nil {
+		return Score{}, err
+	}
+	var sc Score
+	r.s.run(w, r.proto.Test, false, &sc, 0, nil)
+	r.report(int64(r.proto.Test))
+	return sc, r.ctx.Err()
+}
+
+func runSeed(ctx context.Context, seed uint64, mode snn.Mode, arch *chip.Arch, p *Params, proto *Protocol, keep bool, report func(int64)) (*seedOutcome, error) {
+	s := &session{p: p, rng: rand.New(rand.NewPCG(seed, 0x6f72616765))}
+	b, lay, err := newBrain(p, seed, mode, arch, s.onSpike)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	s.b, s.lay = b, lay
+	out := &seedOutcome{seed: seed, perf: map[string][2]float64{}, eaten: map[string][2]Score{},
+		curves: map[string][]float64{}, dists: map[string][][2]float64{}, final: map[string][]float32{}}
+	if keep {
+		out.traj = map[string][][]float32{}
+	}
+	r := &runner{s: s, proto: proto, report: report, ctx: ctx, out: out, keep: keep}
+	worldRng := rand.New(rand.NewPCG(seed, 0x776f726c64))
+	newWorld := func(t Task) *World {
+		w, err2 := NewWorld(DefaultWorld, t, worldRng)
+		if err2 != nil {
+			panic(err2) // DefaultWorld is valid
+		}
+		return w
+	}
+
+	// Unsupervised pre-training of input -> hidden on all four shapes.
+	r.setLearning(true, false)
+	var sc Score
+	pre := newWorld(Pretrain)
+	for done := 0; done < proto.Pretrain; {
+		k := min(proto.CurveEvery, proto.Pretrain-done)
+		s.run(pre, k, false, &sc, 0, nil)
+		done += k
+		report(int64(k))
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	r.setLearning(false, true)
+	wPre := r.save()
+
+	// phase runs one training history from the weights `from` and records
+	// its trajectory and curve under name.
+	phase := func(name string, from [2][]float64, body func() error) error {
+		if err := r.restore(from); err != nil {
+			return err
+		}
+		s.cycles, r.snaps, r.curve = 0, [][]float32{r.weights()}, nil
+		r.sc, r.mark = Score{}, Score{}
+		r.setLearning(false, true)
+		if err := body(); err != nil {
+			return err
+		}
+		r.setLearning(false, false)
+		out.curves[name] = r.curve
+		out.final[name] = r.weights()
+		if keep {
+			out.traj[name] = r.snaps
+		}
+		return nil
+	}
+	snapsOf := map[string][][]float32{}
+	w1, w2 := newWorld(Task1), newWorld(Task2)
+
+	// The Task 2 solution: Task 2 alone from the pre-trained network.
+	if err := phase(Task2Only, wPre, func() error { return r.train(w2, proto.Task2) }); err != nil {
+		return nil, err
+	}
+	snapsOf[Task2Only] = r.snaps
+	wT2 := r.save()
+	testBoth := func(cond string) error {
+		rng := rand.New(rand.NewPCG(seed, 0x74657374))
+		s1, err := r.test(Task1, rng)
+		if err != nil {
+			return err
+		}
+		s2, err := r.test(Task2, rng)
+		if err != nil {
+			return err
+		}
+		p1, _ := s1.Performance()
+		p2, _ := s2.Performance()
+		out.perf[cond] = [2]float64{p1, p2}
+		out.eaten[cond] = [2]Score{s1, s2}
+		return nil
+	}
+	if err := testBoth(Task2Only); err != nil {
+		return nil, err
+	}
+
+	// Task 1 from the pre-trained network.
+	w1 = newWorld(Task1)
+	if err := phase("task1", wPre, func() error { return r.train(w1, proto.Task1) }); err != nil {
+		return nil, err
+	}
+	snapsOf["task1"] = r.snaps
+	wT1 := r.save()
+	if err := testBoth(AfterTask1); err != nil {
+		return nil, err
+	}
+
+	block := func(i int) int { return proto.Task2*(i+1)/proto.Blocks - proto.Task2*i/proto.Blocks }
+	bodies := []struct {
+		name string
+		run  func() error
+	}{
+		{Sequential, func() error { return r.train(w2, proto.Task2) }},
+		{SleepCond, func() error {
+			for i := 0; i < proto.Blocks; i++ {
+				if err := r.train(w2, block(i)); err != nil {
+					return err
+				}
+				if err := r.sleep(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{Interleaved, func() error {
+			for i := 0; i < proto.Blocks; i++ {
+				if err := r.train(w2, block(i)); err != nil {
+					return err
+				}
+				if err := r.train(w1, block(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	}
+	for _, bd := range bodies {
+		w2 = newWorld(Task2)
+		w1 = newWorld(Task1)
+		if err := phase(bd.name, wT1, bd.run); err != nil {
+			return nil, err
+		}
+		snapsOf[bd.name] = r.snaps
+		if err := testBoth(bd.name); err != nil {
+			return nil, err
+		}
+	}
+
+	// Distances from the two solutions along every trajectory.
+	t1, t2 := toF32(wT1), toF32(wT2)
+	for name, snaps := range snapsOf {
+		d := make([][2]float64, len(snaps))
+		for i, v := range snaps {
+			d[i] = [2]float64{dist32(v, t1), dist32(v, t2)}
+		}
+		out.dists[name] = d
+	}
+	if keep {
+		out.hist = relevantHistograms(wPre, wT1, out.final)
+	}
+	return out, nil
+}
+
+func (r *runner) sleep() error {
+	r.s.setInput(false)
+	r.s.setReward(0)
+	if err := r.s.b.Sleep(r.proto.SleepTicks); err != nil {
+		return err
+	}
+	// A sleep phase counts as the cycles of the same length for progress.
+	r.report(int64(r.proto.sleepCycles(r.s.p)))
+	return r.ctx.Err()
+}
+
+func (r *runner) save() [2][]float64 {
+	return [2][]float64{
+		append([]float64(nil), r.s.b.Weights(r.s.lay.projExc)...),
+		append([]float64(nil), r.s.b.Weights(r.s.lay.projInh)...),
+	}
+}
+
+// restore sets saved weights back. Weights are clamped to their bounds
+// first: in fixed mode a weight at a bound can read back a hair outside
+// it after the conversion from state units to mV, which SetWeights
+// would refuse.
+func (r *runner) restore(w [2][]float64) error {
+	clamp := func(v []float64, lo, hi float64) []float64 {
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = min(max(x, lo), hi)
+		}
+		return out
+	}
+	p := r.s.p
+	if err := r.s.b.SetWeights(r.s.lay.projExc, clamp(w[0], 0, p.ExcMax)); err != nil {
+		return err
+	}
+	return r.s.b.SetWeights(r.s.lay.projInh, clamp(w[1], -p.InhMax, 0))
+}
+
+func toF32(w [2][]float64) []float32 {
+	v := make([]float32, 0, len(w[0])+len(w[1]))
+	for _, part := range w {
+		for _, x := range part {
+			v = append(v, float32(x))
+		}
+	}
+	return v
+}
+
+func dist32(a, b []float32) float64 {
+	s := 0.0
+	for i := range a {
+		d := float64(a[i]) - float64(b[i])
+		s += d * d
+	}
+	return math.Sqrt(s)
+}

@@ -1,0 +1,162 @@
+package foraging
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// aggregate turns the seeds' outcomes into a Result.
+func aggregate(outs []*seedOutcome, mode snn.Mode, proto Protocol) *Result {
+	res := &Result{
+		Mode: mode.String(), Protocol: proto,
+		Conditions: map[string]ConditionScore{},
+		Curves:     map[string][]CurvePoint{},
+		Distances:  map[string][]DistancePoint{},
+	}
+	for _, o := range outs {
+		res.Seeds = append(res.Seeds, o.seed)
+		res.PerSeed = append(res.PerSeed, SeedResult{Seed: o.seed, Perf: o.perf, Eaten: o.eaten})
+	}
+	for _, c := range append(append([]string(nil), Conditions...), Task2Only) {
+		var t1, t2 []float64
+		for _, o := range outs {
+			p := o.perf[c]
+			t1 = append(t1, p[0])
+			t2 = append(t2, p[1])
+		}
+		if c == Task2Only {
+			continue // reported through PerSeed only
+		}
+		res.Conditions[c] = ConditionScore{Task1: Summarise(t1), Task2: Summarise(t2)}
+	}
+
+	// Curves and distances: Task 1 training first, then each condition's
+	// Task 2 phase, on one cycle axis from the start of Task 1.
+	task1Len := proto.Task1
+	for _, name := range []string{"task1", Sequential, SleepCond, Interleaved, Task2Only} {
+		offset := task1Len
+		if name == "task1" || name == Task2Only {
+			offset = 0
+		}
+		label := map[string]string{"task1": "task1", Sequential: "task2", SleepCond: "task2", Interleaved: "task2+task1", Task2Only: "task2"}[name]
+		if n := minLen(outs, func(o *seedOutcome) int { return len(o.curves[name]) }); n > 0 {
+			pts := make([]CurvePoint, n)
+			for i := range pts {
+				sum := 0.0
+				for _, o := range outs {
+					sum += o.curves[name][i]
+				}
+				pts[i] = CurvePoint{Cycle: offset + (i+1)*proto.CurveEvery, Perf: sum / float64(len(outs)), Task: label}
+			}
+			res.Curves[name] = pts
+		}
+		if n := minLen(outs, func(o *seedOutcome) int { return len(o.dists[name]) }); n > 0 {
+			pts := make([]DistancePoint, n)
+			for i := range pts {
+				var a, b float64
+				for _, o := range outs {
+					a += o.dists[name][i][0]
+					b += o.dists[name][i][1]
+				}
+				k := float64(len(outs))
+				pts[i] = DistancePoint{Cycle: offset + i*proto.SnapshotEvery, ToTask1: a / k, ToTask2: b / k}
+			}
+			res.Distances[name] = pts
+		}
+	}
+	if len(outs) > 0 && outs[0].traj != nil {
+		res.Trajectory = trajectory(outs[0].traj)
+		res.Histograms = outs[0].hist
+	}
+	return res
+}
+
+func minLen(outs []*seedOutcome, f func(*seedOutcome) int) int {
+	n := math.MaxInt
+	for _, o := range outs {
+		n = min(n, f(o))
+	}
+	if n == math.MaxInt {
+		return 0
+	}
+	return n
+}
+
+// TrajectoryOrder is the order in which trajectories are drawn.
+var TrajectoryOrder = []string{"task1", Task2Only, Sequential, SleepCond, Interleaved}
+
+// trajectory projects every weight snapshot of the first seed on the
+// first two principal components of all of them together.
+func trajectory(traj map[string][][]float32) *Trajectory {
+	var points [][]float64
+	var owner []string
+	for _, name := range TrajectoryOrder {
+		for _, v := range traj[name] {
+			p := make([]float64, len(v))
+			for i, x := range v {
+				p[i] = float64(x)
+			}
+			points = append(points, p)
+			owner = append(owner, name)
+		}
+	}
+	proj, expl, err := PCA(points, 2)
+	if err != nil || len(expl) < 2 {
+		return nil
+	}
+	t := &Trajectory{Explained: [2]float64{expl[0], expl[1]}, Paths: map[string][][2]float64{}}
+	for i, p := range proj {
+		t.Paths[owner[i]] = append(t.Paths[owner[i]], [2]float64{p[0], p[1]})
+	}
+	return t
+}
+
+// relevantHistograms picks the Task 1-relevant synapses, the tenth of the
+// excitatory hidden->output synapses whose weight Task 1 training changed
+// most, and returns their weights after Task 1 and at the end of each
+// condition.
+func relevantHistograms(pre, t1 [2][]float64, final map[string][]float32) *Histograms {
+	exc := len(pre[0])
+	idx := make([]int, exc)
+	for i := range idx {
+		idx[i] = i
+	}
+	change := func(i int) float64 { return math.Abs(t1[0][i] - pre[0][i]) }
+	sort.SliceStable(idx, func(a, b int) bool { return change(idx[a]) > change(idx[b]) })
+	idx = idx[:max(1, exc/10)]
+	h := &Histograms{Stages: []string{"pretrained", AfterTask1, Sequential, SleepCond, Interleaved}, Values: map[string][]float64{}}
+	pick := func(w func(i int) float64) []float64 {
+		v := make([]float64, len(idx))
+		for k, i := range idx {
+			v[k] = w(i)
+		}
+		return v
+	}
+	h.Values["pretrained"] = pick(func(i int) float64 { return pre[0][i] })
+	h.Values[AfterTask1] = pick(func(i int) float64 { return t1[0][i] })
+	for _, c := range []string{Sequential, SleepCond, Interleaved} {
+		last, ok := final[c]
+		if !ok {
+			continue
+		}
+		h.Values[c] = pick(func(i int) float64 { return float64(last[i]) })
+	}
+	return h
+}
+
+// Summary is a one-paragraph account of a result, for 'spindle demo' and
+// logs: the test performance of every condition.
+func (r *Result) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "foraging (%d seed(s), %s mode, %.1f s):", len(r.Seeds), r.Mode, r.WallSeconds)
+	for _, c := range Conditions {
+		s := r.Conditions[c]
+		fmt.Fprintf(&b, " %s %.2f/%.2f", c, s.Task1.Mean, s.Task2.Mean)
+	}
+	b.WriteString(" (Task 1/Task 2 performance; chance 0.5)")
+	return b.String()
+}

@@ -1,0 +1,135 @@
+package foraging
+
+import (
+	"math/rand/v2"
+)
+
+// brain is what the protocol needs from a simulator with on-core
+// learning; *chip.Engine provides it through chipBrain, and the tests use
+// a scripted stand-in.
+type brain interface {
+	Step()
+	SetReward(r float64)
+	SetPoissonRate(neuron uint32, hz float64)
+	SetLearning(proj int, on bool)
+	Weights(proj int) []float64
+	SetWeights(proj int, w []float64) error
+	// Sleep runs one sleep phase of the given ticks (see Params).
+	Sleep(ticks int) error
+	// Flush runs one tick with the input muted in which every input
+	// source draws a fresh spike time, leaving every input rate at 0
+	// (see chipBrain.Flush).
+	Flush() error
+	Close()
+}
+
+// layout numbers the neurons and projections of the foraging network.
+type layout struct {
+	inputStart, hiddenStart, outputStart uint32
+	projInHid, projExc, projInh          int
+}
+
+// session is one agent with its brain living through the protocol.
+type session struct {
+	b      brain
+	lay    layout
+	p      *Params
+	rng    *rand.Rand
+	counts [Moves]int
+	count  bool // output spikes are being counted
+	last   int  // the last move taken
+	hungry int  // cycles since the agent last ate
+	view   [ViewPixels]bool
+	rates  [ViewPixels]float64 // the input rates in force
+	reward float64
+	cycles int // movement cycles lived
+}
+
+// onSpike is the engine's spike callback: it counts output spikes while
+// the first half of a movement cycle runs.
+func (s *session) onSpike(_ int64, id uint32) {
+	if s.count && id >= s.lay.outputStart && id < s.lay.outputStart+uint32(Moves) {
+		s.counts[id-s.lay.outputStart]++
+	}
+}
+
+func (s *session) setInput(on bool) {
+	for i := range s.view {
+		hz := 0.0
+		if on && s.view[i] {
+			hz = s.p.InputHz
+		}
+		if hz != s.rates[i] {
+			s.b.SetPoissonRate(s.lay.inputStart+uint32(i), hz)
+			s.rates[i] = hz
+		}
+	}
+}
+
+func (s *session) setReward(r float64) {
+	if r != s.reward {
+		s.b.SetReward(r)
+		s.reward = r
+	}
+}
+
+// cycle runs one movement cycle in world w: the view drives the input
+// for the first half, the output spike counts of that half choose the
+// move, the agent moves (and maybe eats), and when learn is set and the
+// task rewards, the reward or punishment is broadcast from the start of
+// the second half for RewardTicks ticks while the input is silent. It
+// returns the value of what was eaten (+1, -1, 0) and whether anything
+// was.
+func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
+	w.View(s.view[:])
+	s.setInput(true)
+	s.counts = [Moves]int{}
+	s.count = true
+	for t := 0; t < s.p.PresentTicks; t++ {
+		s.b.Step()
+	}
+	s.count = false
+	m := Decide(s.counts[:], s.last, s.rng)
+	m, _ = s.p.Exploration.Choose(m, s.hungry, s.rng)
+	s.last = m
+	shape, ate := w.Move(m)
+	if ate {
+		s.hungry = 0
+		task := w.Task()
+		value = task.Value(shape)
+	} else {
+		s.hungry++
+	}
+	s.setInput(false)
+	if learn && value != 0 {
+		s.setReward(float64(value) * s.p.RewardGain)
+	}
+	for t := 0; t < s.p.RestTicks-1; t++ {
+		if t == s.p.RewardTicks {
+			s.setReward(0)
+		}
+		s.b.Step()
+	}
+	s.setReward(0)
+	// The last rest tick renews the input sources' random draws.
+	if err := s.b.Flush(); err != nil {
+		panic(err) // the flush phase is valid by construction
+	}
+	s.rates = [ViewPixels]float64{}
+	s.cycles++
+	return value, ate
+}
+
+// run lives n movement cycles in w and adds what was eaten to sc; every
+// `every` cycles (when every > 0) it calls tick with the cycles done.
+func (s *session) run(w *World, n int, learn bool, sc *Score, every int, tick func(done int)) {
+	for i := 0; i < n; i++ {
+		v, ate := s.cycle(w, learn)
+		if ate {
+			sc.Add(v)
+		}
+		if every > 0 && (i+1)%every == 0 && tick != nil {
+			tick(i + 1)
+		}
+	}
+}
