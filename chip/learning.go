@@ -111,7 +111,9 @@ func (e *Engine) checkProj(proj int) {
 // Weights returns the weights of projection proj's synapses in graph
 // synapse order (the order of snn.Graph, by presynaptic neuron), in mV;
 // in fixed mode converted from state units by the postsynaptic
-// population's Scale.
+// population's Scale. A plastic weight is reported within its bounds:
+// the state unit nearest a bound can lie a fraction of a unit beyond it
+// in mV, and SetWeights must accept what Weights returns.
 func (e *Engine) Weights(proj int) []float64 {
 	e.checkProj(proj)
 	e.locate()
@@ -121,8 +123,12 @@ func (e *Engine) Weights(proj int) []float64 {
 	if e.opt.Mode == snn.Fixed {
 		sc = e.postScale(proj)
 	}
+	pl := e.graph.Net.Projections[proj].Plasticity
 	for i, s := range syn {
 		w[i] = e.rawWeight(s) / sc
+		if pl != nil {
+			w[i] = min(max(w[i], pl.WMin), pl.WMax)
+		}
 	}
 	return w
 }

@@ -373,9 +373,10 @@ func (c *Core) MuteSource(k int, mute bool) { c.sources[k].mute = mute }
 
 // SetPoissonRate changes the per-tick spike probability of Poisson source
 // k at tick now (the next tick to simulate): its next spike falls on
-// snn.PoissonNext(seed, pop, index, count, p, now), the same draw counter
-// the source would have used next. It reports false for a source that is
-// not Poisson.
+// snn.PoissonNext(seed, pop, index, count, p, now) with a fresh draw
+// counter, so that a source switched on and off faster than it fires
+// still draws a new interval each time. It reports false for a source
+// that is not Poisson.
 func (c *Core) SetPoissonRate(k int, p float64, now int64) bool {
 	s := &c.sources[k]
 	if s.ticks != nil {
@@ -386,6 +387,7 @@ func (c *Core) SetPoissonRate(k int, p float64, now int64) bool {
 		s.next = never
 		return true
 	}
+	s.count++
 	s.next = snn.PoissonNext(c.seed, s.pop, s.index, s.count, p, now)
 	return true
 }

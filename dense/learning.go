@@ -285,5 +285,6 @@ func (s *Sim) SetPoissonRate(i uint32, hz float64) {
 		s.poisNext[x] = 1 << 62
 		return
 	}
+	s.poisK[x]++ // a fresh draw, as core.(*Core).SetPoissonRate
 	s.poisNext[x] = snn.PoissonNext(s.g.Net.Seed, pi, j, s.poisK[x], prob, s.tick)
 }
