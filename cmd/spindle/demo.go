@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/spindle-sim/spindle/aer/anyformat"
 	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/compare"
+	"github.com/spindle-sim/spindle/experiment/foraging"
 	"github.com/spindle-sim/spindle/loader"
 )
 
@@ -33,7 +35,9 @@ Poisson input, in fixed-point mode. It
   2. runs it on the event engine, recording spikes and packets to OUT/demo.aer,
   3. runs the dense reference on the same network and compares the two
      (fixed point: they must agree spike for spike),
-  4. writes OUT/summary.json and a raster plot OUT/raster.png.`,
+  4. writes OUT/summary.json and a raster plot OUT/raster.png,
+  5. runs a short foraging protocol with on-core learning and sleep phases
+     (one seed, 5% of the full protocol; the full one is 'spindle sleep foraging').`,
 		Example: `  spindle demo
   spindle demo --ticks 5000 -o /tmp/demo --json`,
 		Args: exactArgs(0),
@@ -57,9 +61,10 @@ Poisson input, in fixed-point mode. It
 
 // demoSummary is what the demo writes to summary.json and prints with --json.
 type demoSummary struct {
-	Run     *runResult      `json:"run"`
-	Compare *compare.Report `json:"compare"`
-	Files   []string        `json:"files"`
+	Run     *runResult       `json:"run"`
+	Compare *compare.Report  `json:"compare"`
+	Sleep   *foraging.Result `json:"sleep"`
+	Files   []string         `json:"files"`
 }
 
 func runDemo(stdout, stderr io.Writer, out string, ticks int, asJSON bool) error {
@@ -98,7 +103,11 @@ func runDemo(stdout, stderr io.Writer, out string, ticks int, asJSON bool) error
 	if err := tracePlot(trace, raster, anyformat.Options{}, 200_000); err != nil {
 		return err
 	}
-	sum := &demoSummary{Run: res, Compare: rep}
+	sleep, err := foraging.Run(context.Background(), foraging.Options{Seeds: 1, CyclesScale: 0.05, Arch: arch, Mode: net.Mode})
+	if err != nil {
+		return err
+	}
+	sum := &demoSummary{Run: res, Compare: rep, Sleep: sleep}
 	summary := filepath.Join(out, "summary.json")
 	sum.Files = []string{trace, raster, summary}
 	if err := writeAtomic(summary, func(f *os.File) error { return writeJSON(f, sum) }); err != nil {
@@ -111,7 +120,9 @@ func runDemo(stdout, stderr io.Writer, out string, ticks int, asJSON bool) error
 	res.print(stdout)
 	fmt.Fprintln(stdout, "\n== 3. Against the dense reference ==")
 	rep.Print(stdout)
-	fmt.Fprintln(stdout, "\n== 4. Files ==")
+	fmt.Fprintln(stdout, "\n== 5. Learning and sleep on the cores (short foraging run) ==")
+	fmt.Fprintln(stdout, sleep.Summary())
+	fmt.Fprintln(stdout, "\n== Files ==")
 	for _, f := range sum.Files {
 		fmt.Fprintln(stdout, " ", f)
 	}
