@@ -150,3 +150,34 @@ projections:
 		t.Errorf("pooled camera: exit %d, %q", code, errs)
 	}
 }
+
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo runs a short learning protocol")
+	}
+	out := t.TempDir()
+	code, stdout, errs := spindle(t, "demo", "--ticks", "300", "-o", out, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct {
+		Run     map[string]any `json:"run"`
+		Compare map[string]any `json:"compare"`
+		Sleep   map[string]any `json:"sleep"`
+		Files   []string       `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Compare["identical"] != true {
+		t.Errorf("demo: event engine and dense reference differ: %v", got.Compare["first_divergence"])
+	}
+	if got.Run["spikes"].(float64) == 0 || got.Sleep["conditions"] == nil {
+		t.Errorf("demo summary incomplete: run %v, sleep %v", got.Run["spikes"], got.Sleep["conditions"])
+	}
+	for _, f := range got.Files {
+		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
+			t.Errorf("demo file %s: %v", f, err)
+		}
+	}
+}
