@@ -43,14 +43,7 @@ type learnState struct {
 
 	pend  [][]uint32 // plastic arrivals by ring slot
 	rstdp []uint32
-	homeo []homeoComp
-}
-
-type homeoComp struct {
-	comp   uint16
-	l      *snn.Learner
-	target float64
-	syns   []uint32
+	homeo []snn.Homeostat
 }
 
 // learnBuild collects plastic synapses in the Builder.
@@ -114,21 +107,7 @@ func (b *Builder) finishLearning(ring int64) {
 			l.rstdp = append(l.rstdp, uint32(k))
 		}
 	}
-	for i := 0; i < c.n; i++ {
-		var h *homeoComp
-		for _, k := range l.inSyn[l.inStart[i]:l.inStart[i+1]] {
-			r := l.rules[l.proj[k]]
-			if !r.Homeo {
-				continue
-			}
-			if h == nil {
-				l.homeo = append(l.homeo, homeoComp{comp: uint16(i), l: r})
-				h = &l.homeo[len(l.homeo)-1]
-			}
-			h.syns = append(h.syns, k)
-			h.target += l.syn[k].W
-		}
-	}
+	l.homeo = snn.Homeostats(c.n, func(i int) []uint32 { return l.inSyn[l.inStart[i]:l.inStart[i+1]] }, l.rules, l.proj, l.syn)
 	l.pend = make([][]uint32, ring)
 	c.learn = l
 }
@@ -203,20 +182,7 @@ func (c *Core) learnAfter(t int64) {
 	}
 	for hi := range l.homeo {
 		h := &l.homeo[hi]
-		if (t+1)%h.l.PeriodTicks != 0 {
-			continue
-		}
-		h.target = h.l.HomeoTarget(h.target, c.rc.At(c.rates[h.comp], t))
-		sum := 0.0
-		for _, k := range h.syns {
-			sum += l.syn[k].W
-		}
-		if sum <= 0 {
-			continue
-		}
-		for _, k := range h.syns {
-			l.rules[l.proj[k]].Normalize(&l.syn[k], uint64(l.gid[k]), t, h.target, sum)
-		}
+		h.Step(t, c.rc.At(c.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
 	}
 }
 

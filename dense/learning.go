@@ -38,16 +38,9 @@ type denseLearn struct {
 	traceL  []*snn.Learner
 
 	rstdp    []uint32
-	homeo    []homeoNeuron
+	homeo    []snn.Homeostat
 	arrivals []uint32
 	index    map[uint32]uint32 // graph synapse -> plastic index
-}
-
-type homeoNeuron struct {
-	neuron uint32
-	l      *snn.Learner
-	target float64
-	syns   []uint32
 }
 
 func plasticSyn(g *snn.Graph, s int) bool {
@@ -112,21 +105,7 @@ func (s *Sim) initLearning(weightBits int) {
 		next[p]++
 		l.traceL[p] = rules[l.proj[k]]
 	}
-	for i := 0; i < g.N; i++ {
-		var h *homeoNeuron
-		for _, k := range l.inSyn[l.inStart[i]:l.inStart[i+1]] {
-			r := rules[l.proj[k]]
-			if !r.Homeo {
-				continue
-			}
-			if h == nil {
-				l.homeo = append(l.homeo, homeoNeuron{neuron: uint32(i), l: r})
-				h = &l.homeo[len(l.homeo)-1]
-			}
-			h.syns = append(h.syns, k)
-			h.target += l.syn[k].W
-		}
-	}
+	l.homeo = snn.Homeostats(g.N, func(i int) []uint32 { return l.inSyn[l.inStart[i]:l.inStart[i+1]] }, rules, l.proj, l.syn)
 	s.learn = l
 }
 
@@ -179,20 +158,7 @@ func (s *Sim) learnAfter(t int64) {
 	}
 	for hi := range l.homeo {
 		h := &l.homeo[hi]
-		if (t+1)%h.l.PeriodTicks != 0 {
-			continue
-		}
-		h.target = h.l.HomeoTarget(h.target, s.rc.At(s.rates[h.neuron], t))
-		sum := 0.0
-		for _, k := range h.syns {
-			sum += l.syn[k].W
-		}
-		if sum <= 0 {
-			continue
-		}
-		for _, k := range h.syns {
-			l.rules[l.proj[k]].Normalize(&l.syn[k], uint64(l.gid[k]), t, h.target, sum)
-		}
+		h.Step(t, s.rc.At(s.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
 	}
 }
 
