@@ -148,21 +148,6 @@ type PopStats struct {
 	KSCorr    *float64 `json:"ks_corr"`
 }
 
-func finite(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
-}
-
-// Value returns *p, or NaN for nil.
-func Value(p *float64) float64 {
-	if p == nil {
-		return math.NaN()
-	}
-	return *p
-}
-
 // Run simulates g, mapped by m onto a, for opt.Ticks ticks on the event
 // engine and on the dense reference and reports their agreement.
 func Run(g *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*Report, error) {
@@ -248,10 +233,10 @@ func popStats(rep *spikestats.Report, g *snn.Graph) []PopStats {
 	for i, p := range rep.Populations {
 		out[i] = PopStats{
 			Name: p.Name, Size: g.PopStart[i+1] - g.PopStart[i],
-			RateEvent: finite(p.RateA), RateDense: finite(p.RateB),
-			CVEvent: finite(p.CVA), CVDense: finite(p.CVB),
-			CorrEvent: finite(p.CorrA), CorrDense: finite(p.CorrB),
-			KSRate: finite(p.KSRate), KSCV: finite(p.KSCV), KSCorr: finite(p.KSCorr),
+			RateEvent: spikestats.Finite(p.RateA), RateDense: spikestats.Finite(p.RateB),
+			CVEvent: spikestats.Finite(p.CVA), CVDense: spikestats.Finite(p.CVB),
+			CorrEvent: spikestats.Finite(p.CorrA), CorrDense: spikestats.Finite(p.CorrB),
+			KSRate: spikestats.Finite(p.KSRate), KSCV: spikestats.Finite(p.KSCV), KSCorr: spikestats.Finite(p.KSCorr),
 		}
 	}
 	return out

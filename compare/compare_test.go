@@ -298,15 +298,15 @@ func TestCUBAFloat(t *testing.T) {
 	}
 	for _, p := range rep.Populations {
 		t.Logf("%s: rate %.2f/%.2f Hz, CV %.3f/%.3f, corr %.4f/%.4f, KS rate %.3f CV %.3f corr %.3f",
-			p.Name, Value(p.RateEvent), Value(p.RateDense), Value(p.CVEvent), Value(p.CVDense), Value(p.CorrEvent), Value(p.CorrDense),
-			Value(p.KSRate), Value(p.KSCV), Value(p.KSCorr))
-		if ks := Value(p.KSRate); !(ks < 0.1) {
+			p.Name, spikestats.Value(p.RateEvent), spikestats.Value(p.RateDense), spikestats.Value(p.CVEvent), spikestats.Value(p.CVDense), spikestats.Value(p.CorrEvent), spikestats.Value(p.CorrDense),
+			spikestats.Value(p.KSRate), spikestats.Value(p.KSCV), spikestats.Value(p.KSCorr))
+		if ks := spikestats.Value(p.KSRate); !(ks < 0.1) {
 			t.Errorf("%s: KS of rates %v", p.Name, ks)
 		}
-		if ks := Value(p.KSCV); !(ks < 0.15) {
+		if ks := spikestats.Value(p.KSCV); !(ks < 0.15) {
 			t.Errorf("%s: KS of CVs %v", p.Name, ks)
 		}
-		if r := Value(p.RateEvent); r < 2 || r > 12 {
+		if r := spikestats.Value(p.RateEvent); r < 2 || r > 12 {
 			t.Errorf("%s: event rate %v Hz, far from CUBA's ~5.5 Hz", p.Name, r)
 		}
 	}
@@ -326,8 +326,8 @@ func TestCUBAFloat(t *testing.T) {
 		t.Errorf("a perturbed chaotic network stays identical (fraction %v)", rep.IdenticalFraction)
 	}
 	for _, p := range rep.Populations {
-		t.Logf("%s: rate %.2f/%.2f Hz, KS rate %.3f CV %.3f corr %.3f", p.Name, Value(p.RateEvent), Value(p.RateDense), Value(p.KSRate), Value(p.KSCV), Value(p.KSCorr))
-		if ks := Value(p.KSRate); !(ks < 0.1) {
+		t.Logf("%s: rate %.2f/%.2f Hz, KS rate %.3f CV %.3f corr %.3f", p.Name, spikestats.Value(p.RateEvent), spikestats.Value(p.RateDense), spikestats.Value(p.KSRate), spikestats.Value(p.KSCV), spikestats.Value(p.KSCorr))
+		if ks := spikestats.Value(p.KSRate); !(ks < 0.1) {
 			t.Errorf("perturbed %s: KS of rates %v", p.Name, ks)
 		}
 	}

@@ -53,14 +53,18 @@ type popReportJSON struct {
 	KSCorr *float64 `json:"ks_corr"`
 }
 
-func finite(x float64) *float64 {
+// Finite returns a pointer to x, or nil when x is NaN or infinite: a
+// statistic that could not be computed (too few spikes) becomes a JSON
+// null, since JSON has no NaN.
+func Finite(x float64) *float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return nil
 	}
 	return &x
 }
 
-func orNaN(p *float64) float64 {
+// Value is the inverse of Finite: *p, or NaN for nil.
+func Value(p *float64) float64 {
 	if p == nil {
 		return math.NaN()
 	}
@@ -69,8 +73,8 @@ func orNaN(p *float64) float64 {
 
 // MarshalJSON writes NaN as null.
 func (p PopReport) MarshalJSON() ([]byte, error) {
-	return json.Marshal(popReportJSON{p.Name, finite(p.RateA), finite(p.RateB), finite(p.CVA), finite(p.CVB),
-		finite(p.CorrA), finite(p.CorrB), finite(p.KSRate), finite(p.KSCV), finite(p.KSCorr)})
+	return json.Marshal(popReportJSON{p.Name, Finite(p.RateA), Finite(p.RateB), Finite(p.CVA), Finite(p.CVB),
+		Finite(p.CorrA), Finite(p.CorrB), Finite(p.KSRate), Finite(p.KSCV), Finite(p.KSCorr)})
 }
 
 // UnmarshalJSON reads null as NaN.
@@ -79,8 +83,8 @@ func (p *PopReport) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*p = PopReport{j.Name, orNaN(j.RateA), orNaN(j.RateB), orNaN(j.CVA), orNaN(j.CVB),
-		orNaN(j.CorrA), orNaN(j.CorrB), orNaN(j.KSRate), orNaN(j.KSCV), orNaN(j.KSCorr)}
+	*p = PopReport{j.Name, Value(j.RateA), Value(j.RateB), Value(j.CVA), Value(j.CVB),
+		Value(j.CorrA), Value(j.CorrB), Value(j.KSRate), Value(j.KSCV), Value(j.KSCorr)}
 	return nil
 }
 

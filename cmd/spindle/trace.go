@@ -25,6 +25,7 @@ import (
 
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/aer/anyformat"
+	"github.com/spindle-sim/spindle/spikestats"
 )
 
 func newTraceCmd() *cobra.Command {
@@ -259,14 +260,6 @@ type traceStats struct {
 
 func ptr[T any](v T) *T { return &v }
 
-// finite turns NaN (too few spikes for an ISI) into a missing value.
-func finite(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
-}
-
 func newTraceStatsCmd() *cobra.Command {
 	var asJSON, asCSV bool
 	var top int
@@ -354,12 +347,12 @@ func traceStatsOf(path string, opt anyformat.Options) (*traceStats, error) {
 	}
 	for i, p := range ss.ByPopulation(meta) {
 		out.Populations = append(out.Populations, statsRow{Kind: "population", ID: int64(i), Name: p.Name, Count: p.Count,
-			RateHz:    finite(float64(p.Count) / float64(max(p.Size, 1)) / out.Seconds),
-			ISIMeanMs: finite(p.ISIMean * ms), ISICV: finite(p.ISICV)})
+			RateHz:    spikestats.Finite(float64(p.Count) / float64(max(p.Size, 1)) / out.Seconds),
+			ISIMeanMs: spikestats.Finite(p.ISIMean * ms), ISICV: spikestats.Finite(p.ISICV)})
 	}
 	for _, a := range ss.ByAddress() {
 		out.Addresses = append(out.Addresses, statsRow{Kind: "address", ID: int64(a.Addr), Count: a.Count,
-			RateHz: finite(float64(a.Count) / out.Seconds), ISIMeanMs: finite(a.ISIMean * ms), ISICV: finite(a.ISICV)})
+			RateHz: spikestats.Finite(float64(a.Count) / out.Seconds), ISIMeanMs: spikestats.Finite(a.ISIMean * ms), ISICV: spikestats.Finite(a.ISICV)})
 	}
 	for c, t := range tr.Cores {
 		out.Cores = append(out.Cores, statsRow{Kind: "core", ID: int64(c), Count: t.Sent, Received: ptr(t.Received)})
