@@ -64,13 +64,17 @@ type Report struct {
 	CoresUsed  int     `json:"cores_used"`
 	Workers    int     `json:"workers"`
 
-	// Identical is true when both runs hold exactly the same spikes.
-	Identical         bool    `json:"identical"`
-	EventSpikes       int     `json:"event_spikes"`
-	DenseSpikes       int     `json:"dense_spikes"`
-	IdenticalFraction float64 `json:"identical_fraction"`
-	VanRossum         float64 `json:"van_rossum"`
-	VanRossumTauMs    float64 `json:"van_rossum_tau_ms"`
+	// Identical is true when both runs hold exactly the same spikes and,
+	// for a plastic network, the same final weights.
+	Identical bool `json:"identical"`
+	// Plastic lists the final weights of every plastic projection on both
+	// simulators; absent for a network without plasticity.
+	Plastic           []PlasticWeights `json:"plastic_projections,omitempty"`
+	EventSpikes       int              `json:"event_spikes"`
+	DenseSpikes       int              `json:"dense_spikes"`
+	IdenticalFraction float64          `json:"identical_fraction"`
+	VanRossum         float64          `json:"van_rossum"`
+	VanRossumTauMs    float64          `json:"van_rossum_tau_ms"`
 	// FirstDivergence is nil (null) when the runs are identical.
 	FirstDivergence *Divergence `json:"first_divergence"`
 
@@ -190,9 +194,14 @@ func run(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*Report
 
 	r.EventSpikes, r.DenseSpikes = len(ev.spikes), len(dn.spikes)
 	r.Identical = slices.Equal(ev.spikes, dn.spikes)
+	r.Plastic = plasticWeights(g, ev.weights, dn.weights)
+	spikesIdentical := r.Identical
+	for _, p := range r.Plastic {
+		r.Identical = r.Identical && p.Identical
+	}
 	r.IdenticalFraction = 1
 	r.VanRossumTauMs = spikestats.DefaultTauMs
-	if !r.Identical {
+	if !spikesIdentical {
 		r.IdenticalFraction = spikestats.Identical(ev.spikes, dn.spikes)
 		r.VanRossum = spikestats.VanRossum(ev.spikes, dn.spikes, dt, r.VanRossumTauMs)
 		d, ok := spikestats.FirstDivergence(ev.spikes, dn.spikes)
@@ -228,6 +237,31 @@ func run(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*Report
 	return r, nil
 }
 
+// PlasticWeights is the agreement of one plastic projection's final
+// weights: raw units (fixed-mode state units, or mV in float mode).
+type PlasticWeights struct {
+	Name       string  `json:"name"`
+	Synapses   int     `json:"synapses"`
+	Identical  bool    `json:"identical"`
+	MaxAbsDiff float64 `json:"max_abs_diff"`
+}
+
+// plasticWeights compares the final weights of every plastic projection.
+func plasticWeights(g *snn.Graph, ev, dn [][]float64) []PlasticWeights {
+	var out []PlasticWeights
+	for p, pr := range g.Net.Projections {
+		if pr.Plasticity == nil {
+			continue
+		}
+		pw := PlasticWeights{Name: pr.Name, Synapses: len(ev[p]), Identical: slices.Equal(ev[p], dn[p])}
+		for k := range ev[p] {
+			pw.MaxAbsDiff = max(pw.MaxAbsDiff, math.Abs(ev[p][k]-dn[p][k]))
+		}
+		out = append(out, pw)
+	}
+	return out
+}
+
 func popStats(rep *spikestats.Report, g *snn.Graph) []PopStats {
 	out := make([]PopStats, len(rep.Populations))
 	for i, p := range rep.Populations {
@@ -250,6 +284,7 @@ type eventRun struct {
 	// Late and dropped packets by emit tick, for badBefore.
 	late, drop           []int64
 	firstLate, firstDrop *int64
+	weights              [][]float64 // final raw weights of plastic projections
 }
 
 // badBefore returns the late and dropped packets emitted before tick t.
@@ -299,6 +334,7 @@ func runEvent(g *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*eventR
 	}
 	ev.seconds = time.Since(start).Seconds()
 	ev.stats = eng.Stats()
+	ev.weights = finalWeights(g, eng.RawWeights)
 	return ev, nil
 }
 
@@ -314,6 +350,18 @@ type denseRun struct {
 	spikes         []spikestats.Spike
 	seconds, build float64
 	bytes          int64
+	weights        [][]float64 // final raw weights of plastic projections
+}
+
+// finalWeights reads the raw weights of every plastic projection.
+func finalWeights(g *snn.Graph, raw func(proj int) []float64) [][]float64 {
+	w := make([][]float64, len(g.Net.Projections))
+	for p, pr := range g.Net.Projections {
+		if pr.Plasticity != nil {
+			w[p] = raw(p)
+		}
+	}
+	return w
 }
 
 func denseOptions(a *chip.Arch, opt Options) dense.Options {
@@ -334,6 +382,7 @@ func runDense(g *snn.Graph, a *chip.Arch, opt Options) (*denseRun, error) {
 		dn.spikes = append(dn.spikes, spikestats.Spike{Tick: t, Neuron: id})
 	})
 	dn.seconds = time.Since(start).Seconds()
+	dn.weights = finalWeights(g, sim.RawWeights)
 	return dn, nil
 }
 

@@ -398,3 +398,46 @@ func TestSpikes(t *testing.T) {
 		t.Errorf("report %+v, divergence %+v", rep, rep.FirstDivergence)
 	}
 }
+
+// A plastic network in fixed mode must end with the same weights on both
+// simulators, not only the same spikes.
+func TestPlasticWeightsIdentical(t *testing.T) {
+	net, err := loader.ParseNetwork("plastic.yaml", []byte(`name: plastic
+dt: 1
+seed: 3
+mode: fixed
+neurons:
+  lif: {tau_m: 20, v_rest: -65, v_reset: -65, v_th: -50, t_ref: 2, receptors: [{name: exc, tau_syn: 5}, {name: inh, tau_syn: 10}]}
+populations:
+  - {name: input, size: 100, kind: poisson, rate: 20}
+  - {name: exc, size: 200, neuron: lif}
+projections:
+  - name: in_exc
+    pre: input
+    post: exc
+    receptor: exc
+    connector: {fixed_probability: 0.2}
+    weight: {uniform: [2, 6]}
+    plasticity: {rule: stdp, a_plus: 0.05, a_minus: 0.06, tau_plus: 20, tau_minus: 20, w_min: 0, w_max: 8}
+  - {pre: exc, post: exc, receptor: inh, connector: {fixed_probability: 0.05}, weight: 2, sign: inhibitory}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := net.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustArch(t, "loihi")
+	a.NeuronsPerCore = 64
+	rep, err := Run(g, a, mustMap(t, g, a, "balanced"), Options{Mode: snn.Fixed, Ticks: 800, Workers: 2, WarmupMs: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Plastic) != 1 || !rep.Plastic[0].Identical || !rep.Identical {
+		t.Fatalf("plastic network: identical %v, weights %+v", rep.Identical, rep.Plastic)
+	}
+	if rep.EventSpikes == 0 {
+		t.Fatal("no spikes")
+	}
+}

@@ -44,6 +44,13 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "  event state: %s\n  dense state: %s\n", state(d.EventState), state(d.DenseState))
 		fmt.Fprintf(w, "identical fraction %.4f, van Rossum distance %.4f (tau %g ms)\n", r.IdenticalFraction, r.VanRossum, r.VanRossumTauMs)
 	}
+	for _, p := range r.Plastic {
+		verdict := "identical"
+		if !p.Identical {
+			verdict = fmt.Sprintf("DIFFERENT (largest difference %g raw units)", p.MaxAbsDiff)
+		}
+		fmt.Fprintf(w, "final weights of plastic projection %s (%d synapses): %s\n", p.Name, p.Synapses, verdict)
+	}
 	fmt.Fprintf(w, "packets %d: late %d, dropped %d\n", r.Packets, r.PacketsLate, r.PacketsDropped)
 	fmt.Fprintf(w, "%s\n", r.Attribution)
 	printPops(w, r.WarmupMs, r.BinMs, "event", "dense", len(r.Populations), func(i int) popRow {
