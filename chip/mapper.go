@@ -118,7 +118,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 		worst, used := outputAxons(g, cores)
 		if used <= a.OutputAxonsPerCore {
 			if strategy == "locality" {
-				return placed(g, a, cores, chips, rates)
+				return placed(g, a, refine(g, a, in, cores, rates), chips, rates)
 			}
 			return board(g, a, strategy, cores, chips)
 		}
