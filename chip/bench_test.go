@@ -11,7 +11,7 @@ import (
 // 0.1 ms) per iteration; construction and mapping are not timed.
 func BenchmarkCUBA(b *testing.B) {
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
-		for _, workers := range []int{1, 2} {
+		for _, workers := range []int{1, 2, 0} {
 			b.Run(fmt.Sprintf("%s/workers=%d", mode, workers), func(b *testing.B) {
 				g, err := cuba(mode).Build()
 				if err != nil {

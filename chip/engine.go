@@ -13,8 +13,11 @@ import (
 
 // Options configure an Engine.
 type Options struct {
-	Mode    snn.Mode
-	Workers int // goroutines stepping cores; 0 means GOMAXPROCS
+	Mode snn.Mode
+	// Workers is the number of goroutines stepping cores. 0 means up to
+	// GOMAXPROCS, used only while they are faster than one (the engine
+	// times both ways now and then); the spikes are the same either way.
+	Workers int
 
 	// OnSpike, if set, sees every spike in a deterministic order: by tick,
 	// then by core, then by compartment.
@@ -44,16 +47,24 @@ type Engine struct {
 	routeDst   []uint32
 	routeAxon  []uint32
 
-	tick    int64
-	inbox   []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
-	due     []router.Packet
-	spikes  [][]uint16
-	groups  [][]int         // cores stepped by each worker
-	workers *phaser         // runs groups 1.. while the caller of Step runs group 0
-	last    []core.Counters // each core's counters at the end of the previous tick
-	work    []core.Counters // each core's work in the tick being charged
-	cost    cost
-	stopped bool
+	tick   int64
+	inbox  []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
+	due    []router.Packet
+	spikes [][]uint16
+	// Worker k steps pieces[k]: the split plan while every split core can
+	// be split, the whole-core plan otherwise (a core learns or sleeps).
+	pieces    [][]piece
+	splitPlan [][]piece
+	wholePlan [][]piece
+	split     []splitCore // the cores splitPlan splits
+	splitting bool        // pieces is splitPlan
+	gather    []uint16
+	workers   *phaser         // runs plans 1.. while the caller of Step runs plan 0
+	adapt     *adapt          // nil when Options.Workers fixes the number of workers
+	last      []core.Counters // each core's counters at the end of the previous tick
+	work      []core.Counters // each core's work in the tick being charged
+	cost      cost
+	stopped   bool
 
 	learn learnEngine // chip/learning.go
 }
@@ -176,8 +187,8 @@ func (e *Engine) limitError(err error) error {
 	return fmt.Errorf("arch %q: %w", e.arch.Name, err)
 }
 
-// startWorkers splits the cores into contiguous groups of similar work,
-// one per worker; worker 0 is the caller of Step.
+// startWorkers shares the cores among the workers (see plan); worker 0 is
+// the caller of Step.
 func (e *Engine) startWorkers() {
 	w := e.opt.Workers
 	if w <= 0 {
@@ -185,20 +196,11 @@ func (e *Engine) startWorkers() {
 	}
 	// More workers than processors only adds waiting at the barrier.
 	w = max(1, min(w, len(e.cores), runtime.GOMAXPROCS(0)))
-	work := make([]int, len(e.cores))
-	total := 0
-	for c, cr := range e.cores {
-		work[c] = cr.Compartments() + cr.Synapses()/16 + 1
-		total += work[c]
-	}
-	e.groups = make([][]int, w)
-	acc, gi := 0, 0
-	for c := range e.cores {
-		if gi < w-1 && acc >= total*(gi+1)/w {
-			gi++
-		}
-		e.groups[gi] = append(e.groups[gi], c)
-		acc += work[c]
+	e.splitPlan, e.wholePlan = e.plan(w, true), e.plan(w, false)
+	e.split = splitCores(e.splitPlan)
+	e.pieces = e.splitPlan
+	if e.opt.Workers <= 0 && w > 1 {
+		e.adapt = newAdapt()
 	}
 	e.workers = newPhaser(w - 1)
 	for k := 1; k < w; k++ {
@@ -206,16 +208,56 @@ func (e *Engine) startWorkers() {
 	}
 }
 
-// stepGroup delivers the packets due and updates the cores of group k.
+// stepGroup delivers the packets due and updates the pieces of worker k.
 func (e *Engine) stepGroup(k int) {
 	t := e.tick
-	for _, c := range e.groups[k] {
+	for i := range e.pieces[k] {
+		pc := &e.pieces[k][i]
+		c := pc.core
 		cr := e.cores[c]
+		if !pc.split {
+			for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
+				p := &e.due[i]
+				cr.Deliver(p.Axon, p.Emit, t)
+			}
+			e.spikes[c] = cr.Update(t)
+			continue
+		}
+		pc.events = 0
 		for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
 			p := &e.due[i]
-			cr.Deliver(p.Axon, p.Emit, t)
+			pc.events += cr.DeliverRange(p.Axon, p.Emit, t, pc.from, pc.to)
 		}
-		e.spikes[c] = cr.Update(t)
+		pc.spikes, pc.updated = cr.UpdateRange(t, pc.from, pc.to, pc.spikes[:0])
+	}
+}
+
+// choosePlan keeps the cores whole for a tick in which a split core
+// cannot be split: it learns, or sleep noise drives it.
+func (e *Engine) choosePlan() {
+	e.pieces, e.splitting = e.splitPlan, len(e.split) > 0
+	for _, sc := range e.split {
+		if !e.cores[sc.core].Splittable() {
+			e.pieces, e.splitting = e.wholePlan, false
+			return
+		}
+	}
+}
+
+// joinSplit completes the tick of every split core from its pieces.
+func (e *Engine) joinSplit(t int64) {
+	if !e.splitting {
+		return
+	}
+	for _, sc := range e.split {
+		e.gather = e.gather[:0]
+		var events, updated int64
+		for _, pc := range sc.pieces {
+			e.gather = append(e.gather, pc.spikes...)
+			events += pc.events
+			updated += pc.updated
+		}
+		e.spikes[sc.core] = e.cores[sc.core].FinishRanges(t, e.gather, events, updated)
 	}
 }
 
@@ -244,9 +286,17 @@ func (e *Engine) Step() {
 	t := e.tick
 	e.due = e.router.PopDue(t, e.due[:0])
 	e.splitDue()
-	e.workers.start()
-	e.stepGroup(0)
-	e.workers.wait()
+	e.choosePlan()
+	if e.adapt == nil || e.adapt.next() {
+		e.workers.start()
+		e.stepGroup(0)
+		e.workers.wait()
+	} else {
+		for k := range e.pieces {
+			e.stepGroup(k)
+		}
+	}
+	e.joinSplit(t)
 
 	for c, sp := range e.spikes {
 		cr := e.cores[c]

@@ -168,3 +168,49 @@ func TestCapacityErrors(t *testing.T) {
 		t.Error("unknown strategy accepted")
 	}
 }
+
+// Two workers share five equal cores evenly by splitting the middle one.
+func TestPlanSplitsCores(t *testing.T) {
+	g, err := cuba(snn.Float).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testArch()
+	a.SynapsesPerCore = 65536
+	m, err := Map(g, a, "balanced", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for _, w := range []int{1, 2, 3} {
+		p := e.plan(w, true)
+		counts := make([]int, w)
+		seen := make([]int, len(e.cores))
+		for k := range p {
+			for _, pc := range p[k] {
+				n := e.cores[pc.core].LIF()
+				if pc.split {
+					counts[k] += pc.to - pc.from
+					seen[pc.core] += pc.to - pc.from
+				} else {
+					counts[k] += n
+					seen[pc.core] += n
+				}
+			}
+		}
+		for c, cr := range e.cores {
+			if seen[c] != cr.LIF() {
+				t.Errorf("%d workers: core %d covered %d of %d compartments", w, c, seen[c], cr.LIF())
+			}
+		}
+		for k, n := range counts {
+			if n != g.N/w && n != g.N/w+1 {
+				t.Errorf("%d workers: worker %d has %d compartments, want %d", w, k, n, g.N/w)
+			}
+		}
+	}
+}

@@ -85,6 +85,9 @@ type Counters struct {
 // ID returns the core's number on the board.
 func (c *Core) ID() int { return c.id }
 
+// LIF returns the number of LIF compartments, numbered 0..LIF()-1.
+func (c *Core) LIF() int { return c.n }
+
 // Compartments returns the number of neurons the core holds, sources included.
 func (c *Core) Compartments() int { return len(c.global) }
 
@@ -137,27 +140,88 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 	}
 }
 
+// DeliverRange is Deliver for the synapses of input axon that end on
+// compartments from..to-1 of a Splittable core; it returns their number
+// instead of counting them, so that disjoint ranges may run concurrently.
+func (c *Core) DeliverRange(axon uint32, emit, now int64, from, to int) int64 {
+	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
+	n, mask, nr := c.n, c.ringMask, c.receptors
+	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
+	f, e := uint16(from), uint16(to-1)
+	var events int64
+	if c.mode == snn.Fixed {
+		w := c.weightX[lo:hi]
+		for k, t := range target {
+			if t < f || t > e {
+				continue
+			}
+			events++
+			at := max(emit+int64(dr[k]&delayMask), now)
+			c.ringX[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += int64(w[k])
+		}
+		return events
+	}
+	w := c.weightF[lo:hi]
+	for k, t := range target {
+		if t < f || t > e {
+			continue
+		}
+		events++
+		at := max(emit+int64(dr[k]&delayMask), now)
+		c.ringF[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += w[k]
+	}
+	return events
+}
+
 // Update advances every compartment to the end of tick t and returns the
 // compartments that spiked, ascending. The slice is reused by the next call.
 func (c *Core) Update(t int64) []uint16 {
-	c.spikes = c.spikes[:0]
 	if c.learn != nil || c.sleep != nil {
 		c.beforeUpdate(t)
 	}
-	if c.mode == snn.Fixed {
-		c.updateFixed(t)
-	} else {
-		c.updateFloat(t)
+	var updated int64
+	c.spikes, updated = c.updateRange(t, 0, c.n, c.spikes[:0])
+	c.counters.NeuronUpdates += updated
+	c.finish(t)
+	if c.learn != nil {
+		c.learnAfter(t)
 	}
+	return c.spikes
+}
+
+// Splittable reports whether UpdateRange may share the core's update
+// among goroutines: not while it learns or is driven by sleep noise,
+// whose bookkeeping spans the whole core.
+func (c *Core) Splittable() bool { return c.learn == nil && c.sleep == nil }
+
+// UpdateRange advances LIF compartments from..to-1 of a Splittable core
+// to the end of tick t, appends those that spiked to spikes, and returns
+// it with the number of compartments updated. Disjoint ranges may run
+// concurrently, each after its DeliverRange calls of the tick; then
+// FinishRanges completes the tick.
+func (c *Core) UpdateRange(t int64, from, to int, spikes []uint16) ([]uint16, int64) {
+	return c.updateRange(t, from, to, spikes)
+}
+
+// FinishRanges completes a tick updated by ranges: spikes holds the spikes
+// of every range in compartment order, events and updated the ranges'
+// synaptic events and updated compartments. It returns the core's spikes,
+// the sources' included, as Update does.
+func (c *Core) FinishRanges(t int64, spikes []uint16, events, updated int64) []uint16 {
+	c.counters.NeuronUpdates += updated
+	c.counters.SynapticEvents += events
+	c.spikes = append(c.spikes[:0], spikes...)
+	c.finish(t)
+	return c.spikes
+}
+
+// finish adds the sources' spikes to c.spikes and counts the tick.
+func (c *Core) finish(t int64) {
 	c.updateSources(t)
 	c.counters.Spikes += int64(len(c.spikes))
 	for _, k := range c.spikes {
 		c.rc.Spike(&c.rates[k], t)
 	}
-	if c.learn != nil {
-		c.learnAfter(t)
-	}
-	return c.spikes
 }
 
 // segment is a run of compartments sharing one parameter profile; the
@@ -167,30 +231,51 @@ type segment struct {
 	prof   uint16
 }
 
-func (c *Core) updateFloat(t int64) {
+// updateRange advances compartments from..to-1, consuming and clearing
+// their part of the tick's ring slot.
+func (c *Core) updateRange(t int64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n, nr := c.n, c.receptors
+	var updated int64
+	if c.mode == snn.Fixed {
+		ring := c.ringX[(t&c.ringMask)*int64(nr*n):][:nr*n]
+		if nr == 2 {
+			spikes, updated = c.updateFixed2(ring, from, to, spikes)
+		} else {
+			spikes, updated = c.updateFixedN(ring, from, to, spikes)
+		}
+		for r := 0; r < nr; r++ {
+			clear(ring[r*n+from : r*n+to])
+		}
+		return spikes, updated
+	}
 	ring := c.ringF[(t&c.ringMask)*int64(nr*n):][:nr*n]
 	if nr == 2 {
-		c.updateFloat2(ring)
+		spikes, updated = c.updateFloat2(ring, from, to, spikes)
 	} else {
-		c.updateFloatN(ring)
+		spikes, updated = c.updateFloatN(ring, from, to, spikes)
 	}
-	clear(ring)
-	c.counters.NeuronUpdates += int64(n)
+	for r := 0; r < nr; r++ {
+		clear(ring[r*n+from : r*n+to])
+	}
+	return spikes, updated
 }
 
 // updateFloat2 is updateFloatN fused into one pass for the common case of
 // two receptors (excitatory and inhibitory), the hottest loop of a run.
-func (c *Core) updateFloat2(ring []float64) {
+func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n := c.n
 	for _, sg := range c.segments {
+		s0, s1 := max(sg.lo, from), min(sg.hi, to)
+		if s0 >= s1 {
+			continue
+		}
 		p := &c.params[sg.prof]
 		keepV, gainV, bias, vth, vreset, refTicks := p.KeepV, p.GainV, p.Bias, p.VTh, p.VReset, p.RefTicks
 		k0, k1 := p.KeepI[0], p.KeepI[1]
-		v := c.vF[sg.lo:sg.hi]
-		ref := c.ref[sg.lo:sg.hi][:len(v)]
-		c0, c1 := c.curF[sg.lo:sg.hi][:len(v)], c.curF[n+sg.lo : n+sg.hi][:len(v)]
-		in0, in1 := ring[sg.lo:sg.hi][:len(v)], ring[n+sg.lo : n+sg.hi][:len(v)]
+		v := c.vF[s0:s1]
+		ref := c.ref[s0:s1][:len(v)]
+		c0, c1 := c.curF[s0:s1][:len(v)], c.curF[n+s0 : n+s1][:len(v)]
+		in0, in1 := ring[s0:s1][:len(v)], ring[n+s0 : n+s1][:len(v)]
 		for i, x := range v {
 			a := c0[i]*k0 + in0[i]
 			b := c1[i]*k1 + in1[i]
@@ -203,24 +288,29 @@ func (c *Core) updateFloat2(ring []float64) {
 			if x > vth {
 				x = vreset
 				ref[i] = refTicks
-				c.spikes = append(c.spikes, uint16(sg.lo+i))
+				spikes = append(spikes, uint16(s0+i))
 			}
 			v[i] = x
 		}
 	}
+	return spikes, int64(to - from)
 }
 
 // updateFloatN advances the currents receptor by receptor, summing them,
 // then the membranes.
-func (c *Core) updateFloatN(ring []float64) {
+func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n, nr := c.n, c.receptors
 	sum := c.sumF[:n]
 	for r := 0; r < nr; r++ {
 		cur, in := c.curF[r*n:(r+1)*n], ring[r*n:(r+1)*n]
 		for _, sg := range c.segments {
+			s0, s1 := max(sg.lo, from), min(sg.hi, to)
+			if s0 >= s1 {
+				continue
+			}
 			keep := c.params[sg.prof].KeepI[r]
-			cs := cur[sg.lo:sg.hi]
-			is, ss := in[sg.lo:sg.hi][:len(cs)], sum[sg.lo:sg.hi][:len(cs)]
+			cs := cur[s0:s1]
+			is, ss := in[s0:s1][:len(cs)], sum[s0:s1][:len(cs)]
 			for i, x := range cs {
 				x = x*keep + is[i]
 				cs[i] = x
@@ -233,10 +323,14 @@ func (c *Core) updateFloatN(ring []float64) {
 		}
 	}
 	for _, sg := range c.segments {
+		s0, s1 := max(sg.lo, from), min(sg.hi, to)
+		if s0 >= s1 {
+			continue
+		}
 		p := &c.params[sg.prof]
 		keepV, gainV, bias, vth, vreset, refTicks := p.KeepV, p.GainV, p.Bias, p.VTh, p.VReset, p.RefTicks
-		v := c.vF[sg.lo:sg.hi]
-		ref, ss := c.ref[sg.lo:sg.hi][:len(v)], sum[sg.lo:sg.hi][:len(v)]
+		v := c.vF[s0:s1]
+		ref, ss := c.ref[s0:s1][:len(v)], sum[s0:s1][:len(v)]
 		for i, x := range v {
 			if ref[i] > 0 {
 				ref[i]--
@@ -246,37 +340,31 @@ func (c *Core) updateFloatN(ring []float64) {
 			if x > vth {
 				x = vreset
 				ref[i] = refTicks
-				c.spikes = append(c.spikes, uint16(sg.lo+i))
+				spikes = append(spikes, uint16(s0+i))
 			}
 			v[i] = x
 		}
 	}
-}
-
-func (c *Core) updateFixed(t int64) {
-	n, nr := c.n, c.receptors
-	ring := c.ringX[(t&c.ringMask)*int64(nr*n):][:nr*n]
-	if nr == 2 {
-		c.updateFixed2(ring)
-	} else {
-		c.updateFixedN(ring)
-	}
-	clear(ring)
+	return spikes, int64(to - from)
 }
 
 // updateFixed2 is updateFixedN fused into one pass for two receptors.
-func (c *Core) updateFixed2(ring []int64) {
+func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n := c.n
 	updated := 0
 	for _, sg := range c.segments {
+		s0, s1 := max(sg.lo, from), min(sg.hi, to)
+		if s0 >= s1 {
+			continue
+		}
 		p := &c.params[sg.prof]
 		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
 		k0, k1 := p.FKeepI[0], p.FKeepI[1]
 		restful := bias == 0 && vth >= 0
-		v := c.vX[sg.lo:sg.hi]
-		ref := c.ref[sg.lo:sg.hi][:len(v)]
-		c0, c1 := c.curX[sg.lo:sg.hi][:len(v)], c.curX[n+sg.lo : n+sg.hi][:len(v)]
-		in0, in1 := ring[sg.lo:sg.hi][:len(v)], ring[n+sg.lo : n+sg.hi][:len(v)]
+		v := c.vX[s0:s1]
+		ref := c.ref[s0:s1][:len(v)]
+		c0, c1 := c.curX[s0:s1][:len(v)], c.curX[n+s0 : n+s1][:len(v)]
+		in0, in1 := ring[s0:s1][:len(v)], ring[n+s0 : n+s1][:len(v)]
 		for i, x := range v {
 			a := snn.Saturate(snn.MulShift(int64(c0[i]), k0) + in0[i])
 			b := snn.Saturate(snn.MulShift(int64(c1[i]), k1) + in1[i])
@@ -293,27 +381,31 @@ func (c *Core) updateFixed2(ring []int64) {
 			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(a+b+bias, gainV))
 			if y > vth {
 				ref[i] = refTicks
-				c.spikes = append(c.spikes, uint16(sg.lo+i))
+				spikes = append(spikes, uint16(s0+i))
 				v[i] = vreset
 				continue
 			}
 			v[i] = int32(y)
 		}
 	}
-	c.counters.NeuronUpdates += int64(updated)
+	return spikes, int64(updated)
 }
 
 // updateFixedN advances the currents receptor by receptor, summing them,
 // then the membranes.
-func (c *Core) updateFixedN(ring []int64) {
+func (c *Core) updateFixedN(ring []int64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n, nr := c.n, c.receptors
 	sum := c.sumX[:n]
 	for r := 0; r < nr; r++ {
 		cur, in := c.curX[r*n:(r+1)*n], ring[r*n:(r+1)*n]
 		for _, sg := range c.segments {
+			s0, s1 := max(sg.lo, from), min(sg.hi, to)
+			if s0 >= s1 {
+				continue
+			}
 			keep := c.params[sg.prof].FKeepI[r]
-			cs := cur[sg.lo:sg.hi]
-			is, ss := in[sg.lo:sg.hi][:len(cs)], sum[sg.lo:sg.hi][:len(cs)]
+			cs := cur[s0:s1]
+			is, ss := in[s0:s1][:len(cs)], sum[s0:s1][:len(cs)]
 			for i, x := range cs {
 				y := snn.Saturate(snn.MulShift(int64(x), keep) + is[i])
 				cs[i] = int32(y)
@@ -327,14 +419,18 @@ func (c *Core) updateFixedN(ring []int64) {
 	}
 	updated := 0
 	for _, sg := range c.segments {
+		s0, s1 := max(sg.lo, from), min(sg.hi, to)
+		if s0 >= s1 {
+			continue
+		}
 		p := &c.params[sg.prof]
 		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
 		restful := bias == 0 && vth >= 0
-		v := c.vX[sg.lo:sg.hi]
-		ref, ss := c.ref[sg.lo:sg.hi][:len(v)], sum[sg.lo:sg.hi][:len(v)]
+		v := c.vX[s0:s1]
+		ref, ss := c.ref[s0:s1][:len(v)], sum[s0:s1][:len(v)]
 		for i, x := range v {
 			// A compartment at rest with no current cannot change: skip it.
-			if restful && x == 0 && ref[i] == 0 && ss[i] == 0 && c.quietCurrents(sg.lo+i) {
+			if restful && x == 0 && ref[i] == 0 && ss[i] == 0 && c.quietCurrents(s0+i) {
 				continue
 			}
 			updated++
@@ -345,14 +441,14 @@ func (c *Core) updateFixedN(ring []int64) {
 			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(ss[i]+bias, gainV))
 			if y > vth {
 				ref[i] = refTicks
-				c.spikes = append(c.spikes, uint16(sg.lo+i))
+				spikes = append(spikes, uint16(s0+i))
 				v[i] = vreset
 				continue
 			}
 			v[i] = int32(y)
 		}
 	}
-	c.counters.NeuronUpdates += int64(updated)
+	return spikes, int64(updated)
 }
 
 // quietCurrents reports whether every current of compartment i is zero
