@@ -103,10 +103,9 @@ func Saturate(x int64) int64 {
 }
 
 // MulShift returns sign(x)*(|x|*k >> 12): a product by a 12-bit constant
-// rounded toward zero, so that a decaying state reaches exactly zero. It
-// is branch-free because the sign of state is unpredictable.
+// (k >= 0) rounded toward zero, so that a decaying state reaches exactly
+// zero. Go's integer division truncates toward zero, which is that
+// rounding, and compiles to a shift and a sign fix-up.
 func MulShift(x int64, k int32) int64 {
-	s := x >> 63
-	a := (x ^ s) - s
-	return ((a*int64(k))>>DecayBits ^ s) - s
+	return x * int64(k) / decayOne
 }
