@@ -50,29 +50,29 @@ energy and tick latency, and how long construction and simulation took.`,
 // runResult is the summary of one run; its JSON keys are part of the
 // command-line contract.
 type runResult struct {
-	Network        string        `json:"network"`
-	Arch           string        `json:"arch"`
-	Map            string        `json:"map"`
-	Mode           string        `json:"mode"`
-	Ticks          int64         `json:"ticks"`
-	DtMs           float64       `json:"dt_ms"`
-	Neurons        int           `json:"neurons"`
-	Synapses       int           `json:"synapses"`
-	CoresUsed      int           `json:"cores_used"`
-	ChipsUsed      int           `json:"chips_used"`
-	Spikes         int64         `json:"spikes"`
-	RateHz         float64       `json:"rate_hz"`
-	Populations    []popRate     `json:"populations"`
-	SynapticEvents int64         `json:"synaptic_events"`
-	NeuronUpdates  int64         `json:"neuron_updates"`
-	Packets        int64         `json:"packets"`
-	PacketsDropped int64         `json:"packets_dropped"`
-	PacketsLate    int64         `json:"packets_late"`
-	HopPackets     int64         `json:"hop_packets"`
-	Energy         energyReport  `json:"energy_joules"`
-	TickModel      tickModel     `json:"modelled_seconds_per_tick"`
-	BuildSeconds   float64       `json:"build_seconds"`
-	WallSeconds    float64       `json:"wall_seconds"`
+	Network        string       `json:"network"`
+	Arch           string       `json:"arch"`
+	Map            string       `json:"map"`
+	Mode           string       `json:"mode"`
+	Ticks          int64        `json:"ticks"`
+	DtMs           float64      `json:"dt_ms"`
+	Neurons        int          `json:"neurons"`
+	Synapses       int          `json:"synapses"`
+	CoresUsed      int          `json:"cores_used"`
+	ChipsUsed      int          `json:"chips_used"`
+	Spikes         int64        `json:"spikes"`
+	RateHz         float64      `json:"rate_hz"`
+	Populations    []popRate    `json:"populations"`
+	SynapticEvents int64        `json:"synaptic_events"`
+	NeuronUpdates  int64        `json:"neuron_updates"`
+	Packets        int64        `json:"packets"`
+	PacketsDropped int64        `json:"packets_dropped"`
+	PacketsLate    int64        `json:"packets_late"`
+	HopPackets     int64        `json:"hop_packets"`
+	Energy         energyReport `json:"energy_joules"`
+	TickModel      tickModel    `json:"modelled_seconds_per_tick"`
+	BuildSeconds   float64      `json:"build_seconds"`
+	WallSeconds    float64      `json:"wall_seconds"`
 }
 
 type popRate struct {
@@ -148,9 +148,9 @@ func summarise(b *built, s chip.Stats, perPop []int64, wall float64) *runResult 
 		CoresUsed: b.mapping.CoresUsed(), ChipsUsed: b.mapping.Chips,
 		Spikes: s.Spikes, SynapticEvents: s.SynapticEvents, NeuronUpdates: s.NeuronUpdates,
 		Packets: s.Router.Sent, PacketsDropped: s.Router.Dropped, PacketsLate: s.Router.Late,
-		HopPackets: s.Router.HopPackets,
-		Energy:     energyReport{Total: s.EnergyJoules, ByComponent: s.EnergyByComponent},
-		TickModel:  tickModel{Max: s.ModelledTickMax},
+		HopPackets:   s.Router.HopPackets,
+		Energy:       energyReport{Total: s.EnergyJoules, ByComponent: s.EnergyByComponent},
+		TickModel:    tickModel{Max: s.ModelledTickMax},
 		BuildSeconds: b.buildSeconds, WallSeconds: wall,
 	}
 	if s.Ticks > 0 {
