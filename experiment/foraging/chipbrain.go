@@ -76,13 +76,16 @@ func (b *chipBrain) Sleep(ticks int) error {
 // one-tick sleep phase without drive or modulation), which advances every
 // counter by one, and then sets every input rate to 0.
 func (b *chipBrain) Flush() error {
-	in := b.lay.inputStart
-	for i := uint32(0); i < ViewPixels; i++ {
-		b.SetPoissonRate(in+i, 1000/b.dt)
+	set := func(hz float64) {
+		for i := uint32(0); i < ViewPixels; i++ {
+			b.SetPoissonRate(b.lay.inputStart+i, hz)
+		}
+		for i := uint32(0); i < uint32(Moves); i++ {
+			b.SetPoissonRate(b.lay.motorStart+i, hz)
+		}
 	}
-	err := b.Engine.Sleep(chip.SleepPhase{Ticks: 1, Silence: []string{PopInput}, Modulation: max(0, b.Reward())})
-	for i := uint32(0); i < ViewPixels; i++ {
-		b.SetPoissonRate(in+i, 0)
-	}
+	set(1000 / b.dt)
+	err := b.Engine.Sleep(chip.SleepPhase{Ticks: 1, Silence: []string{PopInput, PopMotor}, Modulation: max(0, b.Reward())})
+	set(0)
 	return err
 }

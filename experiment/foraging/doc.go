@@ -14,13 +14,18 @@
 //
 // Its brain is a 49-784-8 spiking network of LIF neurons (the paper used
 // map-based neurons): one Poisson input per pixel, firing while its pixel
-// is covered; 784 hidden neurons each fed by 9 inputs drawn at random,
-// whose weights learn by unsupervised STDP during pre-training and then
-// freeze; 8 output neurons, one per move, fed all to all by the hidden
-// layer through an excitatory and an inhibitory projection that learn by
-// reward-modulated STDP, and inhibiting each other. A movement cycle shows
-// the view for PresentTicks ticks; the output neuron with most spikes in
-// that half chooses the move (Decide); the reward (+1 for a rewarded
+// is covered; 784 hidden neurons on a 28x28 sheet, each fed by the 3x3
+// patch of pixels under it (Params.LocalFields; or by 9 inputs drawn at
+// random), whose weights learn by unsupervised STDP during pre-training
+// and then freeze; 8 output neurons, one per move, fed all to all by the
+// hidden layer through an excitatory and an inhibitory projection that
+// learn by reward-modulated STDP, and inhibiting each other; and 8 motor
+// sources, one per output. A movement cycle shows the view for
+// PresentTicks ticks; the output neuron with most spikes in that half
+// chooses the move (Decide); while learning, the view stays on for
+// MotorTicks more ticks in which the chosen move's motor source drives its
+// output (an efference copy, so that the eligibility pairs the view with
+// the move taken, whoever chose it); then the reward (+1 for a rewarded
 // particle, -1 for a punished one) is broadcast at the start of the silent
 // second half, when the eligibility traces still hold the credit.
 //

@@ -11,11 +11,13 @@ const (
 	PopInput  = "input"
 	PopHidden = "hidden"
 	PopOutput = "output"
+	PopMotor  = "motor"
 
 	ProjInHid   = "input_hidden"
 	ProjExc     = "hidden_output_exc"
 	ProjInh     = "hidden_output_inh"
 	ProjLateral = "output_lateral"
+	ProjMotor   = "motor_output"
 )
 
 // HiddenSize is the paper's 28x28 hidden layer.
@@ -28,9 +30,20 @@ type Params struct {
 	PresentTicks int // the view drives the input and output spikes are counted
 	RestTicks    int // silent input; the reward, if any, is broadcast here
 	RewardTicks  int // ticks of the rest half the reward stays on
+	// MotorTicks follow the decision while learning: the view stays on
+	// and the chosen move's motor source drives its output neuron at
+	// MotorHz (an efference copy), so that the eligibility pairs the
+	// view with the move actually taken; 0 disables it.
+	MotorTicks int
+	MotorHz    float64
+	MotorW     float64 // motor -> output weight, mV
 
 	InputHz    float64 // Poisson rate of a covered pixel
 	RewardGain float64 // the modulation broadcast for +1 (and minus it for -1)
+	// BaselineMeals, when positive, subtracts from each meal's value the
+	// running mean of the values of the meals before it (an exponential
+	// average over about BaselineMeals meals) before it is broadcast.
+	BaselineMeals float64
 
 	// Neurons (mV, ms).
 	Hidden, Output snn.Neuron
@@ -38,7 +51,8 @@ type Params struct {
 	// Synapses (mV).
 	InHidInit   snn.Dist // input -> hidden, 9 per hidden neuron
 	InHidMax    float64
-	InDegree    int
+	InDegree    int      // random inputs per hidden neuron when LocalFields is off
+	LocalFields bool     // hidden neurons see a 3x3 patch of the view (see localFields)
 	ExcInit     snn.Dist // hidden -> output, excitatory, all to all
 	ExcMax      float64
 	InhInit     snn.Dist // hidden -> output, inhibitory (magnitudes)
@@ -57,7 +71,7 @@ type Rules struct {
 	PreAPlus, PreAMinus, PreTau float64
 	// Reward-modulated STDP of hidden -> output.
 	APlus, AMinus, Tau, TauElig, LearningRate float64
-	// InhAPlus, InhAMinus scale the rule of the inhibitory projection.
+	// InhRate scales the learning rate of the inhibitory projection.
 	InhRate float64
 }
 
@@ -81,6 +95,9 @@ func DefaultParams() Params {
 		PresentTicks: 12,
 		RestTicks:    12,
 		RewardTicks:  4,
+		MotorTicks:   6,
+		MotorHz:      500,
+		MotorW:       15,
 		InputHz:      250,
 		RewardGain:   1,
 		Hidden:       lif(10),
@@ -88,14 +105,15 @@ func DefaultParams() Params {
 		InHidInit:    snn.UniformDist(4, 8),
 		InHidMax:     12,
 		InDegree:     9,
-		ExcInit:      snn.UniformDist(1.5, 3.5),
+		LocalFields:  true,
+		ExcInit:      snn.UniformDist(0.5, 1.5),
 		ExcMax:       8,
 		InhInit:      snn.UniformDist(0.5, 1.5),
 		InhMax:       8,
 		Lateral:      6,
 		Rules: Rules{
 			PreAPlus: 0.05, PreAMinus: 0.055, PreTau: 10,
-			APlus: 1, AMinus: 0.5, Tau: 10, TauElig: 20, LearningRate: 0.2,
+			APlus: 1, AMinus: 0.5, Tau: 10, TauElig: 40, LearningRate: 0.05,
 			InhRate: 1,
 		},
 		Sleep: SleepParams{
@@ -108,11 +126,12 @@ func DefaultParams() Params {
 
 // buildNetwork describes the foraging network: 49 Poisson inputs (one per
 // pixel of the view, silent until the protocol sets their rates), 784
-// hidden LIF neurons each fed by InDegree inputs drawn at random, and 8
-// output LIF neurons, one per move, fed all to all by the hidden layer
-// through an excitatory and an inhibitory projection, and inhibiting each
-// other (a soft winner-take-all that gives the chosen move most of the
-// eligibility).
+// hidden LIF neurons each fed by a 3x3 patch of the view (LocalFields) or
+// by InDegree inputs drawn at random, 8 output LIF neurons, one per move,
+// fed all to all by the hidden layer through an excitatory and an
+// inhibitory projection, and inhibiting each other (a soft
+// winner-take-all), and 8 Poisson motor sources driving one output each
+// (the efference copy of the move taken, see Params.MotorTicks).
 func buildNetwork(p *Params, seed uint64, mode snn.Mode) (*snn.Network, layout) {
 	net := &snn.Network{
 		Name: "foraging", Dt: 1, Seed: seed, Mode: mode,
@@ -120,6 +139,7 @@ func buildNetwork(p *Params, seed uint64, mode snn.Mode) (*snn.Network, layout) 
 			{Name: PopInput, Size: ViewPixels, Kind: snn.Poisson, RateHz: 0},
 			{Name: PopHidden, Size: HiddenSize, Kind: snn.LIF, Neuron: p.Hidden},
 			{Name: PopOutput, Size: Moves, Kind: snn.LIF, Neuron: p.Output},
+			{Name: PopMotor, Size: Moves, Kind: snn.Poisson, RateHz: 0},
 		},
 		Projections: []snn.Projection{
 			{Name: ProjInHid, Pre: PopInput, Post: PopHidden, Receptor: "exc",
@@ -130,11 +150,17 @@ func buildNetwork(p *Params, seed uint64, mode snn.Mode) (*snn.Network, layout) 
 				Connector: snn.Connector{Kind: snn.AllToAll}, Weight: p.InhInit, Inhibitory: true},
 			{Name: ProjLateral, Pre: PopOutput, Post: PopOutput, Receptor: "inh",
 				Connector: snn.Connector{Kind: snn.AllToAll, NoSelf: true}, Weight: snn.Const(p.Lateral), Inhibitory: true},
+			{Name: ProjMotor, Pre: PopMotor, Post: PopOutput, Receptor: "exc",
+				Connector: snn.Connector{Kind: snn.OneToOne}, Weight: snn.Const(p.MotorW)},
 		},
+	}
+	if p.LocalFields {
+		net.Projections[0].Connector = snn.Connector{Kind: snn.FromList, List: localFields()}
 	}
 	lay := layout{
 		inputStart: 0, hiddenStart: ViewPixels, outputStart: ViewPixels + HiddenSize,
-		projInHid: 0, projExc: 1, projInh: 2,
+		motorStart: uint32(ViewPixels + HiddenSize + Moves),
+		projInHid:  0, projExc: 1, projInh: 2,
 	}
 	return net, lay
 }
@@ -147,4 +173,26 @@ func (p *Params) validate() error {
 		return fmt.Errorf("params: reward ticks %d: expected 0..%d", p.RewardTicks, p.RestTicks)
 	}
 	return nil
+}
+
+// localFields wires the hidden layer as the paper's 28x28 sheet over the
+// 7x7 view: hidden neuron (r, c) of the sheet sits over view pixel
+// (r/4, c/4), 16 neurons per pixel, and is fed by the 3x3 patch of pixels
+// around it (clipped at the border of the view, so 4 to 9 inputs).
+func localFields() []snn.Conn {
+	const side = 28
+	var list []snn.Conn
+	for j := 0; j < HiddenSize; j++ {
+		pr, pc := (j/side)/4, (j%side)/4
+		for dr := -1; dr <= 1; dr++ {
+			for dc := -1; dc <= 1; dc++ {
+				r, c := pr+dr, pc+dc
+				if r < 0 || r >= ViewSide || c < 0 || c >= ViewSide {
+					continue
+				}
+				list = append(list, snn.Conn{Pre: r*ViewSide + c, Post: j})
+			}
+		}
+	}
+	return list
 }

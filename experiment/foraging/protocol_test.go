@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/spindle-sim/spindle/chip"
@@ -29,7 +30,7 @@ type scriptedBrain struct {
 
 func newScripted(onSpike func(int64, uint32)) *scriptedBrain {
 	b := &scriptedBrain{
-		lay:     layout{inputStart: 0, hiddenStart: ViewPixels, outputStart: ViewPixels + HiddenSize, projInHid: 0, projExc: 1, projInh: 2},
+		lay:     layout{inputStart: 0, hiddenStart: ViewPixels, outputStart: ViewPixels + HiddenSize, motorStart: uint32(ViewPixels + HiddenSize + Moves), projInHid: 0, projExc: 1, projInh: 2},
 		onSpike: onSpike, rates: map[uint32]float64{}, learning: map[int]bool{},
 	}
 	b.w[1] = make([]float64, HiddenSize*Moves)
@@ -80,10 +81,13 @@ func (b *scriptedBrain) SetWeights(proj int, w []float64) error {
 func withScripted(t *testing.T) *[]*scriptedBrain {
 	t.Helper()
 	var made []*scriptedBrain
+	var mu sync.Mutex // seeds build their brains from several goroutines
 	old := newBrain
 	newBrain = func(p *Params, seed uint64, mode snn.Mode, arch *chip.Arch, onSpike func(int64, uint32)) (brain, layout, error) {
 		b := newScripted(onSpike)
+		mu.Lock()
 		made = append(made, b)
+		mu.Unlock()
 		return b, b.lay, nil
 	}
 	t.Cleanup(func() { newBrain = old })

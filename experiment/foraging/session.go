@@ -26,6 +26,7 @@ type brain interface {
 // layout numbers the neurons and projections of the foraging network.
 type layout struct {
 	inputStart, hiddenStart, outputStart uint32
+	motorStart                           uint32
 	projInHid, projExc, projInh          int
 }
 
@@ -42,7 +43,8 @@ type session struct {
 	view   [ViewPixels]bool
 	rates  [ViewPixels]float64 // the input rates in force
 	reward float64
-	cycles int // movement cycles lived
+	rbar   float64 // running mean of the value of meals while learning
+	cycles int     // movement cycles lived
 }
 
 // onSpike is the engine's spike callback: it counts output spikes while
@@ -92,6 +94,14 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 	m := Decide(s.counts[:], s.last, s.rng)
 	m, _ = s.p.Exploration.Choose(m, s.hungry, s.rng)
 	s.last = m
+	if learn && s.p.MotorTicks > 0 {
+		mo := s.lay.motorStart + uint32(m)
+		s.b.SetPoissonRate(mo, s.p.MotorHz)
+		for t := 0; t < s.p.MotorTicks; t++ {
+			s.b.Step()
+		}
+		s.b.SetPoissonRate(mo, 0)
+	}
 	shape, ate := w.Move(m)
 	if ate {
 		s.hungry = 0
@@ -102,7 +112,14 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 	}
 	s.setInput(false)
 	if learn && value != 0 {
-		s.setReward(float64(value) * s.p.RewardGain)
+		r := float64(value)
+		if n := s.p.BaselineMeals; n > 0 {
+			// Subtract the running mean of the meals' value, so that the
+			// co-activity every output shares cancels on average.
+			r -= s.rbar
+			s.rbar += (float64(value) - s.rbar) / n
+		}
+		s.setReward(r * s.p.RewardGain)
 	}
 	for t := 0; t < s.p.RestTicks-1; t++ {
 		if t == s.p.RewardTicks {
