@@ -291,30 +291,20 @@ func (r *Reader) load(c *cursor) error {
 // ReadSpikes fills buf with the next spikes and returns how many it
 // stored; at the end of the stream it returns 0, io.EOF.
 func (r *Reader) ReadSpikes(buf []Spike) (int, error) {
-	n := 0
-	for n < len(buf) {
-		c := &r.sp
-		if c.pos == c.end {
-			if err := r.load(c); err != nil {
-				if err == io.EOF && n > 0 {
-					return n, nil
-				}
-				return n, err
-			}
-			continue
-		}
-		k := copy(buf[n:], r.dec.spikes[c.pos:c.end])
-		c.pos += k
-		n += k
-	}
-	return n, nil
+	return readStream(r, &r.sp, buf, func() []Spike { return r.dec.spikes })
 }
 
 // ReadPackets is ReadSpikes for the packet stream.
 func (r *Reader) ReadPackets(buf []Packet) (int, error) {
+	return readStream(r, &r.pk, buf, func() []Packet { return r.dec.packets })
+}
+
+// readStream copies the records of one stream into buf, loading chunks
+// of that stream as it goes; decoded returns the records of the chunk
+// loaded last.
+func readStream[T any](r *Reader, c *cursor, buf []T, decoded func() []T) (int, error) {
 	n := 0
 	for n < len(buf) {
-		c := &r.pk
 		if c.pos == c.end {
 			if err := r.load(c); err != nil {
 				if err == io.EOF && n > 0 {
@@ -324,7 +314,7 @@ func (r *Reader) ReadPackets(buf []Packet) (int, error) {
 			}
 			continue
 		}
-		k := copy(buf[n:], r.dec.packets[c.pos:c.end])
+		k := copy(buf[n:], decoded()[c.pos:c.end])
 		c.pos += k
 		n += k
 	}
