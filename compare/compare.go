@@ -34,6 +34,9 @@ type Options struct {
 	Stats bool
 	// MaxDenseBytes is dense.Options.MaxBytes (0: dense.DefaultMaxBytes).
 	MaxDenseBytes int64
+	// Progress, if set, is called now and then with the ticks simulated so
+	// far by both simulators together, out of 2*Ticks.
+	Progress func(done, total int64)
 	// MatVec runs the dense reference with a full matrix-vector product
 	// per tick, the clock-driven cost; otherwise it adds the weight rows of
 	// the neurons that fired (dense.Options.SpikeRows), which gives the
@@ -326,6 +329,9 @@ func runEvent(g *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*eventR
 	ev.build = time.Since(start).Seconds()
 	start = time.Now()
 	for t := 0; t < opt.Ticks; t++ {
+		if opt.Progress != nil && t&255 == 0 {
+			opt.Progress(int64(t), 2*int64(opt.Ticks))
+		}
 		eng.Step()
 		// The engine reports a tick's spikes by core, then compartment;
 		// order them by neuron, as the reference does.
@@ -378,9 +384,14 @@ func runDense(g *snn.Graph, a *chip.Arch, opt Options) (*denseRun, error) {
 	dn.build = time.Since(start).Seconds()
 	dn.bytes = sim.Bytes()
 	start = time.Now()
-	sim.Run(opt.Ticks, func(t int64, id uint32) {
-		dn.spikes = append(dn.spikes, spikestats.Spike{Tick: t, Neuron: id})
-	})
+	for t := 0; t < opt.Ticks; t++ {
+		if opt.Progress != nil && t&255 == 0 {
+			opt.Progress(int64(opt.Ticks+t), 2*int64(opt.Ticks))
+		}
+		for _, id := range sim.Step() {
+			dn.spikes = append(dn.spikes, spikestats.Spike{Tick: int64(t), Neuron: id})
+		}
+	}
 	dn.seconds = time.Since(start).Seconds()
 	dn.weights = finalWeights(g, sim.RawWeights)
 	return dn, nil

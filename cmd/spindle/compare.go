@@ -78,9 +78,12 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 			if runMs := float64(f.ticks) * b.net.Dt; warmup >= 0 && warmup >= runMs {
 				return usagef("--warmup %v ms: expected less than the run of %d ticks = %v ms", warmup, f.ticks, runMs)
 			}
+			bar := newProgress(cmd.ErrOrStderr(), "compare", 2*int64(f.ticks))
 			rep, err := compare.Run(b.graph, b.arch, b.mapping, compare.Options{
 				Mode: b.mode, Ticks: f.ticks, Workers: f.workers, WarmupMs: warmup, Stats: stats, MatVec: matvec,
+				Progress: func(done, _ int64) { bar.update(done) },
 			})
+			bar.finish()
 			if err != nil {
 				return err
 			}
