@@ -130,3 +130,15 @@ func (a *Arch) Validate() error {
 	}
 	return nil
 }
+
+// injectAt is when, into a tick's communication phase, compartment l of a
+// core sends its spike. In real-time sync a core sends each spike as it
+// updates that neuron (SpiNNaker), so its packets leave spread over the
+// update, NeuronUpdateLatency per compartment; in barrier sync the
+// network drains after the cores, and every packet leaves at its start.
+func (a *Arch) injectAt(l int) float64 {
+	if a.Sync != Realtime {
+		return 0
+	}
+	return float64(l+1) * a.NeuronUpdateLatency
+}

@@ -306,7 +306,7 @@ func (e *Engine) Step() {
 				e.opt.OnSpike(t, id)
 			}
 			for r := e.routeStart[id]; r < e.routeStart[id+1]; r++ {
-				p, queued := e.router.Send(router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon[r], Emit: t})
+				p, queued := e.router.SendAt(router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon[r], Emit: t}, e.arch.injectAt(int(l)))
 				if e.opt.OnPacket != nil {
 					e.opt.OnPacket(p, queued)
 				}

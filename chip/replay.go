@@ -138,7 +138,7 @@ func (p *Replayer) Step(neurons []uint32) error {
 		src := p.mapng.CoreOf[id]
 		p.spk[src]++
 		for r := p.routeStart[id]; r < p.routeStart[id+1]; r++ {
-			p.rt.Send(router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon[r], Emit: t})
+			p.rt.SendAt(router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon[r], Emit: t}, p.arch.injectAt(int(uint32(p.key[id]))))
 		}
 	}
 	p.spikes += int64(len(neurons))

@@ -276,7 +276,13 @@ func abs(v int) int {
 // the Send calls is the order in which links serve them, so it must be
 // deterministic for results to be. Send panics if Src or Dst is not a core
 // of the board.
-func (r *Router) Send(p Packet) (Packet, bool) {
+func (r *Router) Send(p Packet) (Packet, bool) { return r.SendAt(p, 0) }
+
+// SendAt is Send for a packet injected at seconds into the tick's
+// communication phase rather than at its start: a core that sends as it
+// updates its neurons spreads its packets over the tick. Calls must still
+// come in a deterministic order.
+func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
 	s, d := r.TileOf(p.Src), r.TileOf(p.Dst)
 	p.Hops = uint16(abs(d.X-s.X) + abs(d.Y-s.Y))
 	p.Deliver, p.Late = p.Emit+1, false // what a dropped packet reports
@@ -286,7 +292,7 @@ func (r *Router) Send(p Packet) (Packet, bool) {
 	r.tick.Packets++
 
 	realtime := r.cfg.Sync == Realtime
-	var at int64 // ps: when p is at the current tile, ready for its next link
+	at := picos(seconds) // ps: when p is at the current tile, ready for its next link
 	late := -1   // the link on which p crossed the budget
 	x, y := s.X, s.Y
 	for x != d.X || y != d.Y {
