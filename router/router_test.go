@@ -567,3 +567,20 @@ func before(a, b Packet) bool {
 	}
 	return sendOrder(a, b) < 0
 }
+
+// A packet injected later in the tick arrives later: one EW hop takes
+// 1 ns service + 2 ns latency, so injected at 0 it arrives at 3 ns (on
+// time for a 4 ns budget), injected at 2 ns it arrives at 5 ns (late).
+func TestSendAtInjectionTime(t *testing.T) {
+	r := newRouter(t, realtimeConfig(4e-9, 100))
+	if p, ok := r.SendAt(Packet{Src: 0, Dst: 2, Emit: 3}, 0); !ok || p.Late || p.Deliver != 4 {
+		t.Errorf("injected at 0: %+v queued %v, want on time at tick 4", p, ok)
+	}
+	r.EndTick(3)
+	if p, ok := r.SendAt(Packet{Src: 0, Dst: 2, Emit: 4}, 2e-9); !ok || !p.Late || p.Deliver != 6 {
+		t.Errorf("injected at 2 ns: %+v queued %v, want late at tick 6", p, ok)
+	}
+	if st := r.EndTick(4); !near(st.DrainSeconds, 5e-9) {
+		t.Errorf("drain %v s, want 5 ns", st.DrainSeconds)
+	}
+}
