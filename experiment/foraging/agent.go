@@ -27,6 +27,43 @@ func Decide(counts []int, last int, rng *rand.Rand) int {
 	return best
 }
 
+// Readout selects how the output layer's activity in the view half of a
+// movement cycle becomes a move.
+type Readout int
+
+const (
+	// ReadoutSpikes: most spikes wins, ties at random, silence keeps the
+	// last move (Decide).
+	ReadoutSpikes Readout = iota
+	// ReadoutPotential: most spikes wins; ties (including all outputs
+	// silent) go to the output whose membrane potential, summed over the
+	// ticks of the view half, is highest (DecideByPotential).
+	ReadoutPotential
+	// ReadoutCurrent: the output whose total synaptic current (excitatory
+	// plus inhibitory, lateral inhibition included), summed over the
+	// ticks of the view half, is highest wins, spikes or not.
+	ReadoutCurrent
+)
+
+// DecideByPotential returns the output with most spikes, breaking ties
+// (and the all-silent case) by the highest summed membrane potential vsum;
+// only exact ties of both go to a random leader.
+func DecideByPotential(counts []int, vsum []float64, rng *rand.Rand) int {
+	best, ties := -1, 0
+	for m := range counts {
+		switch {
+		case best < 0 || counts[m] > counts[best] || counts[m] == counts[best] && vsum[m] > vsum[best]:
+			best, ties = m, 1
+		case counts[m] == counts[best] && vsum[m] == vsum[best]:
+			ties++
+			if rng.IntN(ties) == 0 {
+				best = m
+			}
+		}
+	}
+	return best
+}
+
 // Exploration is the agent's random-move schedule: a random move with
 // probability Base, plus Step for every movement cycle since it last ate,
 // at most 1.

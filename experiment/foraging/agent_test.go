@@ -104,3 +104,24 @@ func TestScorePerformance(t *testing.T) {
 		t.Fatalf("all punished: performance %v, want 0", p)
 	}
 }
+
+func TestDecideByPotential(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	v := []float64{9, 1, 2, 3, 4, 5, 6, 7}
+	if m := DecideByPotential([]int{0, 3, 1, 0, 5, 0, 2, 0}, v, rng); m != 4 {
+		t.Fatalf("DecideByPotential = %d, want 4 (most spikes)", m)
+	}
+	if m := DecideByPotential([]int{0, 2, 0, 2, 1, 0, 0, 2}, v, rng); m != 7 {
+		t.Fatalf("DecideByPotential = %d, want 7 (tie broken by potential)", m)
+	}
+	if m := DecideByPotential(make([]int, Moves), v, rng); m != 0 {
+		t.Fatalf("DecideByPotential with no spikes = %d, want 0 (highest potential)", m)
+	}
+	seen := map[int]bool{}
+	for i := 0; i < 200; i++ {
+		seen[DecideByPotential([]int{1, 1, 0, 0, 0, 0, 0, 0}, []float64{2, 2, 5, 0, 0, 0, 0, 0}, rng)] = true
+	}
+	if len(seen) != 2 || !seen[0] || !seen[1] {
+		t.Fatalf("exact ties went to %v, want 0 and 1", seen)
+	}
+}

@@ -89,3 +89,14 @@ func (b *chipBrain) Flush() error {
 	set(0)
 	return err
 }
+
+// Potential returns the membrane potential and the summed synaptic
+// current of neuron id as the engine holds them (mV in float mode, state
+// units in fixed mode).
+func (b *chipBrain) Potential(id uint32) (v, i float64) {
+	v, cur := b.State(id)
+	for _, c := range cur {
+		i += c
+	}
+	return v, i
+}

@@ -22,12 +22,17 @@
 // learn by reward-modulated STDP, and inhibiting each other; and 8 motor
 // sources, one per output. A movement cycle shows the view for
 // PresentTicks ticks; the output neuron with most spikes in that half
-// chooses the move (Decide); while learning, the view stays on for
+// chooses the move, ties (and silence) going to the output whose membrane
+// potential summed over the half is highest (Params.Readout,
+// DecideByPotential); while learning, the view stays on for
 // MotorTicks more ticks in which the chosen move's motor source drives its
 // output (an efference copy, so that the eligibility pairs the view with
 // the move taken, whoever chose it); then the reward (+1 for a rewarded
 // particle, -1 for a punished one) is broadcast at the start of the silent
-// second half, when the eligibility traces still hold the credit.
+// second half, when the eligibility traces still hold the credit, minus
+// the running mean of the meals' values (Params.BaselineMeals); the weights
+// of the outputs other than the chosen one are set back after the reward
+// (Params.GateChosen), so a meal teaches only the move taken.
 //
 // Run trains one agent per seed, in parallel, through the protocol:
 // pre-training on all four shapes, Task 1 (horizontal rewarded,

@@ -61,7 +61,12 @@ type Params struct {
 	Rules       Rules
 	Sleep       SleepParams
 	Exploration Exploration
-	RateTau     float64 // ms, of the on-core rate counters that set the sleep drive
+	Readout     Readout // how output activity becomes a move
+	// GateChosen lets a reward change only the synapses onto the output
+	// of the move taken: the other outputs' hidden->output weights are
+	// set back after the reward window (host-side gating).
+	GateChosen bool
+	RateTau    float64 // ms, of the on-core rate counters that set the sleep drive
 }
 
 // Rules hold the plasticity constants, read by the chip-specific
@@ -100,26 +105,31 @@ func DefaultParams() Params {
 		MotorW:       15,
 		InputHz:      250,
 		RewardGain:   1,
-		Hidden:       lif(10),
-		Output:       lif(10),
-		InHidInit:    snn.UniformDist(4, 8),
-		InHidMax:     12,
-		InDegree:     9,
-		LocalFields:  true,
-		ExcInit:      snn.UniformDist(0.5, 1.5),
-		ExcMax:       8,
-		InhInit:      snn.UniformDist(0.5, 1.5),
-		InhMax:       8,
-		Lateral:      6,
+		// The reward minus the running mean of ~50 meals: with the
+		// readout and gating below it helped (docs/experiments.md).
+		BaselineMeals: 50,
+		Hidden:        lif(10),
+		Output:        lif(10),
+		InHidInit:     snn.UniformDist(4, 8),
+		InHidMax:      12,
+		InDegree:      9,
+		LocalFields:   true,
+		ExcInit:       snn.UniformDist(0.5, 1.5),
+		ExcMax:        8,
+		InhInit:       snn.UniformDist(0.5, 1.5),
+		InhMax:        8,
+		Lateral:       6,
 		Rules: Rules{
 			PreAPlus: 0.05, PreAMinus: 0.055, PreTau: 10,
-			APlus: 1, AMinus: 0.5, Tau: 10, TauElig: 40, LearningRate: 0.05,
+			APlus: 1, AMinus: 1, Tau: 10, TauElig: 40, LearningRate: 0.025,
 			InhRate: 1,
 		},
 		Sleep: SleepParams{
 			RateScale: 1, Modulation: 1, Threshold: 0.8,
 		},
 		Exploration: DefaultExploration,
+		Readout:     ReadoutPotential,
+		GateChosen:  true,
 		RateTau:     5000,
 	}
 }

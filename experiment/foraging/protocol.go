@@ -359,6 +359,7 @@ func runSeed(ctx context.Context, seed uint64, mode snn.Mode, arch *chip.Arch, p
 			return err
 		}
 		s.cycles, r.snaps, r.curve = 0, [][]float32{r.weights()}, nil
+		s.rbar = 0 // the reward baseline starts afresh with each history
 		r.sc, r.mark = Score{}, Score{}
 		r.setLearning(false, true)
 		if err := body(); err != nil {

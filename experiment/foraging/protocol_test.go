@@ -57,6 +57,7 @@ func (b *scriptedBrain) SetReward(r float64)                 { b.reward = r }
 func (b *scriptedBrain) SetPoissonRate(n uint32, hz float64) { b.rates[n] = hz }
 func (b *scriptedBrain) SetLearning(proj int, on bool)       { b.learning[proj] = on }
 func (b *scriptedBrain) Weights(proj int) []float64          { return b.w[proj] }
+func (b *scriptedBrain) Potential(uint32) (v, i float64)     { return 0, 0 }
 func (b *scriptedBrain) Close()                              { b.closed = true }
 func (b *scriptedBrain) Flush() error {
 	for k := range b.rates {

@@ -14,6 +14,11 @@ type brain interface {
 	SetLearning(proj int, on bool)
 	Weights(proj int) []float64
 	SetWeights(proj int, w []float64) error
+	// Potential returns the membrane potential of neuron id and its
+	// total synaptic current (the sum over receptors, inhibition
+	// negative), in the engine's units: mV in float mode, state units
+	// in fixed mode.
+	Potential(id uint32) (v, i float64)
 	// Sleep runs one sleep phase of the given ticks (see Params).
 	Sleep(ticks int) error
 	// Flush runs one tick with the input muted in which every input
@@ -37,9 +42,11 @@ type session struct {
 	p      *Params
 	rng    *rand.Rand
 	counts [Moves]int
-	count  bool // output spikes are being counted
-	last   int  // the last move taken
-	hungry int  // cycles since the agent last ate
+	vsum   [Moves]float64 // output potentials summed over the view half
+	gate   [2][]float64   // weights before the last reward (Params.GateChosen)
+	count  bool           // output spikes are being counted
+	last   int            // the last move taken
+	hungry int            // cycles since the agent last ate
 	view   [ViewPixels]bool
 	rates  [ViewPixels]float64 // the input rates in force
 	reward float64
@@ -86,12 +93,30 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 	w.View(s.view[:])
 	s.setInput(true)
 	s.counts = [Moves]int{}
+	s.vsum = [Moves]float64{}
 	s.count = true
 	for t := 0; t < s.p.PresentTicks; t++ {
 		s.b.Step()
+		if s.p.Readout != ReadoutSpikes {
+			for i := range s.vsum {
+				v, cur := s.b.Potential(s.lay.outputStart + uint32(i))
+				if s.p.Readout == ReadoutCurrent {
+					v = cur
+				}
+				s.vsum[i] += v
+			}
+		}
 	}
 	s.count = false
-	m := Decide(s.counts[:], s.last, s.rng)
+	var m int
+	switch s.p.Readout {
+	case ReadoutPotential:
+		m = DecideByPotential(s.counts[:], s.vsum[:], s.rng)
+	case ReadoutCurrent:
+		m = DecideByPotential(make([]int, Moves), s.vsum[:], s.rng)
+	default:
+		m = Decide(s.counts[:], s.last, s.rng)
+	}
 	m, _ = s.p.Exploration.Choose(m, s.hungry, s.rng)
 	s.last = m
 	if learn && s.p.MotorTicks > 0 {
@@ -119,6 +144,9 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 			r -= s.rbar
 			s.rbar += (float64(value) - s.rbar) / n
 		}
+		if s.p.GateChosen {
+			s.gateSave()
+		}
 		s.setReward(r * s.p.RewardGain)
 	}
 	for t := 0; t < s.p.RestTicks-1; t++ {
@@ -128,6 +156,9 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 		s.b.Step()
 	}
 	s.setReward(0)
+	if learn && value != 0 && s.p.GateChosen {
+		s.gateRestore(m)
+	}
 	// The last rest tick renews the input sources' random draws.
 	if err := s.b.Flush(); err != nil {
 		panic(err) // the flush phase is valid by construction
@@ -147,6 +178,35 @@ func (s *session) run(w *World, n int, learn bool, sc *Score, every int, tick fu
 		}
 		if every > 0 && (i+1)%every == 0 && tick != nil {
 			tick(i + 1)
+		}
+	}
+}
+
+// gateSave keeps the hidden->output weights as they stand before a
+// reward, for gateRestore.
+func (s *session) gateSave() {
+	s.gate[0] = append(s.gate[0][:0], s.b.Weights(s.lay.projExc)...)
+	s.gate[1] = append(s.gate[1][:0], s.b.Weights(s.lay.projInh)...)
+}
+
+// gateRestore undoes what the reward did to every output but the chosen
+// move's: the reward then reaches only the synapses onto the output of
+// the move taken (Params.GateChosen).
+func (s *session) gateRestore(chosen int) {
+	for k, proj := range []int{s.lay.projExc, s.lay.projInh} {
+		w := s.b.Weights(proj)
+		lo, hi := 0.0, s.p.ExcMax
+		if k == 1 {
+			lo, hi = -s.p.InhMax, 0
+		}
+		for i := range w {
+			if i%Moves != chosen {
+				w[i] = s.gate[k][i]
+			}
+			w[i] = min(max(w[i], lo), hi)
+		}
+		if err := s.b.SetWeights(proj, w); err != nil {
+			panic(err) // clamped to the bounds
 		}
 	}
 }
