@@ -293,7 +293,7 @@ func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
 
 	realtime := r.cfg.Sync == Realtime
 	at := picos(seconds) // ps: when p is at the current tile, ready for its next link
-	late := -1   // the link on which p crossed the budget
+	late := -1           // the link on which p crossed the budget
 	x, y := s.X, s.Y
 	for x != d.X || y != d.Y {
 		// Dimension order: X until aligned, then Y.
