@@ -14,10 +14,13 @@
 //
 // Its brain is a 49-784-8 spiking network of LIF neurons (the paper used
 // map-based neurons): one Poisson input per pixel, firing while its pixel
-// is covered; 784 hidden neurons on a 28x28 sheet, each fed by the 3x3
-// patch of pixels under it (Params.LocalFields; or by 9 inputs drawn at
-// random), whose weights learn by unsupervised STDP during pre-training
-// and then freeze; 8 output neurons, one per move, fed all to all by the
+// is covered; 784 hidden neurons on a 28x28 sheet, 16 over each pixel,
+// by default (Params.PairFeatures) static two-pixel conjunction detectors
+// fed only by their pixel and its neighbour along one of the four particle
+// orientations (an engineered feature layer, not learned), the rest fed by
+// the 3x3 patch of pixels under them (Params.LocalFields; or by 9 inputs
+// drawn at random), whose weights learn by unsupervised STDP during
+// pre-training and then freeze; 8 output neurons, one per move, fed all to all by the
 // hidden layer through an excitatory and an inhibitory projection that
 // learn by reward-modulated STDP, and inhibiting each other; and 8 motor
 // sources, one per output. A movement cycle shows the view for

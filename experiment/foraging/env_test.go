@@ -169,3 +169,38 @@ func TestNewWorldRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestPairFields checks the two-pixel conjunction detectors: two inputs
+// each, the second at an orientation's offset from the first, 624 neurons
+// for 4 per orientation, none shared.
+func TestPairFields(t *testing.T) {
+	list := pairFields(4, 12)
+	in := map[int][]int{}
+	for _, c := range list {
+		if !c.HasWeight || c.Weight != 12 {
+			t.Fatalf("conn %+v: expected weight 12", c)
+		}
+		in[c.Post] = append(in[c.Post], c.Pre)
+	}
+	if len(in) != 624 {
+		t.Fatalf("%d detector neurons, expected 624", len(in))
+	}
+	for j, pre := range in {
+		if len(pre) != 2 {
+			t.Fatalf("neuron %d: %d inputs, expected 2", j, len(pre))
+		}
+		x1, y1, x2, y2 := pre[0]%ViewSide, pre[0]/ViewSide, pre[1]%ViewSide, pre[1]/ViewSide
+		ok := false
+		for o := Shape(0); o < numShapes; o++ {
+			dx, dy := o.offset()
+			ok = ok || x2-x1 == dx && y2-y1 == dy
+		}
+		// The neuron sits over its first pixel.
+		if !ok || (j/28)/4 != y1 || (j%28)/4 != x1 {
+			t.Fatalf("neuron %d: inputs %v", j, pre)
+		}
+	}
+	if pairFields(0, 12) != nil {
+		t.Fatal("pairFields(0) should be empty")
+	}
+}

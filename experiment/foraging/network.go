@@ -18,6 +18,7 @@ const (
 	ProjInh     = "hidden_output_inh"
 	ProjLateral = "output_lateral"
 	ProjMotor   = "motor_output"
+	ProjInPair  = "input_pair"
 )
 
 // HiddenSize is the paper's 28x28 hidden layer.
@@ -66,7 +67,15 @@ type Params struct {
 	// of the move taken: the other outputs' hidden->output weights are
 	// set back after the reward window (host-side gating).
 	GateChosen bool
-	RateTau    float64 // ms, of the on-core rate counters that set the sleep drive
+
+	// PairFeatures, when positive (and LocalFields is set), turns that
+	// many of each pixel's 16 hidden neurons per particle orientation
+	// into static two-pixel conjunction detectors (see pairFields), fed
+	// at PairW mV.
+	PairFeatures int
+	PairW        float64
+
+	RateTau float64 // ms, of the on-core rate counters that set the sleep drive
 }
 
 // Rules hold the plasticity constants, read by the chip-specific
@@ -121,7 +130,7 @@ func DefaultParams() Params {
 		Lateral:       6,
 		Rules: Rules{
 			PreAPlus: 0.05, PreAMinus: 0.055, PreTau: 10,
-			APlus: 1, AMinus: 1, Tau: 10, TauElig: 40, LearningRate: 0.025,
+			APlus: 1, AMinus: 1, Tau: 10, TauElig: 40, LearningRate: 0.05,
 			InhRate: 1,
 		},
 		Sleep: SleepParams{
@@ -130,7 +139,14 @@ func DefaultParams() Params {
 		Exploration: DefaultExploration,
 		Readout:     ReadoutPotential,
 		GateChosen:  true,
-		RateTau:     5000,
+		// Every pixel's hidden neurons are two-pixel conjunction detectors
+		// of the four orientations (4 each), fed at 12 mV: the per-pixel
+		// local fields alone carry the shape only weakly
+		// (docs/experiments.md).
+		PairFeatures: 4,
+		PairW:        12,
+
+		RateTau: 5000,
 	}
 }
 
@@ -165,7 +181,22 @@ func buildNetwork(p *Params, seed uint64, mode snn.Mode) (*snn.Network, layout) 
 		},
 	}
 	if p.LocalFields {
-		net.Projections[0].Connector = snn.Connector{Kind: snn.FromList, List: localFields()}
+		pairs := pairFields(p.PairFeatures, p.PairW)
+		skip := map[int]bool{}
+		for _, c := range pairs {
+			skip[c.Post] = true
+		}
+		var loc []snn.Conn
+		for _, c := range localFields() {
+			if !skip[c.Post] {
+				loc = append(loc, c)
+			}
+		}
+		net.Projections[0].Connector = snn.Connector{Kind: snn.FromList, List: loc}
+		if len(pairs) > 0 {
+			net.Projections = append(net.Projections, snn.Projection{Name: ProjInPair, Pre: PopInput, Post: PopHidden, Receptor: "exc",
+				Connector: snn.Connector{Kind: snn.FromList, List: pairs}, Weight: snn.Const(p.PairW)})
+		}
 	}
 	lay := layout{
 		inputStart: 0, hiddenStart: ViewPixels, outputStart: ViewPixels + HiddenSize,
@@ -201,6 +232,39 @@ func localFields() []snn.Conn {
 					continue
 				}
 				list = append(list, snn.Conn{Pre: r*ViewSide + c, Post: j})
+			}
+		}
+	}
+	return list
+}
+
+// pairFields returns the input lists of the two-pixel conjunction
+// detectors: for every view pixel (x, y), every particle orientation o
+// and k < n, hidden neuron number o*n+k of the pixel's 16 is fed only by
+// (x, y) and the pixel at o's offset from it (when that lies in the view),
+// with weight w, so that (for w small enough) it fires when a particle of
+// orientation o covers both pixels and rarely for one of them.
+func pairFields(n int, w float64) []snn.Conn {
+	if n <= 0 {
+		return nil
+	}
+	const side = 28
+	var list []snn.Conn
+	for y := 0; y < ViewSide; y++ {
+		for x := 0; x < ViewSide; x++ {
+			for o := Shape(0); o < numShapes; o++ {
+				dx, dy := o.offset()
+				x2, y2 := x+dx, y+dy
+				if x2 < 0 || x2 >= ViewSide || y2 < 0 || y2 >= ViewSide {
+					continue
+				}
+				for k := 0; k < n; k++ {
+					i := int(o)*n + k
+					j := (4*y+i/4)*side + 4*x + i%4
+					list = append(list,
+						snn.Conn{Pre: y*ViewSide + x, Post: j, Weight: w, HasWeight: true},
+						snn.Conn{Pre: y2*ViewSide + x2, Post: j, Weight: w, HasWeight: true})
+				}
 			}
 		}
 	}
