@@ -23,6 +23,8 @@ func (f *stimulusFlags) register(fs *pflag.FlagSet) {
 ((y/k)*ceil(width/k) + x/k)*2 + p, or without the *2 + p with --merge-polarity;
 microsecond times map to tick floor((t - t_first) / dt); see docs/formats/camera.md)`)
 	fs.StringVar(&f.pop, "stimulus-pop", "", "the population the stimulus drives (default: the first poisson or spike_source population)")
+	fs.StringVar(&f.pop, "stimulus-map", "", "the same as --stimulus-pop")
+	fs.MarkHidden("stimulus-map")
 	fs.IntVar(&f.downsample, "downsample", 1, "camera stimulus: pool k x k pixel blocks onto one address")
 	fs.BoolVar(&f.mergePolarity, "merge-polarity", false, "camera stimulus: ON and OFF events of a pixel drive the same neuron")
 	fs.BoolVar(&f.absolute, "absolute-time", false, "camera stimulus: count time from 0 instead of from the first event")
