@@ -28,6 +28,9 @@ func attachRules(net *snn.Network, p *Params) {
 		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
 		WMin: 0, WMax: p.ExcMax, TauEligibility: r.TauElig, LearningRate: r.LearningRate,
 	}
+	if r.Normalize {
+		net.Projections[1].Plasticity.Homeostasis = &snn.Homeostasis{}
+	}
 	net.Projections[2].Plasticity = &snn.Plasticity{
 		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
 		WMin: -p.InhMax, WMax: 0, TauEligibility: r.TauElig, LearningRate: r.LearningRate * r.InhRate,
@@ -59,10 +62,26 @@ func newChipBrain(p *Params, seed uint64, mode snn.Mode, arch *chip.Arch, onSpik
 func (b *chipBrain) Sleep(ticks int) error {
 	s := &b.p.Sleep
 	b.SetLearning(b.lay.projInh, false)
+	var inh []float64
+	if s.InhScale != 1 {
+		inh = b.Weights(b.lay.projInh)
+		scaled := make([]float64, len(inh))
+		for i, w := range inh {
+			scaled[i] = w * s.InhScale
+		}
+		if err := b.SetWeights(b.lay.projInh, scaled); err != nil {
+			return err
+		}
+	}
 	err := b.Engine.Sleep(chip.SleepPhase{
 		Ticks: ticks, Silence: []string{PopInput}, Drive: []string{PopHidden},
 		RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold,
 	})
+	if inh != nil {
+		if err2 := b.SetWeights(b.lay.projInh, inh); err == nil {
+			err = err2
+		}
+	}
 	b.SetLearning(b.lay.projInh, true)
 	return err
 }

@@ -19,10 +19,13 @@
 // fed only by their pixel and its neighbour along one of the four particle
 // orientations (an engineered feature layer, not learned), the rest fed by
 // the 3x3 patch of pixels under them (Params.LocalFields; or by 9 inputs
-// drawn at random), whose weights learn by unsupervised STDP during
+// drawn at random; or, with Params.Conjunctions, by their pixel and a few
+// random neighbours, features shared by the tasks), whose weights learn by unsupervised STDP during
 // pre-training and then freeze; 8 output neurons, one per move, fed all to all by the
 // hidden layer through an excitatory and an inhibitory projection that
-// learn by reward-modulated STDP, and inhibiting each other; and 8 motor
+// learn by reward-modulated STDP (each output's summed excitatory weight
+// held constant by heterosynaptic scaling, Rules.Normalize), and
+// inhibiting each other; and 8 motor
 // sources, one per output. A movement cycle shows the view for
 // PresentTicks ticks; the output neuron with most spikes in that half
 // chooses the move, ties (and silence) going to the output whose membrane
@@ -42,8 +45,9 @@
 // negative-diagonal punished), then Task 2 (vertical rewarded,
 // positive-diagonal punished) alone, in blocks each followed by a sleep
 // phase (input silenced, hidden layer driven by noise at its waking rates,
-// thresholds lowered, unsupervised STDP under constant positive
-// modulation), or in blocks alternating with Task 1 (the control). It
+// thresholds lowered, the inhibitory projection silenced, unsupervised
+// STDP under a small constant positive modulation), or in blocks
+// alternating with Task 1 (the control). It
 // tests every condition on both tasks with learning frozen and measures
 // how the hidden->output weights move relative to the two task solutions
 // (distances, PCA trajectory, histograms); WritePlots draws them.

@@ -2,6 +2,7 @@ package foraging
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -202,5 +203,54 @@ func TestPairFields(t *testing.T) {
 	}
 	if pairFields(0, 12) != nil {
 		t.Fatal("pairFields(0) should be empty")
+	}
+}
+
+// TestConjunctionFields checks the random local conjunction detectors:
+// every hidden neuron is fed by its own pixel and k distinct neighbours of
+// it inside the view, all at the given weight, and the draw is fixed by
+// the seed.
+func TestConjunctionFields(t *testing.T) {
+	for _, k := range []int{1, 2, 3, 8} {
+		list := conjunctionFields(k, 12, 7)
+		in := map[int][]int{}
+		for _, c := range list {
+			if !c.HasWeight || c.Weight != 12 {
+				t.Fatalf("k %d: conn %+v: expected weight 12", k, c)
+			}
+			in[c.Post] = append(in[c.Post], c.Pre)
+		}
+		if len(in) != HiddenSize {
+			t.Fatalf("k %d: %d neurons fed, expected %d", k, len(in), HiddenSize)
+		}
+		for j, pre := range in {
+			x, y := (j%28)/4, (j/28)/4
+			if pre[0] != y*ViewSide+x {
+				t.Fatalf("k %d: neuron %d: first input %d, expected its own pixel %d", k, j, pre[0], y*ViewSide+x)
+			}
+			inView := 0
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if (dx != 0 || dy != 0) && x+dx >= 0 && x+dx < ViewSide && y+dy >= 0 && y+dy < ViewSide {
+						inView++
+					}
+				}
+			}
+			if len(pre) != 1+min(k, inView) {
+				t.Fatalf("k %d: neuron %d: %d inputs, expected %d", k, j, len(pre), 1+min(k, inView))
+			}
+			seen := map[int]bool{pre[0]: true}
+			for _, p := range pre[1:] {
+				dx, dy := p%ViewSide-x, p/ViewSide-y
+				if seen[p] || dx < -1 || dx > 1 || dy < -1 || dy > 1 {
+					t.Fatalf("k %d: neuron %d: inputs %v are not distinct neighbours", k, j, pre)
+				}
+				seen[p] = true
+			}
+		}
+	}
+	a, b, c := conjunctionFields(2, 12, 7), conjunctionFields(2, 12, 7), conjunctionFields(2, 12, 8)
+	if !slices.Equal(a, b) || slices.Equal(a, c) {
+		t.Fatal("the draw should depend on the seed only")
 	}
 }

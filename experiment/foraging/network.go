@@ -2,6 +2,7 @@ package foraging
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -75,6 +76,14 @@ type Params struct {
 	PairFeatures int
 	PairW        float64
 
+	// Conjunctions, when positive (and LocalFields is set), replaces the
+	// local fields and the pair detectors: every hidden neuron is fed by
+	// its own pixel and Conjunctions of that pixel's neighbours drawn at
+	// random (see conjunctionFields), at PairW mV each, so that it fires
+	// when any two of its pixels are covered together. This is the
+	// learned input -> hidden projection.
+	Conjunctions int
+
 	RateTau float64 // ms, of the on-core rate counters that set the sleep drive
 }
 
@@ -87,6 +96,10 @@ type Rules struct {
 	APlus, AMinus, Tau, TauElig, LearningRate float64
 	// InhRate scales the learning rate of the inhibitory projection.
 	InhRate float64
+	// Normalize holds each output's summed excitatory hidden -> output
+	// weight at its initial value (snn.Homeostasis with a fixed target),
+	// so that potentiating some synapses depresses the others.
+	Normalize bool
 }
 
 // SleepParams describe a sleep phase (see chip.SleepPhase); its length
@@ -95,6 +108,9 @@ type SleepParams struct {
 	RateScale  float64
 	Modulation float64
 	Threshold  float64
+	// InhScale multiplies the hidden -> output inhibitory weights while
+	// asleep (they are frozen then and restored after).
+	InhScale float64
 }
 
 // DefaultParams are the constants the experiment runs with.
@@ -130,11 +146,19 @@ func DefaultParams() Params {
 		Lateral:       6,
 		Rules: Rules{
 			PreAPlus: 0.05, PreAMinus: 0.055, PreTau: 10,
-			APlus: 1, AMinus: 1, Tau: 10, TauElig: 40, LearningRate: 0.05,
+			APlus: 1, AMinus: 1, Tau: 10, TauElig: 40, LearningRate: 0.1,
 			InhRate: 1,
+			// Heterosynaptic competition onto each output: what Task 2
+			// potentiates, the Task 1 synapses of the same output lose
+			// (docs/experiments.md, fifth round).
+			Normalize: true,
 		},
+		// A modulation of 1 moved a weight by lr * 1 * e every tick of
+		// sleep, several mV per pairing: sleep then scrambled the weights.
+		// The inhibitory projection is silenced, or the noise-driven
+		// outputs, whose excitation and inhibition cancel, stay silent.
 		Sleep: SleepParams{
-			RateScale: 1, Modulation: 1, Threshold: 0.8,
+			RateScale: 1, Modulation: 0.05, Threshold: 0.5, InhScale: 0,
 		},
 		Exploration: DefaultExploration,
 		Readout:     ReadoutPotential,
@@ -146,7 +170,10 @@ func DefaultParams() Params {
 		PairFeatures: 4,
 		PairW:        12,
 
-		RateTau: 5000,
+		// The sleep drive follows the waking rates of the last ~100 s
+		// (about 3,300 movement cycles), so it still carries Task 1
+		// activity into the sleep phases of Task 2 training.
+		RateTau: 100000,
 	}
 }
 
@@ -186,8 +213,12 @@ func buildNetwork(p *Params, seed uint64, mode snn.Mode) (*snn.Network, layout) 
 		for _, c := range pairs {
 			skip[c.Post] = true
 		}
+		fields := localFields()
+		if p.Conjunctions > 0 {
+			fields = conjunctionFields(p.Conjunctions, p.PairW, seed)
+		}
 		var loc []snn.Conn
-		for _, c := range localFields() {
+		for _, c := range fields {
 			if !skip[c.Post] {
 				loc = append(loc, c)
 			}
@@ -212,6 +243,9 @@ func (p *Params) validate() error {
 	}
 	if p.RewardTicks < 0 || p.RewardTicks > p.RestTicks {
 		return fmt.Errorf("params: reward ticks %d: expected 0..%d", p.RewardTicks, p.RestTicks)
+	}
+	if s := p.Sleep; !(s.InhScale >= 0 && s.InhScale <= 1) {
+		return fmt.Errorf("params: sleep inhibition scale %v: expected 0..1", s.InhScale)
 	}
 	return nil
 }
@@ -266,6 +300,38 @@ func pairFields(n int, w float64) []snn.Conn {
 						snn.Conn{Pre: y2*ViewSide + x2, Post: j, Weight: w, HasWeight: true})
 				}
 			}
+		}
+	}
+	return list
+}
+
+// conjunctionFields returns the input lists of random local conjunction
+// detectors: hidden neuron j over view pixel (x, y) (as in localFields) is
+// fed by (x, y) and by k of its in-view neighbours drawn at random, each
+// with weight w. Whether two covered pixels of a neuron belong to one
+// particle depends on their offset, so most neurons answer to two or three
+// of the four orientations: features shared between the tasks, as the
+// paper's hidden layer learned them from random inputs.
+func conjunctionFields(k int, w float64, seed uint64) []snn.Conn {
+	const side = 28
+	rng := rand.New(rand.NewPCG(seed, 0x636f6e6a))
+	var list []snn.Conn
+	var nb []int
+	for j := 0; j < HiddenSize; j++ {
+		y, x := (j/side)/4, (j%side)/4
+		nb = nb[:0]
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				x2, y2 := x+dx, y+dy
+				if (dx != 0 || dy != 0) && x2 >= 0 && x2 < ViewSide && y2 >= 0 && y2 < ViewSide {
+					nb = append(nb, y2*ViewSide+x2)
+				}
+			}
+		}
+		rng.Shuffle(len(nb), func(a, b int) { nb[a], nb[b] = nb[b], nb[a] })
+		list = append(list, snn.Conn{Pre: y*ViewSide + x, Post: j, Weight: w, HasWeight: true})
+		for _, pre := range nb[:min(k, len(nb))] {
+			list = append(list, snn.Conn{Pre: pre, Post: j, Weight: w, HasWeight: true})
 		}
 	}
 	return list

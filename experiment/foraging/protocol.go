@@ -487,23 +487,12 @@ func (r *runner) save() [2][]float64 {
 	}
 }
 
-// restore sets saved weights back. Weights are clamped to their bounds
-// first: in fixed mode a weight at a bound can read back a hair outside
-// it after the conversion from state units to mV, which SetWeights
-// would refuse.
+// restore sets saved weights back.
 func (r *runner) restore(w [2][]float64) error {
-	clamp := func(v []float64, lo, hi float64) []float64 {
-		out := make([]float64, len(v))
-		for i, x := range v {
-			out[i] = min(max(x, lo), hi)
-		}
-		return out
-	}
-	p := r.s.p
-	if err := r.s.b.SetWeights(r.s.lay.projExc, clamp(w[0], 0, p.ExcMax)); err != nil {
+	if err := r.s.b.SetWeights(r.s.lay.projExc, w[0]); err != nil {
 		return err
 	}
-	return r.s.b.SetWeights(r.s.lay.projInh, clamp(w[1], -p.InhMax, 0))
+	return r.s.b.SetWeights(r.s.lay.projInh, w[1])
 }
 
 func toF32(w [2][]float64) []float32 {

@@ -195,18 +195,13 @@ func (s *session) gateSave() {
 func (s *session) gateRestore(chosen int) {
 	for k, proj := range []int{s.lay.projExc, s.lay.projInh} {
 		w := s.b.Weights(proj)
-		lo, hi := 0.0, s.p.ExcMax
-		if k == 1 {
-			lo, hi = -s.p.InhMax, 0
-		}
 		for i := range w {
 			if i%Moves != chosen {
 				w[i] = s.gate[k][i]
 			}
-			w[i] = min(max(w[i], lo), hi)
 		}
 		if err := s.b.SetWeights(proj, w); err != nil {
-			panic(err) // clamped to the bounds
+			panic(err) // weights read back from the engine
 		}
 	}
 }
