@@ -86,29 +86,6 @@ func (b *chipBrain) Sleep(ticks int) error {
 	return err
 }
 
-// Flush works around a property of run-time rate changes: a Poisson
-// source's next spike after SetPoissonRate is drawn from its own spike
-// counter, which advances only when it spikes, so a source switched on
-// and off every cycle that happens not to spike while on would redraw
-// the same long interval every cycle and stay silent for good. Flush sets
-// every input to fire with certainty in one tick of muted input (a
-// one-tick sleep phase without drive or modulation), which advances every
-// counter by one, and then sets every input rate to 0.
-func (b *chipBrain) Flush() error {
-	set := func(hz float64) {
-		for i := uint32(0); i < ViewPixels; i++ {
-			b.SetPoissonRate(b.lay.inputStart+i, hz)
-		}
-		for i := uint32(0); i < uint32(Moves); i++ {
-			b.SetPoissonRate(b.lay.motorStart+i, hz)
-		}
-	}
-	set(1000 / b.dt)
-	err := b.Engine.Sleep(chip.SleepPhase{Ticks: 1, Silence: []string{PopInput, PopMotor}, Modulation: max(0, b.Reward())})
-	set(0)
-	return err
-}
-
 // Potential returns the membrane potential and the summed synaptic
 // current of neuron id as the engine holds them (mV in float mode, state
 // units in fixed mode).

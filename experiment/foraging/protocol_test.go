@@ -59,13 +59,6 @@ func (b *scriptedBrain) SetLearning(proj int, on bool)       { b.learning[proj] 
 func (b *scriptedBrain) Weights(proj int) []float64          { return b.w[proj] }
 func (b *scriptedBrain) Potential(uint32) (v, i float64)     { return 0, 0 }
 func (b *scriptedBrain) Close()                              { b.closed = true }
-func (b *scriptedBrain) Flush() error {
-	for k := range b.rates {
-		b.rates[k] = 0
-	}
-	b.Step()
-	return nil
-}
 func (b *scriptedBrain) Sleep(ticks int) error {
 	b.sleeps++
 	b.tick += int64(ticks)

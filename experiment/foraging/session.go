@@ -21,10 +21,6 @@ type brain interface {
 	Potential(id uint32) (v, i float64)
 	// Sleep runs one sleep phase of the given ticks (see Params).
 	Sleep(ticks int) error
-	// Flush runs one tick with the input muted in which every input
-	// source draws a fresh spike time, leaving every input rate at 0
-	// (see chipBrain.Flush).
-	Flush() error
 	Close()
 }
 
@@ -149,7 +145,7 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 		}
 		s.setReward(r * s.p.RewardGain)
 	}
-	for t := 0; t < s.p.RestTicks-1; t++ {
+	for t := 0; t < s.p.RestTicks; t++ {
 		if t == s.p.RewardTicks {
 			s.setReward(0)
 		}
@@ -159,11 +155,6 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 	if learn && value != 0 && s.p.GateChosen {
 		s.gateRestore(m)
 	}
-	// The last rest tick renews the input sources' random draws.
-	if err := s.b.Flush(); err != nil {
-		panic(err) // the flush phase is valid by construction
-	}
-	s.rates = [ViewPixels]float64{}
 	s.cycles++
 	return value, ate
 }
