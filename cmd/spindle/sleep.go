@@ -35,6 +35,7 @@ type foragingReport struct {
 	CyclesScale float64                            `json:"cycles_scale"`
 	Protocol    foraging.Protocol                  `json:"protocol"`
 	Conditions  map[string]foraging.ConditionScore `json:"conditions"`
+	SleepEffect foraging.ConditionScore            `json:"sleep_minus_sequential"`
 	PerSeed     []foraging.SeedResult              `json:"per_seed"`
 	Plots       []string                           `json:"plots"`
 	WallSeconds float64                            `json:"wall_seconds"`
@@ -67,6 +68,10 @@ Conditions (tested with learning frozen, on both tasks):
   sequential    ... then Task 2 alone (catastrophic forgetting)
   sleep         ... then Task 2 in blocks, each followed by a sleep phase
   interleaved   ... then Task 2 in blocks alternating with Task 1 (control)
+
+The effect of sleep is also reported paired by seed (sleep minus
+sequential, "sleep_minus_sequential" in --json): a seed's luck cancels, and
+its standard error says whether sleep changed anything.
 
 Seeds run in parallel, one engine each. Plots (PNG) go to --out: online
 performance over training, test performance, distances of the weights
@@ -115,7 +120,7 @@ Task 1-relevant weights. See docs/experiments.md.`,
 			}
 			rep := foragingReport{
 				Seeds: seeds, FirstSeed: res.Seeds[0], Mode: res.Mode, Arch: arch.Name, CyclesScale: scale,
-				Protocol: res.Protocol, Conditions: res.Conditions, PerSeed: res.PerSeed,
+				Protocol: res.Protocol, Conditions: res.Conditions, SleepEffect: res.SleepEffect, PerSeed: res.PerSeed,
 				Plots: plots, WallSeconds: res.WallSeconds,
 			}
 			if plots == nil {
@@ -182,7 +187,11 @@ func printForaging(w io.Writer, r *foragingReport) {
 		}
 		fmt.Fprintf(w, "%-13s %.3f ± %.3f   %.3f ± %.3f   %-11s %s\n", c, s.Task1.Mean, s.Task1.SD, s.Task2.Mean, s.Task2.SD, paper, target)
 	}
-	fmt.Fprintln(w, "\nperformance = rewarded / (rewarded + punished) eaten, learning frozen; chance 0.5")
+	se := func(m foraging.MeanSD) float64 { return m.SD / math.Sqrt(float64(r.Seeds)) }
+	e := r.SleepEffect
+	fmt.Fprintf(w, "\nsleep - sequential, paired by seed: Task 1 %+.3f ± %.3f, Task 2 %+.3f ± %.3f (mean ± standard error)\n",
+		e.Task1.Mean, se(e.Task1), e.Task2.Mean, se(e.Task2))
+	fmt.Fprintln(w, "performance = rewarded / (rewarded + punished) eaten, learning frozen; chance 0.5")
 	for _, pl := range r.Plots {
 		fmt.Fprintln(w, "wrote", pl)
 	}

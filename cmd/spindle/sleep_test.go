@@ -18,7 +18,7 @@ func TestSleepForagingJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 	}
-	for _, k := range []string{"seeds", "mode", "conditions", "wall_seconds", "protocol", "plots"} {
+	for _, k := range []string{"seeds", "mode", "conditions", "sleep_minus_sequential", "wall_seconds", "protocol", "plots"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("sleep foraging --json lacks %q", k)
 		}

@@ -84,10 +84,14 @@ type Options struct {
 
 // Result is the outcome of Run.
 type Result struct {
-	Seeds       []uint64                   `json:"seeds"`
-	Mode        string                     `json:"mode"`
-	Protocol    Protocol                   `json:"protocol"`
-	Conditions  map[string]ConditionScore  `json:"conditions"`
+	Seeds      []uint64                  `json:"seeds"`
+	Mode       string                    `json:"mode"`
+	Protocol   Protocol                  `json:"protocol"`
+	Conditions map[string]ConditionScore `json:"conditions"`
+	// SleepEffect is the per-seed difference sleep - sequential on each
+	// task: pairing by seed removes the seed's own luck, so its standard
+	// error, SD/sqrt(seeds), says whether sleep changed anything.
+	SleepEffect ConditionScore             `json:"sleep_minus_sequential"`
 	PerSeed     []SeedResult               `json:"per_seed"`
 	Curves      map[string][]CurvePoint    `json:"curves"`
 	Distances   map[string][]DistancePoint `json:"distances"`

@@ -33,6 +33,13 @@ func aggregate(outs []*seedOutcome, mode snn.Mode, proto Protocol) *Result {
 		}
 		res.Conditions[c] = ConditionScore{Task1: Summarise(t1), Task2: Summarise(t2)}
 	}
+	var d1, d2 []float64
+	for _, o := range outs {
+		sl, sq := o.perf[SleepCond], o.perf[Sequential]
+		d1 = append(d1, sl[0]-sq[0])
+		d2 = append(d2, sl[1]-sq[1])
+	}
+	res.SleepEffect = ConditionScore{Task1: Summarise(d1), Task2: Summarise(d2)}
 
 	// Curves and distances: Task 1 training first, then each condition's
 	// Task 2 phase, on one cycle axis from the start of Task 1.
