@@ -77,11 +77,11 @@ type Params struct {
 	PairW        float64
 
 	// Conjunctions, when positive (and LocalFields is set), replaces the
-	// local fields and the pair detectors: every hidden neuron is fed by
-	// its own pixel and Conjunctions of that pixel's neighbours drawn at
-	// random (see conjunctionFields), at PairW mV each, so that it fires
-	// when any two of its pixels are covered together. This is the
-	// learned input -> hidden projection.
+	// local fields (the pair detectors, if any, keep their neurons): each
+	// such hidden neuron is fed by its own pixel and Conjunctions of that
+	// pixel's neighbours drawn at random (see conjunctionFields), at PairW
+	// mV each, so that it fires when any two of its pixels are covered
+	// together. They form the learned input -> hidden projection.
 	Conjunctions int
 
 	RateTau float64 // ms, of the on-core rate counters that set the sleep drive
@@ -150,7 +150,7 @@ func DefaultParams() Params {
 			InhRate: 1,
 			// Heterosynaptic competition onto each output: what Task 2
 			// potentiates, the Task 1 synapses of the same output lose
-			// (docs/experiments.md, fifth round).
+			// (docs/experiments.md, item 9).
 			Normalize: true,
 		},
 		// A modulation of 1 moved a weight by lr * 1 * e every tick of
