@@ -133,6 +133,21 @@ func (e *Engine) Weights(proj int) []float64 {
 	return w
 }
 
+// setRawWeights stores raw(i), in the cores' units (see RawWeights), as
+// the weight of projection proj's synapse i in graph synapse order.
+func (e *Engine) setRawWeights(proj int, raw func(i int) float64) {
+	e.locate()
+	plastic := e.graph.Net.Projections[proj].Plasticity != nil
+	for i, s := range e.learn.projSyn[proj] {
+		cr := e.cores[e.mapng.CoreOf[e.graph.Post[s]]]
+		if plastic {
+			cr.SetPlasticWeight(int(e.learn.loc[s]), raw(i))
+		} else {
+			cr.SetStaticWeight(int(e.learn.loc[s]), raw(i))
+		}
+	}
+}
+
 // RawWeights returns the weights of projection proj in graph synapse
 // order as the cores store them: fixed-mode state units (exact integers),
 // or mV in float mode.
@@ -173,15 +188,7 @@ func (e *Engine) SetWeights(proj int, w []float64) error {
 	if e.opt.Mode == snn.Fixed {
 		sc = e.postScale(proj)
 	}
-	for i, s := range syn {
-		cr := e.cores[e.mapng.CoreOf[e.graph.Post[s]]]
-		x := w[i] * sc
-		if pl != nil {
-			cr.SetPlasticWeight(int(e.learn.loc[s]), x)
-		} else {
-			cr.SetStaticWeight(int(e.learn.loc[s]), x)
-		}
-	}
+	e.setRawWeights(proj, func(i int) float64 { return w[i] * sc })
 	return nil
 }
 

@@ -14,6 +14,7 @@ type SleepPhase struct {
 	Ticks      int
 	Silence    []string // populations whose input (sources) is silenced
 	Drive      []string // populations driven by on-core Poisson noise at the mean rate each neuron showed while awake
+	Mute       []string // projections that carry nothing and learn nothing while asleep
 	RateScale  float64  // multiplies those rates (default 1)
 	Modulation float64  // constant positive modulation applied each tick during sleep (Golden et al.: rewarded STDP with constant positive reward)
 	Threshold  float64  // optional multiplicative threshold scale during sleep (1 = unchanged); 0 means 1
@@ -28,7 +29,7 @@ type SleepPhase struct {
 
 // SleepPhaseOf converts a sleep protocol read from a network file.
 func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
-	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold}
+	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold}
 }
 
 // Sleep runs p.Ticks ticks of sleep, then restores the waking state.
@@ -40,20 +41,23 @@ func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
 // decided on its core by snn.DriveDraw(seed, i, t, p), a counter-based
 // draw that does not depend on mapping or workers; each event adds
 // DriveWeight to its first receptor. The modulation of SetReward is
-// Modulation, and thresholds are scaled by Threshold.
+// Modulation, and thresholds are scaled by Threshold. The synapses of the
+// Mute projections weigh nothing and do not learn.
 //
 // Afterwards: sources emit again (spike-source times that fell in the
 // sleep are lost; Poisson sources resume their own sequence), the noise
 // stops, thresholds and the previous modulation are restored, and the
 // rate counters are put back as they stood when sleep began, so sleep
 // activity does not pollute them (the sleep ticks are not counted).
-// Weights, traces, packets in flight and membrane state carry over.
+// The muted projections get their weights back, exactly, and their
+// learning switch as it was. Weights, traces, packets in flight and
+// membrane state carry over.
 func (e *Engine) Sleep(p SleepPhase) error {
 	g := e.graph
 	if p.Ticks < 0 {
 		return fmt.Errorf("sleep: ticks %d: expected a non-negative count", p.Ticks)
 	}
-	spec := snn.SleepSpec{Ticks: p.Ticks, Silence: p.Silence, Drive: p.Drive, RateScale: p.RateScale, Modulation: p.Modulation, Threshold: p.Threshold}
+	spec := snn.SleepSpec{Ticks: p.Ticks, Silence: p.Silence, Drive: p.Drive, Mute: p.Mute, RateScale: p.RateScale, Modulation: p.Modulation, Threshold: p.Threshold}
 	if err := spec.Validate(g.Net); err != nil {
 		return fmt.Errorf("sleep: %w", err)
 	}
@@ -117,9 +121,30 @@ func (e *Engine) Sleep(p SleepPhase) error {
 			cr.ScaleThresholds(thr)
 		}
 	}
+	type muted struct {
+		proj  int
+		raw   []float64
+		learn bool
+	}
+	var mutes []muted
+	for _, name := range p.Mute {
+		pi := g.Net.ProjectionIndex(name)
+		m := muted{proj: pi, raw: e.RawWeights(pi)}
+		if r := e.learn.rules[pi]; r != nil {
+			m.learn = r.Enabled
+		}
+		e.setRawWeights(pi, func(int) float64 { return 0 })
+		e.SetLearning(pi, false)
+		mutes = append(mutes, m)
+	}
 	e.SetReward(p.Modulation)
 
 	e.Run(p.Ticks)
+
+	for _, m := range mutes {
+		e.setRawWeights(m.proj, func(i int) float64 { return m.raw[i] })
+		e.SetLearning(m.proj, m.learn)
+	}
 
 	e.SetReward(prevReward)
 	for _, cr := range e.cores {

@@ -148,6 +148,7 @@ func TestSleepThresholdAndErrors(t *testing.T) {
 		{SleepPhase{Ticks: 1, Drive: []string{"in"}}, "input"},
 		{SleepPhase{Ticks: 1, Silence: []string{"h"}}, "not an input"},
 		{SleepPhase{Ticks: -1}, "ticks"},
+		{SleepPhase{Ticks: 1, Mute: []string{"nope"}}, `unknown projection "nope"`},
 	} {
 		if err := e.Sleep(c.p); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v, want %q", c.p, err, c.want)
@@ -164,5 +165,46 @@ func TestSleepThresholdAndErrors(t *testing.T) {
 	e.Run(500)
 	if inputs == 0 || n <= inputs {
 		t.Errorf("spikes: %d in sleep with threshold x1000 (inputs only), %d after", inputs, n)
+	}
+}
+
+// TestSleepMutes checks that a muted projection carries nothing and
+// learns nothing while asleep, and that its weights and learning switch
+// come back exactly.
+func TestSleepMutes(t *testing.T) {
+	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+		g, err := sleepNet(mode).Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := testArch()
+		m, _ := Map(g, a, "sequential", 0)
+		counts := map[int]int{}
+		e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1, OnSpike: func(_ int64, id uint32) { counts[g.PopOf(int(id))]++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Run(500)
+		inH, hO := e.RawWeights(0), e.RawWeights(1)
+		clear(counts)
+		// The inputs keep firing, but neither projection passes them on.
+		if err := e.Sleep(SleepPhase{Ticks: 500, Mute: []string{"in-h", "h-o"}, Modulation: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if counts[0] == 0 || counts[1] != 0 || counts[2] != 0 {
+			t.Errorf("%v: spikes asleep by population %v: want inputs only", mode, counts)
+		}
+		if !slices.Equal(e.RawWeights(0), inH) || !slices.Equal(e.RawWeights(1), hO) {
+			t.Errorf("%v: muted weights changed across sleep", mode)
+		}
+		if !e.learn.rules[1].Enabled {
+			t.Errorf("%v: learning of h-o still off after sleep", mode)
+		}
+		clear(counts)
+		e.Run(500)
+		if counts[1] == 0 || counts[2] == 0 {
+			t.Errorf("%v: spikes awake by population %v: the projections should carry again", mode, counts)
+		}
+		e.Close()
 	}
 }

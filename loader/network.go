@@ -548,6 +548,14 @@ func haveList(names []string) string {
 	return strings.Join(names, ", ")
 }
 
+func (p *netParser) projNames() string {
+	names := make([]string, len(p.net.Projections))
+	for i := range p.net.Projections {
+		names[i] = p.net.Projections[i].Name
+	}
+	return haveList(names)
+}
+
 func (p *netParser) popNames() string {
 	names := make([]string, len(p.net.Populations))
 	for i := range p.net.Populations {

@@ -10,7 +10,7 @@ import (
 var (
 	plasticityKeys  = []string{"rule", "weight_dependent", "tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "tau_eligibility", "learning_rate", "homeostasis"}
 	homeostasisKeys = []string{"rate_target", "eta", "period"}
-	sleepKeys       = []string{"ticks", "silence", "drive", "rate_scale", "modulation", "threshold"}
+	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold"}
 	ruleNames       = []string{"stdp", "rstdp"}
 )
 
@@ -153,7 +153,7 @@ func (p *netParser) parseSleep(v *yaml.Node) (*snn.SleepSpec, error) {
 	const path = "sleep"
 	r := resolve(v)
 	if r == nil || r.Kind != yaml.MappingNode {
-		return nil, p.errAt(v, path, "expected a mapping {ticks, silence, drive, rate_scale, modulation, threshold}, got %s", describe(v))
+		return nil, p.errAt(v, path, "expected a mapping {ticks, silence, drive, mute, rate_scale, modulation, threshold}, got %s", describe(v))
 	}
 	f, err := p.mapping(r, path, sleepKeys)
 	if err != nil {
@@ -200,6 +200,23 @@ func (p *netParser) parseSleep(v *yaml.Node) (*snn.SleepSpec, error) {
 			} else {
 				s.Drive = append(s.Drive, name)
 			}
+		}
+	}
+	if g, ok := f.get("mute"); ok {
+		items, err := p.seq(g.val, join(path, "mute"))
+		if err != nil {
+			return nil, err
+		}
+		for i, it := range items {
+			ip := index(join(path, "mute"), i)
+			name, err := p.name(it, ip)
+			if err != nil {
+				return nil, err
+			}
+			if p.net.ProjectionIndex(name) < 0 {
+				return nil, p.errAt(it, ip, "unknown projection %q (have: %s)", clip(name), p.projNames())
+			}
+			s.Mute = append(s.Mute, name)
 		}
 	}
 	for _, c := range []struct {

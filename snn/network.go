@@ -241,6 +241,16 @@ func (n *Network) PopulationIndex(name string) int {
 	return -1
 }
 
+// ProjectionIndex returns the index of the named projection, or -1.
+func (n *Network) ProjectionIndex(name string) int {
+	for i := range n.Projections {
+		if n.Projections[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // ReceptorIndex returns the index of receptor name in neuron nu; the empty
 // name means the first receptor.
 func (nu *Neuron) ReceptorIndex(name string) int {

@@ -195,6 +195,7 @@ type SleepSpec struct {
 	Ticks      int
 	Silence    []string
 	Drive      []string
+	Mute       []string // projections
 	RateScale  float64
 	Modulation float64
 	Threshold  float64
@@ -221,6 +222,11 @@ func (s *SleepSpec) Validate(n *Network) error {
 		}
 		if n.Populations[i].Kind != LIF {
 			return fmt.Errorf("drive: population %q is an input; only LIF populations take on-core noise", name)
+		}
+	}
+	for _, name := range s.Mute {
+		if n.ProjectionIndex(name) < 0 {
+			return fmt.Errorf("mute: unknown projection %q", name)
 		}
 	}
 	for _, c := range []struct {

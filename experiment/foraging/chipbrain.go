@@ -58,30 +58,19 @@ func newChipBrain(p *Params, seed uint64, mode snn.Mode, arch *chip.Arch, onSpik
 // Sleep silences the input and drives the hidden layer with on-core noise
 // at its waking rates, under constant positive modulation, so that
 // hidden -> output learns by unsupervised STDP; the inhibitory projection
-// is frozen while asleep.
+// is muted (SleepParams.MuteInhibition) or else frozen while asleep.
 func (b *chipBrain) Sleep(ticks int) error {
 	s := &b.p.Sleep
-	b.SetLearning(b.lay.projInh, false)
-	var inh []float64
-	if s.InhScale != 1 {
-		inh = b.Weights(b.lay.projInh)
-		scaled := make([]float64, len(inh))
-		for i, w := range inh {
-			scaled[i] = w * s.InhScale
-		}
-		if err := b.SetWeights(b.lay.projInh, scaled); err != nil {
-			return err
-		}
-	}
-	err := b.Engine.Sleep(chip.SleepPhase{
+	phase := chip.SleepPhase{
 		Ticks: ticks, Silence: []string{PopInput}, Drive: []string{PopHidden},
 		RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold,
-	})
-	if inh != nil {
-		if err2 := b.SetWeights(b.lay.projInh, inh); err == nil {
-			err = err2
-		}
 	}
+	if s.MuteInhibition {
+		phase.Mute = []string{ProjInh}
+		return b.Engine.Sleep(phase)
+	}
+	b.SetLearning(b.lay.projInh, false)
+	err := b.Engine.Sleep(phase)
 	b.SetLearning(b.lay.projInh, true)
 	return err
 }

@@ -108,9 +108,9 @@ type SleepParams struct {
 	RateScale  float64
 	Modulation float64
 	Threshold  float64
-	// InhScale multiplies the hidden -> output inhibitory weights while
-	// asleep (they are frozen then and restored after).
-	InhScale float64
+	// MuteInhibition mutes the hidden -> output inhibitory projection
+	// while asleep (chip.SleepPhase.Mute); otherwise it is only frozen.
+	MuteInhibition bool
 }
 
 // DefaultParams are the constants the experiment runs with.
@@ -158,7 +158,7 @@ func DefaultParams() Params {
 		// The inhibitory projection is silenced, or the noise-driven
 		// outputs, whose excitation and inhibition cancel, stay silent.
 		Sleep: SleepParams{
-			RateScale: 1, Modulation: 0.05, Threshold: 0.5, InhScale: 0,
+			RateScale: 1, Modulation: 0.05, Threshold: 0.5, MuteInhibition: true,
 		},
 		Exploration: DefaultExploration,
 		Readout:     ReadoutPotential,
@@ -243,9 +243,6 @@ func (p *Params) validate() error {
 	}
 	if p.RewardTicks < 0 || p.RewardTicks > p.RestTicks {
 		return fmt.Errorf("params: reward ticks %d: expected 0..%d", p.RewardTicks, p.RestTicks)
-	}
-	if s := p.Sleep; !(s.InhScale >= 0 && s.InhScale <= 1) {
-		return fmt.Errorf("params: sleep inhibition scale %v: expected 0..1", s.InhScale)
 	}
 	return nil
 }
