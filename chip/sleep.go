@@ -130,8 +130,8 @@ func (e *Engine) Sleep(p SleepPhase) error {
 	for _, name := range p.Mute {
 		pi := g.Net.ProjectionIndex(name)
 		m := muted{proj: pi, raw: e.RawWeights(pi)}
-		if r := e.learn.rules[pi]; r != nil {
-			m.learn = r.Enabled
+		if e.Plastic(pi) {
+			m.learn = e.learn.rules[pi].Enabled
 		}
 		e.setRawWeights(pi, func(int) float64 { return 0 })
 		e.SetLearning(pi, false)

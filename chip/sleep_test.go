@@ -187,7 +187,8 @@ func TestSleepMutes(t *testing.T) {
 		e.Run(500)
 		inH, hO := e.RawWeights(0), e.RawWeights(1)
 		clear(counts)
-		// The inputs keep firing, but neither projection passes them on.
+		// The inputs keep firing, but neither projection passes them on;
+		// in-h is static, h-o plastic.
 		if err := e.Sleep(SleepPhase{Ticks: 500, Mute: []string{"in-h", "h-o"}, Modulation: 1}); err != nil {
 			t.Fatal(err)
 		}
@@ -206,5 +207,21 @@ func TestSleepMutes(t *testing.T) {
 			t.Errorf("%v: spikes awake by population %v: the projections should carry again", mode, counts)
 		}
 		e.Close()
+	}
+	// A network without any plastic projection can be muted too.
+	net := sleepNet(snn.Float)
+	net.Projections[1].Plasticity = nil
+	g, err := net.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := Map(g, testArch(), "sequential", 0)
+	e, err := NewEngine(g, testArch(), m, Options{Mode: snn.Float, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Sleep(SleepPhase{Ticks: 10, Mute: []string{"in-h"}}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -151,6 +151,50 @@ projections:
 	}
 }
 
+// TestRunSleepStep runs a network file's sleep step after the awake ticks:
+// the input is silenced and the hidden layer driven by noise, so the
+// input fires only while awake and the hidden layer on in sleep.
+func TestRunSleepStep(t *testing.T) {
+	net := filepath.Join(t.TempDir(), "sleepy.yaml")
+	if err := os.WriteFile(net, []byte(`name: sleepy
+populations:
+  - {name: in, size: 20, kind: poisson, rate: 50}
+  - {name: hidden, size: 20, neuron: {tau_m: 20, v_th: 10}}
+projections:
+  - name: ih
+    pre: in
+    post: hidden
+    connector: one_to_one
+    weight: 30
+    plasticity: {tau_plus: 20, tau_minus: 20, a_plus: 0.1, a_minus: 0.1, w_min: 0, w_max: 40}
+sleep: {ticks: 300, silence: [in], drive: [hidden], mute: [ih]}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) runResult {
+		t.Helper()
+		code, out, errs := spindle(t, append([]string{"run", net, "--ticks", "200", "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var got runResult
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	awake, slept := run("--no-sleep"), run()
+	if awake.Ticks != 200 || awake.SleepTicks != 0 || slept.Ticks != 500 || slept.SleepTicks != 300 {
+		t.Fatalf("ticks %d (%d asleep) and %d (%d asleep): want 200 (0) and 500 (300)", awake.Ticks, awake.SleepTicks, slept.Ticks, slept.SleepTicks)
+	}
+	if slept.Populations[0].Spikes != awake.Populations[0].Spikes {
+		t.Errorf("input spikes %d with sleep, %d without: a silenced input emits nothing", slept.Populations[0].Spikes, awake.Populations[0].Spikes)
+	}
+	if slept.Populations[1].Spikes <= awake.Populations[1].Spikes {
+		t.Errorf("hidden spikes %d with sleep, %d without: the noise should drive it", slept.Populations[1].Spikes, awake.Populations[1].Spikes)
+	}
+}
+
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the demo runs a short learning protocol")

@@ -11,7 +11,7 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var f simFlags
-	var asJSON bool
+	var asJSON, noSleep bool
 	var rec recordFlags
 	cmd := &cobra.Command{
 		Use:   "run NET.yaml",
@@ -19,7 +19,11 @@ func newRunCmd() *cobra.Command {
 		Long: `Run builds the network, maps it onto the architecture's cores, simulates
 the given number of ticks on the event engine and prints a summary: spikes,
 rates, synaptic events, packets (dropped, late), hop-packets, modelled
-energy and tick latency, and how long construction and simulation took.`,
+energy and tick latency, and how long construction and simulation took.
+
+If the network file declares a sleep step ('sleep:', docs/yaml.md), it runs
+after the awake ticks, on the cores (--no-sleep skips it); the counts and
+rates then cover both.`,
 		Example: `  spindle run examples/cuba.yaml --ticks 10000
   spindle run examples/cuba_fixed.yaml --arch loihi --map balanced --json`,
 		Args: exactArgs(1),
@@ -28,7 +32,7 @@ energy and tick latency, and how long construction and simulation took.`,
 			if err != nil {
 				return err
 			}
-			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, record: rec, source: args[0], progress: cmd.ErrOrStderr()})
+			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep})
 			if err != nil {
 				return err
 			}
@@ -44,6 +48,7 @@ energy and tick latency, and how long construction and simulation took.`,
 	f.stim = &stimulusFlags{}
 	f.stim.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	cmd.Flags().BoolVar(&noSleep, "no-sleep", false, "skip the network file's sleep step")
 	return cmd
 }
 
@@ -55,6 +60,7 @@ type runResult struct {
 	Map            string       `json:"map"`
 	Mode           string       `json:"mode"`
 	Ticks          int64        `json:"ticks"`
+	SleepTicks     int64        `json:"sleep_ticks"` // of Ticks, asleep
 	DtMs           float64      `json:"dt_ms"`
 	Neurons        int          `json:"neurons"`
 	Synapses       int          `json:"synapses"`
@@ -99,6 +105,7 @@ type simOptions struct {
 	record   recordFlags
 	source   string // the network file, for the trace's metadata
 	progress io.Writer
+	sleep    bool // run the network's sleep step, if any, after the ticks
 }
 
 // simulate runs b on the event engine and summarises the run.
@@ -131,12 +138,22 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 			bar.update(int64(t))
 		}
 	}
+	var slept int64
+	if sp := b.net.Sleep; opt.sleep && sp != nil {
+		if err := eng.Sleep(chip.SleepPhaseOf(sp)); err != nil {
+			rec.abort()
+			return nil, err
+		}
+		slept = int64(sp.Ticks)
+	}
 	wall := time.Since(start).Seconds()
 	bar.finish()
 	if err := rec.close(); err != nil {
 		return nil, err
 	}
-	return summarise(b, eng.Stats(), perPop, wall), nil
+	r := summarise(b, eng.Stats(), perPop, wall)
+	r.SleepTicks = slept
+	return r, nil
 }
 
 func summarise(b *built, s chip.Stats, perPop []int64, wall float64) *runResult {
@@ -173,7 +190,11 @@ func rate(spikes int64, neurons int, seconds float64) float64 {
 func (r *runResult) print(w io.Writer) {
 	fmt.Fprintf(w, "%s on %s (%s map, %s mode): %d neurons, %d synapses, %d cores on %d chip(s)\n",
 		r.Network, r.Arch, r.Map, r.Mode, r.Neurons, r.Synapses, r.CoresUsed, r.ChipsUsed)
-	fmt.Fprintf(w, "%d ticks of %g ms: %d spikes, %.2f Hz per neuron\n", r.Ticks, r.DtMs, r.Spikes, r.RateHz)
+	asleep := ""
+	if r.SleepTicks > 0 {
+		asleep = fmt.Sprintf(" (the last %d asleep)", r.SleepTicks)
+	}
+	fmt.Fprintf(w, "%d ticks of %g ms%s: %d spikes, %.2f Hz per neuron\n", r.Ticks, r.DtMs, asleep, r.Spikes, r.RateHz)
 	for _, p := range r.Populations {
 		fmt.Fprintf(w, "  %-16s %7d neurons %9d spikes %8.2f Hz\n", p.Name, p.Size, p.Spikes, p.RateHz)
 	}
