@@ -18,6 +18,11 @@ type SleepPhase struct {
 	RateScale  float64  // multiplies those rates (default 1)
 	Modulation float64  // constant positive modulation applied each tick during sleep (Golden et al.: rewarded STDP with constant positive reward)
 	Threshold  float64  // optional multiplicative threshold scale during sleep (1 = unchanged); 0 means 1
+	// Depression multiplies the depression amplitude A- of every plastic
+	// projection during sleep; 0 means 1. Above 1, pairings that chance
+	// alone produces depress on balance, and only inputs that drive the
+	// neuron grow (as the sleep rules of Tadros et al. 2022 do).
+	Depression float64
 
 	// DriveWeight is the weight of one noise event onto the first
 	// receptor of a driven neuron, in mV; 0 means the current that lifts
@@ -29,7 +34,7 @@ type SleepPhase struct {
 
 // SleepPhaseOf converts a sleep protocol read from a network file.
 func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
-	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold}
+	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression}
 }
 
 // Sleep runs p.Ticks ticks of sleep, then restores the waking state.
@@ -41,13 +46,15 @@ func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
 // decided on its core by snn.DriveDraw(seed, i, t, p), a counter-based
 // draw that does not depend on mapping or workers; each event adds
 // DriveWeight to its first receptor. The modulation of SetReward is
-// Modulation, and thresholds are scaled by Threshold. The synapses of the
-// Mute projections weigh nothing and do not learn.
+// Modulation, thresholds are scaled by Threshold and every depression
+// amplitude A- by Depression. The synapses of the Mute projections weigh
+// nothing and do not learn.
 //
 // Afterwards: sources emit again (spike-source times that fell in the
 // sleep are lost; Poisson sources resume their own sequence), the noise
-// stops, thresholds and the previous modulation are restored, and the
-// rate counters are put back as they stood when sleep began, so sleep
+// stops, thresholds, amplitudes and the previous modulation are
+// restored, and the rate counters are put back as they stood when sleep
+// began, so sleep
 // activity does not pollute them (the sleep ticks are not counted).
 // The muted projections get their weights back, exactly, and their
 // learning switch as it was. Weights, traces, packets in flight and
@@ -57,7 +64,7 @@ func (e *Engine) Sleep(p SleepPhase) error {
 	if p.Ticks < 0 {
 		return fmt.Errorf("sleep: ticks %d: expected a non-negative count", p.Ticks)
 	}
-	spec := snn.SleepSpec{Ticks: p.Ticks, Silence: p.Silence, Drive: p.Drive, Mute: p.Mute, RateScale: p.RateScale, Modulation: p.Modulation, Threshold: p.Threshold}
+	spec := snn.SleepSpec{Ticks: p.Ticks, Silence: p.Silence, Drive: p.Drive, Mute: p.Mute, RateScale: p.RateScale, Modulation: p.Modulation, Threshold: p.Threshold, Depression: p.Depression}
 	if err := spec.Validate(g.Net); err != nil {
 		return fmt.Errorf("sleep: %w", err)
 	}
@@ -138,8 +145,22 @@ func (e *Engine) Sleep(p SleepPhase) error {
 		mutes = append(mutes, m)
 	}
 	e.SetReward(p.Modulation)
+	depress := func(f float64) {
+		for pi, l := range e.learn.rules {
+			if l != nil {
+				l.SetDepression(g.Net.Projections[pi].Plasticity.AMinus * f)
+			}
+		}
+	}
+	if p.Depression != 0 && p.Depression != 1 {
+		depress(p.Depression)
+	}
 
 	e.Run(p.Ticks)
+
+	if p.Depression != 0 && p.Depression != 1 {
+		depress(1)
+	}
 
 	for _, m := range mutes {
 		e.setRawWeights(m.proj, func(i int) float64 { return m.raw[i] })

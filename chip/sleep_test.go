@@ -149,6 +149,7 @@ func TestSleepThresholdAndErrors(t *testing.T) {
 		{SleepPhase{Ticks: 1, Silence: []string{"h"}}, "not an input"},
 		{SleepPhase{Ticks: -1}, "ticks"},
 		{SleepPhase{Ticks: 1, Mute: []string{"nope"}}, `unknown projection "nope"`},
+		{SleepPhase{Ticks: 1, Depression: -1}, "depression"},
 	} {
 		if err := e.Sleep(c.p); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v, want %q", c.p, err, c.want)
@@ -223,5 +224,57 @@ func TestSleepMutes(t *testing.T) {
 	defer e.Close()
 	if err := e.Sleep(SleepPhase{Ticks: 10, Mute: []string{"in-h"}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSleepDepression checks that Depression scales A- while asleep only:
+// more depression leaves less summed weight after the same sleep, and a
+// sleep of no ticks leaves the rule as it was.
+func TestSleepDepression(t *testing.T) {
+	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+		engine := func() *Engine {
+			g, err := sleepNet(mode).Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := testArch()
+			m, _ := Map(g, a, "sequential", 0)
+			e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(e.Close)
+			e.Run(500)
+			return e
+		}
+		sum := func(e *Engine) float64 {
+			s := 0.0
+			for _, w := range e.Weights(1) {
+				s += w
+			}
+			return s
+		}
+		sleep := func(e *Engine, ticks int, depression float64) {
+			p := SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Depression: depression}
+			if err := e.Sleep(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plain, depressed := engine(), engine()
+		sleep(plain, 500, 0)
+		sleep(depressed, 500, 4)
+		if sum(depressed) >= sum(plain) {
+			t.Errorf("%v: summed weight after sleep: %.1f with depression x4, %.1f without: want less", mode, sum(depressed), sum(plain))
+		}
+
+		awake, slept := engine(), engine()
+		sleep(slept, 0, 4)
+		for _, e := range []*Engine{awake, slept} {
+			e.SetReward(1)
+			e.Run(500)
+		}
+		if !slices.Equal(awake.RawWeights(1), slept.RawWeights(1)) {
+			t.Errorf("%v: learning after a sleep with depression x4 differs from learning without it", mode)
+		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 var (
 	plasticityKeys  = []string{"rule", "weight_dependent", "tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "tau_eligibility", "learning_rate", "homeostasis"}
 	homeostasisKeys = []string{"rate_target", "eta", "period"}
-	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold"}
+	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold", "depression"}
 	ruleNames       = []string{"stdp", "rstdp"}
 )
 
@@ -153,7 +153,7 @@ func (p *netParser) parseSleep(v *yaml.Node) (*snn.SleepSpec, error) {
 	const path = "sleep"
 	r := resolve(v)
 	if r == nil || r.Kind != yaml.MappingNode {
-		return nil, p.errAt(v, path, "expected a mapping {ticks, silence, drive, mute, rate_scale, modulation, threshold}, got %s", describe(v))
+		return nil, p.errAt(v, path, "expected a mapping {ticks, silence, drive, mute, rate_scale, modulation, threshold, depression}, got %s", describe(v))
 	}
 	f, err := p.mapping(r, path, sleepKeys)
 	if err != nil {
@@ -222,7 +222,7 @@ func (p *netParser) parseSleep(v *yaml.Node) (*snn.SleepSpec, error) {
 	for _, c := range []struct {
 		key string
 		dst *float64
-	}{{"rate_scale", &s.RateScale}, {"modulation", &s.Modulation}, {"threshold", &s.Threshold}} {
+	}{{"rate_scale", &s.RateScale}, {"modulation", &s.Modulation}, {"threshold", &s.Threshold}, {"depression", &s.Depression}} {
 		if g, ok := f.get(c.key); ok {
 			if *c.dst, err = p.floatCheck(g.val, join(path, c.key), "a value >= 0", func(x float64) bool { return x >= 0 }); err != nil {
 				return nil, err

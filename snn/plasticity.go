@@ -199,6 +199,7 @@ type SleepSpec struct {
 	RateScale  float64
 	Modulation float64
 	Threshold  float64
+	Depression float64 // scales every plastic projection's A- while asleep; 0 means 1
 }
 
 // Validate checks a sleep protocol against network n.
@@ -232,7 +233,7 @@ func (s *SleepSpec) Validate(n *Network) error {
 	for _, c := range []struct {
 		name string
 		v    float64
-	}{{"rate_scale", s.RateScale}, {"modulation", s.Modulation}, {"threshold", s.Threshold}} {
+	}{{"rate_scale", s.RateScale}, {"modulation", s.Modulation}, {"threshold", s.Threshold}, {"depression", s.Depression}} {
 		if math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0 {
 			return fmt.Errorf("%s %v: expected a finite value >= 0", c.name, c.v)
 		}
@@ -309,11 +310,10 @@ func NewLearner(g *Graph, proj int, mode Mode, weightBits int) *Learner {
 	}
 	if l.Mult {
 		l.aPlusX = int64(math.Round(pl.APlus * kOne))
-		l.aMinusX = int64(math.Round(pl.AMinus * kOne))
 	} else {
 		l.aPlusX = int64(saturateFloat(math.Round(pl.APlus * l.Scale)))
-		l.aMinusX = int64(saturateFloat(math.Round(pl.AMinus * l.Scale)))
 	}
+	l.SetDepression(pl.AMinus)
 	if h := pl.Homeostasis; h != nil {
 		l.Homeo = true
 		l.RateTarget = h.RateTarget
@@ -328,6 +328,18 @@ func NewLearner(g *Graph, proj int, mode Mode, weightBits int) *Learner {
 		l.PeriodTicks = max(1, int64(math.Round(p/dt)))
 	}
 	return l
+}
+
+// SetDepression sets the depression amplitude A- (as Plasticity.AMinus:
+// mV, or a fraction for a weight-dependent rule). A sleep phase scales it
+// for its duration.
+func (l *Learner) SetDepression(aMinus float64) {
+	l.aMinus = aMinus
+	if l.Mult {
+		l.aMinusX = int64(math.Round(aMinus * kOne))
+	} else {
+		l.aMinusX = int64(saturateFloat(math.Round(aMinus * l.Scale)))
+	}
 }
 
 func abs64(x int64) int64 {
