@@ -63,7 +63,7 @@ func (b *chipBrain) Sleep(ticks int) error {
 	s := &b.p.Sleep
 	phase := chip.SleepPhase{
 		Ticks: ticks, Silence: []string{PopInput}, Drive: []string{PopHidden},
-		RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold,
+		RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression,
 	}
 	if s.MuteInhibition {
 		phase.Mute = []string{ProjInh}

@@ -108,6 +108,7 @@ type SleepParams struct {
 	RateScale  float64
 	Modulation float64
 	Threshold  float64
+	Depression float64 // multiplies A- while asleep (chip.SleepPhase.Depression)
 	// MuteInhibition mutes the hidden -> output inhibitory projection
 	// while asleep (chip.SleepPhase.Mute); otherwise it is only frozen.
 	MuteInhibition bool
