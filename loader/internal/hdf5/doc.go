@@ -1,0 +1,17 @@
+// Package hdf5 reads the subset of the HDF5 file format that NIR graph
+// files use, so the loader can read them without cgo or a third-party
+// library.
+//
+// It reads version 0 and 1 superblocks, version 1 object headers (with
+// continuation blocks), groups stored as symbol tables (version 1 B-trees,
+// symbol nodes and local heaps), and datasets and attributes of
+// fixed-point, IEEE floating-point, fixed-length string and variable-length
+// string types (the latter from global heap collections), stored compact
+// or contiguous. Chunked storage, version 2 object headers and link-message
+// groups are reported as unsupported: the h5py-written NIR files seen so
+// far use none of them.
+//
+// The input is untrusted: every address and length is checked against the
+// file, and a malformed file gives an error naming the object path and what
+// was expected, never a panic.
+package hdf5
