@@ -69,3 +69,22 @@ func FuzzParseArch(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseNIR(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(nirDir, "*.nir"))
+	for _, p := range files {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := ParseNIR("fuzz.nir", data)
+		if err != nil {
+			checkError(t, err)
+			return
+		}
+		if _, err := n.Build(); err != nil {
+			t.Fatalf("ParseNIR accepted a network Build rejects: %v", err)
+		}
+	})
+}

@@ -38,8 +38,12 @@ const (
 	defaultTauSyn   = 5.0 // ms
 )
 
-// LoadNetwork reads a network YAML file.
+// LoadNetwork reads a network YAML file, or a NIR graph if the name ends
+// in .nir (see LoadNIR).
 func LoadNetwork(path string) (*snn.Network, error) {
+	if strings.EqualFold(filepath.Ext(path), ".nir") {
+		return LoadNIR(path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loader: %w", err)

@@ -19,7 +19,7 @@ func newCompareCmd() *cobra.Command {
 	var warmup float64
 	var traces []string
 	cmd := &cobra.Command{
-		Use:   "compare NET.yaml | compare --trace A.aer --trace B.aer",
+		Use:   "compare NET.yaml|GRAPH.nir | compare --trace A.aer --trace B.aer",
 		Short: "Compare the event engine with the dense reference, or two traces",
 		Long: `Compare runs the network on the event engine (mapped onto the architecture)
 and on the dense clock-driven reference, each on its own and timed, and

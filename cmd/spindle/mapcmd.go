@@ -13,7 +13,7 @@ func newMapCmd() *cobra.Command {
 	var asJSON bool
 	var profile, png string
 	cmd := &cobra.Command{
-		Use:   "map NET.yaml",
+		Use:   "map NET.yaml|GRAPH.nir",
 		Short: "Report how a network maps onto an architecture",
 		Long: `Map places the network on the architecture's cores and reports the cores
 and chips used, the fullest core against each per-core limit, which limits

@@ -14,12 +14,15 @@ func newRunCmd() *cobra.Command {
 	var asJSON, noSleep bool
 	var rec recordFlags
 	cmd := &cobra.Command{
-		Use:   "run NET.yaml",
+		Use:   "run NET.yaml|GRAPH.nir",
 		Short: "Simulate a network on a mapped architecture",
 		Long: `Run builds the network, maps it onto the architecture's cores, simulates
 the given number of ticks on the event engine and prints a summary: spikes,
 rates, synaptic events, packets (dropped, late), hop-packets, modelled
 energy and tick latency, and how long construction and simulation took.
+
+The network is a YAML file (docs/yaml.md) or a NIR graph (.nir, docs/nir.md;
+its Input node becomes the first population, which --stimulus drives).
 
 If the network file declares a sleep step ('sleep:', docs/yaml.md), it runs
 after the awake ticks, on the cores (--no-sleep skips it); the counts and

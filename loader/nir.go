@@ -1,0 +1,600 @@
+package loader
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spindle-sim/spindle/loader/internal/hdf5"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// nirSupported lists the NIR node types ParseNIR converts, for errors.
+const nirSupported = "Input, Output, LIF, CubaLIF, IF, Affine, Linear"
+
+// Limits on what a NIR file may ask for, so that a malformed file cannot
+// make the loader allocate without bound.
+const (
+	maxNIRSize  = 1 << 22 // neurons in one node
+	minNIRDt    = 1e-6    // ms; the smallest tick the automatic choice goes down to
+	pulseFactor = 20      // a pulse receptor's tau_syn is dt/pulseFactor
+)
+
+// NIROptions controls the conversion of a NIR graph into a network.
+type NIROptions struct {
+	// Dt is the tick in ms. Zero chooses 1 ms, or if a time constant of the
+	// graph is shorter, the largest of 0.1, 0.01, ... ms not above it:
+	// NIR graphs carry no time step, and a tick longer than a time constant
+	// would skip the dynamics it describes.
+	Dt float64
+}
+
+// LoadNIR reads a NIR graph file (HDF5) as a network; see ParseNIR.
+func LoadNIR(path string) (*snn.Network, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("loader: %w", err)
+	}
+	return ParseNIR(path, data)
+}
+
+// ParseNIR converts a NIR graph with default options; filename is used in
+// error messages and, without its extension, as the network name.
+func ParseNIR(filename string, data []byte) (*snn.Network, error) {
+	return NIROptions{}.Parse(filename, data)
+}
+
+// Parse converts a NIR graph: Input nodes become spike sources without
+// spikes (to be driven with a stimulus), LIF, CubaLIF and IF nodes become
+// LIF populations, and Affine and Linear nodes between them become
+// projections with explicit weights; an Affine bias becomes a source firing
+// on every tick. The mapping is described in docs/nir.md.
+func (o NIROptions) Parse(filename string, data []byte) (*snn.Network, error) {
+	n, err := o.parse(filename, data)
+	if err != nil && strings.ContainsAny(err.Error(), "\r\n") {
+		// Names in the file may hold line breaks; errors stay on one line.
+		return nil, errors.New(oneLine(err.Error()))
+	}
+	return n, err
+}
+
+func (o NIROptions) parse(filename string, data []byte) (*snn.Network, error) {
+	if o.Dt < 0 || math.IsNaN(o.Dt) || math.IsInf(o.Dt, 0) {
+		return nil, fmt.Errorf("loader: %s: dt %v ms: expected a positive time step", filename, o.Dt)
+	}
+	p := &nirParser{file: filename, byName: map[string]*nirNode{}}
+	f, err := hdf5.Open(data)
+	if err != nil {
+		return nil, fmt.Errorf("loader: %s: %w", filename, err)
+	}
+	if err := p.readGraph(f); err != nil {
+		return nil, err
+	}
+	dt := o.Dt
+	if dt == 0 {
+		dt = p.chooseDt()
+	}
+	base := filepath.Base(filename)
+	n := &snn.Network{Name: strings.TrimSuffix(base, filepath.Ext(base)), Dt: dt, Seed: 1, Mode: snn.Float}
+	if err := p.build(n); err != nil {
+		return nil, err
+	}
+	if err := n.Validate(); err != nil {
+		return nil, fmt.Errorf("loader: %s: %w", filename, err)
+	}
+	return n, nil
+}
+
+// nirNode is one node of the graph with its parameters in NIR units
+// (seconds, dimensionless voltages).
+type nirNode struct {
+	name, typ string
+	size      int // neurons, for inputs and neurons
+
+	// Neurons.
+	tau, tauSyn, r, vLeak, vTh, vReset, wIn float64
+
+	// Affine and Linear: weight[i*cols+j] from input j to output i.
+	weight     []float64
+	rows, cols int
+	bias       []float64
+
+	ins, outs []*nirNode
+}
+
+func (n *nirNode) isNeuron() bool { return n.typ == "LIF" || n.typ == "CubaLIF" || n.typ == "IF" }
+func (n *nirNode) isWeight() bool { return n.typ == "Affine" || n.typ == "Linear" }
+func (n *nirNode) isSource() bool { return n.isNeuron() || n.typ == "Input" }
+
+type nirParser struct {
+	file   string
+	nodes  []*nirNode // in file order
+	byName map[string]*nirNode
+
+	biasPop map[*nirNode]string // the bias source population of a weight node
+}
+
+func (p *nirParser) errf(format string, args ...any) error {
+	return fmt.Errorf("loader: %s: "+format, append([]any{p.file}, args...)...)
+}
+
+// nodeErr reports a problem with node n, and with one of its fields unless
+// field is empty.
+func (p *nirParser) nodeErr(n *nirNode, field, format string, args ...any) error {
+	if field == "" {
+		return fmt.Errorf("loader: %s: node %q (%s): "+format, append([]any{p.file, n.name, n.typ}, args...)...)
+	}
+	return fmt.Errorf("loader: %s: node %q (%s): field %q: "+format, append([]any{p.file, n.name, n.typ, field}, args...)...)
+}
+
+func (p *nirParser) readGraph(f *hdf5.File) error {
+	root, err := f.Root()
+	if err != nil {
+		return p.errf("%w", err)
+	}
+	g, err := root.Group("node")
+	if err != nil {
+		return p.errf("not a NIR file: %w", err)
+	}
+	if typ, err := readString(g, "type"); err != nil {
+		return p.errf("%w", err)
+	} else if typ != "NIRGraph" {
+		return p.errf("node: type %q: expected the top-level node to be a NIRGraph", typ)
+	}
+	nodes, err := g.Group("nodes")
+	if err != nil {
+		return p.errf("%w", err)
+	}
+	for _, name := range nodes.Members() {
+		ng, err := nodes.Group(name)
+		if err != nil {
+			return p.errf("node %q: %w", name, err)
+		}
+		typ, err := readString(ng, "type")
+		if err != nil {
+			return p.errf("node %q: %w", name, err)
+		}
+		n := &nirNode{name: name, typ: typ}
+		if err := p.readNode(n, ng); err != nil {
+			return err
+		}
+		p.nodes = append(p.nodes, n)
+		p.byName[name] = n
+	}
+	edges, err := readEdges(g)
+	if err != nil {
+		return p.errf("%w", err)
+	}
+	for _, e := range edges {
+		src, dst := p.byName[e[0]], p.byName[e[1]]
+		for _, name := range e {
+			if p.byName[name] == nil {
+				return p.errf("edge %q -> %q: unknown node %q", e[0], e[1], name)
+			}
+		}
+		src.outs = append(src.outs, dst)
+		dst.ins = append(dst.ins, src)
+	}
+	return nil
+}
+
+// readString reads a scalar string dataset.
+func readString(g *hdf5.Group, name string) (string, error) {
+	d, err := g.Dataset(name)
+	if err != nil {
+		return "", err
+	}
+	s, _, err := d.Strings()
+	if err != nil {
+		return "", err
+	}
+	if len(s) != 1 {
+		return "", fmt.Errorf("%s: %d strings, expected one", d.Path(), len(s))
+	}
+	return s[0], nil
+}
+
+// readEdges reads the edge list, stored either as an [n, 2] string dataset
+// (NIR up to 1.0) or as a group of "src" and "dst" datasets.
+func readEdges(g *hdf5.Group) ([][2]string, error) {
+	isGroup, err := g.IsGroup("edges")
+	if err != nil {
+		return nil, err
+	}
+	var src, dst []string
+	if isGroup {
+		eg, err := g.Group("edges")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range []struct {
+			name string
+			out  *[]string
+		}{{"src", &src}, {"dst", &dst}} {
+			d, err := eg.Dataset(f.name)
+			if err != nil {
+				return nil, err
+			}
+			if *f.out, _, err = d.Strings(); err != nil {
+				return nil, err
+			}
+		}
+		if len(src) != len(dst) {
+			return nil, fmt.Errorf("%s: %d sources but %d destinations", eg.Path(), len(src), len(dst))
+		}
+	} else {
+		d, err := g.Dataset("edges")
+		if err != nil {
+			return nil, err
+		}
+		s, shape, err := d.Strings()
+		if err != nil {
+			return nil, err
+		}
+		if len(s) > 0 && (len(shape) != 2 || shape[1] != 2) {
+			return nil, fmt.Errorf("%s: shape %v: expected [edges, 2]", d.Path(), shape)
+		}
+		for i := 0; i+1 < len(s); i += 2 {
+			src, dst = append(src, s[i]), append(dst, s[i+1])
+		}
+	}
+	edges := make([][2]string, len(src))
+	for i := range edges {
+		edges[i] = [2]string{src[i], dst[i]}
+	}
+	return edges, nil
+}
+
+// readNode reads the parameters of one node.
+func (p *nirParser) readNode(n *nirNode, g *hdf5.Group) error {
+	var err error
+	switch n.typ {
+	case "Input":
+		n.size, err = p.shapeSize(n, g)
+	case "Output":
+		return nil
+	case "LIF":
+		err = p.params(n, g, []param{
+			{"tau", &n.tau, true, 0}, {"r", &n.r, true, 0}, {"v_leak", &n.vLeak, true, 0},
+			{"v_threshold", &n.vTh, true, 0}, {"v_reset", &n.vReset, false, 0},
+		})
+	case "CubaLIF":
+		err = p.params(n, g, []param{
+			{"tau_mem", &n.tau, true, 0}, {"tau_syn", &n.tauSyn, true, 0}, {"r", &n.r, true, 0},
+			{"v_leak", &n.vLeak, true, 0}, {"v_threshold", &n.vTh, true, 0},
+			{"v_reset", &n.vReset, false, 0}, {"w_in", &n.wIn, false, 1},
+		})
+	case "IF":
+		err = p.params(n, g, []param{
+			{"r", &n.r, true, 0}, {"v_threshold", &n.vTh, true, 0}, {"v_reset", &n.vReset, false, 0},
+		})
+	case "Affine", "Linear":
+		err = p.weights(n, g)
+	case "NIRGraph":
+		return p.nodeErr(n, "", "nested graphs are not supported; flatten the graph before export")
+	default:
+		return p.nodeErr(n, "", "unsupported node type (supported: %s)", nirSupported)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case n.typ == "LIF" && !(n.tau > 0):
+		return p.nodeErr(n, "tau", "%v s: expected a positive time constant", n.tau)
+	case n.typ == "CubaLIF" && !(n.tau > 0):
+		return p.nodeErr(n, "tau_mem", "%v s: expected a positive time constant", n.tau)
+	case n.typ == "CubaLIF" && !(n.tauSyn > 0):
+		return p.nodeErr(n, "tau_syn", "%v s: expected a positive time constant", n.tauSyn)
+	}
+	return nil
+}
+
+// param names a neuron parameter, where it goes and its default.
+type param struct {
+	name     string
+	dst      *float64
+	required bool
+	def      float64
+}
+
+// params reads neuron parameters. Every neuron of a population shares one
+// parameter set, so each array must hold one value repeated; an array of
+// one element applies to every neuron.
+func (p *nirParser) params(n *nirNode, g *hdf5.Group, ps []param) error {
+	for _, pr := range ps {
+		*pr.dst = pr.def
+		if !g.Has(pr.name) {
+			if pr.required {
+				return p.nodeErr(n, pr.name, "missing")
+			}
+			continue
+		}
+		v, err := p.floats(n, g, pr.name)
+		if err != nil {
+			return err
+		}
+		if len(v) == 0 {
+			return p.nodeErr(n, pr.name, "empty array")
+		}
+		for i, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return p.nodeErr(n, pr.name, "element %d is %v: expected a finite number", i, x)
+			}
+			if x != v[0] {
+				return p.nodeErr(n, pr.name, "per-neuron values differ (element 0 is %v, element %d is %v): a population shares one parameter set", v[0], i, x)
+			}
+		}
+		*pr.dst = v[0]
+		switch {
+		case len(v) == 1:
+		case n.size == 0 || n.size == 1:
+			n.size = len(v)
+		case len(v) != n.size:
+			return p.nodeErr(n, pr.name, "%d elements, expected %d like the other parameters", len(v), n.size)
+		}
+	}
+	if n.size == 0 {
+		n.size = 1
+	}
+	return nil
+}
+
+func (p *nirParser) floats(n *nirNode, g *hdf5.Group, field string) ([]float64, error) {
+	d, err := g.Dataset(field)
+	if err != nil {
+		return nil, p.nodeErr(n, field, "%w", err)
+	}
+	v, _, err := d.Float64s()
+	if err != nil {
+		return nil, p.nodeErr(n, field, "%w", err)
+	}
+	return v, nil
+}
+
+// shapeSize reads an Input node's shape; a multi-dimensional input is
+// flattened in row-major order.
+func (p *nirParser) shapeSize(n *nirNode, g *hdf5.Group) (int, error) {
+	shape, err := p.floats(n, g, "shape")
+	if err != nil {
+		return 0, err
+	}
+	size := 1
+	for _, d := range shape {
+		if d != math.Trunc(d) || d < 1 || float64(size)*d > maxNIRSize {
+			return 0, p.nodeErr(n, "shape", "%v: expected positive whole dimensions of at most %d elements in all", shape, maxNIRSize)
+		}
+		size *= int(d)
+	}
+	return size, nil
+}
+
+// weights reads an Affine or Linear node's [out, in] weight matrix and
+// bias.
+func (p *nirParser) weights(n *nirNode, g *hdf5.Group) error {
+	d, err := g.Dataset("weight")
+	if err != nil {
+		return p.nodeErr(n, "weight", "%w", err)
+	}
+	w, shape, err := d.Float64s()
+	if err != nil {
+		return p.nodeErr(n, "weight", "%w", err)
+	}
+	if len(shape) != 2 {
+		return p.nodeErr(n, "weight", "shape %v: expected a matrix [out, in]", shape)
+	}
+	for i, x := range w {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return p.nodeErr(n, "weight", "element %d is %v: expected a finite number", i, x)
+		}
+	}
+	n.weight, n.rows, n.cols = w, shape[0], shape[1]
+	if n.typ == "Affine" && g.Has("bias") {
+		if n.bias, err = p.floats(n, g, "bias"); err != nil {
+			return err
+		}
+		if len(n.bias) != n.rows {
+			return p.nodeErr(n, "bias", "%d elements, expected %d (the weight matrix's rows)", len(n.bias), n.rows)
+		}
+		for i, x := range n.bias {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return p.nodeErr(n, "bias", "element %d is %v: expected a finite number", i, x)
+			}
+		}
+	}
+	return nil
+}
+
+// chooseDt returns 1 ms, or a power-of-ten fraction of it no longer than
+// the graph's shortest time constant.
+func (p *nirParser) chooseDt() float64 {
+	dt := 1.0
+	for _, n := range p.nodes {
+		for _, tau := range []float64{n.tau, n.tauSyn} {
+			for tau > 0 && tau*1000 < dt && dt > minNIRDt {
+				dt /= 10
+			}
+		}
+	}
+	return dt
+}
+
+// build adds the populations and projections to net.
+func (p *nirParser) build(net *snn.Network) error {
+	dt := net.Dt
+	// Inputs first: a stimulus drives the first input population.
+	for _, n := range p.nodes {
+		if n.typ == "Input" {
+			net.Populations = append(net.Populations, snn.Population{
+				Name: n.name, Size: n.size, Kind: snn.SpikeSource, SpikeTimes: make([][]float64, n.size),
+			})
+		}
+	}
+	// scale converts a NIR weight into the mV a spike adds to the receptor
+	// current of each neuron population.
+	scale := map[*nirNode]float64{}
+	for _, n := range p.nodes {
+		if !n.isNeuron() {
+			continue
+		}
+		nu := snn.Neuron{VRest: n.vLeak, VReset: n.vReset, VTh: n.vTh}
+		// Without a synapse a NIR spike is a one-tick pulse of input:
+		// a receptor much faster than the tick carries it.
+		rc := snn.Receptor{Name: defaultReceptor, TauSyn: dt / pulseFactor}
+		scale[n] = n.r
+		switch n.typ {
+		case "LIF":
+			nu.TauM = n.tau * 1000
+		case "CubaLIF":
+			nu.TauM = n.tau * 1000
+			rc.TauSyn = n.tauSyn * 1000
+			// The pulse enters tau_syn dI/dt = -I + w_in S, raising I by
+			// w_in*dt/tau_syn; the membrane sees r*I.
+			scale[n] = n.r * n.wIn * dt / rc.TauSyn
+		case "IF":
+			// dv/dt = r I integrated per tick, as the simulators that
+			// export IF do: each tick adds r times the input.
+			nu.NoLeak = true
+		}
+		nu.Receptors = []snn.Receptor{rc}
+		net.Populations = append(net.Populations, snn.Population{Name: n.name, Size: n.size, Kind: snn.LIF, Neuron: nu})
+	}
+	for _, n := range p.nodes {
+		if err := p.connect(net, n, scale); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// connect checks the edges of node n and adds the projections it makes: a
+// weight node's, or a direct edge's from an Input or neuron node into a
+// neuron node.
+func (p *nirParser) connect(net *snn.Network, n *nirNode, scale map[*nirNode]float64) error {
+	for _, in := range n.ins {
+		if n.typ == "Input" {
+			return p.nodeErr(n, "", "has an incoming edge from %q", in.name)
+		}
+		if n.isWeight() && !in.isSource() {
+			return p.nodeErr(n, "", "input from %q (%s): weights must follow an Input or neuron node", in.name, in.typ)
+		}
+	}
+	for _, out := range n.outs {
+		switch {
+		case n.typ == "Output":
+			return p.nodeErr(n, "", "has an outgoing edge to %q", out.name)
+		case n.isWeight() && !out.isNeuron():
+			return p.nodeErr(n, "", "output to %q (%s): weights must feed a neuron node", out.name, out.typ)
+		case n.isSource() && out.isNeuron():
+			// A direct edge: the identity matrix.
+			if n.size != out.size {
+				return p.errf("edge %q -> %q: sizes %d and %d differ", n.name, out.name, n.size, out.size)
+			}
+			list := make([]snn.Conn, n.size)
+			for i := range list {
+				list[i] = snn.Conn{Pre: i, Post: i, Weight: scale[out], HasWeight: true}
+			}
+			addProjection(net, n.name+"->"+out.name, n.name, out.name, list)
+		}
+	}
+	if !n.isWeight() {
+		return nil
+	}
+	if len(n.ins) == 0 || len(n.outs) == 0 {
+		return p.nodeErr(n, "", "not connected on both sides")
+	}
+	for _, post := range n.outs {
+		if n.rows != post.size {
+			return p.nodeErr(n, "weight", "%d rows, but %q has %d neurons", n.rows, post.name, post.size)
+		}
+		for _, pre := range n.ins {
+			if n.cols != pre.size {
+				return p.nodeErr(n, "weight", "%d columns, but %q has %d neurons", n.cols, pre.name, pre.size)
+			}
+			var list []snn.Conn
+			for i := 0; i < n.rows; i++ {
+				for j := 0; j < n.cols; j++ {
+					if w := n.weight[i*n.cols+j]; w != 0 {
+						list = append(list, snn.Conn{Pre: j, Post: i, Weight: w * scale[post], HasWeight: true})
+					}
+				}
+			}
+			name := n.name
+			if len(n.ins) > 1 || len(n.outs) > 1 {
+				name = n.name + ":" + pre.name + "->" + post.name
+			}
+			addProjection(net, name, pre.name, post.name, list)
+		}
+		p.addBias(net, n, post, scale[post])
+	}
+	return nil
+}
+
+// addBias gives the neurons of post the constant input of weight node n's
+// bias. A population shares one snn.Neuron, so its Bias cannot hold a
+// per-neuron value; instead a source neuron firing on every tick projects
+// onto neuron i with the weight of a spike of NIR weight bias[i]. Under the
+// loader's convention a spike is a one-tick pulse of unit height, so a
+// spike on every tick is exactly a constant input: the bias reaches the
+// neurons as the discrete-time simulators that export NIR add it, in step
+// with the weights. Uniform biases take the same path, so that there is
+// one convention for every neuron type.
+func (p *nirParser) addBias(net *snn.Network, n, post *nirNode, scale float64) {
+	var list []snn.Conn
+	for i, b := range n.bias {
+		if b != 0 {
+			list = append(list, snn.Conn{Pre: 0, Post: i, Weight: b * scale, HasWeight: true})
+		}
+	}
+	if len(list) == 0 {
+		return
+	}
+	if p.biasPop == nil {
+		p.biasPop = map[*nirNode]string{}
+	}
+	src, ok := p.biasPop[n]
+	if !ok {
+		// Node names may hold dots (PyTorch module paths such as
+		// "lif1.lif"), so "<node>.bias" may be taken.
+		src = n.name + ".bias"
+		for k := 2; p.byName[src] != nil || net.PopulationIndex(src) >= 0; k++ {
+			src = fmt.Sprintf("%s.bias%d", n.name, k)
+		}
+		p.biasPop[n] = src
+		// Appended after the Input populations, so that --stimulus still
+		// drives the first Input.
+		net.Populations = append(net.Populations, snn.Population{
+			Name: src, Size: 1, Kind: snn.Poisson, RateHz: everyTickHz(net.Dt),
+		})
+	}
+	name := src
+	if len(n.outs) > 1 {
+		name = src + "->" + post.name
+	}
+	addProjection(net, name, src, post.name, list)
+}
+
+// everyTickHz returns the smallest rate whose per-tick probability, as
+// snn.Graph.PoissonP computes it, is at least one: a Poisson source then
+// fires on every tick from tick 0, with no randomness (see
+// snn.PoissonInterval). 1000/dt alone may round to a probability just
+// below one.
+func everyTickHz(dt float64) float64 {
+	r := 1000 / dt
+	for r*dt/1000 < 1 {
+		r = math.Nextafter(r, math.Inf(1))
+	}
+	return r
+}
+
+// addProjection adds a static projection of explicit synapses with one tick
+// of delay, the shortest the engine has.
+func addProjection(net *snn.Network, name, pre, post string, list []snn.Conn) {
+	net.Projections = append(net.Projections, snn.Projection{
+		Name: name, Pre: pre, Post: post,
+		Connector: snn.Connector{Kind: snn.FromList, List: list},
+		Delay:     snn.Const(net.Dt),
+	})
+}
