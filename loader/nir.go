@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spindle-sim/spindle/loader/internal/hdf5"
@@ -18,9 +19,15 @@ const nirSupported = "Input, Output, LIF, CubaLIF, IF, Affine, Linear"
 // Limits on what a NIR file may ask for, so that a malformed file cannot
 // make the loader allocate without bound.
 const (
-	maxNIRSize  = 1 << 22 // neurons in one node
-	minNIRDt    = 1e-6    // ms; the smallest tick the automatic choice goes down to
-	pulseFactor = 20      // a pulse receptor's tau_syn is dt/pulseFactor
+	maxNIRSize = 1 << 22 // neurons in one node
+	// maxNIRGroups bounds the populations one neuron node splits into.
+	// Each is valid even of one neuron, but a weight node between two
+	// split nodes makes a projection per pair of populations, and
+	// snn.Network finds populations by name in linear time, so checking
+	// and building the network grows with the product of the two.
+	maxNIRGroups = 4096
+	minNIRDt     = 1e-6 // ms; the smallest tick the automatic choice goes down to
+	pulseFactor  = 20   // a pulse receptor's tau_syn is dt/pulseFactor
 )
 
 // NIROptions controls the conversion of a NIR graph into a network.
@@ -88,14 +95,33 @@ func (o NIROptions) parse(filename string, data []byte) (*snn.Network, error) {
 	return n, nil
 }
 
-// nirNode is one node of the graph with its parameters in NIR units
-// (seconds, dimensionless voltages).
+// nirParams is the parameter set of a neuron in NIR units (seconds,
+// dimensionless voltages).
+type nirParams struct {
+	tau, tauSyn, r, vLeak, vTh, vReset, wIn float64
+}
+
+// nirGroup is a run of neurons of one node sharing a parameter set: one
+// snn population.
+type nirGroup struct {
+	nirParams
+	size int
+}
+
+// nirNode is one node of the graph.
 type nirNode struct {
 	name, typ string
 	size      int // neurons, for inputs and neurons
 
-	// Neurons.
-	tau, tauSyn, r, vLeak, vTh, vReset, wIn float64
+	// Neurons: the parameters of every neuron, or when they differ, of
+	// the first group. A population shares one snn.Neuron, so a neuron
+	// node whose per-neuron parameters differ is split into groups of
+	// equal parameters, in order of first appearance; neuron i becomes
+	// neuron index[i] of group group[i]. groups is nil for a node that
+	// is not split.
+	nirParams
+	groups       []nirGroup
+	group, index []int
 
 	// Affine and Linear: weight[i*cols+j] from input j to output i.
 	weight     []float64
@@ -108,6 +134,31 @@ type nirNode struct {
 func (n *nirNode) isNeuron() bool { return n.typ == "LIF" || n.typ == "CubaLIF" || n.typ == "IF" }
 func (n *nirNode) isWeight() bool { return n.typ == "Affine" || n.typ == "Linear" }
 func (n *nirNode) isSource() bool { return n.isNeuron() || n.typ == "Input" }
+
+// pops returns the groups of node n, one per population it becomes.
+func (n *nirNode) pops() []nirGroup {
+	if n.groups == nil {
+		return []nirGroup{{nirParams: n.nirParams, size: n.size}}
+	}
+	return n.groups
+}
+
+// popName returns the name of the population of group g of node n: the
+// node's own name unless the node is split.
+func (n *nirNode) popName(g int) string {
+	if n.groups == nil {
+		return n.name
+	}
+	return fmt.Sprintf("%s#%d", n.name, g)
+}
+
+// locate returns the group of neuron i of node n and its index there.
+func (n *nirNode) locate(i int) (g, k int) {
+	if n.groups == nil {
+		return 0, i
+	}
+	return n.group[i], n.index[i]
+}
 
 type nirParser struct {
 	file   string
@@ -258,18 +309,18 @@ func (p *nirParser) readNode(n *nirNode, g *hdf5.Group) error {
 		return nil
 	case "LIF":
 		err = p.params(n, g, []param{
-			{"tau", &n.tau, true, 0}, {"r", &n.r, true, 0}, {"v_leak", &n.vLeak, true, 0},
-			{"v_threshold", &n.vTh, true, 0}, {"v_reset", &n.vReset, false, 0},
+			{"tau", &n.tau, true, 0, true}, {"r", &n.r, true, 0, false}, {"v_leak", &n.vLeak, true, 0, false},
+			{"v_threshold", &n.vTh, true, 0, false}, {"v_reset", &n.vReset, false, 0, false},
 		})
 	case "CubaLIF":
 		err = p.params(n, g, []param{
-			{"tau_mem", &n.tau, true, 0}, {"tau_syn", &n.tauSyn, true, 0}, {"r", &n.r, true, 0},
-			{"v_leak", &n.vLeak, true, 0}, {"v_threshold", &n.vTh, true, 0},
-			{"v_reset", &n.vReset, false, 0}, {"w_in", &n.wIn, false, 1},
+			{"tau_mem", &n.tau, true, 0, true}, {"tau_syn", &n.tauSyn, true, 0, true}, {"r", &n.r, true, 0, false},
+			{"v_leak", &n.vLeak, true, 0, false}, {"v_threshold", &n.vTh, true, 0, false},
+			{"v_reset", &n.vReset, false, 0, false}, {"w_in", &n.wIn, false, 1, false},
 		})
 	case "IF":
 		err = p.params(n, g, []param{
-			{"r", &n.r, true, 0}, {"v_threshold", &n.vTh, true, 0}, {"v_reset", &n.vReset, false, 0},
+			{"r", &n.r, true, 0, false}, {"v_threshold", &n.vTh, true, 0, false}, {"v_reset", &n.vReset, false, 0, false},
 		})
 	case "Affine", "Linear":
 		err = p.weights(n, g)
@@ -278,33 +329,24 @@ func (p *nirParser) readNode(n *nirNode, g *hdf5.Group) error {
 	default:
 		return p.nodeErr(n, "", "unsupported node type (supported: %s)", nirSupported)
 	}
-	if err != nil {
-		return err
-	}
-	switch {
-	case n.typ == "LIF" && !(n.tau > 0):
-		return p.nodeErr(n, "tau", "%v s: expected a positive time constant", n.tau)
-	case n.typ == "CubaLIF" && !(n.tau > 0):
-		return p.nodeErr(n, "tau_mem", "%v s: expected a positive time constant", n.tau)
-	case n.typ == "CubaLIF" && !(n.tauSyn > 0):
-		return p.nodeErr(n, "tau_syn", "%v s: expected a positive time constant", n.tauSyn)
-	}
-	return nil
+	return err
 }
 
 // param names a neuron parameter, where it goes and its default.
 type param struct {
 	name     string
-	dst      *float64
+	dst      *float64 // a field of the node's nirParams
 	required bool
 	def      float64
+	timeCon  bool // a time constant, which must be positive
 }
 
-// params reads neuron parameters. Every neuron of a population shares one
-// parameter set, so each array must hold one value repeated; an array of
-// one element applies to every neuron.
+// params reads neuron parameters. An array of one element applies to every
+// neuron; longer arrays hold one value per neuron and agree in length.
+// Neurons whose values differ are grouped by params' call to split.
 func (p *nirParser) params(n *nirNode, g *hdf5.Group, ps []param) error {
-	for _, pr := range ps {
+	arrays := make([][]float64, len(ps)) // the arrays that differ per neuron
+	for k, pr := range ps {
 		*pr.dst = pr.def
 		if !g.Has(pr.name) {
 			if pr.required {
@@ -323,8 +365,14 @@ func (p *nirParser) params(n *nirNode, g *hdf5.Group, ps []param) error {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				return p.nodeErr(n, pr.name, "element %d is %v: expected a finite number", i, x)
 			}
+			if pr.timeCon && !(x > 0) {
+				if len(v) == 1 {
+					return p.nodeErr(n, pr.name, "%v s: expected a positive time constant", x)
+				}
+				return p.nodeErr(n, pr.name, "element %d is %v s: expected a positive time constant", i, x)
+			}
 			if x != v[0] {
-				return p.nodeErr(n, pr.name, "per-neuron values differ (element 0 is %v, element %d is %v): a population shares one parameter set", v[0], i, x)
+				arrays[k] = v
 			}
 		}
 		*pr.dst = v[0]
@@ -339,6 +387,43 @@ func (p *nirParser) params(n *nirNode, g *hdf5.Group, ps []param) error {
 	if n.size == 0 {
 		n.size = 1
 	}
+	return p.split(n, ps, arrays)
+}
+
+// split groups the neurons of n by their parameter sets, given the arrays
+// of ps that differ per neuron (nil for the others, whose value is already
+// in place). It leaves n unsplit when no array differs.
+func (p *nirParser) split(n *nirNode, ps []param, arrays [][]float64) error {
+	varies := false
+	for _, v := range arrays {
+		varies = varies || v != nil
+	}
+	if !varies {
+		return nil
+	}
+	seen := map[nirParams]int{} // group of each parameter set
+	n.group, n.index = make([]int, n.size), make([]int, n.size)
+	for i := range n.size {
+		// The destinations of ps are the fields of n.nirParams: fill in
+		// neuron i's values there, then read the whole set.
+		for k, v := range arrays {
+			if v != nil {
+				*ps[k].dst = v[i]
+			}
+		}
+		g, ok := seen[n.nirParams]
+		if !ok {
+			if len(n.groups) == maxNIRGroups {
+				return p.nodeErr(n, "", "more than %d distinct per-neuron parameter sets, each of which would be a population", maxNIRGroups)
+			}
+			g = len(n.groups)
+			seen[n.nirParams] = g
+			n.groups = append(n.groups, nirGroup{nirParams: n.nirParams})
+		}
+		n.group[i], n.index[i] = g, n.groups[g].size
+		n.groups[g].size++
+	}
+	n.nirParams = n.groups[0].nirParams
 	return nil
 }
 
@@ -412,9 +497,11 @@ func (p *nirParser) weights(n *nirNode, g *hdf5.Group) error {
 func (p *nirParser) chooseDt() float64 {
 	dt := 1.0
 	for _, n := range p.nodes {
-		for _, tau := range []float64{n.tau, n.tauSyn} {
-			for tau > 0 && tau*1000 < dt && dt > minNIRDt {
-				dt /= 10
+		for _, g := range n.pops() {
+			for _, tau := range []float64{g.tau, g.tauSyn} {
+				for tau > 0 && tau*1000 < dt && dt > minNIRDt {
+					dt /= 10
+				}
 			}
 		}
 	}
@@ -433,33 +520,40 @@ func (p *nirParser) build(net *snn.Network) error {
 		}
 	}
 	// scale converts a NIR weight into the mV a spike adds to the receptor
-	// current of each neuron population.
-	scale := map[*nirNode]float64{}
+	// current of each population of a neuron node, by group.
+	scale := map[*nirNode][]float64{}
 	for _, n := range p.nodes {
 		if !n.isNeuron() {
 			continue
 		}
-		nu := snn.Neuron{VRest: n.vLeak, VReset: n.vReset, VTh: n.vTh}
-		// Without a synapse a NIR spike is a one-tick pulse of input:
-		// a receptor much faster than the tick carries it.
-		rc := snn.Receptor{Name: defaultReceptor, TauSyn: dt / pulseFactor}
-		scale[n] = n.r
-		switch n.typ {
-		case "LIF":
-			nu.TauM = n.tau * 1000
-		case "CubaLIF":
-			nu.TauM = n.tau * 1000
-			rc.TauSyn = n.tauSyn * 1000
-			// The pulse enters tau_syn dI/dt = -I + w_in S, raising I by
-			// w_in*dt/tau_syn; the membrane sees r*I.
-			scale[n] = n.r * n.wIn * dt / rc.TauSyn
-		case "IF":
-			// dv/dt = r I integrated per tick, as the simulators that
-			// export IF do: each tick adds r times the input.
-			nu.NoLeak = true
+		for g, ps := range n.pops() {
+			name := n.popName(g)
+			if n.groups != nil && p.byName[name] != nil {
+				return p.nodeErr(n, "", "population name %q of its parameter set %d is taken by a node", name, g)
+			}
+			nu := snn.Neuron{VRest: ps.vLeak, VReset: ps.vReset, VTh: ps.vTh}
+			// Without a synapse a NIR spike is a one-tick pulse of input:
+			// a receptor much faster than the tick carries it.
+			rc := snn.Receptor{Name: defaultReceptor, TauSyn: dt / pulseFactor}
+			s := ps.r
+			switch n.typ {
+			case "LIF":
+				nu.TauM = ps.tau * 1000
+			case "CubaLIF":
+				nu.TauM = ps.tau * 1000
+				rc.TauSyn = ps.tauSyn * 1000
+				// The pulse enters tau_syn dI/dt = -I + w_in S, raising I by
+				// w_in*dt/tau_syn; the membrane sees r*I.
+				s = ps.r * ps.wIn * dt / rc.TauSyn
+			case "IF":
+				// dv/dt = r I integrated per tick, as the simulators that
+				// export IF do: each tick adds r times the input.
+				nu.NoLeak = true
+			}
+			nu.Receptors = []snn.Receptor{rc}
+			scale[n] = append(scale[n], s)
+			net.Populations = append(net.Populations, snn.Population{Name: name, Size: ps.size, Kind: snn.LIF, Neuron: nu})
 		}
-		nu.Receptors = []snn.Receptor{rc}
-		net.Populations = append(net.Populations, snn.Population{Name: n.name, Size: n.size, Kind: snn.LIF, Neuron: nu})
 	}
 	for _, n := range p.nodes {
 		if err := p.connect(net, n, scale); err != nil {
@@ -472,7 +566,7 @@ func (p *nirParser) build(net *snn.Network) error {
 // connect checks the edges of node n and adds the projections it makes: a
 // weight node's, or a direct edge's from an Input or neuron node into a
 // neuron node.
-func (p *nirParser) connect(net *snn.Network, n *nirNode, scale map[*nirNode]float64) error {
+func (p *nirParser) connect(net *snn.Network, n *nirNode, scale map[*nirNode][]float64) error {
 	for _, in := range n.ins {
 		if n.typ == "Input" {
 			return p.nodeErr(n, "", "has an incoming edge from %q", in.name)
@@ -492,11 +586,11 @@ func (p *nirParser) connect(net *snn.Network, n *nirNode, scale map[*nirNode]flo
 			if n.size != out.size {
 				return p.errf("edge %q -> %q: sizes %d and %d differ", n.name, out.name, n.size, out.size)
 			}
-			list := make([]snn.Conn, n.size)
-			for i := range list {
-				list[i] = snn.Conn{Pre: i, Post: i, Weight: scale[out], HasWeight: true}
+			s := newSynapses(n, out, scale[out])
+			for i := range n.size {
+				s.add(i, i, 1)
 			}
-			addProjection(net, n.name+"->"+out.name, n.name, out.name, list)
+			s.project(net, func(pre, post string) string { return pre + "->" + post })
 		}
 	}
 	if !n.isWeight() {
@@ -513,42 +607,86 @@ func (p *nirParser) connect(net *snn.Network, n *nirNode, scale map[*nirNode]flo
 			if n.cols != pre.size {
 				return p.nodeErr(n, "weight", "%d columns, but %q has %d neurons", n.cols, pre.name, pre.size)
 			}
-			var list []snn.Conn
+			s := newSynapses(pre, post, scale[post])
 			for i := 0; i < n.rows; i++ {
 				for j := 0; j < n.cols; j++ {
 					if w := n.weight[i*n.cols+j]; w != 0 {
-						list = append(list, snn.Conn{Pre: j, Post: i, Weight: w * scale[post], HasWeight: true})
+						s.add(j, i, w)
 					}
 				}
 			}
-			name := n.name
-			if len(n.ins) > 1 || len(n.outs) > 1 {
-				name = n.name + ":" + pre.name + "->" + post.name
-			}
-			addProjection(net, name, pre.name, post.name, list)
+			named := len(n.ins) > 1 || len(n.outs) > 1 || pre.groups != nil || post.groups != nil
+			s.project(net, func(pre, post string) string {
+				if named {
+					return n.name + ":" + pre + "->" + post
+				}
+				return n.name
+			})
 		}
 		p.addBias(net, n, post, scale[post])
 	}
 	return nil
 }
 
-// addBias gives the neurons of post the constant input of weight node n's
-// bias. A population shares one snn.Neuron, so its Bias cannot hold a
-// per-neuron value; instead a source neuron firing on every tick projects
-// onto neuron i with the weight of a spike of NIR weight bias[i]. Under the
-// loader's convention a spike is a one-tick pulse of unit height, so a
-// spike on every tick is exactly a constant input: the bias reaches the
-// neurons as the discrete-time simulators that export NIR add it, in step
-// with the weights. Uniform biases take the same path, so that there is
-// one convention for every neuron type.
-func (p *nirParser) addBias(net *snn.Network, n, post *nirNode, scale float64) {
-	var list []snn.Conn
-	for i, b := range n.bias {
-		if b != 0 {
-			list = append(list, snn.Conn{Pre: 0, Post: i, Weight: b * scale, HasWeight: true})
-		}
+// synapses collects the synapses from node pre to node post as explicit
+// lists, one per pair of their populations that has any, in order of each
+// pair's first synapse. A synapse between neurons of split nodes is
+// re-indexed to the neurons' positions in their groups, and its NIR weight
+// is scaled by the factor of the target's group, which holds the target
+// neuron's own parameters.
+type synapses struct {
+	pre, post *nirNode
+	scale     []float64 // by group of post
+	pair      map[[2]int]int
+	pairs     [][2]int // groups of pre and post
+	lists     [][]snn.Conn
+}
+
+func newSynapses(pre, post *nirNode, scale []float64) *synapses {
+	s := &synapses{pre: pre, post: post, scale: scale, pair: map[[2]int]int{}}
+	if pre.groups == nil && post.groups == nil {
+		// Between unsplit nodes there is one projection even without
+		// synapses, as for every edge of the graph.
+		s.pair[[2]int{0, 0}] = 0
+		s.pairs, s.lists = [][2]int{{0, 0}}, make([][]snn.Conn, 1)
 	}
-	if len(list) == 0 {
+	return s
+}
+
+// add adds a synapse of NIR weight w from neuron i of pre to neuron j of
+// post.
+func (s *synapses) add(i, j int, w float64) {
+	gi, ki := s.pre.locate(i)
+	gj, kj := s.post.locate(j)
+	k, ok := s.pair[[2]int{gi, gj}]
+	if !ok {
+		k = len(s.pairs)
+		s.pair[[2]int{gi, gj}] = k
+		s.pairs, s.lists = append(s.pairs, [2]int{gi, gj}), append(s.lists, nil)
+	}
+	s.lists[k] = append(s.lists[k], snn.Conn{Pre: ki, Post: kj, Weight: w * s.scale[gj], HasWeight: true})
+}
+
+// project adds the projections, named by name from the names of the two
+// populations.
+func (s *synapses) project(net *snn.Network, name func(pre, post string) string) {
+	for k, g := range s.pairs {
+		pre, post := s.pre.popName(g[0]), s.post.popName(g[1])
+		addProjection(net, name(pre, post), pre, post, s.lists[k])
+	}
+}
+
+// addBias gives the neurons of post the constant input of weight node n's
+// bias; scale is by group of post. A population shares one snn.Neuron, so
+// its Bias cannot hold a per-neuron value; instead a source neuron firing
+// on every tick projects onto neuron i with the weight of a spike of NIR
+// weight bias[i]. Under the loader's convention a spike is a one-tick
+// pulse of unit height, so a spike on every tick is exactly a constant
+// input: the bias reaches the neurons as the discrete-time simulators that
+// export NIR add it, in step with the weights. Uniform biases take the
+// same path, so that there is one convention for every neuron type.
+func (p *nirParser) addBias(net *snn.Network, n, post *nirNode, scale []float64) {
+	if !slices.ContainsFunc(n.bias, func(b float64) bool { return b != 0 }) {
 		return
 	}
 	if p.biasPop == nil {
@@ -569,11 +707,20 @@ func (p *nirParser) addBias(net *snn.Network, n, post *nirNode, scale float64) {
 			Name: src, Size: 1, Kind: snn.Poisson, RateHz: everyTickHz(net.Dt),
 		})
 	}
-	name := src
-	if len(n.outs) > 1 {
-		name = src + "->" + post.name
+	// The source is a one-neuron node that is never split.
+	s := &synapses{pre: &nirNode{name: src, size: 1}, post: post, scale: scale, pair: map[[2]int]int{}}
+	for i, b := range n.bias {
+		if b != 0 {
+			s.add(0, i, b)
+		}
 	}
-	addProjection(net, name, src, post.name, list)
+	named := len(n.outs) > 1 || post.groups != nil
+	s.project(net, func(pre, post string) string {
+		if named {
+			return pre + "->" + post
+		}
+		return pre
+	})
 }
 
 // everyTickHz returns the smallest rate whose per-tick probability, as

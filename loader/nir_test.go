@@ -3,9 +3,11 @@ package loader
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,6 +223,60 @@ func TestNIRBraille(t *testing.T) {
 	}
 }
 
+// TestNIRBrailleSplit gives lif2 of the braille fixture a per-neuron
+// threshold (lif2's v_threshold, seven float64 ones, is stored at 0x7168)
+// and checks that the node splits through the whole path from the file.
+func TestNIRBrailleSplit(t *testing.T) {
+	path, data := nirFixture(t, "braille_noDelay_bias_zero.nir")
+	const vTh = 0x7168
+	data = append([]byte(nil), data...)
+	for i := range 7 {
+		if math.Float64frombits(binary.LittleEndian.Uint64(data[vTh+8*i:])) != 1 {
+			t.Fatalf("lif2 v_threshold[%d] is not 1 at %#x", i, vTh+8*i)
+		}
+	}
+	binary.LittleEndian.PutUint64(data[vTh+8*3:], math.Float64bits(2))
+	net, err := ParseNIR(path, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range net.Populations {
+		names = append(names, fmt.Sprintf("%s:%d", p.Name, p.Size))
+	}
+	if got, want := strings.Join(names, " "), "input:12 lif1.lif:38 lif2#0:6 lif2#1:1 fc1.bias:1 fc2.bias:1 lif1.w_rec.bias:1"; got != want {
+		t.Fatalf("populations %q, want %q", got, want)
+	}
+	if a, b := net.Populations[2].Neuron, net.Populations[3].Neuron; a.VTh != 1 || b.VTh != 2 || a.TauM != b.TauM || a.Receptors[0] != b.Receptors[0] {
+		t.Errorf("lif2#0 %+v, lif2#1 %+v: want thresholds 1 and 2, the rest equal", a, b)
+	}
+	links := map[string][3]any{ // pre, post, synapses
+		"fc2:lif1.lif->lif2#0": {"lif1.lif", "lif2#0", 6 * 38}, "fc2:lif1.lif->lif2#1": {"lif1.lif", "lif2#1", 38},
+		"fc2.bias->lif2#0": {"fc2.bias", "lif2#0", 6}, "fc2.bias->lif2#1": {"fc2.bias", "lif2#1", 1},
+		"fc1": {"input", "lif1.lif", 38 * 12}, "lif1.w_rec": {"lif1.lif", "lif1.lif", 38 * 38},
+		"fc1.bias": {"fc1.bias", "lif1.lif", 38}, "lif1.w_rec.bias": {"lif1.w_rec.bias", "lif1.lif", 38},
+	}
+	if len(net.Projections) != len(links) {
+		t.Fatalf("%d projections, want %d", len(net.Projections), len(links))
+	}
+	for _, pr := range net.Projections {
+		if w := links[pr.Name]; w != [3]any{pr.Pre, pr.Post, len(pr.Connector.List)} {
+			t.Errorf("projection %q: %s -> %s, %d synapses; want %v", pr.Name, pr.Pre, pr.Post, len(pr.Connector.List), w)
+		}
+	}
+	// fc2.bias[6] (see TestNIRBraille) now reaches neuron 5 of lif2#0, and
+	// fc2.bias[3] neuron 0 of lif2#1, both scaled as before.
+	scale2 := 2.2222222810910086 * 2 * 0.1 / (0.0002 * 1000)
+	if c := net.Projections[net.ProjectionIndex("fc2.bias->lif2#0")].Connector.List[5]; c.Pre != 0 || c.Post != 5 || !near(c.Weight, 0.31571465730667114*scale2) {
+		t.Errorf("fc2.bias->lif2#0 synapse 5: %+v", c)
+	}
+	bias3 := float64(math.Float32frombits(binary.LittleEndian.Uint32(data[0x4220+12:])))
+	if c := net.Projections[net.ProjectionIndex("fc2.bias->lif2#1")].Connector.List[0]; c.Pre != 0 || c.Post != 0 || !near(c.Weight, bias3*scale2) {
+		t.Errorf("fc2.bias->lif2#1 synapse 0: %+v", c)
+	}
+	runNIR(t, net, 100)
+}
+
 func TestNIRDt(t *testing.T) {
 	path, data := nirFixture(t, "lif_norse.nir")
 	net, err := NIROptions{Dt: 0.25}.Parse(path, data)
@@ -272,12 +328,51 @@ func TestNIRErrors(t *testing.T) {
 	}
 }
 
+// nirGraph links nodes by edges (pairs of names) as readGraph does.
+func nirGraph(nodes []*nirNode, edges [][2]string) *nirParser {
+	p := &nirParser{file: "g.nir", nodes: nodes, byName: map[string]*nirNode{}}
+	for _, n := range nodes {
+		p.byName[n.name] = n
+	}
+	for _, e := range edges {
+		src, dst := p.byName[e[0]], p.byName[e[1]]
+		src.outs, dst.ins = append(src.outs, dst), append(dst.ins, src)
+	}
+	return p
+}
+
+// perNeuron gives the neurons of n per-neuron parameter values, each array
+// keyed by the field of n it sets, and groups them as reading a file does.
+func perNeuron(t testing.TB, n *nirNode, arrays map[*float64][]float64) {
+	t.Helper()
+	var ps []param
+	var vs [][]float64
+	for dst, v := range arrays {
+		ps, vs = append(ps, param{dst: dst}), append(vs, v)
+	}
+	p := &nirParser{file: "g.nir"}
+	if err := p.split(n, ps, vs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// neuronsOf maps each population node n became to the node's neurons:
+// neuronsOf(n)[pop][k] is the node's index of neuron k of population pop.
+func neuronsOf(n *nirNode) map[string][]int {
+	m := map[string][]int{}
+	for i := range n.size {
+		g, _ := n.locate(i)
+		m[n.popName(g)] = append(m[n.popName(g)], i)
+	}
+	return m
+}
+
 // TestNIRBuild converts graphs made in code, for the node types and edge
 // shapes the fixtures lack.
 func TestNIRBuild(t *testing.T) {
 	input := func(name string, size int) *nirNode { return &nirNode{name: name, typ: "Input", size: size} }
 	lif := func(name string, size int, tau, r float64) *nirNode {
-		return &nirNode{name: name, typ: "LIF", size: size, tau: tau, r: r, vTh: 1}
+		return &nirNode{name: name, typ: "LIF", size: size, nirParams: nirParams{tau: tau, r: r, vTh: 1}}
 	}
 	affine := func(name string, rows, cols int, w, bias []float64) *nirNode {
 		return &nirNode{name: name, typ: "Affine", rows: rows, cols: cols, weight: w, bias: bias}
@@ -292,7 +387,7 @@ func TestNIRBuild(t *testing.T) {
 		{
 			name: "IF with uniform bias",
 			nodes: []*nirNode{input("in", 2), affine("fc", 2, 2, []float64{0.5, 0, 0, -1}, []float64{0.3, 0.3}),
-				{name: "if", typ: "IF", size: 2, r: 2, vTh: 1}, {name: "out", typ: "Output"}},
+				{name: "if", typ: "IF", size: 2, nirParams: nirParams{r: 2, vTh: 1}}, {name: "out", typ: "Output"}},
 			edges: [][2]string{{"in", "fc"}, {"fc", "if"}, {"if", "out"}},
 			check: func(t *testing.T, net *snn.Network) {
 				nu := net.Populations[1].Neuron
@@ -385,14 +480,7 @@ func TestNIRBuild(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &nirParser{file: "g.nir", nodes: tc.nodes, byName: map[string]*nirNode{}}
-			for _, n := range tc.nodes {
-				p.byName[n.name] = n
-			}
-			for _, e := range tc.edges {
-				src, dst := p.byName[e[0]], p.byName[e[1]]
-				src.outs, dst.ins = append(src.outs, dst), append(dst.ins, src)
-			}
+			p := nirGraph(tc.nodes, tc.edges)
 			net := &snn.Network{Name: "g", Dt: p.chooseDt(), Seed: 1}
 			err := p.build(net)
 			if tc.wantErr != "" {
@@ -412,6 +500,204 @@ func TestNIRBuild(t *testing.T) {
 	}
 }
 
+// TestNIRSplit converts graphs made in code whose neuron nodes have
+// per-neuron parameters, which split them into one population per
+// parameter set.
+func TestNIRSplit(t *testing.T) {
+	lif := func(name string, size int, r float64, vTh []float64) *nirNode {
+		n := &nirNode{name: name, typ: "LIF", size: size, nirParams: nirParams{tau: 0.01, r: r, vTh: 1}}
+		if vTh != nil {
+			perNeuron(t, n, map[*float64][]float64{&n.vTh: vTh})
+		}
+		return n
+	}
+	cuba := &nirNode{name: "cuba", typ: "CubaLIF", size: 3, nirParams: nirParams{tau: 0.005, vTh: 1}}
+	perNeuron(t, cuba, map[*float64][]float64{
+		&cuba.tauSyn: {0.001, 0.0005, 0.001}, &cuba.r: {1, 3, 4}, &cuba.wIn: {1, 2, 1},
+	})
+	b := lif("b", 2, 0, nil)
+	perNeuron(t, b, map[*float64][]float64{&b.r: {1, 2}})
+	input := func(name string, size int) *nirNode { return &nirNode{name: name, typ: "Input", size: size} }
+	tests := []struct {
+		name    string
+		nodes   []*nirNode
+		edges   [][2]string
+		wantErr string
+		// pops lists the populations as name:size; projs maps each
+		// projection, in order, to pre, post and its synapses as
+		// {pre, post, weight}.
+		pops  string
+		projs []wantProj
+		check func(t *testing.T, net *snn.Network)
+	}{
+		{
+			// Neuron 2 has its own threshold: it becomes neuron 0 of lif#1,
+			// and the others neurons 0, 1, 2 of lif#0.
+			name: "LIF thresholds",
+			nodes: []*nirNode{input("in", 2),
+				{name: "fc", typ: "Affine", rows: 4, cols: 2, weight: []float64{1, 2, 3, 4, 5, 6, 7, 0}, bias: []float64{0.5, 0, 1, 0.25}},
+				lif("lif", 4, 2, []float64{1, 1, 2, 1}), {name: "out", typ: "Output"}},
+			edges: [][2]string{{"in", "fc"}, {"fc", "lif"}, {"lif", "out"}},
+			pops:  "in:2 lif#0:3 lif#1:1 fc.bias:1",
+			projs: []wantProj{
+				{"fc:in->lif#0", "in", "lif#0", [][3]float64{{0, 0, 2}, {1, 0, 4}, {0, 1, 6}, {1, 1, 8}, {0, 2, 14}}},
+				{"fc:in->lif#1", "in", "lif#1", [][3]float64{{0, 0, 10}, {1, 0, 12}}},
+				{"fc.bias->lif#0", "fc.bias", "lif#0", [][3]float64{{0, 0, 1}, {0, 2, 0.5}}},
+				{"fc.bias->lif#1", "fc.bias", "lif#1", [][3]float64{{0, 0, 2}}},
+			},
+			check: func(t *testing.T, net *snn.Network) {
+				for pop, vTh := range map[string]float64{"lif#0": 1, "lif#1": 2} {
+					nu := net.Populations[net.PopulationIndex(pop)].Neuron
+					if nu.VTh != vTh || nu.TauM != 10 || nu.VRest != 0 || len(nu.Receptors) != 1 {
+						t.Errorf("%s: neuron %+v, want v_th %v", pop, nu, vTh)
+					}
+				}
+			},
+		},
+		{
+			// Each group's weights carry its own r * w_in * dt/tau_syn, and
+			// the shortest tau_syn of any group sets the tick.
+			name:  "CubaLIF scale per group",
+			nodes: []*nirNode{input("in", 1), {name: "fc", typ: "Linear", rows: 3, cols: 1, weight: []float64{1, -1, 2}}, cuba},
+			edges: [][2]string{{"in", "fc"}, {"fc", "cuba"}},
+			pops:  "in:1 cuba#0:1 cuba#1:1 cuba#2:1",
+			projs: []wantProj{
+				{"fc:in->cuba#0", "in", "cuba#0", [][3]float64{{0, 0, 1 * 1 * 0.1 / 1}}},
+				{"fc:in->cuba#1", "in", "cuba#1", [][3]float64{{0, 0, -3 * 2 * 0.1 / 0.5}}},
+				{"fc:in->cuba#2", "in", "cuba#2", [][3]float64{{0, 0, 2 * 4 * 1 * 0.1 / 1}}},
+			},
+			check: func(t *testing.T, net *snn.Network) {
+				if !near(net.Dt, 0.1) {
+					t.Errorf("dt %v ms, want 0.1 (below cuba#1's tau_syn)", net.Dt)
+				}
+				for pop, tauSyn := range map[string]float64{"cuba#0": 1, "cuba#1": 0.5, "cuba#2": 1} {
+					nu := net.Populations[net.PopulationIndex(pop)].Neuron
+					if !near(nu.Receptors[0].TauSyn, tauSyn) || !near(nu.TauM, 5) {
+						t.Errorf("%s: neuron %+v, want tau_syn %v ms", pop, nu, tauSyn)
+					}
+				}
+			},
+		},
+		{
+			// Split nodes on both sides of a weight node (b's r differs
+			// per neuron), and a direct edge into a split node.
+			name: "split source and target",
+			nodes: []*nirNode{input("in", 3), lif("a", 3, 1, []float64{1, 2, 1}),
+				{name: "w", typ: "Linear", rows: 2, cols: 3, weight: []float64{1, 2, 3, 4, 5, 6}}, b},
+			edges: [][2]string{{"in", "a"}, {"a", "w"}, {"w", "b"}},
+			pops:  "in:3 a#0:2 a#1:1 b#0:1 b#1:1",
+			projs: []wantProj{
+				{"in->a#0", "in", "a#0", [][3]float64{{0, 0, 1}, {2, 1, 1}}},
+				{"in->a#1", "in", "a#1", [][3]float64{{1, 0, 1}}},
+				{"w:a#0->b#0", "a#0", "b#0", [][3]float64{{0, 0, 1}, {1, 0, 3}}},
+				{"w:a#1->b#0", "a#1", "b#0", [][3]float64{{0, 0, 2}}},
+				{"w:a#0->b#1", "a#0", "b#1", [][3]float64{{0, 0, 8}, {1, 0, 12}}},
+				{"w:a#1->b#1", "a#1", "b#1", [][3]float64{{0, 0, 10}}},
+			},
+		},
+		{
+			name:    "population name taken",
+			nodes:   []*nirNode{input("in", 2), lif("a", 2, 1, []float64{1, 2}), lif("a#1", 2, 1, nil)},
+			edges:   [][2]string{{"in", "a"}, {"a", "a#1"}},
+			wantErr: `node "a" (LIF): population name "a#1" of its parameter set 1 is taken by a node`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := nirGraph(tc.nodes, tc.edges)
+			net := &snn.Network{Name: "g", Dt: p.chooseDt(), Seed: 1, Mode: snn.Float}
+			err := p.build(net)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error containing %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pops []string
+			for _, pop := range net.Populations {
+				pops = append(pops, fmt.Sprintf("%s:%d", pop.Name, pop.Size))
+			}
+			if got := strings.Join(pops, " "); got != tc.pops {
+				t.Errorf("populations %q, want %q", got, tc.pops)
+			}
+			if len(net.Projections) != len(tc.projs) {
+				t.Errorf("%d projections, want %d", len(net.Projections), len(tc.projs))
+			}
+			for k, pr := range net.Projections[:min(len(net.Projections), len(tc.projs))] {
+				tc.projs[k].check(t, pr)
+			}
+			if tc.check != nil {
+				tc.check(t, net)
+			}
+			if err := net.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			runNIR(t, net, 50) // builds, maps and runs on the event engine
+		})
+	}
+}
+
+// wantProj is an expected projection.
+type wantProj struct {
+	name, pre, post string
+	synapses        [][3]float64 // pre, post, weight
+}
+
+func (w wantProj) check(t *testing.T, pr snn.Projection) {
+	t.Helper()
+	l := pr.Connector.List
+	ok := pr.Name == w.name && pr.Pre == w.pre && pr.Post == w.post && pr.Connector.Kind == snn.FromList && len(l) == len(w.synapses)
+	for k := 0; ok && k < len(l); k++ {
+		s := w.synapses[k]
+		ok = l[k].HasWeight && float64(l[k].Pre) == s[0] && float64(l[k].Post) == s[1] && near(l[k].Weight, s[2])
+	}
+	if !ok {
+		t.Errorf("projection %q: %s -> %s, synapses %+v; want %q: %s -> %s, %v", pr.Name, pr.Pre, pr.Post, l, w.name, w.pre, w.post, w.synapses)
+	}
+}
+
+// TestNIRSplitGroups checks the grouping of neurons by parameter set and
+// its limit.
+func TestNIRSplitGroups(t *testing.T) {
+	n := &nirNode{name: "n", typ: "LIF", size: 6, nirParams: nirParams{tau: 0.01, r: 1}}
+	// Equal values of both arrays make a group, wherever the neurons are;
+	// -0 and 0 are one value.
+	perNeuron(t, n, map[*float64][]float64{&n.vTh: {1, 2, 1, 2, 1, 3}, &n.vReset: {0, 0, math.Copysign(0, -1), 0, 0.5, 0}})
+	type at struct{ g, k int }
+	want := []at{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 0}, {3, 0}}
+	for i, w := range want {
+		if g, k := n.locate(i); (at{g, k}) != w {
+			t.Errorf("neuron %d: group %d index %d, want %v", i, g, k, w)
+		}
+	}
+	wantSets := []nirGroup{
+		{nirParams{tau: 0.01, r: 1, vTh: 1}, 2}, {nirParams{tau: 0.01, r: 1, vTh: 2}, 2},
+		{nirParams{tau: 0.01, r: 1, vTh: 1, vReset: 0.5}, 1}, {nirParams{tau: 0.01, r: 1, vTh: 3}, 1},
+	}
+	if !slices.Equal(n.pops(), wantSets) || n.nirParams != wantSets[0].nirParams {
+		t.Errorf("groups %+v (first %+v), want %+v", n.pops(), n.nirParams, wantSets)
+	}
+
+	// One population per neuron is accepted up to the limit.
+	for _, size := range []int{maxNIRGroups, maxNIRGroups + 1} {
+		n := &nirNode{name: "wide", typ: "IF", size: size}
+		vTh := make([]float64, size)
+		for i := range vTh {
+			vTh[i] = float64(i)
+		}
+		err := (&nirParser{file: "g.nir"}).split(n, []param{{name: "v_threshold", dst: &n.vTh}}, [][]float64{vTh})
+		switch {
+		case size <= maxNIRGroups && (err != nil || len(n.groups) != size):
+			t.Errorf("%d neurons: %d groups, %v", size, len(n.groups), err)
+		case size > maxNIRGroups && (err == nil || !strings.Contains(err.Error(), `g.nir: node "wide" (IF): more than 4096 distinct per-neuron parameter sets`)):
+			t.Errorf("%d neurons: %v", size, err)
+		}
+	}
+}
+
 // TestNIRBiasRates drives neurons with per-neuron biases alone and checks
 // their firing against the neuron equations: below threshold a neuron stays
 // silent, above it fires periodically.
@@ -420,6 +706,9 @@ func TestNIRBiasRates(t *testing.T) {
 		name   string
 		neuron *nirNode
 		bias   []float64
+		// vTh, if set, gives each neuron its own threshold, which splits
+		// the node.
+		vTh []float64
 		// period returns the expected interspike interval in ticks of
 		// neuron i, or 0 for a silent neuron.
 		period func(dt float64, i int) float64
@@ -427,7 +716,7 @@ func TestNIRBiasRates(t *testing.T) {
 		{
 			// tau dv/dt = -v + r b: v reaches 1 after tau ln(rb/(rb-1)).
 			name:   "LIF",
-			neuron: &nirNode{name: "n", typ: "LIF", size: 4, tau: 0.01, r: 1, vTh: 1},
+			neuron: &nirNode{name: "n", typ: "LIF", size: 4, nirParams: nirParams{tau: 0.01, r: 1, vTh: 1}},
 			bias:   []float64{0.5, 2, 1.25, -1},
 			period: func(dt float64, i int) float64 {
 				rb := []float64{0.5, 2, 1.25, -1}[i]
@@ -438,9 +727,20 @@ func TestNIRBiasRates(t *testing.T) {
 			},
 		},
 		{
+			// Two neurons differing only in threshold, under the same
+			// bias: the LIF period tau ln(rb/(rb-v_th)) for each.
+			name:   "LIF thresholds per neuron",
+			neuron: &nirNode{name: "n", typ: "LIF", size: 2, nirParams: nirParams{tau: 0.01, r: 1}},
+			bias:   []float64{2, 2},
+			vTh:    []float64{1, 1.5},
+			period: func(dt float64, i int) float64 {
+				return 10 * math.Log(2/(2-[]float64{1, 1.5}[i])) / dt
+			},
+		},
+		{
 			// dv = r b per tick.
 			name:   "IF",
-			neuron: &nirNode{name: "n", typ: "IF", size: 3, r: 2, vTh: 1},
+			neuron: &nirNode{name: "n", typ: "IF", size: 3, nirParams: nirParams{r: 2, vTh: 1}},
 			bias:   []float64{0.3, 0.07, -1},
 			period: func(_ float64, i int) float64 {
 				rb := 2 * []float64{0.3, 0.07, -1}[i]
@@ -456,7 +756,7 @@ func TestNIRBiasRates(t *testing.T) {
 			// follows with tau_mem = 5 ms. Below threshold in the steady
 			// state, silent; above, about the LIF period of that input.
 			name:   "CubaLIF",
-			neuron: &nirNode{name: "n", typ: "CubaLIF", size: 2, tau: 0.005, tauSyn: 0.001, r: 1, wIn: 1, vTh: 1},
+			neuron: &nirNode{name: "n", typ: "CubaLIF", size: 2, nirParams: nirParams{tau: 0.005, tauSyn: 0.001, r: 1, wIn: 1, vTh: 1}},
 			bias:   []float64{0.6, 1.5},
 			period: func(dt float64, i int) float64 {
 				v := []float64{0.6, 1.5}[i] / (1 - math.Exp(-1))
@@ -471,6 +771,9 @@ func TestNIRBiasRates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			size := tc.neuron.size
+			if tc.vTh != nil {
+				perNeuron(t, tc.neuron, map[*float64][]float64{&tc.neuron.vTh: tc.vTh})
+			}
 			in := &nirNode{name: "in", typ: "Input", size: 1}
 			fc := &nirNode{name: "fc", typ: "Affine", rows: size, cols: 1, weight: make([]float64, size), bias: tc.bias}
 			for i := range fc.weight {
@@ -483,9 +786,10 @@ func TestNIRBiasRates(t *testing.T) {
 				t.Fatal(err)
 			}
 			spikes := make([][]int64, size)
+			neurons := neuronsOf(tc.neuron)
 			spikeNIR(t, net, ticks, func(tick int64, pop, i int) {
-				if net.Populations[pop].Name == "n" {
-					spikes[i] = append(spikes[i], tick)
+				if ns, ok := neurons[net.Populations[pop].Name]; ok {
+					spikes[ns[i]] = append(spikes[ns[i]], tick)
 				}
 			})
 			for i, ts := range spikes {
