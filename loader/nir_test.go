@@ -174,14 +174,7 @@ func TestNIRBraille(t *testing.T) {
 		"fc1": {"input", "lif1.lif", 38 * 12}, "lif1.w_rec": {"lif1.lif", "lif1.lif", 38 * 38}, "fc2": {"lif1.lif", "lif2", 7 * 38},
 		"fc1.bias": {"fc1.bias", "lif1.lif", 38}, "lif1.w_rec.bias": {"lif1.w_rec.bias", "lif1.lif", 38}, "fc2.bias": {"fc2.bias", "lif2", 7},
 	}
-	if len(net.Projections) != len(links) {
-		t.Fatalf("%d projections, want %d", len(net.Projections), len(links))
-	}
-	for _, pr := range net.Projections {
-		if w := links[pr.Name]; w != [3]any{pr.Pre, pr.Post, len(pr.Connector.List)} {
-			t.Errorf("projection %q: %s -> %s, %d synapses; want %v", pr.Name, pr.Pre, pr.Post, len(pr.Connector.List), w)
-		}
-	}
+	checkLinks(t, net, links)
 	// Weights are NIR values (raw little-endian float32 at the file
 	// offsets, found with Python's struct) scaled by r * w_in * dt/tau_syn
 	// of the target.
@@ -256,14 +249,7 @@ func TestNIRBrailleSplit(t *testing.T) {
 		"fc1": {"input", "lif1.lif", 38 * 12}, "lif1.w_rec": {"lif1.lif", "lif1.lif", 38 * 38},
 		"fc1.bias": {"fc1.bias", "lif1.lif", 38}, "lif1.w_rec.bias": {"lif1.w_rec.bias", "lif1.lif", 38},
 	}
-	if len(net.Projections) != len(links) {
-		t.Fatalf("%d projections, want %d", len(net.Projections), len(links))
-	}
-	for _, pr := range net.Projections {
-		if w := links[pr.Name]; w != [3]any{pr.Pre, pr.Post, len(pr.Connector.List)} {
-			t.Errorf("projection %q: %s -> %s, %d synapses; want %v", pr.Name, pr.Pre, pr.Post, len(pr.Connector.List), w)
-		}
-	}
+	checkLinks(t, net, links)
 	// fc2.bias[6] (see TestNIRBraille) now reaches neuron 5 of lif2#0, and
 	// fc2.bias[3] neuron 0 of lif2#1, both scaled as before.
 	scale2 := 2.2222222810910086 * 2 * 0.1 / (0.0002 * 1000)
@@ -828,6 +814,20 @@ func TestEveryTickHz(t *testing.T) {
 		r := everyTickHz(dt)
 		if r*dt/1000 < 1 || r < 1000/dt || r > 1000/dt*(1+1e-15) {
 			t.Errorf("dt %v ms: %v Hz, probability %v per tick", dt, r, r*dt/1000)
+		}
+	}
+}
+
+// checkLinks checks that net has exactly the projections of links, by
+// name: pre, post and number of synapses.
+func checkLinks(t *testing.T, net *snn.Network, links map[string][3]any) {
+	t.Helper()
+	if len(net.Projections) != len(links) {
+		t.Fatalf("%d projections, want %d", len(net.Projections), len(links))
+	}
+	for _, pr := range net.Projections {
+		if w := links[pr.Name]; w != [3]any{pr.Pre, pr.Post, len(pr.Connector.List)} {
+			t.Errorf("projection %q: %s -> %s, %d synapses; want %v", pr.Name, pr.Pre, pr.Post, len(pr.Connector.List), w)
 		}
 	}
 }
