@@ -17,6 +17,32 @@ type Mapping struct {
 	Chips    int        // chips on the board
 	ChipsX   int        // the board's grid of chips
 	ChipsY   int
+	// Binding names the per-core limits, by their arch fields, that made
+	// the mapper open another core: the limit the next neuron would have
+	// broken (output_axons_per_core when the cores had to shrink for it).
+	// Empty when every neuron fits on one core.
+	Binding []string
+}
+
+// fillLimits is a set of the per-core limits the greedy fill checks.
+type fillLimits uint8
+
+const (
+	limitNeurons fillLimits = 1 << iota
+	limitSynapses
+	limitInputAxons
+	limitOutputAxons
+)
+
+// names lists the limits of the set by their arch fields, in a fixed order.
+func (l fillLimits) names() []string {
+	names := []string{}
+	for k, name := range []string{"neurons_per_core", "synapses_per_core", "input_axons_per_core", "output_axons_per_core"} {
+		if l&(1<<k) != 0 {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // CoresUsed returns the number of cores that hold neurons.
@@ -73,6 +99,9 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 	if opt.Rates != nil && len(opt.Rates) != g.N {
 		return nil, fmt.Errorf("map: %d rates for %d neurons", len(opt.Rates), g.N)
 	}
+	if err := checkDelays(g, a); err != nil {
+		return nil, err
+	}
 	in := incoming(g)
 	if err := checkFanIn(g, a, in); err != nil {
 		return nil, err
@@ -90,8 +119,11 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 		order = growOrder(g, in)
 	}
 	perCore := a.NeuronsPerCore
+	// Once output axons have shrunk the cores, a core closed at perCore
+	// neurons was closed for them.
+	atPerCore := limitNeurons
 	for {
-		cores, err := greedy(g, a, in, order, perCore)
+		cores, bound, err := greedy(g, a, in, order, perCore, atPerCore)
 		if err != nil {
 			return nil, err
 		}
@@ -99,28 +131,39 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 			// Growing cores in breadth-first order wins on sparse local
 			// graphs but can mix too many inputs on a core where fan-out
 			// is wide; neuron order may then be the better start.
-			plain, err := greedy(g, a, in, nil, perCore)
+			plain, plainBound, err := greedy(g, a, in, nil, perCore, atPerCore)
 			if err != nil {
 				return nil, err
 			}
 			if better(plain, cores, interCorePackets(g, plain, rates), interCorePackets(g, cores, rates)) {
-				cores = plain
+				cores, bound = plain, plainBound
 			}
 		}
 		if strategy == "balanced" && len(cores) > 0 {
-			if cores, err = greedy(g, a, in, nil, (g.N+len(cores)-1)/len(cores)); err != nil {
+			// The limits of the first fill set the number of cores; this
+			// one only evens them out.
+			var even fillLimits
+			if cores, even, err = greedy(g, a, in, nil, (g.N+len(cores)-1)/len(cores), 0); err != nil {
 				return nil, err
 			}
+			bound |= even
 		}
 		// Output axons depend on where every target landed, so they are
 		// checked after placement: a core over its limit shrinks the
 		// cores and the placement runs again.
 		worst, used := outputAxons(g, cores)
 		if used <= a.OutputAxonsPerCore {
+			var m *Mapping
 			if strategy == "locality" {
-				return placed(g, a, refine(g, a, in, cores, rates), chips, rates)
+				m, err = placed(g, a, refine(g, a, in, cores, rates), chips, rates)
+			} else {
+				m, err = board(g, a, strategy, cores, chips)
 			}
-			return board(g, a, strategy, cores, chips)
+			if err != nil {
+				return nil, err
+			}
+			m.Binding = bound.names()
+			return m, nil
 		}
 		if len(cores[worst]) <= 1 {
 			return nil, fmt.Errorf("map: neuron %d (%s) projects to %d cores, %d above the %d output axons of a core of arch %q; at most %d destination cores per neuron fit",
@@ -128,6 +171,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 		}
 		next := len(cores[worst]) * a.OutputAxonsPerCore / used
 		perCore = min(perCore-1, max(1, next))
+		atPerCore = limitOutputAxons
 	}
 }
 
@@ -153,6 +197,31 @@ func checkFanIn(g *snn.Graph, a *Arch, in inAdjacency) error {
 				return fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed the %d input axons (input_axons_per_core) of a core of arch %q by %d; at most %d presynaptic neurons per neuron fit",
 					i, popName(g, i), len(seen), a.InputAxonsPerCore, a.Name, len(seen)-a.InputAxonsPerCore, a.InputAxonsPerCore)
 			}
+		}
+	}
+	return nil
+}
+
+// checkDelays refuses a synaptic delay longer than the cores can hold. The
+// engine would refuse it too, but only a core at a time and without naming
+// the projection.
+func checkDelays(g *snn.Graph, a *Arch) error {
+	if g.MaxDelay <= a.MaxDelayTicks {
+		return nil
+	}
+	longest := make([]int, len(g.Net.Projections))
+	for s, d := range g.Delay {
+		longest[g.Proj[s]] = max(longest[g.Proj[s]], int(d))
+	}
+	for k, d := range longest {
+		if d > a.MaxDelayTicks {
+			pr := &g.Net.Projections[k]
+			name := ""
+			if pr.Name != "" {
+				name = fmt.Sprintf(" %q", pr.Name)
+			}
+			return fmt.Errorf("map: projections[%d]%s (%s -> %s): delay %d ticks exceeds max_delay_ticks of arch %q by %d; at most %d ticks (%g ms) fit",
+				k, name, pr.Pre, pr.Post, d, a.Name, d-a.MaxDelayTicks, a.MaxDelayTicks, float64(a.MaxDelayTicks)*g.Net.Dt)
 		}
 	}
 	return nil
@@ -237,16 +306,19 @@ func chipsFor(g *snn.Graph, a *Arch, cores [][]uint32, chips int) (int, error) {
 		}
 		return fmt.Sprintf("%d cores hold the first %d of the %d neurons (%s)", min(len(cores), n), k, g.N, largestPop(g))
 	}
+	if a.MaxChips > 0 && chips > a.MaxChips {
+		return 0, fmt.Errorf("map: a board of %d chips: arch %q allows at most %d (max_chips)", chips, a.Name, a.MaxChips)
+	}
+	if a.MaxChips > 0 && need > a.MaxChips {
+		return 0, fmt.Errorf("map: the network needs %d cores = %d chips of %d cores but arch %q allows at most %d chips (%d cores), %d cores short: %s",
+			len(cores), need, perChip, a.Name, a.MaxChips, a.MaxChips*perChip, len(cores)-a.MaxChips*perChip, fits(a.MaxChips*perChip))
+	}
 	if chips == 0 {
 		chips = need
 	}
 	if need > chips {
 		return 0, fmt.Errorf("map: the network needs %d cores = %d chips of %d cores; the board has %d chips (%d cores), %d cores short: %s (raise --chips to %d)",
 			len(cores), need, perChip, chips, chips*perChip, len(cores)-chips*perChip, fits(chips*perChip), need)
-	}
-	if a.MaxChips > 0 && chips > a.MaxChips {
-		return 0, fmt.Errorf("map: the network needs %d cores = %d chips of %d cores but arch %q allows at most %d chips (%d cores), %d cores short: %s",
-			len(cores), chips, perChip, a.Name, a.MaxChips, a.MaxChips*perChip, len(cores)-a.MaxChips*perChip, fits(a.MaxChips*perChip))
 	}
 	return chips, nil
 }
@@ -291,8 +363,11 @@ func incoming(g *snn.Graph) inAdjacency {
 
 // greedy fills cores in the given order of the neurons (nil: neuron
 // order), at most perCore neurons each, opening a new core when the next
-// neuron would break a core limit. Fan-in has been checked by checkFanIn.
-func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int) ([][]uint32, error) {
+// neuron would break a core limit. It returns the cores and the limits
+// that opened a new core, a core closed at perCore neurons counting as
+// atPerCore. Fan-in has been checked by checkFanIn.
+func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, atPerCore fillLimits) ([][]uint32, fillLimits, error) {
+	var bound fillLimits
 	var cores [][]uint32
 	var cur []uint32
 	synapses, axons := 0, 0
@@ -323,7 +398,18 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int) 
 		}
 		core := int32(len(cores) + 1)
 		na := newAxons(core)
-		if len(cur)+1 > perCore || synapses+fanIn > a.SynapsesPerCore || axons+na > a.InputAxonsPerCore {
+		var full fillLimits
+		if len(cur)+1 > perCore {
+			full |= atPerCore
+		}
+		if synapses+fanIn > a.SynapsesPerCore {
+			full |= limitSynapses
+		}
+		if axons+na > a.InputAxonsPerCore {
+			full |= limitInputAxons
+		}
+		if len(cur)+1 > perCore || full != 0 {
+			bound |= full
 			close()
 			core = int32(len(cores) + 1)
 			for _, p := range pre {
@@ -331,10 +417,10 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int) 
 			}
 			na = newAxons(core)
 			if fanIn > a.SynapsesPerCore {
-				return nil, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d by %d", i, popName(g, i), fanIn, a.SynapsesPerCore, fanIn-a.SynapsesPerCore)
+				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d by %d", i, popName(g, i), fanIn, a.SynapsesPerCore, fanIn-a.SynapsesPerCore)
 			}
 			if na > a.InputAxonsPerCore {
-				return nil, fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed a core's %d input axons by %d", i, popName(g, i), na, a.InputAxonsPerCore, na-a.InputAxonsPerCore)
+				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed a core's %d input axons by %d", i, popName(g, i), na, a.InputAxonsPerCore, na-a.InputAxonsPerCore)
 			}
 		}
 		for _, p := range pre {
@@ -345,7 +431,7 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int) 
 		axons += na
 	}
 	close()
-	return cores, nil
+	return cores, bound, nil
 }
 
 func popName(g *snn.Graph, i int) string {
