@@ -323,12 +323,16 @@ func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
 	}
 	r.drain = max(r.drain, at)
 
-	if late >= 0 {
+	// The injection time counts against the budget (docs/router.md): a
+	// packet that crosses no link is late when its sender sent it late.
+	if late >= 0 || realtime && at > r.budget {
 		// On time means within the tick's budget; each further budget
 		// (or part of one) the packet needs pushes it one tick later.
 		p.Late = true
 		p.Deliver = p.Emit + (at+r.budget-1)/r.budget
-		r.links[late].late++
+		if late >= 0 {
+			r.links[late].late++
+		}
 		r.tot.Late++
 		r.tick.Late++
 	}

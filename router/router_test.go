@@ -584,3 +584,47 @@ func TestSendAtInjectionTime(t *testing.T) {
 		t.Errorf("drain %v s, want 5 ns", st.DrainSeconds)
 	}
 }
+
+// TestSendAtZeroHops: a packet between two cores of one tile crosses no
+// link, but its injection time still counts against the budget
+// (docs/router.md): injected after the budget, it is late, delivered by
+// the budgets it needs, and blamed on no link.
+func TestSendAtZeroHops(t *testing.T) {
+	for _, c := range []struct {
+		inject      float64
+		late        bool
+		wantDeliver int64
+	}{
+		{0, false, 8},
+		{4e-9, false, 8}, // exactly the budget: on time
+		{5e-9, true, 9},
+		{12e-9, true, 10},
+	} {
+		r := newRouter(t, realtimeConfig(4e-9, 100))
+		p, ok := r.SendAt(Packet{Src: 0, Dst: 1, Emit: 7}, c.inject)
+		if !ok || p.Hops != 0 || p.Late != c.late || p.Deliver != c.wantDeliver {
+			t.Errorf("injected at %g s: %+v queued %v; want late %v, Deliver %d", c.inject, p, ok, c.late, c.wantDeliver)
+		}
+		st := r.EndTick(7)
+		want := int64(0)
+		if c.late {
+			want = 1
+		}
+		if st.Late != want || r.Stats().Late != want {
+			t.Errorf("injected at %g s: %d late in the tick, %d in total; want %d", c.inject, st.Late, r.Stats().Late, want)
+		}
+		for _, l := range r.Links() {
+			if l.Late != 0 {
+				t.Errorf("link %v->%v blamed for a packet that crossed none", l.From, l.To)
+			}
+		}
+		if got := r.PopDue(c.wantDeliver, nil); len(got) != 1 {
+			t.Errorf("injected at %g s: %d packets due at tick %d", c.inject, len(got), c.wantDeliver)
+		}
+	}
+	// Barrier sync has no budget: the same packet is never late.
+	r := newRouter(t, testConfig())
+	if p, _ := r.SendAt(Packet{Src: 0, Dst: 1, Emit: 7}, 1); p.Late || p.Deliver != 8 {
+		t.Errorf("barrier: %+v", p)
+	}
+}
