@@ -148,6 +148,9 @@ func TestRoundTrip(t *testing.T) {
 			if m := r.Meta(); m.Source != "test" || len(m.Populations) != 2 || m.DtMs != 0.1 {
 				t.Errorf("meta = %+v", m)
 			}
+			if ns, np := r.Count(KindSpike), r.Count(KindPacket); ns != int64(len(tc.spikes)) || np != int64(len(tc.packets)) {
+				t.Errorf("Count: %d spikes, %d packets", ns, np)
+			}
 		})
 	}
 }
@@ -162,6 +165,19 @@ func equal[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+func TestRunMeta(t *testing.T) {
+	m := testMeta()
+	m.Run = &Run{Network: "net.yaml", Name: "net", Seed: 8, Ticks: 5000, SleepTicks: 300, Stimulus: "in.aedat4", Arch: "loihi", Map: "locality", Chips: 2, Mode: "fixed"}
+	b := writeTrace(t, m, 16, []Spike{{3, 1}}, nil)
+	r, err := NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Meta().Run; got == nil || *got != *m.Run {
+		t.Errorf("run = %+v, want %+v", got, m.Run)
+	}
 }
 
 func TestSeekTime(t *testing.T) {
@@ -212,7 +228,8 @@ func TestWriterRejects(t *testing.T) {
 		t.Errorf("undeclared packet: err = %v", err)
 	}
 	for _, m := range []Meta{{TimeUnit: UnitTick}, {DtMs: 1, TimeUnit: "s"}, {DtMs: 1, TimeUnit: UnitTick, Kinds: []string{"x"}},
-		{DtMs: 1, TimeUnit: UnitTick, Populations: []Population{{First: 1<<31 + 1, Size: 1 << 31}}}} {
+		{DtMs: 1, TimeUnit: UnitTick, Populations: []Population{{First: 1<<31 + 1, Size: 1 << 31}}},
+		{DtMs: 1, TimeUnit: UnitTick, Run: &Run{Ticks: -1}}, {DtMs: 1, TimeUnit: UnitTick, Run: &Run{Ticks: 10, SleepTicks: 11}}} {
 		if _, err := NewWriter(io.Discard, m); err == nil {
 			t.Errorf("NewWriter(%+v) accepted bad meta", m)
 		}
@@ -382,8 +399,12 @@ func TestAddressRule(t *testing.T) {
 		{AddressRule{Width: 34, Height: 34}, 33, 2, 0, (2*34 + 33) * 2, 34 * 34 * 2},
 		{AddressRule{Width: 34, Height: 34, MergePolarity: true}, 33, 2, 1, 2*34 + 33, 34 * 34},
 		{AddressRule{Width: 35, Height: 10, Downsample: 2}, 34, 9, 1, (4*18+17)*2 + 1, 18 * 5 * 2},
+		{AddressRule{Width: 34, Height: 34, Downsample: MaxSensorSide}, 33, 33, 1, 1, 2},
 	}
 	for _, tc := range tests {
+		if err := tc.r.Validate(); err != nil {
+			t.Errorf("%+v.Validate() = %v", tc.r, err)
+		}
 		if got := tc.r.Addr(tc.x, tc.y, tc.p); got != tc.want {
 			t.Errorf("%+v.Addr(%d,%d,%d) = %d, want %d", tc.r, tc.x, tc.y, tc.p, got, tc.want)
 		}
@@ -398,6 +419,23 @@ func TestAddressRule(t *testing.T) {
 	}
 }
 
+func TestAddressRuleValidate(t *testing.T) {
+	for _, r := range []AddressRule{
+		{Width: 0, Height: 34},
+		{Width: 34, Height: MaxSensorSide + 1},
+		{Width: 34, Height: 34, Downsample: -1},
+		// Blocks beyond any sensor overflow the 32-bit address arithmetic
+		// (a block of 2^32 divided by zero).
+		{Width: 34, Height: 34, Downsample: MaxSensorSide + 1},
+		{Width: 34, Height: 34, Downsample: 1 << 32},
+		{Width: 34, Height: 34, Downsample: math.MaxInt},
+	} {
+		if err := r.Validate(); err == nil {
+			t.Errorf("%+v.Validate() = nil, want an error", r)
+		}
+	}
+}
+
 func TestTickRule(t *testing.T) {
 	tests := []struct {
 		dt   float64
@@ -407,6 +445,10 @@ func TestTickRule(t *testing.T) {
 	}{
 		{0.1, 0, 99, 0}, {0.1, 0, 100, 1}, {0.1, 654, 654, 0}, {0.1, 654, 753, 0}, {0.1, 654, 754, 1},
 		{1, 0, 311175, 311}, {0.3, 0, 300, 1}, {0.3, 0, 299, 0}, {1, 100, 50, -1}, {0.025, 0, 25, 1},
+		{1, 0, -1000, -1}, {1, 0, -1001, -2}, {0.0015, 0, -1, -1}, {0.0015, 0, 3, 2},
+		// Absolute clocks far from 0: t*1000 overflows int64.
+		{1, 0, 9_000_000_000_000_000_000, 9_000_000_000_000_000}, {0.001, 0, math.MaxInt64, math.MaxInt64},
+		{0.001, math.MinInt64 + 1, 0, math.MaxInt64},
 	}
 	for _, tc := range tests {
 		if got := (TickRule{DtMs: tc.dt, T0: tc.t0}).Tick(tc.us); got != tc.want {

@@ -27,13 +27,18 @@ type AddressRule struct {
 	MergePolarity bool `json:"merge_polarity,omitempty"`
 }
 
+// MaxSensorSide is the largest sensor width or height, and so the largest
+// useful downsampling block: one block of that side covers any sensor.
+const MaxSensorSide = 1 << 16
+
 // Validate reports whether the rule can produce 32-bit addresses.
 func (r AddressRule) Validate() error {
-	if r.Width <= 0 || r.Height <= 0 || r.Width > 1<<16 || r.Height > 1<<16 {
-		return fmt.Errorf("sensor size %dx%d, want 1..65536 in each dimension", r.Width, r.Height)
+	if r.Width <= 0 || r.Height <= 0 || r.Width > MaxSensorSide || r.Height > MaxSensorSide {
+		return fmt.Errorf("sensor size %dx%d, want 1..%d in each dimension", r.Width, r.Height, MaxSensorSide)
 	}
-	if r.Downsample < 0 {
-		return fmt.Errorf("downsample %d, want >= 1", r.Downsample)
+	// A larger block would overflow the 32-bit address arithmetic.
+	if r.Downsample < 0 || r.Downsample > MaxSensorSide {
+		return fmt.Errorf("downsample %d, want 1..%d", r.Downsample, MaxSensorSide)
 	}
 	return nil
 }
@@ -92,16 +97,18 @@ type TickRule struct {
 	T0   int64 // microseconds; usually the first event's time
 }
 
-// Tick applies the rule.
+// Tick applies the rule. A tick is taken to last at least 1 ns.
 func (r TickRule) Tick(tUS int64) int64 {
 	ns := int64(math.Round(r.DtMs * 1e6))
 	if ns <= 0 {
 		ns = 1
 	}
-	n := (tUS - r.T0) * 1000
-	q := n / ns
-	if n%ns != 0 && n < 0 {
-		q--
+	// floor(d*1000/ns) without forming d*1000, which overflows for times
+	// 292 years apart (absolute clocks): d = q*ns + m, 0 <= m < ns.
+	d := tUS - r.T0
+	q, m := d/ns, d%ns
+	if m < 0 {
+		q, m = q-1, m+ns
 	}
-	return q
+	return q*1000 + m*1000/ns
 }

@@ -228,6 +228,18 @@ func (r *Reader) Chunks() []ChunkInfo {
 	return out
 }
 
+// Count returns the number of records of a kind (KindSpike or KindPacket)
+// in the trace, from its index.
+func (r *Reader) Count(kind string) int64 {
+	var n int64
+	for _, e := range r.index {
+		if kindName(e.kind) == kind {
+			n += int64(e.count)
+		}
+	}
+	return n
+}
+
 // SeekTime positions both streams at their first record with time >= t
 // (emit time for packets).
 func (r *Reader) SeekTime(t int64) {

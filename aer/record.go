@@ -56,6 +56,26 @@ type Meta struct {
 	// Sensor is set when addresses were made from camera pixels, so that
 	// they can be turned back into pixels.
 	Sensor *AddressRule `json:"sensor,omitempty"`
+	// Run is set by a simulation that recorded the trace: what is needed
+	// to rebuild its network and replay it for as long as it ran.
+	Run *Run `json:"run,omitempty"`
+}
+
+// Run describes the simulation that wrote a trace. Source says the same
+// for people; Run is for programs.
+type Run struct {
+	Network string `json:"network"` // the network file, as given
+	Name    string `json:"name"`    // the network's name
+	Seed    uint64 `json:"seed"`    // the seed the network was built with
+	// Ticks is how long the run lasted, its sleep step included; 0 when
+	// the writer did not know. A trace's last spike may come much earlier.
+	Ticks      int64  `json:"ticks,omitempty"`
+	SleepTicks int64  `json:"sleep_ticks,omitempty"` // of Ticks, asleep
+	Stimulus   string `json:"stimulus,omitempty"`    // the file that drove an input population
+	Arch       string `json:"arch"`
+	Map        string `json:"map"`
+	Chips      int    `json:"chips"` // chips of the mapping
+	Mode       string `json:"mode"`
 }
 
 // Population names a contiguous address range.
@@ -121,6 +141,9 @@ func (m *Meta) Validate() error {
 		if err := m.Sensor.Validate(); err != nil {
 			return fmt.Errorf("meta: sensor: %w", err)
 		}
+	}
+	if r := m.Run; r != nil && (r.Ticks < 0 || r.SleepTicks < 0 || r.SleepTicks > r.Ticks) {
+		return fmt.Errorf("meta: run: ticks %d, sleep_ticks %d: want 0 <= sleep_ticks <= ticks", r.Ticks, r.SleepTicks)
 	}
 	return nil
 }

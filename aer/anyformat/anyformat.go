@@ -38,12 +38,29 @@ func (f Format) Camera() bool { return f != AER }
 // headers of RAW and DAT files.
 const headSize = 64 << 10
 
-// Detect names the format of a file from its first bytes (up to 64 KiB) and,
-// only for N-MNIST, which has no header, its name and size.
+// hdf5Magic starts an HDF5 file, such as a NIR graph.
+const hdf5Magic = "\x89HDF\r\n\x1a\n"
+
+// Detect names the format of a file from its first bytes (up to 64 KiB),
+// trusting, in this order:
+//
+//  1. a signature at offset 0: the .aer magic (a file shorter than the magic
+//     that begins like it is a truncated trace), "#!AER-DAT" and its
+//     version, a '%' header line (Prophesee RAW or DAT); the HDF5
+//     signature is an error, since HDF5 files are NIR graphs, not events;
+//  2. for N-MNIST, which has no header, a .bin name (whatever the size: a
+//     partial last event is the reader's error, at its byte) or else a size
+//     that is a multiple of 5 bytes whose first events look like N-MNIST.
 func Detect(head []byte, name string, size int64) (Format, error) {
 	switch {
+	case size == 0 || len(head) == 0:
+		return "", errors.New("empty file")
 	case bytes.HasPrefix(head, []byte(aer.Magic)):
 		return AER, nil
+	case len(head) < len(aer.Magic) && strings.HasPrefix(aer.Magic, string(head)):
+		return "", fmt.Errorf("truncated .aer trace: %d bytes, shorter than its %d-byte magic", len(head), len(aer.Magic))
+	case bytes.HasPrefix(head, []byte(hdf5Magic)):
+		return "", errors.New("an HDF5 file (a NIR graph?), not an event file")
 	case bytes.HasPrefix(head, []byte("#!AER-DAT2.0")):
 		return AEDAT2, nil
 	case bytes.HasPrefix(head, []byte("#!AER-DAT3.1")):
@@ -52,15 +69,14 @@ func Detect(head []byte, name string, size int64) (Format, error) {
 		return AEDAT4, nil
 	case bytes.HasPrefix(head, []byte("#!AER-DAT")):
 		return "", fmt.Errorf("AEDAT version %.16q is not supported (2.0, 3.1 and 4.0 are)", head)
-	case len(head) > 0 && head[0] == '%':
+	case head[0] == '%':
 		return detectPercent(head, name)
 	}
-	ext := strings.ToLower(filepath.Ext(name))
-	if size > 0 && size%5 == 0 && (ext == ".bin" || plausibleNMNIST(head)) {
+	if strings.EqualFold(filepath.Ext(name), ".bin") || (size%5 == 0 && plausibleNMNIST(head)) {
 		return NMNIST, nil
 	}
-	if size == 0 {
-		return "", errors.New("empty file")
+	if plausibleNMNIST(head) {
+		return "", fmt.Errorf("unknown format: not .aer, AEDAT, EVT RAW or DAT, and not whole N-MNIST events: %d bytes is not a multiple of 5 (a truncated N-MNIST file? name it .bin to read its whole events)", size)
 	}
 	return "", fmt.Errorf("unknown format: not .aer, AEDAT, EVT RAW, DAT or N-MNIST (first bytes %.12q)", head)
 }
@@ -110,7 +126,14 @@ func plausibleNMNIST(head []byte) bool {
 	return n > 0
 }
 
-// Options adjust how Open maps camera events to addresses.
+// ErrOutsideSensor is wrapped by the error for a camera event beyond the
+// sensor size that the file's header gave, or that Options set.
+var ErrOutsideSensor = errors.New("the sensor size is wrong or the file damaged")
+
+// Options adjust how Open maps camera events to addresses. Downsample and
+// MergePolarity also pool the addresses of an .aer trace made from a
+// camera (one whose metadata holds the sensor's address rule): its blocks
+// are pooled k x k further.
 type Options struct {
 	Downsample    int  // k: pixel (x, y) goes to block (x/k, y/k); 0 or 1 keeps pixels
 	MergePolarity bool // ON and OFF events of a pixel share one address
@@ -151,10 +174,13 @@ type Source struct {
 	f     *os.File
 	info  Info
 	trace *aer.Reader
-	cam   cameraReader
-	cbuf  []aer.CameraEvent
-	sbuf  []aer.Spike
-	n     int64 // events delivered
+	// traceRule is the address rule a camera trace was written with, when
+	// Options pool its addresses further by info.Rule; nil otherwise.
+	traceRule *aer.AddressRule
+	cam       cameraReader
+	cbuf      []aer.CameraEvent
+	sbuf      []aer.Spike
+	n         int64 // events delivered
 }
 
 // Open opens path, detects its format and returns a Source at its first
@@ -194,8 +220,9 @@ func open(f *os.File, path string, opt Options) (*Source, error) {
 		s.f = nil
 		m := s.trace.Meta()
 		s.info.Meta, s.info.TimeUnit, s.info.Rule = &m, m.TimeUnit, m.Sensor
-		if m.Sensor != nil {
-			s.info.Width, s.info.Height = m.Sensor.Width, m.Sensor.Height
+		if err := s.poolTrace(opt); err != nil {
+			s.trace.Close()
+			return nil, err
 		}
 		s.sbuf = make([]aer.Spike, 4096)
 		return s, nil
@@ -219,6 +246,37 @@ func open(f *os.File, path string, opt Options) (*Source, error) {
 	s.info.Width, s.info.Height, s.info.Rule = w, h, &rule
 	s.cbuf = make([]aer.CameraEvent, 4096)
 	return s, nil
+}
+
+// poolTrace applies the pixel options to a trace made from a camera: its
+// blocks of k0 pixels become blocks of k0*k, which is pooling k x k of
+// its addresses, and its metadata says so. A trace of neuron addresses has
+// no pixels to pool.
+func (s *Source) poolTrace(opt Options) error {
+	m := s.info.Meta
+	if opt.Width > 0 || opt.Height > 0 {
+		return fmt.Errorf("%s: an .aer trace keeps the sensor size it was written with: a size override does not apply", s.path)
+	}
+	pool := opt.Downsample > 1 || opt.MergePolarity
+	if m.Sensor == nil {
+		if pool {
+			return fmt.Errorf("%s: its addresses are neurons, not camera pixels (no sensor in its metadata): pixel pooling (downsample, merge polarity) does not apply", s.path)
+		}
+		return nil
+	}
+	s.info.Width, s.info.Height = m.Sensor.Width, m.Sensor.Height
+	if !pool {
+		return nil
+	}
+	// A block wider than the sensor pools no more than one as wide, and
+	// keeps the rule valid.
+	r := *m.Sensor
+	r.Downsample = min(max(1, r.Downsample)*max(1, opt.Downsample), aer.MaxSensorSide)
+	r.MergePolarity = r.MergePolarity || opt.MergePolarity
+	pooled := *m
+	pooled.Sensor = &r
+	s.traceRule, s.info.Rule, s.info.Meta = m.Sensor, &r, &pooled
+	return nil
 }
 
 // openCamera (re)starts the camera decoder at the beginning of the file.
@@ -301,7 +359,14 @@ func (s *Source) Read(buf []Event) (int, error) {
 		rule := s.info.Rule
 		for i, sp := range sb[:n] {
 			buf[i] = Event{Time: sp.Time, Addr: sp.Addr}
-			if rule != nil {
+			if tr := s.traceRule; tr != nil {
+				if int64(sp.Addr) >= int64(tr.NumAddrs()) {
+					return i, fmt.Errorf("%s: spike %d: address %d beyond the %d addresses of its %dx%d sensor", s.path, s.n+int64(i), sp.Addr, tr.NumAddrs(), tr.Width, tr.Height)
+				}
+				x, y, p := tr.Pixel(sp.Addr)
+				buf[i].Addr = rule.Addr(uint16(x), uint16(y), p)
+				buf[i].X, buf[i].Y, buf[i].P = uint16(x), uint16(y), p
+			} else if rule != nil {
 				x, y, p := rule.Pixel(sp.Addr)
 				buf[i].X, buf[i].Y, buf[i].P = uint16(x), uint16(y), p
 			}
@@ -317,8 +382,7 @@ func (s *Source) Read(buf []Event) (int, error) {
 	rule := s.info.Rule
 	for i, e := range cb[:n] {
 		if int(e.X) >= rule.Width || int(e.Y) >= rule.Height {
-			return i, fmt.Errorf("%s: event %d at x=%d y=%d is outside the %dx%d sensor (set the size explicitly if the header is wrong)",
-				s.path, s.n+int64(i), e.X, e.Y, rule.Width, rule.Height)
+			return i, fmt.Errorf("%s: event %d at x=%d y=%d is outside the %dx%d sensor: %w", s.path, s.n+int64(i), e.X, e.Y, rule.Width, rule.Height, ErrOutsideSensor)
 		}
 		buf[i] = Event{Time: e.T, Addr: rule.Addr(e.X, e.Y, e.P), X: e.X, Y: e.Y, P: e.P}
 	}

@@ -1,6 +1,7 @@
 package anyformat
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -204,4 +205,133 @@ func FuzzDetect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, head []byte, name string) {
 		Detect(head, name, int64(len(head)))
 	})
+}
+
+// TestDetectOrder: signatures first, then N-MNIST by name or shape.
+func TestDetectOrder(t *testing.T) {
+	nm := "\x07\x0f\x80\x02\x8e\x13\x12\x00\x0b\xb7" // two N-MNIST events
+	for _, tc := range []struct {
+		head, name string
+		size       int64
+		format     Format
+		err        string
+	}{
+		{aer.Magic[:1], "x.aer", 1, "", "truncated .aer trace"},
+		{aer.Magic[:4], "x.aer", 4, "", "truncated .aer trace"},
+		{aer.Magic[:5], "x.bin", 5, "", "truncated .aer trace"}, // not one N-MNIST event
+		{aer.Magic[:7], "x", 7, "", "truncated .aer trace"},
+		{aer.Magic + "\x00", "x.bin", 9, AER, ""},
+		{"\x89HDF\r\n\x1a\n\x00\x00", "graph.h5", 10, "", "HDF5"},
+		{nm, "x.bin", 10, NMNIST, ""},
+		{nm, "x", 10, NMNIST, ""},
+		{nm[:8], "x.BIN", 8, NMNIST, ""}, // the reader reports the partial event
+		{nm[:8] + "\x00", "x", 9, "", "not a multiple of 5"},
+		{"", "x.bin", 0, "", "empty file"},
+	} {
+		f, err := Detect([]byte(tc.head), tc.name, tc.size)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q %s: got %q, %v; want an error saying %q", tc.head, tc.name, f, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || f != tc.format {
+			t.Errorf("%q %s: got %q, %v; want %s", tc.head, tc.name, f, err, tc.format)
+		}
+	}
+}
+
+func TestPartialNMNIST(t *testing.T) {
+	b, err := os.ReadFile(fixture(t, "sample_nmnist.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "cut.bin")
+	os.WriteFile(p, b[:21623], 0o644)
+	if _, _, err := readAll(t, p, Options{}); err == nil || !strings.Contains(err.Error(), "byte 21620: partial event") {
+		t.Errorf("got %v, want a partial event at byte 21620", err)
+	}
+}
+
+func TestOutsideSensor(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "cd.dat")
+	os.WriteFile(p, []byte("% Version 2\n% Width 2\n% Height 2\n\x0c\x08\x04\x03\x02\x01\x05\xc0\x00\x10"), 0o644)
+	if _, _, err := readAll(t, p, Options{}); !errors.Is(err, ErrOutsideSensor) {
+		t.Errorf("got %v, want ErrOutsideSensor", err)
+	}
+	if _, evs, err := readAll(t, p, Options{Width: 6, Height: 4}); err != nil || len(evs) != 1 {
+		t.Errorf("with the size given: %v, %d events", err, len(evs))
+	}
+}
+
+// TestPoolCameraTrace: pixel options pool the blocks of a trace made from a
+// camera exactly as they would pool the camera's pixels, and are refused
+// on a trace of neuron addresses.
+func TestPoolCameraTrace(t *testing.T) {
+	dir := t.TempDir()
+	var pixels []aer.CameraEvent
+	for y := uint16(0); y < 5; y++ {
+		for x := uint16(0); x < 7; x++ {
+			pixels = append(pixels, aer.CameraEvent{T: int64(len(pixels)), X: x, Y: y, P: uint8(x+y) & 1})
+		}
+	}
+	write := func(name string, rule *aer.AddressRule) string {
+		p := filepath.Join(dir, name)
+		m := aer.Meta{TimeUnit: aer.UnitUS, Kinds: []string{aer.KindSpike}, Sensor: rule}
+		if rule == nil {
+			m.Populations = []aer.Population{{Name: "in", Size: 70}}
+		}
+		w, err := aer.Create(p, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range pixels {
+			a := uint32(i)
+			if rule != nil {
+				a = rule.Addr(e.X, e.Y, e.P)
+			}
+			w.WriteSpike(e.T, a)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		written aer.AddressRule
+		opt     Options
+		want    aer.AddressRule
+	}{
+		{aer.AddressRule{Width: 7, Height: 5}, Options{Downsample: 2}, aer.AddressRule{Width: 7, Height: 5, Downsample: 2}},
+		{aer.AddressRule{Width: 7, Height: 5}, Options{MergePolarity: true}, aer.AddressRule{Width: 7, Height: 5, Downsample: 1, MergePolarity: true}},
+		{aer.AddressRule{Width: 7, Height: 5, Downsample: 2}, Options{Downsample: 2, MergePolarity: true}, aer.AddressRule{Width: 7, Height: 5, Downsample: 4, MergePolarity: true}},
+		{aer.AddressRule{Width: 7, Height: 5, MergePolarity: true}, Options{Downsample: 1 << 16}, aer.AddressRule{Width: 7, Height: 5, Downsample: 1 << 16, MergePolarity: true}},
+	} {
+		p := write("cam.aer", &tc.written)
+		info, evs, err := readAll(t, p, tc.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *info.Rule != tc.want || *info.Meta.Sensor != tc.want {
+			t.Errorf("%+v then %+v: rule %+v, metadata %+v; want %+v", tc.written, tc.opt, *info.Rule, *info.Meta.Sensor, tc.want)
+		}
+		for i, e := range evs {
+			if px := pixels[i]; e.Addr != tc.want.Addr(px.X, px.Y, px.P) {
+				t.Fatalf("%+v then %+v: pixel %+v at address %d, want %d", tc.written, tc.opt, px, e.Addr, tc.want.Addr(px.X, px.Y, px.P))
+			}
+		}
+		st, err := LoadStimulus(p, StimulusOptions{DtMs: 1, Downsample: tc.opt.Downsample, MergePolarity: tc.opt.MergePolarity})
+		if err != nil || st.NumAddrs != tc.want.NumAddrs() {
+			t.Errorf("%+v then %+v: stimulus of %d addresses (%v), want %d", tc.written, tc.opt, st.NumAddrs, err, tc.want.NumAddrs())
+		}
+	}
+	neurons := write("neurons.aer", nil)
+	for _, opt := range []Options{{Downsample: 2}, {MergePolarity: true}, {Width: 7, Height: 5}} {
+		if _, _, err := readAll(t, neurons, opt); err == nil {
+			t.Errorf("%+v applied to a trace of neuron addresses", opt)
+		}
+	}
+	if _, evs, err := readAll(t, neurons, Options{Downsample: 1}); err != nil || len(evs) != len(pixels) {
+		t.Errorf("no pooling: %v, %d events", err, len(evs))
+	}
 }
