@@ -103,10 +103,10 @@ type Report struct {
 	Attribution string `json:"attribution"`
 
 	// The distribution statistics (per population, KS distances) after
-	// WarmupMs; nil when not computed (fixed mode and identical runs,
-	// unless Options.Stats).
+	// WarmupMs, with correlations in bins of BinMs; both nil when not
+	// computed (fixed mode and identical runs, unless Options.Stats).
 	WarmupMs    float64    `json:"warmup_ms"`
-	BinMs       float64    `json:"bin_ms,omitempty"`
+	BinMs       *float64   `json:"bin_ms"`
 	Populations []PopStats `json:"populations"`
 }
 
@@ -233,7 +233,7 @@ func run(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*Report
 			if err != nil {
 				return nil, fmt.Errorf("compare: %w", err)
 			}
-			r.BinMs = rep.BinMs
+			r.BinMs = &rep.BinMs
 			r.Populations = popStats(rep, g)
 		}
 	}
@@ -285,22 +285,48 @@ type eventRun struct {
 	stats          chip.Stats
 	seconds, build float64
 	// Late and dropped packets by emit tick, for badBefore.
-	late, drop           []int64
+	late, drop           tickCounts
 	firstLate, firstDrop *int64
 	weights              [][]float64 // final raw weights of plastic projections
 }
 
+// tickCounts counts events by tick, holding only the ticks that have any,
+// so that its size follows the late and dropped packets, not the length
+// of the run (a per-tick array of a long run would not fit in memory).
+type tickCounts struct {
+	ticks, counts []int64 // ticks ascending
+}
+
+// add counts one event at tick t, which must not be before the last one
+// added: the engine reports packets in emit order.
+func (c *tickCounts) add(t int64) {
+	if n := len(c.ticks); n > 0 && c.ticks[n-1] == t {
+		c.counts[n-1]++
+		return
+	}
+	c.ticks = append(c.ticks, t)
+	c.counts = append(c.counts, 1)
+}
+
+// before returns the events counted before tick t.
+func (c *tickCounts) before(t int64) int64 {
+	var n int64
+	for i, tk := range c.ticks {
+		if tk >= t {
+			break
+		}
+		n += c.counts[i]
+	}
+	return n
+}
+
 // badBefore returns the late and dropped packets emitted before tick t.
 func (e *eventRun) badBefore(t int64) (late, dropped int64) {
-	for k := int64(0); k < t && k < int64(len(e.late)); k++ {
-		late += e.late[k]
-		dropped += e.drop[k]
-	}
-	return late, dropped
+	return e.late.before(t), e.drop.before(t)
 }
 
 func runEvent(g *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*eventRun, error) {
-	ev := &eventRun{late: make([]int64, opt.Ticks), drop: make([]int64, opt.Ticks)}
+	ev := &eventRun{}
 	tickStart := 0 // index in ev.spikes of the open tick's first spike
 	start := time.Now()
 	eng, err := chip.NewEngine(g, a, m, chip.Options{
@@ -310,12 +336,12 @@ func runEvent(g *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*eventR
 		OnPacket: func(p router.Packet, queued bool) {
 			switch {
 			case !queued:
-				ev.drop[p.Emit]++
+				ev.drop.add(p.Emit)
 				if ev.firstDrop == nil {
 					ev.firstDrop = &p.Emit
 				}
 			case p.Late:
-				ev.late[p.Emit]++
+				ev.late.add(p.Emit)
 				if ev.firstLate == nil {
 					ev.firstLate = &p.Emit
 				}

@@ -3,6 +3,7 @@ package compare
 import (
 	"encoding/json"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -365,8 +366,45 @@ func TestReportJSON(t *testing.T) {
 	}
 	var sb strings.Builder
 	rep.Print(&sb)
-	if !strings.Contains(sb.String(), "first divergence: tick 37") {
+	if !strings.Contains(sb.String(), "first divergence: tick 37") || !strings.Contains(sb.String(), "fixed mode, 8-bit weights)") {
 		t.Errorf("printed report:\n%s", sb.String())
+	}
+}
+
+// TestReportStatsKeys: bin_ms goes with populations, both null when the
+// statistics are not computed (as docs/compare.md shows); the weight width
+// is printed only in fixed mode, where it applies.
+func TestReportStatsKeys(t *testing.T) {
+	g := mustBuild(t, kickNetwork())
+	a := mustArch(t, "loihi")
+	m := mustMap(t, g, a, "sequential")
+	for _, c := range []struct {
+		opt     Options
+		stats   bool
+		weights bool
+	}{
+		{Options{Mode: snn.Fixed, Ticks: 100, WarmupMs: -1}, false, true}, // identical: no statistics
+		{Options{Mode: snn.Fixed, Ticks: 100, WarmupMs: -1, Stats: true}, true, true},
+		{Options{Mode: snn.Float, Ticks: 100, WarmupMs: -1}, true, false},
+	} {
+		rep, err := Run(g, a, m, c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(rep)
+		var obj map[string]any
+		if err := json.Unmarshal(b, &obj); err != nil {
+			t.Fatal(err)
+		}
+		bin, ok := obj["bin_ms"]
+		if !ok || (bin != nil) != c.stats || (obj["populations"] != nil) != c.stats {
+			t.Errorf("%+v: bin_ms %v (present %v), populations %v", c.opt, bin, ok, obj["populations"])
+		}
+		var sb strings.Builder
+		rep.Print(&sb)
+		if strings.Contains(sb.String(), "-bit weights") != c.weights {
+			t.Errorf("%s mode header: %s", rep.Mode, strings.SplitN(sb.String(), "\n", 2)[0])
+		}
 	}
 }
 
@@ -396,6 +434,12 @@ func TestSpikes(t *testing.T) {
 	}
 	if rep.Identical || rep.FirstDivergence.Tick != 37 || rep.FirstDivergence.SpikedIn != "a" || rep.FirstDivergence.Population != "target" || rep.FirstDivergence.Index != 4 || len(rep.Populations) != 4 || !strings.Contains(rep.Attribution, "after") {
 		t.Errorf("report %+v, divergence %+v", rep, rep.FirstDivergence)
+	}
+	// A recording length short of the spikes would leave them out of the
+	// distributions but not of the spike-level figures: refused.
+	sopt.Ticks = 50
+	if _, err := Spikes(&Recording{Name: "a", Spikes: x.spikes}, &Recording{Name: "b", Spikes: x.spikes}, sopt); err == nil || !strings.Contains(err.Error(), "beyond the recording's 50 ticks") {
+		t.Errorf("spikes past Ticks: err %v", err)
 	}
 }
 
@@ -439,5 +483,31 @@ projections:
 	}
 	if rep.EventSpikes == 0 {
 		t.Fatal("no spikes")
+	}
+}
+
+// TestEventRunMemory: what the event run keeps per tick grows with the
+// late and dropped packets, not with the ticks asked for, so that a long
+// --ticks cannot claim memory up front (it used to allocate two int64 per
+// tick before the first step: 800 GB for 10^11 ticks).
+func TestEventRunMemory(t *testing.T) {
+	lif := snn.Neuron{TauM: 10, VRest: -65, VReset: -65, VTh: -50, Receptors: []snn.Receptor{{Name: "e", TauSyn: 5}}}
+	g := mustBuild(t, &snn.Network{Name: "quiet", Dt: 1, Seed: 1, Mode: snn.Fixed,
+		Populations: []snn.Population{{Name: "q", Size: 4, Kind: snn.LIF, Neuron: lif}}})
+	a := mustArch(t, "loihi")
+	m := mustMap(t, g, a, "sequential")
+	alloc := func(ticks int) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := runEvent(g, a, m, Options{Mode: snn.Fixed, Ticks: ticks, Workers: 1}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	const more = 100_000
+	short, long := alloc(1000), alloc(1000+more)
+	if long > short+more { // one byte per tick: a per-tick array needs 16
+		t.Errorf("%d more ticks allocated %d more bytes (%d against %d)", more, long-short, long, short)
 	}
 }

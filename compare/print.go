@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/spindle-sim/spindle/snn"
 )
 
 func num(p *float64, format string) string {
@@ -31,8 +33,13 @@ func state(s *State) string {
 
 // Print writes the report for people.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "%s on %s (%s sync, %s map, %s mode, %d-bit weights): %d neurons, %d synapses, %d cores\n",
-		r.Network, r.Arch, r.Sync, r.Map, r.Mode, r.WeightBits, r.Neurons, r.Synapses, r.CoresUsed)
+	// The arch's weight width quantises weights in fixed mode only.
+	weights := ""
+	if r.Mode == snn.Fixed.String() {
+		weights = fmt.Sprintf(", %d-bit weights", r.WeightBits)
+	}
+	fmt.Fprintf(w, "%s on %s (%s sync, %s map, %s mode%s): %d neurons, %d synapses, %d cores\n",
+		r.Network, r.Arch, r.Sync, r.Map, r.Mode, weights, r.Neurons, r.Synapses, r.CoresUsed)
 	verdict := "DIFFERENT"
 	if r.Identical {
 		verdict = "IDENTICAL"
@@ -67,11 +74,11 @@ type popRow struct {
 	ksRate, ksCV, ksCorr               *float64
 }
 
-func printPops(w io.Writer, warmupMs, binMs float64, a, b string, n int, row func(int) popRow) {
+func printPops(w io.Writer, warmupMs float64, binMs *float64, a, b string, n int, row func(int) popRow) {
 	if n == 0 {
 		return
 	}
-	fmt.Fprintf(w, "distributions after a %g ms warm-up (correlations in %g ms bins); KS distances:\n", warmupMs, binMs)
+	fmt.Fprintf(w, "distributions after a %g ms warm-up (correlations in %g ms bins); KS distances:\n", warmupMs, *binMs)
 	fmt.Fprintf(w, "  %-12s %17s %15s %17s %8s %8s %8s\n", "population", "rate Hz "+a+"/"+b, "CV "+a+"/"+b, "corr "+a+"/"+b, "KS rate", "KS CV", "KS corr")
 	for i := 0; i < n; i++ {
 		p := row(i)

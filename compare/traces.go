@@ -22,7 +22,7 @@ type Recording struct {
 // SpikesOptions configure Spikes.
 type SpikesOptions struct {
 	Dt          float64 // ms per tick
-	Ticks       int64   // recording length; 0: one past the last spike
+	Ticks       int64   // recording length, past every spike; 0: one past the last spike
 	WarmupMs    float64 // negative: Warmup of the recording's length
 	Populations []spikestats.Population
 	Seed        uint64 // pair sampling of the correlations
@@ -51,7 +51,7 @@ type SpikesReport struct {
 	Attribution     string      `json:"attribution"`
 
 	WarmupMs    float64                `json:"warmup_ms"`
-	BinMs       float64                `json:"bin_ms,omitempty"`
+	BinMs       *float64               `json:"bin_ms"` // nil when Populations is
 	Populations []spikestats.PopReport `json:"populations"`
 }
 
@@ -71,11 +71,12 @@ func Spikes(a, b *Recording, opt SpikesOptions) (*SpikesReport, error) {
 		VanRossumTauMs:    spikestats.DefaultTauMs,
 	}
 	r.Ticks = opt.Ticks
-	if r.Ticks == 0 {
-		for _, l := range [][]spikestats.Spike{a.Spikes, b.Spikes} {
-			for _, s := range l {
-				r.Ticks = max(r.Ticks, s.Tick+1)
+	for _, x := range []*Recording{a, b} {
+		for _, s := range x.Spikes {
+			if opt.Ticks > 0 && s.Tick >= opt.Ticks {
+				return nil, fmt.Errorf("compare: %s: spike of neuron %d at tick %d, beyond the recording's %d ticks", x.Name, s.Neuron, s.Tick, opt.Ticks)
 			}
+			r.Ticks = max(r.Ticks, s.Tick+1)
 		}
 	}
 	d, ok := spikestats.FirstDivergence(a.Spikes, b.Spikes)
@@ -101,7 +102,7 @@ func Spikes(a, b *Recording, opt SpikesOptions) (*SpikesReport, error) {
 		if err != nil {
 			return nil, fmt.Errorf("compare: %w", err)
 		}
-		r.BinMs, r.Populations = rep.BinMs, rep.Populations
+		r.BinMs, r.Populations = &rep.BinMs, rep.Populations
 	}
 	return r, nil
 }

@@ -54,53 +54,115 @@ func binTicks(opt Options) int64 {
 // correlations returns the Pearson correlation coefficient of the binned
 // spike counts of each pair, over the whole bins in [Warmup, End). Pairs
 // where either count vector is constant (a silent neuron, say) have none
-// and are left out.
+// and are left out. The counts are kept sparse, so memory follows the
+// spikes rather than the number of bins, which a long run makes huge.
 func correlations(tr *trains, p Population, pairs [][2]int, opt Options) []float64 {
 	w := binTicks(opt)
-	nb := int((opt.End - opt.Warmup) / w)
+	nb := (opt.End - opt.Warmup) / w
 	if nb < 2 || len(pairs) == 0 {
 		return nil
 	}
-	counts := map[int][]float64{}
-	get := func(j int) []float64 {
+	counts := map[int]sparse{}
+	get := func(j int) sparse {
 		if c, ok := counts[j]; ok {
 			return c
 		}
-		c := make([]float64, nb)
-		for _, t := range tr.window(p.First+j, opt.Warmup, opt.Warmup+int64(nb)*w) {
-			c[(t-opt.Warmup)/w]++
+		c := sparse{n: nb}
+		for _, t := range tr.window(p.First+j, opt.Warmup, opt.Warmup+nb*w) {
+			b := (t - opt.Warmup) / w
+			if k := len(c.at); k > 0 && c.at[k-1] == b {
+				c.val[k-1]++
+				continue
+			}
+			c.at = append(c.at, b)
+			c.val = append(c.val, 1)
 		}
 		counts[j] = c
 		return c
 	}
 	var out []float64
 	for _, pr := range pairs {
-		if c, ok := Pearson(get(pr[0]), get(pr[1])); ok {
+		if c, ok := pearson(get(pr[0]), get(pr[1])); ok {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
+// sparse is a vector of n entries given by its non-zero ones: val[k] at
+// index at[k], at ascending.
+type sparse struct {
+	n   int64
+	at  []int64
+	val []float64
+}
+
 // Pearson returns the correlation coefficient of x and y (equal lengths);
 // ok is false when either is constant.
 func Pearson(x, y []float64) (r float64, ok bool) {
-	if len(x) != len(y) || len(x) < 2 {
+	if len(x) != len(y) {
 		return 0, false
 	}
-	mx, my := mean(x), mean(y)
-	var sxy, sxx, syy float64
-	for k := range x {
-		dx, dy := x[k]-mx, y[k]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
+	return pearson(toSparse(x), toSparse(y))
+}
+
+func toSparse(x []float64) sparse {
+	s := sparse{n: int64(len(x))}
+	for i, v := range x {
+		if v != 0 {
+			s.at = append(s.at, int64(i))
+			s.val = append(s.val, v)
+		}
 	}
+	return s
+}
+
+// pearson is Pearson of two sparse vectors of the same length. The
+// centred sums run over the indices where either vector is non-zero; the
+// indices where both are zero add the same term each, counted once.
+func pearson(x, y sparse) (r float64, ok bool) {
+	if x.n != y.n || x.n < 2 {
+		return 0, false
+	}
+	n := float64(x.n)
+	mx, my := sum(x.val)/n, sum(y.val)/n
+	var sxy, sxx, syy float64
+	both := x.n // indices where both are zero
+	for i, j := 0, 0; i < len(x.at) || j < len(y.at); both-- {
+		var a, b float64
+		switch {
+		case j == len(y.at) || i < len(x.at) && x.at[i] < y.at[j]:
+			a = x.val[i]
+			i++
+		case i == len(x.at) || y.at[j] < x.at[i]:
+			b = y.val[j]
+			j++
+		default:
+			a, b = x.val[i], y.val[j]
+			i++
+			j++
+		}
+		sxy += (a - mx) * (b - my)
+		sxx += (a - mx) * (a - mx)
+		syy += (b - my) * (b - my)
+	}
+	z := float64(both)
+	sxy += z * mx * my
+	sxx += z * mx * mx
+	syy += z * my * my
 	if sxx == 0 || syy == 0 {
 		return 0, false
 	}
 	r = sxy / math.Sqrt(sxx*syy)
 	return max(-1, min(1, r)), true
+}
+
+func sum(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s
 }
 
 // KS returns the two-sample Kolmogorov–Smirnov statistic of a and b: the

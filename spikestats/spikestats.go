@@ -219,11 +219,7 @@ func mean(x []float64) float64 {
 	if len(x) == 0 {
 		return math.NaN()
 	}
-	s := 0.0
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
+	return sum(x) / float64(len(x))
 }
 
 // Stats returns the rate, CV and correlation distributions of each

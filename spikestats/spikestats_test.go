@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/spindle-sim/spindle/snn"
+	"gonum.org/v1/gonum/stat"
 )
 
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
@@ -252,8 +254,54 @@ func TestPearson(t *testing.T) {
 	if r, ok := Pearson(x, y); !ok || !near(r, -1, 1e-15) {
 		t.Fatalf("mirror: %v", r)
 	}
-	if _, ok := Pearson(x, []float64{1, 1, 1, 1, 1, 1}); ok {
-		t.Fatal("constant vector has a correlation")
+	for _, c := range [][]float64{{1, 1, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 0}, {3, 3, 3, 3, 3, 3}} {
+		if _, ok := Pearson(x, c); ok {
+			t.Fatalf("constant vector %v has a correlation", c)
+		}
+	}
+	// Against gonum's two-pass formula, on vectors mostly zero (as binned
+	// spike counts are) and on dense ones.
+	r := rand.New(rand.NewPCG(1, 2))
+	for k := 0; k < 200; k++ {
+		n := 2 + r.IntN(50)
+		a, b := make([]float64, n), make([]float64, n)
+		for i := range a {
+			if r.IntN(4) == 0 || k%2 == 0 {
+				a[i] = float64(r.IntN(4))
+			}
+			if r.IntN(4) == 0 || k%2 == 0 {
+				b[i] = float64(r.IntN(4))
+			}
+		}
+		got, ok := Pearson(a, b)
+		want := stat.Correlation(a, b, nil)
+		if ok != !math.IsNaN(want) || ok && !near(got, want, 1e-12) {
+			t.Fatalf("Pearson(%v, %v) = %v, %v; gonum %v", a, b, got, ok, want)
+		}
+	}
+}
+
+// TestCorrelationsMemory: the binned counts of the correlations take
+// memory by spike, not by bin: ten million 1-ms bins with a few spikes
+// used to allocate 80 MB per sampled neuron.
+func TestCorrelationsMemory(t *testing.T) {
+	const end = 10_000_000
+	var sp []Spike
+	for tick := int64(0); tick < end; tick += end / 100 {
+		sp = append(sp, Spike{tick, 0}, Spike{tick + 1, 1}, Spike{tick, 1})
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	st, err := Stats(sp, []Population{{"a", 0, 2}}, Options{Dt: 1, End: end, BinMs: 1})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st[0].Corrs) != 1 || !(st[0].Corrs[0] > 0.7 && st[0].Corrs[0] < 0.71) {
+		t.Errorf("correlations %v, want one of about 1/sqrt(2)", st[0].Corrs)
+	}
+	if b := after.TotalAlloc - before.TotalAlloc; b > 1<<20 {
+		t.Errorf("%d bytes allocated for 300 spikes over %d bins", b, end)
 	}
 }
 
