@@ -166,9 +166,13 @@ func (p *Replayer) Stats() Stats {
 }
 
 // ReplayTraffic replays spikes, given as (tick, global neuron id) in
-// non-decreasing tick order, through mapping m on arch a, for at least
-// ticks ticks (more if a spike comes later).
+// non-decreasing tick order, through mapping m on arch a for ticks ticks:
+// the spikes of ticks 0 .. ticks-1, leaving the later ones unread. With
+// ticks 0 it replays up to the last spike.
 func ReplayTraffic(g *snn.Graph, a *Arch, m *Mapping, spikes iter.Seq2[int64, uint32], ticks int64) (*Replayer, error) {
+	if ticks < 0 {
+		return nil, fmt.Errorf("replay: %d ticks: expected a non-negative count", ticks)
+	}
 	p, err := NewReplayer(g, a, m)
 	if err != nil {
 		return nil, err
@@ -176,8 +180,16 @@ func ReplayTraffic(g *snn.Graph, a *Arch, m *Mapping, spikes iter.Seq2[int64, ui
 	var cur []uint32
 	var failed error
 	for t, id := range spikes {
-		if t < p.tick {
+		if ticks > 0 && t >= ticks {
+			break
+		}
+		switch {
+		case t < 0:
+			failed = fmt.Errorf("replay: spike of neuron %d at tick %d: expected a tick >= 0", id, t)
+		case t < p.tick:
 			failed = fmt.Errorf("replay: spike of neuron %d at tick %d after tick %d: ticks must not decrease", id, t, p.tick)
+		}
+		if failed != nil {
 			break
 		}
 		for p.tick < t {

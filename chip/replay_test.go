@@ -97,7 +97,10 @@ func TestReplayMatchesRun(t *testing.T) {
 	}
 }
 
-func TestReplayRefusesBadSpikes(t *testing.T) {
+// mappedCUBA is the fixed-mode CUBA network mapped sequentially on the
+// test architecture.
+func mappedCUBA(t *testing.T) (*snn.Graph, *Arch, *Mapping) {
+	t.Helper()
 	g, err := cuba(snn.Fixed).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -107,15 +110,60 @@ func TestReplayRefusesBadSpikes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return g, a, m
+}
+
+func TestReplayRefusesBadSpikes(t *testing.T) {
+	g, a, m := mappedCUBA(t)
 	for name, sp := range map[string][]spike{
 		"address":   {{0, 1}, {1, uint32(g.N)}},
 		"backwards": {{5, 1}, {3, 2}},
+		"negative":  {{-1, 1}},
 	} {
 		if _, err := ReplayTraffic(g, a, m, spikeSeq(sp), 0); err == nil {
 			t.Errorf("%s: no error", name)
 		} else {
 			t.Logf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestReplayTicks: the tick count bounds the replay, in both directions;
+// 0 replays up to the last spike.
+func TestReplayTicks(t *testing.T) {
+	g, a, m := mappedCUBA(t)
+	var sp []spike
+	for tk := int64(0); tk < 100; tk++ {
+		sp = append(sp, spike{tk, uint32(tk * 7)}, spike{tk, uint32(tk*7 + 1)})
+	}
+	for _, c := range []struct {
+		ticks, wantTicks, wantSpikes int64
+		wantRead                     int // spikes taken from the sequence
+	}{
+		{0, 100, 200, 200},
+		{50, 50, 100, 101}, // the first spike of tick 50 ends the reading
+		{1, 1, 2, 3},
+		{300, 300, 200, 200},
+	} {
+		read := 0
+		seq := func(yield func(int64, uint32) bool) {
+			for _, s := range sp {
+				read++
+				if !yield(s.t, s.id) {
+					return
+				}
+			}
+		}
+		p, err := ReplayTraffic(g, a, m, seq, c.ticks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := p.Stats(); s.Ticks != c.wantTicks || s.Spikes != c.wantSpikes || read != c.wantRead {
+			t.Errorf("ticks %d: replayed %d ticks, %d spikes, read %d; want %d, %d, %d", c.ticks, s.Ticks, s.Spikes, read, c.wantTicks, c.wantSpikes, c.wantRead)
+		}
+	}
+	if _, err := ReplayTraffic(g, a, m, spikeSeq(sp), -1); err == nil {
+		t.Error("-1 ticks accepted")
 	}
 }
 
