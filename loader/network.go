@@ -38,8 +38,12 @@ const (
 	defaultTauSyn   = 5.0 // ms
 )
 
-// LoadNetwork reads a network YAML file, or a NIR graph if the name ends
-// in .nir (see LoadNIR).
+// hdf5Signature starts every HDF5 file, and so every NIR graph.
+const hdf5Signature = "\x89HDF\r\n\x1a\n"
+
+// LoadNetwork reads a network YAML file, or a NIR graph (see LoadNIR) if
+// the name ends in .nir or, whatever its name (.h5, .hdf5), the file
+// starts with the HDF5 signature.
 func LoadNetwork(path string) (*snn.Network, error) {
 	if strings.EqualFold(filepath.Ext(path), ".nir") {
 		return LoadNIR(path)
@@ -47,6 +51,9 @@ func LoadNetwork(path string) (*snn.Network, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loader: %w", err)
+	}
+	if strings.HasPrefix(string(data), hdf5Signature) {
+		return ParseNIR(path, data)
 	}
 	return ParseNetwork(path, data)
 }

@@ -831,3 +831,25 @@ func checkLinks(t *testing.T, net *snn.Network, links map[string][3]any) {
 		}
 	}
 }
+
+// TestLoadNetworkSniffsHDF5 loads a NIR graph saved under another name by
+// its HDF5 signature, and still reads YAML as YAML.
+func TestLoadNetworkSniffsHDF5(t *testing.T) {
+	_, data := nirFixture(t, "two_lif_neurons.nir")
+	dir := t.TempDir()
+	h5 := filepath.Join(dir, "graph.h5")
+	yml := filepath.Join(dir, "net.yaml")
+	if err := os.WriteFile(h5, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(yml, []byte("populations:\n  - {name: a, size: 2, kind: poisson, rate: 5}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	net, err := LoadNetwork(h5)
+	if err != nil || len(net.Populations) != 3 {
+		t.Fatalf("NIR under .h5: %v, %+v", err, net)
+	}
+	if net, err = LoadNetwork(yml); err != nil || len(net.Populations) != 1 {
+		t.Fatalf("YAML: %v, %+v", err, net)
+	}
+}
