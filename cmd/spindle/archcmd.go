@@ -16,8 +16,6 @@ func newArchCmd() *cobra.Command {
 hardware. They are embedded in the binary; 'arch show NAME' prints one as
 YAML, which is also a starting point for an arch file of your own
 (write "base: NAME" and override fields).`,
-		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var listJSON, showJSON bool
 	list := &cobra.Command{
@@ -66,5 +64,6 @@ YAML, which is also a starting point for an arch file of your own
 	}
 	show.Flags().BoolVar(&showJSON, "json", false, "print the preset as JSON")
 	cmd.AddCommand(list, show)
+	requireSubcommand(cmd)
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/compare"
+	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/spikestats"
 )
 
@@ -18,6 +19,7 @@ func newCompareCmd() *cobra.Command {
 	var asJSON, stats, matvec bool
 	var warmup float64
 	var traces []string
+	var maxMiB int64
 	cmd := &cobra.Command{
 		Use:   "compare NET.yaml|GRAPH.nir | compare --trace A.aer --trace B.aer",
 		Short: "Compare the event engine with the dense reference, or two traces",
@@ -39,7 +41,9 @@ spikes: the report counts them, gives the tick of the first, and says
 whether the first divergence comes after it.
 
 With two --trace files (and no network) it compares two recorded runs the
-same way.
+same way, over the longer run as the traces record it (or up to the last
+spike), or over ticks 0 .. --ticks-1; the flags about the network, the
+hardware and the engine do not apply.
 
 The exit status is 0 whenever the comparison ran, whatever it found; read
 "identical" from --json to act on it.`,
@@ -61,7 +65,21 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 				return usagef("--warmup %v: expected a duration in ms >= 0", warmup)
 			}
 			if len(traces) == 2 {
-				rep, err := compareTraces(traces[0], traces[1], warmup)
+				// The recordings fix the network, the hardware and the run:
+				// a flag about them would be ignored.
+				for _, name := range []string{"arch", "map", "chips", "mode", "seed", "workers", "stats", "matvec", "max-memory"} {
+					if cmd.Flags().Changed(name) {
+						return usagef("--%s: does not apply to two --trace recordings, which fixed it when they were made", name)
+					}
+				}
+				end := int64(0)
+				if cmd.Flags().Changed("ticks") {
+					if f.ticks < 1 {
+						return usagef("--ticks %d: expected a positive count", f.ticks)
+					}
+					end = int64(f.ticks)
+				}
+				rep, err := compareTraces(traces[0], traces[1], warmup, end)
 				if err != nil {
 					return err
 				}
@@ -81,9 +99,15 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 			bar := newProgress(cmd.ErrOrStderr(), "compare", 2*int64(f.ticks))
 			rep, err := compare.Run(b.graph, b.arch, b.mapping, compare.Options{
 				Mode: b.mode, Ticks: f.ticks, Workers: f.workers, WarmupMs: warmup, Stats: stats, MatVec: matvec,
-				Progress: func(done, _ int64) { bar.update(done) },
+				MaxDenseBytes: maxMiB << 20,
+				Progress:      func(done, _ int64) { bar.update(done) },
 			})
 			bar.finish()
+			var me *dense.MemoryError
+			if errors.As(err, &me) {
+				return fmt.Errorf("%s: the dense reference needs %d MiB, above --max-memory %d: raise --max-memory (negative: no limit) or compare a smaller network",
+					args[0], (me.Need+1<<20-1)>>20, me.Limit>>20)
+			}
 			if err != nil {
 				return err
 			}
@@ -97,19 +121,22 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 	f.register(cmd.Flags(), true)
 	cmd.Flags().Float64Var(&warmup, "warmup", -1, fmt.Sprintf("ms left out of the rate/CV/correlation distributions (default: %g ms, at most a fifth of the run)", compare.DefaultWarmupMs))
 	cmd.Flags().BoolVar(&matvec, "matvec", false, "run the dense reference as a full matrix-vector product per tick (the clock-driven cost; slow) instead of adding the rows of the neurons that fired")
+	cmd.Flags().Int64Var(&maxMiB, "max-memory", dense.DefaultMaxBytes>>20, "MiB the dense reference may allocate (negative: no limit)")
 	cmd.Flags().BoolVar(&stats, "stats", false, "report the distribution statistics in fixed mode even when the runs are identical")
 	cmd.Flags().StringArrayVar(&traces, "trace", nil, "a recorded .aer trace; give two to compare them instead of a network")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }
 
-// compareTraces reads two traces and compares their spikes.
-func compareTraces(pathA, pathB string, warmupMs float64) (*compare.SpikesReport, error) {
-	a, metaA, err := readRecording(pathA)
+// compareTraces reads two traces and compares their spikes over ticks
+// [0, end), or, with end 0, over the longer of the recorded runs (or up to
+// the last spike of a trace that does not record its run).
+func compareTraces(pathA, pathB string, warmupMs float64, end int64) (*compare.SpikesReport, error) {
+	a, metaA, err := readRecording(pathA, end)
 	if err != nil {
 		return nil, err
 	}
-	b, metaB, err := readRecording(pathB)
+	b, metaB, err := readRecording(pathB, end)
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +147,21 @@ func compareTraces(pathA, pathB string, warmupMs float64) (*compare.SpikesReport
 	for i, p := range metaA.Populations {
 		pops[i] = spikestats.Population{Name: p.Name, First: int(p.First), Size: int(p.Size)}
 	}
-	var ticks int64
-	for _, l := range [][]spikestats.Spike{a.Spikes, b.Spikes} {
-		for _, s := range l {
-			ticks = max(ticks, s.Tick+1)
+	ticks := end
+	if ticks == 0 {
+		for _, m := range []aer.Meta{metaA, metaB} {
+			if m.Run != nil {
+				ticks = max(ticks, m.Run.Ticks)
+			}
 		}
+		for _, l := range [][]spikestats.Spike{a.Spikes, b.Spikes} {
+			for _, s := range l {
+				ticks = max(ticks, s.Tick+1)
+			}
+		}
+	}
+	if ticks == 0 {
+		return nil, fmt.Errorf("%s and %s hold no spike and do not record how long their runs lasted: nothing to compare; give --ticks", pathA, pathB)
 	}
 	if warmupMs >= 0 && warmupMs >= float64(ticks)*metaA.DtMs {
 		return nil, usagef("--warmup %v ms: expected less than the recordings' %v ms", warmupMs, float64(ticks)*metaA.DtMs)
@@ -133,8 +170,8 @@ func compareTraces(pathA, pathB string, warmupMs float64) (*compare.SpikesReport
 }
 
 // readRecording reads the spikes of a trace and counts its late and
-// dropped packets.
-func readRecording(path string) (*compare.Recording, aer.Meta, error) {
+// dropped packets, those of ticks [0, end) when end > 0.
+func readRecording(path string, end int64) (*compare.Recording, aer.Meta, error) {
 	r, err := aer.Open(path)
 	if err != nil {
 		return nil, aer.Meta{}, err
@@ -144,12 +181,18 @@ func readRecording(path string) (*compare.Recording, aer.Meta, error) {
 	if m.TimeUnit != aer.UnitTick {
 		return nil, m, fmt.Errorf("%s: time unit %q: only traces in ticks (recorded runs) can be compared", path, m.TimeUnit)
 	}
+	if err := requireSpikes(path, m); err != nil {
+		return nil, m, err
+	}
+	before := func(t int64) bool { return end == 0 || t < end }
 	rec := &compare.Recording{Name: filepath.Base(path), FirstBadTick: -1}
 	buf := make([]aer.Spike, 4096)
 	for {
 		n, err := r.ReadSpikes(buf)
 		for _, s := range buf[:n] {
-			rec.Spikes = append(rec.Spikes, spikestats.Spike{Tick: s.Time, Neuron: s.Addr})
+			if before(s.Time) {
+				rec.Spikes = append(rec.Spikes, spikestats.Spike{Tick: s.Time, Neuron: s.Addr})
+			}
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -163,6 +206,9 @@ func readRecording(path string) (*compare.Recording, aer.Meta, error) {
 		for {
 			n, err := r.ReadPackets(pk)
 			for _, p := range pk[:n] {
+				if !before(p.Emit) {
+					continue
+				}
 				bad := false
 				if p.Flags&aer.FlagDropped != 0 {
 					rec.PacketsDropped++

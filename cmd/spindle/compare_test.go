@@ -184,3 +184,92 @@ func TestCompareTraces(t *testing.T) {
 		t.Errorf("a vs a: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestCompareTracesBounds: two traces are compared over the recorded run
+// (or --ticks), the flags that cannot apply are refused, and a trace
+// without spikes is an error rather than an identical silence.
+func TestCompareTracesBounds(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.aer"), filepath.Join(dir, "b.aer")
+	var sa, sb []aer.Spike
+	for tick := int64(0); tick < 200; tick += 10 {
+		sa = append(sa, aer.Spike{Time: tick, Addr: 1})
+		sb = append(sb, aer.Spike{Time: tick, Addr: 1})
+		if tick == 150 { // b's one extra spike
+			sb = append(sb, aer.Spike{Time: tick, Addr: 5})
+		}
+	}
+	writeTrace(t, a, sa, nil)
+	writeTrace(t, b, sb, nil)
+
+	for _, c := range []struct {
+		args      []string
+		ticks     float64
+		identical bool
+	}{
+		{nil, 191, false},
+		{[]string{"--ticks", "150"}, 150, true}, // the extra spike at 150 is left out
+		{[]string{"--ticks", "151"}, 151, false},
+		{[]string{"--ticks", "1000"}, 1000, false},
+	} {
+		code, out, errs := spindle(t, append([]string{"compare", "--trace", a, "--trace", b, "--json"}, c.args...)...)
+		var got map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errs)
+		}
+		if got["ticks"] != c.ticks || got["identical"] != c.identical {
+			t.Errorf("%v: ticks %v, identical %v; want %v, %v", c.args, got["ticks"], got["identical"], c.ticks, c.identical)
+		}
+	}
+
+	// A recorded run lasts as long as it ran, past its last spike.
+	r := filepath.Join(dir, "run.aer")
+	w, err := aer.Create(r, aer.Meta{DtMs: 1, TimeUnit: aer.UnitTick, Kinds: []string{aer.KindSpike},
+		Populations: []aer.Population{{Name: "in", First: 0, Size: 4}, {Name: "out", First: 4, Size: 6}},
+		Run:         &aer.Run{Name: "n", Ticks: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sa {
+		w.WriteSpike(s.Time, s.Addr)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := spindle(t, "compare", "--trace", r, "--trace", a, "--json")
+	var got map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got["ticks"] != 500.0 || got["identical"] != true {
+		t.Errorf("recorded run of 500 ticks: exit %d, ticks %v, identical %v %s", code, got["ticks"], got["identical"], errs)
+	}
+
+	for _, args := range [][]string{
+		{"--mode", "float"}, {"--arch", "spinnaker"}, {"--map", "random"}, {"--seed", "3"},
+		{"--workers", "2"}, {"--stats"}, {"--chips", "2"}, {"--ticks", "0"}, {"--ticks", "-5"},
+	} {
+		code, _, errs := spindle(t, append([]string{"compare", "--trace", a, "--trace", b}, args...)...)
+		if code != 2 || !strings.Contains(errs, args[0]) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v with two traces: exit %d, stderr %q; want a usage error naming it", args, code, errs)
+		}
+	}
+
+	pk := filepath.Join(dir, "pk.aer")
+	w, err = aer.Create(pk, aer.Meta{DtMs: 1, TimeUnit: aer.UnitTick, Kinds: []string{aer.KindPacket}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WritePacket(aer.Packet{Emit: 3, Deliver: 4, Src: 0, Dst: 1})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = spindle(t, "compare", "--trace", pk, "--trace", pk)
+	if code != 1 || !strings.Contains(errs, "no spike records") || strings.Contains(out, "IDENTICAL") {
+		t.Errorf("packet-only traces: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+func TestCompareMaxMemory(t *testing.T) {
+	code, _, errs := spindle(t, "compare", "../../examples/cuba_fixed.yaml", "--ticks", "10", "--max-memory", "1")
+	if code != 1 || !strings.Contains(errs, "above --max-memory 1") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}

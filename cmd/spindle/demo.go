@@ -110,7 +110,7 @@ func runDemo(stdout, stderr io.Writer, out string, ticks int, asJSON bool) error
 	sum := &demoSummary{Run: res, Compare: rep, Sleep: sleep}
 	summary := filepath.Join(out, "summary.json")
 	sum.Files = []string{trace, raster, summary}
-	if err := writeAtomic(summary, func(f *os.File) error { return writeJSON(f, sum) }); err != nil {
+	if err := writeOutput(summary, func(f *os.File) error { return writeJSON(f, sum) }); err != nil {
 		return err
 	}
 	if asJSON {

@@ -91,6 +91,11 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"run", "../../examples/cuba.yaml", "--arch", "pdp11"}, 1, "pdp11"},
 		{[]string{"map", "../../examples/cuba.yaml", "--arch", "truenorth", "--chips", "0"}, 0, ""},
 		{[]string{"arch", "show", "nosuch"}, 1, "nosuch"},
+		{[]string{"benchmark"}, 2, `unknown command "benchmark" for "spindle": expected one of arch, bench, compare`},
+		{[]string{"sleep"}, 2, `spindle sleep: expected a subcommand, one of foraging`},
+		{[]string{"sleep", "incremental"}, 2, `unknown command "incremental" for "spindle sleep": expected one of foraging`},
+		{[]string{"arch", "foo"}, 2, `unknown command "foo" for "spindle arch": expected one of list, show`},
+		{[]string{"run", "../../examples/cuba.yaml", "--chips", "1000000"}, 2, "max_chips"},
 	} {
 		code, _, errs := spindle(t, c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) {
@@ -99,6 +104,13 @@ func TestExitCodes(t *testing.T) {
 		if code != 0 && strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 			t.Errorf("%v: error is not one line: %q", c.args, errs)
 		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := spindle(t, "--version")
+	if code != 0 || !strings.HasPrefix(out, "spindle version ") {
+		t.Errorf("--version: exit %d, %q", code, out)
 	}
 }
 
@@ -223,5 +235,8 @@ func TestDemo(t *testing.T) {
 		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
 			t.Errorf("demo file %s: %v", f, err)
 		}
+	}
+	if st, err := os.Stat(filepath.Join(out, "summary.json")); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("summary.json: %v, want mode 0644 like the trace", err)
 	}
 }

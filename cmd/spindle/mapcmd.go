@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spindle-sim/spindle/chip"
@@ -27,6 +28,11 @@ It simulates nothing. See docs/mapping.md.`,
   spindle map examples/topographic.yaml --map locality --profile run.aer -o map.png`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if png != "" {
+				if err := checkPlotName(png); err != nil {
+					return err
+				}
+			}
 			b, err := f.buildProfiled(args[0], profile)
 			if err != nil {
 				return err
@@ -58,7 +64,7 @@ It simulates nothing. See docs/mapping.md.`,
 	f.register(cmd.Flags(), false)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	cmd.Flags().StringVar(&profile, "profile", "", "a recorded .aer spike trace of this network: expected rates for the locality mapper and the report")
-	cmd.Flags().StringVarP(&png, "output", "o", "", "draw the board, per-core load and per-link traffic to this PNG file")
+	cmd.Flags().StringVarP(&png, "output", "o", "", fmt.Sprintf("draw the board, per-core load and per-link traffic to this image file (%s)", strings.Join(plotFormats, ", ")))
 	return cmd
 }
 
@@ -127,14 +133,9 @@ func mappingReport(b *built, e *chip.Estimate) *mapReport {
 		l.Utilisation = float64(l.Max) / float64(l.Limit)
 		r.Limits = append(r.Limits, l)
 	}
-	// A limit binds when the fullest core is within 10% of it: placing one
-	// more neuron's worth there would likely break it.
-	r.Binding = []string{}
-	for _, l := range r.Limits {
-		if l.Utilisation >= 0.9 {
-			r.Binding = append(r.Binding, l.Name)
-		}
-	}
+	// The limits that split the network, however full the cores look
+	// afterwards: a core closed for its inputs may hold few neurons.
+	r.Binding = append([]string{}, b.mapping.Binding...)
 	return r
 }
 

@@ -4,12 +4,29 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spindle-sim/spindle/chip"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
+
+// plotFormats are the file name extensions plotMapping can write, by
+// gonum/plot's canvases.
+var plotFormats = []string{".png", ".svg", ".pdf", ".eps", ".jpg", ".jpeg", ".tif", ".tiff"}
+
+// checkPlotName refuses an output name plotMapping cannot write, before
+// anything is mapped or written.
+func checkPlotName(path string) error {
+	if !slices.Contains(plotFormats, strings.ToLower(filepath.Ext(path))) {
+		return usagef("map: -o %s: expected an image file name ending in one of %v", path, plotFormats)
+	}
+	return nil
+}
 
 // plotMapping draws the board of a mapping: every tile of the mesh as a
 // square split into its cores, each core coloured by its expected
@@ -24,7 +41,14 @@ func plotMapping(path string, b *built, e *chip.Estimate) error {
 	p.Add(&boardPlotter{e: e, a: b.arch})
 	w := vg.Length(math.Min(40, math.Max(6, float64(e.GridX)*0.9))) * vg.Inch
 	h := vg.Length(math.Min(40, math.Max(4, float64(e.GridY)*0.9+1))) * vg.Inch
-	if err := p.Save(w, h, path); err != nil {
+	img, err := p.WriterTo(w, h, strings.ToLower(filepath.Ext(path))[1:])
+	if err == nil {
+		err = writeOutput(path, func(f *os.File) error {
+			_, err := img.WriteTo(f)
+			return err
+		})
+	}
+	if err != nil {
 		return fmt.Errorf("-o %s: %w", path, err)
 	}
 	return nil

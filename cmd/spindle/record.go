@@ -31,7 +31,11 @@ type recorder struct {
 	err     error
 }
 
-func (f *recordFlags) start(b *built, source string) (*recorder, error) {
+// startRun opens the trace of a run of b as opt describes it, recording in
+// its metadata what `spindle replay` needs to rebuild the run: the network
+// file and seed, the stimulus, and the ticks it will last (opt.ticks, and
+// the sleep step's if opt.sleep).
+func (f *recordFlags) startRun(b *built, opt simOptions) (*recorder, error) {
 	r := &recorder{path: f.path}
 	switch f.what {
 	case "spikes":
@@ -46,8 +50,21 @@ func (f *recordFlags) start(b *built, source string) (*recorder, error) {
 	if f.path == "" {
 		return r, nil
 	}
-	meta := aer.Meta{DtMs: b.net.Dt, TimeUnit: aer.UnitTick,
-		Source: fmt.Sprintf("spindle run %s --arch %s --map %s --mode %s", source, b.arch.Name, b.mapping.Strategy, b.mode)}
+	run := &aer.Run{Network: opt.source, Name: b.net.Name, Seed: b.net.Seed, Ticks: int64(opt.ticks),
+		Arch: b.arch.Name, Map: b.mapping.Strategy, Chips: b.mapping.Chips, Mode: b.mode.String()}
+	if sp := b.net.Sleep; opt.sleep && sp != nil {
+		run.SleepTicks = int64(sp.Ticks)
+		run.Ticks += run.SleepTicks
+	}
+	if b.stimulus != nil {
+		run.Stimulus = b.stimulus.File
+	}
+	source := fmt.Sprintf("spindle run %s --arch %s --map %s --mode %s --seed %d --ticks %d",
+		opt.source, run.Arch, run.Map, run.Mode, run.Seed, opt.ticks)
+	if run.Stimulus != "" {
+		source += " --stimulus " + run.Stimulus
+	}
+	meta := aer.Meta{DtMs: b.net.Dt, TimeUnit: aer.UnitTick, Source: source, Run: run}
 	if r.spikes {
 		meta.Kinds = append(meta.Kinds, aer.KindSpike)
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -29,6 +31,45 @@ func exactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
+// requireSubcommand makes cmd, which only groups subcommands, refuse to
+// run on its own: cobra would print the help and succeed, hiding a
+// mistyped or missing subcommand from scripts.
+func requireSubcommand(cmd *cobra.Command) {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = subcommandError
+}
+
+// subcommandError is the usage error for a missing or unknown subcommand
+// of cmd, naming the subcommands there are.
+func subcommandError(cmd *cobra.Command, args []string) error {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	if len(args) == 0 {
+		return usagef("%s: expected a subcommand, one of %s (see --help)", cmd.CommandPath(), strings.Join(names, ", "))
+	}
+	return usagef("unknown command %q for %q: expected one of %s", args[0], cmd.CommandPath(), strings.Join(names, ", "))
+}
+
+// version is the module version the binary was built from: a tag or a
+// pseudo-version, else "(devel)" and the commit when the build recorded it.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok || info.Main.Version == "" {
+		return "(devel)"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && v == "(devel)" {
+			v += " " + s.Value
+		}
+	}
+	return v
+}
+
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "spindle",
@@ -37,6 +78,15 @@ func newRootCmd() *cobra.Command {
 routes address-event packets over a modelled network-on-chip, learns and
 sleeps on the cores, records compressed AER traces and compares every run
 with a dense reference simulation.`,
+		Version: version(),
+		Args:    cobra.ArbitraryArgs,
+		// Alone, the program shows its help: that is how one discovers it.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return subcommandError(cmd, args)
+		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -50,6 +100,7 @@ with a dense reference simulation.`,
 		newArchCmd(),
 		newSleepCmd(),
 		newCompareCmd(),
+		newBenchCmd(),
 	)
 	return root
 }

@@ -31,14 +31,26 @@ rates then cover both.`,
   spindle run examples/cuba_fixed.yaml --arch loihi --map balanced --json`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkTrace(cmd, rec, args[0], f.stim.path); err != nil {
+				return err
+			}
 			b, err := f.build(args[0])
 			if err != nil {
 				return err
+			}
+			if st := b.stimulus; st != nil && st.Events > 0 && st.First >= int64(f.ticks) {
+				hint := "raise --ticks"
+				if f.stim.absolute {
+					hint += ", or drop --absolute-time to start at the first event"
+				}
+				return fmt.Errorf("--stimulus %s: first event at tick %d, after the run's %d ticks: no input spike would be delivered (%s)",
+					st.File, st.First, f.ticks, hint)
 			}
 			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep})
 			if err != nil {
 				return err
 			}
+			res.Stimulus = b.stimulus
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), res)
 			}
@@ -55,33 +67,52 @@ rates then cover both.`,
 	return cmd
 }
 
+// checkTrace refuses --record without --trace, and a --trace that names
+// one of the run's inputs: the trace is created once they have been read,
+// so nothing else would stop it from replacing them.
+func checkTrace(cmd *cobra.Command, rec recordFlags, network, stimulus string) error {
+	if rec.path == "" {
+		if cmd.Flags().Changed("record") {
+			return usagef("--record %s: expected --trace OUT.aer to record to", rec.what)
+		}
+		return nil
+	}
+	for _, in := range []struct{ what, path string }{{"the network file", network}, {"the --stimulus file", stimulus}} {
+		if in.path != "" && sameFile(rec.path, in.path) {
+			return usagef("--trace %s: the same file as %s %s, which the trace would overwrite; choose another name", rec.path, in.what, in.path)
+		}
+	}
+	return nil
+}
+
 // runResult is the summary of one run; its JSON keys are part of the
 // command-line contract.
 type runResult struct {
-	Network        string       `json:"network"`
-	Arch           string       `json:"arch"`
-	Map            string       `json:"map"`
-	Mode           string       `json:"mode"`
-	Ticks          int64        `json:"ticks"`
-	SleepTicks     int64        `json:"sleep_ticks"` // of Ticks, asleep
-	DtMs           float64      `json:"dt_ms"`
-	Neurons        int          `json:"neurons"`
-	Synapses       int          `json:"synapses"`
-	CoresUsed      int          `json:"cores_used"`
-	ChipsUsed      int          `json:"chips_used"`
-	Spikes         int64        `json:"spikes"`
-	RateHz         float64      `json:"rate_hz"`
-	Populations    []popRate    `json:"populations"`
-	SynapticEvents int64        `json:"synaptic_events"`
-	NeuronUpdates  int64        `json:"neuron_updates"`
-	Packets        int64        `json:"packets"`
-	PacketsDropped int64        `json:"packets_dropped"`
-	PacketsLate    int64        `json:"packets_late"`
-	HopPackets     int64        `json:"hop_packets"`
-	Energy         energyReport `json:"energy_joules"`
-	TickModel      tickModel    `json:"modelled_seconds_per_tick"`
-	BuildSeconds   float64      `json:"build_seconds"`
-	WallSeconds    float64      `json:"wall_seconds"`
+	Network        string          `json:"network"`
+	Arch           string          `json:"arch"`
+	Map            string          `json:"map"`
+	Mode           string          `json:"mode"`
+	Ticks          int64           `json:"ticks"`
+	SleepTicks     int64           `json:"sleep_ticks"` // of Ticks, asleep
+	DtMs           float64         `json:"dt_ms"`
+	Neurons        int             `json:"neurons"`
+	Synapses       int             `json:"synapses"`
+	CoresUsed      int             `json:"cores_used"`
+	ChipsUsed      int             `json:"chips_used"`
+	Spikes         int64           `json:"spikes"`
+	RateHz         float64         `json:"rate_hz"`
+	Populations    []popRate       `json:"populations"`
+	Stimulus       *stimulusReport `json:"stimulus,omitempty"`
+	SynapticEvents int64           `json:"synaptic_events"`
+	NeuronUpdates  int64           `json:"neuron_updates"`
+	Packets        int64           `json:"packets"`
+	PacketsDropped int64           `json:"packets_dropped"`
+	PacketsLate    int64           `json:"packets_late"`
+	HopPackets     int64           `json:"hop_packets"`
+	Energy         energyReport    `json:"energy_joules"`
+	TickModel      tickModel       `json:"modelled_seconds_per_tick"`
+	BuildSeconds   float64         `json:"build_seconds"`
+	WallSeconds    float64         `json:"wall_seconds"`
 }
 
 type popRate struct {
@@ -115,7 +146,7 @@ type simOptions struct {
 func simulate(b *built, opt simOptions) (*runResult, error) {
 	g := b.graph
 	perPop := make([]int64, len(b.net.Populations))
-	rec, err := opt.record.start(b, opt.source)
+	rec, err := opt.record.startRun(b, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +231,13 @@ func (r *runResult) print(w io.Writer) {
 	fmt.Fprintf(w, "%d ticks of %g ms%s: %d spikes, %.2f Hz per neuron\n", r.Ticks, r.DtMs, asleep, r.Spikes, r.RateHz)
 	for _, p := range r.Populations {
 		fmt.Fprintf(w, "  %-16s %7d neurons %9d spikes %8.2f Hz\n", p.Name, p.Size, p.Spikes, p.RateHz)
+	}
+	if s := r.Stimulus; s != nil {
+		fmt.Fprintf(w, "stimulus %s: %d events -> %d input spikes of %s over %d ticks", s.File, s.Events, s.Spikes, s.Population, s.Ticks)
+		if s.Merged > 0 {
+			fmt.Fprintf(w, " (%d events merged: a neuron fires at most once per tick)", s.Merged)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "synaptic events %d, packets %d (dropped %d, late %d), hop-packets %d\n",
 		r.SynapticEvents, r.Packets, r.PacketsDropped, r.PacketsLate, r.HopPackets)

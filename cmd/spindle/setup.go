@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -19,23 +21,53 @@ type simFlags struct {
 	mapper  string
 	chips   int
 	mode    string
-	seed    int64
+	seed    seedFlag
 	workers int
 	ticks   int
 	stim    *stimulusFlags // commands that take --stimulus set it
 }
 
-func (f *simFlags) register(fs *pflag.FlagSet, ticks bool) {
+// register adds the flags; simulates adds those of the commands that run
+// neurons (run, compare): map and replay traffic would ignore them.
+func (f *simFlags) register(fs *pflag.FlagSet, simulates bool) {
 	fs.StringVar(&f.arch, "arch", "loihi", "architecture: a preset name (see 'spindle arch list') or an arch YAML file")
 	fs.StringVar(&f.mapper, "map", "sequential", fmt.Sprintf("mapping strategy: one of %v", chip.Mappers))
-	fs.IntVar(&f.chips, "chips", 0, "chips on the board (0: as many as the network needs)")
-	fs.StringVar(&f.mode, "mode", "", "numeric mode: fixed or float (default: the network file's mode)")
-	fs.Int64Var(&f.seed, "seed", -1, "random seed for construction and sources (default: the network file's seed)")
-	fs.IntVar(&f.workers, "workers", 0, "worker goroutines stepping cores (0: GOMAXPROCS)")
-	if ticks {
-		fs.IntVar(&f.ticks, "ticks", 1000, "ticks to simulate")
+	fs.IntVar(&f.chips, "chips", 0, "chips on the board, at most the arch's max_chips (0: as many as the network needs)")
+	fs.Var(&f.seed, "seed", "random seed for construction and sources, >= 0 (default: the network file's seed)")
+	if !simulates {
+		return
 	}
+	fs.StringVar(&f.mode, "mode", "", "numeric mode: fixed or float (default: the network file's mode)")
+	fs.IntVar(&f.workers, "workers", 0, "worker goroutines stepping cores (0: GOMAXPROCS)")
+	fs.IntVar(&f.ticks, "ticks", 1000, "ticks to simulate")
 }
+
+// seedFlag is --seed: a seed the user gave, or none, in which case the
+// network file's seed stands. No value is set aside to mean "none", so
+// every seed the file format accepts can be given.
+type seedFlag struct {
+	v   uint64
+	set bool
+}
+
+func (s *seedFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 0, 64)
+	if err != nil {
+		return errors.New("expected an integer seed >= 0")
+	}
+	s.v, s.set = n, true
+	return nil
+}
+
+// String is empty while unset, so that help prints no default.
+func (s *seedFlag) String() string {
+	if !s.set {
+		return ""
+	}
+	return strconv.FormatUint(s.v, 10)
+}
+
+func (s *seedFlag) Type() string { return "uint" }
 
 // built is a network loaded, built and mapped, ready for an engine.
 type built struct {
@@ -44,29 +76,56 @@ type built struct {
 	arch         *chip.Arch
 	mapping      *chip.Mapping
 	mode         snn.Mode
-	profile      []float64 // measured rates of every neuron, from --profile
-	buildSeconds float64   // construction and mapping
-	mapSeconds   float64   // the mapper alone
+	stimulus     *stimulusReport // the --stimulus file, if any
+	profile      []float64       // measured rates of every neuron, from --profile
+	buildSeconds float64         // construction and mapping
+	mapSeconds   float64         // the mapper alone
 }
 
 func (f *simFlags) build(path string) (*built, error) { return f.buildProfiled(path, "") }
 
+// check validates the flags before anything is loaded.
+func (f *simFlags) check() error {
+	if f.ticks < 0 {
+		return usagef("--ticks %d: expected a non-negative count", f.ticks)
+	}
+	if f.chips < 0 {
+		return usagef("--chips %d: expected 0 or a positive count", f.chips)
+	}
+	if f.workers < 0 {
+		return usagef("--workers %d: expected 0 (GOMAXPROCS) or a positive count", f.workers)
+	}
+	if !slices.Contains(chip.Mappers, f.mapper) {
+		return usagef("--map %q: expected one of %v", f.mapper, chip.Mappers)
+	}
+	if f.stim != nil {
+		if err := f.stim.check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // buildProfiled is build with the neuron rates of a recorded trace to
 // guide the mapper; profile may be empty.
 func (f *simFlags) buildProfiled(path, profile string) (*built, error) {
-	if f.ticks < 0 {
-		return nil, usagef("--ticks %d: expected a non-negative count", f.ticks)
-	}
-	if f.chips < 0 {
-		return nil, usagef("--chips %d: expected 0 or a positive count", f.chips)
-	}
-	if !slices.Contains(chip.Mappers, f.mapper) {
-		return nil, usagef("--map %q: expected one of %v", f.mapper, chip.Mappers)
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	net, err := loader.LoadNetwork(path)
 	if err != nil {
 		return nil, err
+	}
+	return f.buildNetwork(net, path, profile, start)
+}
+
+// buildNetwork is buildProfiled on a network already loaded from path
+// (a name for messages); start is when loading began, for buildSeconds.
+func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start time.Time) (*built, error) {
+	var err error
+	if len(net.Populations) == 0 {
+		return nil, fmt.Errorf("%s: network has no populations: expected at least one under populations", path)
 	}
 	b := &built{net: net, mode: net.Mode}
 	if f.mode != "" {
@@ -75,16 +134,19 @@ func (f *simFlags) buildProfiled(path, profile string) (*built, error) {
 		}
 		net.Mode = b.mode
 	}
-	if f.seed >= 0 {
-		net.Seed = uint64(f.seed)
+	if f.seed.set {
+		net.Seed = f.seed.v
 	}
 	if f.stim != nil {
-		if err := f.stim.apply(net); err != nil {
+		if b.stimulus, err = f.stim.apply(net); err != nil {
 			return nil, err
 		}
 	}
 	if b.arch, err = loader.LoadArch(f.arch); err != nil {
 		return nil, err
+	}
+	if a := b.arch; a.MaxChips > 0 && f.chips > a.MaxChips {
+		return nil, usagef("--chips %d: arch %q has at most %d chips (max_chips)", f.chips, a.Name, a.MaxChips)
 	}
 	if b.graph, err = net.Build(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

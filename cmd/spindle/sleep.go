@@ -22,6 +22,7 @@ foraging task of Golden, Delanois, Sanda and Bazhenov (PLOS Comput Biol
 Loihi-like chip.`,
 	}
 	cmd.AddCommand(newSleepForagingCmd())
+	requireSubcommand(cmd)
 	return cmd
 }
 
@@ -57,7 +58,9 @@ func newSleepForagingCmd() *cobra.Command {
 		Long: `Foraging reproduces the experiment of Golden et al. 2022 on the simulated
 chip. An agent in a 50x50 world of two-pixel particles sees a 7x7 window
 and moves to one of its 8 neighbours, chosen by the output neuron of a
-49-784-8 spiking network that spikes most. Input->hidden learns by STDP
+49-784-8 spiking network that spikes most while it sees the view, ties
+(silence included) going to the output whose membrane potential summed
+over the view is highest. Input->hidden learns by STDP
 on all four particle shapes and freezes; hidden->output learns by
 reward-modulated STDP. Task 1 rewards horizontal and punishes negative-
 diagonal particles; Task 2 rewards vertical and punishes positive-diagonal
@@ -171,6 +174,25 @@ func printForaging(w io.Writer, r *foragingReport) {
 	fmt.Fprintf(w, "protocol: pre-training %d, Task 1 %d, Task 2 %d cycles (%d blocks, sleep %d ticks each), tests %d cycles per task\n",
 		p.Pretrain, p.Task1, p.Task2, p.Blocks, p.SleepTicks, p.Test)
 	fmt.Fprintf(w, "\n%-13s %-15s %-15s %-11s %s\n", "condition", "Task 1", "Task 2", "paper", "target")
+	// A test in which nothing was eaten scores chance without measuring
+	// anything; a spread needs two seeds.
+	empty, tests := 0, 0
+	cell := func(c string, task int, m foraging.MeanSD) string {
+		ate := 0
+		for _, sr := range r.PerSeed {
+			if e := sr.Eaten[c][task]; e.Rewarded+e.Punished > 0 {
+				ate++
+			}
+		}
+		empty, tests = empty+len(r.PerSeed)-ate, tests+len(r.PerSeed)
+		switch {
+		case ate == 0:
+			return "none eaten"
+		case r.Seeds == 1:
+			return fmt.Sprintf("%.3f", m.Mean)
+		}
+		return fmt.Sprintf("%.3f ± %.3f", m.Mean, m.SD)
+	}
 	for _, c := range foraging.Conditions {
 		s := r.Conditions[c]
 		paper := "-"
@@ -185,12 +207,20 @@ func printForaging(w io.Writer, r *foragingReport) {
 		if t[1] != "" {
 			target += "  T2 " + t[1]
 		}
-		fmt.Fprintf(w, "%-13s %.3f ± %.3f   %.3f ± %.3f   %-11s %s\n", c, s.Task1.Mean, s.Task1.SD, s.Task2.Mean, s.Task2.SD, paper, target)
+		fmt.Fprintf(w, "%-13s %-15s %-15s %-11s %s\n", c, cell(c, 0, s.Task1), cell(c, 1, s.Task2), paper, target)
 	}
-	se := func(m foraging.MeanSD) float64 { return m.SD / math.Sqrt(float64(r.Seeds)) }
 	e := r.SleepEffect
-	fmt.Fprintf(w, "\nsleep - sequential, paired by seed: Task 1 %+.3f ± %.3f, Task 2 %+.3f ± %.3f (mean ± standard error)\n",
-		e.Task1.Mean, se(e.Task1), e.Task2.Mean, se(e.Task2))
+	if r.Seeds == 1 {
+		fmt.Fprintf(w, "\nsleep - sequential: Task 1 %+.3f, Task 2 %+.3f (one seed: no standard deviation or error; give --seeds 2 or more)\n",
+			e.Task1.Mean, e.Task2.Mean)
+	} else {
+		se := func(m foraging.MeanSD) float64 { return m.SD / math.Sqrt(float64(r.Seeds)) }
+		fmt.Fprintf(w, "\nsleep - sequential, paired by seed: Task 1 %+.3f ± %.3f, Task 2 %+.3f ± %.3f (mean ± standard error)\n",
+			e.Task1.Mean, se(e.Task1), e.Task2.Mean, se(e.Task2))
+	}
+	if empty > 0 {
+		fmt.Fprintf(w, "%d of %d tests ate no rewarded or punished particle and count as chance (0.5): too short, raise --cycles-scale\n", empty, tests)
+	}
 	fmt.Fprintln(w, "performance = rewarded / (rewarded + punished) eaten, learning frozen; chance 0.5")
 	for _, pl := range r.Plots {
 		fmt.Fprintln(w, "wrote", pl)

@@ -57,10 +57,32 @@ func TestSleepForagingTable(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"after_task1", "sequential", "sleep", "interleaved", "Task 1", "fixed mode"} {
+	for _, want := range []string{"after_task1", "sequential", "sleep", "interleaved", "Task 1", "fixed mode", "one seed: no standard deviation"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "±") {
+		t.Errorf("one seed has no spread, but the table gives one:\n%s", out)
+	}
+}
+
+// TestSleepForagingNothingEaten: tests too short to eat anything say so
+// instead of showing chance as a result.
+func TestSleepForagingNothingEaten(t *testing.T) {
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.0001", "--out", "")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.Contains(out, "0.500") || !strings.Contains(out, "none eaten") || !strings.Contains(out, "8 of 8 tests ate no rewarded or punished particle") {
+		t.Errorf("table:\n%s", out)
+	}
+}
+
+func TestSleepForagingHelpReadout(t *testing.T) {
+	_, out, _ := spindle(t, "sleep", "foraging", "--help")
+	if !strings.Contains(out, "membrane potential") {
+		t.Errorf("help does not describe the readout:\n%s", out)
 	}
 }
 

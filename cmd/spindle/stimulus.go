@@ -1,9 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
+	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/aer/anyformat"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -15,29 +20,72 @@ type stimulusFlags struct {
 	downsample    int
 	mergePolarity bool
 	absolute      bool
+	sensor        string
+	width, height int            // from sensor
+	fs            *pflag.FlagSet // to tell the flags given from their defaults
 }
 
 func (f *stimulusFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
 	fs.StringVar(&f.path, "stimulus", "", `drive an input population from a trace: .aer, AEDAT 2/3.1/4, EVT 2/3, DAT or N-MNIST
 (address a fires neuron a of the population; camera pixel (x, y, p) is address
 ((y/k)*ceil(width/k) + x/k)*2 + p, or without the *2 + p with --merge-polarity;
-microsecond times map to tick floor((t - t_first) / dt); see docs/formats/camera.md)`)
-	fs.StringVar(&f.pop, "stimulus-pop", "", "the population the stimulus drives (default: the first poisson or spike_source population)")
+microsecond times map to tick floor((t - t_first) / dt); a neuron fires at most
+once per tick, so events of one address in one tick merge; see docs/formats/camera.md)`)
+	fs.StringVar(&f.pop, "stimulus-pop", "", "with --stimulus: the population it drives (default: the first poisson or spike_source population)")
 	fs.StringVar(&f.pop, "stimulus-map", "", "the same as --stimulus-pop")
 	fs.MarkHidden("stimulus-map")
-	fs.IntVar(&f.downsample, "downsample", 1, "camera stimulus: pool k x k pixel blocks onto one address")
-	fs.BoolVar(&f.mergePolarity, "merge-polarity", false, "camera stimulus: ON and OFF events of a pixel drive the same neuron")
-	fs.BoolVar(&f.absolute, "absolute-time", false, "camera stimulus: count time from 0 instead of from the first event")
+	fs.IntVar(&f.downsample, "downsample", 1, "with a camera --stimulus (or an .aer trace made from one): pool k x k pixel blocks onto one address")
+	fs.BoolVar(&f.mergePolarity, "merge-polarity", false, "with a camera --stimulus (or an .aer trace made from one): ON and OFF events of a pixel drive the same neuron")
+	fs.BoolVar(&f.absolute, "absolute-time", false, "with a camera --stimulus: count time from 0 instead of from the first event")
+	fs.StringVar(&f.sensor, "sensor", "", "with a camera --stimulus: the sensor size `WxH`, for a file whose header gives a wrong one")
+}
+
+// check refuses stimulus options that would have nothing to apply to, and
+// out-of-range values, before any file is read.
+func (f *stimulusFlags) check() error {
+	if f.path == "" {
+		for _, name := range []string{"stimulus-pop", "stimulus-map", "downsample", "merge-polarity", "absolute-time", "sensor"} {
+			if f.fs.Changed(name) {
+				return usagef("--%s: expected --stimulus FILE, which it applies to", name)
+			}
+		}
+		return nil
+	}
+	if f.downsample < 1 || f.downsample > aer.MaxSensorSide {
+		return usagef("--downsample %d: expected a block size from 1 to %d", f.downsample, aer.MaxSensorSide)
+	}
+	if f.sensor != "" {
+		w, h, _ := strings.Cut(f.sensor, "x")
+		var err1, err2 error
+		f.width, err1 = strconv.Atoi(w)
+		f.height, err2 = strconv.Atoi(h)
+		if err1 != nil || err2 != nil || (aer.AddressRule{Width: f.width, Height: f.height}).Validate() != nil {
+			return usagef("--sensor %q: expected WIDTHxHEIGHT, each from 1 to %d", f.sensor, aer.MaxSensorSide)
+		}
+	}
+	return nil
+}
+
+// stimulusReport says what a --stimulus file became. A neuron fires at
+// most once per tick (the engine, the dense reference and the traces all
+// hold one bit per neuron and tick), so events of one address in one tick
+// become one input spike; Merged counts the events lost that way.
+type stimulusReport struct {
+	File       string `json:"file"`
+	Population string `json:"population"`
+	Events     int64  `json:"events"`
+	Spikes     int64  `json:"spikes"`
+	Merged     int64  `json:"merged_events"`
+	First      int64  `json:"first_tick"` // of the first event
+	Ticks      int64  `json:"ticks"`      // up to the last event's tick
 }
 
 // apply turns the chosen population of net into a spike source replaying
 // the stimulus. Every address must name a neuron of the population.
-func (f *stimulusFlags) apply(net *snn.Network) error {
+func (f *stimulusFlags) apply(net *snn.Network) (*stimulusReport, error) {
 	if f.path == "" {
-		return nil
-	}
-	if f.downsample < 1 {
-		return usagef("--downsample %d: expected a positive block size", f.downsample)
+		return nil, nil
 	}
 	pi := -1
 	for i, p := range net.Populations {
@@ -48,37 +96,66 @@ func (f *stimulusFlags) apply(net *snn.Network) error {
 	}
 	if pi < 0 {
 		if f.pop != "" {
-			return usagef("--stimulus-pop %q: network %q has no such population", f.pop, net.Name)
+			names := make([]string, len(net.Populations))
+			for i, p := range net.Populations {
+				names[i] = p.Name
+			}
+			return nil, usagef("--stimulus-pop %q: unknown population of network %q (have: %s)", f.pop, net.Name, strings.Join(names, ", "))
 		}
-		return fmt.Errorf("--stimulus %s: network %q has no input population (kind poisson or spike_source) to drive; name one with --stimulus-pop", f.path, net.Name)
+		return nil, fmt.Errorf("--stimulus %s: network %q has no input population (kind poisson or spike_source) to drive; name one with --stimulus-pop", f.path, net.Name)
 	}
 	p := &net.Populations[pi]
 	if p.Kind == snn.LIF {
-		return usagef("--stimulus-pop %q: a LIF population cannot be driven by a trace; use an input population", p.Name)
+		return nil, usagef("--stimulus-pop %q: a LIF population cannot be driven by a trace; use an input population", p.Name)
 	}
 	st, err := anyformat.LoadStimulus(f.path, anyformat.StimulusOptions{
 		DtMs: net.Dt, Downsample: f.downsample, MergePolarity: f.mergePolarity, KeepAbsoluteTime: f.absolute,
+		Width: f.width, Height: f.height,
 	})
+	if errors.Is(err, anyformat.ErrOutsideSensor) {
+		return nil, fmt.Errorf("--stimulus: %w; give the true size with --sensor WxH", err)
+	}
 	if err != nil {
-		return fmt.Errorf("--stimulus: %w", err)
+		return nil, fmt.Errorf("--stimulus: %w", err)
 	}
 	if st.NumAddrs > p.Size {
 		hint := ""
 		if st.Info.Width > 0 {
-			hint = fmt.Sprintf(" (a %dx%d sensor); pool pixels with --downsample or --merge-polarity, or enlarge the population", st.Info.Width, st.Info.Height)
+			hint = fmt.Sprintf(" (a %dx%d sensor, %s); pool pixels with --downsample or --merge-polarity, or enlarge the population", st.Info.Width, st.Info.Height, pooling(st.Info.Rule))
 		}
-		return fmt.Errorf("--stimulus %s: %d addresses but population %q has %d neurons%s", f.path, st.NumAddrs, p.Name, p.Size, hint)
+		return nil, fmt.Errorf("--stimulus %s: %d addresses but population %q has %d neurons%s", f.path, st.NumAddrs, p.Name, p.Size, hint)
+	}
+	rep := &stimulusReport{File: f.path, Population: p.Name, Events: int64(len(st.Addrs))}
+	if len(st.Ticks) > 0 {
+		rep.First = slices.Min(st.Ticks)
 	}
 	times := make([][]float64, p.Size)
 	for k, a := range st.Addrs {
 		if int(a) >= p.Size {
-			return fmt.Errorf("--stimulus %s: event %d: address %d beyond the %d neurons of population %q", f.path, k, a, p.Size, p.Name)
+			return nil, fmt.Errorf("--stimulus %s: event %d: address %d beyond the %d neurons of population %q", f.path, k, a, p.Size, p.Name)
 		}
 		t := float64(st.Ticks[k]) * net.Dt
-		if n := len(times[a]); n == 0 || times[a][n-1] != t {
-			times[a] = append(times[a], t)
+		if n := len(times[a]); n > 0 && times[a][n-1] == t {
+			rep.Merged++
+			continue
 		}
+		times[a] = append(times[a], t)
+		rep.Ticks = max(rep.Ticks, st.Ticks[k]+1)
 	}
+	rep.Spikes = rep.Events - rep.Merged
 	p.Kind, p.RateHz, p.SpikeTimes = snn.SpikeSource, 0, times
-	return nil
+	return rep, nil
+}
+
+// pooling describes the pixel blocks of a rule, so that an error can say
+// what pooling was already applied.
+func pooling(r *aer.AddressRule) string {
+	if r == nil || (r.Downsample <= 1 && !r.MergePolarity) {
+		return "pixels unpooled"
+	}
+	s := fmt.Sprintf("%dx%d-pixel blocks", max(1, r.Downsample), max(1, r.Downsample))
+	if r.MergePolarity {
+		s += ", polarities merged"
+	}
+	return s
 }

@@ -30,7 +30,7 @@ import (
 
 func newTraceCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "trace",
+		Use:   "trace SUBCOMMAND",
 		Short: "Inspect, plot, convert and recover event traces (.aer, AEDAT, EVT, DAT, N-MNIST)",
 		Long: `Trace reads Spindle's .aer traces and event-camera and dataset files
 (AEDAT 2.0/3.1/4.0, Prophesee EVT 2.0/3.0 RAW and DAT, N-MNIST/N-Caltech101),
@@ -39,6 +39,7 @@ by (y*width + x)*2 + polarity; see docs/formats/camera.md.`,
 	}
 	cmd.AddCommand(newTraceInfoCmd(), newTraceStatsCmd(), newTracePlotCmd(), newTraceCatCmd(),
 		newTraceConvertCmd(), newTraceRecoverCmd())
+	requireSubcommand(cmd)
 	return cmd
 }
 
@@ -54,8 +55,8 @@ func (f *pixelFlags) register(cmd *cobra.Command) {
 }
 
 func (f *pixelFlags) options() (anyformat.Options, error) {
-	if f.downsample < 1 {
-		return anyformat.Options{}, usagef("--downsample %d: expected a factor >= 1", f.downsample)
+	if f.downsample < 1 || f.downsample > aer.MaxSensorSide {
+		return anyformat.Options{}, usagef("--downsample %d: expected a factor from 1 to %d", f.downsample, aer.MaxSensorSide)
 	}
 	return anyformat.Options{Downsample: f.downsample, MergePolarity: f.merge}, nil
 }
@@ -96,15 +97,7 @@ func eachPacket(tr *aer.Reader, fn func(p aer.Packet)) error {
 
 // hasPackets reports whether src is an .aer trace holding packets.
 func hasPackets(src *anyformat.Source) bool {
-	if src.Trace() == nil {
-		return false
-	}
-	for _, c := range src.Trace().Chunks() {
-		if c.Kind == aer.KindPacket {
-			return true
-		}
-	}
-	return false
+	return src.Trace() != nil && src.Trace().Count(aer.KindPacket) > 0
 }
 
 type traceInfo struct {
@@ -201,7 +194,11 @@ func (in *traceInfo) print(w io.Writer) {
 		fmt.Fprintf(w, "sensor           %dx%d\n", in.Width, in.Height)
 	}
 	fmt.Fprintf(w, "events           %d (%d spikes, %d packets)\n", in.Events, in.Spikes, in.Packets)
-	fmt.Fprintf(w, "time             %d .. %d %s", in.FirstTime, in.LastTime, in.TimeUnit)
+	if in.Events > 0 {
+		fmt.Fprintf(w, "time             %d .. %d %s", in.FirstTime, in.LastTime, in.TimeUnit)
+	} else {
+		fmt.Fprint(w, "time             no events")
+	}
 	if in.DtMs > 0 {
 		fmt.Fprintf(w, " (dt %g ms)", in.DtMs)
 	}
@@ -278,6 +275,9 @@ busiest links; --json and --csv list everything.`,
 			if asJSON && asCSV {
 				return usagef("--json and --csv: choose one")
 			}
+			if top < 0 {
+				return usagef("--top %d: expected a count >= 0", top)
+			}
 			opt, err := px.options()
 			if err != nil {
 				return err
@@ -298,7 +298,7 @@ busiest links; --json and --csv list everything.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&asCSV, "csv", false, "print one CSV table of every row")
-	cmd.Flags().IntVar(&top, "top", 10, "text output: how many addresses and links to list")
+	cmd.Flags().IntVar(&top, "top", 10, "text output: how many addresses and links to list (0: none)")
 	px.register(cmd)
 	return cmd
 }
@@ -330,8 +330,11 @@ func traceStatsOf(path string, opt anyformat.Options) (*traceStats, error) {
 			return nil, err
 		}
 	}
-	out := &traceStats{File: path, Seconds: spanSeconds(info, first, last), Spikes: ss.N, Packets: tr.N,
+	out := &traceStats{File: path, Spikes: ss.N, Packets: tr.N,
 		Populations: []statsRow{}, Addresses: []statsRow{}, Cores: []statsRow{}, Links: []statsRow{}}
+	if ss.N > 0 || tr.N > 0 {
+		out.Seconds = spanSeconds(info, first, last)
+	}
 	ms := timeScale(info)
 	meta := info.Meta
 	if meta == nil || len(meta.Populations) == 0 {
@@ -378,17 +381,23 @@ func fmtOpt[T any](v *T, format string) string {
 }
 
 func (s *traceStats) print(w io.Writer, top int) {
+	if s.Spikes == 0 && s.Packets == 0 {
+		fmt.Fprintf(w, "%s: no events\n", s.File)
+		return
+	}
 	fmt.Fprintf(w, "%s: %d spikes, %d packets over %.6g s\n", s.File, s.Spikes, s.Packets, s.Seconds)
 	if s.Spikes > 0 {
 		fmt.Fprintf(w, "\n%-16s %12s %10s %12s %8s\n", "population", "spikes", "rate_hz", "isi_mean_ms", "isi_cv")
 		for _, p := range s.Populations {
 			fmt.Fprintf(w, "%-16s %12d %10s %12s %8s\n", p.Name, p.Count, fmtOpt(p.RateHz, "%.4g"), fmtOpt(p.ISIMeanMs, "%.4g"), fmtOpt(p.ISICV, "%.3f"))
 		}
-		by := append([]statsRow(nil), s.Addresses...)
-		sort.SliceStable(by, func(i, j int) bool { return by[i].Count > by[j].Count })
-		fmt.Fprintf(w, "\nmost active addresses (%d of %d):\n%-12s %12s %10s %12s %8s\n", min(top, len(by)), len(by), "address", "spikes", "rate_hz", "isi_mean_ms", "isi_cv")
-		for _, a := range by[:min(top, len(by))] {
-			fmt.Fprintf(w, "%-12d %12d %10s %12s %8s\n", a.ID, a.Count, fmtOpt(a.RateHz, "%.4g"), fmtOpt(a.ISIMeanMs, "%.4g"), fmtOpt(a.ISICV, "%.3f"))
+		if top > 0 {
+			by := append([]statsRow(nil), s.Addresses...)
+			sort.SliceStable(by, func(i, j int) bool { return by[i].Count > by[j].Count })
+			fmt.Fprintf(w, "\nmost active addresses (%d of %d):\n%-12s %12s %10s %12s %8s\n", min(top, len(by)), len(by), "address", "spikes", "rate_hz", "isi_mean_ms", "isi_cv")
+			for _, a := range by[:min(top, len(by))] {
+				fmt.Fprintf(w, "%-12d %12d %10s %12s %8s\n", a.ID, a.Count, fmtOpt(a.RateHz, "%.4g"), fmtOpt(a.ISIMeanMs, "%.4g"), fmtOpt(a.ISICV, "%.3f"))
+			}
 		}
 	}
 	if s.Packets > 0 {
@@ -396,11 +405,13 @@ func (s *traceStats) print(w io.Writer, top int) {
 		for _, c := range s.Cores {
 			fmt.Fprintf(w, "%-8d %12d %12d\n", c.ID, c.Count, *c.Received)
 		}
-		by := append([]statsRow(nil), s.Links...)
-		sort.SliceStable(by, func(i, j int) bool { return by[i].Count > by[j].Count })
-		fmt.Fprintf(w, "\nbusiest links (%d of %d):\n%-12s %10s %8s %8s %9s %15s\n", min(top, len(by)), len(by), "src->dst", "packets", "late", "dropped", "mean_hops", "mean_latency_ms")
-		for _, l := range by[:min(top, len(by))] {
-			fmt.Fprintf(w, "%-12s %10d %8d %8d %9.3f %15.4g\n", fmt.Sprintf("%d->%d", l.ID, *l.Dst), l.Count, *l.Late, *l.Dropped, *l.MeanHops, *l.MeanLatency)
+		if top > 0 {
+			by := append([]statsRow(nil), s.Links...)
+			sort.SliceStable(by, func(i, j int) bool { return by[i].Count > by[j].Count })
+			fmt.Fprintf(w, "\nbusiest links (%d of %d):\n%-12s %10s %8s %8s %9s %15s\n", min(top, len(by)), len(by), "src->dst", "packets", "late", "dropped", "mean_hops", "mean_latency_ms")
+			for _, l := range by[:min(top, len(by))] {
+				fmt.Fprintf(w, "%-12s %10d %8d %8d %9.3f %15.4g\n", fmt.Sprintf("%d->%d", l.ID, *l.Dst), l.Count, *l.Late, *l.Dropped, *l.MeanHops, *l.MeanLatency)
+			}
 		}
 	}
 	if s.Spikes > 0 || s.Packets > 0 {
@@ -470,6 +481,9 @@ unit, both inclusive.`,
 	}
 	cmd.Flags().Int64Var(&from, "from", math.MinInt64, "first time to print")
 	cmd.Flags().Int64Var(&to, "to", math.MaxInt64, "last time to print")
+	// The defaults are sentinels; help says what they mean.
+	cmd.Flags().Lookup("from").DefValue = "the first event"
+	cmd.Flags().Lookup("to").DefValue = "the last event"
 	px.register(cmd)
 	return cmd
 }
@@ -581,33 +595,6 @@ func traceCat(w *bufio.Writer, path string, opt anyformat.Options, from, to int6
 	}
 }
 
-// writeAtomic writes path through a temporary file in the same directory,
-// renamed over path only once fn succeeded, so that an interrupted or failed
-// conversion never leaves a partial file that looks complete.
-func writeAtomic(path string, fn func(f *os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	err = fn(tmp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
-}
-
-func sameFile(a, b string) bool {
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}
-
 func newTraceConvertCmd() *cobra.Command {
 	var dt float64
 	var absolute, packets bool
@@ -623,8 +610,10 @@ temporary file and renamed at the end, so a failed conversion leaves nothing.
 
 --dt converts microsecond times to ticks of that many milliseconds by
 tick = floor((t_us - t0)/(dt*1000)), t0 being the first event's time unless
---absolute-time. --packets exports the packet stream of an .aer trace to CSV
-or .npy instead of its spikes; an .aer output keeps both streams.`,
+--absolute-time; dt runs from 0.001 (1 µs) to 1e9 ms, and 0, the default,
+keeps the source's times. --packets exports the packet stream of an .aer
+trace to CSV or .npy instead of its spikes; an .aer output keeps both
+streams.`,
 		Example: `  spindle trace convert sample.aedat4 sample.aer --dt 1 --downsample 4
   spindle trace convert run.aer spikes.npy
   spindle trace convert run.aer packets.csv --packets`,
@@ -635,8 +624,11 @@ or .npy instead of its spikes; an .aer output keeps both streams.`,
 			if ext != ".aer" && ext != ".csv" && ext != ".npy" {
 				return usagef("convert: output %s: expected a .aer, .csv or .npy file name", out)
 			}
-			if dt < 0 || math.IsNaN(dt) || math.IsInf(dt, 0) {
-				return usagef("--dt %v: expected a positive tick length in ms", dt)
+			// Camera timestamps count microseconds: a shorter tick adds
+			// no resolution, and below 1 ns, the unit of aer.TickRule,
+			// would not be the dt the metadata states.
+			if dt != 0 && !(dt >= minConvertDtMs && dt <= maxConvertDtMs) {
+				return usagef("--dt %v: expected 0 (keep the times) or a tick length from %g ms (1 µs, the resolution of camera timestamps) to %g ms", dt, minConvertDtMs, maxConvertDtMs)
 			}
 			if sameFile(in, out) {
 				return usagef("convert: input and output are the same file %s", in)
@@ -645,20 +637,28 @@ or .npy instead of its spikes; an .aer output keeps both streams.`,
 			if err != nil {
 				return err
 			}
-			n, err := traceConvert(in, out, opt, dt, absolute, packets)
+			n, note, err := traceConvert(in, out, opt, dt, absolute, packets)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d records to %s\n", n, out)
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d records to %s%s\n", n, out, note)
 			return nil
 		},
 	}
-	cmd.Flags().Float64Var(&dt, "dt", 0, "convert microsecond times to ticks of this many ms")
+	cmd.Flags().Float64Var(&dt, "dt", 0, "convert microsecond times to ticks of this many ms, 0.001 to 1e9 (0: keep the times)")
 	cmd.Flags().BoolVar(&absolute, "absolute-time", false, "with --dt, count ticks from t=0 instead of from the first event")
 	cmd.Flags().BoolVar(&packets, "packets", false, "CSV/.npy: export the packets of an .aer trace instead of its spikes")
 	px.register(cmd)
 	return cmd
 }
+
+// The range of trace convert --dt: at least the microsecond of camera
+// timestamps, and short enough that a tick's nanoseconds, times 1000, fit
+// the int64 arithmetic of aer.TickRule.
+const (
+	minConvertDtMs = 1e-3
+	maxConvertDtMs = 1e9
+)
 
 // converter maps source times to output times.
 type converter struct {
@@ -677,25 +677,33 @@ func (c *converter) time(t int64, absolute bool) int64 {
 	return c.rule.Tick(t)
 }
 
-func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, packets bool) (int64, error) {
+// traceConvert converts in to out and returns the records written and a
+// note for the user about what was not.
+func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, packets bool) (int64, string, error) {
 	src, err := anyformat.Open(in, opt)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer src.Close()
 	info := src.Info()
 	if dt > 0 && info.TimeUnit != aer.UnitUS {
-		return 0, usagef("--dt: %s is already in %s, not microseconds", in, info.TimeUnit)
+		return 0, "", usagef("--dt: %s is already in %s, not microseconds", in, info.TimeUnit)
 	}
 	if packets && !hasPackets(src) {
-		return 0, fmt.Errorf("--packets: %s holds no packets", in)
+		return 0, "", fmt.Errorf("--packets: %s holds no packets", in)
+	}
+	note := ""
+	if tr := src.Trace(); tr != nil && !packets && !strings.EqualFold(filepath.Ext(out), ".aer") {
+		if ns, np := tr.Count(aer.KindSpike), tr.Count(aer.KindPacket); ns == 0 && np > 0 {
+			note = fmt.Sprintf(" (%s holds no spikes but %d packets: --packets exports them)", in, np)
+		}
 	}
 	cv := &converter{}
 	if dt > 0 {
 		cv.rule = &aer.TickRule{DtMs: dt}
 	}
 	var n int64
-	err = writeAtomic(out, func(f *os.File) error {
+	err = writeOutput(out, func(f *os.File) error {
 		switch strings.ToLower(filepath.Ext(out)) {
 		case ".aer":
 			n, err = convertAER(f, src, in, cv, dt, absolute)
@@ -710,9 +718,9 @@ func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, p
 		return f.Sync()
 	})
 	if err != nil {
-		return 0, fmt.Errorf("convert %s -> %s: %w", in, out, err)
+		return 0, "", fmt.Errorf("convert %s -> %s: %w", in, out, err)
 	}
-	return n, nil
+	return n, note, nil
 }
 
 func convertAER(f *os.File, src *anyformat.Source, in string, cv *converter, dt float64, absolute bool) (int64, error) {
@@ -910,11 +918,18 @@ Use it on the trace of a run that was killed or ran out of disk.`,
 				return err
 			}
 			var rep aer.RecoverReport
-			err = writeAtomic(out, func(o *os.File) error {
+			err = writeOutput(out, func(o *os.File) error {
 				w := bufio.NewWriterSize(o, 1<<20)
 				var rerr error
 				if rep, rerr = aer.Recover(w, f, st.Size()); rerr != nil {
 					return rerr
+				}
+				if rep.Chunks == 0 {
+					why := "the file ends after its header"
+					if rep.Reason != "" {
+						why = "stopped at " + rep.Reason
+					}
+					return fmt.Errorf("no complete chunk to recover (%s); wrote nothing", why)
 				}
 				if err := w.Flush(); err != nil {
 					return err
@@ -968,7 +983,11 @@ each destination core (y), coloured by log10(1 + packets).`,
 			if err != nil {
 				return err
 			}
-			return tracePlot(args[0], out, opt, maxPoints)
+			if err := tracePlot(args[0], out, opt, maxPoints); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", out)
+			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "PNG file to write")
@@ -1041,7 +1060,7 @@ func tracePlot(path, out string, opt anyformat.Options, maxPoints int) error {
 	for i, p := range rows {
 		p.Draw(canvases[i][0])
 	}
-	err = writeAtomic(out, func(f *os.File) error {
+	err = writeOutput(out, func(f *os.File) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
 		return err
 	})
@@ -1060,7 +1079,7 @@ type rasterGroup struct {
 }
 
 func spikePlots(src *anyformat.Source, info anyformat.Info, n, first, last int64, ms float64, maxPoints int) (*plot.Plot, *plot.Plot, error) {
-	stride := (n + int64(maxPoints) - 1) / int64(maxPoints)
+	stride := (n-1)/int64(maxPoints) + 1 // n + maxPoints - 1 could overflow
 	binWidth := float64(last-first+1) / rateBins
 	var groups []*rasterGroup
 	var groupOf func(e anyformat.Event) int
@@ -1183,6 +1202,32 @@ func (g *coreGrid) Z(c, r int) float64 { return g.z[r*g.n+c] }
 func (g *coreGrid) X(c int) float64    { return float64(c) }
 func (g *coreGrid) Y(r int) float64    { return float64(r) }
 
+// coreTicks marks whole core ids, at most about ten of them: the default
+// ticker puts marks between cells, at fractional ids.
+type coreTicks struct{}
+
+func (coreTicks) Ticks(lo, hi float64) []plot.Tick {
+	first, last := int(math.Ceil(lo)), int(math.Floor(hi))
+	step := niceStep(last - first)
+	var out []plot.Tick
+	for c := (first + step - 1) / step * step; c <= last; c += step {
+		out = append(out, plot.Tick{Value: float64(c), Label: strconv.Itoa(c)})
+	}
+	return out
+}
+
+// niceStep is the least of 1, 2, 5, 10, 20, 50, ... that cuts span into
+// fewer than ten steps.
+func niceStep(span int) int {
+	for base := 1; ; base *= 10 {
+		for _, m := range []int{1, 2, 5} {
+			if span/(m*base) < 10 {
+				return m * base
+			}
+		}
+	}
+}
+
 // maxHeatCores bounds the heatmap matrix; core ids beyond it are an error
 // rather than a huge allocation.
 const maxHeatCores = 4096
@@ -1214,6 +1259,7 @@ func packetHeatmap(tr *aer.Reader) (*plot.Plot, error) {
 	p := plot.New()
 	p.X.Label.Text = "source core"
 	p.Y.Label.Text = fmt.Sprintf("destination core   (white 0 .. black %.0f packets)", peak)
+	p.X.Tick.Marker, p.Y.Tick.Marker = coreTicks{}, coreTicks{}
 	p.Add(hm)
 	// Small boards get the count written in each cell, in a colour that
 	// stays readable on both ends of the palette.

@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
 
 	"github.com/spindle-sim/spindle/aer"
 )
@@ -223,5 +226,223 @@ func TestTraceBadInput(t *testing.T) {
 	code, _, errs := spindle(t, "trace", "info", garbage)
 	if ok, _ := regexp.MatchString(`byte \d+`, errs); code != 1 || !ok {
 		t.Errorf("absurd metadata length: %q does not name a byte offset", errs)
+	}
+}
+
+// TestTraceNumericFlags checks every numeric flag of the trace commands
+// at and beyond its range: out of range is a usage error, never a panic.
+func TestTraceNumericFlags(t *testing.T) {
+	dir := t.TempDir()
+	p := writeTestTrace(t, dir)
+	png := filepath.Join(dir, "x.png")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string // in stderr for a failure, in stdout for success
+	}{
+		{[]string{"stats", p, "--top", "-1"}, 2, "--top -1"},
+		{[]string{"stats", p, "--top", "0"}, 0, "(--json or --csv"},
+		{[]string{"stats", p, "--top", "9223372036854775807"}, 0, "most active addresses (20 of 20)"},
+		{[]string{"stats", p, "--downsample", "0"}, 2, "--downsample 0"},
+		{[]string{"stats", p, "--downsample", "4294967296"}, 2, "--downsample 4294967296"},
+		{[]string{"cat", p, "--downsample", "-3"}, 2, "--downsample -3"},
+		{[]string{"plot", p, "-o", png, "--max-points", "-5"}, 2, "--max-points -5"},
+		{[]string{"plot", p, "-o", png, "--max-points", "0"}, 2, "--max-points 0"},
+		{[]string{"plot", p, "-o", png, "--max-points", "9223372036854775807"}, 0, ""},
+		{[]string{"plot", p, "-o", png, "--downsample", "9223372036854775807"}, 2, "--downsample"},
+	} {
+		code, out, errs := spindle(t, append([]string{"trace"}, c.args...)...)
+		got := out
+		if c.code != 0 {
+			got = errs
+		}
+		if code != c.code || !strings.Contains(got, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d with %q", c.args, code, out, errs, c.code, c.want)
+		}
+	}
+	// A block larger than any sensor is refused before it reaches the
+	// address arithmetic (a block of 2^32 divided by zero).
+	if code, _, errs := spindle(t, "trace", "stats", eventFixture(t, "sample_nmnist.bin"), "--downsample", "4294967296"); code != 2 {
+		t.Errorf("camera --downsample 2^32: exit %d %s", code, errs)
+	}
+	if code, _, errs := spindle(t, "trace", "stats", eventFixture(t, "sample_nmnist.bin"), "--downsample", "65536"); code != 0 {
+		t.Errorf("camera --downsample 65536: exit %d %s", code, errs)
+	}
+}
+
+// TestTraceConvertDt: --dt is 0 (keep the times) or 1 µs to 1e9 ms; a
+// shorter tick used to become 1 ns whatever the metadata said, and 1e300
+// overflowed to the same.
+func TestTraceConvertDt(t *testing.T) {
+	dir := t.TempDir()
+	in := eventFixture(t, "sample_nmnist.bin") // 654 .. 311175 us
+	for _, c := range []struct {
+		dt       string
+		code     int
+		unit     string
+		dtMs     float64
+		lastTime int64
+	}{
+		{"1e-9", 2, "", 0, 0},
+		{"1e-7", 2, "", 0, 0},
+		{"0.0009", 2, "", 0, 0},
+		{"1e300", 2, "", 0, 0},
+		{"1e10", 2, "", 0, 0},
+		{"-1", 2, "", 0, 0},
+		{"NaN", 2, "", 0, 0},
+		{"0", 0, "us", 0, 311175},
+		{"0.001", 0, "tick", 0.001, 311175 - 654},
+		{"0.0015", 0, "tick", 0.0015, (311175 - 654) * 2 / 3},
+		{"1e9", 0, "tick", 1e9, 0},
+	} {
+		out := filepath.Join(dir, "d.aer")
+		os.Remove(out)
+		code, _, errs := spindle(t, "trace", "convert", in, out, "--dt", c.dt)
+		if code != c.code {
+			t.Errorf("--dt %s: exit %d, want %d: %s", c.dt, code, c.code, errs)
+			continue
+		}
+		if code != 0 {
+			if !strings.Contains(errs, "--dt") {
+				t.Errorf("--dt %s: stderr %q does not name the flag", c.dt, errs)
+			}
+			continue
+		}
+		_, js, _ := spindle(t, "trace", "info", out, "--json")
+		var info traceInfo
+		json.Unmarshal([]byte(js), &info)
+		if info.TimeUnit != c.unit || info.DtMs != c.dtMs || info.LastTime != c.lastTime {
+			t.Errorf("--dt %s: unit %s, dt %v ms, last time %d; want %s, %v, %d", c.dt, info.TimeUnit, info.DtMs, info.LastTime, c.unit, c.dtMs, c.lastTime)
+		}
+	}
+}
+
+// TestTraceConvertPacketsOnly: converting the spikes of a trace that holds
+// only packets says where the records are instead of writing nothing in
+// silence.
+func TestTraceConvertPacketsOnly(t *testing.T) {
+	dir := t.TempDir()
+	pk := filepath.Join(dir, "pk.aer")
+	w, err := aer.Create(pk, aer.Meta{DtMs: 1, TimeUnit: aer.UnitTick, Kinds: []string{aer.KindPacket}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tk := int64(0); tk < 5; tk++ {
+		w.WritePacket(aer.Packet{Emit: tk, Deliver: tk + 1, Src: 0, Dst: 1, Hops: 1})
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		out, flag, want string
+	}{
+		{"pk.csv", "", "wrote 0 records to " + filepath.Join(dir, "pk.csv") + " (" + pk + " holds no spikes but 5 packets: --packets exports them)\n"},
+		{"pk.npy", "--packets", "wrote 5 records to " + filepath.Join(dir, "pk.npy") + "\n"},
+		{"pk2.aer", "", "wrote 5 records to " + filepath.Join(dir, "pk2.aer") + "\n"},
+	} {
+		args := []string{"trace", "convert", pk, filepath.Join(dir, c.out)}
+		if c.flag != "" {
+			args = append(args, c.flag)
+		}
+		code, out, errs := spindle(t, args...)
+		if code != 0 || out != c.want {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", c.out, code, out, errs, c.want)
+		}
+	}
+}
+
+// TestHeatmapCoreTicks: the packet heatmap marks whole core ids, not the
+// cell edges between them.
+func TestHeatmapCoreTicks(t *testing.T) {
+	r, err := aer.Open(writeTestTrace(t, t.TempDir())) // cores 0..2
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p, err := packetHeatmap(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ax := range []plot.Axis{p.X, p.Y} {
+		var got []float64
+		for _, tk := range ax.Tick.Marker.Ticks(ax.Min, ax.Max) {
+			if tk.Label != "" {
+				got = append(got, tk.Value)
+			}
+		}
+		if !slices.Equal(got, []float64{0, 1, 2}) {
+			t.Errorf("%s: labelled ticks at %v, want the cores 0, 1, 2", ax.Label.Text, got)
+		}
+	}
+	for _, c := range []struct {
+		lo, hi float64
+		want   []float64
+	}{
+		{-0.5, 0.5, []float64{0}},
+		{-0.5, 9.5, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+		{-0.5, 10.5, []float64{0, 2, 4, 6, 8, 10}},
+		{-0.5, 99.5, []float64{0, 10, 20, 30, 40, 50, 60, 70, 80, 90}},
+		{-0.5, 4095.5, []float64{0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000}},
+	} {
+		var got []float64
+		for _, tk := range (coreTicks{}).Ticks(c.lo, c.hi) {
+			got = append(got, tk.Value)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("ticks over [%v, %v]: %v, want %v", c.lo, c.hi, got, c.want)
+		}
+	}
+}
+
+// TestTraceEmptyAndMessages: an empty trace says "no events" rather than a
+// time range and a duration it does not have; recover with nothing to
+// salvage fails; plot says what it wrote, as convert does.
+func TestTraceEmptyAndMessages(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.aer")
+	w, err := aer.Create(empty, aer.Meta{DtMs: 1, TimeUnit: aer.UnitTick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := spindle(t, "trace", "info", empty)
+	if code != 0 || !strings.Contains(out, "time             no events") || strings.Contains(out, "0 .. 0") {
+		t.Errorf("info of an empty trace: exit %d\n%s", code, out)
+	}
+	code, out, _ = spindle(t, "trace", "stats", empty)
+	if code != 0 || out != empty+": no events\n" {
+		t.Errorf("stats of an empty trace: exit %d %q", code, out)
+	}
+	code, out, _ = spindle(t, "trace", "stats", empty, "--json")
+	var s traceStats
+	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || s.Seconds != 0 {
+		t.Errorf("stats --json of an empty trace: exit %d, seconds %v", code, s.Seconds)
+	}
+
+	// A writer killed before its first chunk leaves only the header.
+	b, _ := os.ReadFile(writeTestTrace(t, dir))
+	hlen := 20 + int(binary.LittleEndian.Uint32(b[12:]))
+	headerOnly := filepath.Join(dir, "header.aer")
+	os.WriteFile(headerOnly, b[:hlen], 0o644)
+	rec := filepath.Join(dir, "rec.aer")
+	code, _, errs := spindle(t, "trace", "recover", headerOnly, rec)
+	if code != 1 || !strings.Contains(errs, "no complete chunk") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("recover of a bare header: exit %d, stderr %q", code, errs)
+	}
+	if _, err := os.Stat(rec); !os.IsNotExist(err) {
+		t.Error("recover with nothing to recover wrote its output")
+	}
+
+	png := filepath.Join(dir, "t.png")
+	code, out, _ = spindle(t, "trace", "plot", filepath.Join(dir, "t.aer"), "-o", png)
+	if code != 0 || out != "wrote "+png+"\n" {
+		t.Errorf("plot: exit %d, stdout %q", code, out)
+	}
+
+	code, out, _ = spindle(t, "trace", "cat", "--help")
+	if code != 0 || strings.Contains(out, "9223372036854775") || !strings.Contains(out, "(default the first event)") {
+		t.Errorf("cat --help shows the sentinels:\n%s", out)
 	}
 }
