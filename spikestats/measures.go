@@ -1,6 +1,7 @@
 package spikestats
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -278,17 +279,31 @@ func causalSum(x, y []float64, tau float64, withTies bool) float64 {
 // VanRossumTrains with spike times tick·dt ms and time constant tau ms; 0
 // when neither list has a spike.
 func VanRossum(a, b []Spike, dt, tau float64) float64 {
-	a, b = normalise(a), normalise(b)
-	ta, tb := newTrains(a, 0), newTrains(b, 0)
-	n := max(len(ta.start), len(tb.start)) - 1
+	// By neuron, then tick: a walk over both lists meets each neuron's
+	// trains side by side, with memory for the spikes only, whatever the
+	// neuron numbers.
+	byNeuron := func(s []Spike) []Spike {
+		s = slices.Clone(normalise(s))
+		slices.SortFunc(s, func(x, y Spike) int {
+			return cmp.Or(cmp.Compare(x.Neuron, y.Neuron), cmp.Compare(x.Tick, y.Tick))
+		})
+		return s
+	}
+	a, b = byNeuron(a), byNeuron(b)
 	var xs, ys []float64
 	sum, active := 0.0, 0
-	for i := 0; i < n; i++ {
-		xa, xb := ta.of(i), tb.of(i)
-		if len(xa) == 0 && len(xb) == 0 {
-			continue
+	for len(a) > 0 || len(b) > 0 {
+		var id uint32
+		switch {
+		case len(a) == 0:
+			id = b[0].Neuron
+		case len(b) == 0:
+			id = a[0].Neuron
+		default:
+			id = min(a[0].Neuron, b[0].Neuron)
 		}
-		xs, ys = toMs(xs[:0], xa, dt), toMs(ys[:0], xb, dt)
+		xs, a = trainMs(xs[:0], a, id, dt)
+		ys, b = trainMs(ys[:0], b, id, dt)
 		sum += VanRossumTrains(xs, ys, tau)
 		active++
 	}
@@ -298,9 +313,12 @@ func VanRossum(a, b []Spike, dt, tau float64) float64 {
 	return sum / float64(active)
 }
 
-func toMs(dst []float64, ticks []int64, dt float64) []float64 {
-	for _, t := range ticks {
-		dst = append(dst, float64(t)*dt)
+// trainMs appends to dst the times in ms of neuron id's spikes at the head
+// of s (sorted by neuron), and returns the rest of s.
+func trainMs(dst []float64, s []Spike, id uint32, dt float64) ([]float64, []Spike) {
+	k := 0
+	for ; k < len(s) && s[k].Neuron == id; k++ {
+		dst = append(dst, float64(s[k].Tick)*dt)
 	}
-	return dst
+	return dst, s[k:]
 }

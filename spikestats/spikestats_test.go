@@ -177,6 +177,12 @@ func TestVanRossumLists(t *testing.T) {
 	if want := math.Sqrt(1 - math.Exp(-1)); !near(got, want, 1e-12) {
 		t.Fatalf("shift: %v, want %v", got, want)
 	}
+	// Neuron numbers are names, not sizes: the largest address costs no
+	// more than neuron 1 (a crafted trace must not exhaust memory).
+	far := []Spike{{10, 0}, {20, math.MaxUint32}, {3, 4}}
+	if got := VanRossum(far, b, 1, 10); !near(got, 1/math.Sqrt2/3, 1e-12) {
+		t.Fatalf("far neuron: D = %v, want %v", got, 1/math.Sqrt2/3)
+	}
 }
 
 func TestIdentical(t *testing.T) {

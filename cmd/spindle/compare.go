@@ -185,11 +185,20 @@ func readRecording(path string, end int64) (*compare.Recording, aer.Meta, error)
 		return nil, m, err
 	}
 	before := func(t int64) bool { return end == 0 || t < end }
+	// The statistics index neurons by address: an address past the
+	// populations the trace declares is a damaged or foreign trace.
+	var neurons uint64
+	for _, p := range m.Populations {
+		neurons = max(neurons, uint64(p.First)+uint64(p.Size))
+	}
 	rec := &compare.Recording{Name: filepath.Base(path), FirstBadTick: -1}
 	buf := make([]aer.Spike, 4096)
 	for {
 		n, err := r.ReadSpikes(buf)
 		for _, s := range buf[:n] {
+			if len(m.Populations) > 0 && uint64(s.Addr) >= neurons {
+				return nil, m, fmt.Errorf("%s: spike at tick %d: address %d beyond the %d neurons of the populations the trace declares", path, s.Time, s.Addr, neurons)
+			}
 			if before(s.Time) {
 				rec.Spikes = append(rec.Spikes, spikestats.Spike{Tick: s.Time, Neuron: s.Addr})
 			}

@@ -273,3 +273,16 @@ func TestCompareMaxMemory(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestCompareTracesForeignAddress: a spike past the declared populations
+// (10 neurons here) is refused, not indexed.
+func TestCompareTracesForeignAddress(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.aer"), filepath.Join(dir, "b.aer")
+	writeTrace(t, a, []aer.Spike{{Time: 3, Addr: 1}}, nil)
+	writeTrace(t, b, []aer.Spike{{Time: 3, Addr: 1}, {Time: 4, Addr: 1<<32 - 1}}, nil)
+	code, _, errs := spindle(t, "compare", "--trace", a, "--trace", b)
+	if code != 1 || !strings.Contains(errs, "address 4294967295 beyond the 10 neurons") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
