@@ -182,6 +182,9 @@ func (c *Core) learnAfter(t int64) {
 	}
 	for hi := range l.homeo {
 		h := &l.homeo[hi]
+		if !h.Due(t) {
+			continue
+		}
 		h.Step(t, c.rc.At(c.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
 	}
 }

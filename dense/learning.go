@@ -158,6 +158,9 @@ func (s *Sim) learnAfter(t int64) {
 	}
 	for hi := range l.homeo {
 		h := &l.homeo[hi]
+		if !h.Due(t) {
+			continue
+		}
 		h.Step(t, s.rc.At(s.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
 	}
 }

@@ -36,13 +36,15 @@ func Homeostats(neurons int, inputs func(n int) []uint32, rules []*Learner, proj
 	return hs
 }
 
-// Step ends tick t: at the end of a homeostasis period the target follows
-// the neuron's rate (Hz), then every input is scaled so that the inputs
-// sum to the target (heterosynaptic scaling, bounded by each rule).
+// Due reports whether tick t ends a homeostasis period: only then is
+// Step called, so that a simulator reads the neuron's rate (an
+// exponential) once a period rather than every tick.
+func (h *Homeostat) Due(t int64) bool { return (t+1)%h.l.PeriodTicks == 0 }
+
+// Step ends the homeostasis period that tick t ends (see Due): the target
+// follows the neuron's rate (Hz), then every input is scaled so that the
+// inputs sum to the target (heterosynaptic scaling, bounded by each rule).
 func (h *Homeostat) Step(t int64, rate float64, rules []*Learner, proj []uint16, syn []SynState, gid []uint32) {
-	if (t+1)%h.l.PeriodTicks != 0 {
-		return
-	}
 	h.Target = h.l.HomeoTarget(h.Target, rate)
 	sum := 0.0
 	for _, k := range h.Syns {
