@@ -33,6 +33,7 @@ type foragingReport struct {
 	FirstSeed   uint64                             `json:"first_seed"`
 	Mode        string                             `json:"mode"`
 	Arch        string                             `json:"arch"`
+	Hidden      string                             `json:"hidden"`
 	CyclesScale float64                            `json:"cycles_scale"`
 	Protocol    foraging.Protocol                  `json:"protocol"`
 	Conditions  map[string]foraging.ConditionScore `json:"conditions"`
@@ -50,6 +51,7 @@ func newSleepForagingCmd() *cobra.Command {
 		out       string
 		scale     float64
 		parallel  int
+		hidden    string
 		asJSON    bool
 	)
 	cmd := &cobra.Command{
@@ -60,8 +62,11 @@ chip. An agent in a 50x50 world of two-pixel particles sees a 7x7 window
 and moves to one of its 8 neighbours, chosen by the output neuron of a
 49-784-8 spiking network that spikes most while it sees the view, ties
 (silence included) going to the output whose membrane potential summed
-over the view is highest. Input->hidden learns by STDP
-on all four particle shapes and freezes; hidden->output learns by
+over the view is highest. The hidden layer is either engineered
+(--hidden designed: static two-pixel detectors of each orientation plus
+local fields) or learned (--hidden learned: competing 3x3 local fields,
+closer to the paper); input->hidden learns by STDP on all four particle
+shapes and freezes; hidden->output learns by
 reward-modulated STDP. Task 1 rewards horizontal and punishes negative-
 diagonal particles; Task 2 rewards vertical and punishes positive-diagonal
 ones. Performance is rewarded / (rewarded + punished) eaten; chance is 0.5.
@@ -100,15 +105,22 @@ Task 1-relevant weights. See docs/experiments.md.`,
 			if err != nil {
 				return usagef("--mode: %v", err)
 			}
+			params, proto := foraging.DefaultParams(), foraging.DefaultProtocol
+			switch hidden {
+			case "designed":
+			case "learned":
+				params, proto.Pretrain = foraging.LearnedParams(), foraging.LearnedPretrain
+			default:
+				return usagef("--hidden %q: expected designed or learned", hidden)
+			}
 			arch, err := loader.LoadArch("loihi")
 			if err != nil {
 				return err
 			}
-			proto := foraging.DefaultProtocol.Scaled(scale)
-			bar := newProgress(cmd.ErrOrStderr(), "foraging", int64(seeds)*proto.Cycles(ptrParams()))
+			bar := newProgress(cmd.ErrOrStderr(), "foraging", int64(seeds)*proto.Scaled(scale).Cycles(&params))
 			res, err := foraging.Run(context.Background(), foraging.Options{
 				Seeds: seeds, FirstSeed: uint64(firstSeed), Mode: m, CyclesScale: scale,
-				Arch: arch, Parallel: parallel,
+				Arch: arch, Parallel: parallel, Params: &params, Protocol: &proto,
 				Progress: func(done, _ int64) { bar.update(done) },
 			})
 			bar.finish()
@@ -122,7 +134,7 @@ Task 1-relevant weights. See docs/experiments.md.`,
 				}
 			}
 			rep := foragingReport{
-				Seeds: seeds, FirstSeed: res.Seeds[0], Mode: res.Mode, Arch: arch.Name, CyclesScale: scale,
+				Seeds: seeds, FirstSeed: res.Seeds[0], Mode: res.Mode, Arch: arch.Name, Hidden: hidden, CyclesScale: scale,
 				Protocol: res.Protocol, Conditions: res.Conditions, SleepEffect: res.SleepEffect, PerSeed: res.PerSeed,
 				Plots: plots, WallSeconds: res.WallSeconds,
 			}
@@ -143,13 +155,9 @@ Task 1-relevant weights. See docs/experiments.md.`,
 	f.StringVarP(&out, "out", "o", "spindle-foraging", "directory for the PNG plots (empty: no plots)")
 	f.Float64Var(&scale, "cycles-scale", 1, "multiply the length of every phase by this factor")
 	f.IntVar(&parallel, "parallel", 0, "seeds simulated at once (0: one per core)")
+	f.StringVar(&hidden, "hidden", "designed", "hidden layer: designed (engineered detectors) or learned (competing local fields, longer pre-training)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
-}
-
-func ptrParams() *foraging.Params {
-	p := foraging.DefaultParams()
-	return &p
 }
 
 // Targets of the reproduction (docs/experiments.md): the paper's result
@@ -168,8 +176,8 @@ var paperResult = map[string][2]float64{
 }
 
 func printForaging(w io.Writer, r *foragingReport) {
-	fmt.Fprintf(w, "foraging: %d seeds from %d, %s mode on %s, cycles scale %g, %.1f s\n",
-		r.Seeds, r.FirstSeed, r.Mode, r.Arch, r.CyclesScale, r.WallSeconds)
+	fmt.Fprintf(w, "foraging: %d seeds from %d, %s mode on %s, %s hidden layer, cycles scale %g, %.1f s\n",
+		r.Seeds, r.FirstSeed, r.Mode, r.Arch, r.Hidden, r.CyclesScale, r.WallSeconds)
 	p := r.Protocol
 	fmt.Fprintf(w, "protocol: pre-training %d, Task 1 %d, Task 2 %d cycles (%d blocks, sleep %d ticks each), tests %d cycles per task\n",
 		p.Pretrain, p.Task1, p.Task2, p.Blocks, p.SleepTicks, p.Test)

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spindle-sim/spindle/experiment/foraging"
 )
 
 func TestSleepForagingJSON(t *testing.T) {
@@ -49,6 +52,23 @@ func TestSleepForagingJSON(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() == 0 {
 			t.Errorf("plot %s: %v", name, err)
 		}
+	}
+}
+
+// TestSleepForagingLearned: the learned hidden layer runs from the command
+// line, with its longer pre-training.
+func TestSleepForagingLearned(t *testing.T) {
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.003", "--hidden", "learned", "--out", "", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got foragingReport
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := int(math.Round(foraging.LearnedPretrain * 0.003))
+	if got.Hidden != "learned" || got.Protocol.Pretrain != want {
+		t.Errorf("hidden %q, pre-training %d cycles; want learned, %d", got.Hidden, got.Protocol.Pretrain, want)
 	}
 }
 
@@ -100,6 +120,7 @@ func TestSleepForagingBadFlags(t *testing.T) {
 		{[]string{"--parallel", "-1"}, "--parallel"},
 		{[]string{"--first-seed", "-1"}, "--first-seed"},
 		{[]string{"--seeds", "x"}, "seeds"},
+		{[]string{"--hidden", "random"}, "--hidden"},
 		{[]string{"extra"}, "argument"},
 	} {
 		code, _, errs := spindle(t, append([]string{"sleep", "foraging"}, c.args...)...)

@@ -24,6 +24,9 @@ func attachRules(net *snn.Network, p *Params) {
 		Rule: snn.STDP, TauPlus: r.PreTau, TauMinus: r.PreTau,
 		APlus: r.PreAPlus, AMinus: r.PreAMinus, WMin: 0, WMax: p.InHidMax,
 	}
+	if r.PreNormalize {
+		net.Projections[0].Plasticity.Homeostasis = &snn.Homeostasis{}
+	}
 	net.Projections[1].Plasticity = &snn.Plasticity{
 		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
 		WMin: 0, WMax: p.ExcMax, TauEligibility: r.TauElig, LearningRate: r.LearningRate,

@@ -21,7 +21,9 @@
 // the 3x3 patch of pixels under them (Params.LocalFields; or by 9 inputs
 // drawn at random; or, with Params.Conjunctions, by their pixel and a few
 // random neighbours, features shared by the tasks), whose weights learn by unsupervised STDP during
-// pre-training and then freeze; 8 output neurons, one per move, fed all to all by the
+// pre-training and then freeze (LearnedParams replaces the detectors by
+// local fields that compete, through inhibition among the 16 neurons over
+// a pixel, to learn two-pixel features of their own); 8 output neurons, one per move, fed all to all by the
 // hidden layer through an excitatory and an inhibitory projection that
 // learn by reward-modulated STDP (each output's summed excitatory weight
 // held constant by heterosynaptic scaling, Rules.Normalize), and

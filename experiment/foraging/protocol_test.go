@@ -202,7 +202,9 @@ func TestProtocolDeterministic(t *testing.T) {
 
 func TestRunRejectsBadOptions(t *testing.T) {
 	withScripted(t)
-	for _, o := range []Options{{Seeds: -1, Arch: &chip.Arch{}}, {CyclesScale: -1, Arch: &chip.Arch{}}, {}} {
+	negWTA := DefaultParams()
+	negWTA.WTA = -1
+	for _, o := range []Options{{Seeds: -1, Arch: &chip.Arch{}}, {CyclesScale: -1, Arch: &chip.Arch{}}, {}, {Arch: &chip.Arch{}, Params: &negWTA}} {
 		if _, err := Run(context.Background(), o); err == nil {
 			t.Errorf("Run(%+v) accepted", o)
 		}
