@@ -62,11 +62,11 @@ chip. An agent in a 50x50 world of two-pixel particles sees a 7x7 window
 and moves to one of its 8 neighbours, chosen by the output neuron of a
 49-784-8 spiking network that spikes most while it sees the view, ties
 (silence included) going to the output whose membrane potential summed
-over the view is highest. The hidden layer is either engineered
-(--hidden designed: static two-pixel detectors of each orientation plus
-local fields) or learned (--hidden learned: competing 3x3 local fields,
-closer to the paper); input->hidden learns by STDP on all four particle
-shapes and freezes; hidden->output learns by
+over the view is highest. The hidden layer is learned (competing 3x3
+local fields, as in the paper) or, with --hidden designed, engineered
+(static two-pixel detectors of each orientation plus local fields);
+input->hidden learns by STDP on all four particle shapes and freezes;
+hidden->output learns by
 reward-modulated STDP. Task 1 rewards horizontal and punishes negative-
 diagonal particles; Task 2 rewards vertical and punishes positive-diagonal
 ones. Performance is rewarded / (rewarded + punished) eaten; chance is 0.5.
@@ -107,9 +107,9 @@ Task 1-relevant weights. See docs/experiments.md.`,
 			}
 			params, proto := foraging.DefaultParams(), foraging.DefaultProtocol
 			switch hidden {
-			case "designed":
 			case "learned":
-				params, proto.Pretrain = foraging.LearnedParams(), foraging.LearnedPretrain
+			case "designed":
+				params, proto.Pretrain = foraging.DesignedParams(), foraging.DesignedPretrain
 			default:
 				return usagef("--hidden %q: expected designed or learned", hidden)
 			}
@@ -155,7 +155,7 @@ Task 1-relevant weights. See docs/experiments.md.`,
 	f.StringVarP(&out, "out", "o", "spindle-foraging", "directory for the PNG plots (empty: no plots)")
 	f.Float64Var(&scale, "cycles-scale", 1, "multiply the length of every phase by this factor")
 	f.IntVar(&parallel, "parallel", 0, "seeds simulated at once (0: one per core)")
-	f.StringVar(&hidden, "hidden", "designed", "hidden layer: designed (engineered detectors) or learned (competing local fields, longer pre-training)")
+	f.StringVar(&hidden, "hidden", "learned", "hidden layer: learned (competing local fields) or designed (engineered detectors, shorter pre-training)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }

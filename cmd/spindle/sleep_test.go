@@ -55,10 +55,10 @@ func TestSleepForagingJSON(t *testing.T) {
 	}
 }
 
-// TestSleepForagingLearned: the learned hidden layer runs from the command
-// line, with its longer pre-training.
-func TestSleepForagingLearned(t *testing.T) {
-	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.003", "--hidden", "learned", "--out", "", "--json")
+// TestSleepForagingDesigned: the engineered hidden layer runs from the
+// command line, with its shorter pre-training.
+func TestSleepForagingDesigned(t *testing.T) {
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.003", "--hidden", "designed", "--out", "", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -66,9 +66,9 @@ func TestSleepForagingLearned(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := int(math.Round(foraging.LearnedPretrain * 0.003))
-	if got.Hidden != "learned" || got.Protocol.Pretrain != want {
-		t.Errorf("hidden %q, pre-training %d cycles; want learned, %d", got.Hidden, got.Protocol.Pretrain, want)
+	want := int(math.Round(foraging.DesignedPretrain * 0.003))
+	if got.Hidden != "designed" || got.Protocol.Pretrain != want {
+		t.Errorf("hidden %q, pre-training %d cycles; want designed, %d", got.Hidden, got.Protocol.Pretrain, want)
 	}
 }
 

@@ -78,7 +78,7 @@ func TestHistogram(t *testing.T) {
 
 func TestProtocolScaled(t *testing.T) {
 	p := DefaultProtocol.Scaled(0.01)
-	if p.Task1 != 100 || p.Pretrain != 20 || p.Blocks != 10 || p.SnapshotEvery < 1 || p.CurveEvery < 1 {
+	if p.Task1 != 100 || p.Pretrain != 60 || p.Blocks != 10 || p.SnapshotEvery < 1 || p.CurveEvery < 1 {
 		t.Fatalf("scaled protocol %+v", p)
 	}
 	if q := DefaultProtocol.Scaled(1e-6); q.Task2 != 1 || q.Blocks != 1 {

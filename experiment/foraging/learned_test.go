@@ -12,7 +12,7 @@ import (
 // pre-training makes each of the 16 neurons over a pixel learn a two-pixel
 // feature, several different ones among them.
 func TestLearnedLayer(t *testing.T) {
-	p := LearnedParams()
+	p := DefaultParams()
 	net, _ := buildNetwork(&p, 1, snn.Float)
 	var wta *snn.Projection
 	for i := range net.Projections {
@@ -52,7 +52,7 @@ func TestLearnedLayer(t *testing.T) {
 	}
 	b.SetLearning(lay.projInHid, true)
 	var sc Score
-	s.run(w, LearnedPretrain, false, &sc, 0, nil)
+	s.run(w, DefaultProtocol.Pretrain, false, &sc, 0, nil)
 
 	// The neurons over the centre pixel: which neighbour drives each most.
 	centre := (ViewSide/2)*ViewSide + ViewSide/2

@@ -41,7 +41,7 @@ type Protocol struct {
 
 // DefaultProtocol is the scaled-down protocol (see docs/experiments.md).
 var DefaultProtocol = Protocol{
-	Pretrain: 2000, Task1: 10000, Task2: 10000, Blocks: 10, SleepTicks: 1000,
+	Pretrain: 6000, Task1: 10000, Task2: 10000, Blocks: 10, SleepTicks: 1000,
 	Test: 5000, SnapshotEvery: 500, CurveEvery: 1000,
 }
 
