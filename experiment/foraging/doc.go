@@ -15,15 +15,14 @@
 // Its brain is a 49-784-8 spiking network of LIF neurons (the paper used
 // map-based neurons): one Poisson input per pixel, firing while its pixel
 // is covered; 784 hidden neurons on a 28x28 sheet, 16 over each pixel,
-// by default (Params.PairFeatures) static two-pixel conjunction detectors
-// fed only by their pixel and its neighbour along one of the four particle
-// orientations (an engineered feature layer, not learned), the rest fed by
-// the 3x3 patch of pixels under them (Params.LocalFields; or by 9 inputs
-// drawn at random; or, with Params.Conjunctions, by their pixel and a few
-// random neighbours, features shared by the tasks), whose weights learn by unsupervised STDP during
-// pre-training and then freeze (LearnedParams replaces the detectors by
-// local fields that compete, through inhibition among the 16 neurons over
-// a pixel, to learn two-pixel features of their own); 8 output neurons, one per move, fed all to all by the
+// each fed by the 3x3 patch of pixels under it (Params.LocalFields), whose
+// weights learn by unsupervised STDP during pre-training, each neuron's
+// summed input held fixed, while the 16 neurons over a pixel inhibit each
+// other (Params.WTA), so that they learn different two-pixel features; then
+// the weights freeze (DesignedParams instead makes most of them static
+// two-pixel conjunction detectors of one orientation, an engineered layer;
+// Params.Conjunctions, random local conjunctions); 8 output neurons, one
+// per move, fed all to all by the
 // hidden layer through an excitatory and an inhibitory projection that
 // learn by reward-modulated STDP (each output's summed excitatory weight
 // held constant by heterosynaptic scaling, Rules.Normalize), and
