@@ -94,7 +94,7 @@ type Params struct {
 	// WTA, when positive, makes the 16 hidden neurons over each view pixel
 	// inhibit each other at WTA mV (ProjHidWTA, static): a soft
 	// winner-take-all, so that the local fields learn different features
-	// in pre-training instead of all the most frequent one (LearnedParams).
+	// in pre-training instead of all the most frequent one (DefaultParams).
 	WTA float64
 
 	RateTau float64 // ms, of the on-core rate counters that set the sleep drive
