@@ -84,8 +84,9 @@ func CheckTrace(g *snn.Graph, m aer.Meta) error {
 }
 
 // ProfileRates reads every spike of a recorded trace of network g and
-// returns each neuron's spikes per tick over the trace's span (first tick
-// 0 to its last spike). It refuses a trace that does not belong to g.
+// returns each neuron's spikes per tick over the recorded run (its ticks
+// from the trace's run metadata, or, when the trace does not record them,
+// tick 0 to its last spike). It refuses a trace that does not belong to g.
 func ProfileRates(g *snn.Graph, r *aer.Reader) ([]float64, error) {
 	if err := CheckTrace(g, r.Meta()); err != nil {
 		return nil, err
@@ -115,8 +116,12 @@ func ProfileRates(g *snn.Graph, r *aer.Reader) ([]float64, error) {
 	if last < 0 {
 		return nil, fmt.Errorf("trace holds no spikes")
 	}
+	span := last + 1
+	if run := r.Meta().Run; run != nil {
+		span = max(span, run.Ticks)
+	}
 	for i := range counts {
-		counts[i] /= float64(last + 1)
+		counts[i] /= float64(span)
 	}
 	return counts, nil
 }

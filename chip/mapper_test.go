@@ -1,10 +1,12 @@
 package chip
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -98,5 +100,48 @@ func TestMapErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProfileRatesSpan: rates are spikes per tick of the recorded run, not
+// of the span up to the last spike, when the trace records the run.
+func TestProfileRatesSpan(t *testing.T) {
+	g, err := fanNet(4, 2, 2, 1).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		ticks int64 // recorded run length; 0: not recorded
+		want  float64
+	}{{0, 2.0 / 10}, {100, 2.0 / 100}} {
+		path := filepath.Join(t.TempDir(), "p.aer")
+		meta := aer.Meta{DtMs: g.Net.Dt, TimeUnit: aer.UnitTick, Kinds: []string{aer.KindSpike}}
+		if c.ticks > 0 {
+			meta.Run = &aer.Run{Ticks: c.ticks}
+		}
+		w, err := aer.Create(path, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tick := range []int64{3, 9} {
+			if err := w.WriteSpike(tick, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := aer.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rates, err := ProfileRates(g, r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rates[1] != c.want || rates[0] != 0 {
+			t.Errorf("run of %d ticks: rates %v, want neuron 1 at %v", c.ticks, rates[:2], c.want)
+		}
 	}
 }
