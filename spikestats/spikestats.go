@@ -183,10 +183,18 @@ func popsEnd(pops []Population) (int, error) {
 		if p.First < 0 || p.Size < 0 {
 			return 0, fmt.Errorf("spikestats: population %q: range [%d, %d) is negative", p.Name, p.First, p.First+p.Size)
 		}
+		if p.Size > MaxNeurons || p.First > MaxNeurons-p.Size {
+			return 0, fmt.Errorf("spikestats: population %q: range [%d, %d) goes past the %d neurons whose statistics are computed", p.Name, p.First, p.First+p.Size, MaxNeurons)
+		}
 		n = max(n, p.First+p.Size)
 	}
 	return n, nil
 }
+
+// MaxNeurons bounds the neurons that Compare takes statistics of: it
+// keeps about 16 bytes per neuron, so a damaged or crafted description of
+// billions of neurons is refused instead of exhausting memory.
+const MaxNeurons = 1 << 26
 
 func lastTick(lists ...[]Spike) int64 {
 	var end int64

@@ -456,3 +456,21 @@ func TestPopulations(t *testing.T) {
 		t.Fatalf("%v, want %v", got, want)
 	}
 }
+
+// TestComparePopulationBounds: a population description past MaxNeurons
+// (a damaged or crafted trace) is an error, not an allocation.
+func TestComparePopulationBounds(t *testing.T) {
+	opt := Options{Dt: 1, End: 10}
+	for _, pops := range [][]Population{
+		{{"huge", 0, 1 << 32}},
+		{{"far", 1 << 40, 5}},
+		{{"negative", -1, 5}},
+	} {
+		if _, err := Compare(nil, nil, pops, opt); err == nil {
+			t.Errorf("%+v: accepted", pops)
+		}
+	}
+	if _, err := Compare(nil, nil, []Population{{"ok", 0, 5}}, opt); err != nil {
+		t.Errorf("a small population: %v", err)
+	}
+}
