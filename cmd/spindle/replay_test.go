@@ -157,3 +157,42 @@ func TestGroupCommandsNeedSubcommand(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayRunWithSleep: a run whose network file declares a sleep step
+// (inputs silenced, the hidden layer driven by noise, one projection
+// muted) replays to the run's counts, sleep ticks included.
+func TestReplayRunWithSleep(t *testing.T) {
+	dir := t.TempDir()
+	net := writeFile(t, dir, "sleepy.yaml", `name: sleepy
+populations:
+  - {name: in, size: 20, kind: poisson, rate: 50}
+  - {name: hidden, size: 20, neuron: {tau_m: 20, v_th: 10}}
+  - {name: out, size: 5, neuron: {tau_m: 20, v_th: 10}}
+projections:
+  - {name: ih, pre: in, post: hidden, connector: one_to_one, weight: 30}
+  - name: ho
+    pre: hidden
+    post: out
+    connector: all_to_all
+    weight: 3
+    plasticity: {tau_plus: 20, tau_minus: 20, a_plus: 0.1, a_minus: 0.1, w_min: 0, w_max: 40}
+  - {name: ho2, pre: hidden, post: out, connector: all_to_all, weight: 1}
+sleep: {ticks: 300, silence: [in], drive: [hidden], mute: [ho2]}
+`)
+	trace := filepath.Join(dir, "s.aer")
+	code, out, errs := spindle(t, "run", net, "--ticks", "200", "--trace", trace, "--json")
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errs)
+	}
+	var want runResult
+	if err := json.Unmarshal([]byte(out), &want); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := replayJSON(t, trace, "--net", net)
+	if want.SleepTicks != 300 || got.Ticks != want.Ticks || got.Spikes != want.Spikes ||
+		got.SynapticEvents != want.SynapticEvents || got.Packets != want.Packets || len(got.Warnings) != 0 {
+		t.Errorf("replay: ticks %d, spikes %d, synaptic events %d, packets %d, warnings %q; run: %d (%d asleep), %d, %d, %d",
+			got.Ticks, got.Spikes, got.SynapticEvents, got.Packets, got.Warnings,
+			want.Ticks, want.SleepTicks, want.Spikes, want.SynapticEvents, want.Packets)
+	}
+}
