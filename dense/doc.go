@@ -43,11 +43,12 @@
 // dense matrix W with W[i][j] the summed weight of the synapses from
 // neuron j of the presynaptic population to neuron i of the postsynaptic
 // one. It is stored transposed (a pre × post mat.Dense), so that the
-// contribution of one spiking presynaptic neuron is a contiguous row. For a
-// block whose presynaptic population fired k of its n neurons at tick t-d:
-// if 2k >= n the product W·s is one mat.VecDense.MulVec over the whole
-// spike vector; otherwise it is the sum of the k rows of the stored Wᵀ of
-// the neurons that fired (the same product, skipping zero entries of s).
+// contribution of one spiking presynaptic neuron is a contiguous row. By
+// default the product W·s is one mat.VecDense.MulVec over the whole spike
+// vector. With Options.SpikeRows, a block whose presynaptic population
+// fired k of its n neurons at tick t-d with 2k < n is instead the sum of
+// the k rows of the stored Wᵀ of the neurons that fired (the same product,
+// skipping zero entries of s).
 // Blocks whose presynaptic population was silent at t-d are skipped.
 //
 // In fixed mode every matrix entry and every partial sum is an integer of

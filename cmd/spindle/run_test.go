@@ -79,7 +79,7 @@ func TestRunFlagErrors(t *testing.T) {
 	}{
 		{[]string{"--seed", "-5"}, `"--seed" flag: expected an integer seed >= 0`},
 		{[]string{"--seed", "-1"}, `"--seed" flag: expected an integer seed >= 0`},
-		{[]string{"--workers", "-3"}, "--workers -3: expected 0 (GOMAXPROCS) or a positive count"},
+		{[]string{"--workers", "-3"}, "--workers -3: expected 0 (adaptive) or a positive count"},
 		{[]string{"--chips", "1000000"}, `--chips 1000000: arch "loihi" has at most 32 chips (max_chips)`},
 		{[]string{"--downsample", "0"}, "--downsample: expected --stimulus FILE"},
 		{[]string{"--downsample", "-2"}, "--downsample: expected --stimulus FILE"},

@@ -38,7 +38,7 @@ func (f *simFlags) register(fs *pflag.FlagSet, simulates bool) {
 		return
 	}
 	fs.StringVar(&f.mode, "mode", "", "numeric mode: fixed or float (default: the network file's mode)")
-	fs.IntVar(&f.workers, "workers", 0, "worker goroutines stepping cores (0: GOMAXPROCS)")
+	fs.IntVar(&f.workers, "workers", 0, "worker goroutines stepping cores (0: adaptive, up to GOMAXPROCS while faster than one)")
 	fs.IntVar(&f.ticks, "ticks", 1000, "ticks to simulate")
 }
 
@@ -93,7 +93,7 @@ func (f *simFlags) check() error {
 		return usagef("--chips %d: expected 0 or a positive count", f.chips)
 	}
 	if f.workers < 0 {
-		return usagef("--workers %d: expected 0 (GOMAXPROCS) or a positive count", f.workers)
+		return usagef("--workers %d: expected 0 (adaptive) or a positive count", f.workers)
 	}
 	if !slices.Contains(chip.Mappers, f.mapper) {
 		return usagef("--map %q: expected one of %v", f.mapper, chip.Mappers)

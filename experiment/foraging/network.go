@@ -101,7 +101,7 @@ type Params struct {
 }
 
 // Rules hold the plasticity constants, read by the chip-specific
-// attachment of rules (see rules.go).
+// attachment of rules (see attachRules in chipbrain.go).
 type Rules struct {
 	// Unsupervised pair STDP of input -> hidden during pre-training.
 	PreAPlus, PreAMinus, PreTau float64
