@@ -64,12 +64,12 @@ type Config struct {
 	LinkBuffer int
 }
 
-// Limits of the model, so that core ids, hop counts, link tables and
-// picosecond times stay within their types.
-const (
-	maxTiles   = 1 << 20
-	maxSeconds = 1000.0 // any one time field
-)
+// MaxTiles is the largest mesh the router models, all chips together, so
+// that core ids, hop counts and link tables stay within their types.
+const MaxTiles = 1 << 20
+
+// maxSeconds bounds any one time field, so that picosecond times fit.
+const maxSeconds = 1000.0
 
 func (c *Config) validate() error {
 	layout := []struct {
@@ -89,8 +89,8 @@ func (c *Config) validate() error {
 	// int before they are rejected.
 	gx := float64(c.TilesX) * float64(c.ChipsX)
 	gy := float64(c.TilesY) * float64(c.ChipsY)
-	if gx*gy > maxTiles {
-		return fmt.Errorf("router: Config.TilesX*ChipsX*TilesY*ChipsY = %.0f tiles: at most %d supported", gx*gy, maxTiles)
+	if gx*gy > MaxTiles {
+		return fmt.Errorf("router: Config.TilesX*ChipsX*TilesY*ChipsY = %.0f tiles: at most %d supported", gx*gy, MaxTiles)
 	}
 	if gx+gy-2 > math.MaxUint16 {
 		return fmt.Errorf("router: Config.TilesX*ChipsX+TilesY*ChipsY = %.0f: routes longer than %d hops are not supported", gx+gy, math.MaxUint16)

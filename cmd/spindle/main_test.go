@@ -76,6 +76,10 @@ func TestExitCodes(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("populations:\n  - {name: a, size: -3}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	unbounded := filepath.Join(dir, "unbounded.yaml") // no max_chips
+	if err := os.WriteFile(unbounded, []byte("base: loihi\nmax_chips: 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		code int
@@ -96,6 +100,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"sleep", "incremental"}, 2, `unknown command "incremental" for "spindle sleep": expected one of foraging`},
 		{[]string{"arch", "foo"}, 2, `unknown command "foo" for "spindle arch": expected one of list, show`},
 		{[]string{"run", "../../examples/cuba.yaml", "--chips", "1000000"}, 2, "max_chips"},
+		{[]string{"run", "../../examples/cuba.yaml", "--arch", unbounded, "--chips", "100000000"}, 2, "the router models"},
 	} {
 		code, _, errs := spindle(t, c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) {

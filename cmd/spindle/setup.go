@@ -11,6 +11,7 @@ import (
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/loader"
+	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -147,6 +148,8 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 	}
 	if a := b.arch; a.MaxChips > 0 && f.chips > a.MaxChips {
 		return nil, usagef("--chips %d: arch %q has at most %d chips (max_chips)", f.chips, a.Name, a.MaxChips)
+	} else if tiles := float64(f.chips) * float64(a.TilesX) * float64(a.TilesY); tiles > router.MaxTiles {
+		return nil, usagef("--chips %d: %.0f tiles of arch %q, more than the %d the router models", f.chips, tiles, a.Name, router.MaxTiles)
 	}
 	if b.graph, err = net.Build(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
