@@ -9,6 +9,7 @@ import (
 // See docs/energy.md for the model and the sources of the figures.
 type cost struct {
 	synaptic, neuron, spike, network, barrier float64 // joules
+	learning                                  float64 // joules
 	seconds, tickMax                          float64
 }
 
@@ -22,7 +23,11 @@ func (k *cost) charge(a *Arch, work []core.Counters, ts router.TickStats) {
 		k.synaptic += float64(w.SynapticEvents) * a.SynOpEnergy
 		k.neuron += float64(w.NeuronUpdates) * a.NeuronUpdateEnergy
 		k.spike += float64(w.Spikes) * a.SpikeEnergy
-		t := float64(w.SynapticEvents)*a.SynOpLatency + float64(w.NeuronUpdates)*a.NeuronUpdateLatency + float64(w.Spikes)*a.SpikeLatency
+		// A learning engine's pass over a synapse reads and writes its
+		// state as a synaptic event does; no calibrated figure of its
+		// own is published, so it is charged as one (docs/energy.md).
+		k.learning += float64(w.LearningUpdates) * a.SynOpEnergy
+		t := float64(w.SynapticEvents+w.LearningUpdates)*a.SynOpLatency + float64(w.NeuronUpdates)*a.NeuronUpdateLatency + float64(w.Spikes)*a.SpikeLatency
 		slowest = max(slowest, t)
 	}
 	k.network += ts.EnergyJoules
@@ -47,7 +52,10 @@ func (k *cost) fill(s *Stats, neurons bool) {
 	if neurons {
 		s.EnergyByComponent["neuron"] = k.neuron
 	}
-	s.EnergyJoules = k.synaptic + k.neuron + k.spike + k.network + k.barrier
+	if k.learning > 0 {
+		s.EnergyByComponent["learning"] = k.learning
+	}
+	s.EnergyJoules = k.synaptic + k.neuron + k.spike + k.network + k.barrier + k.learning
 	s.ModelledSeconds = k.seconds
 	s.ModelledTickMax = k.tickMax
 }

@@ -75,7 +75,10 @@ type Stats struct {
 	Spikes         int64
 	SynapticEvents int64
 	NeuronUpdates  int64
-	Router         router.Totals
+	// LearningUpdates counts the synapses the learning engine's per-core
+	// passes visited (core.Counters.LearningUpdates).
+	LearningUpdates int64
+	Router          router.Totals
 
 	// Modelled hardware cost.
 	EnergyJoules      float64
@@ -144,6 +147,9 @@ func (e *Engine) buildCores() error {
 	local := make([]uint16, g.N)
 	e.local = local
 	e.initLearning()
+	if err := e.checkGroups(); err != nil {
+		return err
+	}
 	for c, ns := range m.Cores {
 		builders[c] = core.NewBuilder(c, g, e.opt.Mode, fixedW, e.limits())
 		if e.learn.rules != nil {
@@ -346,6 +352,8 @@ func (e *Engine) account(ts router.TickStats) {
 			SynapticEvents: now.SynapticEvents - e.last[c].SynapticEvents,
 			NeuronUpdates:  now.NeuronUpdates - e.last[c].NeuronUpdates,
 			Spikes:         now.Spikes - e.last[c].Spikes,
+
+			LearningUpdates: now.LearningUpdates - e.last[c].LearningUpdates,
 		}
 		e.last[c] = now
 	}
@@ -360,6 +368,7 @@ func (e *Engine) Stats() Stats {
 		s.Spikes += k.Spikes
 		s.SynapticEvents += k.SynapticEvents
 		s.NeuronUpdates += k.NeuronUpdates
+		s.LearningUpdates += k.LearningUpdates
 	}
 	s.Router = e.router.Stats()
 	e.cost.fill(&s, true)

@@ -33,6 +33,28 @@ func (e *Engine) initLearning() {
 	e.learn.rules = rules
 }
 
+// checkGroups refuses a mapping that splits the post population of a
+// projection whose rule needs a presynaptic neuron's summed weight
+// (PreBalance, or a Tied projection following it): each core sums only
+// the synapses it holds, so that sum is the whole one only on one core.
+func (e *Engine) checkGroups() error {
+	g := e.graph
+	for p, pr := range g.Net.Projections {
+		pl := pr.Plasticity
+		if pl == nil || !(pl.PreBalance || pl.Rule == snn.Tied) {
+			continue
+		}
+		pi := g.Net.PopulationIndex(pr.Post)
+		first := e.mapng.CoreOf[g.PopStart[pi]]
+		for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
+			if c := e.mapng.CoreOf[id]; c != first {
+				return fmt.Errorf("projection %q (%d): pre_balance and tied rules need the post population %q on one core; the mapping puts it on cores %d and %d", pr.Name, p, pr.Post, first, c)
+			}
+		}
+	}
+	return nil
+}
+
 // SetReward sets the modulation (reward > 0, punishment < 0) broadcast to
 // every core. From the next Step on, and until changed, every tick ends
 // with w += learning_rate * r * e for every synapse of an RSTDP projection
@@ -189,6 +211,9 @@ func (e *Engine) SetWeights(proj int, w []float64) error {
 		sc = e.postScale(proj)
 	}
 	e.setRawWeights(proj, func(i int) float64 { return w[i] * sc })
+	for _, cr := range e.cores {
+		cr.Retie()
+	}
 	return nil
 }
 

@@ -80,6 +80,10 @@ type Counters struct {
 	SynapticEvents int64 // synapses walked by Deliver
 	NeuronUpdates  int64 // compartments advanced by Update
 	Spikes         int64
+	// LearningUpdates counts the synapses visited by the learning
+	// engine's per-core passes: reward updates, presynaptic factors,
+	// homeostatic normalisation and ties (core/learning.go).
+	LearningUpdates int64
 }
 
 // ID returns the core's number on the board.

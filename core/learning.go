@@ -19,8 +19,18 @@ import (
 //     counted), then the synapse's pre trace takes the arrival
 //  4. post spikes of t: potentiation of every incoming plastic synapse by
 //     its pre trace (arrivals of t included), then the post trace
-//  5. reward: while r != 0, w += lr*r*e(t) for every RSTDP synapse
-//  6. homeostasis on the ticks t with (t+1) % period == 0
+//  5. reward: while r != 0, w += lr*r*e(t) for every RSTDP synapse (for a
+//     PreBalance rule times its input axon's factor W_i0/W_i, taken from
+//     the weights before any update of the tick)
+//  6. homeostasis on the ticks t with (t+1) % period == 0, and with
+//     OnReward on the ticks of step 5
+//  7. ties: the weights of Tied projections follow their source's mean
+//     from each input axon, on the ticks whose steps 5 or 6 changed it
+//
+// Steps 5 to 7 are per-core passes after the synaptic ones (Loihi's
+// learning engine applies one sum-of-products rule per synapse; the
+// factors, normalisation and ties need sums over an axon or a
+// compartment first), and count as learning updates in the cost model.
 //
 // Each step touches each synapse at most once, so the result does not
 // depend on the order of synapses or cores: the dense reference applies
@@ -41,9 +51,11 @@ type learnState struct {
 	post    []snn.Trace // per LIF compartment
 	postL   []*snn.Learner
 
-	pend  [][]uint32 // plastic arrivals by ring slot
-	rstdp []uint32
-	homeo []snn.Homeostat
+	pend   [][]uint32 // plastic arrivals by ring slot
+	rstdp  []uint32
+	homeo  []snn.Homeostat
+	groups []snn.PreGroup // per input axon and source projection
+	grpOf  []int32        // per plastic synapse, its group in groups or -1
 }
 
 // learnBuild collects plastic synapses in the Builder.
@@ -108,8 +120,20 @@ func (b *Builder) finishLearning(ring int64) {
 		}
 	}
 	l.homeo = snn.Homeostats(c.n, func(i int) []uint32 { return l.inSyn[l.inStart[i]:l.inStart[i+1]] }, l.rules, l.proj, l.syn)
+	l.groups = snn.PreGroups(len(l.pStart)-1, func(a int) (int, int) { return int(l.pStart[a]), int(l.pStart[a+1]) }, l.rules, l.proj, l.syn)
+	if len(l.groups) > 0 {
+		l.grpOf = snn.GroupIndex(l.groups, len(l.syn))
+		l.tie()
+	}
 	l.pend = make([][]uint32, ring)
 	c.learn = l
+}
+
+// tie sets every tied weight from its source's weights as they stand.
+func (l *learnState) tie() {
+	for gi := range l.groups {
+		l.groups[gi].Tie(l.rules, l.proj, l.syn)
+	}
 }
 
 func (c *Core) deliverPlastic(axon uint32, emit, now int64) {
@@ -174,9 +198,20 @@ func (c *Core) learnAfter(t int64) {
 		l.postL[sp].BumpPost(&l.post[sp], t)
 	}
 	if len(l.rstdp) > 0 && l.rewarding() {
+		for gi := range l.groups {
+			if g := &l.groups[gi]; g.Rewarding() {
+				g.Balance(l.syn)
+				c.counters.LearningUpdates += int64(len(g.Syns))
+			}
+		}
 		for _, k := range l.rstdp {
 			if r := l.rules[l.proj[k]]; r.Rewarding() {
-				r.Reward(&l.syn[k], uint64(l.gid[k]), t)
+				f := r.NoFactor()
+				if l.grpOf != nil && l.grpOf[k] >= 0 {
+					f = l.groups[l.grpOf[k]].Factor
+				}
+				r.Reward(&l.syn[k], uint64(l.gid[k]), t, f)
+				c.counters.LearningUpdates++
 			}
 		}
 	}
@@ -186,6 +221,21 @@ func (c *Core) learnAfter(t int64) {
 			continue
 		}
 		h.Step(t, c.rc.At(c.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
+		c.counters.LearningUpdates += int64(len(h.Syns))
+	}
+	for gi := range l.groups {
+		if g := &l.groups[gi]; len(g.Tied) > 0 && (g.Rewarding() || g.Normalized(t)) {
+			g.Tie(l.rules, l.proj, l.syn)
+			c.counters.LearningUpdates += int64(len(g.Syns) + len(g.Tied))
+		}
+	}
+}
+
+// Retie sets the weights of tied projections from their sources, after
+// the host changed weights (SetPlasticWeight).
+func (c *Core) Retie() {
+	if c.learn != nil {
+		c.learn.tie()
 	}
 }
 

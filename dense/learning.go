@@ -18,7 +18,10 @@ import (
 //  3. those arrivals: depression by the post trace, then the pre trace
 //  4. spiking neurons: potentiation of their incoming plastic synapses,
 //     then the post trace
-//  5. reward, 6. homeostasis on ticks with (t+1) % period == 0.
+//  5. reward (for a PreBalance rule times the presynaptic factor, taken
+//     before any update of the tick), 6. homeostasis on ticks with
+//     (t+1) % period == 0 or, with OnReward, on the ticks of step 5,
+//  7. ties, on the ticks whose steps 5 or 6 changed their source.
 type denseLearn struct {
 	rules []*snn.Learner // by projection
 
@@ -39,6 +42,8 @@ type denseLearn struct {
 
 	rstdp    []uint32
 	homeo    []snn.Homeostat
+	groups   []snn.PreGroup // per presynaptic neuron and source projection
+	grpOf    []int32
 	arrivals []uint32
 	index    map[uint32]uint32 // graph synapse -> plastic index
 }
@@ -106,6 +111,13 @@ func (s *Sim) initLearning(weightBits int) {
 		l.traceL[p] = rules[l.proj[k]]
 	}
 	l.homeo = snn.Homeostats(g.N, func(i int) []uint32 { return l.inSyn[l.inStart[i]:l.inStart[i+1]] }, rules, l.proj, l.syn)
+	l.groups = snn.PreGroups(g.N, func(i int) (int, int) { return l.preStart[i], l.preStart[i+1] }, rules, l.proj, l.syn)
+	if len(l.groups) > 0 {
+		l.grpOf = snn.GroupIndex(l.groups, len(l.syn))
+		for gi := range l.groups {
+			l.groups[gi].Tie(rules, l.proj, l.syn)
+		}
+	}
 	s.learn = l
 }
 
@@ -151,9 +163,18 @@ func (s *Sim) learnAfter(t int64) {
 		}
 		l.traceL[i].BumpPost(&l.trace[i], t)
 	}
+	for gi := range l.groups {
+		if g := &l.groups[gi]; g.Rewarding() {
+			g.Balance(l.syn)
+		}
+	}
 	for _, k := range l.rstdp {
 		if r := l.rules[l.proj[k]]; r.Rewarding() {
-			r.Reward(&l.syn[k], uint64(l.gid[k]), t)
+			f := r.NoFactor()
+			if l.grpOf != nil && l.grpOf[k] >= 0 {
+				f = l.groups[l.grpOf[k]].Factor
+			}
+			r.Reward(&l.syn[k], uint64(l.gid[k]), t, f)
 		}
 	}
 	for hi := range l.homeo {
@@ -162,6 +183,11 @@ func (s *Sim) learnAfter(t int64) {
 			continue
 		}
 		h.Step(t, s.rc.At(s.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
+	}
+	for gi := range l.groups {
+		if g := &l.groups[gi]; len(g.Tied) > 0 && (g.Rewarding() || g.Normalized(t)) {
+			g.Tie(l.rules, l.proj, l.syn)
+		}
 	}
 }
 

@@ -156,6 +156,12 @@ func (p *netParser) locate(root *yaml.Node, err error) error {
 	}
 	for j := range n.Projections {
 		sub := &snn.Network{Dt: n.Dt, Populations: n.Populations, Projections: n.Projections[j : j+1]}
+		if pl := n.Projections[j].Plasticity; pl != nil && pl.Rule == snn.Tied {
+			// A tied projection is checked together with the one it follows.
+			if i := n.ProjectionIndex(pl.TiedTo); i >= 0 && i != j {
+				sub.Projections = []snn.Projection{n.Projections[i], n.Projections[j]}
+			}
+		}
 		if e := sub.Validate(); e != nil {
 			return p.errAt(p.projNode[j], index("projections", j), "%v", e)
 		}

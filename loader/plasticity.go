@@ -8,10 +8,10 @@ import (
 )
 
 var (
-	plasticityKeys  = []string{"rule", "weight_dependent", "tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "tau_eligibility", "learning_rate", "homeostasis"}
-	homeostasisKeys = []string{"rate_target", "eta", "period"}
+	plasticityKeys  = []string{"rule", "weight_dependent", "tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "tau_eligibility", "learning_rate", "proportional", "pre_balance", "tied_to", "homeostasis"}
+	homeostasisKeys = []string{"rate_target", "eta", "period", "on_reward"}
 	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold", "depression"}
-	ruleNames       = []string{"stdp", "rstdp"}
+	ruleNames       = []string{"stdp", "rstdp", "tied"}
 )
 
 // parsePlasticity decodes the plasticity block of projection pr (whose
@@ -33,10 +33,32 @@ func (p *netParser) parsePlasticity(v *yaml.Node, path string, pr *snn.Projectio
 		}
 		pl.Rule, _ = snn.ParseRule(s)
 	}
-	if g, ok := f.get("weight_dependent"); ok {
-		if pl.WeightDependent, err = p.boolean(g.val, join(path, "weight_dependent")); err != nil {
-			return nil, err
+	if pl.Rule == snn.Tied {
+		return p.parseTied(r, path, f, pl)
+	}
+	if g, ok := f.get("tied_to"); ok {
+		return nil, p.errAt(g.val, join(path, "tied_to"), "only rule tied follows another projection")
+	}
+	for _, c := range []struct {
+		key string
+		dst *bool
+	}{{"weight_dependent", &pl.WeightDependent}, {"proportional", &pl.Proportional}, {"pre_balance", &pl.PreBalance}} {
+		if g, ok := f.get(c.key); ok {
+			if *c.dst, err = p.boolean(g.val, join(path, c.key)); err != nil {
+				return nil, err
+			}
 		}
+	}
+	if pl.Rule != snn.RSTDP && (pl.Proportional || pl.PreBalance) {
+		return nil, p.errAt(r, path, "proportional and pre_balance act on reward updates: expected rule rstdp")
+	}
+	if pl.PreBalance && !pl.Proportional {
+		g, _ := f.get("pre_balance")
+		return nil, p.errAt(g.val, join(path, "pre_balance"), "pre_balance scales a proportional update: expected proportional: true")
+	}
+	if pl.Proportional && pl.WeightDependent {
+		g, _ := f.get("proportional")
+		return nil, p.errAt(g.val, join(path, "proportional"), "expected at most one of weight_dependent and proportional")
 	}
 	num := func(key string, dst *float64, required bool, what string, ok func(float64) bool) error {
 		g, has := f.get(key)
@@ -54,6 +76,9 @@ func (p *netParser) parsePlasticity(v *yaml.Node, path string, pr *snn.Projectio
 	nonNeg := func(x float64) bool { return x >= 0 }
 	anyW := func(float64) bool { return true }
 	ampWhat, ampOK := "an amplitude >= 0 in mV", nonNeg
+	if pl.Proportional {
+		ampWhat = "a dimensionless amplitude >= 0"
+	}
 	if pl.WeightDependent {
 		ampWhat, ampOK = "a fraction in [0, 1]", func(x float64) bool { return x >= 0 && x <= 1 }
 	}
@@ -109,6 +134,14 @@ func (p *netParser) parsePlasticity(v *yaml.Node, path string, pr *snn.Projectio
 				return nil, err
 			}
 		}
+		if og, ok := hf.get("on_reward"); ok {
+			if h.OnReward, err = p.boolean(og.val, join(hp, "on_reward")); err != nil {
+				return nil, err
+			}
+			if h.OnReward && pl.Rule != snn.RSTDP {
+				return nil, p.errAt(og.val, join(hp, "on_reward"), "on_reward normalises after reward updates: expected rule rstdp")
+			}
+		}
 		if pr.Inhibitory || pl.WMin < 0 {
 			return nil, p.errAt(g.val, hp, "homeostasis scales excitatory weights only: expected sign excitatory and w_min >= 0")
 		}
@@ -136,7 +169,7 @@ func (p *netParser) parsePlasticity(v *yaml.Node, path string, pr *snn.Projectio
 	// Plastic projections onto one population share its post trace.
 	for j := range p.net.Projections {
 		o := &p.net.Projections[j]
-		if o.Post == pr.Post && o.Plasticity != nil && o.Plasticity.TauMinus != pl.TauMinus {
+		if o.Post == pr.Post && o.Plasticity != nil && o.Plasticity.Rule != snn.Tied && o.Plasticity.TauMinus != pl.TauMinus {
 			g, _ := f.get("tau_minus")
 			return nil, p.errAt(g.val, join(path, "tau_minus"), "expected %v ms, the tau_minus of projection %q onto the same population %q (they share its postsynaptic trace), got %v", o.Plasticity.TauMinus, o.Name, pr.Post, pl.TauMinus)
 		}
@@ -144,6 +177,47 @@ func (p *netParser) parsePlasticity(v *yaml.Node, path string, pr *snn.Projectio
 			g, _ := f.get("homeostasis")
 			return nil, p.errAt(g.val, join(path, "homeostasis"), "expected the same homeostasis as projection %q onto the same population %q", o.Name, pr.Post)
 		}
+	}
+	return pl, nil
+}
+
+// parseTied decodes a tied rule: the projection it follows and the
+// bounds of its weights; the network's validation checks that the
+// projection exists and joins the same populations.
+func (p *netParser) parseTied(r *yaml.Node, path string, f *fields, pl *snn.Plasticity) (*snn.Plasticity, error) {
+	for _, key := range plasticityKeys {
+		switch key {
+		case "rule", "tied_to", "w_min", "w_max":
+			continue
+		}
+		if g, ok := f.get(key); ok {
+			return nil, p.errAt(g.key, join(path, key), "a tied rule learns nothing of its own: expected only tied_to, w_min and w_max")
+		}
+	}
+	g, ok := f.get("tied_to")
+	if !ok {
+		return nil, p.errAt(r, path, "missing required field tied_to (the name of the rstdp projection it follows)")
+	}
+	name, err := p.name(g.val, join(path, "tied_to"))
+	if err != nil {
+		return nil, err
+	}
+	pl.TiedTo = name
+	for _, c := range []struct {
+		key string
+		dst *float64
+	}{{"w_min", &pl.WMin}, {"w_max", &pl.WMax}} {
+		g, ok := f.get(c.key)
+		if !ok {
+			return nil, p.errAt(r, path, "missing required field %s (a weight in mV)", c.key)
+		}
+		if *c.dst, err = p.floatCheck(g.val, join(path, c.key), "a weight in mV", func(float64) bool { return true }); err != nil {
+			return nil, err
+		}
+	}
+	if pl.WMin > pl.WMax {
+		g, _ := f.get("w_min")
+		return nil, p.errAt(g.val, join(path, "w_min"), "expected w_min <= w_max (%v), got %v", pl.WMax, pl.WMin)
 	}
 	return pl, nil
 }

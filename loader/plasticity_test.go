@@ -73,3 +73,65 @@ func TestPlasticityErrors(t *testing.T) {
 		}
 	}
 }
+
+// tiedBase has an rstdp projection in->h and a second projection in->h
+// (named inh) whose plasticity block follows.
+const tiedBase = `dt: 1
+neurons:
+  n: {tau_m: 10, v_rest: 0, v_reset: 0, v_th: 10, receptors: [{name: exc, tau_syn: 2}, {name: inh, tau_syn: 2}]}
+populations:
+  - {name: in, size: 4, kind: poisson, rate: 10}
+  - {name: h, size: 3, neuron: n}
+projections:
+  - name: exc
+    pre: in
+    post: h
+    connector: all_to_all
+    weight: {uniform: [1, 2]}
+    plasticity: {rule: rstdp, proportional: true, pre_balance: true, tau_plus: 20, tau_minus: 20, a_plus: 0.04, a_minus: 0.04, w_min: 0, w_max: 8, tau_eligibility: 40, learning_rate: 2, homeostasis: {rate_target: 5, eta: 0, on_reward: true}}
+  - name: inh
+    pre: in
+    post: h
+    connector: all_to_all
+    weight: 1
+    receptor: inh
+    sign: inhibitory
+    plasticity:
+`
+
+func TestParseTiedAndProportional(t *testing.T) {
+	n, err := ParseNetwork("t.yaml", []byte(tiedBase+"      {rule: tied, tied_to: exc, w_min: -8, w_max: 0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, in := n.Projections[0].Plasticity, n.Projections[1].Plasticity
+	if !ex.Proportional || !ex.PreBalance || !ex.Homeostasis.OnReward {
+		t.Errorf("excitatory rule %+v, homeostasis %+v", ex, ex.Homeostasis)
+	}
+	if in.Rule != snn.Tied || in.TiedTo != "exc" || in.WMin != -8 || in.WMax != 0 {
+		t.Errorf("tied rule %+v", in)
+	}
+	if _, err := n.Build(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTiedErrors(t *testing.T) {
+	for _, c := range []struct {
+		name, block, want string
+	}{
+		{"no source", "      {rule: tied, w_min: -8, w_max: 0}\n", "projections[1].plasticity: missing required field tied_to"},
+		{"unknown source", "      {rule: tied, tied_to: nope, w_min: -8, w_max: 0}\n", `projections[1]: projection "inh": plasticity: tied_to "nope": expected the name of a projection`},
+		{"learning constants", "      {rule: tied, tied_to: exc, w_min: -8, w_max: 0, a_plus: 1}\n", "projections[1].plasticity.a_plus: a tied rule learns nothing of its own"},
+		{"bounds", "      {rule: tied, tied_to: exc, w_min: 1, w_max: 0}\n", "projections[1].plasticity.w_min: expected w_min <= w_max"},
+		{"tied_to on rstdp", "      {rule: rstdp, tied_to: exc, tau_plus: 20, tau_minus: 20, a_plus: 1, a_minus: 1, w_min: -8, w_max: 0, tau_eligibility: 40, learning_rate: 1}\n", "projections[1].plasticity.tied_to: only rule tied follows another projection"},
+		{"pre_balance alone", "      {rule: rstdp, pre_balance: true, tau_plus: 20, tau_minus: 20, a_plus: 1, a_minus: 1, w_min: -8, w_max: 0, tau_eligibility: 40, learning_rate: 1}\n", "projections[1].plasticity.pre_balance: pre_balance scales a proportional update: expected proportional: true"},
+		{"proportional stdp", "      {rule: stdp, proportional: true, tau_plus: 20, tau_minus: 20, a_plus: 1, a_minus: 1, w_min: -8, w_max: 0}\n", "proportional and pre_balance act on reward updates: expected rule rstdp"},
+		{"on_reward stdp", "      {rule: stdp, tau_plus: 20, tau_minus: 20, a_plus: 1, a_minus: 1, w_min: 0, w_max: 8, homeostasis: {rate_target: 1, eta: 0, on_reward: true}}\n", "homeostasis.on_reward: on_reward normalises after reward updates: expected rule rstdp"},
+	} {
+		_, err := ParseNetwork("t.yaml", []byte(tiedBase+c.block))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+	}
+}

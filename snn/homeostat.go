@@ -36,16 +36,22 @@ func Homeostats(neurons int, inputs func(n int) []uint32, rules []*Learner, proj
 	return hs
 }
 
-// Due reports whether tick t ends a homeostasis period: only then is
-// Step called, so that a simulator reads the neuron's rate (an
-// exponential) once a period rather than every tick.
-func (h *Homeostat) Due(t int64) bool { return (t+1)%h.l.PeriodTicks == 0 }
+// Due reports whether tick t ends a homeostasis period, or (with
+// Homeostasis.OnReward) a tick whose reward changed the weights: only
+// then is Step called, so that a simulator reads the neuron's rate (an
+// exponential) rarely rather than every tick.
+func (h *Homeostat) Due(t int64) bool {
+	return (t+1)%h.l.PeriodTicks == 0 || h.l.OnReward && h.l.Rewarding()
+}
 
-// Step ends the homeostasis period that tick t ends (see Due): the target
-// follows the neuron's rate (Hz), then every input is scaled so that the
-// inputs sum to the target (heterosynaptic scaling, bounded by each rule).
+// Step runs the homeostasis of tick t (see Due): at the end of a period
+// the target follows the neuron's rate (Hz); then every input is scaled
+// so that the inputs sum to the target (heterosynaptic scaling, bounded
+// by each rule).
 func (h *Homeostat) Step(t int64, rate float64, rules []*Learner, proj []uint16, syn []SynState, gid []uint32) {
-	h.Target = h.l.HomeoTarget(h.Target, rate)
+	if (t+1)%h.l.PeriodTicks == 0 {
+		h.Target = h.l.HomeoTarget(h.Target, rate)
+	}
 	sum := 0.0
 	for _, k := range h.Syns {
 		sum += syn[k].W

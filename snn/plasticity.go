@@ -15,24 +15,37 @@ const (
 	// RSTDP is reward-modulated STDP: the STDP updates go into a
 	// per-synapse eligibility trace, which a reward turns into weight.
 	RSTDP
+	// Tied is no learning of its own: the weights follow those of the
+	// RSTDP projection named by Plasticity.TiedTo, which must join the
+	// same populations. Whenever that projection's weights change, every
+	// weight from presynaptic neuron i is set to minus the mean of its
+	// weights from i: w_ij = -(1/n) sum_j' W_ij'. This is the balanced
+	// feed-forward inhibition of Golden et al. (2022), which carries no
+	// memory of its own and centres each presynaptic neuron's drive.
+	Tied
 )
 
 func (r Rule) String() string {
-	if r == RSTDP {
+	switch r {
+	case RSTDP:
 		return "rstdp"
+	case Tied:
+		return "tied"
 	}
 	return "stdp"
 }
 
-// ParseRule reads "stdp" or "rstdp".
+// ParseRule reads "stdp", "rstdp" or "tied".
 func ParseRule(s string) (Rule, error) {
 	switch s {
 	case "stdp":
 		return STDP, nil
 	case "rstdp":
 		return RSTDP, nil
+	case "tied":
+		return Tied, nil
 	}
-	return STDP, fmt.Errorf("rule %q: expected stdp or rstdp", s)
+	return STDP, fmt.Errorf("rule %q: expected stdp, rstdp or tied", s)
 }
 
 // Plasticity is the learning rule of one projection (docs/learning.md).
@@ -52,6 +65,19 @@ type Plasticity struct {
 	TauEligibility float64 // ms, RSTDP only
 	LearningRate   float64 // RSTDP: w += LearningRate * reward * e each tick
 
+	// Proportional (RSTDP only) makes the reward update proportional to
+	// the weight: w += LearningRate * reward * e * w, so that strong
+	// synapses change most and a synapse at zero stays there. APlus and
+	// AMinus are then dimensionless: e counts weighted pairings.
+	Proportional bool
+	// PreBalance (with Proportional) multiplies the reward update of a synapse
+	// from presynaptic neuron i by W_i0 / W_i: its summed weight in this
+	// projection at the start as against now, so that a neuron whose
+	// output weights have shrunk regains them more easily.
+	PreBalance bool
+	// TiedTo names the projection whose weights a Tied rule follows.
+	TiedTo string
+
 	Homeostasis *Homeostasis // nil: none
 }
 
@@ -61,6 +87,11 @@ type Homeostasis struct {
 	RateTarget float64 // Hz
 	Eta        float64 // mV of target change per Hz of rate error per second
 	Period     float64 // ms between normalisations; 0 means DefaultHomeostasisPeriod
+	// OnReward (RSTDP only) also normalises at the end of every tick
+	// whose reward changed the weights, so that the summed input stays
+	// at its target after every update (the target still moves once a
+	// period).
+	OnReward bool
 }
 
 // DefaultHomeostasisPeriod is the interval between homeostatic
@@ -81,6 +112,16 @@ const (
 	// EligBits is the number of fractional bits of a fixed-mode
 	// eligibility trace, in weight state units.
 	EligBits = 8
+	// PropEligBits is the number of fractional bits of the dimensionless
+	// eligibility of a Proportional rule.
+	PropEligBits = 16
+	// propEligMax bounds a Proportional rule's fixed-mode eligibility
+	// (2^14 weighted pairings), and propGainMax the factor lr*r*e*f that
+	// multiplies the weight (2^15), so that the products stay in 64 bits.
+	propEligMax = 1 << 30
+	propGainMax = 1 << 31
+	// balanceMax bounds the presynaptic factor W_i0/W_i.
+	balanceMax = 1 << 16
 	// kBits is the width of the decay tables and of fixed-mode factors.
 	kBits = 16
 	kOne  = 1 << kBits
@@ -100,6 +141,21 @@ const (
 )
 
 func (pl *Plasticity) validate(n *Network, pr *Projection) error {
+	if pl.Rule == Tied {
+		return pl.validateTied(n, pr)
+	}
+	if pl.TiedTo != "" {
+		return fmt.Errorf("tied_to %q: only a tied rule follows another projection", pl.TiedTo)
+	}
+	if pl.Rule != RSTDP && (pl.Proportional || pl.PreBalance) {
+		return fmt.Errorf("proportional and pre_balance act on the reward update: expected rule rstdp")
+	}
+	if pl.Proportional && pl.WeightDependent {
+		return fmt.Errorf("proportional and weight_dependent: expected at most one weight dependence")
+	}
+	if h := pl.Homeostasis; h != nil && h.OnReward && pl.Rule != RSTDP {
+		return fmt.Errorf("homeostasis: on_reward normalises after reward updates: expected rule rstdp")
+	}
 	for _, c := range []struct {
 		name string
 		v    float64
@@ -176,7 +232,7 @@ func (pl *Plasticity) validate(n *Network, pr *Projection) error {
 		if o == pr {
 			break
 		}
-		if o.Post != pr.Post || o.Plasticity == nil {
+		if o.Post != pr.Post || o.Plasticity == nil || o.Plasticity.Rule == Tied {
 			continue
 		}
 		if o.Plasticity.TauMinus != pl.TauMinus {
@@ -185,6 +241,32 @@ func (pl *Plasticity) validate(n *Network, pr *Projection) error {
 		if a, b := o.Plasticity.Homeostasis, pl.Homeostasis; a != nil && b != nil && *a != *b {
 			return fmt.Errorf("homeostasis differs from that of projection %q onto the same population %q", o.Name, pr.Post)
 		}
+	}
+	return nil
+}
+
+// validateTied checks a Tied rule: it follows an RSTDP projection that
+// joins the same populations, and has bounds but no learning constants.
+func (pl *Plasticity) validateTied(n *Network, pr *Projection) error {
+	if pl.Proportional || pl.PreBalance || pl.WeightDependent || pl.Homeostasis != nil {
+		return fmt.Errorf("a tied rule learns nothing of its own: expected no proportional, pre_balance, weight_dependent or homeostasis")
+	}
+	if math.IsNaN(pl.WMin) || math.IsNaN(pl.WMax) || math.IsInf(pl.WMin, 0) || math.IsInf(pl.WMax, 0) || pl.WMin > pl.WMax {
+		return fmt.Errorf("w_min %v, w_max %v: expected finite bounds with w_min <= w_max", pl.WMin, pl.WMax)
+	}
+	i := n.ProjectionIndex(pl.TiedTo)
+	if i < 0 {
+		return fmt.Errorf("tied_to %q: expected the name of a projection", pl.TiedTo)
+	}
+	src := &n.Projections[i]
+	if src == pr || src.Plasticity == nil || src.Plasticity.Rule != RSTDP {
+		return fmt.Errorf("tied_to %q: expected another projection with rule rstdp", pl.TiedTo)
+	}
+	if src.Pre != pr.Pre || src.Post != pr.Post {
+		return fmt.Errorf("tied_to %q: joins %s -> %s, expected the same populations %s -> %s", pl.TiedTo, src.Pre, src.Post, pr.Pre, pr.Post)
+	}
+	if src.Plasticity.WMin < 0 {
+		return fmt.Errorf("tied_to %q: expected an excitatory projection (w_min >= 0)", pl.TiedTo)
 	}
 	return nil
 }
@@ -249,10 +331,15 @@ type Learner struct {
 	Proj    int
 	Rule    Rule
 	Mult    bool
+	Prop    bool // Plasticity.Proportional
+	Balance bool // Plasticity.PreBalance
+	TiedTo  int  // the projection a Tied rule follows; -1 otherwise
+	tiedBy  bool // a Tied rule follows this one
 	Fixed   bool
 	Homeo   bool
 	Enabled bool
 	seed    uint64
+	eBits   uint // fractional bits of a fixed-mode eligibility
 
 	// Decay tables: k[d] = exp(-d*dt/tau), zero beyond the table.
 	kPlus, kMinus, kElig    []float64
@@ -273,6 +360,7 @@ type Learner struct {
 	RateTarget  float64
 	eta         float64 // mV per Hz per s (float), state units (fixed)
 	PeriodTicks int64
+	OnReward    bool // Homeostasis.OnReward
 	dtSec       float64
 }
 
@@ -289,26 +377,38 @@ func NewLearner(g *Graph, proj int, mode Mode, weightBits int) *Learner {
 	post := g.Net.PopulationIndex(pr.Post)
 	dt := g.Net.Dt
 	l := &Learner{
-		Proj: proj, Rule: pl.Rule, Mult: pl.WeightDependent, Fixed: mode == Fixed, Enabled: true, seed: g.Net.Seed,
+		Proj: proj, Rule: pl.Rule, Mult: pl.WeightDependent, Prop: pl.Proportional, Balance: pl.PreBalance,
+		TiedTo: -1, Fixed: mode == Fixed, Enabled: true, seed: g.Net.Seed, eBits: EligBits,
 		aPlus: pl.APlus, aMinus: pl.AMinus, wMin: pl.WMin, wMax: pl.WMax, lr: pl.LearningRate,
 		Scale: g.Params[post].Scale, dtSec: dt / 1000,
+	}
+	if l.Prop {
+		l.eBits = PropEligBits
+	}
+	for _, o := range g.Net.Projections {
+		if o.Plasticity != nil && o.Plasticity.Rule == Tied && o.Plasticity.TiedTo == pr.Name {
+			l.tiedBy = true
+		}
+	}
+	if pl.Rule == Tied {
+		// No traces and no amplitudes: only the bounds and the weight
+		// step, for the weights the tie writes.
+		l.TiedTo = g.Net.ProjectionIndex(pl.TiedTo)
+		l.Enabled = true
+		l.wMinX = int64(saturateFloat(math.Round(pl.WMin * l.Scale)))
+		l.wMaxX = int64(saturateFloat(math.Round(pl.WMax * l.Scale)))
+		l.step = weightStep(l.wMinX, l.wMaxX, weightBits)
+		return l
 	}
 	l.kPlus, l.kPlusX = decayTable(pl.TauPlus, dt)
 	l.kMinus, l.kMinusX = decayTable(pl.TauMinus, dt)
 	if pl.Rule == RSTDP {
 		l.kElig, l.kEligX = decayTable(pl.TauEligibility, dt)
 	}
-	if weightBits < 2 {
-		weightBits = 2
-	}
 	l.wMinX = int64(saturateFloat(math.Round(pl.WMin * l.Scale)))
 	l.wMaxX = int64(saturateFloat(math.Round(pl.WMax * l.Scale)))
-	m := max(abs64(l.wMinX), abs64(l.wMaxX))
-	limit := int64(1)<<(min(weightBits, 32)-1) - 1
-	for (m >> l.step) > limit {
-		l.step++
-	}
-	if l.Mult {
+	l.step = weightStep(l.wMinX, l.wMaxX, weightBits)
+	if l.Mult || l.Prop {
 		l.aPlusX = int64(math.Round(pl.APlus * kOne))
 	} else {
 		l.aPlusX = int64(saturateFloat(math.Round(pl.APlus * l.Scale)))
@@ -326,8 +426,24 @@ func NewLearner(g *Graph, proj int, mode Mode, weightBits int) *Learner {
 			p = DefaultHomeostasisPeriod
 		}
 		l.PeriodTicks = max(1, int64(math.Round(p/dt)))
+		l.OnReward = h.OnReward
 	}
 	return l
+}
+
+// weightStep returns the smallest shift that lets the larger bound's
+// magnitude fit a signed mantissa of weightBits bits.
+func weightStep(lo, hi int64, weightBits int) uint {
+	if weightBits < 2 {
+		weightBits = 2
+	}
+	m := max(abs64(lo), abs64(hi))
+	limit := int64(1)<<(min(weightBits, 32)-1) - 1
+	var step uint
+	for (m >> step) > limit {
+		step++
+	}
+	return step
 }
 
 // SetDepression sets the depression amplitude A- (as Plasticity.AMinus:
@@ -335,7 +451,7 @@ func NewLearner(g *Graph, proj int, mode Mode, weightBits int) *Learner {
 // for its duration.
 func (l *Learner) SetDepression(aMinus float64) {
 	l.aMinus = aMinus
-	if l.Mult {
+	if l.Mult || l.Prop {
 		l.aMinusX = int64(math.Round(aMinus * kOne))
 	} else {
 		l.aMinusX = int64(saturateFloat(math.Round(aMinus * l.Scale)))
@@ -453,14 +569,21 @@ func (l *Learner) round(num int64, shift uint, ev, syn uint64, t int64) int64 {
 // postsynaptic spike of tick t): depression by y, then the presynaptic
 // trace takes the arrival.
 func (l *Learner) Pre(s *SynState, syn uint64, t int64, y float64) {
+	if l.Rule == Tied {
+		return
+	}
 	if l.Enabled && y != 0 {
 		if l.Fixed {
 			var num int64
 			shift := uint(TraceBits)
-			if l.Mult {
+			switch {
+			case l.Prop:
+				num = l.aMinusX * int64(y)
+				shift += kBits
+			case l.Mult:
 				num = l.aMinusX * (int64(s.W) - l.wMinX) * int64(y)
 				shift += kBits
-			} else {
+			default:
 				num = l.aMinusX * int64(y)
 			}
 			l.applyX(s, -num, shift, evPre, syn, t)
@@ -483,7 +606,7 @@ func (l *Learner) Pre(s *SynState, syn uint64, t int64, y float64) {
 // Post applies a postsynaptic spike at tick t to incoming synapse s:
 // potentiation by its presynaptic trace (which includes arrivals of tick t).
 func (l *Learner) Post(s *SynState, syn uint64, t int64) {
-	if !l.Enabled {
+	if !l.Enabled || l.Rule == Tied {
 		return
 	}
 	x := l.PreTrace(s, t)
@@ -493,10 +616,14 @@ func (l *Learner) Post(s *SynState, syn uint64, t int64) {
 	if l.Fixed {
 		var num int64
 		shift := uint(TraceBits)
-		if l.Mult {
+		switch {
+		case l.Prop:
+			num = l.aPlusX * int64(x)
+			shift += kBits
+		case l.Mult:
 			num = l.aPlusX * (l.wMaxX - int64(s.W)) * int64(x)
 			shift += kBits
-		} else {
+		default:
 			num = l.aPlusX * int64(x)
 		}
 		l.applyX(s, num, shift, evPost, syn, t)
@@ -522,8 +649,12 @@ func (l *Learner) applyF(s *SynState, dw float64, t int64) {
 // RSTDP, to the eligibility, stochastically rounded.
 func (l *Learner) applyX(s *SynState, num int64, shift uint, ev, syn uint64, t int64) {
 	if l.Rule == RSTDP {
-		e := decayX(l.kEligX, s.E, t-s.TE) + l.round(num, shift-EligBits, ev, syn, t)
-		s.E = float64(min(max(e, -1<<40), 1<<40))
+		lim := int64(1 << 40)
+		if l.Prop {
+			lim = propEligMax
+		}
+		e := decayX(l.kEligX, s.E, t-s.TE) + l.round(num, shift-l.eBits, ev, syn, t)
+		s.E = float64(min(max(e, -lim), lim))
 		s.TE = t
 		return
 	}
@@ -542,19 +673,102 @@ func (l *Learner) Rewarding() bool {
 	return l.Enabled && l.Rule == RSTDP && (l.Fixed && l.rewardX != 0 || !l.Fixed && l.reward != 0)
 }
 
-// Reward applies one tick of modulation to s: w += lr*r*e(t), bounded.
-func (l *Learner) Reward(s *SynState, syn uint64, t int64) {
+// Reward applies one tick of modulation to s: w += lr*r*e(t), bounded;
+// for a Proportional rule w += lr*r*e(t)*w. f is the presynaptic factor
+// of a PreBalance rule (PreGroup.Factor), 1 (kOne in fixed mode: use
+// NoFactor) otherwise.
+func (l *Learner) Reward(s *SynState, syn uint64, t int64, f float64) {
 	if l.Fixed {
 		e := decayX(l.kEligX, s.E, t-s.TE)
 		if e == 0 {
 			return
 		}
-		dw := l.round(l.rewardX*e, kBits+EligBits+l.step, evReward, syn, t) << l.step
+		var dw int64
+		if l.Prop {
+			// g = lr*r*e*f in 2^-16 units, then dw = g*w / 2^16.
+			g := roundShift(l.rewardX*e, PropEligBits)
+			g = min(max(mulShift(g, int64(f), kBits), -propGainMax), propGainMax)
+			dw = l.round(g*int64(s.W), kBits+l.step, evReward, syn, t) << l.step
+		} else {
+			dw = l.round(l.rewardX*e, kBits+l.eBits+l.step, evReward, syn, t) << l.step
+		}
 		s.W = float64(min(max(int64(s.W)+dw, l.wMinX), l.wMaxX))
 		return
 	}
 	e := decayF(l.kElig, s.E, t-s.TE)
-	s.W = min(max(s.W+float64(l.reward*e), l.wMin), l.wMax)
+	dw := float64(l.reward * e)
+	if l.Balance {
+		dw = float64(dw * f)
+	}
+	if l.Prop {
+		dw = float64(dw * s.W)
+	}
+	s.W = min(max(s.W+dw, l.wMin), l.wMax)
+}
+
+// balanceFactor returns W_i0/W_i (initial over current sum) in the
+// learner's units, at most balanceMax: it is what keeps a presynaptic
+// neuron whose weights have all shrunk learning at full speed (its
+// update is then W_i0 times the synapse's share of W_i). A neuron with
+// no weight left has nothing to scale (factor 0).
+func (l *Learner) balanceFactor(init, sum float64) float64 {
+	if sum <= 0 {
+		return 0
+	}
+	if l.Fixed {
+		return float64(min(int64(init)*kOne/int64(sum), balanceMax*kOne))
+	}
+	return min(init/sum, balanceMax)
+}
+
+// tie returns minus the mean of n source weights summing to sum, as a
+// weight of this (Tied) rule: in fixed mode rounded to the nearest state
+// unit and then to the rule's weight step; within the bounds.
+func (l *Learner) tie(sum float64, n int) float64 {
+	if l.Fixed {
+		m := (int64(sum) + int64(n)/2) / int64(n)
+		m = (m + (int64(1)<<l.step)>>1) >> l.step << l.step
+		return float64(min(max(-m, l.wMinX), l.wMaxX))
+	}
+	return min(max(-sum/float64(n), l.wMin), l.wMax)
+}
+
+// NoFactor returns the presynaptic factor that leaves a reward update
+// unchanged, in the learner's units.
+func (l *Learner) NoFactor() float64 {
+	if l.Fixed {
+		return kOne
+	}
+	return 1
+}
+
+// mulShift returns a*b / 2^s rounded to nearest (ties away from zero),
+// saturated to the int64 range, for b >= 0; the product is formed in 128
+// bits.
+func mulShift(a, b int64, s uint) int64 {
+	neg := a < 0
+	if neg {
+		a = -a
+	}
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	lo, c := bits.Add64(lo, 1<<(s-1), 0)
+	hi += c
+	q := lo>>s | hi<<(64-s)
+	if hi>>s != 0 || q > math.MaxInt64 {
+		q = math.MaxInt64
+	}
+	if neg {
+		return -int64(q)
+	}
+	return int64(q)
+}
+
+// roundShift returns x / 2^s rounded to nearest, ties away from zero.
+func roundShift(x int64, s uint) int64 {
+	if x < 0 {
+		return -((-x + 1<<(s-1)) >> s)
+	}
+	return (x + 1<<(s-1)) >> s
 }
 
 // HomeoTarget moves a homeostatic target T one period towards the rate

@@ -91,14 +91,14 @@ func TestRSTDPEligibilityAndReward(t *testing.T) {
 	l.SetReward(1.5)
 	want := 2.0
 	for tk := int64(10); tk < 13; tk++ {
-		l.Reward(&s, 0, tk)
+		l.Reward(&s, 0, tk, 1)
 		want += 0.2 * 1.5 * e5 * math.Exp(-float64(tk-5)/50)
 	}
 	if math.Abs(s.W-want) > 1e-12 {
 		t.Errorf("w after 3 reward ticks %v, want %v", s.W, want)
 	}
 	l.SetReward(-100)
-	l.Reward(&s, 0, 13)
+	l.Reward(&s, 0, 13, 1)
 	if s.W != 0 {
 		t.Errorf("punishment below w_min: %v", s.W)
 	}

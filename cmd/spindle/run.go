@@ -105,14 +105,17 @@ type runResult struct {
 	Stimulus       *stimulusReport `json:"stimulus,omitempty"`
 	SynapticEvents int64           `json:"synaptic_events"`
 	NeuronUpdates  int64           `json:"neuron_updates"`
-	Packets        int64           `json:"packets"`
-	PacketsDropped int64           `json:"packets_dropped"`
-	PacketsLate    int64           `json:"packets_late"`
-	HopPackets     int64           `json:"hop_packets"`
-	Energy         energyReport    `json:"energy_joules"`
-	TickModel      tickModel       `json:"modelled_seconds_per_tick"`
-	BuildSeconds   float64         `json:"build_seconds"`
-	WallSeconds    float64         `json:"wall_seconds"`
+	// LearningUpdates counts the synapses the learning engine's per-core
+	// passes visited (docs/learning.md); absent without plasticity.
+	LearningUpdates int64        `json:"learning_updates,omitempty"`
+	Packets         int64        `json:"packets"`
+	PacketsDropped  int64        `json:"packets_dropped"`
+	PacketsLate     int64        `json:"packets_late"`
+	HopPackets      int64        `json:"hop_packets"`
+	Energy          energyReport `json:"energy_joules"`
+	TickModel       tickModel    `json:"modelled_seconds_per_tick"`
+	BuildSeconds    float64      `json:"build_seconds"`
+	WallSeconds     float64      `json:"wall_seconds"`
 }
 
 type popRate struct {
@@ -198,7 +201,8 @@ func summarise(b *built, s chip.Stats, perPop []int64, wall float64) *runResult 
 		Ticks: s.Ticks, DtMs: net.Dt, Neurons: g.N, Synapses: g.Synapses(),
 		CoresUsed: b.mapping.CoresUsed(), ChipsUsed: b.mapping.Chips,
 		Spikes: s.Spikes, SynapticEvents: s.SynapticEvents, NeuronUpdates: s.NeuronUpdates,
-		Packets: s.Router.Sent, PacketsDropped: s.Router.Dropped, PacketsLate: s.Router.Late,
+		LearningUpdates: s.LearningUpdates,
+		Packets:         s.Router.Sent, PacketsDropped: s.Router.Dropped, PacketsLate: s.Router.Late,
 		HopPackets:   s.Router.HopPackets,
 		Energy:       energyReport{Total: s.EnergyJoules, ByComponent: s.EnergyByComponent},
 		TickModel:    tickModel{Max: s.ModelledTickMax},
