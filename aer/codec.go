@@ -431,7 +431,7 @@ func (d *chunkDecoder) decodeGaps(h *chunkHeader) error {
 		blk := g[:min(len(g), len(s)-i)]
 		unpackLow(blk, full, uint(i)*k, k)
 		if n := u.add(blk, k); n < len(blk) {
-			return fmt.Errorf("unary codes: bad or missing code for record %d", i+n)
+			return fmt.Errorf("unary codes: record %d: code missing, of more than %d zero bits, or escaping to a bad quotient", i+n, escapeQuotient)
 		}
 		key, seen = addKeys(s[i:i+len(blk)], blk, key, seen, m, l, span, h.first, lo)
 	}
@@ -443,7 +443,7 @@ func (d *chunkDecoder) decodeGaps(h *chunkHeader) error {
 	case u.p != len(esc):
 		return fmt.Errorf("escape section: %d trailing bytes", len(esc)-u.p)
 	case seen >= keyLimit:
-		return fmt.Errorf("gap section: keys reach 2^62")
+		return fmt.Errorf("gap section: keys reach 2^62, want them below")
 	case s[0].Time != h.first:
 		return fmt.Errorf("gap section: first time %d, header says %d", s[0].Time, h.first)
 	case s[len(s)-1].Time != h.last:
