@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"math/bits"
 
 	"github.com/klauspost/compress/zstd"
@@ -58,8 +59,8 @@ func (c *chunkEncoder) spikes(times []int64, addrs []uint32) []byte {
 		lo = min(lo, a)
 		hi = max(hi, a)
 	}
-	if sum, ok := c.keyGaps(times, addrs, lo, hi); ok {
-		c.raw[0], c.raw[1] = c.riceGaps(c.raw[0][:0], c.raw[1][:0], lo, hi, sum)
+	if c.keyGaps(times, addrs, lo, hi) {
+		c.raw[0], c.raw[1] = c.riceGaps(c.raw[0][:0], c.raw[1][:0], lo, hi)
 		return c.finish(kindSpikeByte, codecGaps, len(times), first, last)
 	}
 	t := c.raw[0][:0]
@@ -72,59 +73,41 @@ func (c *chunkEncoder) spikes(times []int64, addrs []uint32) []byte {
 }
 
 // keyGaps fills c.gaps with the differences between successive keys
-// (t - first)*(hi-lo+1) + (a - lo) and returns their sum (the last key),
-// or reports false if the chunk cannot be gap coded: keys that decrease
+// (t - first)*(hi-lo+1) + (a - lo), or reports false if the chunk cannot be
+// gap coded: keys that decrease
 // (addresses out of order within a tick) or that reach keyLimit (too many
 // ticks times addresses). Because the keys of the spikes of a tick in
 // address order increase, a tick of k spikes over N addresses costs about
 // k gaps of N/k, instead of k whole addresses and k time deltas.
-func (c *chunkEncoder) keyGaps(times []int64, addrs []uint32, lo, hi uint32) (uint64, bool) {
+func (c *chunkEncoder) keyGaps(times []int64, addrs []uint32, lo, hi uint32) bool {
 	first := uint64(times[0])
 	span := uint64(hi-lo) + 1
 	ticks := uint64(times[len(times)-1]) - first
 	if ticks >= keyLimit {
-		return 0, false
+		return false
 	}
 	if h, l := bits.Mul64(ticks+1, span); h != 0 || l > keyLimit {
-		return 0, false
+		return false
 	}
 	g := c.gaps[:0]
 	prev := uint64(0)
 	for i, t := range times {
 		key := (uint64(t)-first)*span + uint64(addrs[i]-lo)
 		if key < prev {
-			return 0, false
+			return false
 		}
 		g = append(g, key-prev)
 		prev = key
 	}
 	c.gaps = g
-	return prev, true
+	return true
 }
 
-// riceGaps Rice-codes c.gaps, which add up to sum, with the cheapest
-// parameter: it appends the escaped quotients to esc and the base, range,
-// parameter, low bits and unary codes to b.
-func (c *chunkEncoder) riceGaps(esc, b []byte, lo, hi uint32, sum uint64) ([]byte, []byte) {
-	// The best parameter for geometric gaps is near log2 of their mean,
-	// and the cost is convex around it (escapes aside), so walk down or
-	// up from there while it falls.
-	k := uint(max(bits.Len64(sum/uint64(len(c.gaps))), 1) - 1)
-	k = min(k, maxRiceBits)
-	best := riceCost(c.gaps, k)
-	for _, step := range []int{-1, 1} {
-		for {
-			n := int(k) + step
-			if n < 0 || n > maxRiceBits {
-				break
-			}
-			cost := riceCost(c.gaps, uint(n))
-			if cost >= best {
-				break
-			}
-			k, best = uint(n), cost
-		}
-	}
+// riceGaps Rice-codes c.gaps with the parameter that makes them smallest:
+// it appends the escaped quotients to esc and the base, range, parameter,
+// low bits and unary codes to b.
+func (c *chunkEncoder) riceGaps(esc, b []byte, lo, hi uint32) ([]byte, []byte) {
+	k := riceParam(c.gaps)
 	b = binary.LittleEndian.AppendUint32(b, lo)
 	b = binary.LittleEndian.AppendUint32(b, hi-lo)
 	b = append(b, byte(k))
@@ -152,17 +135,33 @@ func (c *chunkEncoder) riceGaps(esc, b []byte, lo, hi uint32, sum uint64) ([]byt
 	return esc, bw.flush()
 }
 
-// riceCost is the size in bits of gaps Rice-coded with parameter k.
-func riceCost(gaps []uint64, k uint) uint64 {
-	var n uint64
+// riceParam returns the Rice parameter that codes gaps in the fewest bits,
+// as estimated from their counts and sums by bit length: v>>k is taken as
+// v/2^k, and v escapes exactly when its bit length exceeds k+5.
+func riceParam(gaps []uint64) uint {
+	var count, sum [65]uint64
 	for _, v := range gaps {
-		if q := v >> k; q < escapeQuotient {
-			n += q + 1 + uint64(k)
-		} else {
-			n += escapeQuotient + 1 + uint64(k) + 8*uint64(uvarintLen(q))
+		n := bits.Len64(v)
+		count[n]++
+		sum[n] += v
+	}
+	best, bestCost := uint(0), uint64(math.MaxUint64)
+	for k := uint(0); k <= maxRiceBits; k++ {
+		cost := uint64(len(gaps)) * (uint64(k) + 1)
+		for n := range count {
+			switch {
+			case count[n] == 0:
+			case uint(n) <= k+5:
+				cost += sum[n] >> k
+			default:
+				cost += count[n] * (escapeQuotient + 8*uint64(uvarintLen(uint64(1)<<(n-1)>>k)))
+			}
+		}
+		if cost < bestCost {
+			best, bestCost = k, cost
 		}
 	}
-	return n
+	return best
 }
 
 func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
