@@ -340,7 +340,20 @@ func TestWriterRejects(t *testing.T) {
 }
 
 func TestRecover(t *testing.T) {
-	spikes := cubaSpikes(7, 1000, 20, 1, 1000)
+	for _, order := range []struct {
+		name   string
+		spikes []Spike
+	}{
+		{"drawn", cubaSpikes(7, 1000, 20, 1, 1000)},
+		{"tick order", inTickOrder(cubaSpikes(7, 1000, 20, 1, 1000))},
+	} {
+		t.Run(order.name, func(t *testing.T) { recoverCuts(t, order.spikes) })
+	}
+}
+
+// recoverCuts cuts a trace of spikes everywhere a kill could and checks
+// what Recover makes of each part.
+func recoverCuts(t *testing.T, spikes []Spike) {
 	packets := randomPackets(8, 3000)
 	full := writeTrace(t, testMeta(), 1000, spikes, packets)
 	r, err := NewReader(bytes.NewReader(full), int64(len(full)))
