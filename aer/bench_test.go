@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,56 +25,81 @@ func benchSpikes(n int) []Spike {
 	return s
 }
 
+// benchTraces are the spike streams the benchmarks encode and decode: the
+// dense trace as drawn, the same in address order within each tick (as the
+// engine writes a sequentially mapped network), and the CUBA-like trace.
+func benchTraces() []struct {
+	name   string
+	spikes []Spike
+} {
+	dense := benchSpikes(1 << 22)
+	return []struct {
+		name   string
+		spikes []Spike
+	}{
+		{"dense", dense},
+		{"dense-sorted", inTickOrder(slices.Clone(dense))},
+		{"cuba", inTickOrder(cubaSpikes(42, 4000, 5, 0.1, 10000))},
+	}
+}
+
 // BenchmarkWriteSpikes reports encode throughput in events/s.
 func BenchmarkWriteSpikes(b *testing.B) {
-	spikes := benchSpikes(1 << 20)
-	w, err := NewWriter(io.Discard, Meta{DtMs: 1, TimeUnit: UnitTick})
-	if err != nil {
-		b.Fatal(err)
+	for _, tr := range benchTraces() {
+		b.Run(tr.name, func(b *testing.B) {
+			spikes := tr.spikes
+			w, err := NewWriter(io.Discard, Meta{DtMs: 1, TimeUnit: UnitTick})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			base := int64(0)
+			for i := 0; i < b.N; i++ {
+				j := i % len(spikes)
+				if j == 0 && i > 0 {
+					base += spikes[len(spikes)-1].Time + 1
+				}
+				if err := w.WriteSpike(base+spikes[j].Time, spikes[j].Addr); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			reportRates(b, cpu0)
+		})
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	base := int64(0)
-	for i := 0; i < b.N; i++ {
-		s := spikes[i&(len(spikes)-1)]
-		if i&(len(spikes)-1) == 0 && i > 0 {
-			base += spikes[len(spikes)-1].Time
-		}
-		if err := w.WriteSpike(base+s.Time, s.Addr); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	reportRates(b, cpu0)
 }
 
 // BenchmarkReadSpikes reports decode throughput in events/s.
 func BenchmarkReadSpikes(b *testing.B) {
-	spikes := benchSpikes(1 << 22)
-	data := writeTrace(b, Meta{DtMs: 1, TimeUnit: UnitTick}, DefaultChunkRecords, spikes, nil)
-	r, err := NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		b.Fatal(err)
+	for _, tr := range benchTraces() {
+		b.Run(tr.name, func(b *testing.B) {
+			data := writeTrace(b, Meta{DtMs: 1, TimeUnit: UnitTick}, DefaultChunkRecords, tr.spikes, nil)
+			r, err := NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf := make([]Spike, 4096)
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for n := 0; n < b.N; {
+				k, err := r.ReadSpikes(buf[:min(len(buf), b.N-n)])
+				if err == io.EOF {
+					r.SeekTime(0)
+					continue
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				n += k
+			}
+			b.StopTimer()
+			reportRates(b, cpu0)
+			b.ReportMetric(float64(len(data))/float64(len(tr.spikes)), "B/event")
+		})
 	}
-	buf := make([]Spike, 4096)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	for n := 0; n < b.N; {
-		k, err := r.ReadSpikes(buf[:min(len(buf), b.N-n)])
-		if err == io.EOF {
-			r.SeekTime(0)
-			continue
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		n += k
-	}
-	b.StopTimer()
-	reportRates(b, cpu0)
-	b.ReportMetric(float64(len(data))/float64(len(spikes)), "B/event")
 }
 
 // reportRates reports events per wall second and per CPU second (the

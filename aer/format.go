@@ -2,6 +2,7 @@ package aer
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 )
 
@@ -10,8 +11,9 @@ const (
 	// Magic starts every .aer file. The high byte and the CR LF / ^Z / LF
 	// tail catch text-mode transfers, as in PNG.
 	Magic = "\x89AER\r\n\x1a\n"
-	// Version is the format version this package writes and reads.
-	Version = 1
+	// Version is the format version this package writes. It reads
+	// version 1 too, whose chunks all use the columns codec.
+	Version = 2
 
 	trailerMagic = "\x89AEREND\n"
 	chunkMagic   = "ACHK"
@@ -25,6 +27,7 @@ const (
 	kindSpikeByte  = 1
 	kindPacketByte = 2
 	codecColumns   = 1
+	codecGaps      = 2 // spike chunks only, from version 2
 
 	// Bounds that keep a hostile file from making us allocate without limit.
 	maxMetaLen      = 16 << 20
@@ -65,8 +68,9 @@ func (h *chunkHeader) put(b []byte) {
 	le.PutUint32(b[40:], crc32.Checksum(b[:40], castagnoli))
 }
 
-// parse decodes b[:44] and reports what is wrong with it, if anything.
-func (h *chunkHeader) parse(b []byte) string {
+// parse decodes b[:44], a chunk header of a file of the given format
+// version, and reports what is wrong with it, if anything.
+func (h *chunkHeader) parse(b []byte, version uint16) string {
 	if string(b[0:4]) != chunkMagic {
 		return "bad chunk magic (want \"ACHK\")"
 	}
@@ -84,8 +88,9 @@ func (h *chunkHeader) parse(b []byte) string {
 	switch {
 	case h.kind != kindSpikeByte && h.kind != kindPacketByte:
 		return "unknown record kind"
-	case h.codec != codecColumns:
-		return "unknown chunk codec"
+	case h.codec == codecGaps && (h.kind != kindSpikeByte || version < 2),
+		h.codec != codecColumns && h.codec != codecGaps:
+		return fmt.Sprintf("unknown chunk codec %d for %s records in a version %d file", h.codec, kindName(h.kind), version)
 	case h.count == 0 || h.count > maxChunkRecords:
 		return "record count out of range"
 	case h.first > h.last:

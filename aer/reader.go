@@ -22,6 +22,7 @@ type Reader struct {
 
 	meta      Meta
 	headerLen int64
+	version   uint16
 	indexOff  int64
 	index     []indexEntry
 	dec       *chunkDecoder
@@ -76,11 +77,11 @@ func NewReader(ra io.ReaderAt, size int64) (*Reader, error) {
 
 func newReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
 	r := &Reader{ra: ra, size: size, name: name}
-	m, hlen, err := readHeader(ra, size, name)
+	h, err := readHeader(ra, size, name)
 	if err != nil {
 		return nil, err
 	}
-	r.meta, r.headerLen = m, hlen
+	r.meta, r.headerLen, r.version = h.meta, h.len, h.version
 	if err := r.readIndex(); err != nil {
 		return nil, err
 	}
@@ -97,45 +98,52 @@ func newReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
 	return r, nil
 }
 
-// readHeader parses the file header and returns the metadata and the
-// header's length in bytes.
-func readHeader(ra io.ReaderAt, size int64, name string) (Meta, int64, error) {
+// fileHeader is what readHeader finds in a file header.
+type fileHeader struct {
+	meta    Meta
+	len     int64 // bytes: the first chunk starts here
+	version uint16
+}
+
+// readHeader parses the file header.
+func readHeader(ra io.ReaderAt, size int64, name string) (fileHeader, error) {
 	var m Meta
 	if size == 0 {
-		return m, 0, fmt.Errorf("aer: %s: empty file", name)
+		return fileHeader{}, fmt.Errorf("aer: %s: empty file", name)
 	}
 	var fixed [fileHeaderFixed]byte
 	if size < fileHeaderFixed+4 {
-		return m, 0, fmt.Errorf("aer: %s: %d bytes, too short for a trace header (%d)", name, size, fileHeaderFixed+4)
+		return fileHeader{}, fmt.Errorf("aer: %s: %d bytes, too short for a trace header (%d)", name, size, fileHeaderFixed+4)
 	}
 	if _, err := ra.ReadAt(fixed[:], 0); err != nil {
-		return m, 0, fmt.Errorf("aer: %s: reading header: %w", name, err)
+		return fileHeader{}, fmt.Errorf("aer: %s: reading header: %w", name, err)
 	}
 	if string(fixed[:8]) != Magic {
-		return m, 0, fmt.Errorf("aer: %s: byte 0: not a Spindle trace (bad magic %q)", name, fixed[:8])
+		return fileHeader{}, fmt.Errorf("aer: %s: byte 0: not a Spindle trace (bad magic %q)", name, fixed[:8])
 	}
-	if v := binary.LittleEndian.Uint16(fixed[8:]); v != Version {
-		return m, 0, fmt.Errorf("aer: %s: byte 8: format version %d, this reader knows %d", name, v, Version)
+	v := binary.LittleEndian.Uint16(fixed[8:])
+	if v < 1 || v > Version {
+		return fileHeader{}, fmt.Errorf("aer: %s: byte 8: format version %d, this reader knows 1 to %d", name, v, Version)
 	}
 	mlen := int64(binary.LittleEndian.Uint32(fixed[12:]))
 	if mlen > maxMetaLen || fileHeaderFixed+mlen+4 > size {
-		return m, 0, fmt.Errorf("aer: %s: byte 12: metadata length %d exceeds the file (%d bytes) or the %d limit", name, mlen, size, maxMetaLen)
+		return fileHeader{}, fmt.Errorf("aer: %s: byte 12: metadata length %d exceeds the file (%d bytes) or the %d limit", name, mlen, size, maxMetaLen)
 	}
 	hdr := make([]byte, fileHeaderFixed+mlen+4)
 	if _, err := ra.ReadAt(hdr, 0); err != nil {
-		return m, 0, fmt.Errorf("aer: %s: reading header: %w", name, err)
+		return fileHeader{}, fmt.Errorf("aer: %s: reading header: %w", name, err)
 	}
 	end := fileHeaderFixed + mlen
 	if crc32.Checksum(hdr[:end], castagnoli) != binary.LittleEndian.Uint32(hdr[end:]) {
-		return m, 0, fmt.Errorf("aer: %s: byte %d: header checksum mismatch", name, end)
+		return fileHeader{}, fmt.Errorf("aer: %s: byte %d: header checksum mismatch", name, end)
 	}
 	if err := json.Unmarshal(hdr[fileHeaderFixed:end], &m); err != nil {
-		return m, 0, fmt.Errorf("aer: %s: byte %d: metadata JSON: %v", name, fileHeaderFixed, err)
+		return fileHeader{}, fmt.Errorf("aer: %s: byte %d: metadata JSON: %v", name, fileHeaderFixed, err)
 	}
 	if err := m.Validate(); err != nil {
-		return m, 0, fmt.Errorf("aer: %s: byte %d: %w", name, fileHeaderFixed, err)
+		return fileHeader{}, fmt.Errorf("aer: %s: byte %d: %w", name, fileHeaderFixed, err)
 	}
-	return m, end + 4, nil
+	return fileHeader{meta: m, len: end + 4, version: v}, nil
 }
 
 // ErrNoIndex is wrapped by the error Open and NewReader return for a trace
@@ -268,7 +276,7 @@ func (r *Reader) load(c *cursor) error {
 		return where("reading header: %v", err)
 	}
 	var h chunkHeader
-	if msg := h.parse(r.hdr[:]); msg != "" {
+	if msg := h.parse(r.hdr[:], r.version); msg != "" {
 		return where("%s", msg)
 	}
 	if h.kind != e.kind || h.count != e.count || h.first != e.first || h.last != e.last {

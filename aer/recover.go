@@ -21,10 +21,11 @@ type RecoverReport struct {
 // index. The header itself must be intact.
 func Recover(dst io.Writer, src io.ReaderAt, size int64) (RecoverReport, error) {
 	var rep RecoverReport
-	_, hlen, err := readHeader(src, size, "input")
+	fh, err := readHeader(src, size, "input")
 	if err != nil {
 		return rep, err
 	}
+	hlen := fh.len
 	hdr := make([]byte, hlen)
 	if _, err := src.ReadAt(hdr, 0); err != nil {
 		return rep, fmt.Errorf("aer: reading header: %w", err)
@@ -63,7 +64,7 @@ func Recover(dst io.Writer, src io.ReaderAt, size int64) (RecoverReport, error) 
 			break
 		}
 		var h chunkHeader
-		if msg := h.parse(buf); msg != "" {
+		if msg := h.parse(buf, fh.version); msg != "" {
 			rep.Reason = fmt.Sprintf("chunk %d at byte %d: %s", len(index), off, msg)
 			break
 		}

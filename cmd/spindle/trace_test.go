@@ -446,3 +446,27 @@ func TestTraceEmptyAndMessages(t *testing.T) {
 		t.Errorf("cat --help shows the sentinels:\n%s", out)
 	}
 }
+
+// TestCUBATraceSize holds the trace format to its size target on the run
+// docs/benchmarks.md measures: at most 2 bytes per spike, header included.
+func TestCUBATraceSize(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "cuba.aer")
+	if code, _, errs := spindle(t, "run", "../../examples/cuba.yaml", "--ticks", "10000", "--trace", p); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	r, err := aer.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := r.Count(aer.KindSpike)
+	per := float64(st.Size()) / float64(n)
+	t.Logf("%d spikes in %d bytes: %.3f bytes per spike", n, st.Size(), per)
+	if per > 2 {
+		t.Errorf("%.3f bytes per spike, want <= 2", per)
+	}
+}
