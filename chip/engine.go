@@ -144,8 +144,10 @@ func (e *Engine) buildCores() error {
 	local := make([]uint16, g.N)
 	e.local = local
 	e.initLearning()
+	rc := snn.NewRateCounter(g.Net.Dt, e.opt.RateTau)
 	for c, ns := range m.Cores {
 		builders[c] = core.NewBuilder(c, g, e.opt.Mode, fixedW, e.limits())
+		builders[c].ShareRates(rc)
 		if e.learn.rules != nil {
 			builders[c].Learn(e.learn.rules)
 		}
@@ -174,9 +176,6 @@ func (e *Engine) buildCores() error {
 		cr, err := b.Finish()
 		if err != nil {
 			return e.limitError(err)
-		}
-		if e.opt.RateTau != 0 {
-			cr.SetRateTau(g.Net.Dt, e.opt.RateTau)
 		}
 		e.cores[c] = cr
 	}
