@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -149,6 +150,20 @@ func (b *Builder) BeginAxon() uint32 {
 // cores may share: each counter holds a table of 32 KB, which on a board of
 // 50,000 cores would take 1.6 GB.
 func (b *Builder) ShareRates(rc *snn.RateCounter) { b.rc = rc }
+
+// Reserve makes room for n more static synapses, so that the synapse
+// memory of a large core is allocated once, at its size, rather than grown
+// by copying as AddSynapse appends.
+func (b *Builder) Reserve(n int) {
+	c := b.c
+	c.target = slices.Grow(c.target, n)
+	c.delayRec = slices.Grow(c.delayRec, n)
+	if c.mode == snn.Fixed {
+		c.weightX = slices.Grow(c.weightX, n)
+	} else {
+		c.weightF = slices.Grow(c.weightF, n)
+	}
+}
 
 // AddSynapse stores synapse s of the graph, whose target is compartment
 // target of this core, on the axon opened last.
