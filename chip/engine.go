@@ -158,20 +158,21 @@ func (e *Engine) buildCores() error {
 			local[id] = uint16(k)
 		}
 	}
-	// Static synapses are counted per core first, so that each core's
-	// synapse memory is allocated once, at its size.
+	// Static synapses and input axons are counted per core first, so that
+	// each core's memory is allocated once, at its size.
 	static := make([]int, len(m.Cores))
 	for s, post := range g.Post {
 		if e.learn.rules == nil || e.learn.rules[g.Proj[s]] == nil {
 			static[m.CoreOf[post]]++
 		}
 	}
-	for c, n := range static {
-		builders[c].Reserve(n)
+	rt := countRoutes(g, m)
+	for c, b := range builders {
+		b.Reserve(static[c], int(rt.axons[c]))
 	}
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
-	rt := buildRoutes(g, m, func(s, _ int, dst uint32, opened bool) {
+	rt.lay(g, m, func(s, _ int, dst uint32, opened bool) {
 		b := builders[dst]
 		if opened {
 			b.BeginAxon()

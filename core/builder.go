@@ -151,17 +151,18 @@ func (b *Builder) BeginAxon() uint32 {
 // 50,000 cores would take 1.6 GB.
 func (b *Builder) ShareRates(rc *snn.RateCounter) { b.rc = rc }
 
-// Reserve makes room for n more static synapses, so that the synapse
-// memory of a large core is allocated once, at its size, rather than grown
-// by copying as AddSynapse appends.
-func (b *Builder) Reserve(n int) {
+// Reserve makes room for synapses more static synapses on axons more input
+// axons, so that the memory of a large core is allocated once, at its
+// size, rather than grown by copying as BeginAxon and AddSynapse append.
+func (b *Builder) Reserve(synapses, axons int) {
 	c := b.c
-	c.target = slices.Grow(c.target, n)
-	c.delayRec = slices.Grow(c.delayRec, n)
+	c.axonStart = slices.Grow(c.axonStart, axons+1) // and the end of the last
+	c.target = slices.Grow(c.target, synapses)
+	c.delayRec = slices.Grow(c.delayRec, synapses)
 	if c.mode == snn.Fixed {
-		c.weightX = slices.Grow(c.weightX, n)
+		c.weightX = slices.Grow(c.weightX, synapses)
 	} else {
-		c.weightF = slices.Grow(c.weightF, n)
+		c.weightF = slices.Grow(c.weightF, synapses)
 	}
 }
 
