@@ -8,8 +8,8 @@ import (
 )
 
 // CheckCapacity refuses, before the network is built, a network that a
-// board of chips chips (0: as many as arch a allows) cannot hold, with the
-// messages of Map. Building a large network takes minutes and gigabytes;
+// board of chips chips of arch a (0: as many as needed, up to max_chips)
+// cannot hold, with the messages of Map. Building a large network takes minutes and gigabytes;
 // counting takes a pass over its neurons. It counts the synapses onto
 // every neuron from the connectors (snn.Network.FanIn) and checks only what
 // counts decide for every mapping strategy: the fan-in of each neuron, and
@@ -18,6 +18,9 @@ import (
 // connectors draw, so they are left to Map: nil means only that the counts
 // do not rule the network out.
 func CheckCapacity(net *snn.Network, a *Arch, chips int) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
 	fanIn, exact, err := net.FanIn()
 	if err != nil {
 		return err
@@ -37,7 +40,8 @@ func CheckCapacity(net *snn.Network, a *Arch, chips int) error {
 	// synapses, so no mapping takes fewer cores than either total needs.
 	cores := max(ceilDiv(len(fanIn), a.NeuronsPerCore), ceilDiv(synapses, a.SynapsesPerCore))
 	// n cores hold at most the neurons with the smallest fan-ins that fit
-	// their neurons and synapse memory.
+	// their neurons and synapse memory. Only an error message calls fits,
+	// once, so it may sort the counts in place.
 	fits := func(n int) string {
 		slices.Sort(fanIn)
 		held, sum := 0, 0
