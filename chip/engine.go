@@ -150,8 +150,10 @@ func (e *Engine) buildCores() error {
 	if err := e.checkGroups(); err != nil {
 		return err
 	}
+	rc := snn.NewRateCounter(g.Net.Dt, e.opt.RateTau)
 	for c, ns := range m.Cores {
 		builders[c] = core.NewBuilder(c, g, e.opt.Mode, fixedW, e.limits())
+		builders[c].ShareRates(rc)
 		if e.learn.rules != nil {
 			builders[c].Learn(e.learn.rules)
 		}
@@ -162,9 +164,21 @@ func (e *Engine) buildCores() error {
 			local[id] = uint16(k)
 		}
 	}
+	// Static synapses and input axons are counted per core first, so that
+	// each core's memory is allocated once, at its size.
+	static := make([]int, len(m.Cores))
+	for s, post := range g.Post {
+		if e.learn.rules == nil || e.learn.rules[g.Proj[s]] == nil {
+			static[m.CoreOf[post]]++
+		}
+	}
+	rt := countRoutes(g, m)
+	for c, b := range builders {
+		b.Reserve(static[c], int(rt.axons[c]))
+	}
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
-	rt := buildRoutes(g, m, func(s, _ int, dst uint32, opened bool) {
+	rt.lay(g, m, func(s, _ int, dst uint32, opened bool) {
 		b := builders[dst]
 		if opened {
 			b.BeginAxon()
@@ -180,9 +194,6 @@ func (e *Engine) buildCores() error {
 		cr, err := b.Finish()
 		if err != nil {
 			return e.limitError(err)
-		}
-		if e.opt.RateTau != 0 {
-			cr.SetRateTau(g.Net.Dt, e.opt.RateTau)
 		}
 		e.cores[c] = cr
 	}

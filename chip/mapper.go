@@ -179,13 +179,8 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 func checkFanIn(g *snn.Graph, a *Arch, in inAdjacency) error {
 	for i := 0; i < g.N; i++ {
 		fanIn := in.start[i+1] - in.start[i]
-		if fanIn > a.MaxFanIn || fanIn > a.SynapsesPerCore {
-			lim, what := a.MaxFanIn, "max_fan_in (synapses per neuron)"
-			if a.SynapsesPerCore < lim {
-				lim, what = a.SynapsesPerCore, "synapses_per_core (a core's synapse memory)"
-			}
-			return fmt.Errorf("map: neuron %d (%s): fan-in %d exceeds %s of arch %q by %d; at most %d synapses onto one neuron fit",
-				i, popName(g, i), fanIn, what, a.Name, fanIn-lim, lim)
+		if err := fanInError(a, i, fanIn, "", func() string { return popName(g, i) }); err != nil {
+			return err
 		}
 		if fanIn > a.InputAxonsPerCore {
 			// Distinct inputs, not synapses, use axons.
@@ -200,6 +195,21 @@ func checkFanIn(g *snn.Graph, a *Arch, in inAdjacency) error {
 		}
 	}
 	return nil
+}
+
+// fanInError refuses neuron i if its fan-in is more than a core can hold;
+// qualifier ("", "at least ") says whether fanIn is the count or a bound,
+// and name names the neuron.
+func fanInError(a *Arch, i, fanIn int, qualifier string, name func() string) error {
+	if fanIn <= a.MaxFanIn && fanIn <= a.SynapsesPerCore {
+		return nil
+	}
+	lim, what := a.MaxFanIn, "max_fan_in (synapses per neuron)"
+	if a.SynapsesPerCore < lim {
+		lim, what = a.SynapsesPerCore, "synapses_per_core (a core's synapse memory)"
+	}
+	return fmt.Errorf("map: neuron %d (%s): fan-in %s%d exceeds %s of arch %q by %s%d; at most %d synapses onto one neuron fit",
+		i, name(), qualifier, fanIn, what, a.Name, qualifier, fanIn-lim, lim)
 }
 
 // checkDelays refuses a synaptic delay longer than the cores can hold. The
@@ -297,43 +307,52 @@ func chipGrid(chips int) (x, y int) {
 // chipsFor returns the chips the board needs for cores, or an error that
 // says which limit the network breaks, by how much, and what would fit.
 func chipsFor(g *snn.Graph, a *Arch, cores [][]uint32, chips int) (int, error) {
-	perChip := a.CoresPerChip()
-	need := max(1, (len(cores)+perChip-1)/perChip)
 	fits := func(n int) string {
 		k := 0
 		for _, c := range cores[:min(len(cores), n)] {
 			k += len(c)
 		}
-		return fmt.Sprintf("%d cores hold the first %d of the %d neurons (%s)", min(len(cores), n), k, g.N, largestPop(g))
+		return fmt.Sprintf("%d cores hold the first %d of the %d neurons (%s)", min(len(cores), n), k, g.N, largestPop(g.Net))
 	}
+	return boardChips(a, len(cores), chips, "", fits)
+}
+
+// boardChips returns the chips a board of chips chips (0: as many as
+// needed) takes for cores cores, or the error that it cannot hold them;
+// qualifier ("", "at least ") says whether cores is the count or a bound,
+// and fits(n) says what n cores would hold.
+func boardChips(a *Arch, cores, chips int, qualifier string, fits func(n int) string) (int, error) {
+	perChip := a.CoresPerChip()
+	need := max(1, (cores+perChip-1)/perChip)
 	if a.MaxChips > 0 && chips > a.MaxChips {
 		return 0, fmt.Errorf("map: a board of %d chips: arch %q allows at most %d (max_chips)", chips, a.Name, a.MaxChips)
 	}
 	if a.MaxChips > 0 && need > a.MaxChips {
-		return 0, fmt.Errorf("map: the network needs %d cores = %d chips of %d cores but arch %q allows at most %d chips (%d cores), %d cores short: %s",
-			len(cores), need, perChip, a.Name, a.MaxChips, a.MaxChips*perChip, len(cores)-a.MaxChips*perChip, fits(a.MaxChips*perChip))
+		return 0, fmt.Errorf("map: the network needs %s%d cores = %d chips of %d cores but arch %q allows at most %d chips (%d cores), %d cores short: %s",
+			qualifier, cores, need, perChip, a.Name, a.MaxChips, a.MaxChips*perChip, cores-a.MaxChips*perChip, fits(a.MaxChips*perChip))
 	}
 	if chips == 0 {
 		chips = need
 	}
 	if need > chips {
-		return 0, fmt.Errorf("map: the network needs %d cores = %d chips of %d cores; the board has %d chips (%d cores), %d cores short: %s (raise --chips to %d)",
-			len(cores), need, perChip, chips, chips*perChip, len(cores)-chips*perChip, fits(chips*perChip), need)
+		return 0, fmt.Errorf("map: the network needs %s%d cores = %d chips of %d cores; the board has %d chips (%d cores), %d cores short: %s (raise --chips to %d)",
+			qualifier, cores, need, perChip, chips, chips*perChip, cores-chips*perChip, fits(chips*perChip), need)
 	}
 	return chips, nil
 }
 
-func largestPop(g *snn.Graph) string {
+// largestPop names the largest population of net, for messages.
+func largestPop(net *snn.Network) string {
 	best := 0
-	for i, p := range g.Net.Populations {
-		if p.Size > g.Net.Populations[best].Size {
+	for i, p := range net.Populations {
+		if p.Size > net.Populations[best].Size {
 			best = i
 		}
 	}
-	if len(g.Net.Populations) == 0 {
+	if len(net.Populations) == 0 {
 		return "no populations"
 	}
-	return fmt.Sprintf("largest population %q has %d neurons", g.Net.Populations[best].Name, g.Net.Populations[best].Size)
+	return fmt.Sprintf("largest population %q has %d neurons", net.Populations[best].Name, net.Populations[best].Size)
 }
 
 // inAdjacency lists the presynaptic neurons of every neuron.

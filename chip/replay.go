@@ -69,8 +69,9 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping) (*Replayer, error) {
 			}
 		}
 	}
-	var synOf []int32 // synapses per route
-	routes := buildRoutes(g, m, func(_, r int, _ uint32, opened bool) {
+	routes := countRoutes(g, m)
+	synOf := make([]int32, 0, cap(routes.dst)) // synapses per route
+	routes.lay(g, m, func(_, r int, _ uint32, opened bool) {
 		if opened {
 			synOf = append(synOf, 0)
 		}

@@ -13,11 +13,35 @@ type routes struct {
 	axons []uint32 // input axons of each core
 }
 
-// buildRoutes lays the routes of mapping m and calls each for every
+// countRoutes counts the routes of mapping m, in all and into each core
+// (axons), before lay makes them: a large network has about as many routes
+// as synapses, and arrays grown by appending would copy them several
+// times and leave room unused.
+func countRoutes(g *snn.Graph, m *Mapping) *routes {
+	rt := &routes{axons: make([]uint32, len(m.Cores))}
+	stamp := make([]int, len(m.Cores))
+	n := 0
+	for i := 0; i < g.N; i++ {
+		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
+			if dc := m.CoreOf[g.Post[s]]; stamp[dc] != i+1 {
+				stamp[dc] = i + 1
+				rt.axons[dc]++
+				n++
+			}
+		}
+	}
+	rt.dst = make([]uint32, 0, n)
+	rt.axon = make([]uint32, 0, n)
+	return rt
+}
+
+// lay lays the counted routes of mapping m and calls each for every
 // synapse s of g, in graph order, with the route r that carries it to
 // core dst; opened says that r is new (s is its first synapse).
-func buildRoutes(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, opened bool)) *routes {
-	rt := &routes{start: make([]int, g.N+1), axons: make([]uint32, len(m.Cores))}
+func (rt *routes) lay(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, opened bool)) {
+	rt.start = make([]int, g.N+1)
+	// The axons of each core are counted again as the routes are laid.
+	clear(rt.axons)
 	last := make([]int, len(m.Cores)) // route of the current neuron to each core, +1 when set
 	stamp := make([]int, len(m.Cores))
 	for i := 0; i < g.N; i++ {
@@ -35,5 +59,4 @@ func buildRoutes(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, opene
 		}
 		rt.start[i+1] = len(rt.dst)
 	}
-	return rt
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -40,14 +41,15 @@ type Builder struct {
 	outs   int
 	maxDel int
 	prof   map[int]uint16
-	learn  *learnBuild // nil: no plasticity
+	learn  *learnBuild      // nil: no plasticity
+	rc     *snn.RateCounter // nil: a counter of its own, of snn.DefaultRateTau
 }
 
 // NewBuilder starts core id of graph g. In fixed mode fixedW holds the
 // quantised weights of every synapse of g (snn.Graph.FixedWeights).
 func NewBuilder(id int, g *snn.Graph, mode snn.Mode, fixedW []int32, limits Limits) *Builder {
 	return &Builder{
-		c:      &Core{id: id, mode: mode, seed: g.Net.Seed, rc: snn.NewRateCounter(g.Net.Dt, 0)},
+		c:      &Core{id: id, mode: mode, seed: g.Net.Seed},
 		g:      g,
 		fixedW: fixedW,
 		limits: limits,
@@ -144,6 +146,26 @@ func (b *Builder) BeginAxon() uint32 {
 	return uint32(len(c.axonStart) - 1)
 }
 
+// ShareRates makes the core count its neurons' rates with rc, which other
+// cores may share: each counter holds a table of 32 KB, which on a board of
+// 50,000 cores would take 1.6 GB.
+func (b *Builder) ShareRates(rc *snn.RateCounter) { b.rc = rc }
+
+// Reserve makes room for synapses more static synapses on axons more input
+// axons, so that the memory of a large core is allocated once, at its
+// size, rather than grown by copying as BeginAxon and AddSynapse append.
+func (b *Builder) Reserve(synapses, axons int) {
+	c := b.c
+	c.axonStart = slices.Grow(c.axonStart, axons+1) // and the end of the last
+	c.target = slices.Grow(c.target, synapses)
+	c.delayRec = slices.Grow(c.delayRec, synapses)
+	if c.mode == snn.Fixed {
+		c.weightX = slices.Grow(c.weightX, synapses)
+	} else {
+		c.weightF = slices.Grow(c.weightF, synapses)
+	}
+}
+
 // AddSynapse stores synapse s of the graph, whose target is compartment
 // target of this core, on the axon opened last.
 func (b *Builder) AddSynapse(s int, target uint16) {
@@ -173,6 +195,10 @@ func (b *Builder) Finish() (*Core, error) {
 	c := b.c
 	c.axonStart = append(c.axonStart, uint32(len(c.target)))
 	c.outputs = b.outs
+	c.rc = b.rc
+	if c.rc == nil {
+		c.rc = snn.NewRateCounter(b.g.Net.Dt, 0)
+	}
 	nsyn := c.Synapses()
 	if b.learn != nil {
 		nsyn += len(b.learn.syn)

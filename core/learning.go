@@ -287,10 +287,6 @@ func (c *Core) PlasticSynapse(k int) (snn.SynState, uint32) {
 	return c.learn.syn[k], c.learn.gid[k]
 }
 
-// SetRateTau sets the time constant of the rate counters (ms; 0 means
-// snn.DefaultRateTau). Call it before the first Update.
-func (c *Core) SetRateTau(dt, tau float64) { c.rc = snn.NewRateCounter(dt, tau) }
-
 // Rate returns the rate counter of compartment i at tick t, in Hz.
 func (c *Core) Rate(i int, t int64) float64 { return c.rc.At(c.rates[i], t) }
 

@@ -100,8 +100,8 @@ func PresetYAML(name string) ([]byte, error) {
 	return presetFS.ReadFile("presets/" + name + ".yaml")
 }
 
-// LoadArch returns a preset by name ("loihi", "truenorth", "spinnaker")
-// or reads an architecture YAML file.
+// LoadArch returns a preset by name ("loihi", "pohoiki", "truenorth",
+// "spinnaker") or reads an architecture YAML file.
 func LoadArch(nameOrPath string) (*chip.Arch, error) {
 	if contains(Presets(), nameOrPath) {
 		return loadPreset(nameOrPath)

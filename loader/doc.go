@@ -1,6 +1,6 @@
 // Package loader turns files into models: network YAML and NIR graphs into
 // snn.Network values and architecture YAML into chip.Arch values, with the
-// Loihi-, TrueNorth- and SpiNNaker-like presets embedded.
+// Loihi-, Pohoiki Springs-, TrueNorth- and SpiNNaker-like presets embedded.
 //
 // Every error names the file, the line, the field path and what was
 // expected, on one line:

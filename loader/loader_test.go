@@ -23,6 +23,14 @@ func TestExamplesBuild(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The scale examples take minutes and gigabytes to build.
+			counts, _, err := n.FanIn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if synapses := sum(counts); synapses > 10_000_000 && os.Getenv("SPINDLE_LONG") == "" {
+				t.Skipf("%d synapses: set SPINDLE_LONG=1 to build them", synapses)
+			}
 			g, err := n.Build()
 			if err != nil {
 				t.Fatal(err)
@@ -31,6 +39,34 @@ func TestExamplesBuild(t *testing.T) {
 				t.Fatalf("empty network: %d neurons, %d synapses", g.N, g.Synapses())
 			}
 		})
+	}
+}
+
+func sum(xs []int) int {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// TestScaleExample keeps examples/scale_1m.yaml what docs/benchmarks.md
+// measures: 1.1 M neurons, 100 M synapses, not ruled out for pohoiki.
+func TestScaleExample(t *testing.T) {
+	n, err := LoadNetwork("../examples/scale_1m.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, exact, err := n.FanIn()
+	if err != nil || !exact || len(counts) != 1_100_000 || sum(counts) != 100_000_000 {
+		t.Fatalf("%d neurons, %d synapses, exact %v, %v", len(counts), sum(counts), exact, err)
+	}
+	a, err := LoadArch("pohoiki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chip.CheckCapacity(n, a, 0); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -145,7 +181,7 @@ func TestExampleDelaysFitPresets(t *testing.T) {
 }
 
 func TestPresets(t *testing.T) {
-	if got := Presets(); !reflect.DeepEqual(got, []string{"loihi", "spinnaker", "truenorth"}) {
+	if got := Presets(); !reflect.DeepEqual(got, []string{"loihi", "pohoiki", "spinnaker", "truenorth"}) {
 		t.Fatalf("Presets() = %v", got)
 	}
 	for _, name := range Presets() {
@@ -175,6 +211,15 @@ func TestPresets(t *testing.T) {
 		l.SynOpEnergy != 23.6e-12 || l.HopLatencyNS != 6.5e-9 || l.MaxDelayTicks != 62 {
 		t.Fatalf("loihi: %+v", l)
 	}
+	// pohoiki is loihi on 768 chips: every other field is the same.
+	p, _ := LoadArch("pohoiki")
+	if p.MaxChips != 768 || p.Name != "pohoiki" {
+		t.Fatalf("pohoiki: %+v", p)
+	}
+	p.Name, p.Description, p.MaxChips = l.Name, l.Description, l.MaxChips
+	if !reflect.DeepEqual(p, l) {
+		t.Fatalf("pohoiki differs from loihi beyond name, description and max_chips:\n%+v\n%+v", p, l)
+	}
 	tn, _ := LoadArch("truenorth")
 	if tn.NeuronsPerCore != 256 || tn.InputAxonsPerCore != 256 || tn.CoresPerChip() != 4096 || tn.MaxDelayTicks != 15 || tn.WeightBits != 9 || tn.MaxChips != 16 {
 		t.Fatalf("truenorth: %+v", tn)
@@ -183,7 +228,7 @@ func TestPresets(t *testing.T) {
 	if sp.Sync != chip.Realtime || sp.TickBudget != 0.001 || sp.CoresPerChip() != 16 || sp.MaxChips != 48 || sp.WeightBits != 16 {
 		t.Fatalf("spinnaker: %+v", sp)
 	}
-	if _, err := PresetYAML("nope"); err == nil || !strings.Contains(err.Error(), "have: loihi, spinnaker, truenorth") {
+	if _, err := PresetYAML("nope"); err == nil || !strings.Contains(err.Error(), "have: loihi, pohoiki, spinnaker, truenorth") {
 		t.Fatalf("PresetYAML(nope): %v", err)
 	}
 }
@@ -217,7 +262,7 @@ func TestArchErrors(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"base: loihi\nneurons_per_cor: 5\n",
 			"loader: a.yaml:2: neurons_per_cor: unknown key (allowed: base, name, description, neurons_per_core, input_axons_per_core, output_axons_per_core, synapses_per_core, max_fan_in, max_delay_ticks, weight_bits, cores_per_tile, tiles_x, tiles_y, max_chips, sync, tick_budget, hop_latency_ew, hop_latency_ns, hop_energy_ew, hop_energy_ns, chip_hop_latency, chip_hop_energy, link_service_time, chip_link_service_time, link_buffer, synop_energy, synop_latency, neuron_update_energy, neuron_update_latency, spike_energy, spike_latency, barrier_latency, barrier_energy)"},
-		{"base: loihii\n", `loader: a.yaml:1: base: unknown preset "loihii" (have: loihi, spinnaker, truenorth)`},
+		{"base: loihii\n", `loader: a.yaml:1: base: unknown preset "loihii" (have: loihi, pohoiki, spinnaker, truenorth)`},
 		{"base: loihi\ntiles_x: many\n", `loader: a.yaml:2: tiles_x: expected a positive integer, got "many"`},
 		{"base: loihi\ntiles_x: 0\n", `loader: a.yaml:2: tiles_x: expected a positive integer, got 0`},
 		{"base: loihi\nsynop_energy: -1e-12\n", `loader: a.yaml:2: synop_energy: expected a finite number >= 0 (SI units: seconds, joules), got -1e-12`},
@@ -235,7 +280,7 @@ func TestArchErrors(t *testing.T) {
 			t.Errorf("ParseArch(%q):\n got  %v\n want %s", c.in, err, c.want)
 		}
 	}
-	if _, err := LoadArch("nosuch"); err == nil || err.Error() != `loader: unknown preset "nosuch" (have: loihi, spinnaker, truenorth)` {
+	if _, err := LoadArch("nosuch"); err == nil || err.Error() != `loader: unknown preset "nosuch" (have: loihi, pohoiki, spinnaker, truenorth)` {
 		t.Errorf("LoadArch(nosuch): %v", err)
 	}
 	if _, err := LoadArch("nosuch.yaml"); err == nil || !strings.Contains(err.Error(), "no such file") {

@@ -812,7 +812,8 @@ func (l *Learner) Normalize(s *SynState, syn uint64, t int64, target, sum float6
 // RateCounter is the exponential moving average of a neuron's firing rate
 // in Hz with time constant tau: a spike adds (1 - exp(-dt/tau)) * 1000/dt
 // Hz, and the value decays by exp(-dt/tau) per tick, so that its mean is
-// the firing rate.
+// the firing rate. A counter is only read once made, so the cores of an
+// engine share one.
 type RateCounter struct {
 	keep []float64 // exp(-d*dt/tau)
 	kInf float64   // per-tick keep, for d beyond the table
@@ -825,10 +826,10 @@ func NewRateCounter(dt, tau float64) *RateCounter {
 	if tau <= 0 {
 		tau = DefaultRateTau
 	}
-	rc := &RateCounter{kInf: math.Exp(-dt / tau)}
+	rc := &RateCounter{kInf: math.Exp(-dt / tau), keep: make([]float64, 4096)}
 	rc.add = (1 - rc.kInf) * 1000 / dt
-	for d := 0; d < 4096; d++ {
-		rc.keep = append(rc.keep, math.Exp(-float64(d)*dt/tau))
+	for d := range rc.keep {
+		rc.keep[d] = math.Exp(-float64(d) * dt / tau)
 	}
 	return rc
 }

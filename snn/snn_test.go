@@ -219,3 +219,51 @@ func TestLIFParams(t *testing.T) {
 		t.Errorf("fixed params %+v", p)
 	}
 }
+
+// TestFanIn: the counts of FanIn are those of the built synapses, exact
+// but for fixed_probability below 1, for which they are a lower bound.
+func TestFanIn(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		conn  Connector
+		same  bool
+		exact bool
+	}{
+		{"all_to_all", Connector{Kind: AllToAll}, false, true},
+		{"all_to_all no self", Connector{Kind: AllToAll, NoSelf: true}, true, true},
+		{"one_to_one", Connector{Kind: OneToOne}, true, true},
+		{"probability", Connector{Kind: FixedProbability, P: 0.1}, false, false},
+		{"probability 0", Connector{Kind: FixedProbability, P: 0}, false, true},
+		{"probability 1 no self", Connector{Kind: FixedProbability, P: 1, NoSelf: true}, true, true},
+		{"in_degree no self", Connector{Kind: FixedInDegree, InDegree: 7, NoSelf: true}, true, true},
+		{"list", Connector{Kind: FromList, List: []Conn{{Pre: 1, Post: 2}, {Pre: 3, Post: 2}, {Pre: 0, Post: 0}}}, false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := twoPops(c.conn, c.same)
+			counts, exact, err := n.FanIn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := n.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			built := make([]int, g.N)
+			for _, p := range g.Post {
+				built[p]++
+			}
+			if exact != c.exact || len(counts) != g.N {
+				t.Fatalf("exact %v, %d counts; want %v, %d", exact, len(counts), c.exact, g.N)
+			}
+			for i := range counts {
+				if counts[i] > built[i] || (exact && counts[i] != built[i]) {
+					t.Fatalf("neuron %d: counted %d, built %d", i, counts[i], built[i])
+				}
+			}
+		})
+	}
+	bad := twoPops(Connector{Kind: FixedInDegree, InDegree: 51}, false)
+	if _, _, err := bad.FanIn(); err == nil || !strings.Contains(err.Error(), "in_degree 51") {
+		t.Fatalf("FanIn of an invalid network: %v", err)
+	}
+}

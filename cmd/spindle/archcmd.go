@@ -12,8 +12,8 @@ func newArchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "arch",
 		Short: "List and show the architecture presets",
-		Long: `The presets describe Loihi-like, TrueNorth-like and SpiNNaker-like
-hardware. They are embedded in the binary; 'arch show NAME' prints one as
+		Long: `The presets describe Loihi-like (one 32-chip board, or 768 chips as in
+Pohoiki Springs), TrueNorth-like and SpiNNaker-like hardware. They are embedded in the binary; 'arch show NAME' prints one as
 YAML, which is also a starting point for an arch file of your own
 (write "base: NAME" and override fields).`,
 	}

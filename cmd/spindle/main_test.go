@@ -80,12 +80,18 @@ func TestExitCodes(t *testing.T) {
 	if err := os.WriteFile(unbounded, []byte("base: loihi\nmax_chips: 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	tiny := filepath.Join(dir, "tiny.yaml") // one core
+	if err := os.WriteFile(tiny, []byte("base: loihi\nmax_chips: 1\ncores_per_tile: 1\ntiles_x: 1\ntiles_y: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
 		{[]string{"run"}, 2, "expected 1 argument"},
+		// Refused from counts, before the synapses are built.
+		{[]string{"run", "../../examples/cuba.yaml", "--arch", tiny}, 1, `map: the network needs at least 4 cores = 4 chips of 1 cores but arch "tiny" allows at most 1 chips (1 cores), 3 cores short`},
 		{[]string{"run", "../../examples/cuba.yaml", "--bogus"}, 2, "unknown flag"},
 		{[]string{"run", "../../examples/cuba.yaml", "--map", "zigzag"}, 2, "--map"},
 		{[]string{"run", "../../examples/cuba.yaml", "--mode", "double"}, 2, "--mode"},

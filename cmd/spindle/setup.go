@@ -151,6 +151,14 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 	} else if tiles := float64(f.chips) * float64(a.TilesX) * float64(a.TilesY); tiles > router.MaxTiles {
 		return nil, usagef("--chips %d: %.0f tiles of arch %q, more than the %d the router models", f.chips, tiles, a.Name, router.MaxTiles)
 	}
+	// Counting synapses takes a pass over the neurons; building them, for a
+	// network the board cannot hold, minutes and gigabytes.
+	if err := net.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := chip.CheckCapacity(net, b.arch, f.chips); err != nil {
+		return nil, err
+	}
 	if b.graph, err = net.Build(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
