@@ -40,16 +40,14 @@ func Homeostats(neurons int, inputs func(n int) []uint32, rules []*Learner, proj
 // Homeostasis.OnReward) a tick whose reward changed the weights: only
 // then is Step called, so that a simulator reads the neuron's rate (an
 // exponential) rarely rather than every tick.
-func (h *Homeostat) Due(t int64) bool {
-	return (t+1)%h.l.PeriodTicks == 0 || h.l.OnReward && h.l.Rewarding()
-}
+func (h *Homeostat) Due(t int64) bool { return h.l.homeoDue(t) }
 
 // Step runs the homeostasis of tick t (see Due): at the end of a period
 // the target follows the neuron's rate (Hz); then every input is scaled
 // so that the inputs sum to the target (heterosynaptic scaling, bounded
 // by each rule).
 func (h *Homeostat) Step(t int64, rate float64, rules []*Learner, proj []uint16, syn []SynState, gid []uint32) {
-	if (t+1)%h.l.PeriodTicks == 0 {
+	if h.l.periodEnd(t) {
 		h.Target = h.l.HomeoTarget(h.Target, rate)
 	}
 	sum := 0.0

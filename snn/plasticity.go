@@ -87,10 +87,10 @@ type Homeostasis struct {
 	RateTarget float64 // Hz
 	Eta        float64 // mV of target change per Hz of rate error per second
 	Period     float64 // ms between normalisations; 0 means DefaultHomeostasisPeriod
-	// OnReward (RSTDP only) also normalises at the end of every tick
-	// whose reward changed the weights, so that the summed input stays
-	// at its target after every update (the target still moves once a
-	// period).
+	// OnReward (RSTDP only) normalises at the end of every tick whose
+	// reward changed the weights, so that the summed input stays at its
+	// target after every update; the target still moves (and the inputs
+	// are scaled to it) once a period when Eta > 0.
 	OnReward bool
 }
 
@@ -769,6 +769,21 @@ func roundShift(x int64, s uint) int64 {
 		return -((-x + 1<<(s-1)) >> s)
 	}
 	return (x + 1<<(s-1)) >> s
+}
+
+// periodEnd reports whether tick t ends a homeostasis period at which
+// something changes: always, except for an OnReward rule with a fixed
+// target (eta 0), whose weights were normalised after every update and
+// would only be rounded again.
+func (l *Learner) periodEnd(t int64) bool {
+	return (t+1)%l.PeriodTicks == 0 && !(l.OnReward && l.eta == 0)
+}
+
+// homeoDue reports whether the homeostasis of the rule runs at tick t:
+// at the end of a period (periodEnd), or with OnReward on every tick
+// whose reward moved the weights.
+func (l *Learner) homeoDue(t int64) bool {
+	return l.periodEnd(t) || l.OnReward && l.Rewarding()
 }
 
 // HomeoTarget moves a homeostatic target T one period towards the rate

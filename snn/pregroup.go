@@ -76,9 +76,7 @@ func (g *PreGroup) Rewarding() bool { return g.l.Rewarding() }
 
 // Normalized reports whether the homeostasis of the group's rule ran at
 // tick t (see Homeostat.Due), so that the tied weights must follow.
-func (g *PreGroup) Normalized(t int64) bool {
-	return g.l.Homeo && ((t+1)%g.l.PeriodTicks == 0 || g.l.OnReward && g.l.Rewarding())
-}
+func (g *PreGroup) Normalized(t int64) bool { return g.l.Homeo && g.l.homeoDue(t) }
 
 // Balance sets Factor to W_i0/W_i from the weights as they stand (before
 // the reward updates of the tick): a 16-bit fraction in fixed mode,

@@ -121,6 +121,8 @@ func TestSleepForagingBadFlags(t *testing.T) {
 		{[]string{"--first-seed", "-1"}, "--first-seed"},
 		{[]string{"--seeds", "x"}, "seeds"},
 		{[]string{"--hidden", "random"}, "--hidden"},
+		{[]string{"--model", "random"}, "--model"},
+		{[]string{"--model", "paper", "--hidden", "learned"}, "give one"},
 		{[]string{"extra"}, "argument"},
 	} {
 		code, _, errs := spindle(t, append([]string{"sleep", "foraging"}, c.args...)...)

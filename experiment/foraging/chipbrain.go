@@ -30,9 +30,14 @@ func attachRules(net *snn.Network, p *Params) {
 	net.Projections[1].Plasticity = &snn.Plasticity{
 		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
 		WMin: 0, WMax: p.ExcMax, TauEligibility: r.TauElig, LearningRate: r.LearningRate,
+		Proportional: r.Proportional, PreBalance: r.PreBalance,
 	}
 	if r.Normalize {
-		net.Projections[1].Plasticity.Homeostasis = &snn.Homeostasis{}
+		net.Projections[1].Plasticity.Homeostasis = &snn.Homeostasis{OnReward: r.OnReward, RateTarget: r.RateTarget, Eta: r.Eta}
+	}
+	if r.Tied {
+		net.Projections[2].Plasticity = &snn.Plasticity{Rule: snn.Tied, TiedTo: ProjExc, WMin: -p.InhMax, WMax: 0}
+		return
 	}
 	net.Projections[2].Plasticity = &snn.Plasticity{
 		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
@@ -70,6 +75,10 @@ func (b *chipBrain) Sleep(ticks int) error {
 	}
 	if s.MuteInhibition {
 		phase.Mute = []string{ProjInh}
+		return b.Engine.Sleep(phase)
+	}
+	if b.p.Rules.Tied {
+		// Tied inhibition goes on following the excitation in sleep.
 		return b.Engine.Sleep(phase)
 	}
 	b.SetLearning(b.lay.projInh, false)

@@ -53,6 +53,16 @@
 // how the hidden->output weights move relative to the two task solutions
 // (distances, PCA trajectory, histograms); WritePlots draws them.
 //
+// PaperParams and PaperProtocol run the paper's learning instead, on the
+// chip's learning engine: hidden -> output updates proportional to the
+// weight with the presynaptic factor W_i0/W_i and per-output
+// normalisation after every update, inhibition tied to minus each hidden
+// neuron's mean excitatory weight, rewards +1/-0.001/-0.0001 without a
+// baseline, one input pulse per covered pixel, the spike-count decision,
+// Task 2 three times as long as Task 1 and sleep alternating 1:1 with
+// 100-cycle Task 2 blocks; Result.Surviving reports how many of the Task
+// 1-relevant synapses each condition keeps.
+//
 // docs/experiments.md has the protocol, the results and how to reproduce
 // them.
 package foraging

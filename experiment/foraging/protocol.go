@@ -91,7 +91,11 @@ type Result struct {
 	// SleepEffect is the per-seed difference sleep - sequential on each
 	// task: pairing by seed removes the seed's own luck, so its standard
 	// error, SD/sqrt(seeds), says whether sleep changed anything.
-	SleepEffect ConditionScore             `json:"sleep_minus_sequential"`
+	SleepEffect ConditionScore `json:"sleep_minus_sequential"`
+	// Surviving is, per condition, the fraction of the Task 1-relevant
+	// synapses (the top tenth of excitatory hidden->output weights after
+	// Task 1) whose weight at the end is above half of it, over seeds.
+	Surviving   map[string]MeanSD          `json:"task1_top10_surviving"`
 	PerSeed     []SeedResult               `json:"per_seed"`
 	Curves      map[string][]CurvePoint    `json:"curves"`
 	Distances   map[string][]DistancePoint `json:"distances"`
@@ -229,14 +233,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 
 // seedOutcome is everything one seed produced.
 type seedOutcome struct {
-	seed   uint64
-	perf   map[string][2]float64
-	eaten  map[string][2]Score
-	curves map[string][]float64 // condition -> online performance per CurveEvery cycles
-	dists  map[string][][2]float64
-	final  map[string][]float32   // weights at the end of each phase
-	traj   map[string][][]float32 // first seed only
-	hist   *Histograms            // first seed only
+	seed      uint64
+	perf      map[string][2]float64
+	eaten     map[string][2]Score
+	curves    map[string][]float64 // condition -> online performance per CurveEvery cycles
+	dists     map[string][][2]float64
+	final     map[string][]float32   // weights at the end of each phase
+	surviving map[string]float64     // condition -> fraction of Task 1-relevant synapses surviving
+	traj      map[string][][]float32 // first seed only
+	hist      *Histograms            // first seed only
 }
 
 // newBrain builds the foraging network for a seed on the chip; a
@@ -466,6 +471,11 @@ func runSeed(ctx context.Context, seed uint64, mode snn.Mode, arch *chip.Arch, p
 			d[i] = [2]float64{dist32(v, t1), dist32(v, t2)}
 		}
 		out.dists[name] = d
+	}
+	out.surviving = map[string]float64{}
+	rel := task1Relevant(wT1[0])
+	for _, c := range []string{Sequential, SleepCond, Interleaved} {
+		out.surviving[c] = surviving(rel, wT1[0], out.final[c])
 	}
 	if keep {
 		out.hist = relevantHistograms(wPre, wT1, out.final)

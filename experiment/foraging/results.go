@@ -40,6 +40,18 @@ func aggregate(outs []*seedOutcome, mode snn.Mode, proto Protocol) *Result {
 		d2 = append(d2, sl[1]-sq[1])
 	}
 	res.SleepEffect = ConditionScore{Task1: Summarise(d1), Task2: Summarise(d2)}
+	res.Surviving = map[string]MeanSD{}
+	for _, c := range []string{Sequential, SleepCond, Interleaved} {
+		var v []float64
+		for _, o := range outs {
+			if x, ok := o.surviving[c]; ok {
+				v = append(v, x)
+			}
+		}
+		if len(v) > 0 {
+			res.Surviving[c] = Summarise(v)
+		}
+	}
 
 	// Curves and distances: Task 1 training first, then each condition's
 	// Task 2 phase, on one cycle axis from the start of Task 1.
@@ -122,19 +134,35 @@ func trajectory(traj map[string][][]float32) *Trajectory {
 	return t
 }
 
-// relevantHistograms picks the Task 1-relevant synapses, the tenth of the
-// excitatory hidden->output synapses whose weight Task 1 training changed
-// most, and returns their weights after Task 1 and at the end of each
-// condition.
-func relevantHistograms(pre, t1 [2][]float64, final map[string][]float32) *Histograms {
-	exc := len(pre[0])
-	idx := make([]int, exc)
+// task1Relevant returns the Task 1-relevant synapses: the tenth of the
+// excitatory hidden->output synapses with the largest weights after Task 1
+// (the paper's "top 10%", Golden et al. 2022, Fig 4C).
+func task1Relevant(t1 []float64) []int {
+	idx := make([]int, len(t1))
 	for i := range idx {
 		idx[i] = i
 	}
-	change := func(i int) float64 { return math.Abs(t1[0][i] - pre[0][i]) }
-	sort.SliceStable(idx, func(a, b int) bool { return change(idx[a]) > change(idx[b]) })
-	idx = idx[:max(1, exc/10)]
+	sort.SliceStable(idx, func(a, b int) bool { return t1[idx[a]] > t1[idx[b]] })
+	return idx[:max(1, len(t1)/10)]
+}
+
+// surviving returns the fraction of the synapses idx whose weight in w is
+// still above half their weight after Task 1.
+func surviving(idx []int, t1 []float64, w []float32) float64 {
+	n := 0
+	for _, i := range idx {
+		if float64(w[i]) > 0.5*t1[i] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(idx))
+}
+
+// relevantHistograms returns the weights of the Task 1-relevant synapses
+// (task1Relevant) before Task 1, after it and at the end of each
+// condition.
+func relevantHistograms(pre, t1 [2][]float64, final map[string][]float32) *Histograms {
+	idx := task1Relevant(t1[0])
 	h := &Histograms{Stages: []string{"pretrained", AfterTask1, Sequential, SleepCond, Interleaved}, Values: map[string][]float64{}}
 	pick := func(w func(i int) float64) []float64 {
 		v := make([]float64, len(idx))

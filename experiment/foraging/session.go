@@ -92,6 +92,9 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 	s.vsum = [Moves]float64{}
 	s.count = true
 	for t := 0; t < s.p.PresentTicks; t++ {
+		if t == s.p.PulseTicks && t > 0 {
+			s.setInput(false)
+		}
 		s.b.Step()
 		if s.p.Readout != ReadoutSpikes {
 			for i := range s.vsum {
@@ -132,8 +135,14 @@ func (s *session) cycle(w *World, learn bool) (value int, ate bool) {
 		s.hungry++
 	}
 	s.setInput(false)
+	if learn && value == 0 && s.p.Empty != 0 {
+		s.setReward(s.p.Empty * s.p.RewardGain)
+	}
 	if learn && value != 0 {
 		r := float64(value)
+		if value < 0 && s.p.Punished != 0 {
+			r = s.p.Punished
+		}
 		if n := s.p.BaselineMeals; n > 0 {
 			// Subtract the running mean of the meals' value, so that the
 			// co-activity every output shares cancels on average.
