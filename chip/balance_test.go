@@ -23,10 +23,10 @@ func balancedNet(mode snn.Mode, seed uint64) *snn.Network {
 		Receptors: []snn.Receptor{{Name: "exc", TauSyn: 3}, {Name: "inh", TauSyn: 3}},
 	}
 	exc := &snn.Plasticity{Rule: snn.RSTDP, Proportional: true, PreBalance: true,
-		TauPlus: 10, TauMinus: 10, APlus: 0.04, AMinus: 0.04, WMin: 0, WMax: 8,
+		TauPlus: 10, TauMinus: 10, APlus: 0.04, AMinus: 0.04, WMin: 0, WMax: 60,
 		TauEligibility: 60, LearningRate: 2,
 		Homeostasis: &snn.Homeostasis{RateTarget: 20, Eta: 0.2, Period: 30, OnReward: true}}
-	inh := &snn.Plasticity{Rule: snn.Tied, TiedTo: "exc", WMin: -8, WMax: 0}
+	inh := &snn.Plasticity{Rule: snn.Tied, TiedTo: "exc", WMin: -60, WMax: 0}
 	return &snn.Network{
 		Name: "balanced", Dt: 1, Seed: seed, Mode: mode,
 		Populations: []snn.Population{
@@ -38,7 +38,7 @@ func balancedNet(mode snn.Mode, seed uint64) *snn.Network {
 			{Name: "in-h", Pre: "in", Post: "h", Receptor: "exc", Connector: snn.Connector{Kind: snn.FixedInDegree, InDegree: 4},
 				Weight: snn.UniformDist(3, 9)},
 			{Name: "exc", Pre: "h", Post: "o", Receptor: "exc", Connector: snn.Connector{Kind: snn.AllToAll},
-				Weight: snn.UniformDist(0, 6), Plasticity: exc},
+				Weight: snn.UniformDist(0, 30), Plasticity: exc},
 			{Name: "inh", Pre: "h", Post: "o", Receptor: "inh", Connector: snn.Connector{Kind: snn.AllToAll},
 				Weight: snn.Const(1), Inhibitory: true, Plasticity: inh},
 		},
@@ -116,8 +116,8 @@ func TestBalancedRulesMatchDenseFixed(t *testing.T) {
 				t.Errorf("%s: learning passes not costed: %d updates, %v J", name, st.LearningUpdates, st.EnergyByComponent["learning"])
 			}
 		}
-		// One weight step of the tied rule (bounds of 8 mV in a WeightBits mantissa).
-		step := math.Exp2(math.Ceil(math.Log2(8 * g.Params[2].Scale / math.Exp2(float64(a.WeightBits-1)))))
+		// One weight step of the tied rule (bounds of 60 mV in a WeightBits mantissa).
+		step := math.Exp2(math.Ceil(math.Log2(60 * g.Params[2].Scale / math.Exp2(float64(a.WeightBits-1)))))
 		checkBalanced(t, fmt.Sprintf("seed %d", seed), g, d.RawWeights(1), d.RawWeights(2), g.FixedWeights(a.WeightBits), step)
 	}
 }
@@ -220,5 +220,36 @@ func TestBalancedRulesNeedOneCore(t *testing.T) {
 	_, err = NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
 	if err == nil || !strings.Contains(err.Error(), `post population "o" on one core`) {
 		t.Errorf("split post population: err = %v", err)
+	}
+}
+
+// TestSleepUnbalanced: a sleep phase with the presynaptic factor off
+// learns differently from one with it, and puts the factor back.
+func TestSleepUnbalanced(t *testing.T) {
+	g, err := balancedNet(snn.Fixed, 5).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testArch()
+	m, _ := Map(g, a, "sequential", 0)
+	var after [2][]float64
+	for k, unbalanced := range []bool{false, true} {
+		e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Rewards first, so that the presynaptic sums move from their start.
+		runBalanced(1000, e.SetReward, func(int) { e.Step() })
+		if err := e.Sleep(SleepPhase{Ticks: 400, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Unbalanced: unbalanced}); err != nil {
+			t.Fatal(err)
+		}
+		if !e.learn.rules[1].Balance {
+			t.Errorf("unbalanced=%v: the presynaptic factor is still off after sleep", unbalanced)
+		}
+		after[k] = e.RawWeights(1)
+		e.Close()
+	}
+	if slices.Equal(after[0], after[1]) {
+		t.Error("sleep with and without the presynaptic factor left the same weights")
 	}
 }

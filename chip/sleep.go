@@ -23,6 +23,12 @@ type SleepPhase struct {
 	// alone produces depress on balance, and only inputs that drive the
 	// neuron grow (as the sleep rules of Tadros et al. 2022 do).
 	Depression float64
+	// Unbalanced switches off the presynaptic factor W_i0/W_i of
+	// PreBalance rules while asleep, so that sleep updates are
+	// proportional to the weight alone: without it a neuron whose
+	// weights have shrunk to nothing takes full-size steps on chance
+	// pairings (docs/experiments.md, item 13).
+	Unbalanced bool
 
 	// DriveWeight is the weight of one noise event onto the first
 	// receptor of a driven neuron, in mV; 0 means the current that lifts
@@ -155,9 +161,21 @@ func (e *Engine) Sleep(p SleepPhase) error {
 	if p.Depression != 0 && p.Depression != 1 {
 		depress(p.Depression)
 	}
+	var unbalanced []*snn.Learner
+	if p.Unbalanced {
+		for _, l := range e.learn.rules {
+			if l != nil && l.Balance {
+				l.Balance = false
+				unbalanced = append(unbalanced, l)
+			}
+		}
+	}
 
 	e.Run(p.Ticks)
 
+	for _, l := range unbalanced {
+		l.Balance = true
+	}
 	if p.Depression != 0 && p.Depression != 1 {
 		depress(1)
 	}

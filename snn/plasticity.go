@@ -332,7 +332,7 @@ type Learner struct {
 	Rule    Rule
 	Mult    bool
 	Prop    bool // Plasticity.Proportional
-	Balance bool // Plasticity.PreBalance
+	Balance bool // Plasticity.PreBalance; a sleep phase may switch it off
 	TiedTo  int  // the projection a Tied rule follows; -1 otherwise
 	tiedBy  bool // a Tied rule follows this one
 	Fixed   bool

@@ -80,9 +80,11 @@ func (g *PreGroup) Normalized(t int64) bool { return g.l.Homeo && g.l.homeoDue(t
 
 // Balance sets Factor to W_i0/W_i from the weights as they stand (before
 // the reward updates of the tick): a 16-bit fraction in fixed mode,
-// bounded by 16 in both modes.
+// bounded by 2^16 in both modes; 1 while the rule's Balance is off
+// (chip.SleepPhase.Unbalanced).
 func (g *PreGroup) Balance(syn []SynState) {
 	if !g.l.Balance {
+		g.Factor = g.l.NoFactor()
 		return
 	}
 	sum := 0.0

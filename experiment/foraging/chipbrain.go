@@ -72,6 +72,7 @@ func (b *chipBrain) Sleep(ticks int) error {
 	phase := chip.SleepPhase{
 		Ticks: ticks, Silence: []string{PopInput}, Drive: []string{PopHidden},
 		RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression,
+		Unbalanced: s.Unbalanced,
 	}
 	if s.MuteInhibition {
 		phase.Mute = []string{ProjInh}

@@ -157,6 +157,9 @@ type SleepParams struct {
 	Modulation float64
 	Threshold  float64
 	Depression float64 // multiplies A- while asleep (chip.SleepPhase.Depression)
+	// Unbalanced switches the presynaptic factor off while asleep
+	// (chip.SleepPhase.Unbalanced).
+	Unbalanced bool
 	// MuteInhibition mutes the hidden -> output inhibitory projection
 	// while asleep (chip.SleepPhase.Mute); otherwise it is only frozen.
 	MuteInhibition bool
