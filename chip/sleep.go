@@ -40,7 +40,7 @@ type SleepPhase struct {
 
 // SleepPhaseOf converts a sleep protocol read from a network file.
 func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
-	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression}
+	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression, Unbalanced: s.Unbalanced}
 }
 
 // Sleep runs p.Ticks ticks of sleep, then restores the waking state.

@@ -10,7 +10,7 @@ import (
 var (
 	plasticityKeys  = []string{"rule", "weight_dependent", "tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "tau_eligibility", "learning_rate", "proportional", "pre_balance", "tied_to", "homeostasis"}
 	homeostasisKeys = []string{"rate_target", "eta", "period", "on_reward"}
-	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold", "depression"}
+	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold", "depression", "unbalanced"}
 	ruleNames       = []string{"stdp", "rstdp", "tied"}
 )
 
@@ -301,6 +301,11 @@ func (p *netParser) parseSleep(v *yaml.Node) (*snn.SleepSpec, error) {
 			if *c.dst, err = p.floatCheck(g.val, join(path, c.key), "a value >= 0", func(x float64) bool { return x >= 0 }); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if g, ok := f.get("unbalanced"); ok {
+		if s.Unbalanced, err = p.boolean(g.val, join(path, "unbalanced")); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil

@@ -33,7 +33,7 @@ func TestParsePlasticity(t *testing.T) {
       tau_eligibility: 500
       learning_rate: 0.2
       homeostasis: {rate_target: 5, eta: 0.1, period: 50}
-sleep: {ticks: 100, silence: [in], drive: [h], mute: [in->h], modulation: 1, depression: 2}
+sleep: {ticks: 100, silence: [in], drive: [h], mute: [in->h], modulation: 1, depression: 2, unbalanced: true}
 `
 	n, err := ParseNetwork("p.yaml", []byte(src))
 	if err != nil {
@@ -45,7 +45,7 @@ sleep: {ticks: 100, silence: [in], drive: [h], mute: [in->h], modulation: 1, dep
 	if pl == nil || *pl != want || *pl.Homeostasis != (snn.Homeostasis{RateTarget: 5, Eta: 0.1, Period: 50}) {
 		t.Fatalf("got %+v", pl)
 	}
-	if s := n.Sleep; s == nil || s.Ticks != 100 || s.Silence[0] != "in" || s.Drive[0] != "h" || len(s.Mute) != 1 || s.Mute[0] != "in->h" || s.Modulation != 1 || s.Depression != 2 {
+	if s := n.Sleep; s == nil || s.Ticks != 100 || s.Silence[0] != "in" || s.Drive[0] != "h" || len(s.Mute) != 1 || s.Mute[0] != "in->h" || s.Modulation != 1 || s.Depression != 2 || !s.Unbalanced {
 		t.Fatalf("sleep %+v", n.Sleep)
 	}
 }

@@ -282,6 +282,7 @@ type SleepSpec struct {
 	Modulation float64
 	Threshold  float64
 	Depression float64 // scales every plastic projection's A- while asleep; 0 means 1
+	Unbalanced bool    // switches the presynaptic factor of PreBalance rules off while asleep
 }
 
 // Validate checks a sleep protocol against network n.
