@@ -1,6 +1,7 @@
 package chip
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/spindle-sim/spindle/snn"
@@ -47,6 +48,17 @@ func testArch() *Arch {
 type spike struct {
 	t  int64
 	id uint32
+}
+
+// sortSpikes orders spikes by tick, then neuron: the order in which the
+// dense reference reports them.
+func sortSpikes(s []spike) { slices.SortFunc(s, cmpSpike) }
+
+func cmpSpike(x, y spike) int {
+	if x.t != y.t {
+		return int(x.t - y.t)
+	}
+	return int(x.id) - int(y.id)
 }
 
 // runSpikes simulates net for ticks on arch a and returns every spike.

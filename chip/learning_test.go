@@ -125,12 +125,7 @@ func TestPlasticEngineMatchesDenseFixed(t *testing.T) {
 				e.Step()
 			}
 			e.Close()
-			slices.SortFunc(got, func(x, y spike) int {
-				if x.t != y.t {
-					return int(x.t - y.t)
-				}
-				return int(x.id) - int(y.id)
-			})
+			sortSpikes(got)
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: %d spikes, dense %d: differ", name, len(got), len(want))
 			}

@@ -61,12 +61,7 @@ func TestReplayMatchesRun(t *testing.T) {
 			e.Run(ticks)
 			want := e.Stats()
 			if c.order == "byaddress" {
-				slices.SortFunc(sp, func(a, b spike) int {
-					if a.t != b.t {
-						return int(a.t - b.t)
-					}
-					return int(a.id) - int(b.id)
-				})
+				sortSpikes(sp)
 			}
 			p, err := ReplayTraffic(g, c.arch, m, spikeSeq(sp), ticks)
 			if err != nil {

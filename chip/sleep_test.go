@@ -110,21 +110,14 @@ func TestSleepSilencesAndDrives(t *testing.T) {
 				t.Fatal(err)
 			}
 			sleeping = false
-			slices.SortFunc(first, cmpSpike)
-			slices.SortFunc(sleepSpikes, cmpSpike)
+			sortSpikes(first)
+			sortSpikes(sleepSpikes)
 			if !slices.Equal(first, sleepSpikes) {
 				t.Errorf("sleep spikes depend on mapping or workers: %d vs %d", len(first), len(sleepSpikes))
 			}
 			e2.Close()
 		}
 	}
-}
-
-func cmpSpike(x, y spike) int {
-	if x.t != y.t {
-		return int(x.t - y.t)
-	}
-	return int(x.id) - int(y.id)
 }
 
 func TestSleepThresholdAndErrors(t *testing.T) {
