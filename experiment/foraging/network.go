@@ -504,7 +504,7 @@ func PaperParams() Params {
 func PaperProtocol(p *Params) Protocol {
 	const block = 100
 	return Protocol{
-		Pretrain: 100, Task1: 10000, Task2: 30000, Blocks: 30000 / block,
+		Pretrain: 100, Task1: 10000, Task2: 30000, Blocks: 30000 / block, BlockCycles: block,
 		SleepTicks: block * (p.PresentTicks + p.RestTicks),
 		Test:       2000, SnapshotEvery: 1000, CurveEvery: 1000,
 	}

@@ -29,10 +29,14 @@ var Conditions = []string{AfterTask1, Sequential, SleepCond, Interleaved}
 
 // Protocol holds the lengths of the phases, in movement cycles, at scale 1.
 type Protocol struct {
-	Pretrain      int `json:"pretrain_cycles"`
-	Task1         int `json:"task1_cycles"`
-	Task2         int `json:"task2_cycles"`
-	Blocks        int `json:"blocks"`      // Task 2 blocks of the sleep and interleaved conditions
+	Pretrain int `json:"pretrain_cycles"`
+	Task1    int `json:"task1_cycles"`
+	Task2    int `json:"task2_cycles"`
+	Blocks   int `json:"blocks"` // Task 2 blocks of the sleep and interleaved conditions
+	// BlockCycles, when positive, is the length of those blocks, which
+	// Scaled keeps (their number scales with Task 2, and each sleep
+	// keeps its length): the paper's 100-cycle blocks.
+	BlockCycles   int `json:"block_cycles,omitempty"`
 	SleepTicks    int `json:"sleep_ticks"` // per sleep phase
 	Test          int `json:"test_cycles"` // per task, learning frozen
 	SnapshotEvery int `json:"snapshot_every_cycles"`
@@ -54,6 +58,11 @@ func (p Protocol) Scaled(f float64) Protocol {
 	q.SleepTicks = sc(p.SleepTicks)
 	q.SnapshotEvery, q.CurveEvery = sc(p.SnapshotEvery), sc(p.CurveEvery)
 	q.Blocks = max(1, min(p.Blocks, q.Task2))
+	if p.BlockCycles > 0 {
+		q.BlockCycles = min(p.BlockCycles, q.Task2)
+		q.Blocks = max(1, q.Task2/q.BlockCycles)
+		q.SleepTicks = p.SleepTicks
+	}
 	return q
 }
 
