@@ -29,6 +29,10 @@ type SleepPhase struct {
 	// weights have shrunk to nothing takes full-size steps on chance
 	// pairings (docs/experiments.md, item 13).
 	Unbalanced bool
+	// Uniform drives every neuron of a Drive population at the
+	// population's mean rate instead of its own (the uniform-noise sleep
+	// of Golden et al. 2022, S4).
+	Uniform bool
 
 	// DriveWeight is the weight of one noise event onto the first
 	// receptor of a driven neuron, in mV; 0 means the current that lifts
@@ -40,7 +44,7 @@ type SleepPhase struct {
 
 // SleepPhaseOf converts a sleep protocol read from a network file.
 func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
-	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression, Unbalanced: s.Unbalanced}
+	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression, Unbalanced: s.Unbalanced, Uniform: s.Uniform}
 }
 
 // Sleep runs p.Ticks ticks of sleep, then restores the waking state.
@@ -111,6 +115,17 @@ func (e *Engine) Sleep(p SleepPhase) error {
 			if w == 0 {
 				w = g.Params[pi].DriveWeight()
 			}
+			rate := func(id int) float64 {
+				return e.cores[e.mapng.CoreOf[id]].Rate(int(e.local[id]), start)
+			}
+			if p.Uniform {
+				mean := 0.0
+				for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
+					mean += rate(id)
+				}
+				mean /= float64(g.PopStart[pi+1] - g.PopStart[pi])
+				rate = func(int) float64 { return mean }
+			}
 			for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
 				c := e.mapng.CoreOf[id]
 				cr := e.cores[c]
@@ -119,7 +134,7 @@ func (e *Engine) Sleep(p SleepPhase) error {
 					weights[c] = make([]float64, cr.Compartments())
 				}
 				l := int(e.local[id])
-				probs[c][l] = snn.DriveP(cr.Rate(l, start)*scale, g.Net.Dt)
+				probs[c][l] = snn.DriveP(rate(id)*scale, g.Net.Dt)
 				weights[c][l] = w
 			}
 		}

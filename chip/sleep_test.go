@@ -271,3 +271,50 @@ func TestSleepDepression(t *testing.T) {
 		}
 	}
 }
+
+// TestSleepUniform: uniform noise drives every neuron of a population at
+// the population's mean rate, so a neuron silent while awake fires asleep
+// and the rates even out.
+func TestSleepUniform(t *testing.T) {
+	net := sleepNet(snn.Float)
+	// Only the first half of the hidden layer gets input while awake.
+	net.Projections[0].Connector = snn.Connector{Kind: snn.FromList}
+	for i := 0; i < 20; i++ {
+		net.Projections[0].Connector.List = append(net.Projections[0].Connector.List, snn.Conn{Pre: i, Post: i})
+	}
+	g, err := net.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testArch()
+	for _, uniform := range []bool{false, true} {
+		m, _ := Map(g, a, "sequential", 0)
+		counts := make([]int, g.N)
+		asleep := false
+		e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1, OnSpike: func(_ int64, id uint32) {
+			if asleep {
+				counts[id]++
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Run(2000)
+		asleep = true
+		if err := e.Sleep(SleepPhase{Ticks: 2000, Silence: []string{"in"}, Drive: []string{"h"}, Uniform: uniform}); err != nil {
+			t.Fatal(err)
+		}
+		e.Close()
+		fed, silent := 0, 0
+		for i := 0; i < 20; i++ {
+			fed += counts[40+i]
+			silent += counts[60+i]
+		}
+		switch {
+		case !uniform && silent != 0:
+			t.Errorf("own rates: the neurons silent while awake fired %d times asleep", silent)
+		case uniform && (silent == 0 || math.Abs(float64(fed-silent)) > 0.3*float64(fed+silent)):
+			t.Errorf("uniform: %d spikes from the fed half, %d from the silent half: want about equal", fed, silent)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 var (
 	plasticityKeys  = []string{"rule", "weight_dependent", "tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "tau_eligibility", "learning_rate", "proportional", "pre_balance", "tied_to", "homeostasis"}
 	homeostasisKeys = []string{"rate_target", "eta", "period", "on_reward"}
-	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold", "depression", "unbalanced"}
+	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold", "depression", "unbalanced", "uniform"}
 	ruleNames       = []string{"stdp", "rstdp", "tied"}
 )
 
@@ -303,9 +303,14 @@ func (p *netParser) parseSleep(v *yaml.Node) (*snn.SleepSpec, error) {
 			}
 		}
 	}
-	if g, ok := f.get("unbalanced"); ok {
-		if s.Unbalanced, err = p.boolean(g.val, join(path, "unbalanced")); err != nil {
-			return nil, err
+	for _, c := range []struct {
+		key string
+		dst *bool
+	}{{"unbalanced", &s.Unbalanced}, {"uniform", &s.Uniform}} {
+		if g, ok := f.get(c.key); ok {
+			if *c.dst, err = p.boolean(g.val, join(path, c.key)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return s, nil

@@ -283,6 +283,7 @@ type SleepSpec struct {
 	Threshold  float64
 	Depression float64 // scales every plastic projection's A- while asleep; 0 means 1
 	Unbalanced bool    // switches the presynaptic factor of PreBalance rules off while asleep
+	Uniform    bool    // drives every neuron at its population's mean rate
 }
 
 // Validate checks a sleep protocol against network n.

@@ -72,7 +72,7 @@ func (b *chipBrain) Sleep(ticks int) error {
 	phase := chip.SleepPhase{
 		Ticks: ticks, Silence: []string{PopInput}, Drive: []string{PopHidden},
 		RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression,
-		Unbalanced: s.Unbalanced,
+		Unbalanced: s.Unbalanced, Uniform: s.Uniform,
 	}
 	if s.MuteInhibition {
 		phase.Mute = []string{ProjInh}

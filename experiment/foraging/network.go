@@ -158,8 +158,9 @@ type SleepParams struct {
 	Threshold  float64
 	Depression float64 // multiplies A- while asleep (chip.SleepPhase.Depression)
 	// Unbalanced switches the presynaptic factor off while asleep
-	// (chip.SleepPhase.Unbalanced).
-	Unbalanced bool
+	// (chip.SleepPhase.Unbalanced); Uniform drives every hidden neuron at
+	// the layer's mean rate (chip.SleepPhase.Uniform).
+	Unbalanced, Uniform bool
 	// MuteInhibition mutes the hidden -> output inhibitory projection
 	// while asleep (chip.SleepPhase.Mute); otherwise it is only frozen.
 	MuteInhibition bool
