@@ -165,18 +165,15 @@ func plotResults(res *Result, path string) error {
 }
 
 func plotDistances(res *Result, path string) error {
-	const rows = 2
-	img := vgimg.New(9*vg.Inch, 8*vg.Inch)
+	targets := []string{"Task 1", "Task 2", "joint (Task 1 and Task 2)"}
+	rows := len(targets)
+	img := vgimg.New(9*vg.Inch, 11*vg.Inch)
 	dc := draw.New(img)
 	tiles := draw.Tiles{Rows: rows, Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(4), PadY: vg.Points(10)}
-	canvases := plot.Align([][]*plot.Plot{{nil}, {nil}}, tiles, dc)
-	for r := 0; r < rows; r++ {
+	canvases := plot.Align([][]*plot.Plot{{nil}, {nil}, {nil}}, tiles, dc)
+	for r, target := range targets {
 		p := plot.New()
-		target := "Task 1"
-		if r == 1 {
-			target = "Task 2"
-		}
-		p.Title.Text = fmt.Sprintf("Distance of the hidden→output weights from the %s solution (mean of %d seeds)", target, len(res.Seeds))
+		p.Title.Text = fmt.Sprintf("Distance of the excitatory hidden→output weights from the %s solution set (mean of %d seeds)", target, len(res.Seeds))
 		p.X.Label.Text = "movement cycle (from the start of Task 1; Task 2 alone from 0)"
 		p.Y.Label.Text = "Euclidean distance (mV)"
 		for _, name := range TrajectoryOrder {
@@ -186,10 +183,7 @@ func plotDistances(res *Result, path string) error {
 			}
 			xy := make(plotter.XYs, len(pts))
 			for i, d := range pts {
-				y := d.ToTask1
-				if r == 1 {
-					y = d.ToTask2
-				}
+				y := [...]float64{d.ToTask1, d.ToTask2, d.ToBoth}[r]
 				xy[i] = plotter.XY{X: float64(d.Cycle), Y: y}
 			}
 			l, err := plotter.NewLine(xy)

@@ -135,14 +135,18 @@ type CurvePoint struct {
 	Task  string  `json:"task"`
 }
 
-// DistancePoint is the mean Euclidean distance over seeds of the
-// hidden->output weights from the Task 1 solution (the weights at the end
-// of Task 1 training) and from the Task 2 solution (the end of Task 2
-// training from the pre-trained network).
+// DistancePoint is the mean over seeds of the distance of the excitatory
+// hidden->output weights from each solution set, as Golden et al. (2022)
+// define it: the minimum Euclidean distance to the weight snapshots of the
+// last fifth of every run that performs the task (Task 1: Task 1 training,
+// the sleep and the interleaved conditions; Task 2: Task 2 alone, the
+// sequential, sleep and interleaved conditions; both: the sleep and the
+// interleaved conditions).
 type DistancePoint struct {
 	Cycle   int     `json:"cycle"`
 	ToTask1 float64 `json:"to_task1"`
 	ToTask2 float64 `json:"to_task2"`
+	ToBoth  float64 `json:"to_both"`
 }
 
 // Trajectory is the first seed's hidden->output weights over training,
@@ -245,12 +249,12 @@ type seedOutcome struct {
 	seed      uint64
 	perf      map[string][2]float64
 	eaten     map[string][2]Score
-	curves    map[string][]float64 // condition -> online performance per CurveEvery cycles
-	dists     map[string][][2]float64
-	final     map[string][]float32   // weights at the end of each phase
-	surviving map[string]float64     // condition -> fraction of Task 1-relevant synapses surviving
-	traj      map[string][][]float32 // first seed only
-	hist      *Histograms            // first seed only
+	curves    map[string][]float64    // condition -> online performance per CurveEvery cycles
+	dists     map[string][][3]float64 // to the Task 1, Task 2 and joint solution sets
+	final     map[string][]float32    // weights at the end of each phase
+	surviving map[string]float64      // condition -> fraction of Task 1-relevant synapses surviving
+	traj      map[string][][]float32  // first seed only
+	hist      *Histograms             // first seed only
 }
 
 // newBrain builds the foraging network for a seed on the chip; a
@@ -340,7 +344,7 @@ func runSeed(ctx context.Context, seed uint64, mode snn.Mode, arch *chip.Arch, p
 	defer b.Close()
 	s.b, s.lay = b, lay
 	out := &seedOutcome{seed: seed, perf: map[string][2]float64{}, eaten: map[string][2]Score{},
-		curves: map[string][]float64{}, dists: map[string][][2]float64{}, final: map[string][]float32{}}
+		curves: map[string][]float64{}, dists: map[string][][3]float64{}, final: map[string][]float32{}}
 	if keep {
 		out.traj = map[string][][]float32{}
 	}
@@ -399,7 +403,7 @@ func runSeed(ctx context.Context, seed uint64, mode snn.Mode, arch *chip.Arch, p
 		return nil, err
 	}
 	snapsOf[Task2Only] = r.snaps
-	wT2 := r.save()
+
 	testBoth := func(cond string) error {
 		rng := rand.New(rand.NewPCG(seed, 0x74657374))
 		s1, err := r.test(Task1, rng)
@@ -472,12 +476,15 @@ func runSeed(ctx context.Context, seed uint64, mode snn.Mode, arch *chip.Arch, p
 		}
 	}
 
-	// Distances from the two solutions along every trajectory.
-	t1, t2 := toF32(wT1), toF32(wT2)
+	// Distances from the solution sets along every trajectory.
+	nExc := len(wT1[0])
+	sets := solutionSets(snapsOf)
 	for name, snaps := range snapsOf {
-		d := make([][2]float64, len(snaps))
+		d := make([][3]float64, len(snaps))
 		for i, v := range snaps {
-			d[i] = [2]float64{dist32(v, t1), dist32(v, t2)}
+			for k, set := range sets {
+				d[i][k] = minDist(v[:nExc], set, nExc)
+			}
 		}
 		out.dists[name] = d
 	}
@@ -518,14 +525,33 @@ func (r *runner) restore(w [2][]float64) error {
 	return r.s.b.SetWeights(r.s.lay.projInh, w[1])
 }
 
-func toF32(w [2][]float64) []float32 {
-	v := make([]float32, 0, len(w[0])+len(w[1]))
-	for _, part := range w {
-		for _, x := range part {
-			v = append(v, float32(x))
+// solutionSets returns the Task 1, Task 2 and joint solution sets of one
+// seed (see DistancePoint): the last fifth of the snapshots of the runs
+// that perform each.
+func solutionSets(snapsOf map[string][][]float32) [3][][]float32 {
+	last := func(names ...string) [][]float32 {
+		var set [][]float32
+		for _, n := range names {
+			s := snapsOf[n]
+			set = append(set, s[len(s)*4/5:]...)
 		}
+		return set
 	}
-	return v
+	return [3][][]float32{
+		last("task1", SleepCond, Interleaved),
+		last(Task2Only, Sequential, SleepCond, Interleaved),
+		last(SleepCond, Interleaved),
+	}
+}
+
+// minDist returns the smallest distance from v to the first n weights of
+// the points of set (+Inf for an empty set).
+func minDist(v []float32, set [][]float32, n int) float64 {
+	d := math.Inf(1)
+	for _, s := range set {
+		d = min(d, dist32(v, s[:n]))
+	}
+	return d
 }
 
 func dist32(a, b []float32) float64 {

@@ -76,13 +76,14 @@ func aggregate(outs []*seedOutcome, mode snn.Mode, proto Protocol) *Result {
 		if n := minLen(outs, func(o *seedOutcome) int { return len(o.dists[name]) }); n > 0 {
 			pts := make([]DistancePoint, n)
 			for i := range pts {
-				var a, b float64
+				var sum [3]float64
 				for _, o := range outs {
-					a += o.dists[name][i][0]
-					b += o.dists[name][i][1]
+					for k := range sum {
+						sum[k] += o.dists[name][i][k]
+					}
 				}
 				k := float64(len(outs))
-				pts[i] = DistancePoint{Cycle: offset + i*proto.SnapshotEvery, ToTask1: a / k, ToTask2: b / k}
+				pts[i] = DistancePoint{Cycle: offset + i*proto.SnapshotEvery, ToTask1: sum[0] / k, ToTask2: sum[1] / k, ToBoth: sum[2] / k}
 			}
 			res.Distances[name] = pts
 		}
