@@ -122,6 +122,10 @@ func runDemo(stdout, stderr io.Writer, out string, ticks int, asJSON bool) error
 	rep.Print(stdout)
 	fmt.Fprintln(stdout, "\n== 5. Learning and sleep on the cores (short foraging run) ==")
 	fmt.Fprintln(stdout, sleep.Summary())
+	p := sleep.Protocol
+	fmt.Fprintf(stdout, "One seed, %d Task 1 and %d Task 2 cycles, %d-cycle tests (5%% of the protocol): too short to\n"+
+		"learn, and each test eats a few dozen particles, so anything between about 0.25 and 0.75 is noise.\n"+
+		"The full run is 'spindle sleep foraging' (10 seeds, about 6 minutes); docs/experiments.md has its results.\n", p.Task1, p.Task2, p.Test)
 	fmt.Fprintln(stdout, "\n== Files ==")
 	for _, f := range sum.Files {
 		fmt.Fprintln(stdout, " ", f)
