@@ -68,16 +68,7 @@ func TestBalancedRulesMatchDenseFixed(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := testArch()
-		d, err := dense.New(g, dense.Options{Mode: snn.Fixed, WeightBits: a.WeightBits})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []spike
-		runBalanced(ticks, d.SetReward, func(k int) {
-			for _, id := range d.Step() {
-				want = append(want, spike{int64(k), id})
-			}
-		})
+		d, want := rewardedDense(t, g, a, ticks)
 		small := testArch()
 		small.NeuronsPerCore = 34 // "o" (ids 60..67) stays on one core
 		for _, c := range []struct {
@@ -89,16 +80,7 @@ func TestBalancedRulesMatchDenseFixed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []spike
-			e, err := NewEngine(g, c.arch, m, Options{Mode: snn.Fixed, Workers: c.workers, OnSpike: func(tk int64, id uint32) {
-				got = append(got, spike{tk, id})
-			}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			runBalanced(ticks, e.SetReward, func(int) { e.Step() })
-			e.Close()
-			sortSpikes(got)
+			e, got := rewardedEngine(t, g, c.arch, m, c.workers, ticks)
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: %d spikes, dense %d: differ", name, len(got), len(want))
 			}

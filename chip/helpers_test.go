@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -82,4 +83,47 @@ func runSpikes(t testing.TB, net *snn.Network, a *Arch, strategy string, workers
 	defer e.Close()
 	e.Run(ticks)
 	return out, e.Stats()
+}
+
+// rewardedDense runs the dense reference of g in fixed mode for ticks
+// under the reward schedule rewardAt and returns it with its spikes.
+func rewardedDense(t *testing.T, g *snn.Graph, a *Arch, ticks int) (*dense.Sim, []spike) {
+	t.Helper()
+	d, err := dense.New(g, dense.Options{Mode: snn.Fixed, WeightBits: a.WeightBits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []spike
+	for k := 0; k < ticks; k++ {
+		if r, ok := rewardAt(k); ok {
+			d.SetReward(r)
+		}
+		for _, id := range d.Step() {
+			want = append(want, spike{int64(k), id})
+		}
+	}
+	return d, want
+}
+
+// rewardedEngine runs the event engine of g on mapping m in fixed mode as
+// rewardedDense runs the reference, and returns it (closed) with its
+// spikes in the reference's order.
+func rewardedEngine(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, workers, ticks int) (*Engine, []spike) {
+	t.Helper()
+	var got []spike
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: workers, OnSpike: func(tk int64, id uint32) {
+		got = append(got, spike{tk, id})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < ticks; k++ {
+		if r, ok := rewardAt(k); ok {
+			e.SetReward(r)
+		}
+		e.Step()
+	}
+	e.Close()
+	sortSpikes(got)
+	return e, got
 }

@@ -81,19 +81,7 @@ func TestPlasticEngineMatchesDenseFixed(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := testArch()
-		d, err := dense.New(g, dense.Options{Mode: snn.Fixed, WeightBits: a.WeightBits})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []spike
-		for k := 0; k < ticks; k++ {
-			if r, ok := rewardAt(k); ok {
-				d.SetReward(r)
-			}
-			for _, id := range d.Step() {
-				want = append(want, spike{int64(k), id})
-			}
-		}
+		d, want := rewardedDense(t, g, a, ticks)
 		if len(want) < 100 {
 			t.Fatalf("seed %d: only %d spikes", seed, len(want))
 		}
@@ -111,21 +99,7 @@ func TestPlasticEngineMatchesDenseFixed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []spike
-			e, err := NewEngine(g, c.arch, m, Options{Mode: snn.Fixed, Workers: c.workers, OnSpike: func(tk int64, id uint32) {
-				got = append(got, spike{tk, id})
-			}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k := 0; k < ticks; k++ {
-				if r, ok := rewardAt(k); ok {
-					e.SetReward(r)
-				}
-				e.Step()
-			}
-			e.Close()
-			sortSpikes(got)
+			e, got := rewardedEngine(t, g, c.arch, m, c.workers, ticks)
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: %d spikes, dense %d: differ", name, len(got), len(want))
 			}
