@@ -73,9 +73,10 @@ reward-modulated STDP. --model paper runs the paper's learning instead:
 updates proportional to the weight with the presynaptic factor W_i0/W_i,
 inhibition tied to the excitation, rewards +1/-0.001/-0.0001, a single
 input pulse, the spike-count decision, Task 2 three times as long as
-Task 1, and sleep alternating 1:1 with 100-cycle Task 2 blocks. Task 1 rewards horizontal and punishes negative-
-diagonal particles; Task 2 rewards vertical and punishes positive-diagonal
-ones. Performance is rewarded / (rewarded + punished) eaten; chance is 0.5.
+Task 1, and sleep alternating 1:1 with 100-cycle Task 2 blocks. Task 1
+rewards horizontal and punishes negative-diagonal particles; Task 2
+rewards vertical and punishes positive-diagonal ones. Performance is
+rewarded / (rewarded + punished) eaten; chance is 0.5.
 
 Conditions (tested with learning frozen, on both tasks):
   after_task1   pre-training, then Task 1
@@ -89,8 +90,8 @@ its standard error says whether sleep changed anything.
 
 Seeds run in parallel, one engine each. Plots (PNG) go to --out: online
 performance over training, test performance, distances of the weights
-from the two task solutions, their PCA trajectory, and histograms of the
-Task 1-relevant weights. See docs/experiments.md.`,
+from the Task 1, Task 2 and joint solution sets, their PCA trajectory,
+and histograms of the Task 1-relevant weights. See docs/experiments.md.`,
 		Example: `  spindle sleep foraging
   spindle sleep foraging --seeds 3 --cycles-scale 0.2 --mode float --json`,
 		Args: exactArgs(0),
