@@ -226,9 +226,28 @@ func plotPCA(res *Result, path string) error {
 	if len(res.Seeds) > 0 {
 		seed = res.Seeds[0]
 	}
-	p.Title.Text = fmt.Sprintf("Hidden→output weights over training, seed %d (PCA of all snapshots)", seed)
+	p.Title.Text = fmt.Sprintf("Excitatory hidden→output weights over training: seed %d bold, %d other seeds thin (PCA of all)", seed, len(t.Others))
 	p.X.Label.Text = fmt.Sprintf("PC1 (%.0f%% of variance)", 100*t.Explained[0])
 	p.Y.Label.Text = fmt.Sprintf("PC2 (%.0f%% of variance)", 100*t.Explained[1])
+	for _, other := range t.Others {
+		for _, name := range TrajectoryOrder {
+			path := other[name]
+			if len(path) == 0 {
+				continue
+			}
+			xy := make(plotter.XYs, len(path))
+			for i, q := range path {
+				xy[i] = plotter.XY{X: q[0], Y: q[1]}
+			}
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return err
+			}
+			styled(l, name, name == Task2Only)
+			l.Width = vg.Points(0.5)
+			p.Add(l)
+		}
+	}
 	for _, name := range TrajectoryOrder {
 		path := t.Paths[name]
 		if len(path) == 0 {

@@ -149,11 +149,13 @@ type DistancePoint struct {
 	ToBoth  float64 `json:"to_both"`
 }
 
-// Trajectory is the first seed's hidden->output weights over training,
-// projected on their first two principal components.
+// Trajectory is the excitatory hidden->output weights of every seed over
+// training, projected on the first two principal components of all the
+// snapshots of all seeds together (as the paper's PCA of 10 networks).
 type Trajectory struct {
 	Explained [2]float64
-	Paths     map[string][][2]float64 // condition -> points; Task 1 training is "task1"
+	Paths     map[string][][2]float64   // the first seed: condition -> points; Task 1 training is "task1"
+	Others    []map[string][][2]float64 // the other seeds, in order
 }
 
 // Histograms are the weights of the Task 1-relevant synapses (the tenth
@@ -253,7 +255,7 @@ type seedOutcome struct {
 	dists     map[string][][3]float64 // to the Task 1, Task 2 and joint solution sets
 	final     map[string][]float32    // weights at the end of each phase
 	surviving map[string]float64      // condition -> fraction of Task 1-relevant synapses surviving
-	traj      map[string][][]float32  // first seed only
+	traj      map[string][][]float32  // weight snapshots of every phase
 	hist      *Histograms             // first seed only
 }
 
@@ -268,7 +270,6 @@ type runner struct {
 	ctx    context.Context
 	out    *seedOutcome
 	snaps  [][]float32 // the current trajectory
-	keep   bool
 	curve  []float64
 	sc     Score // eaten in the current phase
 	mark   Score // at the last curve point
@@ -344,11 +345,9 @@ func runSeed(ctx context.Context, seed uint64, mode snn.Mode, arch *chip.Arch, p
 	defer b.Close()
 	s.b, s.lay = b, lay
 	out := &seedOutcome{seed: seed, perf: map[string][2]float64{}, eaten: map[string][2]Score{},
-		curves: map[string][]float64{}, dists: map[string][][3]float64{}, final: map[string][]float32{}}
-	if keep {
-		out.traj = map[string][][]float32{}
-	}
-	r := &runner{s: s, proto: proto, report: report, ctx: ctx, out: out, keep: keep}
+		curves: map[string][]float64{}, dists: map[string][][3]float64{}, final: map[string][]float32{},
+		traj: map[string][][]float32{}}
+	r := &runner{s: s, proto: proto, report: report, ctx: ctx, out: out}
 	worldRng := rand.New(rand.NewPCG(seed, 0x776f726c64))
 	newWorld := func(t Task) *World {
 		w, err2 := NewWorld(DefaultWorld, t, worldRng)
@@ -390,9 +389,7 @@ func runSeed(ctx context.Context, seed uint64, mode snn.Mode, arch *chip.Arch, p
 		r.setLearning(false, false)
 		out.curves[name] = r.curve
 		out.final[name] = r.weights()
-		if keep {
-			out.traj[name] = r.snaps
-		}
+		out.traj[name] = r.snaps
 		return nil
 	}
 	snapsOf := map[string][][]float32{}

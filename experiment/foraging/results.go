@@ -88,8 +88,8 @@ func aggregate(outs []*seedOutcome, mode snn.Mode, proto Protocol) *Result {
 			res.Distances[name] = pts
 		}
 	}
-	if len(outs) > 0 && outs[0].traj != nil {
-		res.Trajectory = trajectory(outs[0].traj)
+	if len(outs) > 0 {
+		res.Trajectory = trajectory(outs)
 		res.Histograms = outs[0].hist
 	}
 	return res
@@ -109,30 +109,41 @@ func minLen(outs []*seedOutcome, f func(*seedOutcome) int) int {
 // TrajectoryOrder is the order in which trajectories are drawn.
 var TrajectoryOrder = []string{"task1", Task2Only, Sequential, SleepCond, Interleaved}
 
-// trajectory projects every weight snapshot of the first seed on the
-// first two principal components of all of them together.
-func trajectory(traj map[string][][]float32) *Trajectory {
+// trajectory projects the excitatory weights of every snapshot of every
+// seed on the first two principal components of all of them together.
+func trajectory(outs []*seedOutcome) *Trajectory {
+	const exc = HiddenSize * Moves
 	var points [][]float64
-	var owner []string
-	for _, name := range TrajectoryOrder {
-		for _, v := range traj[name] {
-			p := make([]float64, len(v))
-			for i, x := range v {
-				p[i] = float64(x)
+	type at struct {
+		seed int
+		name string
+	}
+	var owner []at
+	for k, o := range outs {
+		for _, name := range TrajectoryOrder {
+			for _, v := range o.traj[name] {
+				p := make([]float64, min(exc, len(v)))
+				for i := range p {
+					p[i] = float64(v[i])
+				}
+				points = append(points, p)
+				owner = append(owner, at{k, name})
 			}
-			points = append(points, p)
-			owner = append(owner, name)
 		}
 	}
 	proj, expl, err := PCA(points, 2)
 	if err != nil || len(expl) < 2 {
 		return nil
 	}
-	t := &Trajectory{Explained: [2]float64{expl[0], expl[1]}, Paths: map[string][][2]float64{}}
-	for i, p := range proj {
-		t.Paths[owner[i]] = append(t.Paths[owner[i]], [2]float64{p[0], p[1]})
+	paths := make([]map[string][][2]float64, len(outs))
+	for k := range paths {
+		paths[k] = map[string][][2]float64{}
 	}
-	return t
+	for i, p := range proj {
+		w := owner[i]
+		paths[w.seed][w.name] = append(paths[w.seed][w.name], [2]float64{p[0], p[1]})
+	}
+	return &Trajectory{Explained: [2]float64{expl[0], expl[1]}, Paths: paths[0], Others: paths[1:]}
 }
 
 // task1Relevant returns the Task 1-relevant synapses: the tenth of the
