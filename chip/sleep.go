@@ -17,6 +17,12 @@ type SleepPhase struct {
 	Mute       []string // projections that carry nothing and learn nothing while asleep
 	RateScale  float64  // multiplies those rates (default 1)
 	Modulation float64  // constant positive modulation applied each tick during sleep (Golden et al.: rewarded STDP with constant positive reward)
+	// Period, when above 1, applies Modulation only in the last tick of
+	// every Period ticks (0 in the others), as Golden et al. apply their
+	// +0.5 once per movement cycle. The learning engine's reward passes
+	// then run once per period instead of every tick, which makes a long
+	// sleep several times cheaper.
+	Period int
 	Threshold  float64  // optional multiplicative threshold scale during sleep (1 = unchanged); 0 means 1
 	// Depression multiplies the depression amplitude A- of every plastic
 	// projection during sleep; 0 means 1. Above 1, pairings that chance
@@ -44,7 +50,7 @@ type SleepPhase struct {
 
 // SleepPhaseOf converts a sleep protocol read from a network file.
 func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
-	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression, Unbalanced: s.Unbalanced, Uniform: s.Uniform}
+	return SleepPhase{Ticks: s.Ticks, Silence: s.Silence, Drive: s.Drive, Mute: s.Mute, RateScale: s.RateScale, Modulation: s.Modulation, Period: s.Period, Threshold: s.Threshold, Depression: s.Depression, Unbalanced: s.Unbalanced, Uniform: s.Uniform}
 }
 
 // Sleep runs p.Ticks ticks of sleep, then restores the waking state.
@@ -74,7 +80,7 @@ func (e *Engine) Sleep(p SleepPhase) error {
 	if p.Ticks < 0 {
 		return fmt.Errorf("sleep: ticks %d: expected a non-negative count", p.Ticks)
 	}
-	spec := snn.SleepSpec{Ticks: p.Ticks, Silence: p.Silence, Drive: p.Drive, Mute: p.Mute, RateScale: p.RateScale, Modulation: p.Modulation, Threshold: p.Threshold, Depression: p.Depression}
+	spec := snn.SleepSpec{Ticks: p.Ticks, Silence: p.Silence, Drive: p.Drive, Mute: p.Mute, RateScale: p.RateScale, Modulation: p.Modulation, Period: p.Period, Threshold: p.Threshold, Depression: p.Depression}
 	if err := spec.Validate(g.Net); err != nil {
 		return fmt.Errorf("sleep: %w", err)
 	}
@@ -186,7 +192,17 @@ func (e *Engine) Sleep(p SleepPhase) error {
 		}
 	}
 
-	e.Run(p.Ticks)
+	if p.Period > 1 {
+		for done := 0; done < p.Ticks; done += p.Period {
+			n := min(p.Period, p.Ticks-done)
+			e.SetReward(0)
+			e.Run(n - 1)
+			e.SetReward(p.Modulation)
+			e.Run(1)
+		}
+	} else {
+		e.Run(p.Ticks)
+	}
 
 	for _, l := range unbalanced {
 		l.Balance = true

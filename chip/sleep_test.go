@@ -318,3 +318,37 @@ func TestSleepUniform(t *testing.T) {
 		}
 	}
 }
+
+// TestSleepPeriod: with a modulation period the reward passes run in one
+// tick of every period, and the sleep still learns.
+func TestSleepPeriod(t *testing.T) {
+	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+		updates := map[int]int64{}
+		for _, period := range []int{0, 1, 25} {
+			g, err := sleepNet(mode).Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := testArch()
+			m, _ := Map(g, a, "sequential", 0)
+			e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.Run(500)
+			before, awake := e.RawWeights(1), e.Stats().LearningUpdates
+			p := SleepPhase{Ticks: 500, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Period: period}
+			if err := e.Sleep(p); err != nil {
+				t.Fatal(err)
+			}
+			updates[period] = e.Stats().LearningUpdates - awake
+			if slices.Equal(before, e.RawWeights(1)) {
+				t.Errorf("%v, period %d: sleep changed no weight", mode, period)
+			}
+			e.Close()
+		}
+		if updates[0] != updates[1] || updates[1] != 25*updates[25] || updates[25] == 0 {
+			t.Errorf("%v: learning updates %v by period: want every tick's for 0 and 1, a 25th of them for 25", mode, updates)
+		}
+	}
+}

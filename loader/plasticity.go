@@ -10,7 +10,7 @@ import (
 var (
 	plasticityKeys  = []string{"rule", "weight_dependent", "tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "tau_eligibility", "learning_rate", "proportional", "pre_balance", "tied_to", "homeostasis"}
 	homeostasisKeys = []string{"rate_target", "eta", "period", "on_reward"}
-	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "threshold", "depression", "unbalanced", "uniform"}
+	sleepKeys       = []string{"ticks", "silence", "drive", "mute", "rate_scale", "modulation", "modulation_period", "threshold", "depression", "unbalanced", "uniform"}
 	ruleNames       = []string{"stdp", "rstdp", "tied"}
 )
 
@@ -243,6 +243,13 @@ func (p *netParser) parseSleep(v *yaml.Node) (*snn.SleepSpec, error) {
 		return nil, err
 	}
 	s.Ticks = int(t)
+	if g, ok := f.get("modulation_period"); ok {
+		per, err := p.integer(g.val, join(path, "modulation_period"), "a period of at least 1 tick", 1, 1<<40)
+		if err != nil {
+			return nil, err
+		}
+		s.Period = int(per)
+	}
 	for _, key := range []string{"silence", "drive"} {
 		g, ok := f.get(key)
 		if !ok {

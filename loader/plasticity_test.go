@@ -33,7 +33,7 @@ func TestParsePlasticity(t *testing.T) {
       tau_eligibility: 500
       learning_rate: 0.2
       homeostasis: {rate_target: 5, eta: 0.1, period: 50}
-sleep: {ticks: 100, silence: [in], drive: [h], mute: [in->h], modulation: 1, depression: 2, unbalanced: true}
+sleep: {ticks: 100, silence: [in], drive: [h], mute: [in->h], modulation: 1, modulation_period: 24, depression: 2, unbalanced: true}
 `
 	n, err := ParseNetwork("p.yaml", []byte(src))
 	if err != nil {
@@ -45,7 +45,7 @@ sleep: {ticks: 100, silence: [in], drive: [h], mute: [in->h], modulation: 1, dep
 	if pl == nil || *pl != want || *pl.Homeostasis != (snn.Homeostasis{RateTarget: 5, Eta: 0.1, Period: 50}) {
 		t.Fatalf("got %+v", pl)
 	}
-	if s := n.Sleep; s == nil || s.Ticks != 100 || s.Silence[0] != "in" || s.Drive[0] != "h" || len(s.Mute) != 1 || s.Mute[0] != "in->h" || s.Modulation != 1 || s.Depression != 2 || !s.Unbalanced {
+	if s := n.Sleep; s == nil || s.Ticks != 100 || s.Silence[0] != "in" || s.Drive[0] != "h" || len(s.Mute) != 1 || s.Mute[0] != "in->h" || s.Modulation != 1 || s.Period != 24 || s.Depression != 2 || !s.Unbalanced {
 		t.Fatalf("sleep %+v", n.Sleep)
 	}
 }
@@ -65,6 +65,7 @@ func TestPlasticityErrors(t *testing.T) {
 		{"sleep unknown pop", ok, "sleep: {ticks: 10, drive: [nope]}\n", "p.yaml:19: sleep.drive[0]: unknown population \"nope\""},
 		{"sleep unknown projection", ok, "sleep: {ticks: 10, mute: [nope]}\n", "p.yaml:19: sleep.mute[0]: unknown projection \"nope\" (have: in->h)"},
 		{"sleep negative depression", ok, "sleep: {ticks: 10, depression: -1}\n", "p.yaml:19: sleep.depression: expected a value >= 0"},
+		{"sleep zero period", ok, "sleep: {ticks: 10, modulation_period: 0}\n", "p.yaml:19: sleep.modulation_period: expected a period of at least 1 tick"},
 		{"sleep silence lif", ok, "sleep: {ticks: 10, silence: [h]}\n", "sleep.silence[0]: population \"h\" is not an input"},
 	} {
 		_, err := ParseNetwork("p.yaml", []byte(plasticBase+c.block+c.tail))

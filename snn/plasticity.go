@@ -280,6 +280,7 @@ type SleepSpec struct {
 	Mute       []string // projections
 	RateScale  float64
 	Modulation float64
+	Period     int // ticks per modulation pulse; 0 or 1: every tick
 	Threshold  float64
 	Depression float64 // scales every plastic projection's A- while asleep; 0 means 1
 	Unbalanced bool    // switches the presynaptic factor of PreBalance rules off while asleep
@@ -290,6 +291,9 @@ type SleepSpec struct {
 func (s *SleepSpec) Validate(n *Network) error {
 	if s.Ticks < 0 {
 		return fmt.Errorf("ticks %d: expected a non-negative count", s.Ticks)
+	}
+	if s.Period < 0 {
+		return fmt.Errorf("modulation_period %d: expected a period of at least 1 tick", s.Period)
 	}
 	for _, name := range s.Silence {
 		i := n.PopulationIndex(name)
