@@ -197,7 +197,8 @@ func (c *Core) learnAfter(t int64) {
 		}
 		l.postL[sp].BumpPost(&l.post[sp], t)
 	}
-	if len(l.rstdp) > 0 && l.rewarding() {
+	rewarding := len(l.rstdp) > 0 && l.rewarding()
+	if rewarding {
 		for gi := range l.groups {
 			if g := &l.groups[gi]; g.Rewarding() {
 				g.Balance(l.syn)
@@ -215,6 +216,7 @@ func (c *Core) learnAfter(t int64) {
 			}
 		}
 	}
+	normalized := false
 	for hi := range l.homeo {
 		h := &l.homeo[hi]
 		if !h.Due(t) {
@@ -222,6 +224,13 @@ func (c *Core) learnAfter(t int64) {
 		}
 		h.Step(t, c.rc.At(c.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
 		c.counters.LearningUpdates += int64(len(h.Syns))
+		normalized = true
+	}
+	if !rewarding && !normalized {
+		// No group can need its ties (a group's normalisation runs through
+		// the homeostats of its post compartments, all on this core): skip
+		// the per-group checks on the ticks that change no weight.
+		return
 	}
 	for gi := range l.groups {
 		if g := &l.groups[gi]; len(g.Tied) > 0 && (g.Rewarding() || g.Normalized(t)) {
