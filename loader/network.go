@@ -63,12 +63,32 @@ func LoadNetwork(path string) (*snn.Network, error) {
 // network is validated: a nil error means snn.(*Network).Build will not
 // reject it for any value in the file.
 func ParseNetwork(filename string, data []byte) (*snn.Network, error) {
+	return parseNetwork(filename, data, true)
+}
+
+// parseNetwork is ParseNetwork; lift says whether to take explicit synapse
+// lists out of the document first (see liftLists), which only tests turn
+// off, to check that lifting changes nothing.
+func parseNetwork(filename string, data []byte, lift bool) (*snn.Network, error) {
+	if lift {
+		if reduced, lists := liftLists(data); lists != nil {
+			p := &netParser{dec: dec{file: filename}, lists: lists}
+			n, err := p.parse(reduced)
+			// An error stops the decoder before the lists after it, and
+			// is the error of the original document: no placeholder can
+			// cause one (see connector).
+			if err != nil || lists.allUsed() {
+				return n, err
+			}
+		}
+	}
 	p := &netParser{dec: dec{file: filename}}
 	return p.parse(data)
 }
 
 type netParser struct {
 	dec
+	lists    *liftedLists // explicit synapse lists taken out of the document
 	net      *snn.Network
 	neurons  map[string]*namedNeuron
 	popNode  []*yaml.Node // the mapping of each population, for lines
@@ -802,6 +822,13 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 		c.InDegree = int(kd)
 	case "list":
 		c.Kind = snn.FromList
+		if l, ok := p.lists.list(resolve(val)); ok {
+			if err := p.checkLifted(l, kp, npre, npost); err != nil {
+				return c, err
+			}
+			c.List = l.conns
+			return c, nil
+		}
 		l, err := p.connList(val, kp, npre, npost)
 		if err != nil {
 			return c, err
@@ -811,6 +838,41 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 		return c, p.errAt(k, path, "unknown connector %q (have: %s)", clip(k.Value), strings.Join(connectorNames, ", "))
 	}
 	return c, nil
+}
+
+// checkLifted checks a lifted list as connList checks a decoded one, with
+// the same messages.
+func (p *netParser) checkLifted(l *liftedList, path string, npre, npost int) error {
+	at := func(k, j int, msg func(text string) string) error {
+		line, text := p.lists.locate(l, k, j)
+		return &Error{File: p.file, Line: line, Path: index(index(path, k), j), Msg: msg(clip(text))}
+	}
+	for k := range l.conns {
+		c := &l.conns[k]
+		if c.Pre < 0 || c.Pre >= npre {
+			return at(k, 0, func(t string) string { return fmt.Sprintf("expected a presynaptic index in [0, %d), got %s", npre, t) })
+		}
+		if c.Post < 0 || c.Post >= npost {
+			return at(k, 1, func(t string) string {
+				return fmt.Sprintf("expected a postsynaptic index in [0, %d), got %s", npost, t)
+			})
+		}
+		if !c.HasDelay {
+			continue
+		}
+		dt := p.net.Dt
+		if p.belowTick(c.Delay) {
+			return at(k, 3, func(string) string {
+				return fmt.Sprintf("expected a delay of at least one tick (dt = %v ms), got %v ms", dt, c.Delay)
+			})
+		}
+		if math.Round(c.Delay/dt) > snn.MaxDelayTicks {
+			return at(k, 3, func(string) string {
+				return fmt.Sprintf("expected at most %d ticks (%v ms), got %v ms", snn.MaxDelayTicks, snn.MaxDelayTicks*dt, c.Delay)
+			})
+		}
+	}
+	return nil
 }
 
 func (p *netParser) connList(v *yaml.Node, path string, npre, npost int) ([]snn.Conn, error) {
