@@ -53,7 +53,32 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 	var ll *liftedLists
 	var out bytes.Buffer
 	copied := 0
+	// lift replaces data[from:to], a list of n items, with a placeholder.
+	lift := func(from, to, n int, fill func([]snn.Conn)) {
+		conns := make([]snn.Conn, n)
+		fill(conns)
+		if ll == nil {
+			ll = &liftedLists{data: data}
+			out.Grow(len(data) / 16)
+		}
+		out.Write(data[copied:from])
+		if data[from] == '\n' {
+			out.WriteByte(' ') // a block list starts on the next line
+		}
+		fmt.Fprintf(&out, "[%s %d]", listTag, len(ll.lists))
+		if nl := bytes.Count(data[from:to], []byte{'\n'}); nl > 0 {
+			// Keep the lines, and the column of what follows the list.
+			out.Write(bytes.Repeat([]byte{'\n'}, nl))
+			out.Write(bytes.Repeat([]byte{' '}, to-1-bytes.LastIndexByte(data[from:to], '\n')-from))
+		}
+		ll.lists = append(ll.lists, liftedList{start: from, end: to, conns: conns})
+		copied = to
+	}
 	var quote byte
+	// flow is the depth of flow collections: a block list is lifted only
+	// outside them. Brackets in plain scalars (a[1]) upset the count; once
+	// it goes below zero no block list is lifted.
+	flow, lost := 0, false
 	for i := 0; i < len(data); i++ {
 		c := data[i]
 		switch {
@@ -62,6 +87,15 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 			// scalar (it's) must not hide the rest of the file; losing
 			// track only costs speed.
 			quote = 0
+			if flow != 0 || lost || !afterListKey(data, i) {
+				continue
+			}
+			end, n, ok := scanBlockList(data, i, nil)
+			if !ok || end-i < minLifted {
+				continue
+			}
+			lift(i, end, n, func(conns []snn.Conn) { scanBlockList(data, i, conns) })
+			i = end - 1
 		case quote != 0:
 			if c == quote {
 				quote = 0
@@ -74,26 +108,18 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 			}
 			i--
 		case c == '[' && afterListKey(data, i):
-			end, n, ok := scanList(data, i, nil)
+			end, n, ok := scanFlowList(data, i, nil)
 			if !ok || end-i < minLifted {
+				flow++
 				continue
 			}
-			conns := make([]snn.Conn, n)
-			scanList(data, i, conns)
-			if ll == nil {
-				ll = &liftedLists{data: data}
-				out.Grow(len(data) / 16)
-			}
-			out.Write(data[copied:i])
-			fmt.Fprintf(&out, "[%s %d]", listTag, len(ll.lists))
-			if nl := bytes.Count(data[i:end], []byte{'\n'}); nl > 0 {
-				// Keep the lines, and the column of what follows the list.
-				out.Write(bytes.Repeat([]byte{'\n'}, nl))
-				out.Write(bytes.Repeat([]byte{' '}, end-1-bytes.LastIndexByte(data[i:end], '\n')-i))
-			}
-			ll.lists = append(ll.lists, liftedList{start: i, end: end, conns: conns})
-			copied = end
+			lift(i, end, n, func(conns []snn.Conn) { scanFlowList(data, i, conns) })
 			i = end - 1
+		case c == '[' || c == '{':
+			flow++
+		case c == ']' || c == '}':
+			flow--
+			lost = lost || flow < 0
 		}
 	}
 	if ll == nil {
@@ -103,8 +129,8 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 	return out.Bytes(), ll
 }
 
-// afterListKey reports whether the '[' at i is the value of a plain key
-// `list` in block or flow style.
+// afterListKey reports whether data[i] (a '[' or the end of the line)
+// follows a plain key `list:` in block or flow style.
 func afterListKey(data []byte, i int) bool {
 	j := i - 1
 	for j >= 0 && data[j] == ' ' {
@@ -118,117 +144,182 @@ func afterListKey(data []byte, i int) bool {
 	return k < 0 || data[k] == ' ' || data[k] == '{' || data[k] == ',' || data[k] == '\n'
 }
 
-// scanList reads the flow sequence of number lists at data[start] = '['
-// and returns the index past its closing bracket and its item count; ok is
-// false if it is anything else (then yaml.v3 reads it). Every item has two
-// to four numbers, pre and post being integers. With conns non-nil (of the
-// item count) it also stores the items. Lines inside the list must be
-// indented deeper than the line it starts on, as yaml.v3 requires.
-func scanList(data []byte, start int, conns []snn.Conn) (end, items int, ok bool) {
-	indent := lineIndent(data, start)
-	i := start + 1
-	// skip passes spaces and line breaks, checking the indentation of
-	// every new line.
-	skip := func() bool {
-		for i < len(data) {
-			switch data[i] {
-			case ' ':
-				i++
-			case '\r', '\n':
-				if data[i] == '\r' && (i+1 >= len(data) || data[i+1] != '\n') {
-					return false
-				}
-				if data[i] == '\r' {
-					i++
-				}
-				i++
-				col := 0
-				for i < len(data) && data[i] == ' ' {
-					i++
-					col++
-				}
-				if col <= indent && i < len(data) && data[i] != '\n' && data[i] != '\r' {
-					return false
-				}
-			default:
-				return true
+// listScanner reads number lists: flow sequences of items [pre, post,
+// weight?, delay?], pre and post being integers.
+type listScanner struct {
+	data []byte
+	i    int
+	// indent is the indentation that the lines inside a flow list must
+	// exceed, as yaml.v3 requires; -1 keeps an item on its line.
+	indent int
+}
+
+// skip passes spaces and, unless indent is -1, line breaks followed by
+// deeper indentation; it reports whether anything follows.
+func (s *listScanner) skip() bool {
+	data := s.data
+	for s.i < len(data) {
+		switch data[s.i] {
+		case ' ':
+			s.i++
+		case '\r', '\n':
+			if s.indent < 0 || (data[s.i] == '\r' && (s.i+1 >= len(data) || data[s.i+1] != '\n')) {
+				return false
 			}
+			if data[s.i] == '\r' {
+				s.i++
+			}
+			s.i++
+			col := 0
+			for s.i < len(data) && data[s.i] == ' ' {
+				s.i++
+				col++
+			}
+			if col <= s.indent && s.i < len(data) && data[s.i] != '\n' && data[s.i] != '\r' {
+				return false
+			}
+		default:
+			return true
 		}
-		return false
 	}
+	return false
+}
+
+// item reads one item at data[i] = '['.
+func (s *listScanner) item() (c snn.Conn, ok bool) {
+	data := s.data
+	s.i++
+	for n := 0; ; n++ {
+		if !s.skip() {
+			return c, false
+		}
+		tok := numberToken(data[s.i:])
+		if len(tok) == 0 || n == 4 {
+			return c, false
+		}
+		s.i += len(tok)
+		iv, isInt := parseInt(tok)
+		if n < 2 && !isInt {
+			return c, false
+		}
+		v := float64(iv)
+		if !isInt {
+			f, err := strconv.ParseFloat(string(tok), 64)
+			if err != nil {
+				return c, false
+			}
+			v = f
+		}
+		switch n {
+		case 0:
+			c.Pre = int(iv)
+		case 1:
+			c.Post = int(iv)
+		case 2:
+			c.Weight, c.HasWeight = v, true
+		case 3:
+			c.Delay, c.HasDelay = v, true
+		}
+		if !s.skip() {
+			return c, false
+		}
+		switch data[s.i] {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return c, n >= 1
+		default:
+			return c, false
+		}
+	}
+}
+
+// scanFlowList reads the flow sequence of items at data[start] = '[' and
+// returns the index past its closing bracket and its item count; ok is
+// false if it is anything else (then yaml.v3 reads it). With conns
+// non-nil (of the item count) it also stores the items.
+func scanFlowList(data []byte, start int, conns []snn.Conn) (end, items int, ok bool) {
+	s := &listScanner{data: data, i: start + 1, indent: lineIndent(data, start)}
 	for {
-		if !skip() || data[i] != '[' {
+		if !s.skip() || data[s.i] != '[' {
 			return 0, 0, false
 		}
-		i++
-		var c snn.Conn
-		n := 0
-		for {
-			if !skip() {
-				return 0, 0, false
-			}
-			tok := numberToken(data[i:])
-			if len(tok) == 0 || n == 4 {
-				return 0, 0, false
-			}
-			i += len(tok)
-			iv, isInt := parseInt(tok)
-			if n < 2 && !isInt {
-				return 0, 0, false
-			}
-			var v float64
-			if isInt {
-				v = float64(iv)
-			} else {
-				f, err := strconv.ParseFloat(string(tok), 64)
-				if err != nil {
-					return 0, 0, false
-				}
-				v = f
-			}
-			switch n {
-			case 0:
-				c.Pre = int(iv)
-			case 1:
-				c.Post = int(iv)
-			case 2:
-				c.Weight, c.HasWeight = v, true
-			case 3:
-				c.Delay, c.HasDelay = v, true
-			}
-			n++
-			if !skip() {
-				return 0, 0, false
-			}
-			if data[i] == ',' {
-				i++
-				continue
-			}
-			if data[i] != ']' {
-				return 0, 0, false
-			}
-			i++
-			break
-		}
-		if n < 2 {
+		c, ok := s.item()
+		if !ok {
 			return 0, 0, false
 		}
 		if conns != nil {
 			conns[items] = c
 		}
 		items++
-		if !skip() {
+		if !s.skip() {
 			return 0, 0, false
 		}
-		switch data[i] {
+		switch data[s.i] {
 		case ',':
-			i++
+			s.i++
 		case ']':
-			return i + 1, items, true
+			return s.i + 1, items, true
 		default:
 			return 0, 0, false
 		}
 	}
+}
+
+// scanBlockList reads the block sequence of items that starts on the
+// line after data[start] = '\n', one `- [...]` per line, and returns the
+// index of the line break that ends its last item and its item count; ok
+// is false unless the lines after it leave the sequence (a shallower line,
+// or one as deep that is no item). With conns non-nil it also stores the
+// items.
+func scanBlockList(data []byte, start int, conns []snn.Conn) (end, items int, ok bool) {
+	s := &listScanner{data: data, indent: -1}
+	dash := -1
+	for i := start; i < len(data) && data[i] == '\n'; {
+		line := i + 1
+		col := 0
+		for line+col < len(data) && data[line+col] == ' ' {
+			col++
+		}
+		rest := data[line+col:]
+		isItem := len(rest) >= 3 && rest[0] == '-' && rest[1] == ' '
+		if dash < 0 {
+			dash = col
+			if !isItem {
+				return 0, 0, false
+			}
+		}
+		if len(rest) == 0 || rest[0] == '\n' || rest[0] == '\r' || rest[0] == '#' {
+			return 0, 0, false // the sequence may go on after a blank line or a comment
+		}
+		if col < dash || (col == dash && !isItem) {
+			break
+		}
+		if col > dash || !isItem {
+			return 0, 0, false
+		}
+		s.i = line + col + 2
+		if !s.skip() || data[s.i] != '[' {
+			return 0, 0, false
+		}
+		c, ok := s.item()
+		if !ok {
+			return 0, 0, false
+		}
+		if conns != nil {
+			conns[items] = c
+		}
+		items++
+		if s.skip() {
+			return 0, 0, false // text after the item
+		}
+		if s.i < len(data) && data[s.i] == '\r' {
+			s.i++
+		}
+		i, end = s.i, s.i
+	}
+	return end, items, items > 0 && (end == len(data) || data[end] == '\n')
 }
 
 // lineIndent is the indentation of the line holding data[i].
@@ -339,24 +430,30 @@ func (ll *liftedLists) allUsed() bool {
 // error messages: only errors pay for counting lines.
 func (ll *liftedLists) locate(l *liftedList, k, j int) (line int, text string) {
 	data := ll.data
+	// Items are nested in the brackets of a flow list, or stand alone in
+	// a block list, which starts at the line break after its key.
+	itemDepth := 2
+	if data[l.start] == '\n' {
+		itemDepth = 1
+	}
 	depth, item, elem := 0, -1, 0
 	for i := l.start; i < l.end; i++ {
 		switch data[i] {
 		case '[':
 			depth++
-			if depth == 2 {
+			if depth == itemDepth {
 				item++
 				elem = 0
 			}
 		case ']':
 			depth--
 		case ',':
-			if depth == 2 {
+			if depth == itemDepth {
 				elem++
 			}
 		case ' ', '\n', '\r':
 		default:
-			if depth == 2 && item == k && elem == j {
+			if depth == itemDepth && item == k && elem == j {
 				tok := numberToken(data[i:])
 				return bytes.Count(data[:i], []byte{'\n'}) + 1, string(tok)
 			}

@@ -74,6 +74,24 @@ func TestLiftedListsMatchDecoded(t *testing.T) {
 		"in a block scalar": "name: |\n  list: " + longList(100, 0, 0, ints) + "\n" + fmt.Sprintf(proj, longList(100, 0, 0, ints)),
 		"anchor and alias": "projections:\n  - {pre: exc, post: inh, connector: {list: &l " + longList(100, 0, 0, ints) +
 			"}}\n  - {pre: exc, post: inh, name: again, connector: {list: *l}}\n",
+		"block list": "projections:\n  - pre: exc\n    post: inh\n    weight: 1\n    connector:\n      list:\n" +
+			strings.Repeat("        - [1, 2, 3]\n        - [4,0]\n", 20) + "    delay: 0.2\n",
+		"block list, same indent": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, -3.5, 0.2]\n", 20) + "    weight: 1\n",
+		"block list at the end": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20) + "      - [1, 2, 3]",
+		"block list, blank line": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20) + "\n      - [1, 2, 3]\n",
+		"block list, comment": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20) + "      # c\n      - [1, 2, 3]\n",
+		"block list, deeper line": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20) + "        - [1, 2, 3]\n",
+		"block list, nested": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20) + "      - - 1\n        - 2\n",
+		"block list, out of range": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20) + "      - [1, -2, 3]\n",
+		"block list, text after": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20) + "      - [1, 2, 3] # c\n",
 		"unknown key":    "projections:\n  - {pre: exc, post: inh, list: " + longList(100, 0, 0, ints) + "}\n",
 		"trailing text":  fmt.Sprintf(proj, longList(100, 0, 0, ints)+" x"),
 		"spike times":    "populations:\n  - {name: s, kind: spike_source, spike_times: " + longList(30, 0, 0, ints) + "}\n",
@@ -94,6 +112,7 @@ func TestLiftedListsLifted(t *testing.T) {
 	for _, doc := range []string{
 		"connector: {list: " + longList(100, 0, 0, ints) + "}\n",
 		"connector:\n  list: " + longList(100, 5, 4, ints) + "\n",
+		"connector:\n  list:\n" + strings.Repeat("  - [0, 1, 2]\n", 100) + "name: x\n",
 	} {
 		reduced, ll := liftLists([]byte(doc))
 		if ll == nil || len(ll.lists) != 1 || len(ll.lists[0].conns) != 100 {
@@ -116,6 +135,7 @@ func TestLiftedListErrorLines(t *testing.T) {
 }
 
 func FuzzLiftedLists(f *testing.F) {
+	f.Add([]byte(base + "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" + strings.Repeat("      - [1, 2, 3, 0.5]\n", 10) + "    weight: 1\n"))
 	f.Add([]byte(base + "projections:\n  - {pre: exc, post: inh, connector: {list: " + strings.Repeat("[[1,2,3],[4,0,-1.5e1]", 5) + "]}}\n"))
 	f.Add([]byte(base + "projections:\n  - pre: exc\n    post: inh\n    weight: 1\n    connector:\n      list: [[1,2],\n        [3,4,5,0.2], [0,0]," + strings.Repeat(" [1,1]", 12) + "]\n"))
 	f.Add([]byte("# list: [[0,0,0],[0,0,0],[0,0,0],[0,0,0],[0,0,0],[0,0,0],[0,0,0]]\nname: x\n"))
