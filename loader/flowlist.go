@@ -53,10 +53,8 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 	var ll *liftedLists
 	var out bytes.Buffer
 	copied := 0
-	// lift replaces data[from:to], a list of n items, with a placeholder.
-	lift := func(from, to, n int, fill func([]snn.Conn)) {
-		conns := make([]snn.Conn, n)
-		fill(conns)
+	// lift replaces data[from:to], the list conns, with a placeholder.
+	lift := func(from, to int, conns []snn.Conn) {
 		if ll == nil {
 			ll = &liftedLists{data: data}
 			out.Grow(len(data) / 16)
@@ -94,7 +92,9 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 			if !ok || end-i < minLifted {
 				continue
 			}
-			lift(i, end, n, func(conns []snn.Conn) { scanBlockList(data, i, conns) })
+			conns := make([]snn.Conn, n)
+			scanBlockList(data, i, conns)
+			lift(i, end, conns)
 			i = end - 1
 		case quote != 0:
 			if c == quote {
@@ -108,12 +108,18 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 			}
 			i--
 		case c == '[' && afterListKey(data, i):
-			end, n, ok := scanFlowList(data, i, nil)
+			n := countItems(data, i)
+			if n == 0 {
+				flow++
+				continue
+			}
+			conns := make([]snn.Conn, n)
+			end, n, ok := scanFlowList(data, i, conns)
 			if !ok || end-i < minLifted {
 				flow++
 				continue
 			}
-			lift(i, end, n, func(conns []snn.Conn) { scanFlowList(data, i, conns) })
+			lift(i, end, conns[:n])
 			i = end - 1
 		case c == '[' || c == '{':
 			flow++
@@ -235,10 +241,38 @@ func (s *listScanner) item() (c snn.Conn, ok bool) {
 	}
 }
 
-// scanFlowList reads the flow sequence of items at data[start] = '[' and
-// returns the index past its closing bracket and its item count; ok is
-// false if it is anything else (then yaml.v3 reads it). With conns
-// non-nil (of the item count) it also stores the items.
+// countItems bounds the items of the flow list at data[start] = '[' by
+// the brackets inside it, without reading its numbers: 0 if it holds
+// something else than flat items or has fewer than minLifted bytes.
+func countItems(data []byte, start int) int {
+	depth, n := 0, 0
+	for i := start; i < len(data); i++ {
+		switch data[i] {
+		case '[':
+			depth++
+			if depth > 2 {
+				return 0
+			}
+			n++
+		case ']':
+			depth--
+			if depth == 0 {
+				if i-start < minLifted {
+					return 0
+				}
+				return n - 1
+			}
+		case '{', '}', '#', '\'', '"':
+			return 0
+		}
+	}
+	return 0
+}
+
+// scanFlowList reads the flow sequence of items at data[start] = '[' into
+// conns (room for countItems) and returns the index past its closing
+// bracket and its item count; ok is false if it is anything else (then
+// yaml.v3 reads it).
 func scanFlowList(data []byte, start int, conns []snn.Conn) (end, items int, ok bool) {
 	s := &listScanner{data: data, i: start + 1, indent: lineIndent(data, start)}
 	for {
@@ -246,12 +280,10 @@ func scanFlowList(data []byte, start int, conns []snn.Conn) (end, items int, ok 
 			return 0, 0, false
 		}
 		c, ok := s.item()
-		if !ok {
+		if !ok || items == len(conns) {
 			return 0, 0, false
 		}
-		if conns != nil {
-			conns[items] = c
-		}
+		conns[items] = c
 		items++
 		if !s.skip() {
 			return 0, 0, false

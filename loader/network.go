@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -52,7 +53,7 @@ func LoadNetwork(path string) (*snn.Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loader: %w", err)
 	}
-	if strings.HasPrefix(string(data), hdf5Signature) {
+	if bytes.HasPrefix(data, []byte(hdf5Signature)) {
 		return ParseNIR(path, data)
 	}
 	return ParseNetwork(path, data)
