@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spindle-sim/spindle/snn"
@@ -20,7 +21,7 @@ var (
 	normalKeys     = []string{"mean", "sd", "low", "high"}
 	distKeys       = []string{"uniform", "normal"}
 	kindNames      = []string{"lif", "poisson", "spike_source"}
-	connectorNames = []string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list"}
+	connectorNames = []string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list", "file"}
 	modeNames      = []string{"float", "fixed"}
 	signNames      = []string{"excitatory", "inhibitory"}
 
@@ -768,11 +769,12 @@ func allWeights(l []snn.Conn) bool {
 }
 
 // connector decodes all_to_all | one_to_one | {fixed_probability: p} |
-// {fixed_in_degree: k} | {list: [[pre, post, weight?, delay?], ...]}.
+// {fixed_in_degree: k} | {list: [[pre, post, weight?, delay?], ...]} |
+// {file: name.npz|.npy|.csv}.
 func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self bool) (snn.Connector, error) {
 	var c snn.Connector
 	r := resolve(v)
-	forms := "all_to_all | one_to_one | {fixed_probability: p} | {fixed_in_degree: k} | {list: [[pre, post], ...]}"
+	forms := "all_to_all | one_to_one | {fixed_probability: p} | {fixed_in_degree: k} | {list: [[pre, post], ...]} | {file: synapses.npz}"
 	if r == nil || (r.Kind != yaml.ScalarNode && r.Kind != yaml.MappingNode) || isNull(r) {
 		return c, p.errAt(v, path, "expected %s, got %s", forms, describe(v))
 	}
@@ -782,7 +784,7 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 			c.Kind = snn.AllToAll
 		case "one_to_one":
 			c.Kind = snn.OneToOne
-		case "fixed_probability", "fixed_in_degree", "list":
+		case "fixed_probability", "fixed_in_degree", "list", "file":
 			return c, p.errAt(r, path, "connector %s needs a parameter: write {%s: ...}", r.Value, r.Value)
 		default:
 			return c, p.errAt(r, path, "unknown connector %q (have: %s)", clip(r.Value), strings.Join(connectorNames, ", "))
@@ -835,45 +837,85 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 			return c, err
 		}
 		c.List = l
+	case "file":
+		c.Kind = snn.FromList
+		l, err := p.connFile(val, kp, npre, npost)
+		if err != nil {
+			return c, err
+		}
+		c.List = l
 	default:
 		return c, p.errAt(k, path, "unknown connector %q (have: %s)", clip(k.Value), strings.Join(connectorNames, ", "))
 	}
 	return c, nil
 }
 
+// badConn checks synapse c of a list as connList does: it returns the
+// column at fault and what was expected there, or -1.
+func (p *netParser) badConn(c *snn.Conn, npre, npost int) (int, string) {
+	switch dt := p.net.Dt; {
+	case c.Pre < 0 || c.Pre >= npre:
+		return 0, fmt.Sprintf("a presynaptic index in [0, %d)", npre)
+	case c.Post < 0 || c.Post >= npost:
+		return 1, fmt.Sprintf("a postsynaptic index in [0, %d)", npost)
+	case c.HasDelay && p.belowTick(c.Delay):
+		return 3, fmt.Sprintf("a delay of at least one tick (dt = %v ms)", dt)
+	case c.HasDelay && math.Round(c.Delay/dt) > snn.MaxDelayTicks:
+		return 3, fmt.Sprintf("at most %d ticks (%v ms)", snn.MaxDelayTicks, snn.MaxDelayTicks*dt)
+	}
+	return -1, ""
+}
+
 // checkLifted checks a lifted list as connList checks a decoded one, with
 // the same messages.
 func (p *netParser) checkLifted(l *liftedList, path string, npre, npost int) error {
-	at := func(k, j int, msg func(text string) string) error {
-		line, text := p.lists.locate(l, k, j)
-		return &Error{File: p.file, Line: line, Path: index(index(path, k), j), Msg: msg(clip(text))}
-	}
 	for k := range l.conns {
 		c := &l.conns[k]
-		if c.Pre < 0 || c.Pre >= npre {
-			return at(k, 0, func(t string) string { return fmt.Sprintf("expected a presynaptic index in [0, %d), got %s", npre, t) })
-		}
-		if c.Post < 0 || c.Post >= npost {
-			return at(k, 1, func(t string) string {
-				return fmt.Sprintf("expected a postsynaptic index in [0, %d), got %s", npost, t)
-			})
-		}
-		if !c.HasDelay {
+		j, want := p.badConn(c, npre, npost)
+		if j < 0 {
 			continue
 		}
-		dt := p.net.Dt
-		if p.belowTick(c.Delay) {
-			return at(k, 3, func(string) string {
-				return fmt.Sprintf("expected a delay of at least one tick (dt = %v ms), got %v ms", dt, c.Delay)
-			})
+		line, text := p.lists.locate(l, k, j)
+		got := clip(text)
+		if j == 3 {
+			got = fmt.Sprintf("%v ms", c.Delay)
 		}
-		if math.Round(c.Delay/dt) > snn.MaxDelayTicks {
-			return at(k, 3, func(string) string {
-				return fmt.Sprintf("expected at most %d ticks (%v ms), got %v ms", snn.MaxDelayTicks, snn.MaxDelayTicks*dt, c.Delay)
-			})
-		}
+		return &Error{File: p.file, Line: line, Path: index(index(path, k), j), Msg: "expected " + want + ", got " + got}
 	}
 	return nil
+}
+
+// connFile reads the synapses of `file: name`, a path relative to the
+// network file, and checks them as connList does.
+func (p *netParser) connFile(v *yaml.Node, path string, npre, npost int) ([]snn.Conn, error) {
+	name, err := p.name(v, path)
+	if err != nil {
+		return nil, p.errAt(v, path, "expected a file name ending in %s, got %s", strings.Join(connFileKinds, ", "), describe(v))
+	}
+	file := name
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(filepath.Dir(p.file), file)
+	}
+	cf, err := readConnFile(name, file)
+	if err != nil {
+		return nil, p.errAt(v, path, "%v", err)
+	}
+	for k := range cf.conns {
+		c := &cf.conns[k]
+		j, want := p.badConn(c, npre, npost)
+		if j < 0 {
+			continue
+		}
+		got := strconv.Itoa(c.Pre)
+		switch j {
+		case 1:
+			got = strconv.Itoa(c.Post)
+		case 3:
+			got = fmt.Sprintf("%v ms", c.Delay)
+		}
+		return nil, p.errAt(v, path, "%s: expected %s, got %s", cf.where(k, j), want, got)
+	}
+	return cf.conns, nil
 }
 
 func (p *netParser) connList(v *yaml.Node, path string, npre, npost int) ([]snn.Conn, error) {
