@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/spindle-sim/spindle/snn"
 )
 
 // npyMagic starts every NumPy .npy file.
@@ -309,4 +312,49 @@ func (h *npyHeader) readValues(r io.Reader, set func(k int, v npyValue) error) e
 		}
 	}
 	return nil
+}
+
+// writeNPZ writes conns as a .npz archive of the arrays pre and post
+// (int32), and weight and delay (float64) if every synapse has them;
+// stored, not deflated, so that it reads as fast as it can.
+func writeNPZ(w io.Writer, conns []snn.Conn, weights, delays bool) error {
+	zw := zip.NewWriter(w)
+	column := func(name, descr string, size int, put func(b []byte, c *snn.Conn)) error {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name + ".npy", Method: zip.Store})
+		if err != nil {
+			return err
+		}
+		bw := bufio.NewWriterSize(f, 1<<16)
+		dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%d,), }", descr, len(conns))
+		// NumPy pads the header so that the data starts 64-byte aligned.
+		pad := 63 - (len(npyMagic)+4+len(dict))%64
+		dict += strings.Repeat(" ", pad) + "\n"
+		bw.WriteString(npyMagic + "\x01\x00")
+		binary.Write(bw, binary.LittleEndian, uint16(len(dict)))
+		bw.WriteString(dict)
+		b := make([]byte, size)
+		for k := range conns {
+			put(b, &conns[k])
+			bw.Write(b)
+		}
+		return bw.Flush()
+	}
+	le := binary.LittleEndian
+	if err := column("pre", "<i4", 4, func(b []byte, c *snn.Conn) { le.PutUint32(b, uint32(int32(c.Pre))) }); err != nil {
+		return err
+	}
+	if err := column("post", "<i4", 4, func(b []byte, c *snn.Conn) { le.PutUint32(b, uint32(int32(c.Post))) }); err != nil {
+		return err
+	}
+	if weights {
+		if err := column("weight", "<f8", 8, func(b []byte, c *snn.Conn) { le.PutUint64(b, math.Float64bits(c.Weight)) }); err != nil {
+			return err
+		}
+	}
+	if delays {
+		if err := column("delay", "<f8", 8, func(b []byte, c *snn.Conn) { le.PutUint64(b, math.Float64bits(c.Delay)) }); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
