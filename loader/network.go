@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	networkKeys    = []string{"name", "dt", "seed", "mode", "neurons", "populations", "projections", "sleep"}
+	networkKeys    = []string{"name", "dt", "seed", "mode", "neurons", "populations", "projections", "sleep", "placement"}
 	neuronKeys     = []string{"tau_m", "v_rest", "v_reset", "v_th", "t_ref", "bias", "leak", "fixed_scale", "receptors", "v_init"}
 	receptorKeys   = []string{"name", "tau_syn"}
 	projectionKeys = []string{"name", "pre", "post", "receptor", "connector", "allow_self", "weight", "delay", "sign", "plasticity"}
@@ -157,6 +157,11 @@ func (p *netParser) parse(data []byte) (*snn.Network, error) {
 	}
 	if f, ok := top.get("sleep"); ok {
 		if n.Sleep, err = p.parseSleep(f.val); err != nil {
+			return nil, err
+		}
+	}
+	if f, ok := top.get("placement"); ok {
+		if n.Placement, err = p.parsePlacement(f.val); err != nil {
 			return nil, err
 		}
 	}

@@ -229,6 +229,18 @@ type Network struct {
 	Populations []Population
 	Projections []Projection
 	Sleep       *SleepSpec // an optional sleep protocol step; nil: none
+	// Placement pins populations to cores; a mapper honours it (see
+	// chip.MapWith). Empty: the mapper places every neuron.
+	Placement []Placement
+}
+
+// Placement pins the neurons of one population to cores of the board.
+type Placement struct {
+	Population string
+	Cores      []int // the core of each neuron, in neuron order
+	// Slots, if not nil, is each neuron's position among the neurons of
+	// its core; a core's neurons otherwise sit in neuron order.
+	Slots []int
 }
 
 // PopulationIndex returns the index of the named population, or -1.

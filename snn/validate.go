@@ -47,6 +47,39 @@ func (n *Network) Validate() error {
 			return fmt.Errorf("sleep: %w", err)
 		}
 	}
+	placed := map[string]bool{}
+	for _, pl := range n.Placement {
+		if err := n.validatePlacement(&pl, placed); err != nil {
+			return fmt.Errorf("placement: population %q: %w", pl.Population, err)
+		}
+	}
+	return nil
+}
+
+func (n *Network) validatePlacement(pl *Placement, placed map[string]bool) error {
+	i := n.PopulationIndex(pl.Population)
+	if i < 0 {
+		return fmt.Errorf("unknown population")
+	}
+	if placed[pl.Population] {
+		return fmt.Errorf("placed twice")
+	}
+	placed[pl.Population] = true
+	size := n.Populations[i].Size
+	if len(pl.Cores) != size {
+		return fmt.Errorf("%d cores for %d neurons: expected one per neuron", len(pl.Cores), size)
+	}
+	if pl.Slots != nil && len(pl.Slots) != size {
+		return fmt.Errorf("%d slots for %d neurons: expected one per neuron", len(pl.Slots), size)
+	}
+	for k, c := range pl.Cores {
+		if c < 0 {
+			return fmt.Errorf("neuron %d: core %d: expected a core index >= 0", k, c)
+		}
+		if pl.Slots != nil && pl.Slots[k] < 0 {
+			return fmt.Errorf("neuron %d: slot %d: expected a position >= 0", k, pl.Slots[k])
+		}
+	}
 	return nil
 }
 
