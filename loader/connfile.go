@@ -31,7 +31,7 @@ const maxDeflateRatio = 1032
 // connFile is the explicit synapses of one connector file.
 type connFile struct {
 	name  string // as given, for messages
-	conns []snn.Conn
+	table snn.ConnTable
 	// where names synapse k's column j for messages: "c.npz: pre[17]"
 	// or "c.csv:19: pre".
 	where func(k, j int) string
@@ -59,13 +59,13 @@ func readConnFile(name, path string) (*connFile, error) {
 	cf := &connFile{name: name}
 	switch ext {
 	case ".npz":
-		cf.conns, err = readNPZ(f, st.Size())
+		cf.table, err = readNPZ(f, st.Size())
 		cf.where = func(k, j int) string { return fmt.Sprintf("%s: %s[%d]", name, connColumns[j], k) }
 	case ".npy":
-		cf.conns, err = readNPY(f, st.Size())
+		cf.table, err = readNPY(f, st.Size())
 		cf.where = func(k, j int) string { return fmt.Sprintf("%s: row %d, column %d (%s)", name, k, j, connColumns[j]) }
 	case ".csv":
-		cf.conns, err = readConnCSV(f)
+		cf.table, err = readConnCSV(f)
 		cf.where = func(k, j int) string { return fmt.Sprintf("%s:%d: %s", name, csvLine(path, k), connColumns[j]) }
 	}
 	if err != nil {
@@ -74,9 +74,24 @@ func readConnFile(name, path string) (*connFile, error) {
 	return cf, nil
 }
 
-// setColumn stores value v as column j of a synapse. pre and post must be
-// whole numbers; weight and delay finite.
-func setColumn(c *snn.Conn, j int, v npyValue) error {
+// newColumns returns a table of n synapses with the columns whose
+// indices are in cols.
+func newColumns(n int, cols []int) snn.ConnTable {
+	t := snn.NewConnTable(n)
+	for _, j := range cols {
+		switch j {
+		case 2:
+			t.Weight = make([]float64, n)
+		case 3:
+			t.Delay = make([]float64, n)
+		}
+	}
+	return t
+}
+
+// setColumn stores value v as column j of synapse k, whose column exists.
+// pre and post must be whole numbers; weight and delay finite.
+func setColumn(t *snn.ConnTable, k, j int, v npyValue) error {
 	switch j {
 	case 0, 1:
 		i, ok := v.index()
@@ -84,9 +99,9 @@ func setColumn(c *snn.Conn, j int, v npyValue) error {
 			return fmt.Errorf("expected a neuron index (a whole number), got %s", v)
 		}
 		if j == 0 {
-			c.Pre = i
+			t.Pre[k] = int32(i)
 		} else {
-			c.Post = i
+			t.Post[k] = int32(i)
 		}
 		return nil
 	}
@@ -95,148 +110,159 @@ func setColumn(c *snn.Conn, j int, v npyValue) error {
 		return fmt.Errorf("expected a finite number, got %s", v)
 	}
 	if j == 2 {
-		c.Weight, c.HasWeight = f, true
+		t.Weight[k] = f
 	} else {
-		c.Delay, c.HasDelay = f, true
+		t.Delay[k] = f
 	}
 	return nil
 }
 
 // readNPZ reads a NumPy .npz archive (np.savez or np.savez_compressed)
 // of one-dimensional arrays pre, post, weight and delay.
-func readNPZ(r io.ReaderAt, size int64) ([]snn.Conn, error) {
+func readNPZ(r io.ReaderAt, size int64) (snn.ConnTable, error) {
+	var t snn.ConnTable
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("not a .npz archive: %w", err)
+		return t, fmt.Errorf("not a .npz archive: %w", err)
 	}
 	entries := make([]*zip.File, len(connColumns))
+	var cols []int
 	for _, f := range zr.File {
 		j := slices.Index(connColumns, strings.TrimSuffix(f.Name, ".npy"))
 		if j < 0 {
-			return nil, fmt.Errorf("array %q: unknown (expected %s)", clip(f.Name), strings.Join(connColumns, ", "))
+			return t, fmt.Errorf("array %q: unknown (expected %s)", clip(f.Name), strings.Join(connColumns, ", "))
 		}
 		if entries[j] != nil {
-			return nil, fmt.Errorf("array %q: stored twice", connColumns[j])
+			return t, fmt.Errorf("array %q: stored twice", connColumns[j])
 		}
 		entries[j] = f
+		cols = append(cols, j)
 	}
-	var conns []snn.Conn
+	n := -1
 	for j, f := range entries {
 		if f == nil {
 			if j < 2 {
-				return nil, fmt.Errorf("missing array %q (expected %s; weight and delay optional)", connColumns[j], strings.Join(connColumns, ", "))
+				return t, fmt.Errorf("missing array %q (expected %s; weight and delay optional)", connColumns[j], strings.Join(connColumns, ", "))
 			}
 			continue
 		}
 		if f.Method == zip.Deflate && f.UncompressedSize64 > maxDeflateRatio*f.CompressedSize64+1024 ||
 			f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64 {
-			return nil, fmt.Errorf("array %q: claims %d bytes, more than its %d stored bytes can hold", connColumns[j], f.UncompressedSize64, f.CompressedSize64)
+			return t, fmt.Errorf("array %q: claims %d bytes, more than its %d stored bytes can hold", connColumns[j], f.UncompressedSize64, f.CompressedSize64)
 		}
-		if conns, err = readNPZArray(f, j, conns); err != nil {
-			return nil, fmt.Errorf("array %q: %w", connColumns[j], err)
+		if err := readNPZArray(f, j, &t, &n, cols); err != nil {
+			return t, fmt.Errorf("array %q: %w", connColumns[j], err)
 		}
 	}
-	return conns, nil
+	return t, nil
 }
 
-// readNPZArray reads column j from entry f into conns, allocating them if
-// nil.
-func readNPZArray(f *zip.File, j int, conns []snn.Conn) ([]snn.Conn, error) {
+// readNPZArray reads column j from entry f into t; the first array read
+// sets the synapse count n and allocates the columns cols.
+func readNPZArray(f *zip.File, j int, t *snn.ConnTable, n *int, cols []int) error {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rc.Close()
 	h, _, err := readNPYHeader(rc, int64(min(f.UncompressedSize64, math.MaxInt64)))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(h.shape) != 1 {
-		return nil, fmt.Errorf("shape %s: expected a one-dimensional array", h.shapeText())
+		return fmt.Errorf("shape %s: expected a one-dimensional array", h.shapeText())
 	}
 	if j < 2 && h.kind == 'f' {
-		return nil, fmt.Errorf("dtype %s: expected an integer dtype such as <i4 or <i8 for neuron indices", h.descr)
+		return fmt.Errorf("dtype %s: expected an integer dtype such as <i4 or <i8 for neuron indices", h.descr)
 	}
-	if conns == nil {
-		conns = make([]snn.Conn, h.count)
-	} else if h.count != len(conns) {
-		return nil, fmt.Errorf("%d elements: expected %d, as array \"pre\" has", h.count, len(conns))
+	if *n < 0 {
+		*n = h.count
+		*t = newColumns(h.count, cols)
+	} else if h.count != *n {
+		return fmt.Errorf("%d elements: expected %d, as array \"pre\" has", h.count, *n)
 	}
-	err = h.readValues(rc, func(k int, v npyValue) error {
-		if err := setColumn(&conns[k], j, v); err != nil {
+	return h.readValues(rc, func(k int, v npyValue) error {
+		if err := setColumn(t, k, j, v); err != nil {
 			return fmt.Errorf("element %d: %w", k, err)
 		}
 		return nil
 	})
-	return conns, err
 }
 
 // readNPY reads a NumPy .npy file holding a two-dimensional array of one
 // row per synapse: pre, post and optionally weight and delay.
-func readNPY(f io.Reader, size int64) ([]snn.Conn, error) {
+func readNPY(f io.Reader, size int64) (snn.ConnTable, error) {
+	var t snn.ConnTable
 	h, _, err := readNPYHeader(f, size)
 	if err != nil {
-		return nil, err
+		return t, err
 	}
 	if len(h.shape) != 2 || h.shape[1] < 2 || h.shape[1] > len(connColumns) {
-		return nil, fmt.Errorf("shape %s: expected (synapses, 2..4) with columns %s", h.shapeText(), strings.Join(connColumns, ", "))
+		return t, fmt.Errorf("shape %s: expected (synapses, 2..4) with columns %s", h.shapeText(), strings.Join(connColumns, ", "))
 	}
 	rows, cols := h.shape[0], h.shape[1]
-	conns := make([]snn.Conn, rows)
+	t = newColumns(rows, []int{0, 1, 2, 3}[:cols])
 	err = h.readValues(f, func(e int, v npyValue) error {
 		k, j := e/cols, e%cols
 		if h.fortran {
 			k, j = e%rows, e/rows
 		}
-		if err := setColumn(&conns[k], j, v); err != nil {
+		if err := setColumn(&t, k, j, v); err != nil {
 			return fmt.Errorf("row %d, column %d (%s): %w", k, j, connColumns[j], err)
 		}
 		return nil
 	})
-	return conns, err
+	return t, err
 }
 
 // readConnCSV reads a CSV file whose header names its columns among pre,
 // post, weight and delay, one synapse per row; lines starting with # are
 // comments.
-func readConnCSV(r io.Reader) ([]snn.Conn, error) {
+func readConnCSV(r io.Reader) (snn.ConnTable, error) {
+	var t snn.ConnTable
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err == io.EOF {
-		return nil, errors.New("empty file: expected a header such as pre,post,weight")
+		return t, errors.New("empty file: expected a header such as pre,post,weight")
 	}
 	if err != nil {
-		return nil, csvError(err)
+		return t, csvError(err)
 	}
 	cols := make([]int, len(head))
 	seen := map[int]bool{}
 	for i, name := range head {
 		j := slices.Index(connColumns, strings.TrimSpace(name))
 		if j < 0 {
-			return nil, fmt.Errorf("line 1: column %q: expected a header naming pre, post and optionally weight, delay", clip(name))
+			return t, fmt.Errorf("line 1: column %q: expected a header naming pre, post and optionally weight, delay", clip(name))
 		}
 		if seen[j] {
-			return nil, fmt.Errorf("line 1: column %q given twice", name)
+			return t, fmt.Errorf("line 1: column %q given twice", name)
 		}
 		seen[j] = true
 		cols[i] = j
 	}
 	if !seen[0] || !seen[1] {
-		return nil, fmt.Errorf("line 1: header %q: expected columns pre and post", clip(strings.Join(head, ",")))
+		return t, fmt.Errorf("line 1: header %q: expected columns pre and post", clip(strings.Join(head, ",")))
 	}
-	var conns []snn.Conn
-	for {
+	t = newColumns(0, cols)
+	for k := 0; ; k++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return conns, nil
+			return t, nil
 		}
 		if err != nil {
-			return nil, csvError(err)
+			return t, csvError(err)
 		}
 		line, _ := cr.FieldPos(0)
-		var c snn.Conn
+		t.Pre, t.Post = append(t.Pre, 0), append(t.Post, 0)
+		if t.Weight != nil {
+			t.Weight = append(t.Weight, 0)
+		}
+		if t.Delay != nil {
+			t.Delay = append(t.Delay, 0)
+		}
 		for i, field := range rec {
 			j := cols[i]
 			field = strings.TrimSpace(field)
@@ -250,13 +276,12 @@ func readConnCSV(r io.Reader) ([]snn.Conn, error) {
 				if j < 2 {
 					what = "a neuron index (an integer)"
 				}
-				return nil, fmt.Errorf("line %d: %s: expected %s, got %q", line, connColumns[j], what, clip(field))
+				return t, fmt.Errorf("line %d: %s: expected %s, got %q", line, connColumns[j], what, clip(field))
 			}
-			if err := setColumn(&c, j, v); err != nil {
-				return nil, fmt.Errorf("line %d: %s: %w", line, connColumns[j], err)
+			if err := setColumn(&t, k, j, v); err != nil {
+				return t, fmt.Errorf("line %d: %s: %w", line, connColumns[j], err)
 			}
 		}
-		conns = append(conns, c)
 	}
 }
 

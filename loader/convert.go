@@ -3,6 +3,7 @@ package loader
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,22 +48,20 @@ func MoveListsToFiles(in, out string) (*Converted, error) {
 	var doc bytes.Buffer
 	copied := 0
 	for _, l := range lists.lists {
-		i := projectionOf(n, l.conns)
+		i := projectionOf(n, &l.table)
 		if !l.used || i < 0 {
 			continue // not a connector's list after all
 		}
-		weights, delays := every(l.conns, func(c *snn.Conn) bool { return c.HasWeight }), every(l.conns, func(c *snn.Conn) bool { return c.HasDelay })
-		if (!weights && some(l.conns, func(c *snn.Conn) bool { return c.HasWeight })) ||
-			(!delays && some(l.conns, func(c *snn.Conn) bool { return c.HasDelay })) {
+		if partial(l.table.Weight) || partial(l.table.Delay) {
 			continue // a .npz column is all or nothing
 		}
 		name := fmt.Sprintf("%s.%d.%s.npz", safeName(stem), i, safeName(n.Projections[i].Name))
 		path := filepath.Join(filepath.Dir(out), name)
-		if err := writeNPZFile(path, l.conns, weights, delays); err != nil {
+		if err := writeNPZFile(path, &l.table); err != nil {
 			return nil, err
 		}
 		res.Files = append(res.Files, path)
-		res.Synapses += len(l.conns)
+		res.Synapses += l.table.Len()
 		// Replace the key too: `list: [...]` becomes `file: "NAME"`.
 		key := l.start - 1
 		for data[key] == ' ' {
@@ -87,27 +86,24 @@ func abs(path string) string {
 	return path
 }
 
-// projectionOf returns the projection whose list is conns, or -1.
-func projectionOf(n *snn.Network, conns []snn.Conn) int {
+// projectionOf returns the projection whose table is t, or -1.
+func projectionOf(n *snn.Network, t *snn.ConnTable) int {
 	for i := range n.Projections {
-		if l := n.Projections[i].Connector.List; len(l) > 0 && &l[0] == &conns[0] {
+		if p := n.Projections[i].Connector.Table.Pre; len(p) > 0 && &p[0] == &t.Pre[0] {
 			return i
 		}
 	}
 	return -1
 }
 
-func every(conns []snn.Conn, f func(*snn.Conn) bool) bool {
-	for k := range conns {
-		if !f(&conns[k]) {
-			return false
-		}
+// partial reports whether a column gives some values but not all.
+func partial(col []float64) bool {
+	some, all := false, true
+	for _, v := range col {
+		given := !math.IsNaN(v)
+		some, all = some || given, all && given
 	}
-	return true
-}
-
-func some(conns []snn.Conn, f func(*snn.Conn) bool) bool {
-	return !every(conns, func(c *snn.Conn) bool { return !f(c) })
+	return some && !all
 }
 
 // safeName keeps the letters, digits, '-', '_' and '.' of s for a file
@@ -121,12 +117,12 @@ func safeName(s string) string {
 	}, s)
 }
 
-func writeNPZFile(path string, conns []snn.Conn, weights, delays bool) error {
+func writeNPZFile(path string, t *snn.ConnTable) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("loader: convert: %w", err)
 	}
-	if err := writeNPZ(f, conns, weights, delays); err != nil {
+	if err := writeNPZ(f, t); err != nil {
 		f.Close()
 		return fmt.Errorf("loader: convert: %s: %w", path, err)
 	}

@@ -45,7 +45,7 @@ func TestMoveListsToFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(a, b) {
+	if !reflect.DeepEqual(explicit(a), explicit(b)) {
 		t.Error("the converted network differs")
 	}
 	if _, err := MoveListsToFiles(in, in); err == nil {

@@ -14,7 +14,7 @@ import (
 // triples. Decoded as yaml.Node trees they take a node for every number, a
 // field path for every item and gigabytes in all. So before yaml.v3 sees
 // the document, liftLists takes out every `list:` value written as a flow
-// sequence of plain numbers, parses it straight into snn.Conn, and leaves
+// sequence of plain numbers, parses it straight into an snn.ConnTable, and leaves
 // a placeholder in its place, keeping every other byte's line: a flow
 // sequence, as the list was, so that what follows it parses as before,
 // holding one tagged scalar.
@@ -37,7 +37,7 @@ const minLifted = 64
 // liftedList is one list taken out of the document.
 type liftedList struct {
 	start, end int // its bytes in the original document, '[' to past ']'
-	conns      []snn.Conn
+	table      snn.ConnTable
 	used       bool
 }
 
@@ -53,8 +53,8 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 	var ll *liftedLists
 	var out bytes.Buffer
 	copied := 0
-	// lift replaces data[from:to], the list conns, with a placeholder.
-	lift := func(from, to int, conns []snn.Conn) {
+	// lift replaces data[from:to], the list t, with a placeholder.
+	lift := func(from, to int, t snn.ConnTable) {
 		if ll == nil {
 			ll = &liftedLists{data: data}
 			out.Grow(len(data) / 16)
@@ -69,7 +69,7 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 			out.Write(bytes.Repeat([]byte{'\n'}, nl))
 			out.Write(bytes.Repeat([]byte{' '}, to-1-bytes.LastIndexByte(data[from:to], '\n')-from))
 		}
-		ll.lists = append(ll.lists, liftedList{start: from, end: to, conns: conns})
+		ll.lists = append(ll.lists, liftedList{start: from, end: to, table: t})
 		copied = to
 	}
 	var quote byte
@@ -92,9 +92,9 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 			if !ok || end-i < minLifted {
 				continue
 			}
-			conns := make([]snn.Conn, n)
-			scanBlockList(data, i, conns)
-			lift(i, end, conns)
+			t := snn.NewConnTable(n)
+			scanBlockList(data, i, &t)
+			lift(i, end, t)
 			i = end - 1
 		case quote != 0:
 			if c == quote {
@@ -113,13 +113,20 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 				flow++
 				continue
 			}
-			conns := make([]snn.Conn, n)
-			end, n, ok := scanFlowList(data, i, conns)
+			t := snn.NewConnTable(n)
+			end, n, ok := scanFlowList(data, i, &t)
 			if !ok || end-i < minLifted {
 				flow++
 				continue
 			}
-			lift(i, end, conns[:n])
+			t.Pre, t.Post = t.Pre[:n], t.Post[:n]
+			if t.Weight != nil {
+				t.Weight = t.Weight[:n]
+			}
+			if t.Delay != nil {
+				t.Delay = t.Delay[:n]
+			}
+			lift(i, end, t)
 			i = end - 1
 		case c == '[' || c == '{':
 			flow++
@@ -163,6 +170,14 @@ type listScanner struct {
 // skip passes spaces and, unless indent is -1, line breaks followed by
 // deeper indentation; it reports whether anything follows.
 func (s *listScanner) skip() bool {
+	// Most lists are written without spaces: this much is inlined.
+	if s.i < len(s.data) && s.data[s.i] > ' ' {
+		return true
+	}
+	return s.skipSpace()
+}
+
+func (s *listScanner) skipSpace() bool {
 	data := s.data
 	for s.i < len(data) {
 		switch data[s.i] {
@@ -247,6 +262,9 @@ func (s *listScanner) item() (c snn.Conn, ok bool) {
 func countItems(data []byte, start int) int {
 	depth, n := 0, 0
 	for i := start; i < len(data); i++ {
+		if !listSyntax[data[i]] {
+			continue
+		}
 		switch data[i] {
 		case '[':
 			depth++
@@ -269,21 +287,29 @@ func countItems(data []byte, start int) int {
 	return 0
 }
 
+// listSyntax marks the bytes countItems looks at.
+var listSyntax = func() (t [256]bool) {
+	for _, c := range []byte("[]{}#'\"") {
+		t[c] = true
+	}
+	return t
+}()
+
 // scanFlowList reads the flow sequence of items at data[start] = '[' into
-// conns (room for countItems) and returns the index past its closing
+// t (room for countItems) and returns the index past its closing
 // bracket and its item count; ok is false if it is anything else (then
 // yaml.v3 reads it).
-func scanFlowList(data []byte, start int, conns []snn.Conn) (end, items int, ok bool) {
+func scanFlowList(data []byte, start int, t *snn.ConnTable) (end, items int, ok bool) {
 	s := &listScanner{data: data, i: start + 1, indent: lineIndent(data, start)}
 	for {
 		if !s.skip() || data[s.i] != '[' {
 			return 0, 0, false
 		}
 		c, ok := s.item()
-		if !ok || items == len(conns) {
+		if !ok || items == t.Len() {
 			return 0, 0, false
 		}
-		conns[items] = c
+		t.Set(items, c)
 		items++
 		if !s.skip() {
 			return 0, 0, false
@@ -303,9 +329,9 @@ func scanFlowList(data []byte, start int, conns []snn.Conn) (end, items int, ok 
 // line after data[start] = '\n', one `- [...]` per line, and returns the
 // index of the line break that ends its last item and its item count; ok
 // is false unless the lines after it leave the sequence (a shallower line,
-// or one as deep that is no item). With conns non-nil it also stores the
+// or one as deep that is no item). With t non-nil it also stores the
 // items.
-func scanBlockList(data []byte, start int, conns []snn.Conn) (end, items int, ok bool) {
+func scanBlockList(data []byte, start int, t *snn.ConnTable) (end, items int, ok bool) {
 	s := &listScanner{data: data, indent: -1}
 	dash := -1
 	for i := start; i < len(data) && data[i] == '\n'; {
@@ -339,8 +365,8 @@ func scanBlockList(data []byte, start int, conns []snn.Conn) (end, items int, ok
 		if !ok {
 			return 0, 0, false
 		}
-		if conns != nil {
-			conns[items] = c
+		if t != nil {
+			t.Set(items, c)
 		}
 		items++
 		if s.skip() {

@@ -43,7 +43,7 @@ func FuzzParseNetwork(f *testing.F) {
 		for _, pr := range n.Projections {
 			a := n.Populations[n.PopulationIndex(pr.Pre)].Size
 			b := n.Populations[n.PopulationIndex(pr.Post)].Size
-			pairs += a*b + len(pr.Connector.List)
+			pairs += a*b + pr.Connector.Len()
 		}
 		if total <= 10000 && pairs <= 100000 {
 			if _, err := n.Build(); err != nil {

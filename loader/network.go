@@ -708,7 +708,7 @@ func (p *netParser) parseProjection(v *yaml.Node, path string) (snn.Projection, 
 		if pr.Weight, err = p.dist(g.val, join(path, "weight"), "mV"); err != nil {
 			return pr, err
 		}
-	} else if pr.Connector.Kind != snn.FromList || !allWeights(pr.Connector.List) {
+	} else if pr.Connector.Kind != snn.FromList || !pr.Connector.AllWeighted() {
 		return pr, p.errAt(r, path, "missing required field weight (mV)")
 	}
 	if g, ok := f.get("delay"); ok {
@@ -762,15 +762,6 @@ func (p *netParser) checkDelay(v *yaml.Node, path string, d snn.Dist) error {
 		return p.errAt(v, path, "expected at most %d ticks (%v ms), got %v ms", snn.MaxDelayTicks, snn.MaxDelayTicks*dt, hi)
 	}
 	return nil
-}
-
-func allWeights(l []snn.Conn) bool {
-	for _, c := range l {
-		if !c.HasWeight {
-			return false
-		}
-	}
-	return true
 }
 
 // connector decodes all_to_all | one_to_one | {fixed_probability: p} |
@@ -834,7 +825,7 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 			if err := p.checkLifted(l, kp, npre, npost); err != nil {
 				return c, err
 			}
-			c.List = l.conns
+			c.Table = l.table
 			return c, nil
 		}
 		l, err := p.connList(val, kp, npre, npost)
@@ -844,11 +835,11 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 		c.List = l
 	case "file":
 		c.Kind = snn.FromList
-		l, err := p.connFile(val, kp, npre, npost)
+		t, err := p.connFile(val, kp, npre, npost)
 		if err != nil {
 			return c, err
 		}
-		c.List = l
+		c.Table = t
 	default:
 		return c, p.errAt(k, path, "unknown connector %q (have: %s)", clip(k.Value), strings.Join(connectorNames, ", "))
 	}
@@ -874,9 +865,9 @@ func (p *netParser) badConn(c *snn.Conn, npre, npost int) (int, string) {
 // checkLifted checks a lifted list as connList checks a decoded one, with
 // the same messages.
 func (p *netParser) checkLifted(l *liftedList, path string, npre, npost int) error {
-	for k := range l.conns {
-		c := &l.conns[k]
-		j, want := p.badConn(c, npre, npost)
+	for k := range l.table.Len() {
+		c := l.table.At(k)
+		j, want := p.badConn(&c, npre, npost)
 		if j < 0 {
 			continue
 		}
@@ -892,10 +883,10 @@ func (p *netParser) checkLifted(l *liftedList, path string, npre, npost int) err
 
 // connFile reads the synapses of `file: name`, a path relative to the
 // network file, and checks them as connList does.
-func (p *netParser) connFile(v *yaml.Node, path string, npre, npost int) ([]snn.Conn, error) {
+func (p *netParser) connFile(v *yaml.Node, path string, npre, npost int) (snn.ConnTable, error) {
 	name, err := p.name(v, path)
 	if err != nil {
-		return nil, p.errAt(v, path, "expected a file name ending in %s, got %s", strings.Join(connFileKinds, ", "), describe(v))
+		return snn.ConnTable{}, p.errAt(v, path, "expected a file name ending in %s, got %s", strings.Join(connFileKinds, ", "), describe(v))
 	}
 	file := name
 	if !filepath.IsAbs(file) {
@@ -903,11 +894,11 @@ func (p *netParser) connFile(v *yaml.Node, path string, npre, npost int) ([]snn.
 	}
 	cf, err := readConnFile(name, file)
 	if err != nil {
-		return nil, p.errAt(v, path, "%v", err)
+		return snn.ConnTable{}, p.errAt(v, path, "%v", err)
 	}
-	for k := range cf.conns {
-		c := &cf.conns[k]
-		j, want := p.badConn(c, npre, npost)
+	for k := range cf.table.Len() {
+		c := cf.table.At(k)
+		j, want := p.badConn(&c, npre, npost)
 		if j < 0 {
 			continue
 		}
@@ -918,9 +909,9 @@ func (p *netParser) connFile(v *yaml.Node, path string, npre, npost int) ([]snn.
 		case 3:
 			got = fmt.Sprintf("%v ms", c.Delay)
 		}
-		return nil, p.errAt(v, path, "%s: expected %s, got %s", cf.where(k, j), want, got)
+		return snn.ConnTable{}, p.errAt(v, path, "%s: expected %s, got %s", cf.where(k, j), want, got)
 	}
-	return cf.conns, nil
+	return cf.table, nil
 }
 
 func (p *netParser) connList(v *yaml.Node, path string, npre, npost int) ([]snn.Conn, error) {

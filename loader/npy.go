@@ -314,45 +314,51 @@ func (h *npyHeader) readValues(r io.Reader, set func(k int, v npyValue) error) e
 	return nil
 }
 
-// writeNPZ writes conns as a .npz archive of the arrays pre and post
-// (int32), and weight and delay (float64) if every synapse has them;
-// stored, not deflated, so that it reads as fast as it can.
-func writeNPZ(w io.Writer, conns []snn.Conn, weights, delays bool) error {
+// writeNPZ writes t as a .npz archive of the arrays pre and post (int32)
+// and weight and delay (float64) if t has them; stored, not deflated, so
+// that it reads as fast as it can.
+func writeNPZ(w io.Writer, t *snn.ConnTable) error {
 	zw := zip.NewWriter(w)
-	column := func(name, descr string, size int, put func(b []byte, c *snn.Conn)) error {
+	le := binary.LittleEndian
+	column := func(name, descr string, size int, put func(b []byte, k int)) error {
 		f, err := zw.CreateHeader(&zip.FileHeader{Name: name + ".npy", Method: zip.Store})
 		if err != nil {
 			return err
 		}
 		bw := bufio.NewWriterSize(f, 1<<16)
-		dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%d,), }", descr, len(conns))
+		dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%d,), }", descr, t.Len())
 		// NumPy pads the header so that the data starts 64-byte aligned.
 		pad := 63 - (len(npyMagic)+4+len(dict))%64
 		dict += strings.Repeat(" ", pad) + "\n"
 		bw.WriteString(npyMagic + "\x01\x00")
-		binary.Write(bw, binary.LittleEndian, uint16(len(dict)))
+		binary.Write(bw, le, uint16(len(dict)))
 		bw.WriteString(dict)
 		b := make([]byte, size)
-		for k := range conns {
-			put(b, &conns[k])
+		for k := range t.Len() {
+			put(b, k)
 			bw.Write(b)
 		}
 		return bw.Flush()
 	}
-	le := binary.LittleEndian
-	if err := column("pre", "<i4", 4, func(b []byte, c *snn.Conn) { le.PutUint32(b, uint32(int32(c.Pre))) }); err != nil {
+	ints := func(col []int32) func(b []byte, k int) {
+		return func(b []byte, k int) { le.PutUint32(b, uint32(col[k])) }
+	}
+	floats := func(col []float64) func(b []byte, k int) {
+		return func(b []byte, k int) { le.PutUint64(b, math.Float64bits(col[k])) }
+	}
+	if err := column("pre", "<i4", 4, ints(t.Pre)); err != nil {
 		return err
 	}
-	if err := column("post", "<i4", 4, func(b []byte, c *snn.Conn) { le.PutUint32(b, uint32(int32(c.Post))) }); err != nil {
+	if err := column("post", "<i4", 4, ints(t.Post)); err != nil {
 		return err
 	}
-	if weights {
-		if err := column("weight", "<f8", 8, func(b []byte, c *snn.Conn) { le.PutUint64(b, math.Float64bits(c.Weight)) }); err != nil {
+	if t.Weight != nil {
+		if err := column("weight", "<f8", 8, floats(t.Weight)); err != nil {
 			return err
 		}
 	}
-	if delays {
-		if err := column("delay", "<f8", 8, func(b []byte, c *snn.Conn) { le.PutUint64(b, math.Float64bits(c.Delay)) }); err != nil {
+	if t.Delay != nil {
+		if err := column("delay", "<f8", 8, floats(t.Delay)); err != nil {
 			return err
 		}
 	}

@@ -49,8 +49,8 @@ func (n *Network) FanIn() (counts []int, exact bool, err error) {
 		case FixedInDegree:
 			addEach(into, c.InDegree)
 		case FromList:
-			for _, cn := range c.List {
-				into[cn.Post]++
+			for k := range c.Len() {
+				into[c.At(k).Post]++
 			}
 		}
 	}

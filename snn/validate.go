@@ -182,7 +182,8 @@ func (n *Network) validateProjection(pr *Projection) error {
 			return fmt.Errorf("one_to_one: sizes %d and %d differ", npre, npost)
 		}
 	case FromList:
-		for i, cn := range c.List {
+		for i := range c.Len() {
+			cn := c.At(i)
 			if cn.Pre < 0 || cn.Pre >= npre {
 				return fmt.Errorf("list[%d]: pre %d outside population %q of size %d", i, cn.Pre, pr.Pre, npre)
 			}
@@ -194,7 +195,7 @@ func (n *Network) validateProjection(pr *Projection) error {
 			}
 		}
 	}
-	if c.Kind != FromList || !allHaveWeight(c.List) {
+	if c.Kind != FromList || !c.AllWeighted() {
 		if !pr.Weight.IsSet() {
 			return fmt.Errorf("weight: expected a weight")
 		}
@@ -218,13 +219,4 @@ func (n *Network) validateProjection(pr *Projection) error {
 		}
 	}
 	return nil
-}
-
-func allHaveWeight(l []Conn) bool {
-	for _, c := range l {
-		if !c.HasWeight {
-			return false
-		}
-	}
-	return true
 }
