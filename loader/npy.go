@@ -266,52 +266,60 @@ func (h *npyHeader) shapeText() string {
 
 // readValues streams the h.count elements from r to set, in file order.
 func (h *npyHeader) readValues(r io.Reader, set func(k int, v npyValue) error) error {
-	br := bufio.NewReaderSize(r, 1<<16)
-	var b [8]byte
-	for k := 0; k < h.count; k++ {
-		buf := b[:h.size]
-		if _, err := io.ReadFull(br, buf); err != nil {
-			return fmt.Errorf("array of shape %s: data ends after %d of %d elements", h.shapeText(), k, h.count)
+	// Read whole chunks: a read per element cost more than decoding.
+	chunk := make([]byte, (1<<16)/h.size*h.size)
+	for k := 0; k < h.count; {
+		n := min(h.count-k, len(chunk)/h.size)
+		if _, err := io.ReadFull(r, chunk[:n*h.size]); err != nil {
+			return fmt.Errorf("array of shape %s: data ends before element %d of %d", h.shapeText(), k+n, h.count)
 		}
-		var v npyValue
-		switch h.kind {
-		case 'u':
-			var u uint64
-			switch h.size {
-			case 1:
-				u = uint64(buf[0])
-			case 2:
-				u = uint64(h.order.Uint16(buf))
-			case 4:
-				u = uint64(h.order.Uint32(buf))
-			case 8:
-				u = h.order.Uint64(buf)
-			}
-			v = npyValue{i: int64(min(u, math.MaxInt64)), isInt: true}
-		case 'i':
-			switch h.size {
-			case 1:
-				v.i = int64(int8(buf[0]))
-			case 2:
-				v.i = int64(int16(h.order.Uint16(buf)))
-			case 4:
-				v.i = int64(int32(h.order.Uint32(buf)))
-			case 8:
-				v.i = int64(h.order.Uint64(buf))
-			}
-			v.isInt = true
-		case 'f':
-			if h.size == 4 {
-				v.f = float64(math.Float32frombits(h.order.Uint32(buf)))
-			} else {
-				v.f = math.Float64frombits(h.order.Uint64(buf))
+		for e := 0; e < n; e++ {
+			if err := set(k+e, h.value(chunk[e*h.size:(e+1)*h.size])); err != nil {
+				return err
 			}
 		}
-		if err := set(k, v); err != nil {
-			return err
-		}
+		k += n
 	}
 	return nil
+}
+
+// value decodes one element.
+func (h *npyHeader) value(buf []byte) npyValue {
+	var v npyValue
+	switch h.kind {
+	case 'u':
+		var u uint64
+		switch h.size {
+		case 1:
+			u = uint64(buf[0])
+		case 2:
+			u = uint64(h.order.Uint16(buf))
+		case 4:
+			u = uint64(h.order.Uint32(buf))
+		case 8:
+			u = h.order.Uint64(buf)
+		}
+		v = npyValue{i: int64(min(u, math.MaxInt64)), isInt: true}
+	case 'i':
+		switch h.size {
+		case 1:
+			v.i = int64(int8(buf[0]))
+		case 2:
+			v.i = int64(int16(h.order.Uint16(buf)))
+		case 4:
+			v.i = int64(int32(h.order.Uint32(buf)))
+		case 8:
+			v.i = int64(h.order.Uint64(buf))
+		}
+		v.isInt = true
+	case 'f':
+		if h.size == 4 {
+			v.f = float64(math.Float32frombits(h.order.Uint32(buf)))
+		} else {
+			v.f = math.Float64frombits(h.order.Uint64(buf))
+		}
+	}
+	return v
 }
 
 // writeNPZ writes t as a .npz archive of the arrays pre and post (int32)

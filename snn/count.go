@@ -49,8 +49,11 @@ func (n *Network) FanIn() (counts []int, exact bool, err error) {
 		case FixedInDegree:
 			addEach(into, c.InDegree)
 		case FromList:
-			for k := range c.Len() {
-				into[c.At(k).Post]++
+			for _, cn := range c.List {
+				into[cn.Post]++
+			}
+			for _, p := range c.Table.Post {
+				into[p]++
 			}
 		}
 	}

@@ -182,8 +182,8 @@ func (n *Network) validateProjection(pr *Projection) error {
 			return fmt.Errorf("one_to_one: sizes %d and %d differ", npre, npost)
 		}
 	case FromList:
-		for i := range c.Len() {
-			cn := c.At(i)
+		for i := range c.List {
+			cn := c.List[i]
 			if cn.Pre < 0 || cn.Pre >= npre {
 				return fmt.Errorf("list[%d]: pre %d outside population %q of size %d", i, cn.Pre, pr.Pre, npre)
 			}
@@ -192,6 +192,23 @@ func (n *Network) validateProjection(pr *Projection) error {
 			}
 			if cn.HasDelay && cn.Delay < n.Dt/2 {
 				return fmt.Errorf("list[%d]: delay %v ms: expected at least one tick (%v ms)", i, cn.Delay, n.Dt)
+			}
+		}
+		// The columns of a table are checked as they lie: millions of
+		// synapses, and Validate runs before every count and build.
+		for i, p := range c.Table.Pre {
+			if p < 0 || int(p) >= npre {
+				return fmt.Errorf("list[%d]: pre %d outside population %q of size %d", len(c.List)+i, p, pr.Pre, npre)
+			}
+		}
+		for i, p := range c.Table.Post {
+			if p < 0 || int(p) >= npost {
+				return fmt.Errorf("list[%d]: post %d outside population %q of size %d", len(c.List)+i, p, pr.Post, npost)
+			}
+		}
+		for i, d := range c.Table.Delay {
+			if d < n.Dt/2 { // false for NaN, a delay not given
+				return fmt.Errorf("list[%d]: delay %v ms: expected at least one tick (%v ms)", len(c.List)+i, d, n.Dt)
 			}
 		}
 	}
