@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -32,7 +33,7 @@ func placeAsGiven(g *snn.Graph, a *Arch, in inAdjacency, chips int) (*Mapping, e
 			}
 		}
 		for k, c := range pl.Cores {
-			if limit > 0 && c >= limit {
+			if c >= limit {
 				return nil, fmt.Errorf("map: placement: population %q: neuron %d (%s) on core %d, beyond the %d cores of %s",
 					pl.Population, k, popName(g, first+k), c, limit, board)
 			}
@@ -60,7 +61,7 @@ func placeAsGiven(g *snn.Graph, a *Arch, in inAdjacency, chips int) (*Mapping, e
 			}
 		}
 		last += len(filled)
-		if limit > 0 && last >= limit {
+		if last >= limit {
 			return nil, fmt.Errorf("map: placement: the neurons without a placement need cores %d to %d, beyond the %d cores of %s",
 				last+1-len(filled), last, limit, board)
 		}
@@ -90,7 +91,7 @@ func placeAsGiven(g *snn.Graph, a *Arch, in inAdjacency, chips int) (*Mapping, e
 }
 
 // boardCores returns the cores a board of chips chips (0: as many as
-// needed, up to max_chips) has, 0 for no limit, and a description.
+// needed, up to max_chips) can have, and a description.
 func boardCores(a *Arch, chips int) (int, string) {
 	switch {
 	case chips > 0:
@@ -98,7 +99,8 @@ func boardCores(a *Arch, chips int) (int, string) {
 	case a.MaxChips > 0:
 		return a.MaxChips * a.CoresPerChip(), fmt.Sprintf("arch %q (max_chips %d of %d cores)", a.Name, a.MaxChips, a.CoresPerChip())
 	}
-	return 0, ""
+	// No limit but the router's: a typo's core must not allocate a board.
+	return router.MaxTiles * a.CoresPerTile, fmt.Sprintf("the largest board the router models (%d tiles of %d cores)", router.MaxTiles, a.CoresPerTile)
 }
 
 // orderBySlot orders the neurons of every core that has slots by them;

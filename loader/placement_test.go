@@ -198,6 +198,7 @@ func TestPlacementErrors(t *testing.T) {
 		{"{a: {file: slot.csv}}", `net.yaml:11: placement.a.file: slot.csv: line 3: slot: expected a position in [0, 65535], got "x"`},
 		{"{b: {file: short.csv}, a: {file: short.csv}}", `placement.b.file: short.csv: 2 rows for the 6 neurons`},
 		{"{b: {file: mixed.csv}, a: {cores: 0, counts: [10]}}", `map: placement: core 0: population "a" (neuron a[0]) has no slot, but other neurons on the core have: give every neuron on a core a slot, or none`},
+		{"{a: {cores: \"4095-4096\"}}", `map: placement: population "a": neuron 5 (a[5]) on core 4096, beyond the 4096 cores of arch "loihi" (max_chips 32 of 128 cores)`},
 		{"{b: {file: twice.csv}}", `map: placement: core 0: population "b": neurons b[0] and b[1] share slot 0`},
 	}
 	a, err := LoadArch("loihi")
