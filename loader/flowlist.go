@@ -88,12 +88,16 @@ func liftLists(data []byte) ([]byte, *liftedLists) {
 			if flow != 0 || lost || !afterListKey(data, i) {
 				continue
 			}
-			end, n, ok := scanBlockList(data, i, nil)
+			key, ok := blockKey(data, i)
+			if !ok {
+				continue
+			}
+			end, n, ok := scanBlockList(data, i, key, nil)
 			if !ok || end-i < minLifted {
 				continue
 			}
 			t := snn.NewConnTable(n)
-			scanBlockList(data, i, &t)
+			scanBlockList(data, i, key, &t)
 			lift(i, end, t)
 			i = end - 1
 		case quote != 0:
@@ -155,6 +159,25 @@ func afterListKey(data []byte, i int) bool {
 	}
 	k := j - len(key)
 	return k < 0 || data[k] == ' ' || data[k] == '{' || data[k] == ',' || data[k] == '\n'
+}
+
+// blockKey returns the column of the key `list:` that ends the line at
+// data[end] = '\n', if the line holds nothing else but sequence dashes:
+// the column a block list's lines are measured against.
+func blockKey(data []byte, end int) (int, bool) {
+	line := bytes.LastIndexByte(data[:end], '\n') + 1
+	text := bytes.TrimRight(data[line:end], " ")
+	col := 0
+	for col < len(text) && text[col] == ' ' {
+		col++
+	}
+	for col+1 < len(text) && text[col] == '-' && text[col+1] == ' ' {
+		col += 2
+		for col < len(text) && text[col] == ' ' {
+			col++
+		}
+	}
+	return col, string(text[col:]) == "list:"
 }
 
 // listScanner reads number lists: flow sequences of items [pre, post,
@@ -326,12 +349,12 @@ func scanFlowList(data []byte, start int, t *snn.ConnTable) (end, items int, ok 
 }
 
 // scanBlockList reads the block sequence of items that starts on the
-// line after data[start] = '\n', one `- [...]` per line, and returns the
-// index of the line break that ends its last item and its item count; ok
-// is false unless the lines after it leave the sequence (a shallower line,
-// or one as deep that is no item). With t non-nil it also stores the
-// items.
-func scanBlockList(data []byte, start int, t *snn.ConnTable) (end, items int, ok bool) {
+// line after data[start] = '\n', the value of a key at column key, one
+// `- [...]` per line, and returns the index of the line break that ends
+// its last item and its item count; ok is false unless the line after it
+// leaves the key's value (it is no deeper than the key, and no item
+// unless shallower). With t non-nil it also stores the items.
+func scanBlockList(data []byte, start, key int, t *snn.ConnTable) (end, items int, ok bool) {
 	s := &listScanner{data: data, indent: -1}
 	dash := -1
 	for i := start; i < len(data) && data[i] == '\n'; {
@@ -341,10 +364,12 @@ func scanBlockList(data []byte, start int, t *snn.ConnTable) (end, items int, ok
 			col++
 		}
 		rest := data[line+col:]
-		isItem := len(rest) >= 3 && rest[0] == '-' && rest[1] == ' '
+		// A dash alone, or before a blank, is an entry too: "-" is a null.
+		isItem := len(rest) >= 1 && rest[0] == '-' &&
+			(len(rest) == 1 || rest[1] == ' ' || rest[1] == '\t' || rest[1] == '\n' || rest[1] == '\r')
 		if dash < 0 {
 			dash = col
-			if !isItem {
+			if !isItem || dash < key {
 				return 0, 0, false
 			}
 		}
@@ -352,10 +377,13 @@ func scanBlockList(data []byte, start int, t *snn.ConnTable) (end, items int, ok
 			return 0, 0, false // the sequence may go on after a blank line or a comment
 		}
 		if col < dash || (col == dash && !isItem) {
+			if col > key {
+				return 0, 0, false // neither the key's value nor a key after it
+			}
 			break
 		}
-		if col > dash || !isItem {
-			return 0, 0, false
+		if col > dash || !isItem || len(rest) < 2 || rest[1] != ' ' {
+			return 0, 0, false // deeper, or an entry that is no `- [...]`
 		}
 		s.i = line + col + 2
 		if !s.skip() || data[s.i] != '[' {

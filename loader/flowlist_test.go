@@ -112,6 +112,12 @@ func TestLiftedListsMatchDecoded(t *testing.T) {
 			strings.Repeat("      - [1, 2, 3]\n", 20) + "      - - 1\n        - 2\n",
 		"block list, out of range": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
 			strings.Repeat("      - [1, 2, 3]\n", 20) + "      - [1, -2, 3]\n",
+		"block list, null entry": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20) + "      -\n[1, 2]\n",
+		"block list, deeper value": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
+			strings.Repeat("        - [1, 2, 3]\n", 20) + "        x: 1\n",
+		"block list, key in text": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      a list:\n" +
+			strings.Repeat("      - [1, 2, 3]\n", 20),
 		"block list, text after": "projections:\n  - pre: exc\n    post: inh\n    connector:\n      list:\n" +
 			strings.Repeat("      - [1, 2, 3]\n", 20) + "      - [1, 2, 3] # c\n",
 		"unknown key":    "projections:\n  - {pre: exc, post: inh, list: " + longList(100, 0, 0, ints) + "}\n",
