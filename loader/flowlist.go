@@ -14,11 +14,11 @@ import (
 // triples. Decoded as yaml.Node trees they take a node for every number, a
 // field path for every item and gigabytes in all. So before yaml.v3 sees
 // the document, liftLists takes out every `list:` value written as a flow
-// sequence of plain numbers, parses it straight into an snn.ConnTable, and leaves
-// a placeholder in its place, keeping every other byte's line: a flow
-// sequence, as the list was, so that what follows it parses as before,
-// holding one tagged scalar.
-// The connector decoder then takes the parsed list for the placeholder.
+// or block sequence of items of plain numbers, parses it straight into an
+// snn.ConnTable, and leaves a placeholder in its place that keeps every
+// other byte's line: a flow sequence holding one tagged scalar, so that
+// what follows it parses as before. The connector decoder then takes the
+// parsed list for the placeholder.
 //
 // Lifting is an optimisation, never a change of meaning: the scanner
 // accepts only number forms that yaml.v3 reads the same way and leaves
@@ -36,7 +36,7 @@ const minLifted = 64
 
 // liftedList is one list taken out of the document.
 type liftedList struct {
-	start, end int // its bytes in the original document, '[' to past ']'
+	start, end int // its bytes in the original document: '[' to past ']', or a block list's lines
 	table      snn.ConnTable
 	used       bool
 }
