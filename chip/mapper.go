@@ -81,6 +81,9 @@ type MapOptions struct {
 // expected spike traffic on its core and then places the cores on the
 // mesh to shorten the routes of the traffic that leaves (see
 // docs/mapping.md). Every strategy is deterministic for a network seed.
+//
+// A network with a placement (snn.Network.Placement) is mapped as it
+// says, whatever the strategy: see placeAsGiven.
 func Map(g *snn.Graph, a *Arch, strategy string, chips int) (*Mapping, error) {
 	return MapWith(g, a, strategy, chips, MapOptions{})
 }
@@ -105,6 +108,9 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 	in := incoming(g)
 	if err := checkFanIn(g, a, in); err != nil {
 		return nil, err
+	}
+	if len(g.Net.Placement) > 0 {
+		return placeAsGiven(g, a, in, chips)
 	}
 	var order []uint32
 	var rates []float64
@@ -380,8 +386,9 @@ func incoming(g *snn.Graph) inAdjacency {
 	return in
 }
 
-// greedy fills cores in the given order of the neurons (nil: neuron
-// order), at most perCore neurons each, opening a new core when the next
+// greedy fills cores in the given order of the neurons (nil: every
+// neuron in neuron order; otherwise only those listed), at most perCore
+// neurons each, opening a new core when the next
 // neuron would break a core limit. It returns the cores and the limits
 // that opened a new core, a core closed at perCore neurons counting as
 // atPerCore. Fan-in has been checked by checkFanIn.
@@ -398,7 +405,11 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 			cur, synapses, axons = nil, 0, 0
 		}
 	}
-	for k := 0; k < g.N; k++ {
+	n := g.N
+	if order != nil {
+		n = len(order)
+	}
+	for k := 0; k < n; k++ {
 		i := k
 		if order != nil {
 			i = int(order[k])

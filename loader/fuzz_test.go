@@ -24,6 +24,7 @@ func FuzzParseNetwork(f *testing.F) {
 		}
 	}
 	f.Add([]byte(base))
+	f.Add([]byte(placementNet + "placement: {a: {cores: [3, 1], counts: [2, 8]}, b: {cores: \"0,4-5\"}, in: {file: in.csv}}\n"))
 	f.Add([]byte(tiedBase + "      {rule: tied, tied_to: exc, w_min: -8, w_max: 0}\nsleep: {ticks: 10, drive: [h], uniform: true, unbalanced: true}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := ParseNetwork("fuzz.yaml", data)
@@ -42,7 +43,7 @@ func FuzzParseNetwork(f *testing.F) {
 		for _, pr := range n.Projections {
 			a := n.Populations[n.PopulationIndex(pr.Pre)].Size
 			b := n.Populations[n.PopulationIndex(pr.Post)].Size
-			pairs += a*b + len(pr.Connector.List)
+			pairs += a*b + pr.Connector.Len()
 		}
 		if total <= 10000 && pairs <= 100000 {
 			if _, err := n.Build(); err != nil {

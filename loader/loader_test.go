@@ -300,7 +300,7 @@ populations:
 func TestNetworkErrors(t *testing.T) {
 	cases := []struct{ in, want string }{
 		// unknown key, with the allowed keys
-		{base + "projectons: []\n", `loader: net.yaml:8: projectons: unknown key (allowed: name, dt, seed, mode, neurons, populations, projections, sleep)`},
+		{base + "projectons: []\n", `loader: net.yaml:8: projectons: unknown key (allowed: name, dt, seed, mode, neurons, populations, projections, sleep, placement)`},
 		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all, weight: 1, wieght: 2}\n",
 			`loader: net.yaml:9: projections[0].wieght: unknown key (allowed: name, pre, post, receptor, connector, allow_self, weight, delay, sign, plasticity)`},
 		{"neurons:\n  n: {tau_m: 20, v_th: 1, vth: 2}\n", `loader: net.yaml:2: neurons.n.vth: unknown key (allowed: tau_m, v_rest, v_reset, v_th, t_ref, bias, leak, fixed_scale, receptors, v_init)`},
@@ -336,9 +336,9 @@ func TestNetworkErrors(t *testing.T) {
 			`loader: net.yaml:9: projections[0].receptor: unknown receptor "gaba" of population "inh" (have: exc, inh)`},
 		// unknown connector
 		{base + "projections:\n  - {pre: exc, post: inh, connector: some_to_some, weight: 1}\n",
-			`loader: net.yaml:9: projections[0].connector: unknown connector "some_to_some" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list)`},
+			`loader: net.yaml:9: projections[0].connector: unknown connector "some_to_some" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file)`},
 		{base + "projections:\n  - {pre: exc, post: inh, connector: {fixed_prob: 0.1}, weight: 1}\n",
-			`loader: net.yaml:9: projections[0].connector: unknown connector "fixed_prob" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list)`},
+			`loader: net.yaml:9: projections[0].connector: unknown connector "fixed_prob" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file)`},
 		// missing required field
 		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all}\n",
 			`loader: net.yaml:9: projections[0]: missing required field weight (mV)`},
@@ -373,7 +373,7 @@ func TestNetworkErrors(t *testing.T) {
 		{"dt: .nan\n", `loader: net.yaml:1: dt: expected a positive time step in ms, got .nan`},
 		{"seed: -1\n", `loader: net.yaml:1: seed: expected a non-negative integer, got -1`},
 		{"name: a\n\tb: c\n", `loader: net.yaml:2: invalid YAML: found a tab character that violates indentation`},
-		{"[1, 2]\n", `loader: net.yaml:1: expected a mapping with keys name, dt, seed, mode, neurons, populations, projections, sleep, got a list`},
+		{"[1, 2]\n", `loader: net.yaml:1: expected a mapping with keys name, dt, seed, mode, neurons, populations, projections, sleep, placement, got a list`},
 	}
 	for _, c := range cases {
 		_, err := ParseNetwork("net.yaml", []byte(c.in))

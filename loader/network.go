@@ -1,10 +1,12 @@
 package loader
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spindle-sim/spindle/snn"
@@ -12,14 +14,14 @@ import (
 )
 
 var (
-	networkKeys    = []string{"name", "dt", "seed", "mode", "neurons", "populations", "projections", "sleep"}
+	networkKeys    = []string{"name", "dt", "seed", "mode", "neurons", "populations", "projections", "sleep", "placement"}
 	neuronKeys     = []string{"tau_m", "v_rest", "v_reset", "v_th", "t_ref", "bias", "leak", "fixed_scale", "receptors", "v_init"}
 	receptorKeys   = []string{"name", "tau_syn"}
 	projectionKeys = []string{"name", "pre", "post", "receptor", "connector", "allow_self", "weight", "delay", "sign", "plasticity"}
 	normalKeys     = []string{"mean", "sd", "low", "high"}
 	distKeys       = []string{"uniform", "normal"}
 	kindNames      = []string{"lif", "poisson", "spike_source"}
-	connectorNames = []string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list"}
+	connectorNames = []string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list", "file"}
 	modeNames      = []string{"float", "fixed"}
 	signNames      = []string{"excitatory", "inhibitory"}
 
@@ -52,7 +54,7 @@ func LoadNetwork(path string) (*snn.Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loader: %w", err)
 	}
-	if strings.HasPrefix(string(data), hdf5Signature) {
+	if bytes.HasPrefix(data, []byte(hdf5Signature)) {
 		return ParseNIR(path, data)
 	}
 	return ParseNetwork(path, data)
@@ -63,12 +65,32 @@ func LoadNetwork(path string) (*snn.Network, error) {
 // network is validated: a nil error means snn.(*Network).Build will not
 // reject it for any value in the file.
 func ParseNetwork(filename string, data []byte) (*snn.Network, error) {
+	return parseNetwork(filename, data, true)
+}
+
+// parseNetwork is ParseNetwork; lift says whether to take explicit synapse
+// lists out of the document first (see liftLists), which only tests turn
+// off, to check that lifting changes nothing.
+func parseNetwork(filename string, data []byte, lift bool) (*snn.Network, error) {
+	if lift {
+		if reduced, lists := liftLists(data); lists != nil {
+			p := &netParser{dec: dec{file: filename}, lists: lists}
+			n, err := p.parse(reduced)
+			// An error stops the decoder before the lists after it, and
+			// is the error of the original document: no placeholder can
+			// cause one (see connector).
+			if err != nil || lists.allUsed() {
+				return n, err
+			}
+		}
+	}
 	p := &netParser{dec: dec{file: filename}}
 	return p.parse(data)
 }
 
 type netParser struct {
 	dec
+	lists    *liftedLists // explicit synapse lists taken out of the document
 	net      *snn.Network
 	neurons  map[string]*namedNeuron
 	popNode  []*yaml.Node // the mapping of each population, for lines
@@ -135,6 +157,11 @@ func (p *netParser) parse(data []byte) (*snn.Network, error) {
 	}
 	if f, ok := top.get("sleep"); ok {
 		if n.Sleep, err = p.parseSleep(f.val); err != nil {
+			return nil, err
+		}
+	}
+	if f, ok := top.get("placement"); ok {
+		if n.Placement, err = p.parsePlacement(f.val); err != nil {
 			return nil, err
 		}
 	}
@@ -681,7 +708,7 @@ func (p *netParser) parseProjection(v *yaml.Node, path string) (snn.Projection, 
 		if pr.Weight, err = p.dist(g.val, join(path, "weight"), "mV"); err != nil {
 			return pr, err
 		}
-	} else if pr.Connector.Kind != snn.FromList || !allWeights(pr.Connector.List) {
+	} else if pr.Connector.Kind != snn.FromList || !pr.Connector.AllWeighted() {
 		return pr, p.errAt(r, path, "missing required field weight (mV)")
 	}
 	if g, ok := f.get("delay"); ok {
@@ -737,21 +764,13 @@ func (p *netParser) checkDelay(v *yaml.Node, path string, d snn.Dist) error {
 	return nil
 }
 
-func allWeights(l []snn.Conn) bool {
-	for _, c := range l {
-		if !c.HasWeight {
-			return false
-		}
-	}
-	return true
-}
-
 // connector decodes all_to_all | one_to_one | {fixed_probability: p} |
-// {fixed_in_degree: k} | {list: [[pre, post, weight?, delay?], ...]}.
+// {fixed_in_degree: k} | {list: [[pre, post, weight?, delay?], ...]} |
+// {file: name.npz|.npy|.csv}.
 func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self bool) (snn.Connector, error) {
 	var c snn.Connector
 	r := resolve(v)
-	forms := "all_to_all | one_to_one | {fixed_probability: p} | {fixed_in_degree: k} | {list: [[pre, post], ...]}"
+	forms := "all_to_all | one_to_one | {fixed_probability: p} | {fixed_in_degree: k} | {list: [[pre, post], ...]} | {file: synapses.npz}"
 	if r == nil || (r.Kind != yaml.ScalarNode && r.Kind != yaml.MappingNode) || isNull(r) {
 		return c, p.errAt(v, path, "expected %s, got %s", forms, describe(v))
 	}
@@ -761,7 +780,7 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 			c.Kind = snn.AllToAll
 		case "one_to_one":
 			c.Kind = snn.OneToOne
-		case "fixed_probability", "fixed_in_degree", "list":
+		case "fixed_probability", "fixed_in_degree", "list", "file":
 			return c, p.errAt(r, path, "connector %s needs a parameter: write {%s: ...}", r.Value, r.Value)
 		default:
 			return c, p.errAt(r, path, "unknown connector %q (have: %s)", clip(r.Value), strings.Join(connectorNames, ", "))
@@ -802,15 +821,97 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 		c.InDegree = int(kd)
 	case "list":
 		c.Kind = snn.FromList
+		if l, ok := p.lists.list(resolve(val)); ok {
+			if err := p.checkLifted(l, kp, npre, npost); err != nil {
+				return c, err
+			}
+			c.Table = l.table
+			return c, nil
+		}
 		l, err := p.connList(val, kp, npre, npost)
 		if err != nil {
 			return c, err
 		}
 		c.List = l
+	case "file":
+		c.Kind = snn.FromList
+		t, err := p.connFile(val, kp, npre, npost)
+		if err != nil {
+			return c, err
+		}
+		c.Table = t
 	default:
 		return c, p.errAt(k, path, "unknown connector %q (have: %s)", clip(k.Value), strings.Join(connectorNames, ", "))
 	}
 	return c, nil
+}
+
+// badConn checks synapse c of a list as connList does: it returns the
+// column at fault and what was expected there, or -1.
+func (p *netParser) badConn(c *snn.Conn, npre, npost int) (int, string) {
+	switch dt := p.net.Dt; {
+	case c.Pre < 0 || c.Pre >= npre:
+		return 0, fmt.Sprintf("a presynaptic index in [0, %d)", npre)
+	case c.Post < 0 || c.Post >= npost:
+		return 1, fmt.Sprintf("a postsynaptic index in [0, %d)", npost)
+	case c.HasDelay && p.belowTick(c.Delay):
+		return 3, fmt.Sprintf("a delay of at least one tick (dt = %v ms)", dt)
+	case c.HasDelay && math.Round(c.Delay/dt) > snn.MaxDelayTicks:
+		return 3, fmt.Sprintf("at most %d ticks (%v ms)", snn.MaxDelayTicks, snn.MaxDelayTicks*dt)
+	}
+	return -1, ""
+}
+
+// checkLifted checks a lifted list as connList checks a decoded one, with
+// the same messages.
+func (p *netParser) checkLifted(l *liftedList, path string, npre, npost int) error {
+	for k := range l.table.Len() {
+		c := l.table.At(k)
+		j, want := p.badConn(&c, npre, npost)
+		if j < 0 {
+			continue
+		}
+		line, text := p.lists.locate(l, k, j)
+		got := clip(text)
+		if j == 3 {
+			got = fmt.Sprintf("%v ms", c.Delay)
+		}
+		return &Error{File: p.file, Line: line, Path: index(index(path, k), j), Msg: "expected " + want + ", got " + got}
+	}
+	return nil
+}
+
+// connFile reads the synapses of `file: name`, a path relative to the
+// network file, and checks them as connList does.
+func (p *netParser) connFile(v *yaml.Node, path string, npre, npost int) (snn.ConnTable, error) {
+	name, err := p.name(v, path)
+	if err != nil {
+		return snn.ConnTable{}, p.errAt(v, path, "expected a file name ending in %s, got %s", strings.Join(connFileKinds, ", "), describe(v))
+	}
+	file := name
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(filepath.Dir(p.file), file)
+	}
+	cf, err := readConnFile(name, file)
+	if err != nil {
+		return snn.ConnTable{}, p.errAt(v, path, "%v", err)
+	}
+	for k := range cf.table.Len() {
+		c := cf.table.At(k)
+		j, want := p.badConn(&c, npre, npost)
+		if j < 0 {
+			continue
+		}
+		got := strconv.Itoa(c.Pre)
+		switch j {
+		case 1:
+			got = strconv.Itoa(c.Post)
+		case 3:
+			got = fmt.Sprintf("%v ms", c.Delay)
+		}
+		return snn.ConnTable{}, p.errAt(v, path, "%s: expected %s, got %s", cf.where(k, j), want, got)
+	}
+	return cf.table, nil
 }
 
 func (p *netParser) connList(v *yaml.Node, path string, npre, npost int) ([]snn.Conn, error) {

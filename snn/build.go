@@ -218,8 +218,9 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 			}
 		}
 	case FromList:
-		for k := range c.List {
-			add(c.List[k].Pre, c.List[k].Post, &c.List[k])
+		for k := range c.Len() {
+			cn := c.At(k)
+			add(cn.Pre, cn.Post, &cn)
 		}
 	}
 	return nil

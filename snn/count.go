@@ -52,6 +52,9 @@ func (n *Network) FanIn() (counts []int, exact bool, err error) {
 			for _, cn := range c.List {
 				into[cn.Post]++
 			}
+			for _, p := range c.Table.Post {
+				into[p]++
+			}
 		}
 	}
 	return counts, exact, nil

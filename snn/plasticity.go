@@ -196,7 +196,7 @@ func (pl *Plasticity) validate(n *Network, pr *Projection) error {
 		}
 		return w
 	}
-	if pr.Connector.Kind != FromList || !allHaveWeight(pr.Connector.List) {
+	if pr.Connector.Kind != FromList || !pr.Connector.AllWeighted() {
 		lo, hi := pr.Weight.bounds()
 		if pr.Weight.Kind == Normal && (math.IsInf(lo, 0) || math.IsInf(hi, 0)) {
 			return fmt.Errorf("weight: a plastic projection's normal weights need finite low and high bounds inside [w_min, w_max] = [%v, %v]", pl.WMin, pl.WMax)
@@ -206,7 +206,8 @@ func (pl *Plasticity) validate(n *Network, pr *Projection) error {
 			return fmt.Errorf("weight: initial weights [%v, %v] mV outside the bounds [w_min, w_max] = [%v, %v]", math.Min(a, b), math.Max(a, b), pl.WMin, pl.WMax)
 		}
 	}
-	for i, c := range pr.Connector.List {
+	for i := range pr.Connector.Len() {
+		c := pr.Connector.At(i)
 		if c.HasWeight && !in(sign(c.Weight)) {
 			return fmt.Errorf("list[%d]: weight %v mV outside the bounds [w_min, w_max] = [%v, %v]", i, sign(c.Weight), pl.WMin, pl.WMax)
 		}

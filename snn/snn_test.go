@@ -267,3 +267,34 @@ func TestFanIn(t *testing.T) {
 		t.Fatalf("FanIn of an invalid network: %v", err)
 	}
 }
+
+// TestConnTable checks that a table holds what Set stores, a value not
+// given included, and that Validate finds a bad index in either storage
+// at its position in the whole list.
+func TestConnTable(t *testing.T) {
+	tb := NewConnTable(3)
+	in := []Conn{{Pre: 1, Post: 2}, {Pre: 0, Post: 1, Weight: -2, HasWeight: true}, {Pre: 3, Post: 0, Delay: 2, HasDelay: true}}
+	for k, c := range in {
+		tb.Set(k, c)
+	}
+	c := Connector{Kind: FromList, List: []Conn{{Pre: 2, Post: 2, Weight: 1, HasWeight: true}}, Table: tb}
+	if c.Len() != 4 || c.At(0) != c.List[0] || c.AllWeighted() {
+		t.Fatalf("len %d, at(0) %+v, all weighted %v", c.Len(), c.At(0), c.AllWeighted())
+	}
+	for k, want := range in {
+		if got := c.At(k + 1); got != want {
+			t.Errorf("At(%d) = %+v, want %+v", k+1, got, want)
+		}
+	}
+	net := &Network{Dt: 1, Populations: []Population{{Name: "a", Size: 3, Kind: Poisson}, {Name: "b", Size: 3, Neuron: Neuron{TauM: 10, VTh: 1, Receptors: []Receptor{{Name: "s", TauSyn: 1}}}}},
+		Projections: []Projection{{Name: "p", Pre: "a", Post: "b", Connector: c, Weight: Const(1)}}}
+	err := net.Validate()
+	if err == nil || !strings.Contains(err.Error(), "list[3]: pre 3 outside population") {
+		t.Errorf("Validate: %v", err)
+	}
+	net.Projections[0].Connector.Table.Pre[2] = 2
+	g, err := net.Build()
+	if err != nil || g.Synapses() != 4 {
+		t.Fatalf("Build: %v", err)
+	}
+}

@@ -47,6 +47,39 @@ func (n *Network) Validate() error {
 			return fmt.Errorf("sleep: %w", err)
 		}
 	}
+	placed := map[string]bool{}
+	for _, pl := range n.Placement {
+		if err := n.validatePlacement(&pl, placed); err != nil {
+			return fmt.Errorf("placement: population %q: %w", pl.Population, err)
+		}
+	}
+	return nil
+}
+
+func (n *Network) validatePlacement(pl *Placement, placed map[string]bool) error {
+	i := n.PopulationIndex(pl.Population)
+	if i < 0 {
+		return fmt.Errorf("unknown population")
+	}
+	if placed[pl.Population] {
+		return fmt.Errorf("placed twice")
+	}
+	placed[pl.Population] = true
+	size := n.Populations[i].Size
+	if len(pl.Cores) != size {
+		return fmt.Errorf("%d cores for %d neurons: expected one per neuron", len(pl.Cores), size)
+	}
+	if pl.Slots != nil && len(pl.Slots) != size {
+		return fmt.Errorf("%d slots for %d neurons: expected one per neuron", len(pl.Slots), size)
+	}
+	for k, c := range pl.Cores {
+		if c < 0 {
+			return fmt.Errorf("neuron %d: core %d: expected a core index >= 0", k, c)
+		}
+		if pl.Slots != nil && pl.Slots[k] < 0 {
+			return fmt.Errorf("neuron %d: slot %d: expected a position >= 0", k, pl.Slots[k])
+		}
+	}
 	return nil
 }
 
@@ -149,7 +182,8 @@ func (n *Network) validateProjection(pr *Projection) error {
 			return fmt.Errorf("one_to_one: sizes %d and %d differ", npre, npost)
 		}
 	case FromList:
-		for i, cn := range c.List {
+		for i := range c.List {
+			cn := c.List[i]
 			if cn.Pre < 0 || cn.Pre >= npre {
 				return fmt.Errorf("list[%d]: pre %d outside population %q of size %d", i, cn.Pre, pr.Pre, npre)
 			}
@@ -160,8 +194,25 @@ func (n *Network) validateProjection(pr *Projection) error {
 				return fmt.Errorf("list[%d]: delay %v ms: expected at least one tick (%v ms)", i, cn.Delay, n.Dt)
 			}
 		}
+		// The columns of a table are checked as they lie: millions of
+		// synapses, and Validate runs before every count and build.
+		for i, p := range c.Table.Pre {
+			if p < 0 || int(p) >= npre {
+				return fmt.Errorf("list[%d]: pre %d outside population %q of size %d", len(c.List)+i, p, pr.Pre, npre)
+			}
+		}
+		for i, p := range c.Table.Post {
+			if p < 0 || int(p) >= npost {
+				return fmt.Errorf("list[%d]: post %d outside population %q of size %d", len(c.List)+i, p, pr.Post, npost)
+			}
+		}
+		for i, d := range c.Table.Delay {
+			if d < n.Dt/2 { // false for NaN, a delay not given
+				return fmt.Errorf("list[%d]: delay %v ms: expected at least one tick (%v ms)", len(c.List)+i, d, n.Dt)
+			}
+		}
 	}
-	if c.Kind != FromList || !allHaveWeight(c.List) {
+	if c.Kind != FromList || !c.AllWeighted() {
 		if !pr.Weight.IsSet() {
 			return fmt.Errorf("weight: expected a weight")
 		}
@@ -185,13 +236,4 @@ func (n *Network) validateProjection(pr *Projection) error {
 		}
 	}
 	return nil
-}
-
-func allHaveWeight(l []Conn) bool {
-	for _, c := range l {
-		if !c.HasWeight {
-			return false
-		}
-	}
-	return true
 }

@@ -7,12 +7,13 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/loader"
 )
 
 func newMapCmd() *cobra.Command {
 	var f simFlags
 	var asJSON bool
-	var profile, png string
+	var profile, png, placementOut string
 	cmd := &cobra.Command{
 		Use:   "map NET.yaml|GRAPH.nir",
 		Short: "Report how a network maps onto an architecture",
@@ -25,7 +26,8 @@ routing. Expected rates are the Poisson rates of inputs and 10 Hz for LIF
 neurons, or every neuron's measured rate in a recorded trace (--profile).
 It simulates nothing. See docs/mapping.md.`,
 		Example: `  spindle map examples/cuba.yaml --arch loihi --map balanced --json
-  spindle map examples/topographic.yaml --map locality --profile run.aer -o map.png`,
+  spindle map examples/topographic.yaml --map locality --profile run.aer -o map.png
+  spindle map examples/cuba.yaml --map random --placement-out cuba.placement.yaml`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if png != "" {
@@ -54,6 +56,11 @@ It simulates nothing. See docs/mapping.md.`,
 					return err
 				}
 			}
+			if placementOut != "" {
+				if err := loader.WritePlacement(placementOut, b.graph, b.mapping); err != nil {
+					return err
+				}
+			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), rep)
 			}
@@ -64,6 +71,7 @@ It simulates nothing. See docs/mapping.md.`,
 	f.register(cmd.Flags(), false)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	cmd.Flags().StringVar(&profile, "profile", "", "a recorded .aer spike trace of this network: expected rates for the locality mapper and the report")
+	cmd.Flags().StringVar(&placementOut, "placement-out", "", "write the mapping as a placement YAML file (and per-neuron CSV files beside it when needed) to edit and feed back with --placement")
 	cmd.Flags().StringVarP(&png, "output", "o", "", fmt.Sprintf("draw the board, per-core load and per-link traffic to this image file (%s)", strings.Join(plotFormats, ", ")))
 	return cmd
 }

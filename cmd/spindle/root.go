@@ -101,6 +101,7 @@ with a dense reference simulation.`,
 		newSleepCmd(),
 		newCompareCmd(),
 		newBenchCmd(),
+		newConvertCmd(),
 	)
 	return root
 }

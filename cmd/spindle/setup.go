@@ -18,14 +18,15 @@ import (
 // simFlags are the flags shared by the commands that build and map a
 // network: run, map, compare, replay.
 type simFlags struct {
-	arch    string
-	mapper  string
-	chips   int
-	mode    string
-	seed    seedFlag
-	workers int
-	ticks   int
-	stim    *stimulusFlags // commands that take --stimulus set it
+	arch      string
+	mapper    string
+	placement string
+	chips     int
+	mode      string
+	seed      seedFlag
+	workers   int
+	ticks     int
+	stim      *stimulusFlags // commands that take --stimulus set it
 }
 
 // register adds the flags; simulates adds those of the commands that run
@@ -33,6 +34,7 @@ type simFlags struct {
 func (f *simFlags) register(fs *pflag.FlagSet, simulates bool) {
 	fs.StringVar(&f.arch, "arch", "loihi", "architecture: a preset name (see 'spindle arch list') or an arch YAML file")
 	fs.StringVar(&f.mapper, "map", "sequential", fmt.Sprintf("mapping strategy: one of %v", chip.Mappers))
+	fs.StringVar(&f.placement, "placement", "", "a placement YAML file (placement: per population, see docs/yaml.md): neurons go where it says, replacing the network file's placement and the --map strategy")
 	fs.IntVar(&f.chips, "chips", 0, "chips on the board, at most the arch's max_chips (0: as many as the network needs)")
 	fs.Var(&f.seed, "seed", "random seed for construction and sources, >= 0 (default: the network file's seed)")
 	if !simulates {
@@ -137,6 +139,11 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 	}
 	if f.seed.set {
 		net.Seed = f.seed.v
+	}
+	if f.placement != "" {
+		if net.Placement, err = loader.LoadPlacement(f.placement, net); err != nil {
+			return nil, err
+		}
 	}
 	if f.stim != nil {
 		if b.stimulus, err = f.stim.apply(net); err != nil {
