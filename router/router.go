@@ -283,6 +283,21 @@ func (r *Router) Send(p Packet) (Packet, bool) { return r.SendAt(p, 0) }
 // updates its neurons spreads its packets over the tick. Calls must still
 // come in a deterministic order.
 func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
+	p, _, ok := r.send(p, seconds)
+	return p, ok
+}
+
+// SendTimed is SendAt that also returns when, in seconds into the tick's
+// communication phase, the packet reached its destination core (or, if
+// dropped, the link it was dropped at): the cost model's detailed timing
+// starts the destination's work on it then.
+func (r *Router) SendTimed(p Packet, seconds float64) (Packet, float64, bool) {
+	p, at, ok := r.send(p, seconds)
+	return p, secondsOf(at), ok
+}
+
+// send is SendAt, with the arrival time in picoseconds.
+func (r *Router) send(p Packet, seconds float64) (Packet, int64, bool) {
 	s, d := r.TileOf(p.Src), r.TileOf(p.Dst)
 	p.Hops = uint16(abs(d.X-s.X) + abs(d.Y-s.Y))
 	p.Deliver, p.Late = p.Emit+1, false // what a dropped packet reports
@@ -314,7 +329,7 @@ func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
 			r.tot.Dropped++
 			r.tick.Dropped++
 			r.drain = max(r.drain, at)
-			return p, false
+			return p, at, false
 		}
 		if realtime && late < 0 && next > r.budget {
 			late = i
@@ -337,7 +352,7 @@ func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
 		r.tick.Late++
 	}
 	r.enqueue(p)
-	return p, true
+	return p, at, true
 }
 
 // hop moves a packet that is ready at time at onto link i. It returns when
@@ -433,7 +448,7 @@ func (r *Router) PopDue(t int64, buf []Packet) []Packet {
 func (r *Router) EndTick(t int64) TickStats {
 	st := r.tick
 	st.Tick = t
-	st.DrainSeconds = seconds(r.drain)
+	st.DrainSeconds = secondsOf(r.drain)
 	r.tick, r.drain = TickStats{}, 0
 	r.phase++
 	return st

@@ -628,3 +628,25 @@ func TestSendAtZeroHops(t *testing.T) {
 		t.Errorf("barrier: %+v", p)
 	}
 }
+
+// TestSendTimedArrival: a packet reaches its destination after each
+// link's queue and service time and latency; one sent behind it on the
+// same link waits a service time more; one within a tile arrives when
+// it is sent.
+func TestSendTimedArrival(t *testing.T) {
+	r := newRouter(t, testConfig())
+	for _, c := range []struct {
+		dst    uint32
+		inject float64
+		want   float64
+	}{
+		{2, 5e-9, 5e-9 + 1e-9 + 2e-9}, // one hop east: service 1 ns, latency 2 ns
+		{2, 5e-9, 6e-9 + 1e-9 + 2e-9}, // queued behind the first
+		{1, 5e-9, 5e-9},               // same tile
+	} {
+		p, at, ok := r.SendTimed(Packet{Src: 0, Dst: c.dst, Emit: 0}, c.inject)
+		if !ok || !near(at, c.want) {
+			t.Errorf("to core %d at %g s: %+v arrives at %g s (queued %v), want %g s", c.dst, c.inject, p, at, ok, c.want)
+		}
+	}
+}
