@@ -24,6 +24,7 @@ func FuzzParseNetwork(f *testing.F) {
 		}
 	}
 	f.Add([]byte(base))
+	f.Add([]byte(base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all, weight: 1, synapse_format: conv}\n"))
 	f.Add([]byte(tiedBase + "      {rule: tied, tied_to: exc, w_min: -8, w_max: 0}\nsleep: {ticks: 10, drive: [h], uniform: true, unbalanced: true}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := ParseNetwork("fuzz.yaml", data)
