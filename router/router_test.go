@@ -650,3 +650,32 @@ func TestSendTimedArrival(t *testing.T) {
 		}
 	}
 }
+
+// PathLinks lists the links Send crosses: as many as the hops, distinct,
+// and the same links whose counters Send raises.
+func TestPathLinks(t *testing.T) {
+	r := newRouter(t, testConfig())
+	for _, c := range [][2]uint32{{0, 47}, {47, 0}, {5, 30}, {13, 13}, {0, 1}} {
+		path := r.PathLinks(c[0], c[1], nil)
+		if len(path) != r.Hops(c[0], c[1]) {
+			t.Errorf("%d -> %d: %d links, want %d hops", c[0], c[1], len(path), r.Hops(c[0], c[1]))
+		}
+		seen := map[int]bool{}
+		for _, l := range path {
+			if l < 0 || l >= r.LinkSlots() || seen[l] || !r.links[l].exists {
+				t.Errorf("%d -> %d: link %d out of range, repeated or off the board", c[0], c[1], l)
+			}
+			seen[l] = true
+		}
+		before := make([]int64, len(r.links))
+		for i := range r.links {
+			before[i] = r.links[i].packets
+		}
+		r.Send(Packet{Src: c[0], Dst: c[1]})
+		for i := range r.links {
+			if crossed := r.links[i].packets != before[i]; crossed != seen[i] {
+				t.Errorf("%d -> %d: link %d crossed %v, in PathLinks %v", c[0], c[1], i, crossed, seen[i])
+			}
+		}
+	}
+}
