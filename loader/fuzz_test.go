@@ -60,6 +60,8 @@ func FuzzParseArch(f *testing.F) {
 		}
 	}
 	f.Add([]byte("base: loihi\nmax_chips: 2\n"))
+	f.Add([]byte("base: pohoiki\nsync_latency_tiles: {1: 0.6e-6, 4: 1.4e-6}\nsync_latency_chips: {2: 2e-6}\n"))
+	f.Add([]byte("base: loihi-presilicon\nsync_latency_tiles: {4: 1e-6, 2: 1e-6}\nmessage_in_latency: -1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := ParseArch("fuzz.yaml", data)
 		if err != nil {
