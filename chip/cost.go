@@ -15,9 +15,10 @@ type Timing uint8
 const (
 	// Detailed times each message: it leaves its core once the neurons
 	// before it are processed, crosses the network through the router's
-	// link queues, and waits for its destination core to finish the
-	// messages that arrived before it. The tick ends when the last core
-	// and the last message are done, plus synchronisation. The zero value.
+	// link queues, is held up by messages waiting for busy destinations
+	// on its route (timedSends), and waits for its destination core to
+	// finish the messages before it. The tick ends when the last core and
+	// the last message are done, plus synchronisation. The zero value.
 	Detailed Timing = iota
 	// Simple is SANA-FE's simple rule: each core's neuron side and message
 	// side are sums of their events' latencies, the tick lasts as long as
