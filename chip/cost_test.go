@@ -417,3 +417,19 @@ func TestCongestion(t *testing.T) {
 		t.Errorf("counts %+v", k.work)
 	}
 }
+
+// TestSyncInUse: the tables are looked up on the tiles and chips that hold
+// a neuron, not on the board's size.
+func TestSyncInUse(t *testing.T) {
+	a := tinyArch()
+	a.CoresPerTile, a.TilesX, a.TilesY = 1, 2, 1 // two cores per chip
+	a.BarrierLatency = 1000
+	a.SyncTiles = []SyncStep{{From: 1, Seconds: 1}, {From: 3, Seconds: 3}, {From: 4, Seconds: 4}}
+	a.SyncChips = []SyncStep{{From: 2, Seconds: 100}, {From: 3, Seconds: 300}}
+	// Cores 0, 2 and 3 hold neurons: 3 tiles on 2 chips; core 1 is empty.
+	m := &Mapping{Cores: [][]uint32{{0}, {}, {1}, {2}, {}, {}}}
+	k := newCost(a, m, []int64{1, 0, 1, 1, 0, 0}, Simple)
+	if k.sync != 1103 {
+		t.Errorf("sync %g s, want 1000 + 3 + 100", k.sync)
+	}
+}
