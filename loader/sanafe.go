@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -203,8 +204,7 @@ type sanafeEdges struct {
 	pre, post *sanafeGroup
 	i, j      []int32
 	w         []float64
-	line      []int32
-	firstLine int
+	firstLine int // for errors about the pair
 }
 
 type sanafeParser struct {
@@ -732,6 +732,7 @@ func (p *sanafeParser) hyperEdge(src, dst *sanafeGroup, v *yaml.Node, path strin
 		if _, err := weight(n-1, line); err != nil && n > 0 {
 			return err
 		}
+		p.reserve(src, dst, n, line)
 		for i := range src.conf {
 			for j := range dst.conf {
 				p.addSynapse(src, dst, i, j, weights[i*len(dst.conf)+j], line)
@@ -786,6 +787,7 @@ func (p *sanafeParser) hyperEdge(src, dst *sanafeGroup, v *yaml.Node, path strin
 		if _, err := weight(kh*kw*ic*kc-1, line); err != nil {
 			return err
 		}
+		p.reserve(src, dst, kc*oh*ow*ic*kh*kw, line)
 		// Channels first for neurons, [y][x][in][out] for the filter.
 		for co := 0; co < kc; co++ {
 			for yo := 0; yo < oh; yo++ {
@@ -845,7 +847,15 @@ func (p *sanafeParser) addSynapse(src, dst *sanafeGroup, i, j int, w float64, li
 	e.i = append(e.i, int32(i))
 	e.j = append(e.j, int32(j))
 	e.w = append(e.w, w)
-	e.line = append(e.line, int32(line))
+}
+
+// reserve makes room for n more synapses from src to dst, so that a
+// hyper-edge of millions of synapses grows its columns once.
+func (p *sanafeParser) reserve(src, dst *sanafeGroup, n int, line int) {
+	p.addSynapse(src, dst, 0, 0, 0, line)
+	e := p.edgeIdx[[2]*sanafeGroup{src, dst}]
+	k := len(e.i) - 1
+	e.i, e.j, e.w = slices.Grow(e.i[:k], n), slices.Grow(e.j[:k], n), slices.Grow(e.w[:k], n)
 }
 
 // addLifted adds the single-synapse edges taken out of the text before
@@ -1066,16 +1076,23 @@ func (p *sanafeParser) build(net *snn.Network) error {
 	// One projection per pair of populations, its synapses in file order.
 	type pair struct{ a, b int32 }
 	for _, e := range p.edges {
-		tables := map[pair]*snn.ConnTable{}
+		// Count first, so that every table is allocated once.
+		counts := map[pair]int{}
 		var order []pair
 		for k := range e.i {
-			a, b := e.pre.pop[e.i[k]], e.post.pop[e.j[k]]
-			t := tables[pair{a, b}]
-			if t == nil {
-				t = &snn.ConnTable{}
-				tables[pair{a, b}] = t
-				order = append(order, pair{a, b})
+			pr := pair{e.pre.pop[e.i[k]], e.post.pop[e.j[k]]}
+			if counts[pr] == 0 {
+				order = append(order, pr)
 			}
+			counts[pr]++
+		}
+		tables := make(map[pair]*snn.ConnTable, len(order))
+		for _, pr := range order {
+			n := counts[pr]
+			tables[pr] = &snn.ConnTable{Pre: make([]int32, 0, n), Post: make([]int32, 0, n), Weight: make([]float64, 0, n)}
+		}
+		for k := range e.i {
+			t := tables[pair{e.pre.pop[e.i[k]], e.post.pop[e.j[k]]}]
 			t.Pre = append(t.Pre, e.pre.local[e.i[k]])
 			t.Post = append(t.Post, e.post.local[e.j[k]])
 			t.Weight = append(t.Weight, e.w[k])
@@ -1091,7 +1108,7 @@ func (p *sanafeParser) build(net *snn.Network) error {
 				Weight:    snn.Const(0), Delay: snn.Const(1),
 			})
 		}
-		e.i, e.j, e.w, e.line = nil, nil, nil, nil
+		e.i, e.j, e.w = nil, nil, nil
 	}
 	return nil
 }
