@@ -194,7 +194,7 @@ type sanafeGroup struct {
 	node  *yaml.Node
 	conf  []int32 // index into sanafeParser.confs
 	core  []int32 // Spindle core; -1 while unmapped
-	soma  []string
+	soma  []string // soma unit a mapping gives each neuron; nil: none does
 	pop   []int32 // Spindle population of each neuron
 	local []int32 // index within that population
 }
@@ -284,12 +284,16 @@ func (p *sanafeParser) parseNetwork(v *yaml.Node) (*snn.Network, error) {
 			return nil, err
 		}
 		for k, it := range items {
+			// Edges keep their file order, lifted or not.
+			if err := p.addLifted(it.Line); err != nil {
+				return nil, err
+			}
 			if err := p.parseEdge(it, index("network.edges", k)); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return net, p.addLifted()
+	return net, p.addLifted(math.MaxInt)
 }
 
 func (p *sanafeParser) parseGroup(v *yaml.Node, path string) error {
@@ -359,7 +363,7 @@ func (p *sanafeParser) parseGroup(v *yaml.Node, path string) error {
 			}
 		}
 	}
-	g := &sanafeGroup{name: name, node: nf.val, conf: make([]int32, size), core: make([]int32, size), soma: make([]string, size)}
+	g := &sanafeGroup{name: name, node: nf.val, conf: make([]int32, size), core: make([]int32, size)}
 	for i := range g.core {
 		g.core[i] = -1
 	}
@@ -390,7 +394,7 @@ func (p *sanafeParser) parseGroup(v *yaml.Node, path string) error {
 
 // maxSANAFEGroup bounds a group so that a short range like 0..9999999999
 // cannot ask for gigabytes.
-const maxSANAFEGroup = 1 << 26
+const maxSANAFEGroup = 1 << 24
 
 func (p *sanafeParser) groupName(v *yaml.Node, path string) (string, error) {
 	n := resolve(v)
@@ -859,9 +863,11 @@ func (p *sanafeParser) reserve(src, dst *sanafeGroup, n int, line int) {
 }
 
 // addLifted adds the single-synapse edges taken out of the text before
-// decoding, checking them as parseEdge would.
-func (p *sanafeParser) addLifted() error {
-	for _, e := range p.lifted {
+// decoding that lie above line, checking them as parseEdge would.
+func (p *sanafeParser) addLifted(line int) error {
+	for len(p.lifted) > 0 && p.lifted[0].line < line {
+		e := p.lifted[0]
+		p.lifted = p.lifted[1:]
 		src, dst := p.byName[e.pre], p.byName[e.post]
 		path := fmt.Sprintf("network.edges: %s.%d -> %s.%d", e.pre, e.i, e.post, e.j)
 		at := &yaml.Node{Line: e.line}
@@ -878,7 +884,6 @@ func (p *sanafeParser) addLifted() error {
 		}
 		p.addSynapse(src, dst, e.i, e.j, e.w, e.line)
 	}
-	p.lifted = nil
 	return nil
 }
 
@@ -919,6 +924,9 @@ func (p *sanafeParser) parseMappings(v *yaml.Node) error {
 		for i := lo; i <= hi; i++ {
 			g.core[i] = int32(core)
 			if soma != "" {
+				if g.soma == nil {
+					g.soma = make([]string, len(g.conf))
+				}
 				g.soma[i] = soma
 			}
 		}
@@ -1031,7 +1039,10 @@ func (p *sanafeParser) build(net *snn.Network) error {
 		idx := map[popKey]int32{}
 		var keys []popKey
 		for i := range g.conf {
-			k := popKey{g.conf[i], g.soma[i]}
+			k := popKey{conf: g.conf[i]}
+			if g.soma != nil {
+				k.soma = g.soma[i]
+			}
 			n, ok := idx[k]
 			if !ok {
 				n = int32(len(keys))
