@@ -192,11 +192,11 @@ func (c *sanafeConf) clone() *sanafeConf {
 type sanafeGroup struct {
 	name  string
 	node  *yaml.Node
-	conf  []int32 // index into sanafeParser.confs
-	core  []int32 // Spindle core; -1 while unmapped
+	conf  []int32  // index into sanafeParser.confs
+	core  []int32  // Spindle core; -1 while unmapped
 	soma  []string // soma unit a mapping gives each neuron; nil: none does
-	pop   []int32 // Spindle population of each neuron
-	local []int32 // index within that population
+	pop   []int32  // Spindle population of each neuron
+	local []int32  // index within that population
 }
 
 // sanafeEdges are the synapses between two groups, in group indices.
