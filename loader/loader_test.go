@@ -303,7 +303,7 @@ func TestNetworkErrors(t *testing.T) {
 		{base + "projectons: []\n", `loader: net.yaml:8: projectons: unknown key (allowed: name, dt, seed, mode, neurons, populations, projections, sleep, placement)`},
 		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all, weight: 1, wieght: 2}\n",
 			`loader: net.yaml:9: projections[0].wieght: unknown key (allowed: name, pre, post, receptor, connector, allow_self, weight, delay, sign, plasticity)`},
-		{"neurons:\n  n: {tau_m: 20, v_th: 1, vth: 2}\n", `loader: net.yaml:2: neurons.n.vth: unknown key (allowed: tau_m, v_rest, v_reset, v_th, t_ref, bias, leak, fixed_scale, receptors, v_init)`},
+		{"neurons:\n  n: {tau_m: 20, v_th: 1, vth: 2}\n", `loader: net.yaml:2: neurons.n.vth: unknown key (allowed: tau_m, v_rest, v_reset, v_th, t_ref, bias, leak, leak_decay, fixed_scale, receptors, v_init)`},
 		{"populations:\n  - {name: p, size: 1, kind: poisson, rate: 1, neuron: n}\n", `loader: net.yaml:2: populations[0].neuron: not used by kind poisson (allowed: name, size, kind, rate)`},
 		// wrong type
 		{"dt: fast\n", `loader: net.yaml:1: dt: expected a positive time step in ms, got "fast"`},

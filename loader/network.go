@@ -48,6 +48,12 @@ const hdf5Signature = "\x89HDF\r\n\x1a\n"
 // starts with the HDF5 signature, or a SANA-FE mapped-SNN file (see
 // ParseSANAFENetwork) if its first top-level key is network or mappings.
 func LoadNetwork(path string) (*snn.Network, error) {
+	return LoadNetworkOn(path, SANAFELoihi)
+}
+
+// LoadNetworkOn is LoadNetwork with the mesh a SANA-FE file's core
+// addresses refer to (see SANAFEMesh).
+func LoadNetworkOn(path string, mesh SANAFEGeometry) (*snn.Network, error) {
 	if strings.EqualFold(filepath.Ext(path), ".nir") {
 		return LoadNIR(path)
 	}
@@ -59,7 +65,7 @@ func LoadNetwork(path string) (*snn.Network, error) {
 		return ParseNIR(path, data)
 	}
 	if IsSANAFENetwork(data) {
-		return ParseSANAFENetwork(path, data, SANAFELoihi)
+		return ParseSANAFENetwork(path, data, mesh)
 	}
 	return ParseNetwork(path, data)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/snn"
 	"gopkg.in/yaml.v3"
 )
@@ -41,6 +42,13 @@ type SANAFEGeometry struct {
 // SANAFELoihi is the mesh of SANA-FE's arch/loihi.yaml, which is also
 // Spindle's loihi preset: 8x4 tiles of 4 cores.
 var SANAFELoihi = SANAFEGeometry{Width: 8, Height: 4, CoresPerTile: 4}
+
+// SANAFEMesh returns the mesh of arch a as SANA-FE addresses it: a
+// SANA-FE architecture file read by ParseSANAFEArch keeps its width,
+// height and cores per tile.
+func SANAFEMesh(a *chip.Arch) SANAFEGeometry {
+	return SANAFEGeometry{Width: a.TilesX, Height: a.TilesY, CoresPerTile: a.CoresPerTile}
+}
 
 // core returns the Spindle core of SANA-FE's core k of tile t.
 func (g SANAFEGeometry) core(t, k int) (int, bool) {
@@ -971,7 +979,7 @@ func (p *sanafeParser) mappingInfo(v *yaml.Node, path string) (core int, soma st
 				ci, err2 := strconv.Atoi(c)
 				id, in := p.geom.core(ti, ci)
 				if !ok || err1 != nil || err2 != nil || !in {
-					return p.errAt(val, kp, "expected tile.core within %d tiles of %d cores (SANA-FE's Loihi mesh), got %q", p.geom.Width*p.geom.Height, p.geom.CoresPerTile, clip(val.Value))
+					return p.errAt(val, kp, "expected tile.core within the arch's %d tiles of %d cores, got %q", p.geom.Width*p.geom.Height, p.geom.CoresPerTile, clip(val.Value))
 				}
 				core = id
 			case "soma":

@@ -217,7 +217,7 @@ func TestSANAFEErrors(t *testing.T) {
 		{"sparse weights", "weight: [1, 2]", "weight: [1]", 16, "1 weights: expected at least 2"},
 		{"sparse id", "[[1, 1], [2, 0]]", "[[1, 1], [7, 0]]", 16, "expected a source neuron id"},
 		{"unmapped", "  - b.0..1: [core: 1.2]\n", "  - b.0: [core: 1.2]\n", 9, "neuron b.1 is not mapped"},
-		{"core address", "core: 1.2]", "core: 32.0]", 19, `expected tile.core within 32 tiles of 4 cores`},
+		{"core address", "core: 1.2]", "core: 32.0]", 19, `expected tile.core within the arch's 32 tiles of 4 cores`},
 		{"mapping group", "  - a: {core: 0.0}", "  - z: {core: 0.0}", 18, `group "z" not defined`},
 		{"mapping field", "  - a: {core: 0.0}", "  - a: {core: 0.0, tile: 3}", 18, "unknown mapping field"},
 		{"mapping without core", "  - a: {core: 0.0}", "  - a: {soma: loihi_lif}", 18, "missing required field core"},
