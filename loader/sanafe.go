@@ -224,7 +224,7 @@ type sanafeParser struct {
 	confIdx map[string]int32
 	edges   []*sanafeEdges
 	edgeIdx map[[2]*sanafeGroup]*sanafeEdges
-	lifted  []liftedEdge
+	lifted  liftedEdges
 }
 
 // ParseSANAFENetwork reads a SANA-FE mapped-SNN file whose core addresses
@@ -873,24 +873,26 @@ func (p *sanafeParser) reserve(src, dst *sanafeGroup, n int, line int) {
 // addLifted adds the single-synapse edges taken out of the text before
 // decoding that lie above line, checking them as parseEdge would.
 func (p *sanafeParser) addLifted(line int) error {
-	for len(p.lifted) > 0 && p.lifted[0].line < line {
-		e := p.lifted[0]
-		p.lifted = p.lifted[1:]
-		src, dst := p.byName[e.pre], p.byName[e.post]
-		path := fmt.Sprintf("network.edges: %s.%d -> %s.%d", e.pre, e.i, e.post, e.j)
-		at := &yaml.Node{Line: e.line}
+	l := &p.lifted
+	for len(l.edges) > 0 && int(l.edges[0].line) < line {
+		e := l.edges[0]
+		l.edges = l.edges[1:]
+		pre, post := l.names[e.pre], l.names[e.post]
+		src, dst := p.byName[pre], p.byName[post]
+		path := fmt.Sprintf("network.edges: %s.%d -> %s.%d", pre, e.i, post, e.j)
+		at := &yaml.Node{Line: int(e.line)}
 		switch {
 		case src == nil:
-			return p.errAt(at, path, "source group %q not defined (groups: %s)", e.pre, p.groupNames())
+			return p.errAt(at, path, "source group %q not defined (groups: %s)", pre, p.groupNames())
 		case dst == nil:
-			return p.errAt(at, path, "target group %q not defined (groups: %s)", e.post, p.groupNames())
-		case e.i >= len(src.conf) || e.j >= len(dst.conf):
-			return p.errAt(at, path, "expected neuron ids within the groups (%s: 0..%d, %s: 0..%d)", e.pre, len(src.conf)-1, e.post, len(dst.conf)-1)
+			return p.errAt(at, path, "target group %q not defined (groups: %s)", post, p.groupNames())
+		case int(e.i) >= len(src.conf) || int(e.j) >= len(dst.conf):
+			return p.errAt(at, path, "expected neuron ids within the groups (%s: 0..%d, %s: 0..%d)", pre, len(src.conf)-1, post, len(dst.conf)-1)
 		}
 		if s := e.w * sanafeStep; s != math.Trunc(s) || math.Abs(s) > 1<<30 {
 			return p.errAt(at, path+".weight", "%v: expected a multiple of 1/64 within ±2^24 (Spindle holds SANA-FE's Loihi values as integers of 1/64)", e.w)
 		}
-		p.addSynapse(src, dst, e.i, e.j, e.w, e.line)
+		p.addSynapse(src, dst, int(e.i), int(e.j), e.w, int(e.line))
 	}
 	return nil
 }

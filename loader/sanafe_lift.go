@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 )
 
@@ -14,21 +15,28 @@ import (
 // blanked so that the decoder skips them and every line number stays.
 // Lines of any other form are left to the decoder.
 
-// liftedEdge is one synapse read from its line.
+// liftedEdge is one synapse read from its line, in 24 bytes: files of
+// this form run to millions of lines.
 type liftedEdge struct {
-	pre, post string
-	i, j      int
+	pre, post int32 // group names, indices into liftedEdges.names
+	i, j      int32
+	line      int32
 	w         float64
-	line      int
+}
+
+// liftedEdges are the edges of a file and the group names they use.
+type liftedEdges struct {
+	names []string
+	edges []liftedEdge
 }
 
 // liftSANAFEEdges returns data with the single-synapse edge lines of its
 // edges section blanked, and those edges. data itself is not changed.
-func liftSANAFEEdges(data []byte) ([]byte, []liftedEdge) {
-	var edges []liftedEdge
+func liftSANAFEEdges(data []byte) ([]byte, liftedEdges) {
+	var l liftedEdges
 	var out []byte
 	inEdges := false
-	names := map[string]string{} // interned group names
+	ids := map[string]int32{} // group name -> index into l.names
 	line := 0
 	for start := 0; start < len(data); {
 		end := bytes.IndexByte(data[start:], '\n')
@@ -47,9 +55,9 @@ func liftSANAFEEdges(data []byte) ([]byte, []liftedEdge) {
 				inEdges = true
 			}
 		default:
-			if e, ok := parseEdgeLine(text, names); ok {
-				e.line = line
-				edges = append(edges, e)
+			if e, ok := parseEdgeLine(text, ids, &l.names); ok && line <= math.MaxInt32 {
+				e.line = int32(line)
+				l.edges = append(l.edges, e)
 				if out == nil {
 					out = bytes.Clone(data)
 				}
@@ -61,20 +69,20 @@ func liftSANAFEEdges(data []byte) ([]byte, []liftedEdge) {
 		start = end + 1
 	}
 	if out == nil {
-		return data, nil
+		return data, liftedEdges{}
 	}
-	return out, edges
+	return out, l
 }
 
 // parseEdgeLine reads "- g.i -> h.j: {weight: w}" (or w: w), with any
 // spacing and a trailing comment.
-func parseEdgeLine(b []byte, names map[string]string) (e liftedEdge, ok bool) {
+func parseEdgeLine(b []byte, ids map[string]int32, names *[]string) (e liftedEdge, ok bool) {
 	s := edgeScanner{b: b}
 	s.space()
 	if !s.lit("-") || !s.space() {
 		return e, false
 	}
-	if e.pre, e.i, ok = s.address(names); !ok {
+	if e.pre, e.i, ok = s.address(ids, names); !ok {
 		return e, false
 	}
 	s.space()
@@ -82,7 +90,7 @@ func parseEdgeLine(b []byte, names map[string]string) (e liftedEdge, ok bool) {
 		return e, false
 	}
 	s.space()
-	if e.post, e.j, ok = s.address(names); !ok {
+	if e.post, e.j, ok = s.address(ids, names); !ok {
 		return e, false
 	}
 	if !s.lit(":") {
@@ -144,7 +152,7 @@ func (s *edgeScanner) lit(t string) bool {
 
 // address reads group.id: a plain group name (letters, digits, _ and -
 // that do not start a YAML indicator) and a decimal id.
-func (s *edgeScanner) address(names map[string]string) (string, int, bool) {
+func (s *edgeScanner) address(ids map[string]int32, names *[]string) (group, id int32, ok bool) {
 	st := s.k
 	for s.k < len(s.b) {
 		c := s.b[s.k]
@@ -155,22 +163,22 @@ func (s *edgeScanner) address(names map[string]string) (string, int, bool) {
 		break
 	}
 	if s.k == st || !s.lit(".") {
-		return "", 0, false
+		return 0, 0, false
 	}
 	name := s.b[st : s.k-1]
 	ds := s.k
-	id := 0
 	for s.k < len(s.b) && s.b[s.k] >= '0' && s.b[s.k] <= '9' && s.k-ds < 9 {
-		id = id*10 + int(s.b[s.k]-'0')
+		id = id*10 + int32(s.b[s.k]-'0')
 		s.k++
 	}
 	if s.k == ds || s.k < len(s.b) && s.b[s.k] >= '0' && s.b[s.k] <= '9' {
-		return "", 0, false
+		return 0, 0, false
 	}
-	g, ok := names[string(name)]
+	group, ok = ids[string(name)]
 	if !ok {
-		g = string(name)
-		names[g] = g
+		group = int32(len(*names))
+		*names = append(*names, string(name))
+		ids[string(name)] = group
 	}
-	return g, id, true
+	return group, id, true
 }

@@ -160,11 +160,11 @@ func TestSANAFELiftedEdges(t *testing.T) {
 	}
 	// The list form of the same edges is not lifted.
 	plain := strings.NewReplacer("{weight: 4}", "[weight: 4]", "{weight: -2.5}", "[weight: -2.5]").Replace(sanafeSmall)
-	if _, edges := liftSANAFEEdges([]byte(plain)); len(edges) != 0 {
-		t.Fatalf("list-form edges lifted: %v", edges)
+	if _, l := liftSANAFEEdges([]byte(plain)); len(l.edges) != 0 {
+		t.Fatalf("list-form edges lifted: %v", l.edges)
 	}
-	if _, edges := liftSANAFEEdges([]byte(sanafeSmall)); len(edges) != 2 || edges[1].line != 15 || edges[1].w != -2.5 {
-		t.Fatalf("lifted %+v; want 2 edges, the second on line 15", edges)
+	if _, l := liftSANAFEEdges([]byte(sanafeSmall)); len(l.edges) != 2 || l.edges[1].line != 15 || l.edges[1].w != -2.5 || l.names[l.edges[1].pre] != "a" {
+		t.Fatalf("lifted %+v; want 2 edges, the second from a on line 15", l)
 	}
 	decoded, err := ParseSANAFENetwork("s.yaml", []byte(plain), SANAFELoihi)
 	if err != nil {
