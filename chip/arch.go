@@ -3,6 +3,8 @@ package chip
 import (
 	"fmt"
 	"math"
+
+	"github.com/spindle-sim/spindle/snn"
 )
 
 // Sync is how the cores of a board agree on time.
@@ -55,15 +57,112 @@ type Arch struct {
 	ChipLinkServiceTime float64 `json:"chip_link_service_time"` // seconds a chip-to-chip link is busy per packet
 	LinkBuffer          int     `json:"link_buffer"`            // packets one link queue holds
 
-	// Per-event costs on a core.
-	SynOpEnergy         float64 `json:"synop_energy"`          // joules per synaptic event
-	SynOpLatency        float64 `json:"synop_latency"`         // seconds per synaptic event
+	// Per-event costs on a core (docs/energy.md). A synaptic event is
+	// priced by the format its projection is stored in (SynapseFormat):
+	// SynOp* is the sparse format, the format of explicit and random
+	// connectivity; dense and conv formats have their own figures.
+	SynOpEnergy         float64 `json:"synop_energy"`          // joules per synaptic event, sparse format
+	SynOpLatency        float64 `json:"synop_latency"`         // seconds per synaptic event, sparse format
+	SynOpEnergyDense    float64 `json:"synop_energy_dense"`    // joules per synaptic event, dense format
+	SynOpLatencyDense   float64 `json:"synop_latency_dense"`   // seconds per synaptic event, dense format
+	SynOpEnergyConv     float64 `json:"synop_energy_conv"`     // joules per synaptic event, conv format
+	SynOpLatencyConv    float64 `json:"synop_latency_conv"`    // seconds per synaptic event, conv format
+	NeuronAccessEnergy  float64 `json:"neuron_access_energy"`  // joules per mapped compartment per tick, updated or not
+	NeuronAccessLatency float64 `json:"neuron_access_latency"` // seconds per mapped compartment per tick
 	NeuronUpdateEnergy  float64 `json:"neuron_update_energy"`  // joules per updated neuron
 	NeuronUpdateLatency float64 `json:"neuron_update_latency"` // seconds per updated neuron
 	SpikeEnergy         float64 `json:"spike_energy"`          // joules per spike generated
 	SpikeLatency        float64 `json:"spike_latency"`         // seconds per spike generated
-	BarrierLatency      float64 `json:"barrier_latency"`       // per tick, barrier sync
+	MessageOutEnergy    float64 `json:"message_out_energy"`    // joules per message (packet) a core sends
+	MessageOutLatency   float64 `json:"message_out_latency"`   // seconds per message a core sends
+	MessageInEnergy     float64 `json:"message_in_energy"`     // joules per message a core receives
+	MessageInLatency    float64 `json:"message_in_latency"`    // seconds per message a core receives
+	BarrierLatency      float64 `json:"barrier_latency"`       // per tick, barrier sync, whatever the tiles in use
 	BarrierEnergy       float64 `json:"barrier_energy"`
+
+	// Time-step synchronisation that grows with the board in use: each
+	// tick adds SyncTiles' entry for the tiles in use and SyncChips' for
+	// the chips in use, on top of BarrierLatency (docs/energy.md).
+	SyncTiles []SyncStep `json:"sync_latency_tiles,omitempty"`
+	SyncChips []SyncStep `json:"sync_latency_chips,omitempty"`
+}
+
+// SyncStep is one row of a synchronisation table: from From units in use
+// (tiles or chips) up to the next row's From, a tick's synchronisation
+// takes Seconds.
+type SyncStep struct {
+	From    int     `json:"from"`
+	Seconds float64 `json:"seconds"`
+}
+
+// syncLookup returns the table's entry for n units in use: the row with
+// the largest From <= n, or 0 below the first row.
+func syncLookup(table []SyncStep, n int) float64 {
+	s := 0.0
+	for _, r := range table {
+		if r.From > n {
+			break
+		}
+		s = r.Seconds
+	}
+	return s
+}
+
+// SyncLatency returns the synchronisation time of one tick with tiles
+// tiles and chips chips in use: BarrierLatency plus the two tables'
+// entries. Real-time sync has no barrier and returns 0.
+func (a *Arch) SyncLatency(tiles, chips int) float64 {
+	if a.Sync != Barrier {
+		return 0
+	}
+	return a.BarrierLatency + syncLookup(a.SyncTiles, tiles) + syncLookup(a.SyncChips, chips)
+}
+
+// SynapseFormat is how a core's synapse memory stores a projection, which
+// sets the price of its synaptic events: dense rows, sparse (index,
+// weight) lists, or convolution kernels shared across positions.
+type SynapseFormat uint8
+
+// The synapse formats, named as snn.SynapseFormats names them.
+const (
+	Sparse SynapseFormat = iota
+	Dense
+	Conv
+	numFormats
+)
+
+func (f SynapseFormat) String() string {
+	if f < numFormats {
+		return snn.SynapseFormats[f]
+	}
+	return fmt.Sprintf("SynapseFormat(%d)", uint8(f))
+}
+
+// FormatOf returns the synapse format of projection p: the one its file
+// names, or else the one its connector implies. All-to-all connectivity
+// fills whole rows, which the dense format stores without indices; every
+// other connector leaves gaps, which the sparse format stores.
+func FormatOf(p *snn.Projection) SynapseFormat {
+	for f := Sparse; f < numFormats; f++ {
+		if p.Format == f.String() {
+			return f
+		}
+	}
+	if p.Connector.Kind == snn.AllToAll {
+		return Dense
+	}
+	return Sparse
+}
+
+// synOp returns the energy and latency of one synaptic event in format f.
+func (a *Arch) synOp(f SynapseFormat) (energy, latency float64) {
+	switch f {
+	case Dense:
+		return a.SynOpEnergyDense, a.SynOpLatencyDense
+	case Conv:
+		return a.SynOpEnergyConv, a.SynOpLatencyConv
+	}
+	return a.SynOpEnergy, a.SynOpLatency
 }
 
 // CoresPerChip returns the cores on one chip.
@@ -120,12 +219,33 @@ func (a *Arch) Validate() error {
 		{"link_service_time", a.LinkServiceTime}, {"chip_link_service_time", a.ChipLinkServiceTime},
 		{"synop_energy", a.SynOpEnergy}, {"synop_latency", a.SynOpLatency},
 		{"neuron_update_energy", a.NeuronUpdateEnergy}, {"neuron_update_latency", a.NeuronUpdateLatency},
+		{"synop_energy_dense", a.SynOpEnergyDense}, {"synop_latency_dense", a.SynOpLatencyDense},
+		{"synop_energy_conv", a.SynOpEnergyConv}, {"synop_latency_conv", a.SynOpLatencyConv},
+		{"neuron_access_energy", a.NeuronAccessEnergy}, {"neuron_access_latency", a.NeuronAccessLatency},
 		{"spike_energy", a.SpikeEnergy}, {"spike_latency", a.SpikeLatency},
+		{"message_out_energy", a.MessageOutEnergy}, {"message_out_latency", a.MessageOutLatency},
+		{"message_in_energy", a.MessageInEnergy}, {"message_in_latency", a.MessageInLatency},
 		{"barrier_latency", a.BarrierLatency}, {"barrier_energy", a.BarrierEnergy},
 	}
 	for _, c := range costs {
 		if !(c.v >= 0) || math.IsInf(c.v, 0) {
 			return fmt.Errorf("arch %q: %s %v: expected a finite value >= 0", a.Name, c.name, c.v)
+		}
+	}
+	for _, t := range []struct {
+		name  string
+		table []SyncStep
+	}{{"sync_latency_tiles", a.SyncTiles}, {"sync_latency_chips", a.SyncChips}} {
+		for i, r := range t.table {
+			if r.From < 1 {
+				return fmt.Errorf("arch %q: %s row %d: %d in use: expected a count >= 1", a.Name, t.name, i+1, r.From)
+			}
+			if i > 0 && r.From <= t.table[i-1].From {
+				return fmt.Errorf("arch %q: %s row %d: %d after %d: expected counts in increasing order", a.Name, t.name, i+1, r.From, t.table[i-1].From)
+			}
+			if !(r.Seconds >= 0) || math.IsInf(r.Seconds, 0) {
+				return fmt.Errorf("arch %q: %s row %d: %v s: expected a finite time >= 0", a.Name, t.name, i+1, r.Seconds)
+			}
 		}
 	}
 	return nil
@@ -141,4 +261,13 @@ func (a *Arch) injectAt(l int) float64 {
 		return 0
 	}
 	return float64(l+1) * a.NeuronUpdateLatency
+}
+
+// projectionFormats returns the synapse format of every projection of net.
+func projectionFormats(net *snn.Network) []SynapseFormat {
+	f := make([]SynapseFormat, len(net.Projections))
+	for i := range net.Projections {
+		f[i] = FormatOf(&net.Projections[i])
+	}
+	return f
 }

@@ -1,61 +1,521 @@
 package chip
 
 import (
-	"github.com/spindle-sim/spindle/core"
+	"cmp"
+	"fmt"
+	"slices"
+
 	"github.com/spindle-sim/spindle/router"
 )
 
-// cost accumulates the modelled energy and time of a run, tick by tick.
-// See docs/energy.md for the model and the sources of the figures.
-type cost struct {
-	synaptic, neuron, spike, network, barrier float64 // joules
-	learning                                  float64 // joules
-	seconds, tickMax                          float64
+// Timing is the rule that turns a tick's work into its modelled duration
+// (docs/energy.md).
+type Timing uint8
+
+const (
+	// Detailed times each message: it leaves its core once the neurons
+	// before it are processed, crosses the network through the router's
+	// link queues, is held up by messages waiting for busy destinations
+	// on its route (timedSends), and waits for its destination core to
+	// finish the messages before it. The tick ends when the last core and
+	// the last message are done, plus synchronisation. The zero value.
+	Detailed Timing = iota
+	// Simple is SANA-FE's simple rule: each core's neuron side and message
+	// side are sums of their events' latencies, the tick lasts as long as
+	// the largest of them on any core, plus synchronisation; the network
+	// adds nothing.
+	Simple
+)
+
+// Timings are the names ParseTiming accepts.
+var Timings = []string{"detailed", "simple"}
+
+func (t Timing) String() string {
+	if int(t) < len(Timings) {
+		return Timings[t]
+	}
+	return fmt.Sprintf("Timing(%d)", uint8(t))
 }
 
-// charge adds one tick in which core c did work[c] and the network did ts.
-// The tick lasts as long as its slowest core plus the network's drain,
-// plus the barrier in barrier sync; a real-time tick lasts at least its
-// budget.
-func (k *cost) charge(a *Arch, work []core.Counters, ts router.TickStats) {
-	slowest := 0.0
-	for _, w := range work {
-		k.synaptic += float64(w.SynapticEvents) * a.SynOpEnergy
-		k.neuron += float64(w.NeuronUpdates) * a.NeuronUpdateEnergy
-		k.spike += float64(w.Spikes) * a.SpikeEnergy
-		// A learning engine's pass over a synapse reads and writes its
-		// state as a synaptic event does; no calibrated figure of its
-		// own is published, so it is charged as one (docs/energy.md).
-		k.learning += float64(w.LearningUpdates) * a.SynOpEnergy
-		t := float64(w.SynapticEvents+w.LearningUpdates)*a.SynOpLatency + float64(w.NeuronUpdates)*a.NeuronUpdateLatency + float64(w.Spikes)*a.SpikeLatency
-		slowest = max(slowest, t)
+// ParseTiming reads a timing rule by name.
+func ParseTiming(s string) (Timing, error) {
+	for i, n := range Timings {
+		if n == s {
+			return Timing(i), nil
+		}
 	}
-	k.network += ts.EnergyJoules
-	tick := slowest + ts.DrainSeconds
-	switch a.Sync {
-	case Barrier:
-		tick += a.BarrierLatency
-		k.barrier += a.BarrierEnergy
-	case Realtime:
+	return 0, fmt.Errorf("timing %q: expected simple or detailed", s)
+}
+
+// coreTick is what one core did in one tick, in the counts the cost
+// model prices.
+type coreTick struct {
+	updates, spikes, learning int64
+	sent, received            int64             // messages
+	syn                       [numFormats]int64 // synapses of the messages received
+	// stalled is how long back-pressure held the core's sending, which
+	// delays the rest of its neuron side (detailed timing, barrier sync).
+	stalled float64
+}
+
+// arrival is one message of the open tick under detailed timing: it
+// reaches core dst at seconds into the tick and keeps it busy for work
+// seconds.
+type arrival struct {
+	dst      uint32
+	at, work float64
+}
+
+// cost accumulates the modelled energy and time of a run, tick by tick.
+// Energies are kept as event counts and priced when read, so that every
+// component is its count times its per-event cost; see docs/energy.md
+// for the model and the sources of the figures.
+type cost struct {
+	arch   *Arch
+	timing Timing
+	lif    []int64 // compartments each core accesses every tick
+	sync   float64 // synchronisation per tick, for the tiles and chips in use
+
+	work     []coreTick // the open tick, per core
+	arrivals []arrival  // the open tick's messages, detailed timing in real-time sync
+	lastDone float64    // when the last core finished its messages, detailed timing in barrier sync
+
+	ticks                             int64
+	syn                               [numFormats]int64
+	access, updates, spikes, learning int64
+	sent, received                    int64
+	network                           float64 // joules, link traversals
+	seconds, tickMax                  float64
+}
+
+// newCost prepares the cost model of mapping m on arch a: lif[c] is the
+// number of compartments core c accesses every tick.
+func newCost(a *Arch, m *Mapping, lif []int64, timing Timing) cost {
+	tiles, chips := map[int]bool{}, map[int]bool{}
+	for c, ns := range m.Cores {
+		if len(ns) > 0 {
+			tiles[c/a.CoresPerTile] = true
+			chips[c/a.CoresPerChip()] = true
+		}
+	}
+	return cost{
+		arch: a, timing: timing, lif: lif,
+		sync: a.SyncLatency(len(tiles), len(chips)),
+		work: make([]coreTick, len(lif)),
+	}
+}
+
+// injectAt is when, in seconds into the tick, core c sends its sent-th
+// message (counting from 0) of the tick, carrying the k-th spike (from 0)
+// of compartment l, under detailed timing in barrier sync: the core has
+// accessed compartments 0..l, updated their share of the tick's updates,
+// sent k+1 spikes and sent+1 messages. Which compartments updated is not
+// known, so the updates are spread evenly over the compartments.
+func (k *cost) injectAt(c, l int, spike, sent int64) float64 {
+	a := k.arch
+	n := k.lif[c]
+	done := min(int64(l+1), n)
+	t := float64(done)*a.NeuronAccessLatency + float64(spike+1)*a.SpikeLatency + float64(sent+1)*a.MessageOutLatency
+	if n > 0 {
+		t += float64(k.work[c].updates) * float64(done) / float64(n) * a.NeuronUpdateLatency
+	}
+	return t
+}
+
+// message records one message of the open tick from core src over route
+// synapses syn to core dst; queued is false for a message the network
+// dropped, which no core receives. at is its arrival time, which detailed
+// timing in real-time sync keeps to order each core's messages.
+func (k *cost) message(src, dst uint32, syn *[numFormats]int32, queued bool, at float64) {
+	k.count(src, dst, syn, queued)
+	if queued && k.timing == Detailed {
+		k.arrivals = append(k.arrivals, arrival{dst: dst, at: at, work: k.receiveTime(syn)})
+	}
+}
+
+// count counts one message as message does.
+func (k *cost) count(src, dst uint32, syn *[numFormats]int32, queued bool) {
+	k.work[src].sent++
+	if !queued {
+		return
+	}
+	w := &k.work[dst]
+	w.received++
+	for f, n := range syn {
+		w.syn[f] += int64(n)
+	}
+}
+
+// receiveTime is the time a destination core spends on a message over
+// route synapses syn: receiving it and walking its synapses.
+func (k *cost) receiveTime(syn *[numFormats]int32) float64 {
+	a := k.arch
+	return a.MessageInLatency + float64(syn[Sparse])*a.SynOpLatency +
+		float64(syn[Dense])*a.SynOpLatencyDense + float64(syn[Conv])*a.SynOpLatencyConv
+}
+
+// neuronTime is the time core c's neuron side takes in the open tick.
+func (k *cost) neuronTime(c int) float64 {
+	a, w := k.arch, &k.work[c]
+	return float64(k.lif[c])*a.NeuronAccessLatency + float64(w.updates)*a.NeuronUpdateLatency +
+		float64(w.spikes)*a.SpikeLatency + float64(w.sent)*a.MessageOutLatency +
+		// A learning engine's pass over a synapse reads and writes it
+		// as a synaptic event does; no calibrated figure of its own is
+		// published, so it is timed as one (docs/energy.md).
+		float64(w.learning)*a.SynOpLatency
+}
+
+// messageTime is the time core c's message side takes in the open tick:
+// receiving its messages and walking their synapses.
+func (k *cost) messageTime(c int) float64 {
+	a, w := k.arch, &k.work[c]
+	t := float64(w.received) * a.MessageInLatency
+	for f, n := range w.syn {
+		_, lat := a.synOp(SynapseFormat(f))
+		t += float64(n) * lat
+	}
+	return t
+}
+
+// close ends the open tick, in which the network did ts, and charges it.
+func (k *cost) close(ts router.TickStats) {
+	a := k.arch
+	var tick float64
+	switch k.timing {
+	case Simple:
+		for c := range k.work {
+			tick = max(tick, k.neuronTime(c), k.messageTime(c))
+		}
+	default:
+		for c := range k.work {
+			tick = max(tick, k.neuronTime(c)+k.work[c].stalled)
+		}
+		tick = max(tick, k.lastDone)
+		k.lastDone = 0
+		// Each core takes its messages in the order they arrive, one
+		// at a time, starting each when it arrives or when the core
+		// finishes the one before, whichever is later.
+		slices.SortStableFunc(k.arrivals, func(x, y arrival) int {
+			if x.dst != y.dst {
+				return cmp.Compare(x.dst, y.dst)
+			}
+			return cmp.Compare(x.at, y.at)
+		})
+		var busy float64
+		for i, m := range k.arrivals {
+			if i == 0 || m.dst != k.arrivals[i-1].dst {
+				busy = 0
+			}
+			busy = max(busy, m.at) + m.work
+			tick = max(tick, busy)
+		}
+		tick = max(tick, ts.DrainSeconds)
+		k.arrivals = k.arrivals[:0]
+	}
+	tick += k.sync
+	if a.Sync == Realtime {
 		tick = max(tick, a.TickBudget)
 	}
 	k.seconds += tick
 	k.tickMax = max(k.tickMax, tick)
+
+	k.ticks++
+	for c := range k.work {
+		w := &k.work[c]
+		k.access += k.lif[c]
+		k.updates += w.updates
+		k.spikes += w.spikes
+		k.learning += w.learning
+		k.sent += w.sent
+		k.received += w.received
+		for f, n := range w.syn {
+			k.syn[f] += n
+		}
+		*w = coreTick{}
+	}
+	k.network += ts.EnergyJoules
 }
 
 // fill writes the totals into s. Without neuron updates (a traffic
 // replay) the energy has no "neuron" component.
 func (k *cost) fill(s *Stats, neurons bool) {
+	a := k.arch
+	var synaptic float64
+	for f, n := range k.syn {
+		e, _ := a.synOp(SynapseFormat(f))
+		synaptic += float64(n) * e
+	}
+	barrier := 0.0
+	if a.Sync == Barrier {
+		barrier = float64(k.ticks) * a.BarrierEnergy
+	}
 	s.EnergyByComponent = map[string]float64{
-		"synaptic": k.synaptic, "spike": k.spike, "network": k.network, "barrier": k.barrier,
+		"synaptic": synaptic,
+		"access":   float64(k.access) * a.NeuronAccessEnergy,
+		"spike":    float64(k.spikes) * a.SpikeEnergy,
+		"message":  float64(k.sent)*a.MessageOutEnergy + float64(k.received)*a.MessageInEnergy,
+		"network":  k.network,
+		"barrier":  barrier,
 	}
 	if neurons {
-		s.EnergyByComponent["neuron"] = k.neuron
+		s.EnergyByComponent["neuron"] = float64(k.updates) * a.NeuronUpdateEnergy
 	}
 	if k.learning > 0 {
-		s.EnergyByComponent["learning"] = k.learning
+		s.EnergyByComponent["learning"] = float64(k.learning) * a.SynOpEnergy
 	}
-	s.EnergyJoules = k.synaptic + k.neuron + k.spike + k.network + k.barrier + k.learning
+	s.EnergyJoules = 0
+	for _, name := range sortedComponents(s.EnergyByComponent) {
+		s.EnergyJoules += s.EnergyByComponent[name]
+	}
+	s.Messages = MessageCounts{Sent: k.sent, Received: k.received, SynapsesSparse: k.syn[Sparse], SynapsesDense: k.syn[Dense], SynapsesConv: k.syn[Conv]}
 	s.ModelledSeconds = k.seconds
 	s.ModelledTickMax = k.tickMax
+	s.Timing = k.timing
+}
+
+// sortedComponents returns the component names in a fixed order, so that
+// the total is summed the same way every time.
+func sortedComponents(m map[string]float64) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// timedSends holds a tick's packets under detailed timing in barrier
+// sync and sends them in order of their modelled send times, as the cores
+// would: a link serves packets in the order they are sent, so core 1's
+// first packet must not queue behind core 0's last.
+//
+// It also models congestion from busy destinations. A message that
+// reaches a busy core waits in the network until the core starts on it,
+// in one of the hops+2 buffers of its route: the sender's output queue,
+// the queue of each link, and the destination's input queue, link_buffer
+// messages each. Where along the route is not tracked, so it counts as an
+// equal share of one message in each. A new message finds the shares of
+// the messages held on its route ahead of it; they leave as their
+// destinations take them, each buffer one per mean work of the held
+// messages, all hops+2 at once, so it arrives no sooner than ahead × mean
+// work / (hops+2) after it is sent. When the messages ahead exceed the
+// route's capacity, (hops+2) × link_buffer, the sender stalls until the
+// excess has been taken, excess × mean work, and sends nothing else
+// meanwhile: one busy destination holds up its senders' messages to idle
+// ones. This is the structure of SANA-FE's detailed timing model (Boyle et
+// al. 2025), on Spindle's link queues for the unloaded network.
+type timedSends struct {
+	pend  []timedSend
+	queue sendQueue
+	// The messages held, waiting for their destination to start them:
+	// per destination core, pend indices from fifo[d][head[d]] on, in the
+	// order the core starts them; and the destinations, by when they
+	// start their first.
+	fifo    [][]int
+	head    []int
+	waiting sendQueue
+	start   []float64 // when pend[i]'s destination starts it
+	done    []float64 // per destination core: when it finishes the messages so far
+	links   []float64 // messages waiting in each link's buffer, in shares
+	inputs  []float64 // messages waiting at each core's input, in shares
+	outputs []float64 // messages waiting at each core's output, in shares
+	paths   []int     // the route of pend[i] is paths[pathAt[i]:pathAt[i+1]]
+	pathAt  []int
+	work    []float64 // pend[i]'s work at its destination
+	// The messages waiting, and the sum of their work.
+	held     int
+	heldWork float64
+}
+
+type timedSend struct {
+	p      router.Packet
+	route  int
+	at     float64 // modelled send time without back-pressure
+	queued bool    // set by flush
+}
+
+func (ts *timedSends) add(p router.Packet, route int, at float64) {
+	ts.pend = append(ts.pend, timedSend{p: p, route: route, at: at})
+}
+
+// flush sends the held packets through r, each at its send time delayed
+// by its core's stalls so far, in order of those times; prices them in k
+// with the synapses of their routes and times their destinations' work
+// on them; and then shows each to hook (if set) in the order they were
+// added. buffer is the arch's link_buffer.
+func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn [][numFormats]int32, buffer int, hook func(router.Packet, bool)) {
+	cores := len(k.work)
+	if len(ts.done) < cores || len(ts.links) < r.LinkSlots() {
+		ts.fifo = make([][]int, cores)
+		ts.head = make([]int, cores)
+		ts.done = make([]float64, cores)
+		ts.inputs = make([]float64, cores)
+		ts.outputs = make([]float64, cores)
+		ts.links = make([]float64, r.LinkSlots())
+	}
+	ts.paths, ts.pathAt = ts.paths[:0], append(ts.pathAt[:0], 0)
+	for i := range ts.pend {
+		ts.paths = r.PathLinks(ts.pend[i].p.Src, ts.pend[i].p.Dst, ts.paths)
+		ts.pathAt = append(ts.pathAt, len(ts.paths))
+	}
+	// The packets of one core were added together, in send order: each
+	// core's first packet starts the queue, and each packet sent queues
+	// the core's next.
+	ts.queue = ts.queue[:0]
+	for i := range ts.pend {
+		if i == 0 || ts.pend[i].p.Src != ts.pend[i-1].p.Src {
+			ts.queue.push(sendEvent{at: ts.pend[i].at, i: i})
+		}
+	}
+	ts.work = slices.Grow(ts.work[:0], len(ts.pend))[:len(ts.pend)]
+	ts.start = slices.Grow(ts.start[:0], len(ts.pend))[:len(ts.pend)]
+	for len(ts.queue) > 0 {
+		ev := ts.queue.pop()
+		for len(ts.waiting) > 0 && ts.waiting[0].at <= ev.at {
+			d := ts.waiting.pop().i
+			ts.take(ts.fifo[d][ts.head[d]])
+			ts.head[d]++
+			if h := ts.head[d]; h < len(ts.fifo[d]) {
+				ts.waiting.push(sendEvent{at: ts.start[ts.fifo[d][h]], i: d})
+			}
+		}
+		s := &ts.pend[ev.i]
+		src, dst := s.p.Src, s.p.Dst
+		path := ts.paths[ts.pathAt[ev.i]:ts.pathAt[ev.i+1]]
+		buffers := float64(len(path) + 2)
+		ahead := ts.inputs[dst] + ts.outputs[src]
+		for _, l := range path {
+			ahead += ts.links[l]
+		}
+		var mean float64
+		if ts.held > 0 {
+			mean = ts.heldWork / float64(ts.held)
+		}
+		at := ev.at
+		if excess := ahead - buffers*float64(buffer); excess > 0 {
+			at += excess * mean
+		}
+		p, arrive, queued := r.RouteTimed(s.p, at)
+		arrive = max(arrive, at+ahead*mean/buffers)
+		s.p, s.queued = p, queued
+		k.count(src, dst, &routeSyn[s.route], queued)
+		ts.work[ev.i] = k.receiveTime(&routeSyn[s.route])
+		if queued {
+			start := max(ts.done[dst], arrive)
+			ts.start[ev.i] = start
+			ts.done[dst] = start + ts.work[ev.i]
+			k.lastDone = max(k.lastDone, ts.done[dst])
+			ts.hold(ev.i)
+			if ts.head[dst] == len(ts.fifo[dst]) {
+				ts.waiting.push(sendEvent{at: start, i: int(dst)})
+			}
+			ts.fifo[dst] = append(ts.fifo[dst], ev.i)
+		}
+		// A stall delays the rest of the core's work.
+		k.work[src].stalled = at - s.at
+		if n := ev.i + 1; n < len(ts.pend) && ts.pend[n].p.Src == src {
+			ts.queue.push(sendEvent{at: ts.pend[n].at + k.work[src].stalled, i: n})
+		}
+	}
+	// Queued in the order the cores sent them, the packets of each
+	// destination stay in order of source core, as PopDue returns them.
+	for i := range ts.pend {
+		if ts.pend[i].queued {
+			r.Queue(ts.pend[i].p)
+		}
+		if hook != nil {
+			hook(ts.pend[i].p, ts.pend[i].queued)
+		}
+	}
+	ts.pend, ts.waiting = ts.pend[:0], ts.waiting[:0]
+	ts.held, ts.heldWork = 0, 0
+	for d := range ts.fifo {
+		ts.fifo[d], ts.head[d] = ts.fifo[d][:0], 0
+	}
+	clear(ts.done)
+	clear(ts.inputs)
+	clear(ts.outputs)
+	clear(ts.links)
+}
+
+// hold puts pend[i] in the buffers of its route, an equal share in each.
+func (ts *timedSends) hold(i int) {
+	ts.shares(i, 1)
+	ts.held++
+	ts.heldWork += ts.work[i]
+}
+
+// take removes pend[i] from the buffers of its route: its destination has
+// started on it.
+func (ts *timedSends) take(i int) {
+	ts.shares(i, -1)
+	ts.held--
+	ts.heldWork -= ts.work[i]
+	if ts.held == 0 {
+		ts.heldWork = 0 // no rounding left over
+	}
+}
+
+func (ts *timedSends) shares(i int, sign float64) {
+	path := ts.paths[ts.pathAt[i]:ts.pathAt[i+1]]
+	w := sign / float64(len(path)+2)
+	ts.inputs[ts.pend[i].p.Dst] += w
+	ts.outputs[ts.pend[i].p.Src] += w
+	for _, l := range path {
+		ts.links[l] += w
+	}
+}
+
+// sendEvent is a core's next packet, pend[i], due at at.
+type sendEvent struct {
+	at float64
+	i  int
+}
+
+// sendQueue is a binary min-heap of send events by time, then by packet
+// (the order they were added), so that the order is deterministic.
+type sendQueue []sendEvent
+
+func (q sendQueue) less(a, b int) bool {
+	if q[a].at != q[b].at {
+		return q[a].at < q[b].at
+	}
+	return q[a].i < q[b].i
+}
+
+func (q *sendQueue) push(e sendEvent) {
+	*q = append(*q, e)
+	h := *q
+	for j := len(h) - 1; j > 0; {
+		p := (j - 1) / 2
+		if !h.less(j, p) {
+			break
+		}
+		h[j], h[p] = h[p], h[j]
+		j = p
+	}
+}
+
+func (q *sendQueue) pop() sendEvent {
+	h := *q
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	for j := 0; ; {
+		l, r, m := 2*j+1, 2*j+2, j
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r < n && h.less(r, m) {
+			m = r
+		}
+		if m == j {
+			break
+		}
+		h[j], h[m] = h[m], h[j]
+		j = m
+	}
+	*q = h
+	return top
 }

@@ -29,6 +29,10 @@ type Options struct {
 	// RateTau is the time constant of the per-neuron rate counters that
 	// MeanRates and Sleep read, in ms; 0 means snn.DefaultRateTau.
 	RateTau float64
+
+	// Timing is the rule of the modelled tick time (docs/energy.md);
+	// the zero value is Detailed.
+	Timing Timing
 }
 
 // Engine steps the cores of a mapped network and the router tick by tick.
@@ -42,10 +46,12 @@ type Engine struct {
 	router *router.Router
 	local  []uint16 // compartment of each global neuron on its core
 
-	// Output routes of every global neuron, in compressed sparse rows.
+	// Output routes of every global neuron, in compressed sparse rows,
+	// with the synapses each route reaches by synapse format.
 	routeStart []int
 	routeDst   []uint32
 	routeAxon  []uint32
+	routeSyn   [][numFormats]int32
 
 	tick   int64
 	inbox  []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
@@ -62,8 +68,11 @@ type Engine struct {
 	workers   *phaser         // runs plans 1.. while the caller of Step runs plan 0
 	adapt     *adapt          // nil when Options.Workers fixes the number of workers
 	last      []core.Counters // each core's counters at the end of the previous tick
-	work      []core.Counters // each core's work in the tick being charged
 	cost      cost
+	// timeSends says that packets leave at their modelled times within
+	// the tick (detailed timing, barrier sync); otherwise at injectAt.
+	timeSends bool
+	sends     timedSends
 	stopped   bool
 
 	learn learnEngine // chip/learning.go
@@ -81,10 +90,24 @@ type Stats struct {
 	Router          router.Totals
 
 	// Modelled hardware cost.
+	Messages          MessageCounts
 	EnergyJoules      float64
 	EnergyByComponent map[string]float64
+	Timing            Timing
 	ModelledSeconds   float64 // the sum of modelled tick times
 	ModelledTickMax   float64
+}
+
+// MessageCounts are the messages the cost model priced. A message is a
+// packet: one per spike and destination core. It is received, and its
+// synapses priced, in the tick it is sent, when the destination core
+// walks them before the tick's barrier; SynapticEvents counts the same
+// synapses when they take effect, a tick later (docs/energy.md).
+type MessageCounts struct {
+	Sent     int64 // by their source cores, dropped ones included
+	Received int64 // by their destination cores: the sent ones not dropped
+	// Synapses of the messages received, by synapse format.
+	SynapsesSparse, SynapsesDense, SynapsesConv int64
 }
 
 // NewEngine builds the cores of mapping m and the router of arch a.
@@ -104,7 +127,12 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	e.inbox = make([]int, len(e.cores)+1)
 	e.spikes = make([][]uint16, len(e.cores))
 	e.last = make([]core.Counters, len(e.cores))
-	e.work = make([]core.Counters, len(e.cores))
+	lif := make([]int64, len(e.cores))
+	for c, cr := range e.cores {
+		lif[c] = int64(cr.LIF())
+	}
+	e.cost = newCost(a, m, lif, opt.Timing)
+	e.timeSends = opt.Timing == Detailed && a.Sync == Barrier
 	e.startWorkers()
 	return e, nil
 }
@@ -178,12 +206,16 @@ func (e *Engine) buildCores() error {
 	}
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
-	rt.lay(g, m, func(s, _ int, dst uint32, opened bool) {
+	formats := projectionFormats(g.Net)
+	e.routeSyn = make([][numFormats]int32, 0, cap(rt.dst))
+	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
 		b := builders[dst]
 		if opened {
 			b.BeginAxon()
+			e.routeSyn = append(e.routeSyn, [numFormats]int32{})
 		}
 		b.AddSynapse(s, local[g.Post[s]])
+		e.routeSyn[r][formats[g.Proj[s]]]++
 	})
 	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
 	for i := 0; i < g.N; i++ {
@@ -314,23 +346,35 @@ func (e *Engine) Step() {
 		}
 	}
 	e.joinSplit(t)
+	e.countWork()
 
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
-		for _, l := range sp {
+		var sent int64
+		for k, l := range sp {
 			id := cr.Global(int(l))
 			if e.opt.OnSpike != nil {
 				e.opt.OnSpike(t, id)
 			}
 			for r := e.routeStart[id]; r < e.routeStart[id+1]; r++ {
-				p, queued := e.router.SendAt(router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon[r], Emit: t}, e.arch.injectAt(int(l)))
+				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon[r], Emit: t}
+				if e.timeSends {
+					e.sends.add(pkt, r, e.cost.injectAt(c, int(l), int64(k), sent))
+					sent++
+					continue
+				}
+				p, arrive, queued := e.router.SendTimed(pkt, e.arch.injectAt(int(l)))
+				e.cost.message(uint32(c), p.Dst, &e.routeSyn[r], queued, arrive)
 				if e.opt.OnPacket != nil {
 					e.opt.OnPacket(p, queued)
 				}
 			}
 		}
 	}
-	e.account(e.router.EndTick(t))
+	if e.timeSends {
+		e.sends.flush(e.router, &e.cost, e.routeSyn, e.arch.LinkBuffer, e.opt.OnPacket)
+	}
+	e.cost.close(e.router.EndTick(t))
 	e.tick++
 }
 
@@ -354,21 +398,17 @@ func (e *Engine) splitDue() {
 
 func byDst(a, b router.Packet) int { return cmp.Compare(a.Dst, b.Dst) }
 
-// account charges the tick's modelled energy and latency: each core's
-// work since the previous tick, and the network's.
-func (e *Engine) account(ts router.TickStats) {
+// countWork gives the cost model each core's work of the tick so far:
+// its counters' growth since the previous tick.
+func (e *Engine) countWork() {
 	for c, cr := range e.cores {
 		now := cr.Counters()
-		e.work[c] = core.Counters{
-			SynapticEvents: now.SynapticEvents - e.last[c].SynapticEvents,
-			NeuronUpdates:  now.NeuronUpdates - e.last[c].NeuronUpdates,
-			Spikes:         now.Spikes - e.last[c].Spikes,
-
-			LearningUpdates: now.LearningUpdates - e.last[c].LearningUpdates,
-		}
+		w := &e.cost.work[c]
+		w.updates = now.NeuronUpdates - e.last[c].NeuronUpdates
+		w.spikes = now.Spikes - e.last[c].Spikes
+		w.learning = now.LearningUpdates - e.last[c].LearningUpdates
 		e.last[c] = now
 	}
-	e.cost.charge(e.arch, e.work, ts)
 }
 
 // Stats returns the totals so far.

@@ -5,7 +5,6 @@ import (
 	"iter"
 	"slices"
 
-	"github.com/spindle-sim/spindle/core"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -25,23 +24,24 @@ type Replayer struct {
 	routeStart []int
 	routeDst   []uint32
 	routeAxon  []uint32
+	routeSyn   [][numFormats]int32
 	axonStart  []int   // per core: first entry of axonSyn
 	axonSyn    []int32 // synapses of each (core, input axon)
 	key        []uint64
+	timeSends  bool // as Engine.timeSends
+	sends      timedSends
 
 	tick    int64
 	due     []router.Packet
-	syn     []int64 // this tick, per core
-	spk     []int64
 	order   []uint32
-	work    []core.Counters
 	cost    cost
 	spikes  int64
 	synapse int64
 }
 
-// NewReplayer prepares the routes of mapping m on arch a.
-func NewReplayer(g *snn.Graph, a *Arch, m *Mapping) (*Replayer, error) {
+// NewReplayer prepares the routes of mapping m on arch a, whose ticks it
+// times by rule timing.
+func NewReplayer(g *snn.Graph, a *Arch, m *Mapping, timing Timing) (*Replayer, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -57,6 +57,7 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping) (*Replayer, error) {
 	// Compartment order within a core: LIF neurons first, then sources, in
 	// the mapping's order (core.Builder.AddNeurons).
 	p.key = make([]uint64, g.N)
+	lifs := make([]int64, nc)
 	for c, ns := range m.Cores {
 		k := 0
 		for pass := 0; pass < 2; pass++ {
@@ -66,16 +67,23 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping) (*Replayer, error) {
 					p.key[id] = uint64(c)<<32 | uint64(k)
 					k++
 				}
+				if lif && pass == 0 {
+					lifs[c]++
+				}
 			}
 		}
 	}
 	routes := countRoutes(g, m)
 	synOf := make([]int32, 0, cap(routes.dst)) // synapses per route
-	routes.lay(g, m, func(_, r int, _ uint32, opened bool) {
+	formats := projectionFormats(g.Net)
+	p.routeSyn = make([][numFormats]int32, 0, cap(routes.dst))
+	routes.lay(g, m, func(s, r int, _ uint32, opened bool) {
 		if opened {
 			synOf = append(synOf, 0)
+			p.routeSyn = append(p.routeSyn, [numFormats]int32{})
 		}
 		synOf[r]++
+		p.routeSyn[r][formats[g.Proj[s]]]++
 	})
 	p.routeStart, p.routeDst, p.routeAxon = routes.start, routes.dst, routes.axon
 	p.axonStart = make([]int, nc+1)
@@ -86,9 +94,8 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping) (*Replayer, error) {
 	for r, dc := range p.routeDst {
 		p.axonSyn[p.axonStart[dc]+int(p.routeAxon[r])] = synOf[r]
 	}
-	p.syn = make([]int64, nc)
-	p.spk = make([]int64, nc)
-	p.work = make([]core.Counters, nc)
+	p.cost = newCost(a, m, lifs, timing)
+	p.timeSends = timing == Detailed && a.Sync == Barrier
 	return p, nil
 }
 
@@ -107,7 +114,7 @@ func (p *Replayer) Step(neurons []uint32) error {
 	p.due = p.rt.PopDue(t, p.due[:0])
 	for i := range p.due {
 		d := &p.due[i]
-		p.syn[d.Dst] += int64(p.axonSyn[p.axonStart[d.Dst]+int(d.Axon)])
+		p.synapse += int64(p.axonSyn[p.axonStart[d.Dst]+int(d.Axon)])
 	}
 	for _, id := range neurons {
 		if int64(id) >= int64(p.graph.N) {
@@ -136,26 +143,36 @@ func (p *Replayer) Step(neurons []uint32) error {
 		neurons = p.order
 	}
 	for _, id := range neurons {
+		p.cost.work[p.mapng.CoreOf[id]].spikes++
+	}
+	// Spikes and messages are sent in the engine's order, so that the
+	// modelled send times are the engine's too (without neuron updates).
+	var k, sent int64
+	for i, id := range neurons {
 		src := p.mapng.CoreOf[id]
-		p.spk[src]++
-		for r := p.routeStart[id]; r < p.routeStart[id+1]; r++ {
-			p.rt.SendAt(router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon[r], Emit: t}, p.arch.injectAt(int(uint32(p.key[id]))))
+		if i == 0 || src != p.mapng.CoreOf[neurons[i-1]] {
+			k, sent = 0, 0
 		}
+		l := int(uint32(p.key[id]))
+		for r := p.routeStart[id]; r < p.routeStart[id+1]; r++ {
+			pkt := router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon[r], Emit: t}
+			if p.timeSends {
+				p.sends.add(pkt, r, p.cost.injectAt(int(src), l, k, sent))
+				sent++
+				continue
+			}
+			_, arrive, queued := p.rt.SendTimed(pkt, p.arch.injectAt(l))
+			p.cost.message(src, p.routeDst[r], &p.routeSyn[r], queued, arrive)
+		}
+		k++
+	}
+	if p.timeSends {
+		p.sends.flush(p.rt, &p.cost, p.routeSyn, p.arch.LinkBuffer, nil)
 	}
 	p.spikes += int64(len(neurons))
-	p.account(p.rt.EndTick(t))
+	p.cost.close(p.rt.EndTick(t))
 	p.tick++
 	return nil
-}
-
-// account charges the tick like Engine.account, without neuron updates.
-func (p *Replayer) account(ts router.TickStats) {
-	for c := range p.syn {
-		p.work[c] = core.Counters{SynapticEvents: p.syn[c], Spikes: p.spk[c]}
-		p.synapse += p.syn[c]
-		p.syn[c], p.spk[c] = 0, 0
-	}
-	p.cost.charge(p.arch, p.work, ts)
 }
 
 // Stats returns the totals so far, as Engine.Stats; NeuronUpdates is 0 and
@@ -169,12 +186,12 @@ func (p *Replayer) Stats() Stats {
 // ReplayTraffic replays spikes, given as (tick, global neuron id) in
 // non-decreasing tick order, through mapping m on arch a for ticks ticks:
 // the spikes of ticks 0 .. ticks-1, leaving the later ones unread. With
-// ticks 0 it replays up to the last spike.
-func ReplayTraffic(g *snn.Graph, a *Arch, m *Mapping, spikes iter.Seq2[int64, uint32], ticks int64) (*Replayer, error) {
+// ticks 0 it replays up to the last spike. Rule timing times the ticks.
+func ReplayTraffic(g *snn.Graph, a *Arch, m *Mapping, timing Timing, spikes iter.Seq2[int64, uint32], ticks int64) (*Replayer, error) {
 	if ticks < 0 {
 		return nil, fmt.Errorf("replay: %d ticks: expected a non-negative count", ticks)
 	}
-	p, err := NewReplayer(g, a, m)
+	p, err := NewReplayer(g, a, m, timing)
 	if err != nil {
 		return nil, err
 	}

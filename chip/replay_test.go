@@ -20,8 +20,19 @@ func spikeSeq(sp []spike) iter.Seq2[int64, uint32] {
 }
 
 // Replaying a run's spikes through the same mapping must reproduce the
-// run's router counters and link loads exactly, and its synaptic events.
+// run's router counters and link loads exactly, its synaptic events and
+// every energy component but neuron updates. Under detailed timing in
+// barrier sync the replay sends its packets at times that leave out the
+// neuron updates it does not know, so the links' peak queues may differ;
+// under simple timing every packet leaves at the start of the
+// communication phase in both, and the link statistics are the same.
 func TestReplayMatchesRun(t *testing.T) {
+	for _, timing := range []Timing{Simple, Detailed} {
+		t.Run(timing.String(), func(t *testing.T) { testReplayMatchesRun(t, timing) })
+	}
+}
+
+func testReplayMatchesRun(t *testing.T, timing Timing) {
 	small := testArch()
 	small.NeuronsPerCore = 200
 	rt := testArch()
@@ -52,7 +63,7 @@ func TestReplayMatchesRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			var sp []spike
-			e, err := NewEngine(g, c.arch, m, Options{Mode: net.Mode, Workers: 1, OnSpike: func(tk int64, id uint32) { sp = append(sp, spike{tk, id}) }})
+			e, err := NewEngine(g, c.arch, m, Options{Mode: net.Mode, Workers: 1, Timing: timing, OnSpike: func(tk int64, id uint32) { sp = append(sp, spike{tk, id}) }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +74,7 @@ func TestReplayMatchesRun(t *testing.T) {
 			if c.order == "byaddress" {
 				sortSpikes(sp)
 			}
-			p, err := ReplayTraffic(g, c.arch, m, spikeSeq(sp), ticks)
+			p, err := ReplayTraffic(g, c.arch, m, timing, spikeSeq(sp), ticks)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,13 +82,22 @@ func TestReplayMatchesRun(t *testing.T) {
 			if got.Router != want.Router {
 				t.Errorf("router totals: replay %+v, run %+v", got.Router, want.Router)
 			}
-			if !slices.Equal(p.Router().Links(), e.Router().Links()) {
+			gl, wl := p.Router().Links(), e.Router().Links()
+			if timing == Detailed && c.arch.Sync == Barrier {
+				for i := range gl {
+					gl[i].PeakQueue, wl[i].PeakQueue = 0, 0
+				}
+			}
+			if !slices.Equal(gl, wl) {
 				t.Errorf("link statistics differ")
 			}
 			if got.Spikes != want.Spikes || got.SynapticEvents != want.SynapticEvents || got.Ticks != want.Ticks {
 				t.Errorf("spikes/synaptic events/ticks: replay %d/%d/%d, run %d/%d/%d", got.Spikes, got.SynapticEvents, got.Ticks, want.Spikes, want.SynapticEvents, want.Ticks)
 			}
-			for _, k := range []string{"synaptic", "spike", "network", "barrier"} {
+			if got.Messages != want.Messages {
+				t.Errorf("messages: replay %+v, run %+v", got.Messages, want.Messages)
+			}
+			for _, k := range []string{"synaptic", "access", "spike", "message", "network", "barrier"} {
 				if got.EnergyByComponent[k] != want.EnergyByComponent[k] {
 					t.Errorf("energy %s: replay %g, run %g", k, got.EnergyByComponent[k], want.EnergyByComponent[k])
 				}
@@ -115,7 +135,7 @@ func TestReplayRefusesBadSpikes(t *testing.T) {
 		"backwards": {{5, 1}, {3, 2}},
 		"negative":  {{-1, 1}},
 	} {
-		if _, err := ReplayTraffic(g, a, m, spikeSeq(sp), 0); err == nil {
+		if _, err := ReplayTraffic(g, a, m, Detailed, spikeSeq(sp), 0); err == nil {
 			t.Errorf("%s: no error", name)
 		} else {
 			t.Logf("%s: %v", name, err)
@@ -149,7 +169,7 @@ func TestReplayTicks(t *testing.T) {
 				}
 			}
 		}
-		p, err := ReplayTraffic(g, a, m, seq, c.ticks)
+		p, err := ReplayTraffic(g, a, m, Detailed, seq, c.ticks)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +177,7 @@ func TestReplayTicks(t *testing.T) {
 			t.Errorf("ticks %d: replayed %d ticks, %d spikes, read %d; want %d, %d, %d", c.ticks, s.Ticks, s.Spikes, read, c.wantTicks, c.wantSpikes, c.wantRead)
 		}
 	}
-	if _, err := ReplayTraffic(g, a, m, spikeSeq(sp), -1); err == nil {
+	if _, err := ReplayTraffic(g, a, m, Detailed, spikeSeq(sp), -1); err == nil {
 		t.Error("-1 ticks accepted")
 	}
 }
@@ -193,7 +213,7 @@ func BenchmarkReplay(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		p, err := NewReplayer(g, a, m)
+		p, err := NewReplayer(g, a, m, Detailed)
 		if err != nil {
 			b.Fatal(err)
 		}

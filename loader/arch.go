@@ -19,10 +19,11 @@ var presetFS embed.FS
 // archField binds one YAML key to a field of chip.Arch.
 type archField struct {
 	key  string
-	kind byte // 'i' int, 'f' float (non-negative), 's' string, 'y' sync
+	kind byte // 'i' int, 'f' float (non-negative), 's' string, 'y' sync, 't' sync table
 	ip   func(a *chip.Arch) *int
 	fp   func(a *chip.Arch) *float64
 	sp   func(a *chip.Arch) *string
+	tp   func(a *chip.Arch) *[]chip.SyncStep
 }
 
 func intField(key string, p func(a *chip.Arch) *int) archField {
@@ -60,12 +61,24 @@ var archFields = []archField{
 	intField("link_buffer", func(a *chip.Arch) *int { return &a.LinkBuffer }),
 	floatField("synop_energy", func(a *chip.Arch) *float64 { return &a.SynOpEnergy }),
 	floatField("synop_latency", func(a *chip.Arch) *float64 { return &a.SynOpLatency }),
+	floatField("synop_energy_dense", func(a *chip.Arch) *float64 { return &a.SynOpEnergyDense }),
+	floatField("synop_latency_dense", func(a *chip.Arch) *float64 { return &a.SynOpLatencyDense }),
+	floatField("synop_energy_conv", func(a *chip.Arch) *float64 { return &a.SynOpEnergyConv }),
+	floatField("synop_latency_conv", func(a *chip.Arch) *float64 { return &a.SynOpLatencyConv }),
+	floatField("neuron_access_energy", func(a *chip.Arch) *float64 { return &a.NeuronAccessEnergy }),
+	floatField("neuron_access_latency", func(a *chip.Arch) *float64 { return &a.NeuronAccessLatency }),
 	floatField("neuron_update_energy", func(a *chip.Arch) *float64 { return &a.NeuronUpdateEnergy }),
 	floatField("neuron_update_latency", func(a *chip.Arch) *float64 { return &a.NeuronUpdateLatency }),
 	floatField("spike_energy", func(a *chip.Arch) *float64 { return &a.SpikeEnergy }),
 	floatField("spike_latency", func(a *chip.Arch) *float64 { return &a.SpikeLatency }),
+	floatField("message_out_energy", func(a *chip.Arch) *float64 { return &a.MessageOutEnergy }),
+	floatField("message_out_latency", func(a *chip.Arch) *float64 { return &a.MessageOutLatency }),
+	floatField("message_in_energy", func(a *chip.Arch) *float64 { return &a.MessageInEnergy }),
+	floatField("message_in_latency", func(a *chip.Arch) *float64 { return &a.MessageInLatency }),
 	floatField("barrier_latency", func(a *chip.Arch) *float64 { return &a.BarrierLatency }),
 	floatField("barrier_energy", func(a *chip.Arch) *float64 { return &a.BarrierEnergy }),
+	{key: "sync_latency_tiles", kind: 't', tp: func(a *chip.Arch) *[]chip.SyncStep { return &a.SyncTiles }},
+	{key: "sync_latency_chips", kind: 't', tp: func(a *chip.Arch) *[]chip.SyncStep { return &a.SyncChips }},
 }
 
 var archKeys = func() []string {
@@ -100,9 +113,9 @@ func PresetYAML(name string) ([]byte, error) {
 	return presetFS.ReadFile("presets/" + name + ".yaml")
 }
 
-// LoadArch returns a preset by name ("loihi", "pohoiki", "truenorth",
-// "spinnaker") or reads an architecture YAML file: Spindle's, or a
-// SANA-FE architecture file (see ParseSANAFEArch).
+// LoadArch returns a preset by name ("loihi", "loihi-presilicon",
+// "pohoiki", "truenorth", "spinnaker") or reads an architecture YAML file:
+// Spindle's, or a SANA-FE architecture file (see ParseSANAFEArch).
 func LoadArch(nameOrPath string) (*chip.Arch, error) {
 	if contains(Presets(), nameOrPath) {
 		return loadPreset(nameOrPath)
@@ -126,13 +139,17 @@ func looksLikeName(s string) bool {
 	return !strings.ContainsAny(s, `/\.`)
 }
 
-func loadPreset(name string) (*chip.Arch, error) {
+func loadPreset(name string) (*chip.Arch, error) { return loadPresetAt(name, 1) }
+
+// loadPresetAt loads a preset at depth (1: named by a user's file or
+// flag); a preset may build on another preset, which may not.
+func loadPresetAt(name string, depth int) (*chip.Arch, error) {
 	data, err := PresetYAML(name)
 	if err != nil {
 		return nil, err
 	}
 	a := &chip.Arch{}
-	p := &archParser{dec: dec{file: "preset " + name}, depth: 1}
+	p := &archParser{dec: dec{file: "preset " + name}, depth: depth}
 	if err := p.decode(data, a); err != nil {
 		return nil, err
 	}
@@ -153,7 +170,7 @@ func ParseArch(filename string, data []byte) (*chip.Arch, error) {
 
 type archParser struct {
 	dec
-	depth int // presets do not name a base
+	depth int // 0: a user's file; 1: a preset; 2: a preset's base
 }
 
 func (p *archParser) decode(data []byte, a *chip.Arch) error {
@@ -169,14 +186,14 @@ func (p *archParser) decode(data []byte, a *chip.Arch) error {
 		return err
 	}
 	if g, ok := f.get("base"); ok {
-		if p.depth > 0 {
-			return p.errAt(g.key, "base", "a preset cannot name a base")
+		if p.depth > 1 {
+			return p.errAt(g.key, "base", "a preset that is another's base cannot name a base")
 		}
 		name, err := p.word(g.val, "base", "preset", Presets())
 		if err != nil {
 			return err
 		}
-		b, err := loadPreset(name)
+		b, err := loadPresetAt(name, p.depth+1)
 		if err != nil {
 			return err
 		}
@@ -226,6 +243,12 @@ func (p *archParser) decode(data []byte, a *chip.Arch) error {
 				return err
 			}
 			*af.fp(a) = v
+		case 't':
+			t, err := p.syncTable(g.val, af.key)
+			if err != nil {
+				return err
+			}
+			*af.tp(a) = t
 		}
 	}
 	if err := a.Validate(); err != nil {
@@ -251,4 +274,35 @@ func (p *archParser) text(n *yaml.Node, path string) (string, error) {
 		return "", p.errAt(n, path, "expected text, got %s", describe(n))
 	}
 	return r.Value, nil
+}
+
+// syncTable decodes a synchronisation table: a mapping from a count of
+// tiles or chips in use to the seconds a tick's synchronisation takes
+// from that count on, counts in increasing order, as SANA-FE's
+// latency_sync table. An empty mapping (or null) removes the table.
+func (p *archParser) syncTable(n *yaml.Node, path string) ([]chip.SyncStep, error) {
+	r := resolve(n)
+	if isNull(r) {
+		return nil, nil
+	}
+	if r.Kind != yaml.MappingNode {
+		return nil, p.errAt(n, path, "expected a mapping of count in use to seconds, e.g. {1: 0.6e-6, 4: 1.4e-6}, got %s", describe(n))
+	}
+	var t []chip.SyncStep
+	for i := 0; i+1 < len(r.Content); i += 2 {
+		k, v := r.Content[i], r.Content[i+1]
+		from, err := p.integer(k, path, "a count >= 1 in use", 1, math.MaxInt32)
+		if err != nil {
+			return nil, err
+		}
+		if len(t) > 0 && int(from) <= t[len(t)-1].From {
+			return nil, p.errAt(k, path, "count %d after %d: expected counts in increasing order", from, t[len(t)-1].From)
+		}
+		sec, err := p.floatCheck(v, join(path, k.Value), "a finite time >= 0 in seconds", func(x float64) bool { return x >= 0 })
+		if err != nil {
+			return nil, err
+		}
+		t = append(t, chip.SyncStep{From: int(from), Seconds: sec})
+	}
+	return t, nil
 }

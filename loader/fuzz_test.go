@@ -25,6 +25,7 @@ func FuzzParseNetwork(f *testing.F) {
 	}
 	f.Add([]byte(base))
 	f.Add([]byte(placementNet + "placement: {a: {cores: [3, 1], counts: [2, 8]}, b: {cores: \"0,4-5\"}, in: {file: in.csv}}\n"))
+	f.Add([]byte(base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all, weight: 1, synapse_format: conv}\n"))
 	f.Add([]byte(tiedBase + "      {rule: tied, tied_to: exc, w_min: -8, w_max: 0}\nsleep: {ticks: 10, drive: [h], uniform: true, unbalanced: true}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := ParseNetwork("fuzz.yaml", data)
@@ -60,6 +61,8 @@ func FuzzParseArch(f *testing.F) {
 		}
 	}
 	f.Add([]byte("base: loihi\nmax_chips: 2\n"))
+	f.Add([]byte("base: pohoiki\nsync_latency_tiles: {1: 0.6e-6, 4: 1.4e-6}\nsync_latency_chips: {2: 2e-6}\n"))
+	f.Add([]byte("base: loihi-presilicon\nsync_latency_tiles: {4: 1e-6, 2: 1e-6}\nmessage_in_latency: -1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := ParseArch("fuzz.yaml", data)
 		if err != nil {

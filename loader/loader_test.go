@@ -181,7 +181,7 @@ func TestExampleDelaysFitPresets(t *testing.T) {
 }
 
 func TestPresets(t *testing.T) {
-	if got := Presets(); !reflect.DeepEqual(got, []string{"loihi", "pohoiki", "spinnaker", "truenorth"}) {
+	if got := Presets(); !reflect.DeepEqual(got, []string{"loihi", "loihi-presilicon", "pohoiki", "spinnaker", "truenorth"}) {
 		t.Fatalf("Presets() = %v", got)
 	}
 	for _, name := range Presets() {
@@ -199,7 +199,11 @@ func TestPresets(t *testing.T) {
 		if err != nil || !strings.Contains(string(text), "# ") {
 			t.Fatalf("%s: PresetYAML: %v", name, err)
 		}
-		// Every field is written out in every preset.
+		// Every field is written out in every preset that builds on no
+		// other; pohoiki builds on loihi.
+		if strings.Contains(string(text), "\nbase:") {
+			continue
+		}
 		for _, k := range archKeys[1:] {
 			if !strings.Contains(string(text), "\n"+k+":") {
 				t.Errorf("%s: preset does not set %s", name, k)
@@ -208,8 +212,16 @@ func TestPresets(t *testing.T) {
 	}
 	l, _ := LoadArch("loihi")
 	if l.NeuronsPerCore != 1024 || l.CoresPerChip() != 128 || l.MaxChips != 32 || l.Sync != chip.Barrier ||
-		l.SynOpEnergy != 23.6e-12 || l.HopLatencyNS != 6.5e-9 || l.MaxDelayTicks != 62 {
+		l.SynOpEnergy != 33.6e-12 || l.SynOpEnergyDense != 35.5e-12 || l.SynOpEnergyConv != 24.0e-12 ||
+		l.NeuronAccessEnergy != 51.2e-12 || l.MessageOutEnergy != 111e-12 || l.MessageInLatency != 16e-9 ||
+		l.HopLatencyNS != 6.5e-9 || l.HopEnergyNS != 4.2e-12 || l.MaxDelayTicks != 62 || l.BarrierLatency != 0 ||
+		!reflect.DeepEqual(l.SyncTiles, []chip.SyncStep{{From: 1, Seconds: 0.6e-6}, {From: 2, Seconds: 1.0e-6}, {From: 4, Seconds: 1.4e-6}, {From: 29, Seconds: 1.8e-6}}) || l.SyncChips != nil {
 		t.Fatalf("loihi: %+v", l)
+	}
+	pre, _ := LoadArch("loihi-presilicon")
+	if pre.SynOpEnergy != 23.6e-12 || pre.SynOpEnergyDense != 23.6e-12 || pre.NeuronUpdateEnergy != 81e-12 ||
+		pre.BarrierLatency != 465e-9 || pre.SyncTiles != nil || pre.MessageOutEnergy != 0 || pre.HopEnergyNS != 4.0e-12 {
+		t.Fatalf("loihi-presilicon: %+v", pre)
 	}
 	// pohoiki is loihi on 768 chips: every other field is the same.
 	p, _ := LoadArch("pohoiki")
@@ -228,7 +240,7 @@ func TestPresets(t *testing.T) {
 	if sp.Sync != chip.Realtime || sp.TickBudget != 0.001 || sp.CoresPerChip() != 16 || sp.MaxChips != 48 || sp.WeightBits != 16 {
 		t.Fatalf("spinnaker: %+v", sp)
 	}
-	if _, err := PresetYAML("nope"); err == nil || !strings.Contains(err.Error(), "have: loihi, pohoiki, spinnaker, truenorth") {
+	if _, err := PresetYAML("nope"); err == nil || !strings.Contains(err.Error(), "have: loihi, loihi-presilicon, pohoiki, spinnaker, truenorth") {
 		t.Fatalf("PresetYAML(nope): %v", err)
 	}
 }
@@ -261,8 +273,8 @@ func TestArchBase(t *testing.T) {
 func TestArchErrors(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"base: loihi\nneurons_per_cor: 5\n",
-			"loader: a.yaml:2: neurons_per_cor: unknown key (allowed: base, name, description, neurons_per_core, input_axons_per_core, output_axons_per_core, synapses_per_core, max_fan_in, max_delay_ticks, weight_bits, cores_per_tile, tiles_x, tiles_y, max_chips, sync, tick_budget, hop_latency_ew, hop_latency_ns, hop_energy_ew, hop_energy_ns, chip_hop_latency, chip_hop_energy, link_service_time, chip_link_service_time, link_buffer, synop_energy, synop_latency, neuron_update_energy, neuron_update_latency, spike_energy, spike_latency, barrier_latency, barrier_energy)"},
-		{"base: loihii\n", `loader: a.yaml:1: base: unknown preset "loihii" (have: loihi, pohoiki, spinnaker, truenorth)`},
+			"loader: a.yaml:2: neurons_per_cor: unknown key (allowed: base, name, description, neurons_per_core, input_axons_per_core, output_axons_per_core, synapses_per_core, max_fan_in, max_delay_ticks, weight_bits, cores_per_tile, tiles_x, tiles_y, max_chips, sync, tick_budget, hop_latency_ew, hop_latency_ns, hop_energy_ew, hop_energy_ns, chip_hop_latency, chip_hop_energy, link_service_time, chip_link_service_time, link_buffer, synop_energy, synop_latency, synop_energy_dense, synop_latency_dense, synop_energy_conv, synop_latency_conv, neuron_access_energy, neuron_access_latency, neuron_update_energy, neuron_update_latency, spike_energy, spike_latency, message_out_energy, message_out_latency, message_in_energy, message_in_latency, barrier_latency, barrier_energy, sync_latency_tiles, sync_latency_chips)"},
+		{"base: loihii\n", `loader: a.yaml:1: base: unknown preset "loihii" (have: loihi, loihi-presilicon, pohoiki, spinnaker, truenorth)`},
 		{"base: loihi\ntiles_x: many\n", `loader: a.yaml:2: tiles_x: expected a positive integer, got "many"`},
 		{"base: loihi\ntiles_x: 0\n", `loader: a.yaml:2: tiles_x: expected a positive integer, got 0`},
 		{"base: loihi\nsynop_energy: -1e-12\n", `loader: a.yaml:2: synop_energy: expected a finite number >= 0 (SI units: seconds, joules), got -1e-12`},
@@ -270,6 +282,14 @@ func TestArchErrors(t *testing.T) {
 		{"base: loihi\nsync: realtime\n", `loader: a.yaml:1: arch "a": tick_budget 0 s: realtime sync needs a positive tick budget`},
 		{"base: loihi\nsync: realtime\ntick_budget: 0\n", `loader: a.yaml:3: tick_budget: arch "a": tick_budget 0 s: realtime sync needs a positive tick budget`},
 		{"name: x\n", `loader: a.yaml:1: arch "x": neurons_per_core 0: expected a positive integer`},
+		{"base: loihi\nmessage_out_energy: -111e-12\n", `loader: a.yaml:2: message_out_energy: expected a finite number >= 0 (SI units: seconds, joules), got -111e-12`},
+		{"base: loihi\nneuron_access_latency: .inf\n", `loader: a.yaml:2: neuron_access_latency: expected a finite number >= 0 (SI units: seconds, joules), got .inf`},
+		{"base: loihi\nsynop_energy_conv: cheap\n", `loader: a.yaml:2: synop_energy_conv: expected a finite number >= 0 (SI units: seconds, joules), got "cheap"`},
+		{"base: loihi\nsync_latency_tiles: {4: 1.4e-6, 2: 1.0e-6}\n", `loader: a.yaml:2: sync_latency_tiles: count 2 after 4: expected counts in increasing order`},
+		{"base: loihi\nsync_latency_tiles: {1: 0.6e-6, 1: 1.0e-6}\n", `loader: a.yaml:2: sync_latency_tiles: count 1 after 1: expected counts in increasing order`},
+		{"base: loihi\nsync_latency_tiles: {0: 0.6e-6}\n", `loader: a.yaml:2: sync_latency_tiles: expected a count >= 1 in use, got 0`},
+		{"base: loihi\nsync_latency_chips: {2: -1e-6}\n", `loader: a.yaml:2: sync_latency_chips.2: expected a finite time >= 0 in seconds, got -1e-6`},
+		{"base: loihi\nsync_latency_tiles: [0.6e-6, 1.0e-6]\n", `loader: a.yaml:2: sync_latency_tiles: expected a mapping of count in use to seconds, e.g. {1: 0.6e-6, 4: 1.4e-6}, got a list`},
 		{"- 1\n", `loader: a.yaml:1: expected a mapping of architecture fields, got a list`},
 		{"", `loader: a.yaml: empty document: expected a mapping`},
 		{"a: [", `loader: a.yaml:1: invalid YAML: did not find expected node content`},
@@ -280,7 +300,7 @@ func TestArchErrors(t *testing.T) {
 			t.Errorf("ParseArch(%q):\n got  %v\n want %s", c.in, err, c.want)
 		}
 	}
-	if _, err := LoadArch("nosuch"); err == nil || err.Error() != `loader: unknown preset "nosuch" (have: loihi, pohoiki, spinnaker, truenorth)` {
+	if _, err := LoadArch("nosuch"); err == nil || err.Error() != `loader: unknown preset "nosuch" (have: loihi, loihi-presilicon, pohoiki, spinnaker, truenorth)` {
 		t.Errorf("LoadArch(nosuch): %v", err)
 	}
 	if _, err := LoadArch("nosuch.yaml"); err == nil || !strings.Contains(err.Error(), "no such file") {
@@ -302,7 +322,9 @@ func TestNetworkErrors(t *testing.T) {
 		// unknown key, with the allowed keys
 		{base + "projectons: []\n", `loader: net.yaml:8: projectons: unknown key (allowed: name, dt, seed, mode, neurons, populations, projections, sleep, placement)`},
 		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all, weight: 1, wieght: 2}\n",
-			`loader: net.yaml:9: projections[0].wieght: unknown key (allowed: name, pre, post, receptor, connector, allow_self, weight, delay, sign, plasticity)`},
+			`loader: net.yaml:9: projections[0].wieght: unknown key (allowed: name, pre, post, receptor, connector, allow_self, weight, delay, sign, plasticity, synapse_format)`},
+		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all, weight: 1, synapse_format: diagonal}\n",
+			`loader: net.yaml:9: projections[0].synapse_format: unknown synapse format "diagonal" (have: sparse, dense, conv)`},
 		{"neurons:\n  n: {tau_m: 20, v_th: 1, vth: 2}\n", `loader: net.yaml:2: neurons.n.vth: unknown key (allowed: tau_m, v_rest, v_reset, v_th, t_ref, bias, leak, leak_decay, fixed_scale, receptors, v_init)`},
 		{"populations:\n  - {name: p, size: 1, kind: poisson, rate: 1, neuron: n}\n", `loader: net.yaml:2: populations[0].neuron: not used by kind poisson (allowed: name, size, kind, rate)`},
 		// wrong type

@@ -17,7 +17,7 @@ var (
 	networkKeys    = []string{"name", "dt", "seed", "mode", "neurons", "populations", "projections", "sleep", "placement"}
 	neuronKeys     = []string{"tau_m", "v_rest", "v_reset", "v_th", "t_ref", "bias", "leak", "leak_decay", "fixed_scale", "receptors", "v_init"}
 	receptorKeys   = []string{"name", "tau_syn"}
-	projectionKeys = []string{"name", "pre", "post", "receptor", "connector", "allow_self", "weight", "delay", "sign", "plasticity"}
+	projectionKeys = []string{"name", "pre", "post", "receptor", "connector", "allow_self", "weight", "delay", "sign", "plasticity", "synapse_format"}
 	normalKeys     = []string{"mean", "sd", "low", "high"}
 	distKeys       = []string{"uniform", "normal"}
 	kindNames      = []string{"lif", "poisson", "spike_source"}
@@ -741,6 +741,11 @@ func (p *netParser) parseProjection(v *yaml.Node, path string) (snn.Projection, 
 	}
 	if g, ok := f.get("plasticity"); ok {
 		if pr.Plasticity, err = p.parsePlasticity(g.val, join(path, "plasticity"), &pr, f); err != nil {
+			return pr, err
+		}
+	}
+	if g, ok := f.get("synapse_format"); ok {
+		if pr.Format, err = p.word(g.val, join(path, "synapse_format"), "synapse format", snn.SynapseFormats); err != nil {
 			return pr, err
 		}
 	}

@@ -152,5 +152,5 @@ func (c *Config) validate() error {
 // lengths and the late/on-time boundary exact and reproducible.
 func picos(s float64) int64 { return int64(math.Round(s * 1e12)) }
 
-// seconds converts picoseconds back to seconds.
-func seconds(ps int64) float64 { return float64(ps) * 1e-12 }
+// secondsOf converts picoseconds back to seconds.
+func secondsOf(ps int64) float64 { return float64(ps) * 1e-12 }

@@ -259,6 +259,34 @@ func (r *Router) Hops(src, dst uint32) int {
 	return abs(d.X-s.X) + abs(d.Y-s.Y)
 }
 
+// LinkSlots returns the number of link indices PathLinks uses: they run
+// from 0 to LinkSlots()-1 (the board's edges hold unused indices).
+func (r *Router) LinkSlots() int { return len(r.links) }
+
+// PathLinks appends to buf the indices of the directed links a packet
+// from core src to core dst crosses, in order, and returns it: the
+// dimension-order route Send takes. A cost model can keep its own state
+// per link with them. It panics if src or dst is not a core of the board.
+func (r *Router) PathLinks(src, dst uint32, buf []int) []int {
+	s, d := r.TileOf(src), r.TileOf(dst)
+	x, y := s.X, s.Y
+	for x != d.X || y != d.Y {
+		dir := north
+		switch {
+		case x < d.X:
+			dir = east
+		case x > d.X:
+			dir = west
+		case y > d.Y:
+			dir = south
+		}
+		buf = append(buf, r.linkIndex(x, y, dir))
+		next, _ := r.neighbour(Tile{x, y}, dir)
+		x, y = next.X, next.Y
+	}
+	return buf
+}
+
 func abs(v int) int {
 	if v < 0 {
 		return -v
@@ -283,6 +311,38 @@ func (r *Router) Send(p Packet) (Packet, bool) { return r.SendAt(p, 0) }
 // updates its neurons spreads its packets over the tick. Calls must still
 // come in a deterministic order.
 func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
+	p, _, ok := r.SendTimed(p, seconds)
+	return p, ok
+}
+
+// SendTimed is SendAt that also returns when, in seconds into the tick's
+// communication phase, the packet reached its destination core (or, if
+// dropped, the link it was dropped at): the cost model's detailed timing
+// starts the destination's work on it then.
+func (r *Router) SendTimed(p Packet, seconds float64) (Packet, float64, bool) {
+	p, at, ok := r.send(p, seconds)
+	if ok {
+		r.enqueue(p)
+	}
+	return p, secondsOf(at), ok
+}
+
+// RouteTimed is SendTimed without the queueing: the packet is routed and
+// counted, and Queue must then queue it (if it was not dropped), before
+// EndTick. A caller that routes a tick's packets in order of injection
+// time can queue them in its own order: the order of Queue calls from one
+// source core must be the order of their RouteTimed calls.
+func (r *Router) RouteTimed(p Packet, seconds float64) (Packet, float64, bool) {
+	p, at, ok := r.send(p, seconds)
+	return p, secondsOf(at), ok
+}
+
+// Queue queues a packet RouteTimed routed and did not drop.
+func (r *Router) Queue(p Packet) { r.enqueue(p) }
+
+// send routes p as SendAt does, without queueing it, and returns the
+// arrival time in picoseconds.
+func (r *Router) send(p Packet, seconds float64) (Packet, int64, bool) {
 	s, d := r.TileOf(p.Src), r.TileOf(p.Dst)
 	p.Hops = uint16(abs(d.X-s.X) + abs(d.Y-s.Y))
 	p.Deliver, p.Late = p.Emit+1, false // what a dropped packet reports
@@ -314,7 +374,7 @@ func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
 			r.tot.Dropped++
 			r.tick.Dropped++
 			r.drain = max(r.drain, at)
-			return p, false
+			return p, at, false
 		}
 		if realtime && late < 0 && next > r.budget {
 			late = i
@@ -336,8 +396,7 @@ func (r *Router) SendAt(p Packet, seconds float64) (Packet, bool) {
 		r.tot.Late++
 		r.tick.Late++
 	}
-	r.enqueue(p)
-	return p, true
+	return p, at, true
 }
 
 // hop moves a packet that is ready at time at onto link i. It returns when
@@ -433,7 +492,7 @@ func (r *Router) PopDue(t int64, buf []Packet) []Packet {
 func (r *Router) EndTick(t int64) TickStats {
 	st := r.tick
 	st.Tick = t
-	st.DrainSeconds = seconds(r.drain)
+	st.DrainSeconds = secondsOf(r.drain)
 	r.tick, r.drain = TickStats{}, 0
 	r.phase++
 	return st

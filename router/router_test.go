@@ -628,3 +628,54 @@ func TestSendAtZeroHops(t *testing.T) {
 		t.Errorf("barrier: %+v", p)
 	}
 }
+
+// TestSendTimedArrival: a packet reaches its destination after each
+// link's queue and service time and latency; one sent behind it on the
+// same link waits a service time more; one within a tile arrives when
+// it is sent.
+func TestSendTimedArrival(t *testing.T) {
+	r := newRouter(t, testConfig())
+	for _, c := range []struct {
+		dst    uint32
+		inject float64
+		want   float64
+	}{
+		{2, 5e-9, 5e-9 + 1e-9 + 2e-9}, // one hop east: service 1 ns, latency 2 ns
+		{2, 5e-9, 6e-9 + 1e-9 + 2e-9}, // queued behind the first
+		{1, 5e-9, 5e-9},               // same tile
+	} {
+		p, at, ok := r.SendTimed(Packet{Src: 0, Dst: c.dst, Emit: 0}, c.inject)
+		if !ok || !near(at, c.want) {
+			t.Errorf("to core %d at %g s: %+v arrives at %g s (queued %v), want %g s", c.dst, c.inject, p, at, ok, c.want)
+		}
+	}
+}
+
+// PathLinks lists the links Send crosses: as many as the hops, distinct,
+// and the same links whose counters Send raises.
+func TestPathLinks(t *testing.T) {
+	r := newRouter(t, testConfig())
+	for _, c := range [][2]uint32{{0, 47}, {47, 0}, {5, 30}, {13, 13}, {0, 1}} {
+		path := r.PathLinks(c[0], c[1], nil)
+		if len(path) != r.Hops(c[0], c[1]) {
+			t.Errorf("%d -> %d: %d links, want %d hops", c[0], c[1], len(path), r.Hops(c[0], c[1]))
+		}
+		seen := map[int]bool{}
+		for _, l := range path {
+			if l < 0 || l >= r.LinkSlots() || seen[l] || !r.links[l].exists {
+				t.Errorf("%d -> %d: link %d out of range, repeated or off the board", c[0], c[1], l)
+			}
+			seen[l] = true
+		}
+		before := make([]int64, len(r.links))
+		for i := range r.links {
+			before[i] = r.links[i].packets
+		}
+		r.Send(Packet{Src: c[0], Dst: c[1]})
+		for i := range r.links {
+			if crossed := r.links[i].packets != before[i]; crossed != seen[i] {
+				t.Errorf("%d -> %d: link %d crossed %v, in PathLinks %v", c[0], c[1], i, crossed, seen[i])
+			}
+		}
+	}
+}

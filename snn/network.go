@@ -313,6 +313,9 @@ func (t *ConnTable) allWeighted() bool {
 	return true
 }
 
+// SynapseFormats are the values Projection.Format may take besides "".
+var SynapseFormats = []string{"sparse", "dense", "conv"}
+
 // Projection connects a presynaptic to a postsynaptic population onto one
 // receptor of the postsynaptic neurons.
 type Projection struct {
@@ -324,6 +327,10 @@ type Projection struct {
 	Delay      Dist        // ms, rounded to whole ticks, at least one tick
 	Inhibitory bool        // weights are made negative
 	Plasticity *Plasticity // nil: static synapses
+	// Format names how synapse memory stores the projection: "sparse",
+	// "dense" or "conv". It prices synaptic events on hardware and changes
+	// nothing else; empty lets the hardware model choose by connector.
+	Format string
 }
 
 // Network is the declarative description of a spiking network.

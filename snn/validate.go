@@ -3,6 +3,8 @@ package snn
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 )
 
 // MaxDelayTicks bounds the synaptic delay any simulator must support.
@@ -214,6 +216,9 @@ func (n *Network) validateProjection(pr *Projection) error {
 				return fmt.Errorf("list[%d]: delay %v ms: expected at least one tick (%v ms)", len(c.List)+i, d, n.Dt)
 			}
 		}
+	}
+	if pr.Format != "" && !slices.Contains(SynapseFormats, pr.Format) {
+		return fmt.Errorf("synapse_format %q: expected one of %s", pr.Format, strings.Join(SynapseFormats, ", "))
 	}
 	if c.Kind != FromList || !c.AllWeighted() {
 		if !pr.Weight.IsSet() {

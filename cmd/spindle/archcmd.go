@@ -35,7 +35,7 @@ YAML, which is also a starting point for an arch file of your own
 				return writeJSON(cmd.OutOrStdout(), archs)
 			}
 			for _, a := range archs {
-				fmt.Fprintf(cmd.OutOrStdout(), "%-10s %5d cores/chip %5d neurons/core  %-8s %s\n",
+				fmt.Fprintf(cmd.OutOrStdout(), "%-16s %5d cores/chip %5d neurons/core  %-8s %s\n",
 					a.Name, a.CoresPerChip(), a.NeuronsPerCore, a.Sync, a.Description)
 			}
 			return nil

@@ -127,7 +127,7 @@ the seed, the network or the stimulus differ from the trace's record.`,
 				}
 			}
 			start := time.Now()
-			p, err := chip.ReplayTraffic(b.graph, b.arch, b.mapping, spikes, ticks)
+			p, err := chip.ReplayTraffic(b.graph, b.arch, b.mapping, f.timingRule(), spikes, ticks)
 			if err == nil {
 				err = readErr
 			}
@@ -160,6 +160,7 @@ the seed, the network or the stimulus differ from the trace's record.`,
 		},
 	}
 	f.register(cmd.Flags(), false)
+	f.registerTiming(cmd.Flags())
 	cmd.Flags().StringVar(&net, "net", "", "the network file the trace was recorded from (required)")
 	cmd.Flags().Int64Var(&ticks, "ticks", 0, "ticks to replay; spikes from this tick on are left out (default: the recorded run's length; 0: up to the trace's last spike)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")

@@ -48,7 +48,7 @@ rates then cover both.`,
 				return fmt.Errorf("--stimulus %s: first event at tick %d, after the run's %d ticks: no input spike would be delivered (%s)",
 					st.File, st.First, f.ticks, hint)
 			}
-			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep})
+			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep})
 			if err != nil {
 				return err
 			}
@@ -61,6 +61,7 @@ rates then cover both.`,
 		},
 	}
 	f.register(cmd.Flags(), true)
+	f.registerTiming(cmd.Flags())
 	rec.register(cmd.Flags())
 	f.stim = &stimulusFlags{}
 	f.stim.register(cmd.Flags())
@@ -109,15 +110,19 @@ type runResult struct {
 	NeuronUpdates  int64           `json:"neuron_updates"`
 	// LearningUpdates counts the synapses the learning engine's per-core
 	// passes visited (docs/learning.md); absent without plasticity.
-	LearningUpdates int64        `json:"learning_updates,omitempty"`
-	Packets         int64        `json:"packets"`
-	PacketsDropped  int64        `json:"packets_dropped"`
-	PacketsLate     int64        `json:"packets_late"`
-	HopPackets      int64        `json:"hop_packets"`
-	Energy          energyReport `json:"energy_joules"`
-	TickModel       tickModel    `json:"modelled_seconds_per_tick"`
-	BuildSeconds    float64      `json:"build_seconds"`
-	WallSeconds     float64      `json:"wall_seconds"`
+	LearningUpdates int64 `json:"learning_updates,omitempty"`
+	Packets         int64 `json:"packets"`
+	PacketsDropped  int64 `json:"packets_dropped"`
+	PacketsLate     int64 `json:"packets_late"`
+	HopPackets      int64 `json:"hop_packets"`
+	// MessagesReceived are the packets the cost model prices at their
+	// destination cores: those sent, less those dropped (docs/energy.md).
+	MessagesReceived int64        `json:"messages_received"`
+	Energy           energyReport `json:"energy_joules"`
+	Timing           string       `json:"timing"`
+	TickModel        tickModel    `json:"modelled_seconds_per_tick"`
+	BuildSeconds     float64      `json:"build_seconds"`
+	WallSeconds      float64      `json:"wall_seconds"`
 }
 
 type popRate struct {
@@ -141,6 +146,7 @@ type tickModel struct {
 type simOptions struct {
 	ticks    int
 	workers  int
+	timing   chip.Timing
 	record   recordFlags
 	source   string // the network file, for the trace's metadata
 	progress io.Writer
@@ -158,6 +164,7 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	eng, err := chip.NewEngine(g, b.arch, b.mapping, chip.Options{
 		Mode:    b.mode,
 		Workers: opt.workers,
+		Timing:  opt.timing,
 		OnSpike: func(t int64, id uint32) {
 			perPop[g.PopOf(int(id))]++
 			rec.spike(t, id)
@@ -205,10 +212,12 @@ func summarise(b *built, s chip.Stats, perPop []int64, wall float64) *runResult 
 		Spikes: s.Spikes, SynapticEvents: s.SynapticEvents, NeuronUpdates: s.NeuronUpdates,
 		LearningUpdates: s.LearningUpdates,
 		Packets:         s.Router.Sent, PacketsDropped: s.Router.Dropped, PacketsLate: s.Router.Late,
-		HopPackets:   s.Router.HopPackets,
-		Energy:       energyReport{Total: s.EnergyJoules, ByComponent: s.EnergyByComponent},
-		TickModel:    tickModel{Max: s.ModelledTickMax},
-		BuildSeconds: b.buildSeconds, WallSeconds: wall,
+		HopPackets:       s.Router.HopPackets,
+		MessagesReceived: s.Messages.Received,
+		Energy:           energyReport{Total: s.EnergyJoules, ByComponent: s.EnergyByComponent},
+		Timing:           s.Timing.String(),
+		TickModel:        tickModel{Max: s.ModelledTickMax},
+		BuildSeconds:     b.buildSeconds, WallSeconds: wall,
 	}
 	if s.Ticks > 0 {
 		r.TickModel.Mean = s.ModelledSeconds / float64(s.Ticks)
@@ -247,6 +256,6 @@ func (r *runResult) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "synaptic events %d, packets %d (dropped %d, late %d), hop-packets %d\n",
 		r.SynapticEvents, r.Packets, r.PacketsDropped, r.PacketsLate, r.HopPackets)
-	fmt.Fprintf(w, "modelled: %.3g J, %.3g s per tick (max %.3g s)\n", r.Energy.Total, r.TickModel.Mean, r.TickModel.Max)
+	fmt.Fprintf(w, "modelled: %.3g J, %.3g s per tick (max %.3g s, %s timing)\n", r.Energy.Total, r.TickModel.Mean, r.TickModel.Max, r.Timing)
 	fmt.Fprintf(w, "build %.3f s, simulation %.3f s\n", r.BuildSeconds, r.WallSeconds)
 }

@@ -26,6 +26,7 @@ type simFlags struct {
 	seed      seedFlag
 	workers   int
 	ticks     int
+	timing    string         // commands that report modelled time register it
 	stim      *stimulusFlags // commands that take --stimulus set it
 }
 
@@ -43,6 +44,19 @@ func (f *simFlags) register(fs *pflag.FlagSet, simulates bool) {
 	fs.StringVar(&f.mode, "mode", "", "numeric mode: fixed or float (default: the network file's mode)")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines stepping cores (0: adaptive, up to GOMAXPROCS while faster than one)")
 	fs.IntVar(&f.ticks, "ticks", 1000, "ticks to simulate")
+}
+
+// registerTiming adds --timing, for the commands that report modelled
+// time (run, replay traffic).
+func (f *simFlags) registerTiming(fs *pflag.FlagSet) {
+	fs.StringVar(&f.timing, "timing", "detailed", "rule for the modelled tick time: detailed (each message through the network's link queues, SANA-FE's default) or simple (SANA-FE's simple rule: per core the larger of neuron-side and message-side time, plus sync); see docs/energy.md")
+}
+
+// timingRule returns the rule --timing names (detailed when the command
+// has no --timing).
+func (f *simFlags) timingRule() chip.Timing {
+	t, _ := chip.ParseTiming(f.timing)
+	return t
 }
 
 // seedFlag is --seed: a seed the user gave, or none, in which case the
@@ -100,6 +114,9 @@ func (f *simFlags) check() error {
 	}
 	if !slices.Contains(chip.Mappers, f.mapper) {
 		return usagef("--map %q: expected one of %v", f.mapper, chip.Mappers)
+	}
+	if f.timing != "" && !slices.Contains(chip.Timings, f.timing) {
+		return usagef("--timing %q: expected one of %v", f.timing, chip.Timings)
 	}
 	if f.stim != nil {
 		if err := f.stim.check(); err != nil {

@@ -99,9 +99,26 @@ func TestSleepForagingNothingEaten(t *testing.T) {
 	}
 }
 
+// TestSleepForagingQuick: --quick runs the compressed paper model (here
+// scaled further down) and says so.
+func TestSleepForagingQuick(t *testing.T) {
+	code, out, errs := spindle(t, "sleep", "foraging", "--quick", "--cycles-scale", "0.01", "--out", "", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got foragingReport
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Quick || got.Model != "paper" || got.Seeds != 2 || got.Protocol.Task1 != 30 || got.Protocol.Task2 != 90 {
+		t.Errorf("quick run: quick %v, model %q, %d seeds, Task 1 %d, Task 2 %d cycles; want true, paper, 2, 30, 90",
+			got.Quick, got.Model, got.Seeds, got.Protocol.Task1, got.Protocol.Task2)
+	}
+}
+
 func TestSleepForagingHelpReadout(t *testing.T) {
 	_, out, _ := spindle(t, "sleep", "foraging", "--help")
-	if !strings.Contains(out, "membrane potential") {
+	if !strings.Contains(out, "spikes most decides") {
 		t.Errorf("help does not describe the readout:\n%s", out)
 	}
 }
@@ -124,6 +141,7 @@ func TestSleepForagingBadFlags(t *testing.T) {
 		{[]string{"--model", "random"}, "--model"},
 		{[]string{"--model", "paper", "--hidden", "learned"}, "give one"},
 		{[]string{"extra"}, "argument"},
+		{[]string{"--quick", "--model", "learned"}, "--quick"},
 	} {
 		code, _, errs := spindle(t, append([]string{"sleep", "foraging"}, c.args...)...)
 		if code != 2 {

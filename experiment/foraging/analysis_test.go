@@ -77,15 +77,15 @@ func TestHistogram(t *testing.T) {
 }
 
 func TestProtocolScaled(t *testing.T) {
-	p := DefaultProtocol.Scaled(0.01)
+	p := LearnedProtocol.Scaled(0.01)
 	if p.Task1 != 100 || p.Pretrain != 60 || p.Blocks != 10 || p.SnapshotEvery < 1 || p.CurveEvery < 1 {
 		t.Fatalf("scaled protocol %+v", p)
 	}
 	pa := PaperParams()
-	if q := PaperProtocol(&pa).Scaled(0.02); q.Task2 != 600 || q.BlockCycles != 100 || q.Blocks != 6 || q.SleepTicks != 100*(pa.PresentTicks+pa.RestTicks) {
-		t.Errorf("paper protocol at 2%%: %+v; want 6 blocks of 100 cycles, each sleep as long", q)
+	if q := PaperProtocol(&pa).Scaled(0.02); q.Task2 != 600 || q.BlockCycles != 100 || q.Blocks != 6 || q.SleepTicks != 400*(pa.PresentTicks+pa.RestTicks) {
+		t.Errorf("paper protocol at 2%%: %+v; want 6 blocks of 100 cycles, each sleep four times as long", q)
 	}
-	if q := DefaultProtocol.Scaled(1e-6); q.Task2 != 1 || q.Blocks != 1 {
+	if q := LearnedProtocol.Scaled(1e-6); q.Task2 != 1 || q.Blocks != 1 {
 		t.Fatalf("tiny protocol %+v", q)
 	}
 }

@@ -71,7 +71,7 @@ func (b *chipBrain) Sleep(ticks int) error {
 	s := &b.p.Sleep
 	phase := chip.SleepPhase{
 		Ticks: ticks, Silence: []string{PopInput}, Drive: []string{PopHidden},
-		RateScale: s.RateScale, Modulation: s.Modulation, Threshold: s.Threshold, Depression: s.Depression,
+		RateScale: s.RateScale, Modulation: s.Modulation, Period: s.Period, Threshold: s.Threshold, Depression: s.Depression,
 		Unbalanced: s.Unbalanced, Uniform: s.Uniform,
 	}
 	if s.MuteInhibition {

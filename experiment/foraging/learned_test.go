@@ -13,7 +13,7 @@ import (
 // pre-training moves its input weights while holding each neuron's summed
 // input (Rules.PreNormalize).
 func TestLearnedLayer(t *testing.T) {
-	p := DefaultParams()
+	p := LearnedParams()
 	const seed = 7
 	net, lay := buildNetwork(&p, seed, snn.Float)
 	var wta *snn.Projection
@@ -71,7 +71,7 @@ func TestLearnedLayer(t *testing.T) {
 	}
 	b.SetLearning(lay.projInHid, true)
 	var sc Score
-	s.run(w, DefaultProtocol.Pretrain, false, &sc, 0, nil)
+	s.run(w, LearnedProtocol.Pretrain, false, &sc, 0, nil)
 	w1 := b.Weights(lay.projInHid)
 
 	var sum0, sum1 [HiddenSize]float64

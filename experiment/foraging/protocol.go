@@ -43,8 +43,9 @@ type Protocol struct {
 	CurveEvery    int `json:"curve_every_cycles"`
 }
 
-// DefaultProtocol is the scaled-down protocol (see docs/experiments.md).
-var DefaultProtocol = Protocol{
+// LearnedProtocol is the protocol of LearnedParams (docs/experiments.md,
+// items 1-12): a Task 2 as long as Task 1 and ten long blocks.
+var LearnedProtocol = Protocol{
 	Pretrain: 6000, Task1: 10000, Task2: 10000, Blocks: 10, SleepTicks: 1000,
 	Test: 5000, SnapshotEvery: 500, CurveEvery: 1000,
 }
@@ -83,9 +84,9 @@ type Options struct {
 	Mode        snn.Mode
 	CyclesScale float64 // multiplies every phase length; 0 means 1
 	Arch        *chip.Arch
-	Parallel    int // seeds run at once; 0 means GOMAXPROCS
-	Protocol    *Protocol
-	Params      *Params
+	Parallel    int       // seeds run at once; 0 means GOMAXPROCS
+	Protocol    *Protocol // nil: PaperProtocol of Params
+	Params      *Params   // nil: PaperParams
 	// Progress, if set, is called (from any goroutine, serialised) with
 	// the movement cycles done and the total.
 	Progress func(done, total int64)
@@ -185,15 +186,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if !(opt.CyclesScale > 0) || math.IsInf(opt.CyclesScale, 0) {
 		return nil, fmt.Errorf("cycles scale %v: expected a positive number", opt.CyclesScale)
 	}
-	proto := DefaultProtocol
+	params := PaperParams()
+	if opt.Params != nil {
+		params = *opt.Params
+	}
+	proto := PaperProtocol(&params)
 	if opt.Protocol != nil {
 		proto = *opt.Protocol
 	}
 	proto = proto.Scaled(opt.CyclesScale)
-	params := DefaultParams()
-	if opt.Params != nil {
-		params = *opt.Params
-	}
 	if err := params.validate(); err != nil {
 		return nil, err
 	}

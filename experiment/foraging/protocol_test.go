@@ -113,8 +113,8 @@ func TestProtocolBookkeeping(t *testing.T) {
 			t.Error("no reward was ever broadcast while learning")
 		}
 	}
-	if last != total || total != 3*proto.Cycles(ptr(DefaultParams())) {
-		t.Errorf("progress ended at %d of %d, want %d", last, total, 3*proto.Cycles(ptr(DefaultParams())))
+	if last != total || total != 3*proto.Cycles(ptr(PaperParams())) {
+		t.Errorf("progress ended at %d of %d, want %d", last, total, 3*proto.Cycles(ptr(PaperParams())))
 	}
 	if len(res.Seeds) != 3 || res.Seeds[0] != 1 || res.Seeds[2] != 3 {
 		t.Errorf("seeds %v, want 1..3", res.Seeds)
@@ -202,7 +202,7 @@ func TestProtocolDeterministic(t *testing.T) {
 
 func TestRunRejectsBadOptions(t *testing.T) {
 	withScripted(t)
-	negWTA := DefaultParams()
+	negWTA := LearnedParams()
 	negWTA.WTA = -1
 	for _, o := range []Options{{Seeds: -1, Arch: &chip.Arch{}}, {CyclesScale: -1, Arch: &chip.Arch{}}, {}, {Arch: &chip.Arch{}, Params: &negWTA}} {
 		if _, err := Run(context.Background(), o); err == nil {
