@@ -165,7 +165,7 @@ func (c *sanafeConf) key() string {
 		nodeText(&b, c.attrs[k].val)
 		b.WriteByte(';')
 	}
-	b.WriteString("soma=" + c.soma + ";dendrite=" + c.dendrite)
+	b.WriteString("soma=" + c.soma + ";dendrite=" + c.dendrite + ";synapse=" + c.synapse)
 	return b.String()
 }
 
@@ -1043,6 +1043,7 @@ func (p *sanafeParser) build(net *snn.Network) error {
 	for _, g := range p.groups {
 		names[g.name] = true
 	}
+	var format []string // synapse format of each population's incoming synapses
 	for _, g := range p.groups {
 		g.pop = make([]int32, len(g.conf))
 		g.local = make([]int32, len(g.conf))
@@ -1087,6 +1088,7 @@ func (p *sanafeParser) build(net *snn.Network) error {
 				return err
 			}
 			net.Populations = append(net.Populations, pop)
+			format = append(format, sanafeFormat(conf.synapse))
 			net.Placement = append(net.Placement, snn.Placement{Population: name, Cores: make([]int, 0, counts[n])})
 		}
 		for i := range g.core {
@@ -1126,12 +1128,26 @@ func (p *sanafeParser) build(net *snn.Network) error {
 			net.Projections = append(net.Projections, snn.Projection{
 				Name: pre.Name + "->" + post.Name, Pre: pre.Name, Post: post.Name,
 				Connector: snn.Connector{Kind: snn.FromList, Table: *tables[pr]},
-				Weight:    snn.Const(0), Delay: snn.Const(1),
+				Weight:    snn.Const(0), Delay: snn.Const(1), Format: format[pr.b],
 			})
 		}
 		e.i, e.j, e.w = nil, nil, nil
 	}
 	return nil
+}
+
+// sanafeFormat is the synapse format a SANA-FE synapse unit prices its
+// events as: SANA-FE takes the unit of the postsynaptic neuron
+// (synapse_hw_name), and Loihi's units are named after their formats.
+// An unnamed unit is the core's first, whose format depends on the arch:
+// Spindle's default format then applies.
+func sanafeFormat(unit string) string {
+	for _, f := range snn.SynapseFormats {
+		if strings.Contains(unit, f) {
+			return f
+		}
+	}
+	return ""
 }
 
 // population converts one attribute set to the Spindle population whose

@@ -2,6 +2,7 @@ package loader
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -12,9 +13,9 @@ import (
 // SANA-FE architecture files (arch/loihi.yaml and the like) describe a
 // chip as tiles of cores, each core a pipeline of hardware units with
 // per-event costs. Their structure (mesh, cores per tile, neurons per
-// core, link buffers) is read here onto chip.Arch; what they leave
-// unsaid comes from Spindle's loihi preset. SANA-FE's per-event costs
-// are read by SANAFEArchCosts, for the cost model to take them.
+// core, link buffers) is read here onto chip.Arch, their costs by
+// SANAFEArchCosts and applySANAFECosts; what they leave unsaid (chip-to-
+// chip links, delays) comes from Spindle's loihi preset.
 
 // sanafeUnlimited stands for the per-core tables SANA-FE does not bound:
 // it limits a core's neurons only.
@@ -69,7 +70,7 @@ func ParseSANAFEArch(filename string, data []byte) (*chip.Arch, error) {
 			return nil, err
 		}
 	}
-	a.Description = "SANA-FE architecture " + filename + " (structure; costs of the loihi preset)"
+	a.Description = "SANA-FE architecture " + filename
 	noc, ok := f.get("attributes")
 	if !ok {
 		return nil, d.errAt(f.node, "architecture", "missing required field attributes (width, height, link_buffer_size)")
@@ -80,6 +81,11 @@ func ParseSANAFEArch(filename string, data []byte) (*chip.Arch, error) {
 	}
 	if g, ok := nf.get("topology"); ok {
 		if _, err := d.word(g.val, "architecture.attributes.topology", "a topology", []string{"mesh"}); err != nil {
+			return nil, err
+		}
+	}
+	if g, ok := nf.get("sync_model"); ok {
+		if _, err := d.word(g.val, "architecture.attributes.sync_model", "a synchronisation model", []string{"fixed", "table"}); err != nil {
 			return nil, err
 		}
 	}
@@ -127,6 +133,13 @@ func ParseSANAFEArch(filename string, data []byte) (*chip.Arch, error) {
 	a.InputAxonsPerCore, a.OutputAxonsPerCore = sanafeUnlimited, sanafeUnlimited
 	a.SynapsesPerCore, a.MaxFanIn = sanafeUnlimited, sanafeUnlimited
 	a.WeightBits = sanafeWeightBits
+	costs, err := SANAFEArchCosts(filename, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := applySANAFECosts(a, costs); err != nil {
+		return nil, d.errAt(tiles[0], "architecture.tile[0]", "%v", err)
+	}
 	if err := a.Validate(); err != nil {
 		return nil, &Error{File: filename, Msg: err.Error()}
 	}
@@ -218,6 +231,9 @@ type SANAFECosts struct {
 	// Per unit name (loihi_dense_synapse, loihi_lif, ...) and attribute
 	// (energy_process_spike, latency_access_neuron, ...).
 	Units map[string]map[string]float64
+	// Sections lists the unit names of each core section (soma, synapse,
+	// dendrite, axon_in, axon_out) in file order.
+	Sections map[string][]string
 	// SyncModel is fixed or table; LatencySync holds the fixed value at
 	// key 0, or the table by tiles in use.
 	SyncModel   string
@@ -232,7 +248,8 @@ func SANAFEArchCosts(filename string, data []byte) (*SANAFECosts, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &SANAFECosts{HopEnergy: map[string]float64{}, HopLatency: map[string]float64{}, Units: map[string]map[string]float64{}, LatencySync: map[int]float64{}}
+	c := &SANAFECosts{HopEnergy: map[string]float64{}, HopLatency: map[string]float64{}, Units: map[string]map[string]float64{},
+		Sections: map[string][]string{}, LatencySync: map[int]float64{}}
 	arch := mapValue(root, "architecture")
 	noc := mapValue(arch, "attributes")
 	if s := resolve(mapValue(noc, "sync_model")); s != nil {
@@ -305,9 +322,81 @@ func SANAFEArchCosts(filename string, data []byte) (*SANAFECosts, error) {
 				}
 			}
 			c.Units[name.Value] = m
+			c.Sections[section] = append(c.Sections[section], name.Value)
 		}
 	}
 	return c, nil
+}
+
+// applySANAFECosts prices events as SANA-FE's file does, on the cost
+// model of docs/energy.md, which has SANA-FE's structure: per synapse
+// format, soma access, update and spike, message out and in, hops, and
+// synchronisation fixed or by tiles in use. The first soma unit is the
+// one a neuron naming none gets; a synapse unit serves the format its
+// name contains (dense, sparse, conv), and a core with one synapse unit
+// serves every format with it.
+func applySANAFECosts(a *chip.Arch, c *SANAFECosts) error {
+	if c.HopEnergy["east"] != c.HopEnergy["west"] || c.HopLatency["east"] != c.HopLatency["west"] ||
+		c.HopEnergy["north"] != c.HopEnergy["south"] || c.HopLatency["north"] != c.HopLatency["south"] {
+		return fmt.Errorf("hops: east and west (and north and south) cost alike in Spindle; expected equal energy_/latency_east_hop and _west_hop (%v, %v), _north_hop and _south_hop (%v, %v)",
+			c.HopEnergy["east"], c.HopEnergy["west"], c.HopEnergy["north"], c.HopEnergy["south"])
+	}
+	a.HopEnergyEW, a.HopLatencyEW = c.HopEnergy["east"], c.HopLatency["east"]
+	a.HopEnergyNS, a.HopLatencyNS = c.HopEnergy["north"], c.HopLatency["north"]
+	for _, name := range c.Sections["dendrite"] {
+		if u := c.Units[name]; u["energy_update"] != 0 || u["latency_update"] != 0 {
+			return fmt.Errorf("dendrite unit %q: Spindle charges no dendrite update; expected energy_update and latency_update 0", name)
+		}
+	}
+	// A section without units costs nothing.
+	first := func(section string) map[string]float64 {
+		if len(c.Sections[section]) == 0 {
+			return map[string]float64{}
+		}
+		return c.Units[c.Sections[section][0]]
+	}
+	soma := first("soma")
+	a.NeuronAccessEnergy, a.NeuronAccessLatency = soma["energy_access_neuron"], soma["latency_access_neuron"]
+	a.NeuronUpdateEnergy, a.NeuronUpdateLatency = soma["energy_update_neuron"], soma["latency_update_neuron"]
+	a.SpikeEnergy, a.SpikeLatency = soma["energy_spike_out"], soma["latency_spike_out"]
+	out := first("axon_out")
+	a.MessageOutEnergy, a.MessageOutLatency = out["energy_message_out"], out["latency_message_out"]
+	in := first("axon_in")
+	a.MessageInEnergy, a.MessageInLatency = in["energy_message_in"], in["latency_message_in"]
+	syn := first("synapse")
+	formats := map[string]map[string]float64{"sparse": syn, "dense": syn, "conv": syn}
+	for _, name := range c.Sections["synapse"] {
+		for f := range formats {
+			if strings.Contains(name, f) {
+				formats[f] = c.Units[name]
+			}
+		}
+	}
+	a.SynOpEnergy, a.SynOpLatency = formats["sparse"]["energy_process_spike"], formats["sparse"]["latency_process_spike"]
+	a.SynOpEnergyDense, a.SynOpLatencyDense = formats["dense"]["energy_process_spike"], formats["dense"]["latency_process_spike"]
+	a.SynOpEnergyConv, a.SynOpLatencyConv = formats["conv"]["energy_process_spike"], formats["conv"]["latency_process_spike"]
+	a.BarrierEnergy, a.SyncChips = 0, nil
+	switch c.SyncModel {
+	case "", "fixed":
+		a.BarrierLatency, a.SyncTiles = c.LatencySync[0], nil
+	case "table":
+		a.BarrierLatency, a.SyncTiles = 0, nil
+		for _, tiles := range sortedInts(c.LatencySync) {
+			a.SyncTiles = append(a.SyncTiles, chip.SyncStep{From: tiles, Seconds: c.LatencySync[tiles]})
+		}
+	default:
+		return fmt.Errorf("sync_model %q: expected fixed or table", c.SyncModel)
+	}
+	return nil
+}
+
+func sortedInts(m map[int]float64) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
 }
 
 // mapValue returns the value of key in mapping n, or nil.

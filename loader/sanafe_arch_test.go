@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +14,6 @@ func TestSANAFEArchFixtures(t *testing.T) {
 		tilesX, tilesY, cpt, npc, linkBuffer int
 	}{
 		{"arch/loihi.yaml", "loihi_chip", 8, 4, 4, 1024, 16},
-		{"examples/example_chip.yaml", "demo", 2, 1, 4, 100, 4},
 		{"examples/truenorth.yaml", "truenorth_chip", 64, 64, 1, 256, 1},
 	} {
 		t.Run(c.file, func(t *testing.T) {
@@ -29,10 +29,42 @@ func TestSANAFEArchFixtures(t *testing.T) {
 				t.Errorf("%s %dx%d tiles of %d cores of %d neurons, link buffer %d; want %s %dx%d, %d, %d, %d",
 					a.Name, a.TilesX, a.TilesY, a.CoresPerTile, a.NeuronsPerCore, a.LinkBuffer, c.name, c.tilesX, c.tilesY, c.cpt, c.npc, c.linkBuffer)
 			}
+			// SANA-FE's Loihi costs are the loihi preset's.
+			if c.file == "arch/loihi.yaml" {
+				p, _ := loadPreset("loihi")
+				if a.SynOpEnergyConv != p.SynOpEnergyConv || a.NeuronAccessLatency != p.NeuronAccessLatency || a.MessageOutEnergy != p.MessageOutEnergy ||
+					a.HopLatencyNS != p.HopLatencyNS || !reflect.DeepEqual(a.SyncTiles, p.SyncTiles) || a.BarrierLatency != p.BarrierLatency {
+					t.Errorf("costs differ from the loihi preset's:\n%+v\n%+v", a, p)
+				}
+			}
 			if a.WeightBits != 24 || a.MaxChips != 1 || a.SynapsesPerCore != sanafeUnlimited {
 				t.Errorf("weight_bits %d, max_chips %d, synapses_per_core %d; want 24, 1 and no limit", a.WeightBits, a.MaxChips, a.SynapsesPerCore)
 			}
 		})
+	}
+}
+
+// TestSANAFEArchHops: Spindle prices east and west hops alike; the demo
+// chip's do not cost alike, and the refusal says so.
+func TestSANAFEArchHops(t *testing.T) {
+	_, err := ParseSANAFEArch("example_chip.yaml", sanafeFixture(t, "examples/example_chip.yaml"))
+	if err == nil || !strings.HasPrefix(err.Error(), "loader: example_chip.yaml:8: architecture.tile[0]: hops: east and west") {
+		t.Fatalf("error %v; want the hop costs refused at the tile, line 8", err)
+	}
+	// The same chip with symmetric hops reads, its costs its own.
+	data := strings.NewReplacer("energy_west_hop: 1.8e-12", "energy_west_hop: 2.5e-12", "latency_west_hop: 2.0e-9", "latency_west_hop: 1.2e-9",
+		"latency_south_hop: 1.5e-9", "latency_south_hop: 1.4e-9").Replace(string(sanafeFixture(t, "examples/example_chip.yaml")))
+	a, err := ParseSANAFEArch("example_chip.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TilesX != 2 || a.TilesY != 1 || a.CoresPerTile != 4 || a.NeuronsPerCore != 100 || a.LinkBuffer != 4 {
+		t.Errorf("structure %dx%d tiles of %d cores of %d neurons, link buffer %d; want 2x1, 4, 100, 4", a.TilesX, a.TilesY, a.CoresPerTile, a.NeuronsPerCore, a.LinkBuffer)
+	}
+	// demo_synapse serves every format; demo_soma_default is the first soma.
+	if a.SynOpEnergy != 20e-12 || a.SynOpEnergyDense != 20e-12 || a.SynOpEnergyConv != 20e-12 || a.NeuronAccessEnergy != 20e-12 ||
+		a.SpikeEnergy != 60e-12 || a.MessageOutEnergy != 100e-12 || a.HopEnergyEW != 2.5e-12 || a.BarrierLatency != 0 || a.SyncTiles != nil {
+		t.Errorf("costs %+v", a)
 	}
 }
 

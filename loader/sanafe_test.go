@@ -75,6 +75,13 @@ func TestSANAFEFixtures(t *testing.T) {
 					t.Errorf("population %s: want kind %v", name, kind)
 				}
 			}
+			// SANA-FE prices a synapse by its target's synapse unit.
+			for _, pr := range net.Projections {
+				want := map[string]string{"5": "dense", "1": "conv", "2": "conv", "3": "conv", "4": "conv"}[pr.Post]
+				if c.file == "snn/dvs.yaml" && pr.Format != want {
+					t.Errorf("projection %s: format %q; want %q", pr.Name, pr.Format, want)
+				}
+			}
 			last := net.Populations[len(net.Populations)-1].Neuron
 			if last.VTh != c.vth || last.LeakDecay != c.leak || last.FixedScale != 64 {
 				t.Errorf("last population: v_th %v, leak_decay %v, fixed_scale %v; want %v, %v, 64", last.VTh, last.LeakDecay, last.FixedScale, c.vth, c.leak)
