@@ -114,7 +114,8 @@ func PresetYAML(name string) ([]byte, error) {
 }
 
 // LoadArch returns a preset by name ("loihi", "loihi-presilicon",
-// "pohoiki", "truenorth", "spinnaker") or reads an architecture YAML file.
+// "pohoiki", "truenorth", "spinnaker") or reads an architecture YAML file:
+// Spindle's, or a SANA-FE architecture file (see ParseSANAFEArch).
 func LoadArch(nameOrPath string) (*chip.Arch, error) {
 	if contains(Presets(), nameOrPath) {
 		return loadPreset(nameOrPath)
@@ -125,6 +126,9 @@ func LoadArch(nameOrPath string) (*chip.Arch, error) {
 			return nil, fmt.Errorf("loader: unknown preset %q (have: %s)", nameOrPath, strings.Join(Presets(), ", "))
 		}
 		return nil, fmt.Errorf("loader: %w", err)
+	}
+	if IsSANAFEArch(data) {
+		return ParseSANAFEArch(nameOrPath, data)
 	}
 	return ParseArch(nameOrPath, data)
 }

@@ -15,7 +15,7 @@ import (
 
 var (
 	networkKeys    = []string{"name", "dt", "seed", "mode", "neurons", "populations", "projections", "sleep", "placement"}
-	neuronKeys     = []string{"tau_m", "v_rest", "v_reset", "v_th", "t_ref", "bias", "leak", "fixed_scale", "receptors", "v_init"}
+	neuronKeys     = []string{"tau_m", "v_rest", "v_reset", "v_th", "t_ref", "bias", "leak", "leak_decay", "fixed_scale", "receptors", "v_init"}
 	receptorKeys   = []string{"name", "tau_syn"}
 	projectionKeys = []string{"name", "pre", "post", "receptor", "connector", "allow_self", "weight", "delay", "sign", "plasticity", "synapse_format"}
 	normalKeys     = []string{"mean", "sd", "low", "high"}
@@ -45,8 +45,15 @@ const hdf5Signature = "\x89HDF\r\n\x1a\n"
 
 // LoadNetwork reads a network YAML file, or a NIR graph (see LoadNIR) if
 // the name ends in .nir or, whatever its name (.h5, .hdf5), the file
-// starts with the HDF5 signature.
+// starts with the HDF5 signature, or a SANA-FE mapped-SNN file (see
+// ParseSANAFENetwork) if its first top-level key is network or mappings.
 func LoadNetwork(path string) (*snn.Network, error) {
+	return LoadNetworkOn(path, SANAFELoihi)
+}
+
+// LoadNetworkOn is LoadNetwork with the mesh a SANA-FE file's core
+// addresses refer to (see SANAFEMesh).
+func LoadNetworkOn(path string, mesh SANAFEGeometry) (*snn.Network, error) {
 	if strings.EqualFold(filepath.Ext(path), ".nir") {
 		return LoadNIR(path)
 	}
@@ -56,6 +63,9 @@ func LoadNetwork(path string) (*snn.Network, error) {
 	}
 	if bytes.HasPrefix(data, []byte(hdf5Signature)) {
 		return ParseNIR(path, data)
+	}
+	if IsSANAFENetwork(data) {
+		return ParseSANAFENetwork(path, data, mesh)
 	}
 	return ParseNetwork(path, data)
 }
@@ -243,6 +253,15 @@ func (p *netParser) parseNeuron(v *yaml.Node, path string) (snn.Neuron, error) {
 		}
 	}
 	nu.NoLeak = !leak
+	if g, ok := f.get("leak_decay"); ok {
+		if f.has("tau_m") || f.has("leak") {
+			return nu, p.errAt(g.key, join(path, "leak_decay"), "expected either leak_decay or tau_m/leak, not both")
+		}
+		if nu.LeakDecay, err = p.floatCheck(g.val, join(path, "leak_decay"), "a fraction in (0, 1] kept each tick", func(x float64) bool { return x > 0 && x <= 1 }); err != nil {
+			return nu, err
+		}
+		leak = false
+	}
 	if g, ok := f.get("tau_m"); ok {
 		if leak {
 			nu.TauM, err = p.floatCheck(g.val, join(path, "tau_m"), "a positive time constant in ms", func(x float64) bool { return x > 0 })

@@ -72,13 +72,18 @@ type Receptor struct {
 // on receptor r adds its weight (mV) to I_r. With NoLeak the (v_rest - v)
 // term is dropped: an integrate-and-fire neuron.
 type Neuron struct {
-	TauM      float64 // ms
-	VRest     float64
-	VReset    float64
-	VTh       float64 // a spike is emitted when v > VTh
-	TRef      float64 // ms of refractoriness after a spike; v is held at VReset
-	Bias      float64 // constant input, mV
-	NoLeak    bool
+	TauM   float64 // ms
+	VRest  float64
+	VReset float64
+	VTh    float64 // a spike is emitted when v > VTh
+	TRef   float64 // ms of refractoriness after a spike; v is held at VReset
+	Bias   float64 // constant input, mV
+	NoLeak bool
+	// LeakDecay, if > 0, replaces the continuous leak by Loihi's form,
+	// v <- v*LeakDecay + sum(I_r) + bias each tick: the input enters
+	// without the (1 - decay) gain, as SANA-FE's and Loihi's compartments
+	// integrate it. TauM and NoLeak are then unused.
+	LeakDecay float64
 	Receptors []Receptor
 	VInit     Dist // initial membrane potential; zero Dist means VRest
 

@@ -44,13 +44,17 @@ type LIFParams struct {
 func lifParams(nu *Neuron, dt float64) LIFParams {
 	p := LIFParams{Receptors: len(nu.Receptors)}
 	p.RefTicks = int32(math.Round(nu.TRef / dt))
-	if nu.NoLeak {
+	switch {
+	case nu.LeakDecay > 0:
+		p.KeepV = nu.LeakDecay
+		p.GainV = 1
+	case nu.NoLeak:
 		p.KeepV = 1
 		p.GainV = 1
 		if nu.TauM > 0 {
 			p.GainV = dt / nu.TauM
 		}
-	} else {
+	default:
 		p.KeepV = math.Exp(-dt / nu.TauM)
 		p.GainV = 1 - p.KeepV
 	}

@@ -220,6 +220,21 @@ func TestLIFParams(t *testing.T) {
 	}
 }
 
+// TestLeakDecayParams: Loihi's leak keeps leak_decay of v and adds the
+// input without a gain, whatever tau_m says.
+func TestLeakDecayParams(t *testing.T) {
+	nu := lif()
+	nu.LeakDecay = 4095.0 / 4096
+	p := lifParams(&nu, 0.1)
+	if p.KeepV != 4095.0/4096 || p.GainV != 1 || p.FKeepV != 4095 || p.FGainV != 4096 {
+		t.Errorf("params %+v; want keep 4095/4096 and gain 1", p)
+	}
+	nu.LeakDecay = 1.5
+	if err := (&Network{Dt: 1, Populations: []Population{{Name: "p", Size: 1, Neuron: nu}}}).Validate(); err == nil || !strings.Contains(err.Error(), "leak_decay") {
+		t.Errorf("leak_decay 1.5: %v; want an error naming it", err)
+	}
+}
+
 // TestFanIn: the counts of FanIn are those of the built synapses, exact
 // but for fixed_probability below 1, for which they are a lower bound.
 func TestFanIn(t *testing.T) {

@@ -107,7 +107,10 @@ func (p *Population) validate() error {
 		}
 	case LIF:
 		nu := &p.Neuron
-		if !nu.NoLeak && !(nu.TauM > 0) {
+		if nu.LeakDecay != 0 && !(nu.LeakDecay > 0 && nu.LeakDecay <= 1) {
+			return fmt.Errorf("leak_decay %v: expected a fraction in (0, 1]", nu.LeakDecay)
+		}
+		if nu.LeakDecay == 0 && !nu.NoLeak && !(nu.TauM > 0) {
 			return fmt.Errorf("tau_m %v ms: expected a positive time constant", nu.TauM)
 		}
 		if nu.NoLeak && nu.TauM < 0 {

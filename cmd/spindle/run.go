@@ -21,8 +21,10 @@ the given number of ticks on the event engine and prints a summary: spikes,
 rates, synaptic events, packets (dropped, late), hop-packets, modelled
 energy and tick latency, and how long construction and simulation took.
 
-The network is a YAML file (docs/yaml.md) or a NIR graph (.nir, docs/nir.md;
-its Input node becomes the first population, which --stimulus drives).
+The network is a YAML file (docs/yaml.md), a NIR graph (.nir, docs/nir.md;
+its Input node becomes the first population, which --stimulus drives) or a
+SANA-FE mapped-SNN file, placed as it says (docs/sanafe.md); --arch takes
+SANA-FE architecture files too.
 
 If the network file declares a sleep step ('sleep:', docs/yaml.md), it runs
 after the awake ticks, on the cores (--no-sleep skips it); the counts and

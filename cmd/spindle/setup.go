@@ -133,7 +133,13 @@ func (f *simFlags) buildProfiled(path, profile string) (*built, error) {
 		return nil, err
 	}
 	start := time.Now()
-	net, err := loader.LoadNetwork(path)
+	// A SANA-FE network's "tile.core" addresses name places on the mesh
+	// of the arch it runs on.
+	arch, err := loader.LoadArch(f.arch)
+	if err != nil {
+		return nil, err
+	}
+	net, err := loader.LoadNetworkOn(path, loader.SANAFEMesh(arch))
 	if err != nil {
 		return nil, err
 	}
