@@ -274,6 +274,12 @@ func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]ui
 			continue
 		}
 		p := &c.params[sg.prof]
+		var done int
+		done, spikes = float2Vec(p, s0, c.vF[s0:s1], c.curF[s0:s1], c.curF[n+s0:n+s1],
+			ring[s0:s1], ring[n+s0:n+s1], c.ref[s0:s1], spikes)
+		if s0 += done; s0 == s1 {
+			continue
+		}
 		keepV, gainV, bias, vth, vreset, refTicks := p.KeepV, p.GainV, p.Bias, p.VTh, p.VReset, p.RefTicks
 		k0, k1 := p.KeepI[0], p.KeepI[1]
 		v := c.vF[s0:s1]
@@ -362,6 +368,13 @@ func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint
 			continue
 		}
 		p := &c.params[sg.prof]
+		done, up, sp := fixed2Vec(p, s0, c.vX[s0:s1], c.curX[s0:s1], c.curX[n+s0:n+s1],
+			c.ref[s0:s1], ring[s0:s1], ring[n+s0:n+s1], spikes)
+		updated += up
+		spikes = sp
+		if s0 += done; s0 == s1 {
+			continue
+		}
 		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
 		k0, k1 := p.FKeepI[0], p.FKeepI[1]
 		restful := bias == 0 && vth >= 0

@@ -1,0 +1,267 @@
+// Command _asm generates core's AVX2 kernels of the two-receptor LIF
+// update (lif_amd64.s and its stubs lif_amd64.go). Run it with
+// 'go generate' in core. It is a module of its own so that avo is not a
+// dependency of the simulator.
+//
+// The kernels do what the scalar loops of core/core.go do, eight
+// compartments at a time, with the same operations in the same order, so
+// that the results are bit-identical: refractory compartments and spikes
+// are selected with masks instead of branches. A spiking compartment's
+// reset is left to the caller, which reads the spike bit mask.
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+func main() {
+	ConstraintExpr("!purego")
+	fixed2()
+	float2()
+	Generate()
+}
+
+// The constant blocks: one vector per constant, broadcast by the caller
+// (core/lif_amd64.go lays them out in this order).
+const (
+	fK0 = iota
+	fK1
+	fKeepV
+	fGainV
+	fBias
+	fVTh
+	fRestful
+	fLow12
+	fInMax
+	fInMin
+	fStateMax
+	fStateMin
+)
+
+const (
+	gK0 = iota
+	gK1
+	gKeepV
+	gGainV
+	gBias
+	gVTh
+)
+
+func fixed2() {
+	TEXT("fixed2AVX2", NOSPLIT, "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12][8]int32, mask *[32]byte) int")
+	Doc("fixed2AVX2 is updateFixed2's loop over len(v) compartments, a multiple",
+		"of 8 up to 256, in 32-bit lanes. It returns the number of compartments",
+		"updated (not skipped at rest) and sets bit i of mask for each",
+		"compartment i that spiked; their reset is the caller's.")
+	Pragma("noescape")
+	v := Load(Param("v").Base(), GP64())
+	n := Load(Param("v").Len(), GP64())
+	c0 := Load(Param("c0").Base(), GP64())
+	c1 := Load(Param("c1").Base(), GP64())
+	ref := Load(Param("ref").Base(), GP64())
+	in0 := Load(Param("in0").Base(), GP64())
+	in1 := Load(Param("in1").Base(), GP64())
+	kp := Load(Param("k"), GP64())
+	mp := Load(Param("mask"), GP64())
+	k := func(c int) Mem { return Mem{Base: kp, Disp: 32 * c} }
+
+	i, updated := GP64(), GP64()
+	XORQ(i, i)
+	XORQ(updated, updated)
+	zero := YMM()
+	VPXOR(zero, zero, zero)
+
+	Label("fixed2loop")
+	CMPQ(i, n)
+	JAE(LabelRef("fixed2done"))
+
+	// I_r <- Saturate(MulShift(I_r, KeepI[r]) + input_r)
+	current := func(c, in Register, kc int) (old, cur VecVirtual) {
+		old = YMM()
+		VMOVDQU(Mem{Base: c, Index: i, Scale: 4}, old)
+		cur = mulShift(old, k(kc), k(fLow12))
+		VPADDD(narrow(in, i, k(fInMax), k(fInMin)), cur, cur)
+		VPMINSD(k(fStateMax), cur, cur)
+		VPMAXSD(k(fStateMin), cur, cur)
+		return old, cur
+	}
+	old0, a := current(c0, in0, fK0)
+	old1, b := current(c1, in1, fK1)
+
+	x, r := YMM(), YMM()
+	VMOVDQU(Mem{Base: v, Index: i, Scale: 4}, x)
+	VMOVDQU(Mem{Base: ref, Index: i, Scale: 4}, r)
+
+	Comment("A compartment at rest with no current is skipped: its currents keep",
+		"their old values and it is not counted.")
+	skip := YMM()
+	VPOR(x, r, skip)
+	VPOR(a, skip, skip)
+	VPOR(b, skip, skip)
+	VPCMPEQD(zero, skip, skip)
+	VPAND(k(fRestful), skip, skip)
+	VPBLENDVB(skip, old0, a, old0)
+	VMOVDQU(old0, Mem{Base: c0, Index: i, Scale: 4})
+	VPBLENDVB(skip, old1, b, old1)
+	VMOVDQU(old1, Mem{Base: c1, Index: i, Scale: 4})
+	sk := GP32()
+	VMOVMSKPS(skip, sk)
+	POPCNTL(sk, sk)
+	ADDQ(Imm(8), updated)
+	SUBQ(sk.As64(), updated)
+
+	Comment("v <- Saturate(MulShift(v, KeepV) + MulShift(I_0+I_1+Bias, GainV))")
+	VPADDD(b, a, a)
+	VPADDD(k(fBias), a, a)
+	y := mulShift(x, k(fKeepV), k(fLow12))
+	VPADDD(mulShift(a, k(fGainV), k(fLow12)), y, y)
+	VPMINSD(k(fStateMax), y, y)
+	VPMAXSD(k(fStateMin), y, y)
+
+	Comment("A refractory compartment counts down and keeps v.")
+	busy := YMM()
+	VPCMPGTD(zero, r, busy)
+	VPADDD(busy, r, r)
+	VMOVDQU(r, Mem{Base: ref, Index: i, Scale: 4})
+	VPBLENDVB(busy, x, y, x)
+	VMOVDQU(x, Mem{Base: v, Index: i, Scale: 4})
+
+	spike := YMM()
+	VPCMPGTD(k(fVTh), y, spike)
+	VPANDN(spike, busy, spike)
+	m := GP32()
+	VMOVMSKPS(spike, m)
+	MOVB(m.As8(), Mem{Base: mp})
+
+	INCQ(mp)
+	ADDQ(Imm(8), i)
+	JMP(LabelRef("fixed2loop"))
+
+	Label("fixed2done")
+	VZEROUPPER()
+	Store(updated, ReturnIndex(0))
+	RET()
+}
+
+// mulShift returns snn.MulShift(x, k) in 32-bit lanes, for 0 <= k <= 4096
+// and |x| < 2^31 (the caller checks the constants): |x| is split at bit 12
+// so that both partial products fit, |x|*k >> 12 = hi*k + (lo*k >> 12),
+// and the sign of x is applied to the magnitude, which rounds toward zero.
+func mulShift(x VecVirtual, k, low12 Mem) VecVirtual {
+	abs, hi, out := YMM(), YMM(), YMM()
+	VPABSD(x, abs)
+	VPSRLD(Imm(12), abs, hi)
+	VPAND(low12, abs, abs)
+	VPMULLD(k, hi, hi)
+	VPMULLD(k, abs, abs)
+	VPSRLD(Imm(12), abs, abs)
+	VPADDD(abs, hi, hi)
+	VPSIGND(x, hi, out)
+	return out
+}
+
+// narrow loads eight int64 ring sums from base+8i and returns them in
+// 32-bit lanes clamped to [min, max]. The bounds lie beyond the 24-bit
+// state by more than any decayed current, so the saturated sum with a
+// current is the same as with the exact input.
+func narrow(base, i Register, max, min Mem) VecVirtual {
+	q, lo, hi, out := YMM(), YMM(), YMM(), YMM()
+	VMOVDQU(Mem{Base: base, Index: i, Scale: 8}, q)
+	// The low and the high halves of the eight values, in order.
+	VSHUFPS(Imm(0x88), Mem{Base: base, Index: i, Scale: 8, Disp: 32}, q, lo)
+	VPERMQ(Imm(0xd8), lo, lo)
+	VSHUFPS(Imm(0xdd), Mem{Base: base, Index: i, Scale: 8, Disp: 32}, q, hi)
+	VPERMQ(Imm(0xd8), hi, hi)
+	// A value fits in 32 bits when its high half is its low half's sign;
+	// one that does not is replaced by a bound of its sign.
+	fits := YMM()
+	VPSRAD(Imm(31), lo, fits)
+	VPCMPEQD(hi, fits, fits)
+	VPSRAD(Imm(31), hi, hi)
+	VPXOR(max, hi, hi)
+	VPBLENDVB(fits, lo, hi, out)
+	VPMINSD(max, out, out)
+	VPMAXSD(min, out, out)
+	return out
+}
+
+func float2() {
+	TEXT("float2AVX2", NOSPLIT, "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6][4]float64, mask *[32]byte)")
+	Doc("float2AVX2 is updateFloat2's loop over len(v) compartments, a multiple",
+		"of 8 up to 256. It sets bit i of mask for each compartment i that",
+		"spiked; their reset is the caller's.")
+	Pragma("noescape")
+	v := Load(Param("v").Base(), GP64())
+	n := Load(Param("v").Len(), GP64())
+	c0 := Load(Param("c0").Base(), GP64())
+	c1 := Load(Param("c1").Base(), GP64())
+	in0 := Load(Param("in0").Base(), GP64())
+	in1 := Load(Param("in1").Base(), GP64())
+	ref := Load(Param("ref").Base(), GP64())
+	kp := Load(Param("k"), GP64())
+	mp := Load(Param("mask"), GP64())
+	k := func(c int) Mem { return Mem{Base: kp, Disp: 32 * c} }
+
+	i := GP64()
+	XORQ(i, i)
+	zero := YMM()
+	VPXOR(zero, zero, zero)
+
+	Label("float2loop")
+	CMPQ(i, n)
+	JAE(LabelRef("float2done"))
+
+	Comment("A refractory compartment counts down and keeps v.")
+	r, busy := YMM(), YMM()
+	VMOVDQU(Mem{Base: ref, Index: i, Scale: 4}, r)
+	VPCMPGTD(zero, r, busy)
+	VPADDD(busy, r, r)
+	VMOVDQU(r, Mem{Base: ref, Index: i, Scale: 4})
+	busy0, busy1 := YMM(), YMM()
+	VPMOVSXDQ(busy.AsX(), busy0)
+	VEXTRACTI128(Imm(1), busy, busy1.AsX())
+	VPMOVSXDQ(busy1.AsX(), busy1)
+
+	bits := [2]GPVirtual{}
+	for h, bz := range []VecVirtual{busy0, busy1} {
+		at := func(base Register) Mem { return Mem{Base: base, Index: i, Scale: 8, Disp: 32 * h} }
+		Commentf("Compartments i+%d to i+%d, in the order of the scalar loop's operations.", 4*h, 4*h+3)
+		a, b := YMM(), YMM()
+		VMOVUPD(at(c0), a)
+		VMULPD(k(gK0), a, a)
+		VADDPD(at(in0), a, a)
+		VMOVUPD(a, at(c0))
+		VMOVUPD(at(c1), b)
+		VMULPD(k(gK1), b, b)
+		VADDPD(at(in1), b, b)
+		VMOVUPD(b, at(c1))
+		// x*KeepV + (a+b+Bias)*GainV, the left operand first.
+		VADDPD(b, a, a)
+		VADDPD(k(gBias), a, a)
+		VMULPD(k(gGainV), a, a)
+		x, y := YMM(), YMM()
+		VMOVUPD(at(v), x)
+		VMULPD(k(gKeepV), x, y)
+		VADDPD(a, y, y)
+		spike := YMM()
+		VCMPPD(Imm(0x1e), k(gVTh), y, spike) // y > VTh, ordered
+		VANDNPD(spike, bz, spike)
+		VBLENDVPD(bz, x, y, y)
+		VMOVUPD(y, at(v))
+		bits[h] = GP32()
+		VMOVMSKPD(spike, bits[h])
+	}
+	SHLL(Imm(4), bits[1])
+	ORL(bits[1], bits[0])
+	MOVB(bits[0].As8(), Mem{Base: mp})
+
+	INCQ(mp)
+	ADDQ(Imm(8), i)
+	JMP(LabelRef("float2loop"))
+
+	Label("float2done")
+	VZEROUPPER()
+	RET()
+}

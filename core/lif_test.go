@@ -1,0 +1,177 @@
+package core
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// randomLIF returns a core of n compartments with two receptors in two
+// segments of random parameters, in random states that reach the corners
+// of the arithmetic: saturated state, ring sums beyond 32 bits, inputs that
+// cancel a decayed current, compartments at rest, refractory ones.
+func randomLIF(rng *rand.Rand, mode snn.Mode, n int) *Core {
+	c := &Core{mode: mode, n: n, receptors: 2, ringMask: 1}
+	cut := rng.IntN(n + 1)
+	c.segments = []segment{{0, cut, 0}, {cut, n, 1}}
+	for range 2 {
+		p := snn.LIFParams{Receptors: 2, RefTicks: rng.Int32N(5)}
+		k := func() int32 {
+			switch rng.IntN(8) {
+			case 0:
+				return 0
+			case 1:
+				return 1 << snn.DecayBits
+			default:
+				return rng.Int32N(1<<snn.DecayBits + 1)
+			}
+		}
+		p.FKeepI = [snn.MaxReceptors]int32{k(), k()}
+		p.FKeepV, p.FGainV = k(), k()
+		if rng.IntN(10) == 0 {
+			p.FGainV = 1<<snn.DecayBits + 1 + rng.Int32N(1000) // beyond the kernel: scalar
+		}
+		if rng.IntN(2) == 0 {
+			p.FBias = rng.Int32N(2000) - 1000
+		}
+		p.FVTh = rng.Int32N(1<<17) - 1<<14
+		p.FVReset = rng.Int32N(1<<17) - 1<<16
+		f := func() float64 { return rng.Float64() }
+		p.KeepI = [snn.MaxReceptors]float64{f(), f()}
+		p.KeepV, p.GainV = f(), f()
+		p.Bias = rng.NormFloat64()
+		p.VTh, p.VReset = rng.NormFloat64()*5, rng.NormFloat64()*5
+		if rng.IntN(3) == 0 { // v stands still: a v at threshold stays there
+			p.FKeepV, p.FGainV = 1<<snn.DecayBits, 0
+			p.KeepV, p.GainV = 1, 0
+		}
+		c.params = append(c.params, p)
+	}
+	c.ref = make([]int32, n)
+	for i := range c.ref {
+		if rng.IntN(4) == 0 {
+			c.ref[i] = rng.Int32N(6)
+		}
+	}
+	if mode == snn.Fixed {
+		state := func() int32 {
+			switch rng.IntN(6) {
+			case 0:
+				return 0
+			case 1:
+				return int32(snn.Saturate(math.MaxInt64))
+			case 2:
+				return int32(snn.Saturate(math.MinInt64))
+			default:
+				return rng.Int32N(1<<18) - 1<<17
+			}
+		}
+		c.vX, c.curX, c.ringX = make([]int32, n), make([]int32, 2*n), make([]int64, 4*n)
+		for i := range c.vX {
+			c.vX[i] = state()
+			if rng.IntN(8) == 0 {
+				c.vX[i] = c.params[c.profileOf(i)].FVTh
+			}
+		}
+		for i := range c.curX {
+			c.curX[i] = state()
+		}
+		for i := range c.ringX[:2*n] {
+			switch rng.IntN(8) {
+			case 0, 1, 2:
+			case 3:
+				c.ringX[i] = rng.Int64N(1<<42) - 1<<41
+			case 4: // cancels the decayed current
+				r, j := i/n, i%n
+				k := c.params[c.profileOf(j)].FKeepI[r]
+				c.ringX[i] = -snn.MulShift(int64(c.curX[i]), k)
+			default:
+				c.ringX[i] = rng.Int64N(1<<20) - 1<<19
+			}
+		}
+		return c
+	}
+	c.vF, c.curF, c.ringF = make([]float64, n), make([]float64, 2*n), make([]float64, 4*n)
+	for i := range c.vF {
+		c.vF[i] = rng.NormFloat64() * 3
+		if rng.IntN(8) == 0 {
+			c.vF[i] = c.params[c.profileOf(i)].VTh
+		}
+	}
+	for i := range c.curF {
+		c.curF[i] = rng.NormFloat64() * 10
+	}
+	for i := range c.ringF[:2*n] {
+		if rng.IntN(2) == 0 {
+			c.ringF[i] = rng.NormFloat64() * 10
+		}
+	}
+	return c
+}
+
+func (c *Core) profileOf(i int) uint16 {
+	for _, sg := range c.segments {
+		if sg.lo <= i && i < sg.hi {
+			return sg.prof
+		}
+	}
+	panic("no segment")
+}
+
+func cloneLIF(c *Core) *Core {
+	d := *c
+	d.ref = slices.Clone(c.ref)
+	d.vX, d.curX, d.ringX = slices.Clone(c.vX), slices.Clone(c.curX), slices.Clone(c.ringX)
+	d.vF, d.curF, d.ringF = slices.Clone(c.vF), slices.Clone(c.curF), slices.Clone(c.ringF)
+	return &d
+}
+
+func floatBits(x []float64) []uint64 {
+	b := make([]uint64, len(x))
+	for i, v := range x {
+		b[i] = math.Float64bits(v)
+	}
+	return b
+}
+
+// The vector kernels and the scalar loops agree bit for bit, in both modes,
+// on random states and on random ranges of compartments.
+func TestVectorMatchesScalar(t *testing.T) {
+	if !vectorised {
+		t.Skip("no vector kernels in this build or on this CPU")
+	}
+	defer func() { vectorised = true }()
+	rng := rand.New(rand.NewPCG(13, 1))
+	for trial := range 400 {
+		mode := snn.Mode(trial % 2)
+		n := 1 + rng.IntN(700)
+		base := randomLIF(rng, mode, n)
+		from := rng.IntN(n)
+		to := from + 1 + rng.IntN(n-from)
+		var cores [2]*Core
+		var spikes [2][]uint16
+		var updated [2]int64
+		for k, vec := range []bool{false, true} {
+			vectorised = vec
+			cores[k] = cloneLIF(base)
+			for tick := range int64(3) { // the ring's slot 0, then the empty slot 1, then 0 again
+				var sp []uint16
+				var up int64
+				sp, up = cores[k].updateRange(tick, from, to, nil)
+				spikes[k] = append(spikes[k], sp...)
+				updated[k] += up
+			}
+		}
+		s, v := cores[0], cores[1]
+		if !slices.Equal(spikes[0], spikes[1]) || updated[0] != updated[1] ||
+			!slices.Equal(s.ref, v.ref) || !slices.Equal(s.vX, v.vX) || !slices.Equal(s.curX, v.curX) ||
+			!slices.Equal(s.ringX, v.ringX) || !slices.Equal(floatBits(s.vF), floatBits(v.vF)) ||
+			!slices.Equal(floatBits(s.curF), floatBits(v.curF)) || !slices.Equal(floatBits(s.ringF), floatBits(v.ringF)) {
+			t.Fatalf("trial %d (%v, %d compartments, range %d..%d): the vector kernels differ from the scalar loops\nspikes %v\nand    %v\nupdated %d and %d",
+				trial, mode, n, from, to, spikes[0], spikes[1], updated[0], updated[1])
+		}
+	}
+}

@@ -1,0 +1,100 @@
+//go:build !purego
+
+package core
+
+import (
+	"math/bits"
+
+	"golang.org/x/sys/cpu"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// vectorised selects the AVX2 kernels; the tests turn it off to compare
+// them with the scalar loops.
+var vectorised = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+
+const (
+	vecBlock = 8   // compartments per kernel iteration
+	vecChunk = 256 // compartments per kernel call, so that the mask fits on the stack
+
+	stateMax = 1<<(snn.StateBits-1) - 1
+	stateMin = -stateMax - 1
+	// inBound clamps a ring sum to 32 bits (fixed2AVX2): it exceeds the
+	// state range by more than any decayed current.
+	inBound = 1 << (snn.StateBits + 1)
+)
+
+// kernelConstant reports whether fixed2AVX2's 32-bit product handles k.
+func kernelConstant(k int32) bool { return 0 <= k && k <= 1<<snn.DecayBits }
+
+// fixed2Vec advances the first multiple of eight of the compartments of a
+// run sharing profile p, numbered from base, with fixed2AVX2, if the CPU
+// and the profile's constants allow. It returns how many it advanced, how
+// many of those were updated, and spikes with those that spiked appended.
+func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []int64, spikes []uint16) (done, updated int, _ []uint16) {
+	if !vectorised || !kernelConstant(p.FKeepI[0]) || !kernelConstant(p.FKeepI[1]) ||
+		!kernelConstant(p.FKeepV) || !kernelConstant(p.FGainV) {
+		return 0, 0, spikes
+	}
+	var restful int32
+	if p.FBias == 0 && p.FVTh >= 0 {
+		restful = -1
+	}
+	var k [12][8]int32
+	for j, x := range [...]int32{p.FKeepI[0], p.FKeepI[1], p.FKeepV, p.FGainV, p.FBias, p.FVTh,
+		restful, 1<<snn.DecayBits - 1, inBound, ^inBound, stateMax, stateMin} {
+		for l := range k[j] {
+			k[j][l] = x
+		}
+	}
+	end := len(v) &^ (vecBlock - 1)
+	for done < end {
+		m := min(end-done, vecChunk)
+		var mask [vecChunk / 8]byte
+		updated += fixed2AVX2(v[done:done+m], c0[done:done+m], c1[done:done+m], ref[done:done+m],
+			in0[done:done+m], in1[done:done+m], &k, &mask)
+		spikes = spiked(mask[:m/8], base+done, v[done:done+m], ref[done:done+m], p.FVReset, p.RefTicks, spikes)
+		done += m
+	}
+	return done, updated, spikes
+}
+
+// float2Vec is fixed2Vec in float mode, with float2AVX2; every compartment
+// it advances is updated.
+func float2Vec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []int32, spikes []uint16) (done int, _ []uint16) {
+	if !vectorised {
+		return 0, spikes
+	}
+	var k [6][4]float64
+	for j, x := range [...]float64{p.KeepI[0], p.KeepI[1], p.KeepV, p.GainV, p.Bias, p.VTh} {
+		for l := range k[j] {
+			k[j][l] = x
+		}
+	}
+	end := len(v) &^ (vecBlock - 1)
+	for done < end {
+		m := min(end-done, vecChunk)
+		var mask [vecChunk / 8]byte
+		float2AVX2(v[done:done+m], c0[done:done+m], c1[done:done+m], in0[done:done+m], in1[done:done+m],
+			ref[done:done+m], &k, &mask)
+		spikes = spiked(mask[:m/8], base+done, v[done:done+m], ref[done:done+m], p.VReset, p.RefTicks, spikes)
+		done += m
+	}
+	return done, spikes
+}
+
+// spiked resets the compartments set in mask (bit j for compartment j of
+// v), as the scalar loops do, and appends them, numbered from base, to
+// spikes in order.
+func spiked[T int32 | float64](mask []byte, base int, v []T, ref []int32, reset T, refTicks int32, spikes []uint16) []uint16 {
+	for b, m := range mask {
+		for ; m != 0; m &= m - 1 {
+			j := 8*b + bits.TrailingZeros8(m)
+			v[j] = reset
+			ref[j] = refTicks
+			spikes = append(spikes, uint16(base+j))
+		}
+	}
+	return spikes
+}
