@@ -236,17 +236,17 @@ type segment struct {
 }
 
 // updateRange advances compartments from..to-1, consuming and clearing
-// their part of the tick's ring slot.
+// their part of the tick's ring slot. The two-receptor loops clear it as
+// they read it, which saves a pass over it.
 func (c *Core) updateRange(t int64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n, nr := c.n, c.receptors
 	var updated int64
 	if c.mode == snn.Fixed {
 		ring := c.ringX[(t&c.ringMask)*int64(nr*n):][:nr*n]
 		if nr == 2 {
-			spikes, updated = c.updateFixed2(ring, from, to, spikes)
-		} else {
-			spikes, updated = c.updateFixedN(ring, from, to, spikes)
+			return c.updateFixed2(ring, from, to, spikes)
 		}
+		spikes, updated = c.updateFixedN(ring, from, to, spikes)
 		for r := 0; r < nr; r++ {
 			clear(ring[r*n+from : r*n+to])
 		}
@@ -254,10 +254,9 @@ func (c *Core) updateRange(t int64, from, to int, spikes []uint16) ([]uint16, in
 	}
 	ring := c.ringF[(t&c.ringMask)*int64(nr*n):][:nr*n]
 	if nr == 2 {
-		spikes, updated = c.updateFloat2(ring, from, to, spikes)
-	} else {
-		spikes, updated = c.updateFloatN(ring, from, to, spikes)
+		return c.updateFloat2(ring, from, to, spikes)
 	}
+	spikes, updated = c.updateFloatN(ring, from, to, spikes)
 	for r := 0; r < nr; r++ {
 		clear(ring[r*n+from : r*n+to])
 	}
@@ -265,7 +264,8 @@ func (c *Core) updateRange(t int64, from, to int, spikes []uint16) ([]uint16, in
 }
 
 // updateFloat2 is updateFloatN fused into one pass for the common case of
-// two receptors (excitatory and inhibitory), the hottest loop of a run.
+// two receptors (excitatory and inhibitory), the hottest loop of a run. It
+// clears the ring slot as it reads it.
 func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n := c.n
 	for _, sg := range c.segments {
@@ -289,6 +289,7 @@ func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]ui
 		for i, x := range v {
 			a := c0[i]*k0 + in0[i]
 			b := c1[i]*k1 + in1[i]
+			in0[i], in1[i] = 0, 0
 			c0[i], c1[i] = a, b
 			if ref[i] > 0 {
 				ref[i]--
@@ -358,7 +359,8 @@ func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]ui
 	return spikes, int64(to - from)
 }
 
-// updateFixed2 is updateFixedN fused into one pass for two receptors.
+// updateFixed2 is updateFixedN fused into one pass for two receptors,
+// which clears the ring slot as it reads it.
 func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n := c.n
 	updated := 0
@@ -385,6 +387,7 @@ func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint
 		for i, x := range v {
 			a := snn.Saturate(snn.MulShift(int64(c0[i]), k0) + in0[i])
 			b := snn.Saturate(snn.MulShift(int64(c1[i]), k1) + in1[i])
+			in0[i], in1[i] = 0, 0
 			// A compartment at rest with no current cannot change: skip it.
 			if restful && x == 0 && ref[i] == 0 && a == 0 && b == 0 {
 				continue

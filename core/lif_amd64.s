@@ -45,6 +45,10 @@ fixed2loop:
 	VPMINSD   256(R9), Y3, Y3
 	VPMAXSD   288(R9), Y3, Y3
 	VPADDD    Y3, Y2, Y2
+
+	// The ring slot is cleared as it is read.
+	VMOVDQU   Y0, (DI)(R11*8)
+	VMOVDQU   Y0, 32(DI)(R11*8)
 	VPMINSD   320(R9), Y2, Y2
 	VPMAXSD   352(R9), Y2, Y2
 	VMOVDQU   (BX)(R11*4), Y3
@@ -69,10 +73,14 @@ fixed2loop:
 	VPMINSD   256(R9), Y5, Y5
 	VPMAXSD   288(R9), Y5, Y5
 	VPADDD    Y5, Y4, Y4
-	VPMINSD   320(R9), Y4, Y4
-	VPMAXSD   352(R9), Y4, Y4
-	VMOVDQU   (AX)(R11*4), Y5
-	VMOVDQU   (SI)(R11*4), Y6
+
+	// The ring slot is cleared as it is read.
+	VMOVDQU Y0, (R8)(R11*8)
+	VMOVDQU Y0, 32(R8)(R11*8)
+	VPMINSD 320(R9), Y4, Y4
+	VPMAXSD 352(R9), Y4, Y4
+	VMOVDQU (AX)(R11*4), Y5
+	VMOVDQU (SI)(R11*4), Y6
 
 	// A compartment at rest with no current is skipped: its currents keep
 	// their old values and it is not counted.
@@ -165,10 +173,12 @@ float2loop:
 	VMULPD    (R9), Y3, Y3
 	VADDPD    (SI)(R11*8), Y3, Y3
 	VMOVUPD   Y3, (DX)(R11*8)
+	VMOVUPD   Y0, (SI)(R11*8)
 	VMOVUPD   (BX)(R11*8), Y4
 	VMULPD    32(R9), Y4, Y4
 	VADDPD    (DI)(R11*8), Y4, Y4
 	VMOVUPD   Y4, (BX)(R11*8)
+	VMOVUPD   Y0, (DI)(R11*8)
 	VADDPD    Y4, Y3, Y3
 	VADDPD    128(R9), Y3, Y3
 	VMULPD    96(R9), Y3, Y3
@@ -186,10 +196,12 @@ float2loop:
 	VMULPD    (R9), Y1, Y1
 	VADDPD    32(SI)(R11*8), Y1, Y1
 	VMOVUPD   Y1, 32(DX)(R11*8)
+	VMOVUPD   Y0, 32(SI)(R11*8)
 	VMOVUPD   32(BX)(R11*8), Y3
 	VMULPD    32(R9), Y3, Y3
 	VADDPD    32(DI)(R11*8), Y3, Y3
 	VMOVUPD   Y3, 32(BX)(R11*8)
+	VMOVUPD   Y0, 32(DI)(R11*8)
 	VADDPD    Y3, Y1, Y1
 	VADDPD    128(R9), Y1, Y1
 	VMULPD    96(R9), Y1, Y1

@@ -52,9 +52,9 @@ const (
 func fixed2() {
 	TEXT("fixed2AVX2", NOSPLIT, "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12][8]int32, mask *[32]byte) int")
 	Doc("fixed2AVX2 is updateFixed2's loop over len(v) compartments, a multiple",
-		"of 8 up to 256, in 32-bit lanes. It returns the number of compartments",
-		"updated (not skipped at rest) and sets bit i of mask for each",
-		"compartment i that spiked; their reset is the caller's.")
+		"of 8 up to 256, in 32-bit lanes; it clears in0 and in1. It returns the",
+		"number of compartments updated (not skipped at rest) and sets bit i of",
+		"mask for each compartment i that spiked; their reset is the caller's.")
 	Pragma("noescape")
 	v := Load(Param("v").Base(), GP64())
 	n := Load(Param("v").Len(), GP64())
@@ -83,6 +83,9 @@ func fixed2() {
 		VMOVDQU(Mem{Base: c, Index: i, Scale: 4}, old)
 		cur = mulShift(old, k(kc), k(fLow12))
 		VPADDD(narrow(in, i, k(fInMax), k(fInMin)), cur, cur)
+		Comment("The ring slot is cleared as it is read.")
+		VMOVDQU(zero, Mem{Base: in, Index: i, Scale: 8})
+		VMOVDQU(zero, Mem{Base: in, Index: i, Scale: 8, Disp: 32})
 		VPMINSD(k(fStateMax), cur, cur)
 		VPMAXSD(k(fStateMin), cur, cur)
 		return old, cur
@@ -190,8 +193,8 @@ func narrow(base, i Register, max, min Mem) VecVirtual {
 func float2() {
 	TEXT("float2AVX2", NOSPLIT, "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6][4]float64, mask *[32]byte)")
 	Doc("float2AVX2 is updateFloat2's loop over len(v) compartments, a multiple",
-		"of 8 up to 256. It sets bit i of mask for each compartment i that",
-		"spiked; their reset is the caller's.")
+		"of 8 up to 256; it clears in0 and in1. It sets bit i of mask for each",
+		"compartment i that spiked; their reset is the caller's.")
 	Pragma("noescape")
 	v := Load(Param("v").Base(), GP64())
 	n := Load(Param("v").Len(), GP64())
@@ -233,10 +236,12 @@ func float2() {
 		VMULPD(k(gK0), a, a)
 		VADDPD(at(in0), a, a)
 		VMOVUPD(a, at(c0))
+		VMOVUPD(zero, at(in0)) // the ring slot is cleared as it is read
 		VMOVUPD(at(c1), b)
 		VMULPD(k(gK1), b, b)
 		VADDPD(at(in1), b, b)
 		VMOVUPD(b, at(c1))
+		VMOVUPD(zero, at(in1))
 		// x*KeepV + (a+b+Bias)*GainV, the left operand first.
 		VADDPD(b, a, a)
 		VADDPD(k(gBias), a, a)
