@@ -4,83 +4,107 @@
 
 #include "textflag.h"
 
-// func fixed2AVX2(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12][8]int32, mask *[32]byte) int
+// func fixed2AVX2(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
 // Requires: AVX, AVX2, POPCNT
-TEXT ·fixed2AVX2(SB), NOSPLIT, $0-168
-	MOVQ  v_base+0(FP), AX
-	MOVQ  v_len+8(FP), CX
-	MOVQ  c0_base+24(FP), DX
-	MOVQ  c1_base+48(FP), BX
-	MOVQ  ref_base+72(FP), SI
-	MOVQ  in0_base+96(FP), DI
-	MOVQ  in1_base+120(FP), R8
-	MOVQ  k+144(FP), R9
-	MOVQ  mask+152(FP), R10
-	XORQ  R11, R11
-	XORQ  R12, R12
-	VPXOR Y0, Y0, Y0
+TEXT ·fixed2AVX2(SB), $384-168
+	MOVQ         v_base+0(FP), AX
+	MOVQ         v_len+8(FP), CX
+	MOVQ         c0_base+24(FP), DX
+	MOVQ         c1_base+48(FP), BX
+	MOVQ         ref_base+72(FP), SI
+	MOVQ         in0_base+96(FP), DI
+	MOVQ         in1_base+120(FP), R8
+	MOVQ         mask+152(FP), R9
+	MOVQ         k+144(FP), R10
+	VPBROADCASTD (R10), Y0
+	VMOVDQU      Y0, (SP)
+	VPBROADCASTD 4(R10), Y0
+	VMOVDQU      Y0, 32(SP)
+	VPBROADCASTD 8(R10), Y0
+	VMOVDQU      Y0, 64(SP)
+	VPBROADCASTD 12(R10), Y0
+	VMOVDQU      Y0, 96(SP)
+	VPBROADCASTD 16(R10), Y0
+	VMOVDQU      Y0, 128(SP)
+	VPBROADCASTD 20(R10), Y0
+	VMOVDQU      Y0, 160(SP)
+	VPBROADCASTD 24(R10), Y0
+	VMOVDQU      Y0, 192(SP)
+	VPBROADCASTD 28(R10), Y0
+	VMOVDQU      Y0, 224(SP)
+	VPBROADCASTD 32(R10), Y0
+	VMOVDQU      Y0, 256(SP)
+	VPBROADCASTD 36(R10), Y0
+	VMOVDQU      Y0, 288(SP)
+	VPBROADCASTD 40(R10), Y0
+	VMOVDQU      Y0, 320(SP)
+	VPBROADCASTD 44(R10), Y0
+	VMOVDQU      Y0, 352(SP)
+	XORQ         R10, R10
+	XORQ         R11, R11
+	VPXOR        Y0, Y0, Y0
 
 fixed2loop:
-	CMPQ      R11, CX
+	CMPQ      R10, CX
 	JAE       fixed2done
-	VMOVDQU   (DX)(R11*4), Y1
+	VMOVDQU   (DX)(R10*4), Y1
 	VPABSD    Y1, Y2
 	VPSRLD    $0x0c, Y2, Y3
-	VPAND     224(R9), Y2, Y2
-	VPMULLD   (R9), Y3, Y3
-	VPMULLD   (R9), Y2, Y2
+	VPAND     192(SP), Y2, Y2
+	VPMULLD   (SP), Y3, Y3
+	VPMULLD   (SP), Y2, Y2
 	VPSRLD    $0x0c, Y2, Y2
 	VPADDD    Y2, Y3, Y3
 	VPSIGND   Y1, Y3, Y2
-	VMOVDQU   (DI)(R11*8), Y3
-	VSHUFPS   $0x88, 32(DI)(R11*8), Y3, Y4
+	VMOVDQU   (DI)(R10*8), Y3
+	VSHUFPS   $0x88, 32(DI)(R10*8), Y3, Y4
 	VPERMQ    $0xd8, Y4, Y4
-	VSHUFPS   $0xdd, 32(DI)(R11*8), Y3, Y3
+	VSHUFPS   $0xdd, 32(DI)(R10*8), Y3, Y3
 	VPERMQ    $0xd8, Y3, Y3
 	VPSRAD    $0x1f, Y4, Y5
 	VPCMPEQD  Y3, Y5, Y5
 	VPSRAD    $0x1f, Y3, Y3
-	VPXOR     256(R9), Y3, Y3
+	VPXOR     224(SP), Y3, Y3
 	VPBLENDVB Y5, Y4, Y3, Y3
-	VPMINSD   256(R9), Y3, Y3
-	VPMAXSD   288(R9), Y3, Y3
+	VPMINSD   224(SP), Y3, Y3
+	VPMAXSD   256(SP), Y3, Y3
 	VPADDD    Y3, Y2, Y2
 
 	// The ring slot is cleared as it is read.
-	VMOVDQU   Y0, (DI)(R11*8)
-	VMOVDQU   Y0, 32(DI)(R11*8)
-	VPMINSD   320(R9), Y2, Y2
-	VPMAXSD   352(R9), Y2, Y2
-	VMOVDQU   (BX)(R11*4), Y3
+	VMOVDQU   Y0, (DI)(R10*8)
+	VMOVDQU   Y0, 32(DI)(R10*8)
+	VPMINSD   288(SP), Y2, Y2
+	VPMAXSD   320(SP), Y2, Y2
+	VMOVDQU   (BX)(R10*4), Y3
 	VPABSD    Y3, Y4
 	VPSRLD    $0x0c, Y4, Y5
-	VPAND     224(R9), Y4, Y4
-	VPMULLD   32(R9), Y5, Y5
-	VPMULLD   32(R9), Y4, Y4
+	VPAND     192(SP), Y4, Y4
+	VPMULLD   32(SP), Y5, Y5
+	VPMULLD   32(SP), Y4, Y4
 	VPSRLD    $0x0c, Y4, Y4
 	VPADDD    Y4, Y5, Y5
 	VPSIGND   Y3, Y5, Y4
-	VMOVDQU   (R8)(R11*8), Y5
-	VSHUFPS   $0x88, 32(R8)(R11*8), Y5, Y6
+	VMOVDQU   (R8)(R10*8), Y5
+	VSHUFPS   $0x88, 32(R8)(R10*8), Y5, Y6
 	VPERMQ    $0xd8, Y6, Y6
-	VSHUFPS   $0xdd, 32(R8)(R11*8), Y5, Y5
+	VSHUFPS   $0xdd, 32(R8)(R10*8), Y5, Y5
 	VPERMQ    $0xd8, Y5, Y5
 	VPSRAD    $0x1f, Y6, Y7
 	VPCMPEQD  Y5, Y7, Y7
 	VPSRAD    $0x1f, Y5, Y5
-	VPXOR     256(R9), Y5, Y5
+	VPXOR     224(SP), Y5, Y5
 	VPBLENDVB Y7, Y6, Y5, Y5
-	VPMINSD   256(R9), Y5, Y5
-	VPMAXSD   288(R9), Y5, Y5
+	VPMINSD   224(SP), Y5, Y5
+	VPMAXSD   256(SP), Y5, Y5
 	VPADDD    Y5, Y4, Y4
 
 	// The ring slot is cleared as it is read.
-	VMOVDQU Y0, (R8)(R11*8)
-	VMOVDQU Y0, 32(R8)(R11*8)
-	VPMINSD 320(R9), Y4, Y4
-	VPMAXSD 352(R9), Y4, Y4
-	VMOVDQU (AX)(R11*4), Y5
-	VMOVDQU (SI)(R11*4), Y6
+	VMOVDQU Y0, (R8)(R10*8)
+	VMOVDQU Y0, 32(R8)(R10*8)
+	VPMINSD 288(SP), Y4, Y4
+	VPMAXSD 320(SP), Y4, Y4
+	VMOVDQU (AX)(R10*4), Y5
+	VMOVDQU (SI)(R10*4), Y6
 
 	// A compartment at rest with no current is skipped: its currents keep
 	// their old values and it is not counted.
@@ -88,138 +112,345 @@ fixed2loop:
 	VPOR      Y2, Y7, Y7
 	VPOR      Y4, Y7, Y7
 	VPCMPEQD  Y0, Y7, Y7
-	VPAND     192(R9), Y7, Y7
+	VPAND     352(SP), Y7, Y7
 	VPBLENDVB Y7, Y1, Y2, Y1
-	VMOVDQU   Y1, (DX)(R11*4)
+	VMOVDQU   Y1, (DX)(R10*4)
 	VPBLENDVB Y7, Y3, Y4, Y3
-	VMOVDQU   Y3, (BX)(R11*4)
-	VMOVMSKPS Y7, R13
-	POPCNTL   R13, R13
-	ADDQ      $0x08, R12
-	SUBQ      R13, R12
+	VMOVDQU   Y3, (BX)(R10*4)
+	VMOVMSKPS Y7, R12
+	POPCNTL   R12, R12
+	ADDQ      $0x08, R11
+	SUBQ      R12, R11
 
 	// v <- Saturate(MulShift(v, KeepV) + MulShift(I_0+I_1+Bias, GainV))
 	VPADDD  Y4, Y2, Y2
-	VPADDD  128(R9), Y2, Y2
+	VPADDD  128(SP), Y2, Y2
 	VPABSD  Y5, Y1
 	VPSRLD  $0x0c, Y1, Y3
-	VPAND   224(R9), Y1, Y1
-	VPMULLD 64(R9), Y3, Y3
-	VPMULLD 64(R9), Y1, Y1
+	VPAND   192(SP), Y1, Y1
+	VPMULLD 64(SP), Y3, Y3
+	VPMULLD 64(SP), Y1, Y1
 	VPSRLD  $0x0c, Y1, Y1
 	VPADDD  Y1, Y3, Y3
 	VPSIGND Y5, Y3, Y1
 	VPABSD  Y2, Y3
 	VPSRLD  $0x0c, Y3, Y4
-	VPAND   224(R9), Y3, Y3
-	VPMULLD 96(R9), Y4, Y4
-	VPMULLD 96(R9), Y3, Y3
+	VPAND   192(SP), Y3, Y3
+	VPMULLD 96(SP), Y4, Y4
+	VPMULLD 96(SP), Y3, Y3
 	VPSRLD  $0x0c, Y3, Y3
 	VPADDD  Y3, Y4, Y4
 	VPSIGND Y2, Y4, Y2
 	VPADDD  Y2, Y1, Y1
-	VPMINSD 320(R9), Y1, Y1
-	VPMAXSD 352(R9), Y1, Y1
+	VPMINSD 288(SP), Y1, Y1
+	VPMAXSD 320(SP), Y1, Y1
 
 	// A refractory compartment counts down and keeps v.
 	VPCMPGTD  Y0, Y6, Y2
 	VPADDD    Y2, Y6, Y6
-	VMOVDQU   Y6, (SI)(R11*4)
+	VMOVDQU   Y6, (SI)(R10*4)
 	VPBLENDVB Y2, Y5, Y1, Y5
-	VMOVDQU   Y5, (AX)(R11*4)
-	VPCMPGTD  160(R9), Y1, Y1
+	VMOVDQU   Y5, (AX)(R10*4)
+	VPCMPGTD  160(SP), Y1, Y1
 	VPANDN    Y1, Y2, Y1
-	VMOVMSKPS Y1, R13
-	MOVB      R13, (R10)
-	INCQ      R10
-	ADDQ      $0x08, R11
+	VMOVMSKPS Y1, R12
+	MOVB      R12, (R9)
+	INCQ      R9
+	ADDQ      $0x08, R10
 	JMP       fixed2loop
 
 fixed2done:
 	VZEROUPPER
-	MOVQ R12, ret+160(FP)
+	MOVQ R11, ret+160(FP)
 	RET
 
-// func float2AVX2(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6][4]float64, mask *[32]byte)
+// func fixed2AVX512(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
+// Requires: AVX, AVX512F, POPCNT
+TEXT ·fixed2AVX512(SB), NOSPLIT, $0-168
+	MOVQ v_base+0(FP), AX
+	MOVQ v_len+8(FP), CX
+	MOVQ c0_base+24(FP), DX
+	MOVQ c1_base+48(FP), BX
+	MOVQ ref_base+72(FP), SI
+	MOVQ in0_base+96(FP), DI
+	MOVQ in1_base+120(FP), R8
+	MOVQ k+144(FP), R9
+	MOVQ mask+152(FP), R10
+
+	// Every constant has a register of its own.
+	VPBROADCASTD (R9), Z0
+	VPBROADCASTD 4(R9), Z1
+	VPBROADCASTD 8(R9), Z2
+	VPBROADCASTD 12(R9), Z3
+	VPBROADCASTD 16(R9), Z4
+	VPBROADCASTD 20(R9), Z5
+	VPBROADCASTD 24(R9), Z6
+	VPBROADCASTD 28(R9), Z7
+	VPBROADCASTD 32(R9), Z8
+	VPBROADCASTD 36(R9), Z9
+	VPBROADCASTD 40(R9), Z10
+	MOVL         44(R9), R9
+	KMOVW        R9, K1
+	VPXORD       Z11, Z11, Z11
+	VPTERNLOGD   $0xff, Z12, Z12, Z12
+	XORQ         R9, R9
+	XORQ         R11, R11
+
+fixed2z:
+	CMPQ         R9, CX
+	JAE          fixed2zdone
+	VMOVDQU32    (DX)(R9*4), Z13
+	VPABSD       Z13, Z14
+	VPSRLD       $0x0c, Z14, Z15
+	VPANDD       Z6, Z14, Z14
+	VPMULLD      Z0, Z15, Z15
+	VPMULLD      Z0, Z14, Z14
+	VPSRLD       $0x0c, Z14, Z14
+	VPADDD       Z14, Z15, Z15
+	VPCMPGTD     Z13, Z11, K2
+	VPSUBD       Z15, Z11, K2, Z15
+	VMOVDQU64    (DI)(R9*8), Z13
+	VPMOVSQD     Z13, Y16
+	VMOVDQU64    64(DI)(R9*8), Z13
+	VPMOVSQD     Z13, Y13
+	VINSERTI64X4 $0x01, Y13, Z16, Z16
+	VPMINSD      Z7, Z16, Z16
+	VPMAXSD      Z8, Z16, Z16
+	VMOVDQU64    Z11, (DI)(R9*8)
+	VMOVDQU64    Z11, 64(DI)(R9*8)
+	VPADDD       Z16, Z15, Z15
+	VPMINSD      Z9, Z15, Z15
+	VPMAXSD      Z10, Z15, Z15
+	VMOVDQU32    (BX)(R9*4), Z13
+	VPABSD       Z13, Z14
+	VPSRLD       $0x0c, Z14, Z18
+	VPANDD       Z6, Z14, Z14
+	VPMULLD      Z1, Z18, Z18
+	VPMULLD      Z1, Z14, Z14
+	VPSRLD       $0x0c, Z14, Z14
+	VPADDD       Z14, Z18, Z18
+	VPCMPGTD     Z13, Z11, K2
+	VPSUBD       Z18, Z11, K2, Z18
+	VMOVDQU64    (R8)(R9*8), Z13
+	VPMOVSQD     Z13, Y17
+	VMOVDQU64    64(R8)(R9*8), Z13
+	VPMOVSQD     Z13, Y13
+	VINSERTI64X4 $0x01, Y13, Z17, Z17
+	VPMINSD      Z7, Z17, Z17
+	VPMAXSD      Z8, Z17, Z17
+	VMOVDQU64    Z11, (R8)(R9*8)
+	VMOVDQU64    Z11, 64(R8)(R9*8)
+	VPADDD       Z17, Z18, Z18
+	VPMINSD      Z9, Z18, Z18
+	VPMAXSD      Z10, Z18, Z18
+	VMOVDQU32    (AX)(R9*4), Z13
+	VMOVDQU32    (SI)(R9*4), Z14
+
+	// Compartments at rest with no current keep their old currents and
+	// are not counted.
+	VPORD     Z13, Z14, Z19
+	VPORD     Z15, Z19, Z19
+	VPORD     Z18, Z19, Z19
+	VPTESTNMD Z19, Z19, K2
+	KANDW     K1, K2, K2
+	KNOTW     K2, K2
+	VMOVDQU32 Z15, K2, (DX)(R9*4)
+	VMOVDQU32 Z18, K2, (BX)(R9*4)
+	KMOVW     K2, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, R11
+	VPADDD    Z18, Z15, Z15
+	VPADDD    Z4, Z15, Z15
+	VPABSD    Z13, Z18
+	VPSRLD    $0x0c, Z18, Z19
+	VPANDD    Z6, Z18, Z18
+	VPMULLD   Z2, Z19, Z19
+	VPMULLD   Z2, Z18, Z18
+	VPSRLD    $0x0c, Z18, Z18
+	VPADDD    Z18, Z19, Z19
+	VPCMPGTD  Z13, Z11, K2
+	VPSUBD    Z19, Z11, K2, Z19
+	VPABSD    Z15, Z18
+	VPSRLD    $0x0c, Z18, Z20
+	VPANDD    Z6, Z18, Z18
+	VPMULLD   Z3, Z20, Z20
+	VPMULLD   Z3, Z18, Z18
+	VPSRLD    $0x0c, Z18, Z18
+	VPADDD    Z18, Z20, Z20
+	VPCMPGTD  Z15, Z11, K2
+	VPSUBD    Z20, Z11, K2, Z20
+	VPADDD    Z20, Z19, Z19
+	VPMINSD   Z9, Z19, Z19
+	VPMAXSD   Z10, Z19, Z19
+	VPCMPGTD  Z11, Z14, K2
+	VPADDD    Z12, Z14, K2, Z14
+	VMOVDQU32 Z14, (SI)(R9*4)
+	VPBLENDMD Z13, Z19, K2, Z19
+	VMOVDQU32 Z19, (AX)(R9*4)
+	VPCMPGTD  Z5, Z19, K3
+	KANDNW    K3, K2, K3
+	KMOVW     K3, R12
+	MOVW      R12, (R10)
+	ADDQ      $0x02, R10
+	ADDQ      $0x10, R9
+	JMP       fixed2z
+
+fixed2zdone:
+	VZEROUPPER
+	MOVQ R11, ret+160(FP)
+	RET
+
+// func float2AVX2(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)
 // Requires: AVX, AVX2
-TEXT ·float2AVX2(SB), NOSPLIT, $0-160
-	MOVQ  v_base+0(FP), AX
-	MOVQ  v_len+8(FP), CX
-	MOVQ  c0_base+24(FP), DX
-	MOVQ  c1_base+48(FP), BX
-	MOVQ  in0_base+72(FP), SI
-	MOVQ  in1_base+96(FP), DI
-	MOVQ  ref_base+120(FP), R8
-	MOVQ  k+144(FP), R9
-	MOVQ  mask+152(FP), R10
-	XORQ  R11, R11
-	VPXOR Y0, Y0, Y0
+TEXT ·float2AVX2(SB), $192-160
+	MOVQ         v_base+0(FP), AX
+	MOVQ         v_len+8(FP), CX
+	MOVQ         c0_base+24(FP), DX
+	MOVQ         c1_base+48(FP), BX
+	MOVQ         in0_base+72(FP), SI
+	MOVQ         in1_base+96(FP), DI
+	MOVQ         ref_base+120(FP), R8
+	MOVQ         mask+152(FP), R9
+	MOVQ         k+144(FP), R10
+	VBROADCASTSD (R10), Y0
+	VMOVDQU      Y0, (SP)
+	VBROADCASTSD 8(R10), Y0
+	VMOVDQU      Y0, 32(SP)
+	VBROADCASTSD 16(R10), Y0
+	VMOVDQU      Y0, 64(SP)
+	VBROADCASTSD 24(R10), Y0
+	VMOVDQU      Y0, 96(SP)
+	VBROADCASTSD 32(R10), Y0
+	VMOVDQU      Y0, 128(SP)
+	VBROADCASTSD 40(R10), Y0
+	VMOVDQU      Y0, 160(SP)
+	XORQ         R10, R10
+	VPXOR        Y0, Y0, Y0
 
 float2loop:
-	CMPQ R11, CX
+	CMPQ R10, CX
 	JAE  float2done
 
 	// A refractory compartment counts down and keeps v.
-	VMOVDQU      (R8)(R11*4), Y1
+	VMOVDQU      (R8)(R10*4), Y1
 	VPCMPGTD     Y0, Y1, Y2
 	VPADDD       Y2, Y1, Y1
-	VMOVDQU      Y1, (R8)(R11*4)
+	VMOVDQU      Y1, (R8)(R10*4)
 	VPMOVSXDQ    X2, Y1
 	VEXTRACTI128 $0x01, Y2, X2
 	VPMOVSXDQ    X2, Y2
 
 	// Compartments i+0 to i+3, in the order of the scalar loop's operations.
-	VMOVUPD   (DX)(R11*8), Y3
-	VMULPD    (R9), Y3, Y3
-	VADDPD    (SI)(R11*8), Y3, Y3
-	VMOVUPD   Y3, (DX)(R11*8)
-	VMOVUPD   Y0, (SI)(R11*8)
-	VMOVUPD   (BX)(R11*8), Y4
-	VMULPD    32(R9), Y4, Y4
-	VADDPD    (DI)(R11*8), Y4, Y4
-	VMOVUPD   Y4, (BX)(R11*8)
-	VMOVUPD   Y0, (DI)(R11*8)
+	VMOVUPD   (DX)(R10*8), Y3
+	VMULPD    (SP), Y3, Y3
+	VADDPD    (SI)(R10*8), Y3, Y3
+	VMOVUPD   Y3, (DX)(R10*8)
+	VMOVUPD   Y0, (SI)(R10*8)
+	VMOVUPD   (BX)(R10*8), Y4
+	VMULPD    32(SP), Y4, Y4
+	VADDPD    (DI)(R10*8), Y4, Y4
+	VMOVUPD   Y4, (BX)(R10*8)
+	VMOVUPD   Y0, (DI)(R10*8)
 	VADDPD    Y4, Y3, Y3
-	VADDPD    128(R9), Y3, Y3
-	VMULPD    96(R9), Y3, Y3
-	VMOVUPD   (AX)(R11*8), Y4
-	VMULPD    64(R9), Y4, Y5
+	VADDPD    128(SP), Y3, Y3
+	VMULPD    96(SP), Y3, Y3
+	VMOVUPD   (AX)(R10*8), Y4
+	VMULPD    64(SP), Y4, Y5
 	VADDPD    Y3, Y5, Y5
-	VCMPPD    $0x1e, 160(R9), Y5, Y3
+	VCMPPD    $0x1e, 160(SP), Y5, Y3
 	VANDNPD   Y3, Y1, Y3
 	VBLENDVPD Y1, Y4, Y5, Y5
-	VMOVUPD   Y5, (AX)(R11*8)
-	VMOVMSKPD Y3, R12
+	VMOVUPD   Y5, (AX)(R10*8)
+	VMOVMSKPD Y3, R11
 
 	// Compartments i+4 to i+7, in the order of the scalar loop's operations.
-	VMOVUPD   32(DX)(R11*8), Y1
-	VMULPD    (R9), Y1, Y1
-	VADDPD    32(SI)(R11*8), Y1, Y1
-	VMOVUPD   Y1, 32(DX)(R11*8)
-	VMOVUPD   Y0, 32(SI)(R11*8)
-	VMOVUPD   32(BX)(R11*8), Y3
-	VMULPD    32(R9), Y3, Y3
-	VADDPD    32(DI)(R11*8), Y3, Y3
-	VMOVUPD   Y3, 32(BX)(R11*8)
-	VMOVUPD   Y0, 32(DI)(R11*8)
+	VMOVUPD   32(DX)(R10*8), Y1
+	VMULPD    (SP), Y1, Y1
+	VADDPD    32(SI)(R10*8), Y1, Y1
+	VMOVUPD   Y1, 32(DX)(R10*8)
+	VMOVUPD   Y0, 32(SI)(R10*8)
+	VMOVUPD   32(BX)(R10*8), Y3
+	VMULPD    32(SP), Y3, Y3
+	VADDPD    32(DI)(R10*8), Y3, Y3
+	VMOVUPD   Y3, 32(BX)(R10*8)
+	VMOVUPD   Y0, 32(DI)(R10*8)
 	VADDPD    Y3, Y1, Y1
-	VADDPD    128(R9), Y1, Y1
-	VMULPD    96(R9), Y1, Y1
-	VMOVUPD   32(AX)(R11*8), Y3
-	VMULPD    64(R9), Y3, Y4
+	VADDPD    128(SP), Y1, Y1
+	VMULPD    96(SP), Y1, Y1
+	VMOVUPD   32(AX)(R10*8), Y3
+	VMULPD    64(SP), Y3, Y4
 	VADDPD    Y1, Y4, Y4
-	VCMPPD    $0x1e, 160(R9), Y4, Y1
+	VCMPPD    $0x1e, 160(SP), Y4, Y1
 	VANDNPD   Y1, Y2, Y1
 	VBLENDVPD Y2, Y3, Y4, Y4
-	VMOVUPD   Y4, 32(AX)(R11*8)
-	VMOVMSKPD Y1, R13
-	SHLL      $0x04, R13
-	ORL       R13, R12
-	MOVB      R12, (R10)
-	INCQ      R10
-	ADDQ      $0x08, R11
+	VMOVUPD   Y4, 32(AX)(R10*8)
+	VMOVMSKPD Y1, R12
+	SHLL      $0x04, R12
+	ORL       R12, R11
+	MOVB      R11, (R9)
+	INCQ      R9
+	ADDQ      $0x08, R10
 	JMP       float2loop
 
 float2done:
+	VZEROUPPER
+	RET
+
+// func float2AVX512(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+// Requires: AVX, AVX512F, AVX512VL
+TEXT ·float2AVX512(SB), NOSPLIT, $0-160
+	MOVQ         v_base+0(FP), AX
+	MOVQ         v_len+8(FP), CX
+	MOVQ         c0_base+24(FP), DX
+	MOVQ         c1_base+48(FP), BX
+	MOVQ         in0_base+72(FP), SI
+	MOVQ         in1_base+96(FP), DI
+	MOVQ         ref_base+120(FP), R8
+	MOVQ         k+144(FP), R9
+	MOVQ         mask+152(FP), R10
+	VBROADCASTSD (R9), Z0
+	VBROADCASTSD 8(R9), Z1
+	VBROADCASTSD 16(R9), Z2
+	VBROADCASTSD 24(R9), Z3
+	VBROADCASTSD 32(R9), Z4
+	VBROADCASTSD 40(R9), Z5
+	VPXORD       Z6, Z6, Z6
+	VPTERNLOGD   $0xff, Z7, Z7, Z7
+	XORQ         R9, R9
+
+float2z:
+	CMPQ      R9, CX
+	JAE       float2zdone
+	VMOVDQU32 (R8)(R9*4), Y8
+	VPCMPGTD  Y6, Y8, K1
+	VPADDD    Y7, Y8, K1, Y8
+	VMOVDQU32 Y8, (R8)(R9*4)
+	VMOVUPD   (DX)(R9*8), Z8
+	VMULPD    Z0, Z8, Z8
+	VADDPD    (SI)(R9*8), Z8, Z8
+	VMOVUPD   Z8, (DX)(R9*8)
+	VMOVUPD   Z6, (SI)(R9*8)
+	VMOVUPD   (BX)(R9*8), Z9
+	VMULPD    Z1, Z9, Z9
+	VADDPD    (DI)(R9*8), Z9, Z9
+	VMOVUPD   Z9, (BX)(R9*8)
+	VMOVUPD   Z6, (DI)(R9*8)
+	VADDPD    Z9, Z8, Z8
+	VADDPD    Z4, Z8, Z8
+	VMULPD    Z3, Z8, Z8
+	VMOVUPD   (AX)(R9*8), Z9
+	VMULPD    Z2, Z9, Z10
+	VADDPD    Z8, Z10, Z10
+	VCMPPD    $0x1e, Z5, Z10, K2
+	KANDNW    K2, K1, K2
+	VBLENDMPD Z9, Z10, K1, Z10
+	VMOVUPD   Z10, (AX)(R9*8)
+	KMOVW     K2, R11
+	MOVB      R11, (R10)
+	INCQ      R10
+	ADDQ      $0x08, R9
+	JMP       float2z
+
+float2zdone:
 	VZEROUPPER
 	RET

@@ -4,8 +4,14 @@ package core
 
 import "github.com/spindle-sim/spindle/snn"
 
-// vectorised is false: this build has no vector kernels.
-var vectorised = false
+// This build has no vector kernels.
+const (
+	scalarLoops = iota
+	avx2
+	avx512
+)
+
+var kernels = scalarLoops
 
 // fixed2Vec advances no compartment: the scalar loop does them all.
 func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []int64, spikes []uint16) (done, updated int, _ []uint16) {

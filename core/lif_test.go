@@ -137,13 +137,14 @@ func floatBits(x []float64) []uint64 {
 	return b
 }
 
-// The vector kernels and the scalar loops agree bit for bit, in both modes,
-// on random states and on random ranges of compartments.
+// Every kernel set the CPU runs agrees bit for bit with the scalar loops,
+// in both modes, on random states and on random ranges of compartments.
 func TestVectorMatchesScalar(t *testing.T) {
-	if !vectorised {
+	best := kernels
+	if best == scalarLoops {
 		t.Skip("no vector kernels in this build or on this CPU")
 	}
-	defer func() { vectorised = true }()
+	defer func() { kernels = best }()
 	rng := rand.New(rand.NewPCG(13, 1))
 	for trial := range 400 {
 		mode := snn.Mode(trial % 2)
@@ -151,27 +152,30 @@ func TestVectorMatchesScalar(t *testing.T) {
 		base := randomLIF(rng, mode, n)
 		from := rng.IntN(n)
 		to := from + 1 + rng.IntN(n-from)
-		var cores [2]*Core
-		var spikes [2][]uint16
-		var updated [2]int64
-		for k, vec := range []bool{false, true} {
-			vectorised = vec
-			cores[k] = cloneLIF(base)
+		var cores []*Core
+		var spikes [][]uint16
+		var updated []int64
+		for set := scalarLoops; set <= best; set++ {
+			kernels = set
+			c := cloneLIF(base)
+			var sp []uint16
+			var up int64
 			for tick := range int64(3) { // the ring's slot 0, then the empty slot 1, then 0 again
-				var sp []uint16
-				var up int64
-				sp, up = cores[k].updateRange(tick, from, to, nil)
-				spikes[k] = append(spikes[k], sp...)
-				updated[k] += up
+				s, u := c.updateRange(tick, from, to, nil)
+				sp = append(sp, s...)
+				up += u
 			}
+			cores, spikes, updated = append(cores, c), append(spikes, sp), append(updated, up)
 		}
-		s, v := cores[0], cores[1]
-		if !slices.Equal(spikes[0], spikes[1]) || updated[0] != updated[1] ||
-			!slices.Equal(s.ref, v.ref) || !slices.Equal(s.vX, v.vX) || !slices.Equal(s.curX, v.curX) ||
-			!slices.Equal(s.ringX, v.ringX) || !slices.Equal(floatBits(s.vF), floatBits(v.vF)) ||
-			!slices.Equal(floatBits(s.curF), floatBits(v.curF)) || !slices.Equal(floatBits(s.ringF), floatBits(v.ringF)) {
-			t.Fatalf("trial %d (%v, %d compartments, range %d..%d): the vector kernels differ from the scalar loops\nspikes %v\nand    %v\nupdated %d and %d",
-				trial, mode, n, from, to, spikes[0], spikes[1], updated[0], updated[1])
+		s := cores[0]
+		for set, v := range cores[1:] {
+			if !slices.Equal(spikes[0], spikes[set+1]) || updated[0] != updated[set+1] ||
+				!slices.Equal(s.ref, v.ref) || !slices.Equal(s.vX, v.vX) || !slices.Equal(s.curX, v.curX) ||
+				!slices.Equal(s.ringX, v.ringX) || !slices.Equal(floatBits(s.vF), floatBits(v.vF)) ||
+				!slices.Equal(floatBits(s.curF), floatBits(v.curF)) || !slices.Equal(floatBits(s.ringF), floatBits(v.ringF)) {
+				t.Fatalf("trial %d (%v, %d compartments, range %d..%d): kernel set %d differs from the scalar loops\nspikes %v\nand    %v\nupdated %d and %d",
+					trial, mode, n, from, to, set+1, spikes[0], spikes[set+1], updated[0], updated[set+1])
+			}
 		}
 	}
 }

@@ -10,12 +10,28 @@ import (
 	"github.com/spindle-sim/spindle/snn"
 )
 
-// vectorised selects the AVX2 kernels; the tests turn it off to compare
-// them with the scalar loops.
-var vectorised = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+// The kernel sets, best last.
+const (
+	scalarLoops = iota
+	avx2
+	avx512
+)
+
+// kernels is the best kernel set the CPU runs; the tests lower it to
+// compare the sets with each other and with the scalar loops.
+var kernels = bestKernels()
+
+func bestKernels() int {
+	switch x := &cpu.X86; {
+	case x.HasAVX512F && x.HasAVX512VL && x.HasAVX2 && x.HasPOPCNT:
+		return avx512
+	case x.HasAVX2 && x.HasPOPCNT:
+		return avx2
+	}
+	return scalarLoops
+}
 
 const (
-	vecBlock = 8   // compartments per kernel iteration
 	vecChunk = 256 // compartments per kernel call, so that the mask fits on the stack
 
 	stateMax = 1<<(snn.StateBits-1) - 1
@@ -25,34 +41,36 @@ const (
 	inBound = 1 << (snn.StateBits + 1)
 )
 
-// kernelConstant reports whether fixed2AVX2's 32-bit product handles k.
+// kernelConstant reports whether the fixed kernels' 32-bit product
+// handles k.
 func kernelConstant(k int32) bool { return 0 <= k && k <= 1<<snn.DecayBits }
 
-// fixed2Vec advances the first multiple of eight of the compartments of a
-// run sharing profile p, numbered from base, with fixed2AVX2, if the CPU
-// and the profile's constants allow. It returns how many it advanced, how
-// many of those were updated, and spikes with those that spiked appended.
+// fixed2Vec advances the first multiple of the kernel's block of the
+// compartments of a run sharing profile p, numbered from base, with a
+// kernel, if the CPU and the profile's constants allow. It returns how
+// many it advanced, how many of those were updated, and spikes with those
+// that spiked appended.
 func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []int64, spikes []uint16) (done, updated int, _ []uint16) {
-	if !vectorised || !kernelConstant(p.FKeepI[0]) || !kernelConstant(p.FKeepI[1]) ||
+	if kernels == scalarLoops || !kernelConstant(p.FKeepI[0]) || !kernelConstant(p.FKeepI[1]) ||
 		!kernelConstant(p.FKeepV) || !kernelConstant(p.FGainV) {
 		return 0, 0, spikes
+	}
+	kernel, block := fixed2AVX2, 8
+	if kernels == avx512 {
+		kernel, block = fixed2AVX512, 16
 	}
 	var restful int32
 	if p.FBias == 0 && p.FVTh >= 0 {
 		restful = -1
 	}
-	var k [12][8]int32
-	for j, x := range [...]int32{p.FKeepI[0], p.FKeepI[1], p.FKeepV, p.FGainV, p.FBias, p.FVTh,
-		restful, 1<<snn.DecayBits - 1, inBound, ^inBound, stateMax, stateMin} {
-		for l := range k[j] {
-			k[j][l] = x
-		}
-	}
-	end := len(v) &^ (vecBlock - 1)
+	// In the order of core/_asm's constants.
+	k := [12]int32{p.FKeepI[0], p.FKeepI[1], p.FKeepV, p.FGainV, p.FBias, p.FVTh,
+		1<<snn.DecayBits - 1, inBound, ^inBound, stateMax, stateMin, restful}
+	end := len(v) &^ (block - 1)
 	for done < end {
 		m := min(end-done, vecChunk)
 		var mask [vecChunk / 8]byte
-		updated += fixed2AVX2(v[done:done+m], c0[done:done+m], c1[done:done+m], ref[done:done+m],
+		updated += kernel(v[done:done+m], c0[done:done+m], c1[done:done+m], ref[done:done+m],
 			in0[done:done+m], in1[done:done+m], &k, &mask)
 		spikes = spiked(mask[:m/8], base+done, v[done:done+m], ref[done:done+m], p.FVReset, p.RefTicks, spikes)
 		done += m
@@ -60,23 +78,22 @@ func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []in
 	return done, updated, spikes
 }
 
-// float2Vec is fixed2Vec in float mode, with float2AVX2; every compartment
-// it advances is updated.
+// float2Vec is fixed2Vec in float mode; every compartment it advances is
+// updated.
 func float2Vec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []int32, spikes []uint16) (done int, _ []uint16) {
-	if !vectorised {
+	if kernels == scalarLoops {
 		return 0, spikes
 	}
-	var k [6][4]float64
-	for j, x := range [...]float64{p.KeepI[0], p.KeepI[1], p.KeepV, p.GainV, p.Bias, p.VTh} {
-		for l := range k[j] {
-			k[j][l] = x
-		}
+	kernel := float2AVX2
+	if kernels == avx512 {
+		kernel = float2AVX512
 	}
-	end := len(v) &^ (vecBlock - 1)
+	k := [6]float64{p.KeepI[0], p.KeepI[1], p.KeepV, p.GainV, p.Bias, p.VTh}
+	end := len(v) &^ 7
 	for done < end {
 		m := min(end-done, vecChunk)
 		var mask [vecChunk / 8]byte
-		float2AVX2(v[done:done+m], c0[done:done+m], c1[done:done+m], in0[done:done+m], in1[done:done+m],
+		kernel(v[done:done+m], c0[done:done+m], c1[done:done+m], in0[done:done+m], in1[done:done+m],
 			ref[done:done+m], &k, &mask)
 		spikes = spiked(mask[:m/8], base+done, v[done:done+m], ref[done:done+m], p.VReset, p.RefTicks, spikes)
 		done += m

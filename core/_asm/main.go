@@ -19,12 +19,31 @@ import (
 func main() {
 	ConstraintExpr("!purego")
 	fixed2()
+	fixed2AVX512()
 	float2()
+	float2AVX512()
 	Generate()
 }
 
-// The constant blocks: one vector per constant, broadcast by the caller
-// (core/lif_amd64.go lays them out in this order).
+// broadcast copies n constants of size bytes from *p into a vector each,
+// in a block on the stack, which the AVX2 kernels read as memory operands:
+// they have too few registers to keep them all.
+func broadcast(p Register, n, size int) func(int) Mem {
+	block := AllocLocal(32 * n)
+	t := YMM()
+	for c := 0; c < n; c++ {
+		if size == 4 {
+			VPBROADCASTD(Mem{Base: p, Disp: size * c}, t)
+		} else {
+			VBROADCASTSD(Mem{Base: p, Disp: size * c}, t)
+		}
+		VMOVDQU(t, block.Offset(32*c))
+	}
+	return func(c int) Mem { return block.Offset(32 * c) }
+}
+
+// The constants, in the order in which the caller (core/lif_vec_amd64.go)
+// passes them: the kernels broadcast them.
 const (
 	fK0 = iota
 	fK1
@@ -32,12 +51,13 @@ const (
 	fGainV
 	fBias
 	fVTh
-	fRestful
 	fLow12
 	fInMax
 	fInMin
 	fStateMax
 	fStateMin
+	fRestful // -1 for a profile whose compartments at rest are skipped, else 0
+	fixedConstants
 )
 
 const (
@@ -47,12 +67,13 @@ const (
 	gGainV
 	gBias
 	gVTh
+	floatConstants
 )
 
 func fixed2() {
-	TEXT("fixed2AVX2", NOSPLIT, "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12][8]int32, mask *[32]byte) int")
+	TEXT("fixed2AVX2", 0, "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12]int32, mask *[32]byte) int")
 	Doc("fixed2AVX2 is updateFixed2's loop over len(v) compartments, a multiple",
-		"of 8 up to 256, in 32-bit lanes; it clears in0 and in1. It returns the",
+		"of 8 up to 256, in eight 32-bit lanes; it clears in0 and in1. It returns the",
 		"number of compartments updated (not skipped at rest) and sets bit i of",
 		"mask for each compartment i that spiked; their reset is the caller's.")
 	Pragma("noescape")
@@ -63,9 +84,8 @@ func fixed2() {
 	ref := Load(Param("ref").Base(), GP64())
 	in0 := Load(Param("in0").Base(), GP64())
 	in1 := Load(Param("in1").Base(), GP64())
-	kp := Load(Param("k"), GP64())
 	mp := Load(Param("mask"), GP64())
-	k := func(c int) Mem { return Mem{Base: kp, Disp: 32 * c} }
+	k := broadcast(Load(Param("k"), GP64()), fixedConstants, 4)
 
 	i, updated := GP64(), GP64()
 	XORQ(i, i)
@@ -191,7 +211,7 @@ func narrow(base, i Register, max, min Mem) VecVirtual {
 }
 
 func float2() {
-	TEXT("float2AVX2", NOSPLIT, "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6][4]float64, mask *[32]byte)")
+	TEXT("float2AVX2", 0, "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)")
 	Doc("float2AVX2 is updateFloat2's loop over len(v) compartments, a multiple",
 		"of 8 up to 256; it clears in0 and in1. It sets bit i of mask for each",
 		"compartment i that spiked; their reset is the caller's.")
@@ -203,9 +223,8 @@ func float2() {
 	in0 := Load(Param("in0").Base(), GP64())
 	in1 := Load(Param("in1").Base(), GP64())
 	ref := Load(Param("ref").Base(), GP64())
-	kp := Load(Param("k"), GP64())
 	mp := Load(Param("mask"), GP64())
-	k := func(c int) Mem { return Mem{Base: kp, Disp: 32 * c} }
+	k := broadcast(Load(Param("k"), GP64()), floatConstants, 8)
 
 	i := GP64()
 	XORQ(i, i)
@@ -267,6 +286,205 @@ func float2() {
 	JMP(LabelRef("float2loop"))
 
 	Label("float2done")
+	VZEROUPPER()
+	RET()
+}
+
+func fixed2AVX512() {
+	TEXT("fixed2AVX512", NOSPLIT, "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12]int32, mask *[32]byte) int")
+	Doc("fixed2AVX512 is fixed2AVX2 in sixteen lanes, for a multiple of 16",
+		"compartments up to 256.")
+	Pragma("noescape")
+	v := Load(Param("v").Base(), GP64())
+	n := Load(Param("v").Len(), GP64())
+	c0 := Load(Param("c0").Base(), GP64())
+	c1 := Load(Param("c1").Base(), GP64())
+	ref := Load(Param("ref").Base(), GP64())
+	in0 := Load(Param("in0").Base(), GP64())
+	in1 := Load(Param("in1").Base(), GP64())
+	kp := Load(Param("k"), GP64())
+	mp := Load(Param("mask"), GP64())
+
+	Comment("Every constant has a register of its own.")
+	var k [fixedConstants]VecVirtual
+	for c := range k[:fRestful] {
+		k[c] = ZMM()
+		VPBROADCASTD(Mem{Base: kp, Disp: 4 * c}, k[c])
+	}
+	restful, tmp := K(), GP32()
+	MOVL(Mem{Base: kp, Disp: 4 * fRestful}, tmp)
+	KMOVW(tmp, restful)
+	zero, ones := ZMM(), ZMM()
+	VPXORD(zero, zero, zero)
+	VPTERNLOGD(Imm(0xff), ones, ones, ones)
+
+	i, updated := GP64(), GP64()
+	XORQ(i, i)
+	XORQ(updated, updated)
+
+	Label("fixed2z")
+	CMPQ(i, n)
+	JAE(LabelRef("fixed2zdone"))
+
+	current := func(c, in Register, kc int) (old, cur VecVirtual) {
+		old = ZMM()
+		VMOVDQU32(Mem{Base: c, Index: i, Scale: 4}, old)
+		cur = mulShift512(old, k[kc], k[fLow12], zero)
+		// The ring's sums narrowed with signed saturation, then clamped.
+		q, lo, hi := ZMM(), ZMM(), ZMM()
+		VMOVDQU64(Mem{Base: in, Index: i, Scale: 8}, q)
+		VPMOVSQD(q, lo.AsY())
+		VMOVDQU64(Mem{Base: in, Index: i, Scale: 8, Disp: 64}, q)
+		VPMOVSQD(q, hi.AsY())
+		VINSERTI64X4(Imm(1), hi.AsY(), lo, lo)
+		VPMINSD(k[fInMax], lo, lo)
+		VPMAXSD(k[fInMin], lo, lo)
+		VMOVDQU64(zero, Mem{Base: in, Index: i, Scale: 8})
+		VMOVDQU64(zero, Mem{Base: in, Index: i, Scale: 8, Disp: 64})
+		VPADDD(lo, cur, cur)
+		VPMINSD(k[fStateMax], cur, cur)
+		VPMAXSD(k[fStateMin], cur, cur)
+		return old, cur
+	}
+	_, a := current(c0, in0, fK0)
+	_, b := current(c1, in1, fK1)
+
+	x, r := ZMM(), ZMM()
+	VMOVDQU32(Mem{Base: v, Index: i, Scale: 4}, x)
+	VMOVDQU32(Mem{Base: ref, Index: i, Scale: 4}, r)
+
+	Comment("Compartments at rest with no current keep their old currents and",
+		"are not counted.")
+	o, rest, live := ZMM(), K(), K()
+	VPORD(x, r, o)
+	VPORD(a, o, o)
+	VPORD(b, o, o)
+	VPTESTNMD(o, o, rest)
+	KANDW(restful, rest, rest)
+	KNOTW(rest, live)
+	VMOVDQU32(a, live, Mem{Base: c0, Index: i, Scale: 4})
+	VMOVDQU32(b, live, Mem{Base: c1, Index: i, Scale: 4})
+	cnt := GP32()
+	KMOVW(live, cnt)
+	POPCNTL(cnt, cnt)
+	ADDQ(cnt.As64(), updated)
+
+	VPADDD(b, a, a)
+	VPADDD(k[fBias], a, a)
+	y := mulShift512(x, k[fKeepV], k[fLow12], zero)
+	VPADDD(mulShift512(a, k[fGainV], k[fLow12], zero), y, y)
+	VPMINSD(k[fStateMax], y, y)
+	VPMAXSD(k[fStateMin], y, y)
+
+	busy := K()
+	VPCMPGTD(zero, r, busy)
+	VPADDD(ones, r, busy, r)
+	VMOVDQU32(r, Mem{Base: ref, Index: i, Scale: 4})
+	VPBLENDMD(x, y, busy, y)
+	VMOVDQU32(y, Mem{Base: v, Index: i, Scale: 4})
+
+	spike := K()
+	VPCMPGTD(k[fVTh], y, spike)
+	KANDNW(spike, busy, spike)
+	m := GP32()
+	KMOVW(spike, m)
+	MOVW(m.As16(), Mem{Base: mp})
+
+	ADDQ(Imm(2), mp)
+	ADDQ(Imm(16), i)
+	JMP(LabelRef("fixed2z"))
+
+	Label("fixed2zdone")
+	VZEROUPPER()
+	Store(updated, ReturnIndex(0))
+	RET()
+}
+
+// mulShift512 is mulShift in sixteen lanes: AVX-512 has no VPSIGND, so the
+// magnitude of the lanes where x is negative is negated under a mask.
+func mulShift512(x, k, low12, zero VecVirtual) VecVirtual {
+	abs, hi, neg := ZMM(), ZMM(), K()
+	VPABSD(x, abs)
+	VPSRLD(Imm(12), abs, hi)
+	VPANDD(low12, abs, abs)
+	VPMULLD(k, hi, hi)
+	VPMULLD(k, abs, abs)
+	VPSRLD(Imm(12), abs, abs)
+	VPADDD(abs, hi, hi)
+	VPCMPGTD(x, zero, neg)
+	VPSUBD(hi, zero, neg, hi)
+	return hi
+}
+
+func float2AVX512() {
+	TEXT("float2AVX512", NOSPLIT, "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)")
+	Doc("float2AVX512 is float2AVX2 in eight 64-bit lanes.")
+	Pragma("noescape")
+	v := Load(Param("v").Base(), GP64())
+	n := Load(Param("v").Len(), GP64())
+	c0 := Load(Param("c0").Base(), GP64())
+	c1 := Load(Param("c1").Base(), GP64())
+	in0 := Load(Param("in0").Base(), GP64())
+	in1 := Load(Param("in1").Base(), GP64())
+	ref := Load(Param("ref").Base(), GP64())
+	kp := Load(Param("k"), GP64())
+	mp := Load(Param("mask"), GP64())
+
+	var k [floatConstants]VecVirtual
+	for c := range k {
+		k[c] = ZMM()
+		VBROADCASTSD(Mem{Base: kp, Disp: 8 * c}, k[c])
+	}
+	zero, ones := ZMM(), ZMM()
+	VPXORD(zero, zero, zero)
+	VPTERNLOGD(Imm(0xff), ones, ones, ones)
+
+	i := GP64()
+	XORQ(i, i)
+
+	Label("float2z")
+	CMPQ(i, n)
+	JAE(LabelRef("float2zdone"))
+
+	r, busy := YMM(), K()
+	VMOVDQU32(Mem{Base: ref, Index: i, Scale: 4}, r)
+	VPCMPGTD(zero.AsY(), r, busy)
+	VPADDD(ones.AsY(), r, busy, r)
+	VMOVDQU32(r, Mem{Base: ref, Index: i, Scale: 4})
+
+	at := func(base Register) Mem { return Mem{Base: base, Index: i, Scale: 8} }
+	a, b := ZMM(), ZMM()
+	VMOVUPD(at(c0), a)
+	VMULPD(k[gK0], a, a)
+	VADDPD(at(in0), a, a)
+	VMOVUPD(a, at(c0))
+	VMOVUPD(zero, at(in0))
+	VMOVUPD(at(c1), b)
+	VMULPD(k[gK1], b, b)
+	VADDPD(at(in1), b, b)
+	VMOVUPD(b, at(c1))
+	VMOVUPD(zero, at(in1))
+	VADDPD(b, a, a)
+	VADDPD(k[gBias], a, a)
+	VMULPD(k[gGainV], a, a)
+	x, y := ZMM(), ZMM()
+	VMOVUPD(at(v), x)
+	VMULPD(k[gKeepV], x, y)
+	VADDPD(a, y, y)
+	spike := K()
+	VCMPPD(Imm(0x1e), k[gVTh], y, spike)
+	KANDNW(spike, busy, spike)
+	VBLENDMPD(x, y, busy, y)
+	VMOVUPD(y, at(v))
+	m := GP32()
+	KMOVW(spike, m)
+	MOVB(m.As8(), Mem{Base: mp})
+
+	INCQ(mp)
+	ADDQ(Imm(8), i)
+	JMP(LabelRef("float2z"))
+
+	Label("float2zdone")
 	VZEROUPPER()
 	RET()
 }
