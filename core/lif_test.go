@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -176,6 +177,57 @@ func TestVectorMatchesScalar(t *testing.T) {
 				t.Fatalf("trial %d (%v, %d compartments, range %d..%d): kernel set %d differs from the scalar loops\nspikes %v\nand    %v\nupdated %d and %d",
 					trial, mode, n, from, to, set+1, spikes[0], spikes[set+1], updated[0], updated[set+1])
 			}
+		}
+	}
+}
+
+// BenchmarkUpdate advances 1000 compartments of CUBA's parameters (two
+// receptors, input on a tenth of them per tick), from rest, with each
+// kernel set the CPU runs.
+func BenchmarkUpdate(b *testing.B) {
+	net := &snn.Network{Dt: 0.1, Populations: []snn.Population{{Name: "p", Size: 1, Neuron: snn.Neuron{
+		TauM: 20, VRest: -49, VReset: -60, VTh: -50, TRef: 5,
+		Receptors: []snn.Receptor{{Name: "exc", TauSyn: 5}, {Name: "inh", TauSyn: 10}},
+	}}}}
+	g, err := net.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	best := kernels
+	defer func() { kernels = best }()
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		for set := scalarLoops; set <= best; set++ {
+			b.Run(fmt.Sprintf("%v/kernels=%d", mode, set), func(b *testing.B) {
+				kernels = set
+				const n = 1000
+				rng := rand.New(rand.NewPCG(1, 2))
+				c := randomLIF(rng, mode, n)
+				c.params[0], c.params[1] = g.Params[0], g.Params[0]
+				clear(c.ref) // at rest, as CUBA starts
+				clear(c.vX)
+				clear(c.curX)
+				clear(c.ringX)
+				clear(c.vF)
+				clear(c.curF)
+				clear(c.ringF)
+				in := make([]int, 64*n/10) // the inputs of 64 ticks, cycled
+				for k := range in {
+					in[k] = rng.IntN(2 * n)
+				}
+				var spikes []uint16
+				b.ResetTimer()
+				for t := range int64(b.N) {
+					for k, i := range in[t%64*n/10:][:n/10] {
+						if mode == snn.Fixed {
+							c.ringX[int(t&1)*2*n+i] += int64(k%11-3) << 10
+						} else {
+							c.ringF[int(t&1)*2*n+i] += float64(k%11-3) / 4
+						}
+					}
+					spikes, _ = c.updateRange(t, 0, n, spikes[:0])
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/compartment")
+			})
 		}
 	}
 }
