@@ -263,6 +263,11 @@ func (c *Core) updateRange(t int64, from, to int, spikes []uint16) ([]uint16, in
 	return spikes, updated
 }
 
+// The float loops round every product before adding (the float64
+// conversions): a fused multiply-add, which the compiler may otherwise
+// emit for GOAMD64=v3 and other architectures, would round differently
+// from the vector kernels and from the dense reference.
+
 // updateFloat2 is updateFloatN fused into one pass for the common case of
 // two receptors (excitatory and inhibitory), the hottest loop of a run. It
 // clears the ring slot as it reads it.
@@ -287,15 +292,15 @@ func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]ui
 		c0, c1 := c.curF[s0:s1][:len(v)], c.curF[n+s0 : n+s1][:len(v)]
 		in0, in1 := ring[s0:s1][:len(v)], ring[n+s0 : n+s1][:len(v)]
 		for i, x := range v {
-			a := c0[i]*k0 + in0[i]
-			b := c1[i]*k1 + in1[i]
+			a := float64(c0[i]*k0) + in0[i]
+			b := float64(c1[i]*k1) + in1[i]
 			in0[i], in1[i] = 0, 0
 			c0[i], c1[i] = a, b
 			if ref[i] > 0 {
 				ref[i]--
 				continue
 			}
-			x = x*keepV + (a+b+bias)*gainV
+			x = float64(x*keepV) + float64((a+b+bias)*gainV)
 			if x > vth {
 				x = vreset
 				ref[i] = refTicks
@@ -323,7 +328,7 @@ func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]ui
 			cs := cur[s0:s1]
 			is, ss := in[s0:s1][:len(cs)], sum[s0:s1][:len(cs)]
 			for i, x := range cs {
-				x = x*keep + is[i]
+				x = float64(x*keep) + is[i]
 				cs[i] = x
 				if r == 0 {
 					ss[i] = x
@@ -347,7 +352,7 @@ func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]ui
 				ref[i]--
 				continue
 			}
-			x = x*keepV + (ss[i]+bias)*gainV
+			x = float64(x*keepV) + float64((ss[i]+bias)*gainV)
 			if x > vth {
 				x = vreset
 				ref[i] = refTicks
