@@ -231,3 +231,25 @@ func BenchmarkUpdate(b *testing.B) {
 		}
 	}
 }
+
+// The update allocates nothing per tick with any kernel set (a kernel
+// called through a func value would move its constants and mask to the
+// heap).
+func TestUpdateDoesNotAllocate(t *testing.T) {
+	best := kernels
+	defer func() { kernels = best }()
+	for set := scalarLoops; set <= best; set++ {
+		kernels = set
+		for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+			c := randomLIF(rand.New(rand.NewPCG(5, 6)), mode, 300)
+			spikes := make([]uint16, 0, 3*300)
+			tick := int64(0)
+			if a := testing.AllocsPerRun(20, func() {
+				spikes, _ = c.updateRange(tick, 0, 300, spikes[:0])
+				tick++
+			}); a != 0 {
+				t.Errorf("kernel set %d, %v: %v allocations per update", set, mode, a)
+			}
+		}
+	}
+}

@@ -55,9 +55,9 @@ func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []in
 		!kernelConstant(p.FKeepV) || !kernelConstant(p.FGainV) {
 		return 0, 0, spikes
 	}
-	kernel, block := fixed2AVX2, 8
+	block := 8
 	if kernels == avx512 {
-		kernel, block = fixed2AVX512, 16
+		block = 16
 	}
 	var restful int32
 	if p.FBias == 0 && p.FVTh >= 0 {
@@ -70,8 +70,15 @@ func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []in
 	for done < end {
 		m := min(end-done, vecChunk)
 		var mask [vecChunk / 8]byte
-		updated += kernel(v[done:done+m], c0[done:done+m], c1[done:done+m], ref[done:done+m],
-			in0[done:done+m], in1[done:done+m], &k, &mask)
+		// Direct calls: through a func value k and mask would escape
+		// (go:noescape holds for the declared function only).
+		if kernels == avx512 {
+			updated += fixed2AVX512(v[done:done+m], c0[done:done+m], c1[done:done+m], ref[done:done+m],
+				in0[done:done+m], in1[done:done+m], &k, &mask)
+		} else {
+			updated += fixed2AVX2(v[done:done+m], c0[done:done+m], c1[done:done+m], ref[done:done+m],
+				in0[done:done+m], in1[done:done+m], &k, &mask)
+		}
 		spikes = spiked(mask[:m/8], base+done, v[done:done+m], ref[done:done+m], p.FVReset, p.RefTicks, spikes)
 		done += m
 	}
@@ -84,17 +91,18 @@ func float2Vec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []
 	if kernels == scalarLoops {
 		return 0, spikes
 	}
-	kernel := float2AVX2
-	if kernels == avx512 {
-		kernel = float2AVX512
-	}
 	k := [6]float64{p.KeepI[0], p.KeepI[1], p.KeepV, p.GainV, p.Bias, p.VTh}
 	end := len(v) &^ 7
 	for done < end {
 		m := min(end-done, vecChunk)
 		var mask [vecChunk / 8]byte
-		kernel(v[done:done+m], c0[done:done+m], c1[done:done+m], in0[done:done+m], in1[done:done+m],
-			ref[done:done+m], &k, &mask)
+		if kernels == avx512 {
+			float2AVX512(v[done:done+m], c0[done:done+m], c1[done:done+m], in0[done:done+m], in1[done:done+m],
+				ref[done:done+m], &k, &mask)
+		} else {
+			float2AVX2(v[done:done+m], c0[done:done+m], c1[done:done+m], in0[done:done+m], in1[done:done+m],
+				ref[done:done+m], &k, &mask)
+		}
 		spikes = spiked(mask[:m/8], base+done, v[done:done+m], ref[done:done+m], p.VReset, p.RefTicks, spikes)
 		done += m
 	}
