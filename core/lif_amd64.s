@@ -4,50 +4,418 @@
 
 #include "textflag.h"
 
+// func fixed1AVX2(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int
+// Requires: AVX, AVX2, POPCNT
+TEXT ·fixed1AVX2(SB), $384-120
+	MOVQ         v_len+8(FP), AX
+	MOVQ         v_base+0(FP), CX
+	MOVQ         c0_base+24(FP), DX
+	MOVQ         ref_base+48(FP), BX
+	MOVQ         in0_base+72(FP), SI
+	MOVQ         k+96(FP), DI
+	MOVQ         mask+104(FP), R8
+	VPBROADCASTD (DI), Y0
+	VMOVDQU      Y0, (SP)
+	VPBROADCASTD 4(DI), Y0
+	VMOVDQU      Y0, 32(SP)
+	VPBROADCASTD 8(DI), Y0
+	VMOVDQU      Y0, 64(SP)
+	VPBROADCASTD 12(DI), Y0
+	VMOVDQU      Y0, 96(SP)
+	VPBROADCASTD 16(DI), Y0
+	VMOVDQU      Y0, 128(SP)
+	VPBROADCASTD 20(DI), Y0
+	VMOVDQU      Y0, 160(SP)
+	VPBROADCASTD 24(DI), Y0
+	VMOVDQU      Y0, 192(SP)
+	VPBROADCASTD 28(DI), Y0
+	VMOVDQU      Y0, 224(SP)
+	VPBROADCASTD 32(DI), Y0
+	VMOVDQU      Y0, 256(SP)
+	VPBROADCASTD 36(DI), Y0
+	VMOVDQU      Y0, 288(SP)
+	VPBROADCASTD 40(DI), Y0
+	VMOVDQU      Y0, 320(SP)
+	VPBROADCASTD 44(DI), Y0
+	VMOVDQU      Y0, 352(SP)
+	XORQ         DI, DI
+	XORQ         R9, R9
+	VPXOR        Y0, Y0, Y0
+
+fixed1AVX2loop:
+	CMPQ      DI, AX
+	JAE       fixed1AVX2done
+	VMOVDQU   (DX)(DI*4), Y1
+	VPABSD    Y1, Y2
+	VPSRLD    $0x0c, Y2, Y3
+	VPAND     192(SP), Y2, Y2
+	VPMULLD   (SP), Y3, Y3
+	VPMULLD   (SP), Y2, Y2
+	VPSRLD    $0x0c, Y2, Y2
+	VPADDD    Y2, Y3, Y3
+	VPSIGND   Y1, Y3, Y1
+	VMOVDQU   (SI)(DI*8), Y2
+	VSHUFPS   $0x88, 32(SI)(DI*8), Y2, Y3
+	VPERMQ    $0xd8, Y3, Y3
+	VSHUFPS   $0xdd, 32(SI)(DI*8), Y2, Y2
+	VPERMQ    $0xd8, Y2, Y2
+	VPSRAD    $0x1f, Y3, Y4
+	VPCMPEQD  Y2, Y4, Y4
+	VPSRAD    $0x1f, Y2, Y2
+	VPXOR     224(SP), Y2, Y2
+	VPBLENDVB Y4, Y3, Y2, Y2
+	VPMINSD   224(SP), Y2, Y2
+	VPMAXSD   256(SP), Y2, Y2
+	VPADDD    Y2, Y1, Y1
+
+	// The ring slot is cleared as it is read.
+	VMOVDQU Y0, (SI)(DI*8)
+	VMOVDQU Y0, 32(SI)(DI*8)
+	VPMINSD 288(SP), Y1, Y1
+	VPMAXSD 320(SP), Y1, Y1
+	VMOVDQU (CX)(DI*4), Y2
+	VMOVDQU (BX)(DI*4), Y3
+
+	// A compartment at rest with no current is skipped and not counted;
+	// with two receptors its currents keep their old values, as in the
+	// scalar loop.
+	VPOR      Y2, Y3, Y4
+	VPOR      Y1, Y4, Y4
+	VPCMPEQD  Y0, Y4, Y4
+	VPAND     352(SP), Y4, Y4
+	VMOVDQU   Y1, (DX)(DI*4)
+	VMOVMSKPS Y4, R10
+	POPCNTL   R10, R10
+	ADDQ      $0x08, R9
+	SUBQ      R10, R9
+
+	// v <- Saturate(MulShift(v, KeepV) + MulShift(sum of I_r + Bias, GainV))
+	VPADDD  128(SP), Y1, Y1
+	VPABSD  Y2, Y4
+	VPSRLD  $0x0c, Y4, Y5
+	VPAND   192(SP), Y4, Y4
+	VPMULLD 64(SP), Y5, Y5
+	VPMULLD 64(SP), Y4, Y4
+	VPSRLD  $0x0c, Y4, Y4
+	VPADDD  Y4, Y5, Y5
+	VPSIGND Y2, Y5, Y4
+	VPABSD  Y1, Y5
+	VPSRLD  $0x0c, Y5, Y6
+	VPAND   192(SP), Y5, Y5
+	VPMULLD 96(SP), Y6, Y6
+	VPMULLD 96(SP), Y5, Y5
+	VPSRLD  $0x0c, Y5, Y5
+	VPADDD  Y5, Y6, Y6
+	VPSIGND Y1, Y6, Y1
+	VPADDD  Y1, Y4, Y4
+	VPMINSD 288(SP), Y4, Y4
+	VPMAXSD 320(SP), Y4, Y4
+
+	// A refractory compartment counts down and keeps v.
+	VPCMPGTD  Y0, Y3, Y1
+	VPADDD    Y1, Y3, Y3
+	VMOVDQU   Y3, (BX)(DI*4)
+	VPBLENDVB Y1, Y2, Y4, Y2
+	VMOVDQU   Y2, (CX)(DI*4)
+	VPCMPGTD  160(SP), Y4, Y2
+	VPANDN    Y2, Y1, Y2
+	VMOVMSKPS Y2, R10
+	MOVB      R10, (R8)
+	INCQ      R8
+	ADDQ      $0x08, DI
+	JMP       fixed1AVX2loop
+
+fixed1AVX2done:
+	VZEROUPPER
+	MOVQ R9, ret+112(FP)
+	RET
+
+// func fixed1AVX512(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int
+// Requires: AVX, AVX512F, POPCNT
+TEXT ·fixed1AVX512(SB), NOSPLIT, $0-120
+	MOVQ v_len+8(FP), AX
+	MOVQ v_base+0(FP), CX
+	MOVQ c0_base+24(FP), DX
+	MOVQ ref_base+48(FP), BX
+	MOVQ in0_base+72(FP), SI
+	MOVQ k+96(FP), DI
+	MOVQ mask+104(FP), R8
+
+	// Every constant has a register of its own.
+	VPBROADCASTD (DI), Z0
+	VPBROADCASTD 4(DI), Z1
+	VPBROADCASTD 8(DI), Z1
+	VPBROADCASTD 12(DI), Z5
+	VPBROADCASTD 16(DI), Z6
+	VPBROADCASTD 20(DI), Z7
+	VPBROADCASTD 24(DI), Z8
+	VPBROADCASTD 28(DI), Z9
+	VPBROADCASTD 32(DI), Z10
+	VPBROADCASTD 36(DI), Z11
+	VPBROADCASTD 40(DI), Z12
+	MOVL         44(DI), DI
+	KMOVW        DI, K1
+	VPXORD       Z2, Z2, Z2
+	VPTERNLOGD   $0xff, Z3, Z3, Z3
+	XORQ         DI, DI
+	XORQ         R9, R9
+
+fixed1AVX512loop:
+	CMPQ         DI, AX
+	JAE          fixed1AVX512done
+	VMOVDQU32    (DX)(DI*4), Z13
+	VPABSD       Z13, Z14
+	VPSRLD       $0x0c, Z14, Z15
+	VPANDD       Z8, Z14, Z14
+	VPMULLD      Z0, Z15, Z15
+	VPMULLD      Z0, Z14, Z14
+	VPSRLD       $0x0c, Z14, Z14
+	VPADDD       Z14, Z15, Z15
+	VPCMPGTD     Z13, Z2, K2
+	VPSUBD       Z15, Z2, K2, Z15
+	VMOVDQU64    (SI)(DI*8), Z13
+	VPMOVSQD     Z13, Y4
+	VMOVDQU64    64(SI)(DI*8), Z13
+	VPMOVSQD     Z13, Y13
+	VINSERTI64X4 $0x01, Y13, Z4, Z4
+	VPMINSD      Z9, Z4, Z4
+	VPMAXSD      Z10, Z4, Z4
+	VMOVDQU64    Z2, (SI)(DI*8)
+	VMOVDQU64    Z2, 64(SI)(DI*8)
+	VPADDD       Z4, Z15, Z15
+	VPMINSD      Z11, Z15, Z15
+	VPMAXSD      Z12, Z15, Z15
+	VMOVDQU32    (CX)(DI*4), Z13
+	VMOVDQU32    (BX)(DI*4), Z14
+
+	// Compartments at rest with no current are not counted; with two
+	// receptors they keep their old currents.
+	VPORD     Z13, Z14, Z16
+	VPORD     Z15, Z16, Z16
+	VPTESTNMD Z16, Z16, K2
+	KANDW     K1, K2, K2
+	KNOTW     K2, K2
+	VMOVDQU32 Z15, (DX)(DI*4)
+	KMOVW     K2, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R9
+	VPADDD    Z6, Z15, Z15
+	VPABSD    Z13, Z16
+	VPSRLD    $0x0c, Z16, Z17
+	VPANDD    Z8, Z16, Z16
+	VPMULLD   Z1, Z17, Z17
+	VPMULLD   Z1, Z16, Z16
+	VPSRLD    $0x0c, Z16, Z16
+	VPADDD    Z16, Z17, Z17
+	VPCMPGTD  Z13, Z2, K2
+	VPSUBD    Z17, Z2, K2, Z17
+	VPABSD    Z15, Z16
+	VPSRLD    $0x0c, Z16, Z18
+	VPANDD    Z8, Z16, Z16
+	VPMULLD   Z5, Z18, Z18
+	VPMULLD   Z5, Z16, Z16
+	VPSRLD    $0x0c, Z16, Z16
+	VPADDD    Z16, Z18, Z18
+	VPCMPGTD  Z15, Z2, K2
+	VPSUBD    Z18, Z2, K2, Z18
+	VPADDD    Z18, Z17, Z17
+	VPMINSD   Z11, Z17, Z17
+	VPMAXSD   Z12, Z17, Z17
+	VPCMPGTD  Z2, Z14, K2
+	VPADDD    Z3, Z14, K2, Z14
+	VMOVDQU32 Z14, (BX)(DI*4)
+	VPBLENDMD Z13, Z17, K2, Z17
+	VMOVDQU32 Z17, (CX)(DI*4)
+	VPCMPGTD  Z7, Z17, K3
+	KANDNW    K3, K2, K3
+	KMOVW     K3, R10
+	MOVW      R10, (R8)
+	ADDQ      $0x02, R8
+	ADDQ      $0x10, DI
+	JMP       fixed1AVX512loop
+
+fixed1AVX512done:
+	VZEROUPPER
+	MOVQ R9, ret+112(FP)
+	RET
+
+// func float1AVX2(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+// Requires: AVX, AVX2
+TEXT ·float1AVX2(SB), $192-112
+	MOVQ         v_len+8(FP), AX
+	MOVQ         v_base+0(FP), CX
+	MOVQ         c0_base+24(FP), DX
+	MOVQ         ref_base+72(FP), BX
+	MOVQ         in0_base+48(FP), SI
+	MOVQ         k+96(FP), DI
+	MOVQ         mask+104(FP), R8
+	VBROADCASTSD (DI), Y0
+	VMOVDQU      Y0, (SP)
+	VBROADCASTSD 8(DI), Y0
+	VMOVDQU      Y0, 32(SP)
+	VBROADCASTSD 16(DI), Y0
+	VMOVDQU      Y0, 64(SP)
+	VBROADCASTSD 24(DI), Y0
+	VMOVDQU      Y0, 96(SP)
+	VBROADCASTSD 32(DI), Y0
+	VMOVDQU      Y0, 128(SP)
+	VBROADCASTSD 40(DI), Y0
+	VMOVDQU      Y0, 160(SP)
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+
+float1AVX2loop:
+	CMPQ DI, AX
+	JAE  float1AVX2done
+
+	// A refractory compartment counts down and keeps v.
+	VMOVDQU      (BX)(DI*4), Y1
+	VPCMPGTD     Y0, Y1, Y2
+	VPADDD       Y2, Y1, Y1
+	VMOVDQU      Y1, (BX)(DI*4)
+	VPMOVSXDQ    X2, Y1
+	VEXTRACTI128 $0x01, Y2, X2
+	VPMOVSXDQ    X2, Y2
+
+	// Compartments i+0 to i+3, in the order of the scalar loop's operations.
+	VMOVUPD   (DX)(DI*8), Y3
+	VMULPD    (SP), Y3, Y3
+	VADDPD    (SI)(DI*8), Y3, Y3
+	VMOVUPD   Y3, (DX)(DI*8)
+	VMOVUPD   Y0, (SI)(DI*8)
+	VADDPD    128(SP), Y3, Y3
+	VMULPD    96(SP), Y3, Y3
+	VMOVUPD   (CX)(DI*8), Y4
+	VMULPD    64(SP), Y4, Y5
+	VADDPD    Y3, Y5, Y5
+	VCMPPD    $0x1e, 160(SP), Y5, Y3
+	VANDNPD   Y3, Y1, Y3
+	VBLENDVPD Y1, Y4, Y5, Y5
+	VMOVUPD   Y5, (CX)(DI*8)
+	VMOVMSKPD Y3, R9
+
+	// Compartments i+4 to i+7, in the order of the scalar loop's operations.
+	VMOVUPD   32(DX)(DI*8), Y1
+	VMULPD    (SP), Y1, Y1
+	VADDPD    32(SI)(DI*8), Y1, Y1
+	VMOVUPD   Y1, 32(DX)(DI*8)
+	VMOVUPD   Y0, 32(SI)(DI*8)
+	VADDPD    128(SP), Y1, Y1
+	VMULPD    96(SP), Y1, Y1
+	VMOVUPD   32(CX)(DI*8), Y3
+	VMULPD    64(SP), Y3, Y4
+	VADDPD    Y1, Y4, Y4
+	VCMPPD    $0x1e, 160(SP), Y4, Y1
+	VANDNPD   Y1, Y2, Y1
+	VBLENDVPD Y2, Y3, Y4, Y4
+	VMOVUPD   Y4, 32(CX)(DI*8)
+	VMOVMSKPD Y1, R10
+	SHLL      $0x04, R10
+	ORL       R10, R9
+	MOVB      R9, (R8)
+	INCQ      R8
+	ADDQ      $0x08, DI
+	JMP       float1AVX2loop
+
+float1AVX2done:
+	VZEROUPPER
+	RET
+
+// func float1AVX512(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+// Requires: AVX, AVX512F, AVX512VL
+TEXT ·float1AVX512(SB), NOSPLIT, $0-112
+	MOVQ         v_len+8(FP), AX
+	MOVQ         v_base+0(FP), CX
+	MOVQ         c0_base+24(FP), DX
+	MOVQ         ref_base+72(FP), BX
+	MOVQ         in0_base+48(FP), SI
+	MOVQ         k+96(FP), DI
+	MOVQ         mask+104(FP), R8
+	VBROADCASTSD (DI), Z0
+	VBROADCASTSD 8(DI), Z1
+	VBROADCASTSD 16(DI), Z1
+	VBROADCASTSD 24(DI), Z4
+	VBROADCASTSD 32(DI), Z5
+	VBROADCASTSD 40(DI), Z6
+	VPXORD       Z2, Z2, Z2
+	VPTERNLOGD   $0xff, Z3, Z3, Z3
+	XORQ         DI, DI
+
+float1AVX512loop:
+	CMPQ      DI, AX
+	JAE       float1AVX512done
+	VMOVDQU32 (BX)(DI*4), Y7
+	VPCMPGTD  Y2, Y7, K1
+	VPADDD    Y3, Y7, K1, Y7
+	VMOVDQU32 Y7, (BX)(DI*4)
+	VMOVUPD   (DX)(DI*8), Z7
+	VMULPD    Z0, Z7, Z7
+	VADDPD    (SI)(DI*8), Z7, Z7
+	VMOVUPD   Z7, (DX)(DI*8)
+	VMOVUPD   Z2, (SI)(DI*8)
+	VADDPD    Z5, Z7, Z7
+	VMULPD    Z4, Z7, Z7
+	VMOVUPD   (CX)(DI*8), Z8
+	VMULPD    Z1, Z8, Z9
+	VADDPD    Z7, Z9, Z9
+	VCMPPD    $0x1e, Z6, Z9, K2
+	KANDNW    K2, K1, K2
+	VBLENDMPD Z8, Z9, K1, Z9
+	VMOVUPD   Z9, (CX)(DI*8)
+	KMOVW     K2, R9
+	MOVB      R9, (R8)
+	INCQ      R8
+	ADDQ      $0x08, DI
+	JMP       float1AVX512loop
+
+float1AVX512done:
+	VZEROUPPER
+	RET
+
 // func fixed2AVX2(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
 // Requires: AVX, AVX2, POPCNT
 TEXT ·fixed2AVX2(SB), $384-168
-	MOVQ         v_base+0(FP), AX
-	MOVQ         v_len+8(FP), CX
+	MOVQ         v_len+8(FP), AX
+	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
 	MOVQ         c1_base+48(FP), BX
 	MOVQ         ref_base+72(FP), SI
 	MOVQ         in0_base+96(FP), DI
 	MOVQ         in1_base+120(FP), R8
-	MOVQ         mask+152(FP), R9
-	MOVQ         k+144(FP), R10
-	VPBROADCASTD (R10), Y0
+	MOVQ         k+144(FP), R9
+	MOVQ         mask+152(FP), R10
+	VPBROADCASTD (R9), Y0
 	VMOVDQU      Y0, (SP)
-	VPBROADCASTD 4(R10), Y0
+	VPBROADCASTD 4(R9), Y0
 	VMOVDQU      Y0, 32(SP)
-	VPBROADCASTD 8(R10), Y0
+	VPBROADCASTD 8(R9), Y0
 	VMOVDQU      Y0, 64(SP)
-	VPBROADCASTD 12(R10), Y0
+	VPBROADCASTD 12(R9), Y0
 	VMOVDQU      Y0, 96(SP)
-	VPBROADCASTD 16(R10), Y0
+	VPBROADCASTD 16(R9), Y0
 	VMOVDQU      Y0, 128(SP)
-	VPBROADCASTD 20(R10), Y0
+	VPBROADCASTD 20(R9), Y0
 	VMOVDQU      Y0, 160(SP)
-	VPBROADCASTD 24(R10), Y0
+	VPBROADCASTD 24(R9), Y0
 	VMOVDQU      Y0, 192(SP)
-	VPBROADCASTD 28(R10), Y0
+	VPBROADCASTD 28(R9), Y0
 	VMOVDQU      Y0, 224(SP)
-	VPBROADCASTD 32(R10), Y0
+	VPBROADCASTD 32(R9), Y0
 	VMOVDQU      Y0, 256(SP)
-	VPBROADCASTD 36(R10), Y0
+	VPBROADCASTD 36(R9), Y0
 	VMOVDQU      Y0, 288(SP)
-	VPBROADCASTD 40(R10), Y0
+	VPBROADCASTD 40(R9), Y0
 	VMOVDQU      Y0, 320(SP)
-	VPBROADCASTD 44(R10), Y0
+	VPBROADCASTD 44(R9), Y0
 	VMOVDQU      Y0, 352(SP)
-	XORQ         R10, R10
+	XORQ         R9, R9
 	XORQ         R11, R11
 	VPXOR        Y0, Y0, Y0
 
-fixed2loop:
-	CMPQ      R10, CX
-	JAE       fixed2done
-	VMOVDQU   (DX)(R10*4), Y1
+fixed2AVX2loop:
+	CMPQ      R9, AX
+	JAE       fixed2AVX2done
+	VMOVDQU   (DX)(R9*4), Y1
 	VPABSD    Y1, Y2
 	VPSRLD    $0x0c, Y2, Y3
 	VPAND     192(SP), Y2, Y2
@@ -56,10 +424,10 @@ fixed2loop:
 	VPSRLD    $0x0c, Y2, Y2
 	VPADDD    Y2, Y3, Y3
 	VPSIGND   Y1, Y3, Y2
-	VMOVDQU   (DI)(R10*8), Y3
-	VSHUFPS   $0x88, 32(DI)(R10*8), Y3, Y4
+	VMOVDQU   (DI)(R9*8), Y3
+	VSHUFPS   $0x88, 32(DI)(R9*8), Y3, Y4
 	VPERMQ    $0xd8, Y4, Y4
-	VSHUFPS   $0xdd, 32(DI)(R10*8), Y3, Y3
+	VSHUFPS   $0xdd, 32(DI)(R9*8), Y3, Y3
 	VPERMQ    $0xd8, Y3, Y3
 	VPSRAD    $0x1f, Y4, Y5
 	VPCMPEQD  Y3, Y5, Y5
@@ -71,11 +439,11 @@ fixed2loop:
 	VPADDD    Y3, Y2, Y2
 
 	// The ring slot is cleared as it is read.
-	VMOVDQU   Y0, (DI)(R10*8)
-	VMOVDQU   Y0, 32(DI)(R10*8)
+	VMOVDQU   Y0, (DI)(R9*8)
+	VMOVDQU   Y0, 32(DI)(R9*8)
 	VPMINSD   288(SP), Y2, Y2
 	VPMAXSD   320(SP), Y2, Y2
-	VMOVDQU   (BX)(R10*4), Y3
+	VMOVDQU   (BX)(R9*4), Y3
 	VPABSD    Y3, Y4
 	VPSRLD    $0x0c, Y4, Y5
 	VPAND     192(SP), Y4, Y4
@@ -84,10 +452,10 @@ fixed2loop:
 	VPSRLD    $0x0c, Y4, Y4
 	VPADDD    Y4, Y5, Y5
 	VPSIGND   Y3, Y5, Y4
-	VMOVDQU   (R8)(R10*8), Y5
-	VSHUFPS   $0x88, 32(R8)(R10*8), Y5, Y6
+	VMOVDQU   (R8)(R9*8), Y5
+	VSHUFPS   $0x88, 32(R8)(R9*8), Y5, Y6
 	VPERMQ    $0xd8, Y6, Y6
-	VSHUFPS   $0xdd, 32(R8)(R10*8), Y5, Y5
+	VSHUFPS   $0xdd, 32(R8)(R9*8), Y5, Y5
 	VPERMQ    $0xd8, Y5, Y5
 	VPSRAD    $0x1f, Y6, Y7
 	VPCMPEQD  Y5, Y7, Y7
@@ -99,30 +467,31 @@ fixed2loop:
 	VPADDD    Y5, Y4, Y4
 
 	// The ring slot is cleared as it is read.
-	VMOVDQU Y0, (R8)(R10*8)
-	VMOVDQU Y0, 32(R8)(R10*8)
+	VMOVDQU Y0, (R8)(R9*8)
+	VMOVDQU Y0, 32(R8)(R9*8)
 	VPMINSD 288(SP), Y4, Y4
 	VPMAXSD 320(SP), Y4, Y4
-	VMOVDQU (AX)(R10*4), Y5
-	VMOVDQU (SI)(R10*4), Y6
+	VMOVDQU (CX)(R9*4), Y5
+	VMOVDQU (SI)(R9*4), Y6
 
-	// A compartment at rest with no current is skipped: its currents keep
-	// their old values and it is not counted.
+	// A compartment at rest with no current is skipped and not counted;
+	// with two receptors its currents keep their old values, as in the
+	// scalar loop.
 	VPOR      Y5, Y6, Y7
 	VPOR      Y2, Y7, Y7
 	VPOR      Y4, Y7, Y7
 	VPCMPEQD  Y0, Y7, Y7
 	VPAND     352(SP), Y7, Y7
 	VPBLENDVB Y7, Y1, Y2, Y1
-	VMOVDQU   Y1, (DX)(R10*4)
+	VMOVDQU   Y1, (DX)(R9*4)
 	VPBLENDVB Y7, Y3, Y4, Y3
-	VMOVDQU   Y3, (BX)(R10*4)
+	VMOVDQU   Y3, (BX)(R9*4)
 	VMOVMSKPS Y7, R12
 	POPCNTL   R12, R12
 	ADDQ      $0x08, R11
 	SUBQ      R12, R11
 
-	// v <- Saturate(MulShift(v, KeepV) + MulShift(I_0+I_1+Bias, GainV))
+	// v <- Saturate(MulShift(v, KeepV) + MulShift(sum of I_r + Bias, GainV))
 	VPADDD  Y4, Y2, Y2
 	VPADDD  128(SP), Y2, Y2
 	VPABSD  Y5, Y1
@@ -148,18 +517,18 @@ fixed2loop:
 	// A refractory compartment counts down and keeps v.
 	VPCMPGTD  Y0, Y6, Y2
 	VPADDD    Y2, Y6, Y6
-	VMOVDQU   Y6, (SI)(R10*4)
+	VMOVDQU   Y6, (SI)(R9*4)
 	VPBLENDVB Y2, Y5, Y1, Y5
-	VMOVDQU   Y5, (AX)(R10*4)
+	VMOVDQU   Y5, (CX)(R9*4)
 	VPCMPGTD  160(SP), Y1, Y1
 	VPANDN    Y1, Y2, Y1
 	VMOVMSKPS Y1, R12
-	MOVB      R12, (R9)
-	INCQ      R9
-	ADDQ      $0x08, R10
-	JMP       fixed2loop
+	MOVB      R12, (R10)
+	INCQ      R10
+	ADDQ      $0x08, R9
+	JMP       fixed2AVX2loop
 
-fixed2done:
+fixed2AVX2done:
 	VZEROUPPER
 	MOVQ R11, ret+160(FP)
 	RET
@@ -167,8 +536,8 @@ fixed2done:
 // func fixed2AVX512(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
 // Requires: AVX, AVX512F, POPCNT
 TEXT ·fixed2AVX512(SB), NOSPLIT, $0-168
-	MOVQ v_base+0(FP), AX
-	MOVQ v_len+8(FP), CX
+	MOVQ v_len+8(FP), AX
+	MOVQ v_base+0(FP), CX
 	MOVQ c0_base+24(FP), DX
 	MOVQ c1_base+48(FP), BX
 	MOVQ ref_base+72(FP), SI
@@ -196,9 +565,9 @@ TEXT ·fixed2AVX512(SB), NOSPLIT, $0-168
 	XORQ         R9, R9
 	XORQ         R11, R11
 
-fixed2z:
-	CMPQ         R9, CX
-	JAE          fixed2zdone
+fixed2AVX512loop:
+	CMPQ         R9, AX
+	JAE          fixed2AVX512done
 	VMOVDQU32    (DX)(R9*4), Z13
 	VPABSD       Z13, Z14
 	VPSRLD       $0x0c, Z14, Z15
@@ -243,11 +612,11 @@ fixed2z:
 	VPADDD       Z17, Z18, Z18
 	VPMINSD      Z9, Z18, Z18
 	VPMAXSD      Z10, Z18, Z18
-	VMOVDQU32    (AX)(R9*4), Z13
+	VMOVDQU32    (CX)(R9*4), Z13
 	VMOVDQU32    (SI)(R9*4), Z14
 
-	// Compartments at rest with no current keep their old currents and
-	// are not counted.
+	// Compartments at rest with no current are not counted; with two
+	// receptors they keep their old currents.
 	VPORD     Z13, Z14, Z19
 	VPORD     Z15, Z19, Z19
 	VPORD     Z18, Z19, Z19
@@ -286,16 +655,16 @@ fixed2z:
 	VPADDD    Z12, Z14, K2, Z14
 	VMOVDQU32 Z14, (SI)(R9*4)
 	VPBLENDMD Z13, Z19, K2, Z19
-	VMOVDQU32 Z19, (AX)(R9*4)
+	VMOVDQU32 Z19, (CX)(R9*4)
 	VPCMPGTD  Z5, Z19, K3
 	KANDNW    K3, K2, K3
 	KMOVW     K3, R12
 	MOVW      R12, (R10)
 	ADDQ      $0x02, R10
 	ADDQ      $0x10, R9
-	JMP       fixed2z
+	JMP       fixed2AVX512loop
 
-fixed2zdone:
+fixed2AVX512done:
 	VZEROUPPER
 	MOVQ R11, ret+160(FP)
 	RET
@@ -303,109 +672,109 @@ fixed2zdone:
 // func float2AVX2(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)
 // Requires: AVX, AVX2
 TEXT ·float2AVX2(SB), $192-160
-	MOVQ         v_base+0(FP), AX
-	MOVQ         v_len+8(FP), CX
+	MOVQ         v_len+8(FP), AX
+	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
 	MOVQ         c1_base+48(FP), BX
-	MOVQ         in0_base+72(FP), SI
-	MOVQ         in1_base+96(FP), DI
-	MOVQ         ref_base+120(FP), R8
-	MOVQ         mask+152(FP), R9
-	MOVQ         k+144(FP), R10
-	VBROADCASTSD (R10), Y0
+	MOVQ         ref_base+120(FP), SI
+	MOVQ         in0_base+72(FP), DI
+	MOVQ         in1_base+96(FP), R8
+	MOVQ         k+144(FP), R9
+	MOVQ         mask+152(FP), R10
+	VBROADCASTSD (R9), Y0
 	VMOVDQU      Y0, (SP)
-	VBROADCASTSD 8(R10), Y0
+	VBROADCASTSD 8(R9), Y0
 	VMOVDQU      Y0, 32(SP)
-	VBROADCASTSD 16(R10), Y0
+	VBROADCASTSD 16(R9), Y0
 	VMOVDQU      Y0, 64(SP)
-	VBROADCASTSD 24(R10), Y0
+	VBROADCASTSD 24(R9), Y0
 	VMOVDQU      Y0, 96(SP)
-	VBROADCASTSD 32(R10), Y0
+	VBROADCASTSD 32(R9), Y0
 	VMOVDQU      Y0, 128(SP)
-	VBROADCASTSD 40(R10), Y0
+	VBROADCASTSD 40(R9), Y0
 	VMOVDQU      Y0, 160(SP)
-	XORQ         R10, R10
+	XORQ         R9, R9
 	VPXOR        Y0, Y0, Y0
 
-float2loop:
-	CMPQ R10, CX
-	JAE  float2done
+float2AVX2loop:
+	CMPQ R9, AX
+	JAE  float2AVX2done
 
 	// A refractory compartment counts down and keeps v.
-	VMOVDQU      (R8)(R10*4), Y1
+	VMOVDQU      (SI)(R9*4), Y1
 	VPCMPGTD     Y0, Y1, Y2
 	VPADDD       Y2, Y1, Y1
-	VMOVDQU      Y1, (R8)(R10*4)
+	VMOVDQU      Y1, (SI)(R9*4)
 	VPMOVSXDQ    X2, Y1
 	VEXTRACTI128 $0x01, Y2, X2
 	VPMOVSXDQ    X2, Y2
 
 	// Compartments i+0 to i+3, in the order of the scalar loop's operations.
-	VMOVUPD   (DX)(R10*8), Y3
+	VMOVUPD   (DX)(R9*8), Y3
 	VMULPD    (SP), Y3, Y3
-	VADDPD    (SI)(R10*8), Y3, Y3
-	VMOVUPD   Y3, (DX)(R10*8)
-	VMOVUPD   Y0, (SI)(R10*8)
-	VMOVUPD   (BX)(R10*8), Y4
+	VADDPD    (DI)(R9*8), Y3, Y3
+	VMOVUPD   Y3, (DX)(R9*8)
+	VMOVUPD   Y0, (DI)(R9*8)
+	VMOVUPD   (BX)(R9*8), Y4
 	VMULPD    32(SP), Y4, Y4
-	VADDPD    (DI)(R10*8), Y4, Y4
-	VMOVUPD   Y4, (BX)(R10*8)
-	VMOVUPD   Y0, (DI)(R10*8)
+	VADDPD    (R8)(R9*8), Y4, Y4
+	VMOVUPD   Y4, (BX)(R9*8)
+	VMOVUPD   Y0, (R8)(R9*8)
 	VADDPD    Y4, Y3, Y3
 	VADDPD    128(SP), Y3, Y3
 	VMULPD    96(SP), Y3, Y3
-	VMOVUPD   (AX)(R10*8), Y4
+	VMOVUPD   (CX)(R9*8), Y4
 	VMULPD    64(SP), Y4, Y5
 	VADDPD    Y3, Y5, Y5
 	VCMPPD    $0x1e, 160(SP), Y5, Y3
 	VANDNPD   Y3, Y1, Y3
 	VBLENDVPD Y1, Y4, Y5, Y5
-	VMOVUPD   Y5, (AX)(R10*8)
+	VMOVUPD   Y5, (CX)(R9*8)
 	VMOVMSKPD Y3, R11
 
 	// Compartments i+4 to i+7, in the order of the scalar loop's operations.
-	VMOVUPD   32(DX)(R10*8), Y1
+	VMOVUPD   32(DX)(R9*8), Y1
 	VMULPD    (SP), Y1, Y1
-	VADDPD    32(SI)(R10*8), Y1, Y1
-	VMOVUPD   Y1, 32(DX)(R10*8)
-	VMOVUPD   Y0, 32(SI)(R10*8)
-	VMOVUPD   32(BX)(R10*8), Y3
+	VADDPD    32(DI)(R9*8), Y1, Y1
+	VMOVUPD   Y1, 32(DX)(R9*8)
+	VMOVUPD   Y0, 32(DI)(R9*8)
+	VMOVUPD   32(BX)(R9*8), Y3
 	VMULPD    32(SP), Y3, Y3
-	VADDPD    32(DI)(R10*8), Y3, Y3
-	VMOVUPD   Y3, 32(BX)(R10*8)
-	VMOVUPD   Y0, 32(DI)(R10*8)
+	VADDPD    32(R8)(R9*8), Y3, Y3
+	VMOVUPD   Y3, 32(BX)(R9*8)
+	VMOVUPD   Y0, 32(R8)(R9*8)
 	VADDPD    Y3, Y1, Y1
 	VADDPD    128(SP), Y1, Y1
 	VMULPD    96(SP), Y1, Y1
-	VMOVUPD   32(AX)(R10*8), Y3
+	VMOVUPD   32(CX)(R9*8), Y3
 	VMULPD    64(SP), Y3, Y4
 	VADDPD    Y1, Y4, Y4
 	VCMPPD    $0x1e, 160(SP), Y4, Y1
 	VANDNPD   Y1, Y2, Y1
 	VBLENDVPD Y2, Y3, Y4, Y4
-	VMOVUPD   Y4, 32(AX)(R10*8)
+	VMOVUPD   Y4, 32(CX)(R9*8)
 	VMOVMSKPD Y1, R12
 	SHLL      $0x04, R12
 	ORL       R12, R11
-	MOVB      R11, (R9)
-	INCQ      R9
-	ADDQ      $0x08, R10
-	JMP       float2loop
+	MOVB      R11, (R10)
+	INCQ      R10
+	ADDQ      $0x08, R9
+	JMP       float2AVX2loop
 
-float2done:
+float2AVX2done:
 	VZEROUPPER
 	RET
 
 // func float2AVX512(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)
 // Requires: AVX, AVX512F, AVX512VL
 TEXT ·float2AVX512(SB), NOSPLIT, $0-160
-	MOVQ         v_base+0(FP), AX
-	MOVQ         v_len+8(FP), CX
+	MOVQ         v_len+8(FP), AX
+	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
 	MOVQ         c1_base+48(FP), BX
-	MOVQ         in0_base+72(FP), SI
-	MOVQ         in1_base+96(FP), DI
-	MOVQ         ref_base+120(FP), R8
+	MOVQ         ref_base+120(FP), SI
+	MOVQ         in0_base+72(FP), DI
+	MOVQ         in1_base+96(FP), R8
 	MOVQ         k+144(FP), R9
 	MOVQ         mask+152(FP), R10
 	VBROADCASTSD (R9), Z0
@@ -418,39 +787,39 @@ TEXT ·float2AVX512(SB), NOSPLIT, $0-160
 	VPTERNLOGD   $0xff, Z7, Z7, Z7
 	XORQ         R9, R9
 
-float2z:
-	CMPQ      R9, CX
-	JAE       float2zdone
-	VMOVDQU32 (R8)(R9*4), Y8
+float2AVX512loop:
+	CMPQ      R9, AX
+	JAE       float2AVX512done
+	VMOVDQU32 (SI)(R9*4), Y8
 	VPCMPGTD  Y6, Y8, K1
 	VPADDD    Y7, Y8, K1, Y8
-	VMOVDQU32 Y8, (R8)(R9*4)
+	VMOVDQU32 Y8, (SI)(R9*4)
 	VMOVUPD   (DX)(R9*8), Z8
 	VMULPD    Z0, Z8, Z8
-	VADDPD    (SI)(R9*8), Z8, Z8
+	VADDPD    (DI)(R9*8), Z8, Z8
 	VMOVUPD   Z8, (DX)(R9*8)
-	VMOVUPD   Z6, (SI)(R9*8)
+	VMOVUPD   Z6, (DI)(R9*8)
 	VMOVUPD   (BX)(R9*8), Z9
 	VMULPD    Z1, Z9, Z9
-	VADDPD    (DI)(R9*8), Z9, Z9
+	VADDPD    (R8)(R9*8), Z9, Z9
 	VMOVUPD   Z9, (BX)(R9*8)
-	VMOVUPD   Z6, (DI)(R9*8)
+	VMOVUPD   Z6, (R8)(R9*8)
 	VADDPD    Z9, Z8, Z8
 	VADDPD    Z4, Z8, Z8
 	VMULPD    Z3, Z8, Z8
-	VMOVUPD   (AX)(R9*8), Z9
+	VMOVUPD   (CX)(R9*8), Z9
 	VMULPD    Z2, Z9, Z10
 	VADDPD    Z8, Z10, Z10
 	VCMPPD    $0x1e, Z5, Z10, K2
 	KANDNW    K2, K1, K2
 	VBLENDMPD Z9, Z10, K1, Z10
-	VMOVUPD   Z10, (AX)(R9*8)
+	VMOVUPD   Z10, (CX)(R9*8)
 	KMOVW     K2, R11
 	MOVB      R11, (R10)
 	INCQ      R10
 	ADDQ      $0x08, R9
-	JMP       float2z
+	JMP       float2AVX512loop
 
-float2zdone:
+float2AVX512done:
 	VZEROUPPER
 	RET

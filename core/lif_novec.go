@@ -13,12 +13,12 @@ const (
 
 var kernels = scalarLoops
 
-// fixed2Vec advances no compartment: the scalar loop does them all.
-func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []int64, spikes []uint16) (done, updated int, _ []uint16) {
+// fixedVec advances no compartment: the scalar loop does them all.
+func fixedVec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []int64, spikes []uint16) (done, updated int, _ []uint16) {
 	return 0, 0, spikes
 }
 
-// float2Vec advances no compartment: the scalar loop does them all.
-func float2Vec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []int32, spikes []uint16) (done int, _ []uint16) {
+// floatVec advances no compartment: the scalar loop does them all.
+func floatVec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []int32, spikes []uint16) (done int, _ []uint16) {
 	return 0, spikes
 }

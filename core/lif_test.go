@@ -10,16 +10,16 @@ import (
 	"github.com/spindle-sim/spindle/snn"
 )
 
-// randomLIF returns a core of n compartments with two receptors in two
+// randomLIF returns a core of n compartments with one or two receptors in two
 // segments of random parameters, in random states that reach the corners
 // of the arithmetic: saturated state, ring sums beyond 32 bits, inputs that
 // cancel a decayed current, compartments at rest, refractory ones.
-func randomLIF(rng *rand.Rand, mode snn.Mode, n int) *Core {
-	c := &Core{mode: mode, n: n, receptors: 2, ringMask: 1}
+func randomLIF(rng *rand.Rand, mode snn.Mode, n, receptors int) *Core {
+	c := &Core{mode: mode, n: n, receptors: receptors, ringMask: 1}
 	cut := rng.IntN(n + 1)
 	c.segments = []segment{{0, cut, 0}, {cut, n, 1}}
 	for range 2 {
-		p := snn.LIFParams{Receptors: 2, RefTicks: rng.Int32N(5)}
+		p := snn.LIFParams{Receptors: receptors, RefTicks: rng.Int32N(5)}
 		k := func() int32 {
 			switch rng.IntN(8) {
 			case 0:
@@ -31,6 +31,9 @@ func randomLIF(rng *rand.Rand, mode snn.Mode, n int) *Core {
 			}
 		}
 		p.FKeepI = [snn.MaxReceptors]int32{k(), k()}
+		if receptors == 1 {
+			p.FKeepI[1] = 0
+		}
 		p.FKeepV, p.FGainV = k(), k()
 		if rng.IntN(10) == 0 {
 			p.FGainV = 1<<snn.DecayBits + 1 + rng.Int32N(1000) // beyond the kernel: scalar
@@ -42,6 +45,9 @@ func randomLIF(rng *rand.Rand, mode snn.Mode, n int) *Core {
 		p.FVReset = rng.Int32N(1<<17) - 1<<16
 		f := func() float64 { return rng.Float64() }
 		p.KeepI = [snn.MaxReceptors]float64{f(), f()}
+		if receptors == 1 {
+			p.KeepI[1] = 0
+		}
 		p.KeepV, p.GainV = f(), f()
 		p.Bias = rng.NormFloat64()
 		p.VTh, p.VReset = rng.NormFloat64()*5, rng.NormFloat64()*5
@@ -70,7 +76,7 @@ func randomLIF(rng *rand.Rand, mode snn.Mode, n int) *Core {
 				return rng.Int32N(1<<18) - 1<<17
 			}
 		}
-		c.vX, c.curX, c.ringX = make([]int32, n), make([]int32, 2*n), make([]int64, 4*n)
+		c.vX, c.curX, c.ringX = make([]int32, n), make([]int32, receptors*n), make([]int64, 2*receptors*n)
 		for i := range c.vX {
 			c.vX[i] = state()
 			if rng.IntN(8) == 0 {
@@ -80,7 +86,7 @@ func randomLIF(rng *rand.Rand, mode snn.Mode, n int) *Core {
 		for i := range c.curX {
 			c.curX[i] = state()
 		}
-		for i := range c.ringX[:2*n] {
+		for i := range c.ringX[:receptors*n] {
 			switch rng.IntN(8) {
 			case 0, 1, 2:
 			case 3:
@@ -95,7 +101,7 @@ func randomLIF(rng *rand.Rand, mode snn.Mode, n int) *Core {
 		}
 		return c
 	}
-	c.vF, c.curF, c.ringF = make([]float64, n), make([]float64, 2*n), make([]float64, 4*n)
+	c.vF, c.curF, c.ringF = make([]float64, n), make([]float64, receptors*n), make([]float64, 2*receptors*n)
 	for i := range c.vF {
 		c.vF[i] = rng.NormFloat64() * 3
 		if rng.IntN(8) == 0 {
@@ -105,7 +111,7 @@ func randomLIF(rng *rand.Rand, mode snn.Mode, n int) *Core {
 	for i := range c.curF {
 		c.curF[i] = rng.NormFloat64() * 10
 	}
-	for i := range c.ringF[:2*n] {
+	for i := range c.ringF[:receptors*n] {
 		if rng.IntN(2) == 0 {
 			c.ringF[i] = rng.NormFloat64() * 10
 		}
@@ -150,7 +156,7 @@ func TestVectorMatchesScalar(t *testing.T) {
 	for trial := range 400 {
 		mode := snn.Mode(trial % 2)
 		n := 1 + rng.IntN(700)
-		base := randomLIF(rng, mode, n)
+		base := randomLIF(rng, mode, n, 1+trial/2%2)
 		from := rng.IntN(n)
 		to := from + 1 + rng.IntN(n-from)
 		var cores []*Core
@@ -174,8 +180,8 @@ func TestVectorMatchesScalar(t *testing.T) {
 				!slices.Equal(s.ref, v.ref) || !slices.Equal(s.vX, v.vX) || !slices.Equal(s.curX, v.curX) ||
 				!slices.Equal(s.ringX, v.ringX) || !slices.Equal(floatBits(s.vF), floatBits(v.vF)) ||
 				!slices.Equal(floatBits(s.curF), floatBits(v.curF)) || !slices.Equal(floatBits(s.ringF), floatBits(v.ringF)) {
-				t.Fatalf("trial %d (%v, %d compartments, range %d..%d): kernel set %d differs from the scalar loops\nspikes %v\nand    %v\nupdated %d and %d",
-					trial, mode, n, from, to, set+1, spikes[0], spikes[set+1], updated[0], updated[set+1])
+				t.Fatalf("trial %d (%v, %d receptors, %d compartments, range %d..%d): kernel set %d differs from the scalar loops\nspikes %v\nand    %v\nupdated %d and %d",
+					trial, mode, base.receptors, n, from, to, set+1, spikes[0], spikes[set+1], updated[0], updated[set+1])
 			}
 		}
 	}
@@ -201,7 +207,7 @@ func BenchmarkUpdate(b *testing.B) {
 				kernels = set
 				const n = 1000
 				rng := rand.New(rand.NewPCG(1, 2))
-				c := randomLIF(rng, mode, n)
+				c := randomLIF(rng, mode, n, 2)
 				c.params[0], c.params[1] = g.Params[0], g.Params[0]
 				clear(c.ref) // at rest, as CUBA starts
 				clear(c.vX)
@@ -241,14 +247,17 @@ func TestUpdateDoesNotAllocate(t *testing.T) {
 	for set := scalarLoops; set <= best; set++ {
 		kernels = set
 		for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
-			c := randomLIF(rand.New(rand.NewPCG(5, 6)), mode, 300)
-			spikes := make([]uint16, 0, 3*300)
-			tick := int64(0)
-			if a := testing.AllocsPerRun(20, func() {
-				spikes, _ = c.updateRange(tick, 0, 300, spikes[:0])
-				tick++
-			}); a != 0 {
-				t.Errorf("kernel set %d, %v: %v allocations per update", set, mode, a)
+			for receptors := 1; receptors <= 3; receptors++ {
+				c := randomLIF(rand.New(rand.NewPCG(5, 6)), mode, 300, receptors)
+				c.sumX, c.sumF = make([]int64, 300), make([]float64, 300)
+				spikes := make([]uint16, 0, 3*300)
+				tick := int64(0)
+				if a := testing.AllocsPerRun(20, func() {
+					spikes, _ = c.updateRange(tick, 0, 300, spikes[:0])
+					tick++
+				}); a != 0 {
+					t.Errorf("kernel set %d, %v, %d receptors: %v allocations per update", set, mode, receptors, a)
+				}
 			}
 		}
 	}

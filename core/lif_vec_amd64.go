@@ -45,12 +45,12 @@ const (
 // handles k.
 func kernelConstant(k int32) bool { return 0 <= k && k <= 1<<snn.DecayBits }
 
-// fixed2Vec advances the first multiple of the kernel's block of the
+// fixedVec advances the first multiple of the kernel's block of the
 // compartments of a run sharing profile p, numbered from base, with a
-// kernel, if the CPU and the profile's constants allow. It returns how
-// many it advanced, how many of those were updated, and spikes with those
-// that spiked appended.
-func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []int64, spikes []uint16) (done, updated int, _ []uint16) {
+// kernel, if the CPU and the profile's constants allow; c1 and in1 are nil
+// with one receptor. It returns how many it advanced, how many of those
+// were updated, and spikes with those that spiked appended.
+func fixedVec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []int64, spikes []uint16) (done, updated int, _ []uint16) {
 	if kernels == scalarLoops || !kernelConstant(p.FKeepI[0]) || !kernelConstant(p.FKeepI[1]) ||
 		!kernelConstant(p.FKeepV) || !kernelConstant(p.FGainV) {
 		return 0, 0, spikes
@@ -69,25 +69,29 @@ func fixed2Vec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []in
 	end := len(v) &^ (block - 1)
 	for done < end {
 		m := min(end-done, vecChunk)
+		v, c0, ref, in0 := v[done:done+m], c0[done:done+m], ref[done:done+m], in0[done:done+m]
 		var mask [vecChunk / 8]byte
 		// Direct calls: through a func value k and mask would escape
 		// (go:noescape holds for the declared function only).
-		if kernels == avx512 {
-			updated += fixed2AVX512(v[done:done+m], c0[done:done+m], c1[done:done+m], ref[done:done+m],
-				in0[done:done+m], in1[done:done+m], &k, &mask)
-		} else {
-			updated += fixed2AVX2(v[done:done+m], c0[done:done+m], c1[done:done+m], ref[done:done+m],
-				in0[done:done+m], in1[done:done+m], &k, &mask)
+		switch {
+		case c1 == nil && kernels == avx512:
+			updated += fixed1AVX512(v, c0, ref, in0, &k, &mask)
+		case c1 == nil:
+			updated += fixed1AVX2(v, c0, ref, in0, &k, &mask)
+		case kernels == avx512:
+			updated += fixed2AVX512(v, c0, c1[done:done+m], ref, in0, in1[done:done+m], &k, &mask)
+		default:
+			updated += fixed2AVX2(v, c0, c1[done:done+m], ref, in0, in1[done:done+m], &k, &mask)
 		}
-		spikes = spiked(mask[:m/8], base+done, v[done:done+m], ref[done:done+m], p.FVReset, p.RefTicks, spikes)
+		spikes = spiked(mask[:m/8], base+done, v, ref, p.FVReset, p.RefTicks, spikes)
 		done += m
 	}
 	return done, updated, spikes
 }
 
-// float2Vec is fixed2Vec in float mode; every compartment it advances is
+// floatVec is fixedVec in float mode; every compartment it advances is
 // updated.
-func float2Vec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []int32, spikes []uint16) (done int, _ []uint16) {
+func floatVec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []int32, spikes []uint16) (done int, _ []uint16) {
 	if kernels == scalarLoops {
 		return 0, spikes
 	}
@@ -95,15 +99,19 @@ func float2Vec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []
 	end := len(v) &^ 7
 	for done < end {
 		m := min(end-done, vecChunk)
+		v, c0, in0, ref := v[done:done+m], c0[done:done+m], in0[done:done+m], ref[done:done+m]
 		var mask [vecChunk / 8]byte
-		if kernels == avx512 {
-			float2AVX512(v[done:done+m], c0[done:done+m], c1[done:done+m], in0[done:done+m], in1[done:done+m],
-				ref[done:done+m], &k, &mask)
-		} else {
-			float2AVX2(v[done:done+m], c0[done:done+m], c1[done:done+m], in0[done:done+m], in1[done:done+m],
-				ref[done:done+m], &k, &mask)
+		switch {
+		case c1 == nil && kernels == avx512:
+			float1AVX512(v, c0, in0, ref, &k, &mask)
+		case c1 == nil:
+			float1AVX2(v, c0, in0, ref, &k, &mask)
+		case kernels == avx512:
+			float2AVX512(v, c0, c1[done:done+m], in0, in1[done:done+m], ref, &k, &mask)
+		default:
+			float2AVX2(v, c0, c1[done:done+m], in0, in1[done:done+m], ref, &k, &mask)
 		}
-		spikes = spiked(mask[:m/8], base+done, v[done:done+m], ref[done:done+m], p.VReset, p.RefTicks, spikes)
+		spikes = spiked(mask[:m/8], base+done, v, ref, p.VReset, p.RefTicks, spikes)
 		done += m
 	}
 	return done, spikes

@@ -1,5 +1,5 @@
-// Command _asm generates core's AVX2 kernels of the two-receptor LIF
-// update (lif_amd64.s and its stubs lif_amd64.go). Run it with
+// Command _asm generates core's AVX2 and AVX-512 kernels of the one- and
+// two-receptor LIF update (lif_amd64.s and its stubs lif_amd64.go). Run it with
 // 'go generate' in core. It is a module of its own so that avo is not a
 // dependency of the simulator.
 //
@@ -11,6 +11,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -18,10 +20,12 @@ import (
 
 func main() {
 	ConstraintExpr("!purego")
-	fixed2()
-	fixed2AVX512()
-	float2()
-	float2AVX512()
+	for _, receptors := range []int{1, 2} {
+		fixedAVX2(receptors)
+		fixedAVX512(receptors)
+		floatAVX2(receptors)
+		floatAVX512(receptors)
+	}
 	Generate()
 }
 
@@ -70,22 +74,46 @@ const (
 	floatConstants
 )
 
-func fixed2() {
-	TEXT("fixed2AVX2", 0, "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12]int32, mask *[32]byte) int")
-	Doc("fixed2AVX2 is updateFixed2's loop over len(v) compartments, a multiple",
-		"of 8 up to 256, in eight 32-bit lanes; it clears in0 and in1. It returns the",
-		"number of compartments updated (not skipped at rest) and sets bit i of",
-		"mask for each compartment i that spiked; their reset is the caller's.")
+// signature returns the Go signature of a kernel for the given receptors.
+func signature(fixed bool, receptors int) string {
+	if fixed && receptors == 1 {
+		return "func(v, c0, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int"
+	}
+	if fixed {
+		return "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12]int32, mask *[32]byte) int"
+	}
+	if receptors == 1 {
+		return "func(v, c0, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)"
+	}
+	return "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)"
+}
+
+// load loads the base of each slice parameter present and the length of v.
+func load(receptors int) (n Register, p map[string]Register) {
+	n = Load(Param("v").Len(), GP64())
+	p = map[string]Register{}
+	for _, name := range []string{"v", "c0", "c1", "ref", "in0", "in1"} {
+		if receptors == 1 && (name == "c1" || name == "in1") {
+			continue
+		}
+		p[name] = Load(Param(name).Base(), GP64())
+	}
+	p["k"] = Load(Param("k"), GP64())
+	p["mask"] = Load(Param("mask"), GP64())
+	return n, p
+}
+
+func fixedAVX2(receptors int) {
+	name := fmt.Sprintf("fixed%dAVX2", receptors)
+	TEXT(name, 0, signature(true, receptors))
+	Doc(fmt.Sprintf("%s is updateFixed%d's loop over len(v) compartments, a multiple", name, receptors),
+		"of 8 up to 256, in eight 32-bit lanes; it clears the inputs. It returns",
+		"the number of compartments updated (not skipped at rest) and sets bit i",
+		"of mask for each compartment i that spiked; their reset is the caller's.")
 	Pragma("noescape")
-	v := Load(Param("v").Base(), GP64())
-	n := Load(Param("v").Len(), GP64())
-	c0 := Load(Param("c0").Base(), GP64())
-	c1 := Load(Param("c1").Base(), GP64())
-	ref := Load(Param("ref").Base(), GP64())
-	in0 := Load(Param("in0").Base(), GP64())
-	in1 := Load(Param("in1").Base(), GP64())
-	mp := Load(Param("mask"), GP64())
-	k := broadcast(Load(Param("k"), GP64()), fixedConstants, 4)
+	n, p := load(receptors)
+	v, ref, mp := p["v"], p["ref"], p["mask"]
+	k := broadcast(p["k"], fixedConstants, 4)
 
 	i, updated := GP64(), GP64()
 	XORQ(i, i)
@@ -93,9 +121,9 @@ func fixed2() {
 	zero := YMM()
 	VPXOR(zero, zero, zero)
 
-	Label("fixed2loop")
+	Label(name + "loop")
 	CMPQ(i, n)
-	JAE(LabelRef("fixed2done"))
+	JAE(LabelRef(name + "done"))
 
 	// I_r <- Saturate(MulShift(I_r, KeepI[r]) + input_r)
 	current := func(c, in Register, kc int) (old, cur VecVirtual) {
@@ -110,33 +138,45 @@ func fixed2() {
 		VPMAXSD(k(fStateMin), cur, cur)
 		return old, cur
 	}
-	old0, a := current(c0, in0, fK0)
-	old1, b := current(c1, in1, fK1)
+	var cur, old [2]VecVirtual
+	for r := range receptors {
+		c, in := p[fmt.Sprint("c", r)], p[fmt.Sprint("in", r)]
+		old[r], cur[r] = current(c, in, fK0+r)
+	}
 
 	x, r := YMM(), YMM()
 	VMOVDQU(Mem{Base: v, Index: i, Scale: 4}, x)
 	VMOVDQU(Mem{Base: ref, Index: i, Scale: 4}, r)
 
-	Comment("A compartment at rest with no current is skipped: its currents keep",
-		"their old values and it is not counted.")
+	Comment("A compartment at rest with no current is skipped and not counted;",
+		"with two receptors its currents keep their old values, as in the",
+		"scalar loop.")
 	skip := YMM()
 	VPOR(x, r, skip)
-	VPOR(a, skip, skip)
-	VPOR(b, skip, skip)
+	for _, c := range cur[:receptors] {
+		VPOR(c, skip, skip)
+	}
 	VPCMPEQD(zero, skip, skip)
 	VPAND(k(fRestful), skip, skip)
-	VPBLENDVB(skip, old0, a, old0)
-	VMOVDQU(old0, Mem{Base: c0, Index: i, Scale: 4})
-	VPBLENDVB(skip, old1, b, old1)
-	VMOVDQU(old1, Mem{Base: c1, Index: i, Scale: 4})
+	for r := range receptors {
+		if receptors == 2 {
+			VPBLENDVB(skip, old[r], cur[r], old[r])
+		} else {
+			old[r] = cur[r]
+		}
+		VMOVDQU(old[r], Mem{Base: p[fmt.Sprint("c", r)], Index: i, Scale: 4})
+	}
 	sk := GP32()
 	VMOVMSKPS(skip, sk)
 	POPCNTL(sk, sk)
 	ADDQ(Imm(8), updated)
 	SUBQ(sk.As64(), updated)
 
-	Comment("v <- Saturate(MulShift(v, KeepV) + MulShift(I_0+I_1+Bias, GainV))")
-	VPADDD(b, a, a)
+	Comment("v <- Saturate(MulShift(v, KeepV) + MulShift(sum of I_r + Bias, GainV))")
+	a := cur[0]
+	if receptors == 2 {
+		VPADDD(cur[1], a, a)
+	}
 	VPADDD(k(fBias), a, a)
 	y := mulShift(x, k(fKeepV), k(fLow12))
 	VPADDD(mulShift(a, k(fGainV), k(fLow12)), y, y)
@@ -160,9 +200,9 @@ func fixed2() {
 
 	INCQ(mp)
 	ADDQ(Imm(8), i)
-	JMP(LabelRef("fixed2loop"))
+	JMP(LabelRef(name + "loop"))
 
-	Label("fixed2done")
+	Label(name + "done")
 	VZEROUPPER()
 	Store(updated, ReturnIndex(0))
 	RET()
@@ -210,30 +250,25 @@ func narrow(base, i Register, max, min Mem) VecVirtual {
 	return out
 }
 
-func float2() {
-	TEXT("float2AVX2", 0, "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)")
-	Doc("float2AVX2 is updateFloat2's loop over len(v) compartments, a multiple",
-		"of 8 up to 256; it clears in0 and in1. It sets bit i of mask for each",
+func floatAVX2(receptors int) {
+	name := fmt.Sprintf("float%dAVX2", receptors)
+	TEXT(name, 0, signature(false, receptors))
+	Doc(fmt.Sprintf("%s is updateFloat%d's loop over len(v) compartments, a multiple", name, receptors),
+		"of 8 up to 256; it clears the inputs. It sets bit i of mask for each",
 		"compartment i that spiked; their reset is the caller's.")
 	Pragma("noescape")
-	v := Load(Param("v").Base(), GP64())
-	n := Load(Param("v").Len(), GP64())
-	c0 := Load(Param("c0").Base(), GP64())
-	c1 := Load(Param("c1").Base(), GP64())
-	in0 := Load(Param("in0").Base(), GP64())
-	in1 := Load(Param("in1").Base(), GP64())
-	ref := Load(Param("ref").Base(), GP64())
-	mp := Load(Param("mask"), GP64())
-	k := broadcast(Load(Param("k"), GP64()), floatConstants, 8)
+	n, p := load(receptors)
+	v, ref, mp := p["v"], p["ref"], p["mask"]
+	k := broadcast(p["k"], floatConstants, 8)
 
 	i := GP64()
 	XORQ(i, i)
 	zero := YMM()
 	VPXOR(zero, zero, zero)
 
-	Label("float2loop")
+	Label(name + "loop")
 	CMPQ(i, n)
-	JAE(LabelRef("float2done"))
+	JAE(LabelRef(name + "done"))
 
 	Comment("A refractory compartment counts down and keeps v.")
 	r, busy := YMM(), YMM()
@@ -250,19 +285,22 @@ func float2() {
 	for h, bz := range []VecVirtual{busy0, busy1} {
 		at := func(base Register) Mem { return Mem{Base: base, Index: i, Scale: 8, Disp: 32 * h} }
 		Commentf("Compartments i+%d to i+%d, in the order of the scalar loop's operations.", 4*h, 4*h+3)
-		a, b := YMM(), YMM()
-		VMOVUPD(at(c0), a)
-		VMULPD(k(gK0), a, a)
-		VADDPD(at(in0), a, a)
-		VMOVUPD(a, at(c0))
-		VMOVUPD(zero, at(in0)) // the ring slot is cleared as it is read
-		VMOVUPD(at(c1), b)
-		VMULPD(k(gK1), b, b)
-		VADDPD(at(in1), b, b)
-		VMOVUPD(b, at(c1))
-		VMOVUPD(zero, at(in1))
-		// x*KeepV + (a+b+Bias)*GainV, the left operand first.
-		VADDPD(b, a, a)
+		// I_r <- I_r*KeepI[r] + input_r; the ring slot is cleared as it is read.
+		var cur [2]VecVirtual
+		for r := range receptors {
+			c, in := p[fmt.Sprint("c", r)], p[fmt.Sprint("in", r)]
+			cur[r] = YMM()
+			VMOVUPD(at(c), cur[r])
+			VMULPD(k(gK0+r), cur[r], cur[r])
+			VADDPD(at(in), cur[r], cur[r])
+			VMOVUPD(cur[r], at(c))
+			VMOVUPD(zero, at(in))
+		}
+		// x*KeepV + (sum of I_r + Bias)*GainV, the left operand first.
+		a := cur[0]
+		if receptors == 2 {
+			VADDPD(cur[1], a, a)
+		}
 		VADDPD(k(gBias), a, a)
 		VMULPD(k(gGainV), a, a)
 		x, y := YMM(), YMM()
@@ -283,27 +321,21 @@ func float2() {
 
 	INCQ(mp)
 	ADDQ(Imm(8), i)
-	JMP(LabelRef("float2loop"))
+	JMP(LabelRef(name + "loop"))
 
-	Label("float2done")
+	Label(name + "done")
 	VZEROUPPER()
 	RET()
 }
 
-func fixed2AVX512() {
-	TEXT("fixed2AVX512", NOSPLIT, "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12]int32, mask *[32]byte) int")
-	Doc("fixed2AVX512 is fixed2AVX2 in sixteen lanes, for a multiple of 16",
+func fixedAVX512(receptors int) {
+	name := fmt.Sprintf("fixed%dAVX512", receptors)
+	TEXT(name, NOSPLIT, signature(true, receptors))
+	Doc(fmt.Sprintf("%s is fixed%dAVX2 in sixteen lanes, for a multiple of 16", name, receptors),
 		"compartments up to 256.")
 	Pragma("noescape")
-	v := Load(Param("v").Base(), GP64())
-	n := Load(Param("v").Len(), GP64())
-	c0 := Load(Param("c0").Base(), GP64())
-	c1 := Load(Param("c1").Base(), GP64())
-	ref := Load(Param("ref").Base(), GP64())
-	in0 := Load(Param("in0").Base(), GP64())
-	in1 := Load(Param("in1").Base(), GP64())
-	kp := Load(Param("k"), GP64())
-	mp := Load(Param("mask"), GP64())
+	n, p := load(receptors)
+	v, ref, kp, mp := p["v"], p["ref"], p["k"], p["mask"]
 
 	Comment("Every constant has a register of its own.")
 	var k [fixedConstants]VecVirtual
@@ -322,9 +354,9 @@ func fixed2AVX512() {
 	XORQ(i, i)
 	XORQ(updated, updated)
 
-	Label("fixed2z")
+	Label(name + "loop")
 	CMPQ(i, n)
-	JAE(LabelRef("fixed2zdone"))
+	JAE(LabelRef(name + "done"))
 
 	current := func(c, in Register, kc int) (old, cur VecVirtual) {
 		old = ZMM()
@@ -346,30 +378,42 @@ func fixed2AVX512() {
 		VPMAXSD(k[fStateMin], cur, cur)
 		return old, cur
 	}
-	_, a := current(c0, in0, fK0)
-	_, b := current(c1, in1, fK1)
+	var cur [2]VecVirtual
+	for r := range receptors {
+		_, cur[r] = current(p[fmt.Sprint("c", r)], p[fmt.Sprint("in", r)], fK0+r)
+	}
 
 	x, r := ZMM(), ZMM()
 	VMOVDQU32(Mem{Base: v, Index: i, Scale: 4}, x)
 	VMOVDQU32(Mem{Base: ref, Index: i, Scale: 4}, r)
 
-	Comment("Compartments at rest with no current keep their old currents and",
-		"are not counted.")
+	Comment("Compartments at rest with no current are not counted; with two",
+		"receptors they keep their old currents.")
 	o, rest, live := ZMM(), K(), K()
 	VPORD(x, r, o)
-	VPORD(a, o, o)
-	VPORD(b, o, o)
+	for _, c := range cur[:receptors] {
+		VPORD(c, o, o)
+	}
 	VPTESTNMD(o, o, rest)
 	KANDW(restful, rest, rest)
 	KNOTW(rest, live)
-	VMOVDQU32(a, live, Mem{Base: c0, Index: i, Scale: 4})
-	VMOVDQU32(b, live, Mem{Base: c1, Index: i, Scale: 4})
+	for r := range receptors {
+		at := Mem{Base: p[fmt.Sprint("c", r)], Index: i, Scale: 4}
+		if receptors == 2 {
+			VMOVDQU32(cur[r], live, at)
+		} else {
+			VMOVDQU32(cur[r], at)
+		}
+	}
 	cnt := GP32()
 	KMOVW(live, cnt)
 	POPCNTL(cnt, cnt)
 	ADDQ(cnt.As64(), updated)
 
-	VPADDD(b, a, a)
+	a := cur[0]
+	if receptors == 2 {
+		VPADDD(cur[1], a, a)
+	}
 	VPADDD(k[fBias], a, a)
 	y := mulShift512(x, k[fKeepV], k[fLow12], zero)
 	VPADDD(mulShift512(a, k[fGainV], k[fLow12], zero), y, y)
@@ -392,9 +436,9 @@ func fixed2AVX512() {
 
 	ADDQ(Imm(2), mp)
 	ADDQ(Imm(16), i)
-	JMP(LabelRef("fixed2z"))
+	JMP(LabelRef(name + "loop"))
 
-	Label("fixed2zdone")
+	Label(name + "done")
 	VZEROUPPER()
 	Store(updated, ReturnIndex(0))
 	RET()
@@ -416,19 +460,13 @@ func mulShift512(x, k, low12, zero VecVirtual) VecVirtual {
 	return hi
 }
 
-func float2AVX512() {
-	TEXT("float2AVX512", NOSPLIT, "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)")
-	Doc("float2AVX512 is float2AVX2 in eight 64-bit lanes.")
+func floatAVX512(receptors int) {
+	name := fmt.Sprintf("float%dAVX512", receptors)
+	TEXT(name, NOSPLIT, signature(false, receptors))
+	Doc(fmt.Sprintf("%s is float%dAVX2 in eight 64-bit lanes.", name, receptors))
 	Pragma("noescape")
-	v := Load(Param("v").Base(), GP64())
-	n := Load(Param("v").Len(), GP64())
-	c0 := Load(Param("c0").Base(), GP64())
-	c1 := Load(Param("c1").Base(), GP64())
-	in0 := Load(Param("in0").Base(), GP64())
-	in1 := Load(Param("in1").Base(), GP64())
-	ref := Load(Param("ref").Base(), GP64())
-	kp := Load(Param("k"), GP64())
-	mp := Load(Param("mask"), GP64())
+	n, p := load(receptors)
+	v, ref, kp, mp := p["v"], p["ref"], p["k"], p["mask"]
 
 	var k [floatConstants]VecVirtual
 	for c := range k {
@@ -442,9 +480,9 @@ func float2AVX512() {
 	i := GP64()
 	XORQ(i, i)
 
-	Label("float2z")
+	Label(name + "loop")
 	CMPQ(i, n)
-	JAE(LabelRef("float2zdone"))
+	JAE(LabelRef(name + "done"))
 
 	r, busy := YMM(), K()
 	VMOVDQU32(Mem{Base: ref, Index: i, Scale: 4}, r)
@@ -453,18 +491,20 @@ func float2AVX512() {
 	VMOVDQU32(r, Mem{Base: ref, Index: i, Scale: 4})
 
 	at := func(base Register) Mem { return Mem{Base: base, Index: i, Scale: 8} }
-	a, b := ZMM(), ZMM()
-	VMOVUPD(at(c0), a)
-	VMULPD(k[gK0], a, a)
-	VADDPD(at(in0), a, a)
-	VMOVUPD(a, at(c0))
-	VMOVUPD(zero, at(in0))
-	VMOVUPD(at(c1), b)
-	VMULPD(k[gK1], b, b)
-	VADDPD(at(in1), b, b)
-	VMOVUPD(b, at(c1))
-	VMOVUPD(zero, at(in1))
-	VADDPD(b, a, a)
+	var cur [2]VecVirtual
+	for r := range receptors {
+		c, in := p[fmt.Sprint("c", r)], p[fmt.Sprint("in", r)]
+		cur[r] = ZMM()
+		VMOVUPD(at(c), cur[r])
+		VMULPD(k[gK0+r], cur[r], cur[r])
+		VADDPD(at(in), cur[r], cur[r])
+		VMOVUPD(cur[r], at(c))
+		VMOVUPD(zero, at(in))
+	}
+	a := cur[0]
+	if receptors == 2 {
+		VADDPD(cur[1], a, a)
+	}
 	VADDPD(k[gBias], a, a)
 	VMULPD(k[gGainV], a, a)
 	x, y := ZMM(), ZMM()
@@ -482,9 +522,9 @@ func float2AVX512() {
 
 	INCQ(mp)
 	ADDQ(Imm(8), i)
-	JMP(LabelRef("float2z"))
+	JMP(LabelRef(name + "loop"))
 
-	Label("float2zdone")
+	Label(name + "done")
 	VZEROUPPER()
 	RET()
 }
