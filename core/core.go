@@ -236,36 +236,47 @@ type segment struct {
 }
 
 // updateRange advances compartments from..to-1, consuming and clearing
-// their part of the tick's ring slot.
+// their part of the tick's ring slot. The one- and two-receptor loops
+// clear it as they read it, which saves a pass over it.
 func (c *Core) updateRange(t int64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n, nr := c.n, c.receptors
 	var updated int64
 	if c.mode == snn.Fixed {
 		ring := c.ringX[(t&c.ringMask)*int64(nr*n):][:nr*n]
-		if nr == 2 {
-			spikes, updated = c.updateFixed2(ring, from, to, spikes)
-		} else {
-			spikes, updated = c.updateFixedN(ring, from, to, spikes)
+		switch nr {
+		case 1:
+			return c.updateFixed1(ring, from, to, spikes)
+		case 2:
+			return c.updateFixed2(ring, from, to, spikes)
 		}
+		spikes, updated = c.updateFixedN(ring, from, to, spikes)
 		for r := 0; r < nr; r++ {
 			clear(ring[r*n+from : r*n+to])
 		}
 		return spikes, updated
 	}
 	ring := c.ringF[(t&c.ringMask)*int64(nr*n):][:nr*n]
-	if nr == 2 {
-		spikes, updated = c.updateFloat2(ring, from, to, spikes)
-	} else {
-		spikes, updated = c.updateFloatN(ring, from, to, spikes)
+	switch nr {
+	case 1:
+		return c.updateFloat1(ring, from, to, spikes)
+	case 2:
+		return c.updateFloat2(ring, from, to, spikes)
 	}
+	spikes, updated = c.updateFloatN(ring, from, to, spikes)
 	for r := 0; r < nr; r++ {
 		clear(ring[r*n+from : r*n+to])
 	}
 	return spikes, updated
 }
 
+// The float loops round every product before adding (the float64
+// conversions): a fused multiply-add, which the compiler may otherwise
+// emit for GOAMD64=v3 and other architectures, would round differently
+// from the vector kernels and from the dense reference.
+
 // updateFloat2 is updateFloatN fused into one pass for the common case of
-// two receptors (excitatory and inhibitory), the hottest loop of a run.
+// two receptors (excitatory and inhibitory), the hottest loop of a run. It
+// clears the ring slot as it reads it.
 func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n := c.n
 	for _, sg := range c.segments {
@@ -274,6 +285,12 @@ func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]ui
 			continue
 		}
 		p := &c.params[sg.prof]
+		var done int
+		done, spikes = floatVec(p, s0, c.vF[s0:s1], c.curF[s0:s1], c.curF[n+s0:n+s1],
+			ring[s0:s1], ring[n+s0:n+s1], c.ref[s0:s1], spikes)
+		if s0 += done; s0 == s1 {
+			continue
+		}
 		keepV, gainV, bias, vth, vreset, refTicks := p.KeepV, p.GainV, p.Bias, p.VTh, p.VReset, p.RefTicks
 		k0, k1 := p.KeepI[0], p.KeepI[1]
 		v := c.vF[s0:s1]
@@ -281,14 +298,53 @@ func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]ui
 		c0, c1 := c.curF[s0:s1][:len(v)], c.curF[n+s0 : n+s1][:len(v)]
 		in0, in1 := ring[s0:s1][:len(v)], ring[n+s0 : n+s1][:len(v)]
 		for i, x := range v {
-			a := c0[i]*k0 + in0[i]
-			b := c1[i]*k1 + in1[i]
+			a := float64(c0[i]*k0) + in0[i]
+			b := float64(c1[i]*k1) + in1[i]
+			in0[i], in1[i] = 0, 0
 			c0[i], c1[i] = a, b
 			if ref[i] > 0 {
 				ref[i]--
 				continue
 			}
-			x = x*keepV + (a+b+bias)*gainV
+			x = float64(x*keepV) + float64((a+b+bias)*gainV)
+			if x > vth {
+				x = vreset
+				ref[i] = refTicks
+				spikes = append(spikes, uint16(s0+i))
+			}
+			v[i] = x
+		}
+	}
+	return spikes, int64(to - from)
+}
+
+// updateFloat1 is updateFloatN fused into one pass for one receptor. It
+// clears the ring slot as it reads it.
+func (c *Core) updateFloat1(ring []float64, from, to int, spikes []uint16) ([]uint16, int64) {
+	for _, sg := range c.segments {
+		s0, s1 := max(sg.lo, from), min(sg.hi, to)
+		if s0 >= s1 {
+			continue
+		}
+		p := &c.params[sg.prof]
+		var done int
+		done, spikes = floatVec(p, s0, c.vF[s0:s1], c.curF[s0:s1], nil, ring[s0:s1], nil, c.ref[s0:s1], spikes)
+		if s0 += done; s0 == s1 {
+			continue
+		}
+		keepV, gainV, bias, vth, vreset, refTicks := p.KeepV, p.GainV, p.Bias, p.VTh, p.VReset, p.RefTicks
+		k0 := p.KeepI[0]
+		v := c.vF[s0:s1]
+		ref := c.ref[s0:s1][:len(v)]
+		c0, in0 := c.curF[s0:s1][:len(v)], ring[s0:s1][:len(v)]
+		for i, x := range v {
+			a := float64(c0[i]*k0) + in0[i]
+			c0[i], in0[i] = a, 0
+			if ref[i] > 0 {
+				ref[i]--
+				continue
+			}
+			x = float64(x*keepV) + float64((a+bias)*gainV)
 			if x > vth {
 				x = vreset
 				ref[i] = refTicks
@@ -316,7 +372,7 @@ func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]ui
 			cs := cur[s0:s1]
 			is, ss := in[s0:s1][:len(cs)], sum[s0:s1][:len(cs)]
 			for i, x := range cs {
-				x = x*keep + is[i]
+				x = float64(x*keep) + is[i]
 				cs[i] = x
 				if r == 0 {
 					ss[i] = x
@@ -340,7 +396,7 @@ func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]ui
 				ref[i]--
 				continue
 			}
-			x = x*keepV + (ss[i]+bias)*gainV
+			x = float64(x*keepV) + float64((ss[i]+bias)*gainV)
 			if x > vth {
 				x = vreset
 				ref[i] = refTicks
@@ -352,7 +408,8 @@ func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]ui
 	return spikes, int64(to - from)
 }
 
-// updateFixed2 is updateFixedN fused into one pass for two receptors.
+// updateFixed2 is updateFixedN fused into one pass for two receptors,
+// which clears the ring slot as it reads it.
 func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint16, int64) {
 	n := c.n
 	updated := 0
@@ -362,6 +419,13 @@ func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint
 			continue
 		}
 		p := &c.params[sg.prof]
+		done, up, sp := fixedVec(p, s0, c.vX[s0:s1], c.curX[s0:s1], c.curX[n+s0:n+s1],
+			c.ref[s0:s1], ring[s0:s1], ring[n+s0:n+s1], spikes)
+		updated += up
+		spikes = sp
+		if s0 += done; s0 == s1 {
+			continue
+		}
 		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
 		k0, k1 := p.FKeepI[0], p.FKeepI[1]
 		restful := bias == 0 && vth >= 0
@@ -372,6 +436,7 @@ func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint
 		for i, x := range v {
 			a := snn.Saturate(snn.MulShift(int64(c0[i]), k0) + in0[i])
 			b := snn.Saturate(snn.MulShift(int64(c1[i]), k1) + in1[i])
+			in0[i], in1[i] = 0, 0
 			// A compartment at rest with no current cannot change: skip it.
 			if restful && x == 0 && ref[i] == 0 && a == 0 && b == 0 {
 				continue
@@ -383,6 +448,53 @@ func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint
 				continue
 			}
 			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(a+b+bias, gainV))
+			if y > vth {
+				ref[i] = refTicks
+				spikes = append(spikes, uint16(s0+i))
+				v[i] = vreset
+				continue
+			}
+			v[i] = int32(y)
+		}
+	}
+	return spikes, int64(updated)
+}
+
+// updateFixed1 is updateFixedN fused into one pass for one receptor, which
+// clears the ring slot as it reads it.
+func (c *Core) updateFixed1(ring []int64, from, to int, spikes []uint16) ([]uint16, int64) {
+	updated := 0
+	for _, sg := range c.segments {
+		s0, s1 := max(sg.lo, from), min(sg.hi, to)
+		if s0 >= s1 {
+			continue
+		}
+		p := &c.params[sg.prof]
+		done, up, sp := fixedVec(p, s0, c.vX[s0:s1], c.curX[s0:s1], nil, c.ref[s0:s1], ring[s0:s1], nil, spikes)
+		updated += up
+		spikes = sp
+		if s0 += done; s0 == s1 {
+			continue
+		}
+		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
+		k0 := p.FKeepI[0]
+		restful := bias == 0 && vth >= 0
+		v := c.vX[s0:s1]
+		ref := c.ref[s0:s1][:len(v)]
+		c0, in0 := c.curX[s0:s1][:len(v)], ring[s0:s1][:len(v)]
+		for i, x := range v {
+			a := snn.Saturate(snn.MulShift(int64(c0[i]), k0) + in0[i])
+			c0[i], in0[i] = int32(a), 0
+			// A compartment at rest with no current cannot change: skip it.
+			if restful && x == 0 && ref[i] == 0 && a == 0 {
+				continue
+			}
+			updated++
+			if ref[i] > 0 {
+				ref[i]--
+				continue
+			}
+			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(a+bias, gainV))
 			if y > vth {
 				ref[i] = refTicks
 				spikes = append(spikes, uint16(s0+i))

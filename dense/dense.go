@@ -528,13 +528,15 @@ func (s *Sim) record(t int64) {
 	s.ringTick[slot] = t
 }
 
+// updateFloat rounds every product before adding (the float64
+// conversions), as the event engine does: no fused multiply-add.
 func (s *Sim) updateFloat(p *popInfo) {
 	c := p.par
 	R := c.Receptors
 	for i := p.lo; i < p.hi; i++ {
 		sum := 0.0
 		for r := 0; r < R; r++ {
-			x := s.cur[r][i]*c.KeepI[r] + s.inRaw[r][i]
+			x := float64(s.cur[r][i]*c.KeepI[r]) + s.inRaw[r][i]
 			s.cur[r][i] = x
 			sum += x
 		}
@@ -542,7 +544,7 @@ func (s *Sim) updateFloat(p *popInfo) {
 			s.ref[i]--
 			continue
 		}
-		v := s.v[i]*c.KeepV + (sum+c.Bias)*c.GainV
+		v := float64(s.v[i]*c.KeepV) + float64((sum+c.Bias)*c.GainV)
 		if v > c.VTh {
 			s.spikes = append(s.spikes, uint32(i))
 			v = c.VReset
