@@ -20,6 +20,10 @@ type chipBrain struct {
 // inhibitory ones in [-InhMax, 0].
 func attachRules(net *snn.Network, p *Params) {
 	r := &p.Rules
+	excMin, excMax, inhMax := 0.0, p.ExcMax, p.InhMax
+	if net.Mode == snn.Fixed && p.FixedExcMax > 0 {
+		excMin, excMax, inhMax = p.FixedExcMin, p.FixedExcMax, p.FixedExcMax
+	}
 	net.Projections[0].Plasticity = &snn.Plasticity{
 		Rule: snn.STDP, TauPlus: r.PreTau, TauMinus: r.PreTau,
 		APlus: r.PreAPlus, AMinus: r.PreAMinus, WMin: 0, WMax: p.InHidMax,
@@ -29,19 +33,19 @@ func attachRules(net *snn.Network, p *Params) {
 	}
 	net.Projections[1].Plasticity = &snn.Plasticity{
 		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
-		WMin: 0, WMax: p.ExcMax, TauEligibility: r.TauElig, LearningRate: r.LearningRate,
+		WMin: excMin, WMax: excMax, TauEligibility: r.TauElig, LearningRate: r.LearningRate,
 		Proportional: r.Proportional, PreBalance: r.PreBalance,
 	}
 	if r.Normalize {
 		net.Projections[1].Plasticity.Homeostasis = &snn.Homeostasis{OnReward: r.OnReward, RateTarget: r.RateTarget, Eta: r.Eta}
 	}
 	if r.Tied {
-		net.Projections[2].Plasticity = &snn.Plasticity{Rule: snn.Tied, TiedTo: ProjExc, WMin: -p.InhMax, WMax: 0}
+		net.Projections[2].Plasticity = &snn.Plasticity{Rule: snn.Tied, TiedTo: ProjExc, WMin: -inhMax, WMax: 0}
 		return
 	}
 	net.Projections[2].Plasticity = &snn.Plasticity{
 		Rule: snn.RSTDP, TauPlus: r.Tau, TauMinus: r.Tau, APlus: r.APlus, AMinus: r.AMinus,
-		WMin: -p.InhMax, WMax: 0, TauEligibility: r.TauElig, LearningRate: r.LearningRate * r.InhRate,
+		WMin: -inhMax, WMax: 0, TauEligibility: r.TauElig, LearningRate: r.LearningRate * r.InhRate,
 	}
 }
 

@@ -72,11 +72,19 @@ type Params struct {
 	ExcMax      float64
 	InhInit     snn.Dist // hidden -> output, inhibitory (magnitudes)
 	InhMax      float64
-	Lateral     float64 // output -> output inhibition (static, all to all but self), mV
-	Rules       Rules
-	Sleep       SleepParams
-	Exploration Exploration
-	Readout     Readout // how output activity becomes a move
+	// FixedExcMin and FixedExcMax, when FixedExcMax is positive, replace
+	// the hidden -> output bounds [0, ExcMax] (and InhMax) in fixed
+	// mode. There the largest bound sets the step of the 8-bit weight
+	// mantissa, and under updates proportional to the weight a weight
+	// that rounds to zero can never grow again: the bounds must be
+	// tight, and the floor one step above zero (docs/experiments.md,
+	// item 14).
+	FixedExcMin, FixedExcMax float64
+	Lateral                  float64 // output -> output inhibition (static, all to all but self), mV
+	Rules                    Rules
+	Sleep                    SleepParams
+	Exploration              Exploration
+	Readout                  Readout // how output activity becomes a move
 	// GateChosen lets a reward change only the synapses onto the output
 	// of the move taken: the other outputs' hidden->output weights are
 	// set back after the reward window (host-side gating).
@@ -345,6 +353,9 @@ func (p *Params) validate() error {
 	if !(p.WTA >= 0) || !(p.CentreW >= 0) {
 		return fmt.Errorf("params: WTA %v mV, CentreW %v mV: expected non-negative weights", p.WTA, p.CentreW)
 	}
+	if p.FixedExcMax > 0 && !(p.FixedExcMin >= 0 && p.FixedExcMin < p.FixedExcMax) {
+		return fmt.Errorf("params: fixed-mode bounds [%v, %v] mV: expected 0 <= min < max", p.FixedExcMin, p.FixedExcMax)
+	}
 	return nil
 }
 
@@ -490,6 +501,10 @@ func PaperParams() Params {
 	// Bounds far above the learned weights: the normalisation, not a
 	// bound, limits them, as in the paper.
 	p.ExcMax, p.InhMax = 200, 200
+	// In fixed mode, steps of 0.5 mV instead of 1.6 and a floor of one
+	// step: Task 1 is learned, and Task 2 after it (docs/experiments.md,
+	// item 14).
+	p.FixedExcMin, p.FixedExcMax = 0.5, 64
 	p.Rules.APlus, p.Rules.AMinus = 0.04, 0.04
 	p.Rules.TauElig = 60
 	p.Rules.LearningRate = 30
