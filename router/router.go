@@ -259,32 +259,38 @@ func (r *Router) Hops(src, dst uint32) int {
 	return abs(d.X-s.X) + abs(d.Y-s.Y)
 }
 
-// LinkSlots returns the number of link indices PathLinks uses: they run
-// from 0 to LinkSlots()-1 (the board's edges hold unused indices).
+// LinkSlots returns the number of link indices Path uses: they run from 0
+// to LinkSlots()-1 (the board's edges hold unused indices).
 func (r *Router) LinkSlots() int { return len(r.links) }
 
-// PathLinks appends to buf the indices of the directed links a packet
-// from core src to core dst crosses, in order, and returns it: the
-// dimension-order route Send takes. A cost model can keep its own state
-// per link with them. It panics if src or dst is not a core of the board.
-func (r *Router) PathLinks(src, dst uint32, buf []int) []int {
+// Run is a straight stretch of a route: N directed links, the first at
+// index First, each next one Step indices on.
+type Run struct{ First, Step, N int32 }
+
+// Path is the dimension-order route Send takes between two cores: the
+// links of X, then those of Y. A cost model can keep its own state per
+// link with their indices; being two runs, a path costs no memory per
+// hop.
+type Path struct{ X, Y Run }
+
+// Hops returns the number of links on p.
+func (p Path) Hops() int { return int(p.X.N + p.Y.N) }
+
+// Path returns the route from core src to core dst. It panics if src or
+// dst is not a core of the board.
+func (r *Router) Path(src, dst uint32) Path {
 	s, d := r.TileOf(src), r.TileOf(dst)
-	x, y := s.X, s.Y
-	for x != d.X || y != d.Y {
-		dir := north
-		switch {
-		case x < d.X:
-			dir = east
-		case x > d.X:
-			dir = west
-		case y > d.Y:
-			dir = south
-		}
-		buf = append(buf, r.linkIndex(x, y, dir))
-		next, _ := r.neighbour(Tile{x, y}, dir)
-		x, y = next.X, next.Y
+	// Along row s.Y from s.X to d.X, then along column d.X to d.Y.
+	x := Run{First: int32(r.linkIndex(s.X, s.Y, east)), Step: ndirs, N: int32(d.X - s.X)}
+	if d.X < s.X {
+		x = Run{First: int32(r.linkIndex(s.X, s.Y, west)), Step: -ndirs, N: int32(s.X - d.X)}
 	}
-	return buf
+	row := int32(r.gx * ndirs)
+	y := Run{First: int32(r.linkIndex(d.X, s.Y, north)), Step: row, N: int32(d.Y - s.Y)}
+	if d.Y < s.Y {
+		y = Run{First: int32(r.linkIndex(d.X, s.Y, south)), Step: -row, N: int32(s.Y - d.Y)}
+	}
+	return Path{X: x, Y: y}
 }
 
 func abs(v int) int {

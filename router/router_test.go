@@ -651,13 +651,19 @@ func TestSendTimedArrival(t *testing.T) {
 	}
 }
 
-// PathLinks lists the links Send crosses: as many as the hops, distinct,
-// and the same links whose counters Send raises.
-func TestPathLinks(t *testing.T) {
+// Path gives the links Send crosses: as many as the hops, distinct, and
+// the same links whose counters Send raises.
+func TestPath(t *testing.T) {
 	r := newRouter(t, testConfig())
-	for _, c := range [][2]uint32{{0, 47}, {47, 0}, {5, 30}, {13, 13}, {0, 1}} {
-		path := r.PathLinks(c[0], c[1], nil)
-		if len(path) != r.Hops(c[0], c[1]) {
+	for _, c := range [][2]uint32{{0, 47}, {47, 0}, {5, 30}, {30, 5}, {13, 13}, {0, 1}} {
+		p := r.Path(c[0], c[1])
+		var path []int
+		for _, run := range []Run{p.X, p.Y} {
+			for k := int32(0); k < run.N; k++ {
+				path = append(path, int(run.First+k*run.Step))
+			}
+		}
+		if len(path) != r.Hops(c[0], c[1]) || p.Hops() != len(path) {
 			t.Errorf("%d -> %d: %d links, want %d hops", c[0], c[1], len(path), r.Hops(c[0], c[1]))
 		}
 		seen := map[int]bool{}
@@ -674,7 +680,7 @@ func TestPathLinks(t *testing.T) {
 		r.Send(Packet{Src: c[0], Dst: c[1]})
 		for i := range r.links {
 			if crossed := r.links[i].packets != before[i]; crossed != seen[i] {
-				t.Errorf("%d -> %d: link %d crossed %v, in PathLinks %v", c[0], c[1], i, crossed, seen[i])
+				t.Errorf("%d -> %d: link %d crossed %v, on Path %v", c[0], c[1], i, crossed, seen[i])
 			}
 		}
 	}
