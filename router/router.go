@@ -413,9 +413,11 @@ func (r *Router) hop(i int, at int64, realtime bool) (int64, bool) {
 		l.phase, l.busy = r.phase, 0
 	}
 	// Packets still queued at this link when p arrives: the link works
-	// through its backlog at one packet per service time.
+	// through its backlog at one packet per service time. Barrier sync
+	// needs the count only when it raises the peak, which a product
+	// tells without the division: ceil(x/s) > k just when x > k*s.
 	var queued int64
-	if l.busy > at && l.service > 0 {
+	if l.busy > at && l.service > 0 && (realtime || l.busy-at > (l.peak-1)*l.service) {
 		queued = (l.busy - at + l.service - 1) / l.service
 	}
 	if realtime && queued >= r.buffer {
