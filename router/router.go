@@ -187,6 +187,8 @@ func New(cfg Config) (*Router, error) {
 		r.tiles[c] = r.tileOf(uint32(c))
 	}
 	r.links = make([]link, r.gx*r.gy*ndirs)
+	latency := [ndirs]float64{east: cfg.HopLatencyEast, west: cfg.HopLatencyWest, north: cfg.HopLatencyNorth, south: cfg.HopLatencySouth}
+	energy := [ndirs]float64{east: cfg.HopEnergyEast, west: cfg.HopEnergyWest, north: cfg.HopEnergyNorth, south: cfg.HopEnergySouth}
 	for y := 0; y < r.gy; y++ {
 		for x := 0; x < r.gx; x++ {
 			for d := 0; d < ndirs; d++ {
@@ -197,13 +199,10 @@ func New(cfg Config) (*Router, error) {
 				l := &r.links[r.linkIndex(x, y, d)]
 				l.exists = true
 				l.chip = x/cfg.TilesX != to.X/cfg.TilesX || y/cfg.TilesY != to.Y/cfg.TilesY
-				switch {
-				case l.chip:
+				if l.chip {
 					l.latency, l.energy, l.service = picos(cfg.ChipHopLatency), cfg.ChipHopEnergy, picos(cfg.ChipLinkServiceTime)
-				case d == east || d == west:
-					l.latency, l.energy, l.service = picos(cfg.HopLatencyEW), cfg.HopEnergyEW, picos(cfg.LinkServiceTime)
-				default:
-					l.latency, l.energy, l.service = picos(cfg.HopLatencyNS), cfg.HopEnergyNS, picos(cfg.LinkServiceTime)
+				} else {
+					l.latency, l.energy, l.service = picos(latency[d]), energy[d], picos(cfg.LinkServiceTime)
 				}
 			}
 		}
