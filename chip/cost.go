@@ -385,12 +385,7 @@ func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn [][numFormats]in
 		src, dst := s.p.Src, s.p.Dst
 		path := ts.paths[ev.i]
 		buffers := float64(path.Hops() + 2)
-		ahead := ts.inputs[dst] + ts.outputs[src]
-		for _, run := range [...]router.Run{path.X, path.Y} {
-			for l, n := run.First, run.N; n > 0; l, n = l+run.Step, n-1 {
-				ahead += ts.links[l]
-			}
-		}
+		ahead := ts.plusLinks(ts.plusLinks(ts.inputs[dst]+ts.outputs[src], path.X), path.Y)
 		var mean float64
 		if ts.held > 0 {
 			mean = ts.heldWork / float64(ts.held)
@@ -467,11 +462,22 @@ func (ts *timedSends) shares(i int, sign float64) {
 	w := sign / float64(path.Hops()+2)
 	ts.inputs[ts.pend[i].p.Dst] += w
 	ts.outputs[ts.pend[i].p.Src] += w
-	for _, run := range [...]router.Run{path.X, path.Y} {
-		for l, n := run.First, run.N; n > 0; l, n = l+run.Step, n-1 {
-			ts.links[l] += w
-		}
+	ts.addLinks(path.X, w)
+	ts.addLinks(path.Y, w)
+}
+
+func (ts *timedSends) addLinks(run router.Run, w float64) {
+	for l, n := run.First, run.N; n > 0; l, n = l+run.Step, n-1 {
+		ts.links[l] += w
 	}
+}
+
+// plusLinks adds to sum, one by one, the shares waiting on run's links.
+func (ts *timedSends) plusLinks(sum float64, run router.Run) float64 {
+	for l, n := run.First, run.N; n > 0; l, n = l+run.Step, n-1 {
+		sum += ts.links[l]
+	}
+	return sum
 }
 
 // sendEvent is a core's next packet, pend[i], due at at.
