@@ -333,6 +333,10 @@ type timedSend struct {
 	queued bool    // set by flush
 }
 
+// grow makes room for n more packets at once: a burst of traffic would
+// otherwise grow pend by doubling, copying it each time.
+func (ts *timedSends) grow(n int) { ts.pend = slices.Grow(ts.pend, n) }
+
 func (ts *timedSends) add(p router.Packet, route int, at float64) {
 	ts.pend = append(ts.pend, timedSend{p: p, route: route, at: at})
 }
@@ -352,7 +356,7 @@ func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn [][numFormats]in
 		ts.outputs = make([]float64, cores)
 		ts.links = make([]float64, r.LinkSlots())
 	}
-	ts.paths = ts.paths[:0]
+	ts.paths = slices.Grow(ts.paths[:0], len(ts.pend))
 	for i := range ts.pend {
 		ts.paths = append(ts.paths, r.Path(ts.pend[i].p.Src, ts.pend[i].p.Dst))
 	}

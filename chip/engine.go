@@ -350,6 +350,9 @@ func (e *Engine) Step() {
 	e.joinSplit(t)
 	e.countWork()
 
+	if e.timeSends {
+		e.sends.grow(e.messages())
+	}
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
 		var sent int64
@@ -378,6 +381,19 @@ func (e *Engine) Step() {
 	}
 	e.cost.close(e.router.EndTick(t))
 	e.tick++
+}
+
+// messages returns the number of messages the tick's spikes send.
+func (e *Engine) messages() int {
+	n := 0
+	for c, sp := range e.spikes {
+		cr := e.cores[c]
+		for _, l := range sp {
+			id := cr.Global(int(l))
+			n += e.routeStart[id+1] - e.routeStart[id]
+		}
+	}
+	return n
 }
 
 // splitDue sets inbox[c], inbox[c+1] to the range of e.due addressed to

@@ -469,6 +469,9 @@ func (r *Router) enqueue(p Packet) {
 // buf in (Deliver, Dst, Src, send order) order, the same for every run.
 // Passing buf[:0] of a reused slice avoids allocation.
 func (r *Router) PopDue(t int64, buf []Packet) []Packet {
+	// Room for every pending packet at once: a burst of traffic would
+	// otherwise grow buf by doubling, copying it each time.
+	buf = slices.Grow(buf, int(r.pending))
 	for {
 		b, ok := r.queue.Min()
 		if !ok || b.deliver > t {
