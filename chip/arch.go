@@ -47,10 +47,16 @@ type Arch struct {
 	TickBudget float64 `json:"tick_budget"` // realtime: seconds of wall time per tick
 
 	// Network-on-chip costs per packet.
-	HopLatencyEW        float64 `json:"hop_latency_ew"`         // seconds per on-chip hop, east-west
-	HopLatencyNS        float64 `json:"hop_latency_ns"`         // seconds per on-chip hop, north-south
-	HopEnergyEW         float64 `json:"hop_energy_ew"`          // joules per on-chip hop, east-west
-	HopEnergyNS         float64 `json:"hop_energy_ns"`          // joules per on-chip hop, north-south
+	// Per on-chip hop, by the direction of the link it takes: seconds
+	// and joules.
+	HopLatencyEast      float64 `json:"hop_latency_east"`
+	HopLatencyWest      float64 `json:"hop_latency_west"`
+	HopLatencyNorth     float64 `json:"hop_latency_north"`
+	HopLatencySouth     float64 `json:"hop_latency_south"`
+	HopEnergyEast       float64 `json:"hop_energy_east"`
+	HopEnergyWest       float64 `json:"hop_energy_west"`
+	HopEnergyNorth      float64 `json:"hop_energy_north"`
+	HopEnergySouth      float64 `json:"hop_energy_south"`
 	ChipHopLatency      float64 `json:"chip_hop_latency"`       // seconds per chip-to-chip hop
 	ChipHopEnergy       float64 `json:"chip_hop_energy"`        // joules per chip-to-chip hop
 	LinkServiceTime     float64 `json:"link_service_time"`      // seconds an on-chip link is busy per packet
@@ -213,8 +219,10 @@ func (a *Arch) Validate() error {
 		name string
 		v    float64
 	}{
-		{"hop_latency_ew", a.HopLatencyEW}, {"hop_latency_ns", a.HopLatencyNS},
-		{"hop_energy_ew", a.HopEnergyEW}, {"hop_energy_ns", a.HopEnergyNS},
+		{"hop_latency_east", a.HopLatencyEast}, {"hop_latency_west", a.HopLatencyWest},
+		{"hop_latency_north", a.HopLatencyNorth}, {"hop_latency_south", a.HopLatencySouth},
+		{"hop_energy_east", a.HopEnergyEast}, {"hop_energy_west", a.HopEnergyWest},
+		{"hop_energy_north", a.HopEnergyNorth}, {"hop_energy_south", a.HopEnergySouth},
 		{"chip_hop_latency", a.ChipHopLatency}, {"chip_hop_energy", a.ChipHopEnergy},
 		{"link_service_time", a.LinkServiceTime}, {"chip_link_service_time", a.ChipLinkServiceTime},
 		{"synop_energy", a.SynOpEnergy}, {"synop_latency", a.SynOpLatency},

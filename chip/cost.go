@@ -314,14 +314,13 @@ type timedSends struct {
 	fifo    [][]int
 	head    []int
 	waiting sendQueue
-	start   []float64 // when pend[i]'s destination starts it
-	done    []float64 // per destination core: when it finishes the messages so far
-	links   []float64 // messages waiting in each link's buffer, in shares
-	inputs  []float64 // messages waiting at each core's input, in shares
-	outputs []float64 // messages waiting at each core's output, in shares
-	paths   []int     // the route of pend[i] is paths[pathAt[i]:pathAt[i+1]]
-	pathAt  []int
-	work    []float64 // pend[i]'s work at its destination
+	start   []float64     // when pend[i]'s destination starts it
+	done    []float64     // per destination core: when it finishes the messages so far
+	links   []float64     // messages waiting in each link's buffer, in shares
+	inputs  []float64     // messages waiting at each core's input, in shares
+	outputs []float64     // messages waiting at each core's output, in shares
+	paths   []router.Path // of pend[i]
+	work    []float64     // pend[i]'s work at its destination
 	// The messages waiting, and the sum of their work.
 	held     int
 	heldWork float64
@@ -333,6 +332,10 @@ type timedSend struct {
 	at     float64 // modelled send time without back-pressure
 	queued bool    // set by flush
 }
+
+// grow makes room for n more packets at once: a burst of traffic would
+// otherwise grow pend by doubling, copying it each time.
+func (ts *timedSends) grow(n int) { ts.pend = slices.Grow(ts.pend, n) }
 
 func (ts *timedSends) add(p router.Packet, route int, at float64) {
 	ts.pend = append(ts.pend, timedSend{p: p, route: route, at: at})
@@ -353,10 +356,9 @@ func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn [][numFormats]in
 		ts.outputs = make([]float64, cores)
 		ts.links = make([]float64, r.LinkSlots())
 	}
-	ts.paths, ts.pathAt = ts.paths[:0], append(ts.pathAt[:0], 0)
+	ts.paths = slices.Grow(ts.paths[:0], len(ts.pend))
 	for i := range ts.pend {
-		ts.paths = r.PathLinks(ts.pend[i].p.Src, ts.pend[i].p.Dst, ts.paths)
-		ts.pathAt = append(ts.pathAt, len(ts.paths))
+		ts.paths = append(ts.paths, r.Path(ts.pend[i].p.Src, ts.pend[i].p.Dst))
 	}
 	// The packets of one core were added together, in send order: each
 	// core's first packet starts the queue, and each packet sent queues
@@ -369,24 +371,25 @@ func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn [][numFormats]in
 	}
 	ts.work = slices.Grow(ts.work[:0], len(ts.pend))[:len(ts.pend)]
 	ts.start = slices.Grow(ts.start[:0], len(ts.pend))[:len(ts.pend)]
+	// Both queues take an event and usually put back its successor at
+	// once: the two are done as one replacement of the earliest event.
 	for len(ts.queue) > 0 {
-		ev := ts.queue.pop()
+		ev := ts.queue[0]
 		for len(ts.waiting) > 0 && ts.waiting[0].at <= ev.at {
-			d := ts.waiting.pop().i
+			d := ts.waiting[0].i
 			ts.take(ts.fifo[d][ts.head[d]])
 			ts.head[d]++
 			if h := ts.head[d]; h < len(ts.fifo[d]) {
-				ts.waiting.push(sendEvent{at: ts.start[ts.fifo[d][h]], i: d})
+				ts.waiting.replaceTop(sendEvent{at: ts.start[ts.fifo[d][h]], i: d})
+			} else {
+				ts.waiting.pop()
 			}
 		}
 		s := &ts.pend[ev.i]
 		src, dst := s.p.Src, s.p.Dst
-		path := ts.paths[ts.pathAt[ev.i]:ts.pathAt[ev.i+1]]
-		buffers := float64(len(path) + 2)
-		ahead := ts.inputs[dst] + ts.outputs[src]
-		for _, l := range path {
-			ahead += ts.links[l]
-		}
+		path := ts.paths[ev.i]
+		buffers := float64(path.Hops() + 2)
+		ahead := ts.plusLinks(ts.plusLinks(ts.inputs[dst]+ts.outputs[src], path.X), path.Y)
 		var mean float64
 		if ts.held > 0 {
 			mean = ts.heldWork / float64(ts.held)
@@ -414,7 +417,9 @@ func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn [][numFormats]in
 		// A stall delays the rest of the core's work.
 		k.work[src].stalled = at - s.at
 		if n := ev.i + 1; n < len(ts.pend) && ts.pend[n].p.Src == src {
-			ts.queue.push(sendEvent{at: ts.pend[n].at + k.work[src].stalled, i: n})
+			ts.queue.replaceTop(sendEvent{at: ts.pend[n].at + k.work[src].stalled, i: n})
+		} else {
+			ts.queue.pop()
 		}
 	}
 	// Queued in the order the cores sent them, the packets of each
@@ -457,13 +462,26 @@ func (ts *timedSends) take(i int) {
 }
 
 func (ts *timedSends) shares(i int, sign float64) {
-	path := ts.paths[ts.pathAt[i]:ts.pathAt[i+1]]
-	w := sign / float64(len(path)+2)
+	path := ts.paths[i]
+	w := sign / float64(path.Hops()+2)
 	ts.inputs[ts.pend[i].p.Dst] += w
 	ts.outputs[ts.pend[i].p.Src] += w
-	for _, l := range path {
+	ts.addLinks(path.X, w)
+	ts.addLinks(path.Y, w)
+}
+
+func (ts *timedSends) addLinks(run router.Run, w float64) {
+	for l, n := run.First, run.N; n > 0; l, n = l+run.Step, n-1 {
 		ts.links[l] += w
 	}
+}
+
+// plusLinks adds to sum, one by one, the shares waiting on run's links.
+func (ts *timedSends) plusLinks(sum float64, run router.Run) float64 {
+	for l, n := run.First, run.N; n > 0; l, n = l+run.Step, n-1 {
+		sum += ts.links[l]
+	}
+	return sum
 }
 
 // sendEvent is a core's next packet, pend[i], due at at.
@@ -501,21 +519,32 @@ func (q *sendQueue) pop() sendEvent {
 	top := h[0]
 	n := len(h) - 1
 	h[0] = h[n]
-	h = h[:n]
+	*q = h[:n]
+	(*q).down()
+	return top
+}
+
+// replaceTop replaces the earliest event with e: a pop and a push in one.
+func (q sendQueue) replaceTop(e sendEvent) {
+	q[0] = e
+	q.down()
+}
+
+// down moves the first event down to its place.
+func (q sendQueue) down() {
+	n := len(q)
 	for j := 0; ; {
 		l, r, m := 2*j+1, 2*j+2, j
-		if l < n && h.less(l, m) {
+		if l < n && q.less(l, m) {
 			m = l
 		}
-		if r < n && h.less(r, m) {
+		if r < n && q.less(r, m) {
 			m = r
 		}
 		if m == j {
 			break
 		}
-		h[j], h[m] = h[m], h[j]
+		q[j], q[m] = q[m], q[j]
 		j = m
 	}
-	*q = h
-	return top
 }

@@ -115,8 +115,10 @@ func TestCostEnergyComponents(t *testing.T) {
 		{"sparse", func(a *Arch) { a.SynOpEnergy = 7 }, "synaptic", func(Stats) float64 { return 1 * ticks * 7 }},
 		{"dense", func(a *Arch) { a.SynOpEnergyDense = 7 }, "synaptic", func(Stats) float64 { return 6 * ticks * 7 }},
 		{"conv", func(a *Arch) { a.SynOpEnergyConv = 7 }, "synaptic", func(Stats) float64 { return 1 * ticks * 7 }},
-		// Four messages a tick, two of 1 hop and two of 2 hops east.
-		{"hops", func(a *Arch) { a.HopEnergyEW = 11 }, "network", func(Stats) float64 { return 6 * ticks * 11 }},
+		// Four messages a tick, two of 1 hop and two of 2 hops, all east.
+		{"hops", func(a *Arch) {
+			a.HopEnergyEast, a.HopEnergyWest, a.HopEnergyNorth, a.HopEnergySouth = 11, 1e3, 1e4, 1e5
+		}, "network", func(Stats) float64 { return 6 * ticks * 11 }},
 		{"barrier", func(a *Arch) { a.BarrierEnergy = 13 }, "barrier", func(Stats) float64 { return ticks * 13 }},
 	}
 	for _, c := range cases {
@@ -139,7 +141,9 @@ func TestCostTimingTick0(t *testing.T) {
 	const A, U, S, O, H, I, D, C, P = 1 * ns, 2 * ns, 4 * ns, 8 * ns, 16 * ns, 32 * ns, 64 * ns, 128 * ns, 256 * ns
 	a := tinyArch()
 	a.NeuronAccessLatency, a.NeuronUpdateLatency, a.SpikeLatency, a.MessageOutLatency = A, U, S, O
-	a.HopLatencyEW, a.MessageInLatency = H, I
+	a.HopLatencyEast, a.MessageInLatency = H, I
+	// Every hop of tinyNet leads east.
+	a.HopLatencyWest, a.HopLatencyNorth, a.HopLatencySouth = 512*ns, 1024*ns, 2048*ns
 	a.SynOpLatencyDense, a.SynOpLatencyConv, a.SynOpLatency = D, C, P
 	// Three tiles in use: the row for 2 applies.
 	a.SyncTiles = []SyncStep{{From: 1, Seconds: 1000 * ns}, {From: 2, Seconds: 2000 * ns}, {From: 4, Seconds: 4000 * ns}}
@@ -234,7 +238,8 @@ func sanafeLoihi() *Arch {
 		Name: "sanafe-loihi", NeuronsPerCore: 16, InputAxonsPerCore: 4096, OutputAxonsPerCore: 4096,
 		SynapsesPerCore: 1 << 16, MaxFanIn: 4096, MaxDelayTicks: 8, WeightBits: 16,
 		CoresPerTile: 4, TilesX: 8, TilesY: 4, Sync: Barrier, LinkBuffer: 16,
-		HopLatencyEW: 4.1e-9, HopLatencyNS: 6.5e-9, HopEnergyEW: 3.0e-12, HopEnergyNS: 4.2e-12,
+		HopLatencyEast: 4.1e-9, HopLatencyWest: 4.1e-9, HopLatencyNorth: 6.5e-9, HopLatencySouth: 6.5e-9,
+		HopEnergyEast: 3.0e-12, HopEnergyWest: 3.0e-12, HopEnergyNorth: 4.2e-12, HopEnergySouth: 4.2e-12,
 		SynOpEnergy: 33.6e-12, SynOpLatency: 4.7e-9, SynOpEnergyDense: 35.5e-12, SynOpLatencyDense: 3.8e-9,
 		SynOpEnergyConv: 24.0e-12, SynOpLatencyConv: 3.1e-9,
 		NeuronAccessEnergy: 51.2e-12, NeuronAccessLatency: 6.0e-9,
@@ -431,5 +436,61 @@ func TestSyncInUse(t *testing.T) {
 	k := newCost(a, m, []int64{1, 0, 1, 1, 0, 0}, Simple)
 	if k.sync != 1103 {
 		t.Errorf("sync %g s, want 1000 + 3 + 100", k.sync)
+	}
+}
+
+// TestCostDirectionalHops: each hop is priced by its direction, in energy
+// under both rules and in latency under detailed timing. Neurons a0, a1
+// on core 1 fire every tick; b on core 0 is one hop west of them, c on
+// core 2 one hop east.
+func TestCostDirectionalHops(t *testing.T) {
+	net := &snn.Network{
+		Name: "lr", Dt: 1, Seed: 1, Mode: snn.Fixed,
+		Populations: []snn.Population{
+			{Name: "b", Size: 2, Neuron: ifNeuron(1e6, 0)},
+			{Name: "a", Size: 2, Neuron: ifNeuron(1, 2)},
+			{Name: "c", Size: 2, Neuron: ifNeuron(1e6, 0)},
+		},
+		Projections: []snn.Projection{
+			{Name: "west", Pre: "a", Post: "b", Connector: snn.Connector{Kind: snn.AllToAll}, Weight: snn.Const(1), Delay: snn.Const(1)},
+			{Name: "east", Pre: "a", Post: "c", Connector: snn.Connector{Kind: snn.AllToAll}, Weight: snn.Const(1), Delay: snn.Const(1)},
+		},
+	}
+	g, err := net.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := tinyArch()
+	a.HopEnergyEast, a.HopEnergyWest, a.HopEnergyNorth, a.HopEnergySouth = 1, 10, 100, 1000
+	a.HopLatencyEast, a.HopLatencyWest, a.HopLatencyNorth, a.HopLatencySouth = 20*ns, 300*ns, 4000*ns, 50000*ns
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ticks = 10
+	for _, c := range []struct {
+		timing Timing
+		tick   float64
+	}{
+		{Simple, 0},          // no core costs, and the network adds nothing
+		{Detailed, 300 * ns}, // the last message in arrives from the east, over a west-bound link
+	} {
+		e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Timing: c.timing})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Run(ticks)
+		s := e.Stats()
+		e.Close()
+		// Two spikes a tick, each one message west and one east.
+		if s.Spikes != 2*ticks || s.Router.HopPackets != 4*ticks {
+			t.Fatalf("%s: %d spikes, %d hop-packets; want %d, %d", c.timing, s.Spikes, s.Router.HopPackets, 2*ticks, 4*ticks)
+		}
+		if got, want := s.EnergyByComponent["network"], float64(ticks*2*(10+1)); got != want {
+			t.Errorf("%s: network energy %g; want %g", c.timing, got, want)
+		}
+		if got := s.ModelledSeconds / ticks; math.Abs(got-c.tick) > 1e-15 {
+			t.Errorf("%s: %g s per tick; want %g", c.timing, got, c.tick)
+		}
 	}
 }

@@ -146,8 +146,10 @@ func (a *Arch) routerConfig(m *Mapping) router.Config {
 		CoresPerTile: a.CoresPerTile, TilesX: a.TilesX, TilesY: a.TilesY,
 		ChipsX: m.ChipsX, ChipsY: m.ChipsY,
 		Sync: sync, TickBudget: a.TickBudget,
-		HopLatencyEW: a.HopLatencyEW, HopLatencyNS: a.HopLatencyNS,
-		HopEnergyEW: a.HopEnergyEW, HopEnergyNS: a.HopEnergyNS,
+		HopLatencyEast: a.HopLatencyEast, HopLatencyWest: a.HopLatencyWest,
+		HopLatencyNorth: a.HopLatencyNorth, HopLatencySouth: a.HopLatencySouth,
+		HopEnergyEast: a.HopEnergyEast, HopEnergyWest: a.HopEnergyWest,
+		HopEnergyNorth: a.HopEnergyNorth, HopEnergySouth: a.HopEnergySouth,
 		ChipHopLatency: a.ChipHopLatency, ChipHopEnergy: a.ChipHopEnergy,
 		LinkServiceTime: a.LinkServiceTime, ChipLinkServiceTime: a.ChipLinkServiceTime,
 		LinkBuffer: a.LinkBuffer,
@@ -348,6 +350,9 @@ func (e *Engine) Step() {
 	e.joinSplit(t)
 	e.countWork()
 
+	if e.timeSends {
+		e.sends.grow(e.messages())
+	}
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
 		var sent int64
@@ -376,6 +381,19 @@ func (e *Engine) Step() {
 	}
 	e.cost.close(e.router.EndTick(t))
 	e.tick++
+}
+
+// messages returns the number of messages the tick's spikes send.
+func (e *Engine) messages() int {
+	n := 0
+	for c, sp := range e.spikes {
+		cr := e.cores[c]
+		for _, l := range sp {
+			id := cr.Global(int(l))
+			n += e.routeStart[id+1] - e.routeStart[id]
+		}
+	}
+	return n
 }
 
 // splitDue sets inbox[c], inbox[c+1] to the range of e.due addressed to

@@ -218,13 +218,9 @@ func Estimated(g *snn.Graph, a *Arch, m *Mapping, rates []float64) (*Estimate, e
 				l := &links[(y*e.GridX+x)*4+d]
 				l.exists, l.from, l.to = true, router.Tile{X: x, Y: y}, router.Tile{X: nx, Y: ny}
 				l.chip = x/cfg.TilesX != nx/cfg.TilesX || y/cfg.TilesY != ny/cfg.TilesY
-				switch {
-				case l.chip:
+				l.energy = [4]float64{a.HopEnergyEast, a.HopEnergyWest, a.HopEnergyNorth, a.HopEnergySouth}[d]
+				if l.chip {
 					l.energy = a.ChipHopEnergy
-				case d < 2:
-					l.energy = a.HopEnergyEW
-				default:
-					l.energy = a.HopEnergyNS
 				}
 			}
 		}

@@ -41,7 +41,7 @@ func testArch() *Arch {
 		Name: "test", NeuronsPerCore: 1024, InputAxonsPerCore: 4096, OutputAxonsPerCore: 4096,
 		SynapsesPerCore: 1 << 20, MaxFanIn: 4096, MaxDelayTicks: 64, WeightBits: 8,
 		CoresPerTile: 4, TilesX: 8, TilesY: 4, Sync: Barrier, LinkBuffer: 16,
-		HopLatencyEW: 4e-9, HopLatencyNS: 6e-9, LinkServiceTime: 2e-9, ChipLinkServiceTime: 20e-9,
+		HopLatencyEast: 4e-9, HopLatencyWest: 4e-9, HopLatencyNorth: 6e-9, HopLatencySouth: 6e-9, LinkServiceTime: 2e-9, ChipLinkServiceTime: 20e-9,
 		SynOpLatency: 1e-9, NeuronUpdateLatency: 2e-9,
 	}
 }

@@ -35,6 +35,10 @@ func TestReplayMatchesRun(t *testing.T) {
 func testReplayMatchesRun(t *testing.T, timing Timing) {
 	small := testArch()
 	small.NeuronsPerCore = 200
+	// Every direction of hop costs differently; in whole joules, so that
+	// the sums are exact whatever order detailed timing sends in.
+	small.HopLatencyWest, small.HopLatencySouth = 5e-9, 7e-9
+	small.HopEnergyEast, small.HopEnergyWest, small.HopEnergyNorth, small.HopEnergySouth = 1, 2, 3, 4
 	rt := testArch()
 	rt.NeuronsPerCore = 300
 	rt.Sync = Realtime

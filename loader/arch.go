@@ -22,6 +22,7 @@ type archField struct {
 	kind byte // 'i' int, 'f' float (non-negative), 's' string, 'y' sync, 't' sync table
 	ip   func(a *chip.Arch) *int
 	fp   func(a *chip.Arch) *float64
+	fp2  func(a *chip.Arch) *float64 // a second float the key sets, if any
 	sp   func(a *chip.Arch) *string
 	tp   func(a *chip.Arch) *[]chip.SyncStep
 }
@@ -32,6 +33,12 @@ func intField(key string, p func(a *chip.Arch) *int) archField {
 
 func floatField(key string, p func(a *chip.Arch) *float64) archField {
 	return archField{key: key, kind: 'f', fp: p}
+}
+
+// pairField binds a key that sets two floats alike: a hop cost for both
+// directions of an axis.
+func pairField(key string, p, q func(a *chip.Arch) *float64) archField {
+	return archField{key: key, kind: 'f', fp: p, fp2: q}
 }
 
 var archFields = []archField{
@@ -50,10 +57,20 @@ var archFields = []archField{
 	intField("max_chips", func(a *chip.Arch) *int { return &a.MaxChips }),
 	{key: "sync", kind: 'y'},
 	floatField("tick_budget", func(a *chip.Arch) *float64 { return &a.TickBudget }),
-	floatField("hop_latency_ew", func(a *chip.Arch) *float64 { return &a.HopLatencyEW }),
-	floatField("hop_latency_ns", func(a *chip.Arch) *float64 { return &a.HopLatencyNS }),
-	floatField("hop_energy_ew", func(a *chip.Arch) *float64 { return &a.HopEnergyEW }),
-	floatField("hop_energy_ns", func(a *chip.Arch) *float64 { return &a.HopEnergyNS }),
+	// An axis's key sets both its directions; a direction's key, applied
+	// after, overrides it.
+	pairField("hop_latency_ew", func(a *chip.Arch) *float64 { return &a.HopLatencyEast }, func(a *chip.Arch) *float64 { return &a.HopLatencyWest }),
+	pairField("hop_latency_ns", func(a *chip.Arch) *float64 { return &a.HopLatencyNorth }, func(a *chip.Arch) *float64 { return &a.HopLatencySouth }),
+	pairField("hop_energy_ew", func(a *chip.Arch) *float64 { return &a.HopEnergyEast }, func(a *chip.Arch) *float64 { return &a.HopEnergyWest }),
+	pairField("hop_energy_ns", func(a *chip.Arch) *float64 { return &a.HopEnergyNorth }, func(a *chip.Arch) *float64 { return &a.HopEnergySouth }),
+	floatField("hop_latency_east", func(a *chip.Arch) *float64 { return &a.HopLatencyEast }),
+	floatField("hop_latency_west", func(a *chip.Arch) *float64 { return &a.HopLatencyWest }),
+	floatField("hop_latency_north", func(a *chip.Arch) *float64 { return &a.HopLatencyNorth }),
+	floatField("hop_latency_south", func(a *chip.Arch) *float64 { return &a.HopLatencySouth }),
+	floatField("hop_energy_east", func(a *chip.Arch) *float64 { return &a.HopEnergyEast }),
+	floatField("hop_energy_west", func(a *chip.Arch) *float64 { return &a.HopEnergyWest }),
+	floatField("hop_energy_north", func(a *chip.Arch) *float64 { return &a.HopEnergyNorth }),
+	floatField("hop_energy_south", func(a *chip.Arch) *float64 { return &a.HopEnergySouth }),
 	floatField("chip_hop_latency", func(a *chip.Arch) *float64 { return &a.ChipHopLatency }),
 	floatField("chip_hop_energy", func(a *chip.Arch) *float64 { return &a.ChipHopEnergy }),
 	floatField("link_service_time", func(a *chip.Arch) *float64 { return &a.LinkServiceTime }),
@@ -243,6 +260,9 @@ func (p *archParser) decode(data []byte, a *chip.Arch) error {
 				return err
 			}
 			*af.fp(a) = v
+			if af.fp2 != nil {
+				*af.fp2(a) = v
+			}
 		case 't':
 			t, err := p.syncTable(g.val, af.key)
 			if err != nil {

@@ -204,9 +204,15 @@ func TestPresets(t *testing.T) {
 		if strings.Contains(string(text), "\nbase:") {
 			continue
 		}
-		for _, k := range archKeys[1:] {
-			if !strings.Contains(string(text), "\n"+k+":") {
-				t.Errorf("%s: preset does not set %s", name, k)
+		// A hop cost may be written for its axis (hop_latency_ew prices
+		// east and west alike).
+		axis := strings.NewReplacer("_east", "_ew", "_west", "_ew", "_north", "_ns", "_south", "_ns")
+		for _, f := range archFields {
+			if f.fp2 != nil {
+				continue
+			}
+			if !strings.Contains(string(text), "\n"+f.key+":") && !strings.Contains(string(text), "\n"+axis.Replace(f.key)+":") {
+				t.Errorf("%s: preset does not set %s", name, f.key)
 			}
 		}
 	}
@@ -214,13 +220,13 @@ func TestPresets(t *testing.T) {
 	if l.NeuronsPerCore != 1024 || l.CoresPerChip() != 128 || l.MaxChips != 32 || l.Sync != chip.Barrier ||
 		l.SynOpEnergy != 33.6e-12 || l.SynOpEnergyDense != 35.5e-12 || l.SynOpEnergyConv != 24.0e-12 ||
 		l.NeuronAccessEnergy != 51.2e-12 || l.MessageOutEnergy != 111e-12 || l.MessageInLatency != 16e-9 ||
-		l.HopLatencyNS != 6.5e-9 || l.HopEnergyNS != 4.2e-12 || l.MaxDelayTicks != 62 || l.BarrierLatency != 0 ||
+		l.HopLatencyNorth != 6.5e-9 || l.HopLatencySouth != 6.5e-9 || l.HopEnergyWest != 3.0e-12 || l.HopEnergySouth != 4.2e-12 || l.MaxDelayTicks != 62 || l.BarrierLatency != 0 ||
 		!reflect.DeepEqual(l.SyncTiles, []chip.SyncStep{{From: 1, Seconds: 0.6e-6}, {From: 2, Seconds: 1.0e-6}, {From: 4, Seconds: 1.4e-6}, {From: 29, Seconds: 1.8e-6}}) || l.SyncChips != nil {
 		t.Fatalf("loihi: %+v", l)
 	}
 	pre, _ := LoadArch("loihi-presilicon")
 	if pre.SynOpEnergy != 23.6e-12 || pre.SynOpEnergyDense != 23.6e-12 || pre.NeuronUpdateEnergy != 81e-12 ||
-		pre.BarrierLatency != 465e-9 || pre.SyncTiles != nil || pre.MessageOutEnergy != 0 || pre.HopEnergyNS != 4.0e-12 {
+		pre.BarrierLatency != 465e-9 || pre.SyncTiles != nil || pre.MessageOutEnergy != 0 || pre.HopEnergySouth != 4.0e-12 {
 		t.Fatalf("loihi-presilicon: %+v", pre)
 	}
 	// pohoiki is loihi on 768 chips: every other field is the same.
@@ -270,10 +276,22 @@ func TestArchBase(t *testing.T) {
 	}
 }
 
+// TestArchHopDirections: an axis's key prices both its directions, and a
+// direction's key overrides it, wherever it stands in the file.
+func TestArchHopDirections(t *testing.T) {
+	a, err := ParseArch("a.yaml", []byte("base: loihi\nhop_energy_west: 2e-12\nhop_energy_ew: 1e-12\nhop_latency_south: 9e-9\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.HopEnergyEast != 1e-12 || a.HopEnergyWest != 2e-12 || a.HopLatencyNorth != 6.5e-9 || a.HopLatencySouth != 9e-9 {
+		t.Errorf("hops east %g J, west %g J, north %g s, south %g s; want 1e-12, 2e-12, 6.5e-9, 9e-9", a.HopEnergyEast, a.HopEnergyWest, a.HopLatencyNorth, a.HopLatencySouth)
+	}
+}
+
 func TestArchErrors(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"base: loihi\nneurons_per_cor: 5\n",
-			"loader: a.yaml:2: neurons_per_cor: unknown key (allowed: base, name, description, neurons_per_core, input_axons_per_core, output_axons_per_core, synapses_per_core, max_fan_in, max_delay_ticks, weight_bits, cores_per_tile, tiles_x, tiles_y, max_chips, sync, tick_budget, hop_latency_ew, hop_latency_ns, hop_energy_ew, hop_energy_ns, chip_hop_latency, chip_hop_energy, link_service_time, chip_link_service_time, link_buffer, synop_energy, synop_latency, synop_energy_dense, synop_latency_dense, synop_energy_conv, synop_latency_conv, neuron_access_energy, neuron_access_latency, neuron_update_energy, neuron_update_latency, spike_energy, spike_latency, message_out_energy, message_out_latency, message_in_energy, message_in_latency, barrier_latency, barrier_energy, sync_latency_tiles, sync_latency_chips)"},
+			"loader: a.yaml:2: neurons_per_cor: unknown key (allowed: base, name, description, neurons_per_core, input_axons_per_core, output_axons_per_core, synapses_per_core, max_fan_in, max_delay_ticks, weight_bits, cores_per_tile, tiles_x, tiles_y, max_chips, sync, tick_budget, hop_latency_ew, hop_latency_ns, hop_energy_ew, hop_energy_ns, hop_latency_east, hop_latency_west, hop_latency_north, hop_latency_south, hop_energy_east, hop_energy_west, hop_energy_north, hop_energy_south, chip_hop_latency, chip_hop_energy, link_service_time, chip_link_service_time, link_buffer, synop_energy, synop_latency, synop_energy_dense, synop_latency_dense, synop_energy_conv, synop_latency_conv, neuron_access_energy, neuron_access_latency, neuron_update_energy, neuron_update_latency, spike_energy, spike_latency, message_out_energy, message_out_latency, message_in_energy, message_in_latency, barrier_latency, barrier_energy, sync_latency_tiles, sync_latency_chips)"},
 		{"base: loihii\n", `loader: a.yaml:1: base: unknown preset "loihii" (have: loihi, loihi-presilicon, pohoiki, spinnaker, truenorth)`},
 		{"base: loihi\ntiles_x: many\n", `loader: a.yaml:2: tiles_x: expected a positive integer, got "many"`},
 		{"base: loihi\ntiles_x: 0\n", `loader: a.yaml:2: tiles_x: expected a positive integer, got 0`},
@@ -282,6 +300,7 @@ func TestArchErrors(t *testing.T) {
 		{"base: loihi\nsync: realtime\n", `loader: a.yaml:1: arch "a": tick_budget 0 s: realtime sync needs a positive tick budget`},
 		{"base: loihi\nsync: realtime\ntick_budget: 0\n", `loader: a.yaml:3: tick_budget: arch "a": tick_budget 0 s: realtime sync needs a positive tick budget`},
 		{"name: x\n", `loader: a.yaml:1: arch "x": neurons_per_core 0: expected a positive integer`},
+		{"base: loihi\nhop_latency_west: -2e-9\n", `loader: a.yaml:2: hop_latency_west: expected a finite number >= 0 (SI units: seconds, joules), got -2e-9`},
 		{"base: loihi\nmessage_out_energy: -111e-12\n", `loader: a.yaml:2: message_out_energy: expected a finite number >= 0 (SI units: seconds, joules), got -111e-12`},
 		{"base: loihi\nneuron_access_latency: .inf\n", `loader: a.yaml:2: neuron_access_latency: expected a finite number >= 0 (SI units: seconds, joules), got .inf`},
 		{"base: loihi\nsynop_energy_conv: cheap\n", `loader: a.yaml:2: synop_energy_conv: expected a finite number >= 0 (SI units: seconds, joules), got "cheap"`},

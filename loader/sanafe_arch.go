@@ -285,6 +285,11 @@ func SANAFEArchCosts(filename string, data []byte) (*SANAFECosts, error) {
 			if !ok {
 				continue
 			}
+			switch dir {
+			case "north", "east", "south", "west":
+			default:
+				return nil, d.errAt(ta.Content[k], "architecture.tile[0].attributes."+key, "expected a hop direction: north, east, south or west")
+			}
 			x, err := d.float(ta.Content[k+1], "architecture.tile[0].attributes."+key)
 			if err != nil {
 				return nil, err
@@ -336,13 +341,10 @@ func SANAFEArchCosts(filename string, data []byte) (*SANAFECosts, error) {
 // name contains (dense, sparse, conv), and a core with one synapse unit
 // serves every format with it.
 func applySANAFECosts(a *chip.Arch, c *SANAFECosts) error {
-	if c.HopEnergy["east"] != c.HopEnergy["west"] || c.HopLatency["east"] != c.HopLatency["west"] ||
-		c.HopEnergy["north"] != c.HopEnergy["south"] || c.HopLatency["north"] != c.HopLatency["south"] {
-		return fmt.Errorf("hops: east and west (and north and south) cost alike in Spindle; expected equal energy_/latency_east_hop and _west_hop (%v, %v), _north_hop and _south_hop (%v, %v)",
-			c.HopEnergy["east"], c.HopEnergy["west"], c.HopEnergy["north"], c.HopEnergy["south"])
-	}
-	a.HopEnergyEW, a.HopLatencyEW = c.HopEnergy["east"], c.HopLatency["east"]
-	a.HopEnergyNS, a.HopLatencyNS = c.HopEnergy["north"], c.HopLatency["north"]
+	a.HopEnergyEast, a.HopLatencyEast = c.HopEnergy["east"], c.HopLatency["east"]
+	a.HopEnergyWest, a.HopLatencyWest = c.HopEnergy["west"], c.HopLatency["west"]
+	a.HopEnergyNorth, a.HopLatencyNorth = c.HopEnergy["north"], c.HopLatency["north"]
+	a.HopEnergySouth, a.HopLatencySouth = c.HopEnergy["south"], c.HopLatency["south"]
 	for _, name := range c.Sections["dendrite"] {
 		if u := c.Units[name]; u["energy_update"] != 0 || u["latency_update"] != 0 {
 			return fmt.Errorf("dendrite unit %q: Spindle charges no dendrite update; expected energy_update and latency_update 0", name)

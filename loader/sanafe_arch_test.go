@@ -33,7 +33,7 @@ func TestSANAFEArchFixtures(t *testing.T) {
 			if c.file == "arch/loihi.yaml" {
 				p, _ := loadPreset("loihi")
 				if a.SynOpEnergyConv != p.SynOpEnergyConv || a.NeuronAccessLatency != p.NeuronAccessLatency || a.MessageOutEnergy != p.MessageOutEnergy ||
-					a.HopLatencyNS != p.HopLatencyNS || !reflect.DeepEqual(a.SyncTiles, p.SyncTiles) || a.BarrierLatency != p.BarrierLatency {
+					a.HopLatencyNorth != p.HopLatencyNorth || a.HopEnergyWest != p.HopEnergyWest || !reflect.DeepEqual(a.SyncTiles, p.SyncTiles) || a.BarrierLatency != p.BarrierLatency {
 					t.Errorf("costs differ from the loihi preset's:\n%+v\n%+v", a, p)
 				}
 			}
@@ -44,26 +44,23 @@ func TestSANAFEArchFixtures(t *testing.T) {
 	}
 }
 
-// TestSANAFEArchHops: Spindle prices east and west hops alike; the demo
-// chip's do not cost alike, and the refusal says so.
+// TestSANAFEArchHops: the demo chip prices each direction of hop apart,
+// and so does Spindle.
 func TestSANAFEArchHops(t *testing.T) {
-	_, err := ParseSANAFEArch("example_chip.yaml", sanafeFixture(t, "examples/example_chip.yaml"))
-	if err == nil || !strings.HasPrefix(err.Error(), "loader: example_chip.yaml:8: architecture.tile[0]: hops: east and west") {
-		t.Fatalf("error %v; want the hop costs refused at the tile, line 8", err)
-	}
-	// The same chip with symmetric hops reads, its costs its own.
-	data := strings.NewReplacer("energy_west_hop: 1.8e-12", "energy_west_hop: 2.5e-12", "latency_west_hop: 2.0e-9", "latency_west_hop: 1.2e-9",
-		"latency_south_hop: 1.5e-9", "latency_south_hop: 1.4e-9").Replace(string(sanafeFixture(t, "examples/example_chip.yaml")))
-	a, err := ParseSANAFEArch("example_chip.yaml", []byte(data))
+	a, err := ParseSANAFEArch("example_chip.yaml", sanafeFixture(t, "examples/example_chip.yaml"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got, want := [8]float64{a.HopEnergyEast, a.HopEnergyWest, a.HopEnergyNorth, a.HopEnergySouth, a.HopLatencyEast, a.HopLatencyWest, a.HopLatencyNorth, a.HopLatencySouth},
+		[8]float64{2.5e-12, 1.8e-12, 2.0e-12, 2.0e-12, 1.2e-9, 2.0e-9, 1.4e-9, 1.5e-9}; got != want {
+		t.Errorf("hop energies and latencies (east, west, north, south) %v; want %v", got, want)
 	}
 	if a.TilesX != 2 || a.TilesY != 1 || a.CoresPerTile != 4 || a.NeuronsPerCore != 100 || a.LinkBuffer != 4 {
 		t.Errorf("structure %dx%d tiles of %d cores of %d neurons, link buffer %d; want 2x1, 4, 100, 4", a.TilesX, a.TilesY, a.CoresPerTile, a.NeuronsPerCore, a.LinkBuffer)
 	}
 	// demo_synapse serves every format; demo_soma_default is the first soma.
 	if a.SynOpEnergy != 20e-12 || a.SynOpEnergyDense != 20e-12 || a.SynOpEnergyConv != 20e-12 || a.NeuronAccessEnergy != 20e-12 ||
-		a.SpikeEnergy != 60e-12 || a.MessageOutEnergy != 100e-12 || a.HopEnergyEW != 2.5e-12 || a.BarrierLatency != 0 || a.SyncTiles != nil {
+		a.SpikeEnergy != 60e-12 || a.MessageOutEnergy != 100e-12 || a.HopEnergyEast != 2.5e-12 || a.BarrierLatency != 0 || a.SyncTiles != nil {
 		t.Errorf("costs %+v", a)
 	}
 }
@@ -123,6 +120,7 @@ func TestSANAFEArchErrors(t *testing.T) {
 		{"missing width", "width: 2, ", "", 3, "missing required field width"},
 		{"neurons", "max_neurons_supported: 64", "max_neurons_supported: 0", 8, "expected a positive integer"},
 		{"unknown key", "link_buffer_size: 4", "link_buffer_size: 4, flits: 2", 3, `unknown key`},
+		{"hop direction", "    - name: t[0..1]\n", "    - name: t[0..1]\n      attributes: {energy_up_hop: 1.0e-12}\n", 6, "energy_up_hop: expected a hop direction: north, east, south or west"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if !strings.Contains(sanafeArchSmall, c.old) {

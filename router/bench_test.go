@@ -12,8 +12,8 @@ func loihiLike(chipsX, chipsY int, sync Sync) Config {
 	return Config{
 		CoresPerTile: 4, TilesX: 8, TilesY: 4, ChipsX: chipsX, ChipsY: chipsY,
 		Sync: sync, TickBudget: 1e-3,
-		HopLatencyEW: 4e-9, HopLatencyNS: 6e-9, ChipHopLatency: 100e-9,
-		HopEnergyEW: 3.5e-12, HopEnergyNS: 5.3e-12, ChipHopEnergy: 100e-12,
+		HopLatencyEast: 4e-9, HopLatencyWest: 4e-9, HopLatencyNorth: 6e-9, HopLatencySouth: 6e-9, ChipHopLatency: 100e-9,
+		HopEnergyEast: 3.5e-12, HopEnergyWest: 3.5e-12, HopEnergyNorth: 5.3e-12, HopEnergySouth: 5.3e-12, ChipHopEnergy: 100e-12,
 		LinkServiceTime: 2e-9, ChipLinkServiceTime: 20e-9,
 		LinkBuffer: 64,
 	}

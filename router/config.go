@@ -47,10 +47,11 @@ type Config struct {
 	// late. Unused in Barrier sync.
 	TickBudget float64
 
-	// Per on-chip hop: east-west and north-south links differ on real
-	// meshes (Loihi's, for one), so they are priced separately.
-	HopLatencyEW, HopLatencyNS float64
-	HopEnergyEW, HopEnergyNS   float64
+	// Per on-chip hop, by the direction of the link: real meshes price
+	// east-west and north-south links differ (Loihi's), and SANA-FE
+	// prices all four directions apart.
+	HopLatencyEast, HopLatencyWest, HopLatencyNorth, HopLatencySouth float64
+	HopEnergyEast, HopEnergyWest, HopEnergyNorth, HopEnergySouth     float64
 	// Per chip-to-chip hop, whatever its direction.
 	ChipHopLatency, ChipHopEnergy float64
 
@@ -120,7 +121,8 @@ func (c *Config) validate() error {
 		v    float64
 	}{
 		{"TickBudget", c.TickBudget},
-		{"HopLatencyEW", c.HopLatencyEW}, {"HopLatencyNS", c.HopLatencyNS},
+		{"HopLatencyEast", c.HopLatencyEast}, {"HopLatencyWest", c.HopLatencyWest},
+		{"HopLatencyNorth", c.HopLatencyNorth}, {"HopLatencySouth", c.HopLatencySouth},
 		{"ChipHopLatency", c.ChipHopLatency},
 		{"LinkServiceTime", c.LinkServiceTime}, {"ChipLinkServiceTime", c.ChipLinkServiceTime},
 	}
@@ -137,7 +139,8 @@ func (c *Config) validate() error {
 		name string
 		v    float64
 	}{
-		{"HopEnergyEW", c.HopEnergyEW}, {"HopEnergyNS", c.HopEnergyNS},
+		{"HopEnergyEast", c.HopEnergyEast}, {"HopEnergyWest", c.HopEnergyWest},
+		{"HopEnergyNorth", c.HopEnergyNorth}, {"HopEnergySouth", c.HopEnergySouth},
 		{"ChipHopEnergy", c.ChipHopEnergy},
 	}
 	for _, f := range energies {

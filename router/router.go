@@ -187,6 +187,8 @@ func New(cfg Config) (*Router, error) {
 		r.tiles[c] = r.tileOf(uint32(c))
 	}
 	r.links = make([]link, r.gx*r.gy*ndirs)
+	latency := [ndirs]float64{east: cfg.HopLatencyEast, west: cfg.HopLatencyWest, north: cfg.HopLatencyNorth, south: cfg.HopLatencySouth}
+	energy := [ndirs]float64{east: cfg.HopEnergyEast, west: cfg.HopEnergyWest, north: cfg.HopEnergyNorth, south: cfg.HopEnergySouth}
 	for y := 0; y < r.gy; y++ {
 		for x := 0; x < r.gx; x++ {
 			for d := 0; d < ndirs; d++ {
@@ -197,13 +199,10 @@ func New(cfg Config) (*Router, error) {
 				l := &r.links[r.linkIndex(x, y, d)]
 				l.exists = true
 				l.chip = x/cfg.TilesX != to.X/cfg.TilesX || y/cfg.TilesY != to.Y/cfg.TilesY
-				switch {
-				case l.chip:
+				if l.chip {
 					l.latency, l.energy, l.service = picos(cfg.ChipHopLatency), cfg.ChipHopEnergy, picos(cfg.ChipLinkServiceTime)
-				case d == east || d == west:
-					l.latency, l.energy, l.service = picos(cfg.HopLatencyEW), cfg.HopEnergyEW, picos(cfg.LinkServiceTime)
-				default:
-					l.latency, l.energy, l.service = picos(cfg.HopLatencyNS), cfg.HopEnergyNS, picos(cfg.LinkServiceTime)
+				} else {
+					l.latency, l.energy, l.service = picos(latency[d]), energy[d], picos(cfg.LinkServiceTime)
 				}
 			}
 		}
@@ -259,32 +258,38 @@ func (r *Router) Hops(src, dst uint32) int {
 	return abs(d.X-s.X) + abs(d.Y-s.Y)
 }
 
-// LinkSlots returns the number of link indices PathLinks uses: they run
-// from 0 to LinkSlots()-1 (the board's edges hold unused indices).
+// LinkSlots returns the number of link indices Path uses: they run from 0
+// to LinkSlots()-1 (the board's edges hold unused indices).
 func (r *Router) LinkSlots() int { return len(r.links) }
 
-// PathLinks appends to buf the indices of the directed links a packet
-// from core src to core dst crosses, in order, and returns it: the
-// dimension-order route Send takes. A cost model can keep its own state
-// per link with them. It panics if src or dst is not a core of the board.
-func (r *Router) PathLinks(src, dst uint32, buf []int) []int {
+// Run is a straight stretch of a route: N directed links, the first at
+// index First, each next one Step indices on.
+type Run struct{ First, Step, N int32 }
+
+// Path is the dimension-order route Send takes between two cores: the
+// links of X, then those of Y. A cost model can keep its own state per
+// link with their indices; being two runs, a path costs no memory per
+// hop.
+type Path struct{ X, Y Run }
+
+// Hops returns the number of links on p.
+func (p Path) Hops() int { return int(p.X.N + p.Y.N) }
+
+// Path returns the route from core src to core dst. It panics if src or
+// dst is not a core of the board.
+func (r *Router) Path(src, dst uint32) Path {
 	s, d := r.TileOf(src), r.TileOf(dst)
-	x, y := s.X, s.Y
-	for x != d.X || y != d.Y {
-		dir := north
-		switch {
-		case x < d.X:
-			dir = east
-		case x > d.X:
-			dir = west
-		case y > d.Y:
-			dir = south
-		}
-		buf = append(buf, r.linkIndex(x, y, dir))
-		next, _ := r.neighbour(Tile{x, y}, dir)
-		x, y = next.X, next.Y
+	// Along row s.Y from s.X to d.X, then along column d.X to d.Y.
+	x := Run{First: int32(r.linkIndex(s.X, s.Y, east)), Step: ndirs, N: int32(d.X - s.X)}
+	if d.X < s.X {
+		x = Run{First: int32(r.linkIndex(s.X, s.Y, west)), Step: -ndirs, N: int32(s.X - d.X)}
 	}
-	return buf
+	row := int32(r.gx * ndirs)
+	y := Run{First: int32(r.linkIndex(d.X, s.Y, north)), Step: row, N: int32(d.Y - s.Y)}
+	if d.Y < s.Y {
+		y = Run{First: int32(r.linkIndex(d.X, s.Y, south)), Step: -row, N: int32(s.Y - d.Y)}
+	}
+	return Path{X: x, Y: y}
 }
 
 func abs(v int) int {
@@ -407,9 +412,11 @@ func (r *Router) hop(i int, at int64, realtime bool) (int64, bool) {
 		l.phase, l.busy = r.phase, 0
 	}
 	// Packets still queued at this link when p arrives: the link works
-	// through its backlog at one packet per service time.
+	// through its backlog at one packet per service time. Barrier sync
+	// needs the count only when it raises the peak, which a product
+	// tells without the division: ceil(x/s) > k just when x > k*s.
 	var queued int64
-	if l.busy > at && l.service > 0 {
+	if l.busy > at && l.service > 0 && (realtime || l.busy-at > (l.peak-1)*l.service) {
 		queued = (l.busy - at + l.service - 1) / l.service
 	}
 	if realtime && queued >= r.buffer {
@@ -462,6 +469,9 @@ func (r *Router) enqueue(p Packet) {
 // buf in (Deliver, Dst, Src, send order) order, the same for every run.
 // Passing buf[:0] of a reused slice avoids allocation.
 func (r *Router) PopDue(t int64, buf []Packet) []Packet {
+	// Room for every pending packet at once: a burst of traffic would
+	// otherwise grow buf by doubling, copying it each time.
+	buf = slices.Grow(buf, int(r.pending))
 	for {
 		b, ok := r.queue.Min()
 		if !ok || b.deliver > t {

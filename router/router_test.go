@@ -15,9 +15,9 @@ import (
 func testConfig() Config {
 	return Config{
 		CoresPerTile: 2, TilesX: 3, TilesY: 2, ChipsX: 2, ChipsY: 2,
-		Sync:         Barrier,
-		HopLatencyEW: 2e-9, HopLatencyNS: 3e-9, ChipHopLatency: 50e-9,
-		HopEnergyEW: 1e-12, HopEnergyNS: 2e-12, ChipHopEnergy: 10e-12,
+		Sync:           Barrier,
+		HopLatencyEast: 2e-9, HopLatencyWest: 2e-9, HopLatencyNorth: 3e-9, HopLatencySouth: 3e-9, ChipHopLatency: 50e-9,
+		HopEnergyEast: 1e-12, HopEnergyWest: 1e-12, HopEnergyNorth: 2e-12, HopEnergySouth: 2e-12, ChipHopEnergy: 10e-12,
 		LinkServiceTime: 1e-9, ChipLinkServiceTime: 100e-9,
 		LinkBuffer: 4,
 	}
@@ -516,13 +516,13 @@ func TestNewRejects(t *testing.T) {
 		{"TickBudget", func(c *Config) { c.Sync, c.TickBudget = Realtime, 0 }},
 		{"LinkBuffer", func(c *Config) { c.Sync, c.TickBudget, c.LinkBuffer = Realtime, 1e-3, 0 }},
 		{"LinkBuffer", func(c *Config) { c.LinkBuffer = -1 }},
-		{"HopLatencyEW", func(c *Config) { c.HopLatencyEW = -1e-9 }},
-		{"HopLatencyNS", func(c *Config) { c.HopLatencyNS = math.NaN() }},
+		{"HopLatencyEast", func(c *Config) { c.HopLatencyEast = -1e-9 }},
+		{"HopLatencySouth", func(c *Config) { c.HopLatencySouth = math.NaN() }},
 		{"ChipHopLatency", func(c *Config) { c.ChipHopLatency = math.Inf(1) }},
 		{"LinkServiceTime", func(c *Config) { c.LinkServiceTime = 1e-14 }},
 		{"ChipLinkServiceTime", func(c *Config) { c.ChipLinkServiceTime = -1 }},
-		{"HopEnergyEW", func(c *Config) { c.HopEnergyEW = -1 }},
-		{"HopEnergyNS", func(c *Config) { c.HopEnergyNS = math.NaN() }},
+		{"HopEnergyWest", func(c *Config) { c.HopEnergyWest = -1 }},
+		{"HopEnergyNorth", func(c *Config) { c.HopEnergyNorth = math.NaN() }},
 		{"ChipHopEnergy", func(c *Config) { c.ChipHopEnergy = math.Inf(1) }},
 	}
 	for _, tc := range tests {
@@ -651,13 +651,19 @@ func TestSendTimedArrival(t *testing.T) {
 	}
 }
 
-// PathLinks lists the links Send crosses: as many as the hops, distinct,
-// and the same links whose counters Send raises.
-func TestPathLinks(t *testing.T) {
+// Path gives the links Send crosses: as many as the hops, distinct, and
+// the same links whose counters Send raises.
+func TestPath(t *testing.T) {
 	r := newRouter(t, testConfig())
-	for _, c := range [][2]uint32{{0, 47}, {47, 0}, {5, 30}, {13, 13}, {0, 1}} {
-		path := r.PathLinks(c[0], c[1], nil)
-		if len(path) != r.Hops(c[0], c[1]) {
+	for _, c := range [][2]uint32{{0, 47}, {47, 0}, {5, 30}, {30, 5}, {13, 13}, {0, 1}} {
+		p := r.Path(c[0], c[1])
+		var path []int
+		for _, run := range []Run{p.X, p.Y} {
+			for k := int32(0); k < run.N; k++ {
+				path = append(path, int(run.First+k*run.Step))
+			}
+		}
+		if len(path) != r.Hops(c[0], c[1]) || p.Hops() != len(path) {
 			t.Errorf("%d -> %d: %d links, want %d hops", c[0], c[1], len(path), r.Hops(c[0], c[1]))
 		}
 		seen := map[int]bool{}
@@ -674,8 +680,32 @@ func TestPathLinks(t *testing.T) {
 		r.Send(Packet{Src: c[0], Dst: c[1]})
 		for i := range r.links {
 			if crossed := r.links[i].packets != before[i]; crossed != seen[i] {
-				t.Errorf("%d -> %d: link %d crossed %v, in PathLinks %v", c[0], c[1], i, crossed, seen[i])
+				t.Errorf("%d -> %d: link %d crossed %v, on Path %v", c[0], c[1], i, crossed, seen[i])
 			}
+		}
+	}
+}
+
+// Each hop is priced by its link's direction: there and back over the
+// same tiles cost differently when east and west (north and south) do.
+func TestDirectionalHops(t *testing.T) {
+	cfg := testConfig()
+	cfg.HopLatencyEast, cfg.HopLatencyWest, cfg.HopLatencyNorth, cfg.HopLatencySouth = 2e-9, 5e-9, 3e-9, 7e-9
+	cfg.HopEnergyEast, cfg.HopEnergyWest, cfg.HopEnergyNorth, cfg.HopEnergySouth = 1e-12, 2e-12, 3e-12, 4e-12
+	r := newRouter(t, cfg)
+	// Core 0 is on tile (0, 0), core 10 on tile (2, 1) of chip 0. Each
+	// link is busy 1 ns per packet before its latency.
+	for tick, c := range []struct {
+		src, dst       uint32
+		arrive, energy float64
+	}{
+		{0, 10, (1 + 2) + (1 + 2) + (1 + 3), 1 + 1 + 3}, // east, east, north
+		{10, 0, (1 + 5) + (1 + 5) + (1 + 7), 2 + 2 + 4}, // west, west, south
+	} {
+		_, at, ok := r.SendTimed(Packet{Src: c.src, Dst: c.dst, Emit: int64(tick)}, 0)
+		st := r.EndTick(int64(tick))
+		if !ok || !near(at, c.arrive*1e-9) || !near(st.EnergyJoules, c.energy*1e-12) || st.HopPackets != 3 {
+			t.Errorf("%d -> %d: arrives at %g s, %g J over %d hops; want %g s, %g J over 3", c.src, c.dst, at, st.EnergyJoules, st.HopPackets, c.arrive*1e-9, c.energy*1e-12)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +14,7 @@ import (
 func newRunCmd() *cobra.Command {
 	var f simFlags
 	var asJSON, noSleep bool
+	var cpuProfile string
 	var rec recordFlags
 	cmd := &cobra.Command{
 		Use:   "run NET.yaml|GRAPH.nir",
@@ -48,7 +51,7 @@ rates then cover both.`,
 				return fmt.Errorf("--stimulus %s: first event at tick %d, after the run's %d ticks: no input spike would be delivered (%s)",
 					st.File, st.First, f.ticks, hint)
 			}
-			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep})
+			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile})
 			if err != nil {
 				return err
 			}
@@ -67,6 +70,7 @@ rates then cover both.`,
 	f.stim.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	cmd.Flags().BoolVar(&noSleep, "no-sleep", false, "skip the network file's sleep step")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the simulation (not of loading and building) to `FILE`, for go tool pprof")
 	return cmd
 }
 
@@ -151,6 +155,8 @@ type simOptions struct {
 	source   string // the network file, for the trace's metadata
 	progress io.Writer
 	sleep    bool // run the network's sleep step, if any, after the ticks
+	// cpuProfile, if set, is the file for a CPU profile of the ticks.
+	cpuProfile string
 }
 
 // simulate runs b on the event engine and summarises the run.
@@ -177,6 +183,12 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	}
 	defer eng.Close()
 	bar := newProgress(opt.progress, "run", int64(opt.ticks))
+	prof, err := startCPUProfile(opt.cpuProfile)
+	if err != nil {
+		rec.abort()
+		return nil, err
+	}
+	defer prof.stop() // on the error paths; a second stop does nothing
 	start := time.Now()
 	for t := 0; t < opt.ticks; t++ {
 		eng.Step()
@@ -193,6 +205,10 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 		slept = int64(sp.Ticks)
 	}
 	wall := time.Since(start).Seconds()
+	if err := prof.stop(); err != nil {
+		rec.abort()
+		return nil, err
+	}
 	bar.finish()
 	if err := rec.close(); err != nil {
 		return nil, err
@@ -258,4 +274,39 @@ func (r *runResult) print(w io.Writer) {
 		r.SynapticEvents, r.Packets, r.PacketsDropped, r.PacketsLate, r.HopPackets)
 	fmt.Fprintf(w, "modelled: %.3g J, %.3g s per tick (max %.3g s, %s timing)\n", r.Energy.Total, r.TickModel.Mean, r.TickModel.Max, r.Timing)
 	fmt.Fprintf(w, "build %.3f s, simulation %.3f s\n", r.BuildSeconds, r.WallSeconds)
+}
+
+// cpuProfile is a CPU profile being written, or none (nil).
+type cpuProfile struct{ f *os.File }
+
+// startCPUProfile starts a CPU profile into path; an empty path starts
+// none.
+func startCPUProfile(path string) (*cpuProfile, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return &cpuProfile{f: f}, nil
+}
+
+// stop ends the profile and closes its file; it does nothing the second
+// time, or on no profile.
+func (p *cpuProfile) stop() error {
+	if p == nil || p.f == nil {
+		return nil
+	}
+	pprof.StopCPUProfile()
+	err := p.f.Close()
+	p.f = nil
+	if err != nil {
+		return fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return nil
 }

@@ -147,3 +147,27 @@ projections:
 		t.Errorf("a NIR graph named .h5: exit %d, %s", code, errs)
 	}
 }
+
+// --cpuprofile writes a profile of the ticks that pprof can read, and
+// names itself when it cannot create the file.
+func TestRunCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	net := writeFile(t, dir, "net.yaml", `name: tiny
+populations:
+  - {name: in, size: 4, kind: poisson, rate: 100}
+  - {name: out, size: 2, neuron: {tau_m: 20, v_th: 10}}
+projections:
+  - {pre: in, post: out, connector: all_to_all, weight: 5}
+`)
+	prof := filepath.Join(dir, "run.prof")
+	if code, _, errs := spindle(t, "run", net, "--ticks", "100", "--cpuprofile", prof); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
+		t.Fatalf("profile %v, %v; want a non-empty file", st, err)
+	}
+	code, _, errs := spindle(t, "run", net, "--ticks", "10", "--cpuprofile", filepath.Join(dir, "none", "run.prof"))
+	if code == 0 || !strings.Contains(errs, "--cpuprofile") {
+		t.Errorf("exit %d, %q; want an error naming --cpuprofile", code, errs)
+	}
+}

@@ -67,8 +67,8 @@ func TestSANAFELeakIsExact(t *testing.T) {
 	}
 }
 
-// TestSANAFEExample runs SANA-FE's example on SANA-FE's Loihi file (its
-// demo chip prices east and west hops apart, which Spindle refuses).
+// TestSANAFEExample runs SANA-FE's example on SANA-FE's Loihi file and on
+// its own demo chip, which prices every direction of hop apart.
 func TestSANAFEExample(t *testing.T) {
 	if _, err := os.Stat(sanafeDir); err != nil {
 		t.Skip("SANA-FE fixtures are not laid beside the checkout")
@@ -77,9 +77,10 @@ func TestSANAFEExample(t *testing.T) {
 	// spikes. in.1's weight 3 onto out.1 (threshold 2) fires it on tick
 	// 2; weight 1 leaves out.0 below. in.1's second spike arrives after
 	// the third tick.
-	got := runSpikes(t, sanafeDir+"examples/example_snn.yaml", "--arch", sanafeDir+"arch/loihi.yaml", "--ticks", "3")
-	if got != 3 {
-		t.Errorf("%v spikes; want 3", got)
+	for _, arch := range []string{"arch/loihi.yaml", "examples/example_chip.yaml"} {
+		if got := runSpikes(t, sanafeDir+"examples/example_snn.yaml", "--arch", sanafeDir+arch, "--ticks", "3"); got != 3 {
+			t.Errorf("on %s: %v spikes; want 3", arch, got)
+		}
 	}
 	code, _, errs := spindle(t, "map", sanafeDir+"snn/conv.yaml", "--arch", sanafeDir+"arch/loihi.yaml")
 	if code != 0 {
