@@ -51,7 +51,7 @@ type Engine struct {
 	routeStart []int
 	routeDst   []uint32
 	routeAxon  []uint32
-	routeSyn   [][numFormats]int32
+	routeSyn   routeSyns
 
 	tick   int64
 	inbox  []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
@@ -207,15 +207,14 @@ func (e *Engine) buildCores() error {
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
 	formats := projectionFormats(g.Net)
-	e.routeSyn = make([][numFormats]int32, 0, cap(rt.dst))
+	e.routeSyn = newRouteSyns(cap(rt.dst))
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
 		b := builders[dst]
 		if opened {
 			b.BeginAxon()
-			e.routeSyn = append(e.routeSyn, [numFormats]int32{})
 		}
 		b.AddSynapse(s, local[g.Post[s]])
-		e.routeSyn[r][formats[g.Proj[s]]]++
+		e.routeSyn.add(r, formats[g.Proj[s]])
 	})
 	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
 	for i := 0; i < g.N; i++ {
@@ -364,7 +363,7 @@ func (e *Engine) Step() {
 					continue
 				}
 				p, arrive, queued := e.router.SendTimed(pkt, e.arch.injectAt(int(l)))
-				e.cost.message(uint32(c), p.Dst, &e.routeSyn[r], queued, arrive)
+				e.cost.message(uint32(c), p.Dst, e.routeSyn.at(r), queued, arrive)
 				if e.opt.OnPacket != nil {
 					e.opt.OnPacket(p, queued)
 				}
@@ -372,7 +371,7 @@ func (e *Engine) Step() {
 		}
 	}
 	if e.timeSends {
-		e.sends.flush(e.router, &e.cost, e.routeSyn, e.arch.LinkBuffer, e.opt.OnPacket)
+		e.sends.flush(e.router, &e.cost, &e.routeSyn, e.arch.LinkBuffer, e.opt.OnPacket)
 	}
 	e.cost.close(e.router.EndTick(t))
 	e.tick++

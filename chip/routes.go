@@ -60,3 +60,58 @@ func (rt *routes) lay(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, 
 		rt.start[i+1] = len(rt.dst)
 	}
 }
+
+// routeSyns holds the synapses each route reaches, by synapse format, in
+// 4 bytes a route rather than a [numFormats]int32 of 12: a large network
+// has about one route per synapse, and nearly every route reaches
+// synapses of one format only. A code holds the format in its top two
+// bits and the count below; the top bits multiFormat instead index the
+// counts of a route that mixes formats.
+type routeSyns struct {
+	code  []uint32
+	multi [][numFormats]int32
+}
+
+const (
+	formatShift = 30
+	countMask   = 1<<formatShift - 1
+	multiFormat = 3 // above the formats, in the top two bits
+)
+
+func newRouteSyns(routes int) routeSyns {
+	return routeSyns{code: make([]uint32, 0, routes)}
+}
+
+// add counts one more synapse of format f on route r, which is either
+// the last route or a new one, r = len(code).
+func (rs *routeSyns) add(r int, f SynapseFormat) {
+	if r == len(rs.code) {
+		rs.code = append(rs.code, uint32(f)<<formatShift|1)
+		return
+	}
+	c := rs.code[r]
+	switch top := c >> formatShift; {
+	case top == multiFormat:
+		rs.multi[c&countMask][f]++
+	case top == uint32(f) && c&countMask < countMask:
+		rs.code[r]++
+	default:
+		var n [numFormats]int32
+		n[top] = int32(c & countMask)
+		n[f]++
+		rs.code[r] = multiFormat<<formatShift | uint32(len(rs.multi))
+		rs.multi = append(rs.multi, n)
+	}
+}
+
+// at returns the synapses of route r by format.
+func (rs *routeSyns) at(r int) [numFormats]int32 {
+	c := rs.code[r]
+	top := c >> formatShift
+	if top == multiFormat {
+		return rs.multi[c&countMask]
+	}
+	var n [numFormats]int32
+	n[top] = int32(c & countMask)
+	return n
+}
