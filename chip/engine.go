@@ -167,9 +167,9 @@ func (e *Engine) limits() core.Limits {
 // core) pair, the core-level multicast of Loihi and SpiNNaker.
 func (e *Engine) buildCores() error {
 	g, m := e.graph, e.mapng
-	var fixedW []int32
+	var fixedW *snn.FixedQuantiser
 	if e.opt.Mode == snn.Fixed {
-		fixedW = g.FixedWeights(e.arch.WeightBits)
+		fixedW = g.FixedQuantiser(e.arch.WeightBits)
 	}
 	builders := make([]*core.Builder, len(m.Cores))
 	local := make([]uint16, g.N)
