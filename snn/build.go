@@ -92,10 +92,13 @@ func (g *Graph) initVoltages() {
 
 // placer receives the synapses the connectors make, first counting them
 // per presynaptic neuron, then writing each into its row in creation order.
+// Given inputs, it instead lists the presynaptic neuron of each synapse by
+// postsynaptic neuron (Network.Inputs).
 type placer struct {
 	g        *Graph
 	counting bool
 	next     []int // where the next synapse of each presynaptic neuron goes
+	inputs   *Inputs
 }
 
 func (p *placer) allocate() {
@@ -115,6 +118,15 @@ func (p *placer) allocate() {
 
 func (p *placer) add(pre, post uint32, w float64, d uint16, rec uint8, proj uint16) {
 	g := p.g
+	if in := p.inputs; in != nil {
+		if p.counting {
+			in.Start[post+1]++
+			return
+		}
+		in.Pre[p.next[post]] = pre
+		p.next[post]++
+		return
+	}
 	if p.counting {
 		g.PreStart[pre+1]++
 		return

@@ -268,6 +268,47 @@ func TestFanIn(t *testing.T) {
 	}
 }
 
+// TestInputs: the inputs drawn without building are those of the built
+// network, neuron by neuron, though the connectors' streams also draw
+// delays between the picks.
+func TestInputs(t *testing.T) {
+	for _, c := range []Connector{
+		{Kind: AllToAll, NoSelf: true},
+		{Kind: OneToOne},
+		{Kind: FixedProbability, P: 0.1},
+		{Kind: FixedProbability, P: 1},
+		{Kind: FixedInDegree, InDegree: 7, NoSelf: true},
+		{Kind: FromList, List: []Conn{{Pre: 1, Post: 2}, {Pre: 3, Post: 2}, {Pre: 0, Post: 0}}},
+	} {
+		for _, same := range []bool{false, true} {
+			n := twoPops(c, same)
+			if n.Validate() != nil {
+				continue // one_to_one between populations of two sizes
+			}
+			in, err := n.Inputs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := n.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			built := make([][]uint32, g.N)
+			for i := 0; i < g.N; i++ {
+				for _, p := range g.Post[g.PreStart[i]:g.PreStart[i+1]] {
+					built[p] = append(built[p], uint32(i))
+				}
+			}
+			for i := range built {
+				drawn := slices.Sorted(slices.Values(in.Pre[in.Start[i]:in.Start[i+1]]))
+				if !slices.Equal(drawn, built[i]) {
+					t.Fatalf("%v, same %v: neuron %d: drew inputs %v, built %v", c.Kind, same, i, drawn, built[i])
+				}
+			}
+		}
+	}
+}
+
 // TestConnTable checks that a table holds what Set stores, a value not
 // given included, and that Validate finds a bad index in either storage
 // at its position in the whole list.
