@@ -64,6 +64,10 @@ type MapOptions struct {
 	// Rates are the expected spikes per tick of every neuron, used by the
 	// locality mapper to weigh traffic; nil means ExpectedRates(g).
 	Rates []float64
+	// Fit is the fill CheckFit made of g's network for the same arch and
+	// strategy, which Map then takes instead of filling again; nil, or
+	// one made for another network, arch or strategy: Map fills.
+	Fit *Fit
 }
 
 // Map places the neurons of g on the cores of arch a. Strategy is one of
@@ -105,6 +109,14 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 	if err := checkDelays(g, a); err != nil {
 		return nil, err
 	}
+	if f := opt.Fit; f != nil && f.net == g.Net && f.arch == a && f.strategy == strategy && len(g.Net.Placement) == 0 {
+		m, err := board(g, a, strategy, f.cores, chips)
+		if err != nil {
+			return nil, err
+		}
+		m.Binding = f.bound.names()
+		return m, nil
+	}
 	in := incoming(g)
 	if err := checkFanIn(g, a, in); err != nil {
 		return nil, err
@@ -112,16 +124,37 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 	if len(g.Net.Placement) > 0 {
 		return placeAsGiven(g, a, in, chips)
 	}
+	rates := opt.Rates
+	if strategy == "locality" && rates == nil {
+		rates = ExpectedRates(g)
+	}
+	cores, bound, err := fill(g, a, in, strategy, rates)
+	if err != nil {
+		return nil, err
+	}
+	var m *Mapping
+	if strategy == "locality" {
+		m, err = placed(g, a, refine(g, a, in, cores, rates), chips, rates)
+	} else {
+		m, err = board(g, a, strategy, cores, chips)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.Binding = bound.names()
+	return m, nil
+}
+
+// fill cuts the neurons of g into cores as strategy does, with the greedy
+// limit logic, and shrinks the cores until their output axons fit. Only
+// the locality strategy reads g's synapses; the others need g's neurons
+// and their inputs in.
+func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy string, rates []float64) ([][]uint32, fillLimits, error) {
 	var order []uint32
-	var rates []float64
 	switch strategy {
 	case "random":
 		order = randomOrder(g.N, g.Net.Seed)
 	case "locality":
-		rates = opt.Rates
-		if rates == nil {
-			rates = ExpectedRates(g)
-		}
 		order = growOrder(g, in)
 	}
 	perCore := a.NeuronsPerCore
@@ -131,7 +164,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 	for {
 		cores, bound, err := greedy(g, a, in, order, perCore, atPerCore)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if strategy == "locality" {
 			// Growing cores in breadth-first order wins on sparse local
@@ -139,7 +172,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 			// is wide; neuron order may then be the better start.
 			plain, plainBound, err := greedy(g, a, in, nil, perCore, atPerCore)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if better(plain, cores, interCorePackets(g, plain, rates), interCorePackets(g, cores, rates)) {
 				cores, bound = plain, plainBound
@@ -150,29 +183,19 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 			// one only evens them out.
 			var even fillLimits
 			if cores, even, err = greedy(g, a, in, nil, (g.N+len(cores)-1)/len(cores), 0); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			bound |= even
 		}
 		// Output axons depend on where every target landed, so they are
 		// checked after placement: a core over its limit shrinks the
 		// cores and the placement runs again.
-		worst, used := outputAxons(g, cores)
+		worst, used := outputAxons(in, cores)
 		if used <= a.OutputAxonsPerCore {
-			var m *Mapping
-			if strategy == "locality" {
-				m, err = placed(g, a, refine(g, a, in, cores, rates), chips, rates)
-			} else {
-				m, err = board(g, a, strategy, cores, chips)
-			}
-			if err != nil {
-				return nil, err
-			}
-			m.Binding = bound.names()
-			return m, nil
+			return cores, bound, nil
 		}
 		if len(cores[worst]) <= 1 {
-			return nil, fmt.Errorf("map: neuron %d (%s) projects to %d cores, %d above the %d output axons of a core of arch %q; at most %d destination cores per neuron fit",
+			return nil, 0, fmt.Errorf("map: neuron %d (%s) projects to %d cores, %d above the %d output axons of a core of arch %q; at most %d destination cores per neuron fit",
 				cores[worst][0], popName(g, int(cores[worst][0])), used, used-a.OutputAxonsPerCore, a.OutputAxonsPerCore, a.Name, a.OutputAxonsPerCore)
 		}
 		next := len(cores[worst]) * a.OutputAxonsPerCore / used
@@ -261,27 +284,31 @@ const (
 )
 
 // outputAxons returns the core with the most (neuron, destination core)
-// routes and how many it has.
-func outputAxons(g *snn.Graph, cores [][]uint32) (worst, most int) {
-	coreOf := make([]int32, g.N)
+// routes and how many it has. It counts from the inputs of each
+// destination core, so that it needs no graph (CheckFit).
+func outputAxons(in inAdjacency, cores [][]uint32) (worst, most int) {
+	n := len(in.start) - 1
+	coreOf := make([]int32, n)
 	for c, ns := range cores {
 		for _, id := range ns {
 			coreOf[id] = int32(c)
 		}
 	}
-	stamp := make([]int32, len(cores))
+	routes := make([]int, len(cores))
+	stamp := make([]int32, n) // destination core+1 that counted this source
 	for c, ns := range cores {
-		n := 0
 		for _, id := range ns {
-			for s := g.PreStart[id]; s < g.PreStart[id+1]; s++ {
-				if d := coreOf[g.Post[s]]; stamp[d] != int32(id)+1 {
-					stamp[d] = int32(id) + 1
-					n++
+			for _, p := range in.pre[in.start[id]:in.start[id+1]] {
+				if stamp[p] != int32(c)+1 {
+					stamp[p] = int32(c) + 1
+					routes[coreOf[p]]++
 				}
 			}
 		}
-		if n > most {
-			worst, most = c, n
+	}
+	for c, k := range routes {
+		if k > most {
+			worst, most = c, k
 		}
 	}
 	return worst, most

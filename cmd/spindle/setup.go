@@ -183,6 +183,12 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 	if err := chip.CheckCapacity(net, b.arch, f.chips); err != nil {
 		return nil, err
 	}
+	// Input and output axons need the drawn inputs: drawing them alone
+	// takes a fraction of the build, and the fill is then Map's.
+	fit, err := chip.CheckFit(net, b.arch, f.mapper, f.chips)
+	if err != nil {
+		return nil, err
+	}
 	if b.graph, err = net.Build(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -192,7 +198,7 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 		}
 	}
 	mapStart := time.Now()
-	if b.mapping, err = chip.MapWith(b.graph, b.arch, f.mapper, f.chips, chip.MapOptions{Rates: b.profile}); err != nil {
+	if b.mapping, err = chip.MapWith(b.graph, b.arch, f.mapper, f.chips, chip.MapOptions{Rates: b.profile, Fit: fit}); err != nil {
 		return nil, err
 	}
 	b.mapSeconds = time.Since(mapStart).Seconds()
