@@ -249,7 +249,8 @@ func checkDelays(g *snn.Graph, a *Arch) error {
 		return nil
 	}
 	longest := make([]int, len(g.Net.Projections))
-	for s, d := range g.Delay {
+	for s := range g.Synapses() {
+		d := g.Delay(s)
 		longest[g.Proj[s]] = max(longest[g.Proj[s]], int(d))
 	}
 	for k, d := range longest {

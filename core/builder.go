@@ -170,19 +170,19 @@ func (b *Builder) Reserve(synapses, axons int) {
 // target of this core, on the axon opened last.
 func (b *Builder) AddSynapse(s int, target uint16) {
 	c, g := b.c, b.g
-	d := int(g.Delay[s])
+	d := int(g.Delay(s))
 	b.maxDel = max(b.maxDel, d)
 	b.fanIn[target]++
 	if b.learn != nil && b.learn.rules[g.Proj[s]] != nil {
-		b.addPlastic(s, target, uint16(min(d, MaxDelay))|uint16(g.Receptor[s])<<delayBits)
+		b.addPlastic(s, target, uint16(min(d, MaxDelay))|uint16(g.Receptor(s))<<delayBits)
 		return
 	}
 	c.target = append(c.target, target)
-	c.delayRec = append(c.delayRec, uint16(min(d, MaxDelay))|uint16(g.Receptor[s])<<delayBits)
+	c.delayRec = append(c.delayRec, uint16(min(d, MaxDelay))|uint16(g.Receptor(s))<<delayBits)
 	if c.mode == snn.Fixed {
 		c.weightX = append(c.weightX, b.fixedW.Weight(s))
 	} else {
-		c.weightF = append(c.weightF, g.Weight[s])
+		c.weightF = append(c.weightF, g.Weight(s))
 	}
 }
 

@@ -19,10 +19,17 @@ type Graph struct {
 
 	PreStart []int
 	Post     []uint32
-	Weight   []float64 // mV, signed
-	Delay    []uint16  // ticks, >= 1
-	Receptor []uint8
 	Proj     []uint16 // index of the projection that made the synapse
+
+	// The weight and delay of every synapse, nil when every projection
+	// gives all its synapses one (projWeight, projDelay): a large network
+	// then keeps 6 bytes a synapse instead of 16. Receptors are always
+	// the projection's.
+	weight     []float64 // mV, signed
+	delay      []uint16  // ticks, >= 1
+	projWeight []float64
+	projDelay  []uint16
+	projRec    []uint8
 
 	VInit    []float64 // initial membrane potential relative to v_rest, mV
 	MaxDelay int       // the longest delay, in ticks
@@ -30,6 +37,33 @@ type Graph struct {
 
 // Synapses returns the number of synapses.
 func (g *Graph) Synapses() int { return len(g.Post) }
+
+// Weight returns the weight of synapse s in mV, signed.
+func (g *Graph) Weight(s int) float64 {
+	if g.weight != nil {
+		return g.weight[s]
+	}
+	return g.projWeight[g.Proj[s]]
+}
+
+// SetWeights gives synapse s the weight w[s] (mV), for every synapse.
+func (g *Graph) SetWeights(w []float64) {
+	if len(w) != g.Synapses() {
+		panic(fmt.Sprintf("snn: %d weights for %d synapses", len(w), g.Synapses()))
+	}
+	g.weight = w
+}
+
+// Delay returns the delay of synapse s in ticks, at least one.
+func (g *Graph) Delay(s int) uint16 {
+	if g.delay != nil {
+		return g.delay[s]
+	}
+	return g.projDelay[g.Proj[s]]
+}
+
+// Receptor returns the receptor of the target of synapse s.
+func (g *Graph) Receptor(s int) uint8 { return g.projRec[g.Proj[s]] }
 
 // PopOf returns the population of global neuron i.
 func (g *Graph) PopOf(i int) int {
@@ -60,6 +94,7 @@ func (n *Network) Build() (*Graph, error) {
 	// the synapses of every presynaptic neuron, once to place them straight
 	// into their rows. Holding the synapses once, in their final order,
 	// halves the peak memory of a large network.
+	g.projSynapses()
 	pl := &placer{g: g, counting: true}
 	g.PreStart = make([]int, g.N+1)
 	for pass := 0; pass < 2; pass++ {
@@ -73,6 +108,62 @@ func (n *Network) Build() (*Graph, error) {
 		}
 	}
 	return g, nil
+}
+
+// projSynapses sets the receptor of every projection and, when every
+// projection gives all its synapses one weight, or one delay, those: the
+// values connect computes for them without drawing.
+func (g *Graph) projSynapses() {
+	n := g.Net
+	g.projRec = make([]uint8, len(n.Projections))
+	weights := make([]float64, len(n.Projections))
+	delays := make([]uint16, len(n.Projections))
+	constW, constD := true, true
+	for k := range n.Projections {
+		pr := &n.Projections[k]
+		g.projRec[k] = uint8(n.Populations[n.PopulationIndex(pr.Post)].Neuron.ReceptorIndex(pr.Receptor))
+		explicitW, explicitD := pr.Connector.explicit()
+		if pr.Weight.Kind != Constant || explicitW {
+			constW = false
+		}
+		weights[k] = pr.Weight.Value
+		if pr.Inhibitory {
+			weights[k] = -math.Abs(weights[k])
+		}
+		if (pr.Delay.IsSet() && pr.Delay.Kind != Constant) || explicitD {
+			constD = false
+		}
+		d := n.Dt
+		if pr.Delay.IsSet() {
+			d = pr.Delay.Value
+		}
+		delays[k] = delayTicks(d, n.Dt)
+	}
+	if constW {
+		g.projWeight = weights
+	}
+	if constD {
+		g.projDelay = delays
+	}
+}
+
+// explicit reports whether any explicit synapse of the connector gives
+// its weight, or its delay.
+func (c *Connector) explicit() (weight, delay bool) {
+	if c.Kind != FromList {
+		return false, false
+	}
+	for k := range c.List {
+		weight = weight || c.List[k].HasWeight
+		delay = delay || c.List[k].HasDelay
+	}
+	return weight || c.Table.Weight != nil, delay || c.Table.Delay != nil
+}
+
+// delayTicks rounds a delay of d ms to whole ticks of dt, at least one.
+func delayTicks(d, dt float64) uint16 {
+	ticks := math.Round(d / dt)
+	return uint16(math.Max(1, math.Min(MaxDelayTicks, ticks)))
 }
 
 func (g *Graph) initVoltages() {
@@ -108,15 +199,18 @@ func (p *placer) allocate() {
 	}
 	m := g.PreStart[g.N]
 	g.Post = make([]uint32, m)
-	g.Weight = make([]float64, m)
-	g.Delay = make([]uint16, m)
-	g.Receptor = make([]uint8, m)
 	g.Proj = make([]uint16, m)
+	if g.projWeight == nil {
+		g.weight = make([]float64, m)
+	}
+	if g.projDelay == nil {
+		g.delay = make([]uint16, m)
+	}
 	p.next = append([]int(nil), g.PreStart[:g.N]...)
 	p.counting = false
 }
 
-func (p *placer) add(pre, post uint32, w float64, d uint16, rec uint8, proj uint16) {
+func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
 	g := p.g
 	if in := p.inputs; in != nil {
 		if p.counting {
@@ -133,7 +227,13 @@ func (p *placer) add(pre, post uint32, w float64, d uint16, rec uint8, proj uint
 	}
 	s := p.next[pre]
 	p.next[pre]++
-	g.Post[s], g.Weight[s], g.Delay[s], g.Receptor[s], g.Proj[s] = post, w, d, rec, proj
+	g.Post[s], g.Proj[s] = post, proj
+	if g.weight != nil {
+		g.weight[s] = w
+	}
+	if g.delay != nil {
+		g.delay[s] = d
+	}
 	g.MaxDelay = max(g.MaxDelay, int(d))
 }
 
@@ -145,7 +245,6 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 	pre, post := n.PopulationIndex(pr.Pre), n.PopulationIndex(pr.Post)
 	npre, npost := n.Populations[pre].Size, n.Populations[post].Size
 	base0, base1 := uint32(g.PopStart[pre]), uint32(g.PopStart[post])
-	rec := uint8(n.Populations[post].Neuron.ReceptorIndex(pr.Receptor))
 	r := newRand(n.Seed, streamProjection+uint64(pi))
 	noSelf := pr.Connector.NoSelf && pre == post
 
@@ -165,9 +264,7 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 		} else if pr.Delay.IsSet() {
 			d = pr.Delay.draw(r)
 		}
-		ticks := math.Round(d / n.Dt)
-		ticks = math.Max(1, math.Min(MaxDelayTicks, ticks))
-		pl.add(base0+uint32(i), base1+uint32(j), w, uint16(ticks), rec, uint16(pi))
+		pl.add(base0+uint32(i), base1+uint32(j), w, delayTicks(d, n.Dt), uint16(pi))
 	}
 
 	c := &pr.Connector

@@ -9,7 +9,7 @@ import "math"
 // lets the projection's largest weight fit.
 func (g *Graph) FixedWeights(bits int) []int32 {
 	q := g.FixedQuantiser(bits)
-	w := make([]int32, len(g.Weight))
+	w := make([]int32, g.Synapses())
 	for s := range w {
 		w[s] = q.Weight(s)
 	}
@@ -36,7 +36,7 @@ func (g *Graph) FixedQuantiser(bits int) *FixedQuantiser {
 		q.scale[k] = g.Params[n.PopulationIndex(n.Projections[k].Post)].Scale
 	}
 	maxAbs := make([]float64, len(n.Projections))
-	for s := range g.Weight {
+	for s := range g.Synapses() {
 		if a := math.Abs(q.exact(s)); a > maxAbs[g.Proj[s]] {
 			maxAbs[g.Proj[s]] = a
 		}
@@ -52,7 +52,7 @@ func (g *Graph) FixedQuantiser(bits int) *FixedQuantiser {
 
 // exact is the weight of synapse s in state units, before quantisation.
 func (q *FixedQuantiser) exact(s int) float64 {
-	return q.g.Weight[s] * q.scale[q.g.Proj[s]]
+	return q.g.Weight(s) * q.scale[q.g.Proj[s]]
 }
 
 // Weight returns the quantised weight of synapse s.

@@ -53,8 +53,8 @@ func TestConnectors(t *testing.T) {
 					if c.conn.NoSelf && int(g.Post[s]) == i {
 						t.Fatalf("self connection of %d", i)
 					}
-					if g.Delay[s] < 1 || g.Delay[s] > 5 {
-						t.Fatalf("delay %d outside 1..5", g.Delay[s])
+					if g.Delay(s) < 1 || g.Delay(s) > 5 {
+						t.Fatalf("delay %d outside 1..5", g.Delay(s))
 					}
 				}
 			}
@@ -91,7 +91,7 @@ func TestFixedInDegreeIsExactAndDistinct(t *testing.T) {
 func TestBuildIsDeterministic(t *testing.T) {
 	a, _ := twoPops(Connector{Kind: FixedProbability, P: 0.3}, false).Build()
 	b, _ := twoPops(Connector{Kind: FixedProbability, P: 0.3}, false).Build()
-	if !slices.Equal(a.Post, b.Post) || !slices.Equal(a.Delay, b.Delay) || !slices.Equal(a.PreStart, b.PreStart) {
+	if !slices.Equal(a.Post, b.Post) || !slices.Equal(a.delay, b.delay) || !slices.Equal(a.PreStart, b.PreStart) {
 		t.Error("same seed, different synapses")
 	}
 	n := twoPops(Connector{Kind: FixedProbability, P: 0.3}, false)
@@ -110,8 +110,8 @@ func TestInhibitorySign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range g.Weight {
-		if w > 0 {
+	for s := range g.Synapses() {
+		if w := g.Weight(s); w > 0 {
 			t.Fatalf("inhibitory weight %v > 0", w)
 		}
 	}
@@ -183,8 +183,8 @@ func TestFixedWeightsQuantise(t *testing.T) {
 				t.Fatalf("%d bits: weight %d is not a multiple of 2^%d", bits, x, exp)
 			}
 			maxM = max(maxM, x>>exp)
-			if err := math.Abs(float64(x) - g.Weight[s]*scale); err > math.Ldexp(1, exp) {
-				t.Fatalf("%d bits: weight %d off the exact %.1f by more than one step", bits, x, g.Weight[s]*scale)
+			if err := math.Abs(float64(x) - g.Weight(s)*scale); err > math.Ldexp(1, exp) {
+				t.Fatalf("%d bits: weight %d off the exact %.1f by more than one step", bits, x, g.Weight(s)*scale)
 			}
 		}
 		if maxM > 1<<(bits-1)-1 {
