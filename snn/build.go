@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 )
 
@@ -93,19 +94,50 @@ func (n *Network) Build() (*Graph, error) {
 	// The connectors run twice with the same random streams: once to count
 	// the synapses of every presynaptic neuron, once to place them straight
 	// into their rows. Holding the synapses once, in their final order,
-	// halves the peak memory of a large network.
+	// halves the peak memory of a large network. A row holds the synapses
+	// of each projection after those of the projections before it, so
+	// every projection counts and places its own, in parallel with the
+	// others: each draws from a stream of its own.
 	g.projSynapses()
-	pl := &placer{g: g, counting: true}
+	placers := make([]*placer, len(n.Projections))
+	for k := range placers {
+		pre := n.PopulationIndex(n.Projections[k].Pre)
+		placers[k] = &placer{g: g, counting: true, base: uint32(g.PopStart[pre]), next: make([]int, n.Populations[pre].Size)}
+	}
+	if err := n.connectEach(g, placers); err != nil {
+		return nil, err
+	}
 	g.PreStart = make([]int, g.N+1)
-	for pass := 0; pass < 2; pass++ {
-		for i := range n.Projections {
-			if err := n.connect(i, pl, g); err != nil {
-				return nil, fmt.Errorf("projection %q: %w", n.Projections[i].Name, err)
-			}
+	for _, pl := range placers {
+		for j, c := range pl.next {
+			g.PreStart[int(pl.base)+j+1] += c
 		}
-		if pass == 0 {
-			pl.allocate()
+	}
+	for i := 0; i < g.N; i++ {
+		g.PreStart[i+1] += g.PreStart[i]
+	}
+	at := slices.Clone(g.PreStart[:g.N])
+	for _, pl := range placers {
+		for j, c := range pl.next {
+			pl.next[j] = at[int(pl.base)+j]
+			at[int(pl.base)+j] += c
 		}
+		pl.counting = false
+	}
+	m := g.PreStart[g.N]
+	g.Post = make([]uint32, m)
+	g.Proj = make([]uint16, m)
+	if g.projWeight == nil {
+		g.weight = make([]float64, m)
+	}
+	if g.projDelay == nil {
+		g.delay = make([]uint16, m)
+	}
+	if err := n.connectEach(g, placers); err != nil {
+		return nil, err
+	}
+	for _, pl := range placers {
+		g.MaxDelay = max(g.MaxDelay, pl.maxDelay)
 	}
 	return g, nil
 }
@@ -122,22 +154,11 @@ func (g *Graph) projSynapses() {
 	for k := range n.Projections {
 		pr := &n.Projections[k]
 		g.projRec[k] = uint8(n.Populations[n.PopulationIndex(pr.Post)].Neuron.ReceptorIndex(pr.Receptor))
+		w, cw, d, cd := n.projConst(k)
 		explicitW, explicitD := pr.Connector.explicit()
-		if pr.Weight.Kind != Constant || explicitW {
-			constW = false
-		}
-		weights[k] = pr.Weight.Value
-		if pr.Inhibitory {
-			weights[k] = -math.Abs(weights[k])
-		}
-		if (pr.Delay.IsSet() && pr.Delay.Kind != Constant) || explicitD {
-			constD = false
-		}
-		d := n.Dt
-		if pr.Delay.IsSet() {
-			d = pr.Delay.Value
-		}
-		delays[k] = delayTicks(d, n.Dt)
+		weights[k], delays[k] = w, d
+		constW = constW && cw && !explicitW
+		constD = constD && cd && !explicitD
 	}
 	if constW {
 		g.projWeight = weights
@@ -145,6 +166,33 @@ func (g *Graph) projSynapses() {
 	if constD {
 		g.projDelay = delays
 	}
+}
+
+// projConst returns the weight and delay the distributions of projection
+// k give every synapse, and whether they are constant: then they are drawn
+// without the stream.
+func (n *Network) projConst(k int) (w float64, constW bool, d uint16, constD bool) {
+	pr := &n.Projections[k]
+	if pr.Weight.Kind == Constant {
+		w, constW = inhibit(pr, pr.Weight.Value), true
+	}
+	delay := n.Dt
+	if pr.Delay.IsSet() {
+		delay = pr.Delay.Value
+	}
+	constD = !pr.Delay.IsSet() || pr.Delay.Kind == Constant
+	if constD {
+		d = delayTicks(delay, n.Dt)
+	}
+	return w, constW, d, constD
+}
+
+// inhibit makes w negative for an inhibitory projection.
+func inhibit(pr *Projection, w float64) float64 {
+	if pr.Inhibitory {
+		return -math.Abs(w)
+	}
+	return w
 }
 
 // explicit reports whether any explicit synapse of the connector gives
@@ -188,26 +236,13 @@ func (g *Graph) initVoltages() {
 type placer struct {
 	g        *Graph
 	counting bool
-	next     []int // where the next synapse of each presynaptic neuron goes
+	// The synapses counted, then where the next one goes, of each
+	// presynaptic neuron from base on (of each postsynaptic one, with
+	// inputs).
+	next     []int
+	base     uint32
 	inputs   *Inputs
-}
-
-func (p *placer) allocate() {
-	g := p.g
-	for i := 0; i < g.N; i++ {
-		g.PreStart[i+1] += g.PreStart[i]
-	}
-	m := g.PreStart[g.N]
-	g.Post = make([]uint32, m)
-	g.Proj = make([]uint16, m)
-	if g.projWeight == nil {
-		g.weight = make([]float64, m)
-	}
-	if g.projDelay == nil {
-		g.delay = make([]uint16, m)
-	}
-	p.next = append([]int(nil), g.PreStart[:g.N]...)
-	p.counting = false
+	maxDelay int // the longest delay placed, in ticks
 }
 
 func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
@@ -217,16 +252,16 @@ func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
 			in.Start[post+1]++
 			return
 		}
-		in.Pre[p.next[post]] = pre
-		p.next[post]++
+		in.Pre[p.next[post-p.base]] = pre
+		p.next[post-p.base]++
 		return
 	}
 	if p.counting {
-		g.PreStart[pre+1]++
+		p.next[pre-p.base]++
 		return
 	}
-	s := p.next[pre]
-	p.next[pre]++
+	s := p.next[pre-p.base]
+	p.next[pre-p.base]++
 	g.Post[s], g.Proj[s] = post, proj
 	if g.weight != nil {
 		g.weight[s] = w
@@ -234,7 +269,7 @@ func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
 	if g.delay != nil {
 		g.delay[s] = d
 	}
-	g.MaxDelay = max(g.MaxDelay, int(d))
+	p.maxDelay = max(p.maxDelay, int(d))
 }
 
 func (n *Network) connect(pi int, pl *placer, g *Graph) error {
@@ -248,23 +283,22 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 	r := newRand(n.Seed, streamProjection+uint64(pi))
 	noSelf := pr.Connector.NoSelf && pre == post
 
+	// A constant weight or delay is drawn without the stream: it is
+	// computed once.
+	w0, constW, d0, constD := n.projConst(pi)
 	add := func(i, j int, c *Conn) {
-		w := 0.0
+		w, d := w0, d0
 		if c != nil && c.HasWeight {
-			w = c.Weight
-		} else {
-			w = pr.Weight.draw(r)
+			w = inhibit(pr, c.Weight)
+		} else if !constW {
+			w = inhibit(pr, pr.Weight.draw(r))
 		}
-		if pr.Inhibitory {
-			w = -math.Abs(w)
-		}
-		d := n.Dt
 		if c != nil && c.HasDelay {
-			d = c.Delay
-		} else if pr.Delay.IsSet() {
-			d = pr.Delay.draw(r)
+			d = delayTicks(c.Delay, n.Dt)
+		} else if !constD {
+			d = delayTicks(pr.Delay.draw(r), n.Dt)
 		}
-		pl.add(base0+uint32(i), base1+uint32(j), w, delayTicks(d, n.Dt), uint16(pi))
+		pl.add(base0+uint32(i), base1+uint32(j), w, d, uint16(pi))
 	}
 
 	c := &pr.Connector
@@ -320,7 +354,12 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 				chosen[v] = true
 				picks = append(picks, v)
 			}
-			sort.Ints(picks)
+			// Synapses are made in the order of their sources; only
+			// inputs, which keep no order, take them as drawn, unless
+			// the draws of weights or delays follow that order.
+			if pl.inputs == nil || !constW || !constD {
+				slices.Sort(picks)
+			}
 			for _, i := range picks {
 				chosen[i] = false
 				add(i, j, nil)

@@ -285,6 +285,13 @@ func TestInputs(t *testing.T) {
 			if n.Validate() != nil {
 				continue // one_to_one between populations of two sizes
 			}
+			if c.Kind == FixedInDegree {
+				// Projections onto one population, drawn in parallel.
+				n.Projections = append(n.Projections,
+					Projection{Name: "q", Pre: "a", Post: n.Projections[0].Post, Connector: Connector{Kind: FixedInDegree, InDegree: 3}, Weight: UniformDist(0, 1)},
+					Projection{Name: "r", Pre: "b", Post: "b", Connector: Connector{Kind: AllToAll, NoSelf: true}, Weight: Const(1)},
+					Projection{Name: "s", Pre: "b", Post: n.Projections[0].Post, Connector: Connector{Kind: FixedInDegree, InDegree: 5}, Weight: Const(1)})
+			}
 			in, err := n.Inputs()
 			if err != nil {
 				t.Fatal(err)
