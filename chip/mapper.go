@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -295,19 +297,34 @@ func outputAxons(in inAdjacency, cores [][]uint32) (worst, most int) {
 			coreOf[id] = int32(c)
 		}
 	}
-	routes := make([]int, len(cores))
-	stamp := make([]int32, n) // destination core+1 that counted this source
-	for c, ns := range cores {
-		for _, id := range ns {
-			for _, p := range in.pre[in.start[id]:in.start[id+1]] {
-				if stamp[p] != int32(c)+1 {
-					stamp[p] = int32(c) + 1
-					routes[coreOf[p]]++
+	// Each worker counts the routes into a share of the destination
+	// cores, with stamps of its own.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(cores)/1024))
+	routes := make([][]int32, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			mine := make([]int32, len(cores))
+			stamp := make([]int32, n) // destination core+1 that counted this source
+			for c := w * len(cores) / workers; c < (w+1)*len(cores)/workers; c++ {
+				for _, id := range cores[c] {
+					for _, p := range in.pre[in.start[id]:in.start[id+1]] {
+						if stamp[p] != int32(c)+1 {
+							stamp[p] = int32(c) + 1
+							mine[coreOf[p]]++
+						}
+					}
 				}
 			}
-		}
+			routes[w] = mine
+		})
 	}
-	for c, k := range routes {
+	wg.Wait()
+	for c := range cores {
+		k := 0
+		for w := range routes {
+			k += int(routes[w][c])
+		}
 		if k > most {
 			worst, most = c, k
 		}
@@ -425,8 +442,11 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 	var cores [][]uint32
 	var cur []uint32
 	synapses, axons := 0, 0
-	onCore := make([]int32, g.N) // core+1 that already receives this neuron's axon
-	seen := make([]int32, g.N)   // neuron+1 counted for the candidate
+	// onCore is the core+1 that receives each neuron's axon. Counting a
+	// candidate's new axons marks them on its core at once: if the
+	// candidate opens another core instead, the marks left on the closed
+	// one are never read again.
+	onCore := make([]int32, g.N)
 	close := func() {
 		if len(cur) > 0 {
 			cores = append(cores, cur)
@@ -447,8 +467,8 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 		newAxons := func(core int32) int {
 			n := 0
 			for _, p := range pre {
-				if onCore[p] != core && seen[p] != int32(i+1) {
-					seen[p] = int32(i + 1)
+				if onCore[p] != core {
+					onCore[p] = core
 					n++
 				}
 			}
@@ -469,20 +489,17 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 		if len(cur)+1 > perCore || full != 0 {
 			bound |= full
 			close()
-			core = int32(len(cores) + 1)
-			for _, p := range pre {
-				seen[p] = 0
+			// A neuron alone on a core keeps the count it has.
+			if next := int32(len(cores) + 1); next != core {
+				core = next
+				na = newAxons(core)
 			}
-			na = newAxons(core)
 			if fanIn > a.SynapsesPerCore {
 				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d by %d", i, popName(g, i), fanIn, a.SynapsesPerCore, fanIn-a.SynapsesPerCore)
 			}
 			if na > a.InputAxonsPerCore {
 				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed a core's %d input axons by %d", i, popName(g, i), na, a.InputAxonsPerCore, na-a.InputAxonsPerCore)
 			}
-		}
-		for _, p := range pre {
-			onCore[p] = core
 		}
 		cur = append(cur, uint32(i))
 		synapses += fanIn
