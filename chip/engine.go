@@ -194,13 +194,15 @@ func (e *Engine) buildCores() error {
 	}
 	// Static synapses and input axons are counted per core first, so that
 	// each core's memory is allocated once, at its size.
-	static := make([]int, len(m.Cores))
-	for s, post := range g.Post {
-		if e.learn.rules == nil || e.learn.rules[g.Proj[s]] == nil {
-			static[m.CoreOf[post]]++
+	rt := countRoutes(g, m)
+	static := rt.syn
+	if e.learn.rules != nil {
+		for s, post := range g.Post {
+			if e.learn.rules[g.Proj[s]] != nil {
+				static[m.CoreOf[post]]--
+			}
 		}
 	}
-	rt := countRoutes(g, m)
 	for c, b := range builders {
 		b.Reserve(static[c], int(rt.axons[c]))
 	}
@@ -208,14 +210,12 @@ func (e *Engine) buildCores() error {
 	// routes do, so BeginAxon returns the route's axon.
 	formats := projectionFormats(g.Net)
 	e.routeSyn = newRouteSyns(cap(rt.dst))
+	lay := newLayer(builders, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
-		b := builders[dst]
-		if opened {
-			b.BeginAxon()
-		}
-		b.AddSynapse(s, local[g.Post[s]])
+		lay.add(s, dst, opened)
 		e.routeSyn.add(r, formats[g.Proj[s]])
 	})
+	lay.flush()
 	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
 	for i := 0; i < g.N; i++ {
 		builders[m.CoreOf[i]].AddOutputs(rt.start[i+1] - rt.start[i])
@@ -229,6 +229,63 @@ func (e *Engine) buildCores() error {
 		e.cores[c] = cr
 	}
 	return nil
+}
+
+// layer adds synapses to their cores' builders, each core's in the order
+// given. Taken in graph order, consecutive synapses go to cores far apart,
+// and each addition misses the cache for every array it appends to; the
+// layer instead holds a slice of the graph's synapses, sorts them by group
+// of cores, and adds them a group at a time, while the group's builders
+// stay in the cache.
+type layer struct {
+	builders []*core.Builder
+	target   func(s int) uint16 // the compartment synapse s reaches
+	groups   [][]laid
+	held     int
+}
+
+// laid is a synapse to add: s, and its core with the top bit set if the
+// synapse opens an axon.
+type laid struct {
+	s   int
+	dst uint32
+}
+
+const (
+	layGroupCores = 1024    // cores per group
+	layHeld       = 1 << 20 // synapses held before they are added
+	layOpens      = 1 << 31
+)
+
+func newLayer(builders []*core.Builder, target func(s int) uint16) *layer {
+	return &layer{builders: builders, target: target, groups: make([][]laid, (len(builders)+layGroupCores-1)/layGroupCores)}
+}
+
+func (l *layer) add(s int, dst uint32, opened bool) {
+	d := dst
+	if opened {
+		d |= layOpens
+	}
+	k := dst / layGroupCores
+	l.groups[k] = append(l.groups[k], laid{s, d})
+	if l.held++; l.held == layHeld {
+		l.flush()
+	}
+}
+
+// flush adds the synapses held, group by group.
+func (l *layer) flush() {
+	for k, group := range l.groups {
+		for _, x := range group {
+			b := l.builders[x.dst&^layOpens]
+			if x.dst&layOpens != 0 {
+				b.BeginAxon()
+			}
+			b.AddSynapse(x.s, l.target(x.s))
+		}
+		l.groups[k] = group[:0]
+	}
+	l.held = 0
 }
 
 func (e *Engine) limitError(err error) error {

@@ -11,19 +11,22 @@ type routes struct {
 	dst   []uint32 // destination core
 	axon  []uint32 // input axon on the destination core
 	axons []uint32 // input axons of each core
+	syn   []int    // synapses onto each core
 }
 
 // countRoutes counts the routes of mapping m, in all and into each core
 // (axons), before lay makes them: a large network has about as many routes
 // as synapses, and arrays grown by appending would copy them several
-// times and leave room unused.
+// times and leave room unused. It counts the synapses onto each core too.
 func countRoutes(g *snn.Graph, m *Mapping) *routes {
-	rt := &routes{axons: make([]uint32, len(m.Cores))}
+	rt := &routes{axons: make([]uint32, len(m.Cores)), syn: make([]int, len(m.Cores))}
 	stamp := make([]int, len(m.Cores))
 	n := 0
 	for i := 0; i < g.N; i++ {
 		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
-			if dc := m.CoreOf[g.Post[s]]; stamp[dc] != i+1 {
+			dc := m.CoreOf[g.Post[s]]
+			rt.syn[dc]++
+			if stamp[dc] != i+1 {
 				stamp[dc] = i + 1
 				rt.axons[dc]++
 				n++
