@@ -22,8 +22,8 @@ type SleepPhase struct {
 	// +0.5 once per movement cycle. The learning engine's reward passes
 	// then run once per period instead of every tick, which makes a long
 	// sleep several times cheaper.
-	Period int
-	Threshold  float64  // optional multiplicative threshold scale during sleep (1 = unchanged); 0 means 1
+	Period    int
+	Threshold float64 // optional multiplicative threshold scale during sleep (1 = unchanged); 0 means 1
 	// Depression multiplies the depression amplitude A- of every plastic
 	// projection during sleep; 0 means 1. Above 1, pairings that chance
 	// alone produces depress on balance, and only inputs that drive the
