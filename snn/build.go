@@ -243,10 +243,12 @@ type placer struct {
 	base     uint32
 	inputs   *Inputs
 	maxDelay int // the longest delay placed, in ticks
+
+	held, sorted []held // the synapses held, as they came and by group
+	at           []int  // where each group's synapses go in sorted
 }
 
 func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
-	g := p.g
 	if in := p.inputs; in != nil {
 		if p.counting {
 			in.Start[post+1]++
@@ -260,16 +262,67 @@ func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
 		p.next[pre-p.base]++
 		return
 	}
-	s := p.next[pre-p.base]
-	p.next[pre-p.base]++
-	g.Post[s], g.Proj[s] = post, proj
-	if g.weight != nil {
-		g.weight[s] = w
+	p.held = append(p.held, held{pre - p.base, post, w, d, proj})
+	if len(p.held) == placerHeld {
+		p.flush()
 	}
-	if g.delay != nil {
-		g.delay[s] = d
+}
+
+// held is a synapse the placer holds until it is written into its row.
+type held struct {
+	pre, post uint32 // pre from the placer's base
+	w         float64
+	d         uint16
+	proj      uint16
+}
+
+// Written as they come, consecutive synapses land in rows far apart and
+// each misses the cache for every array it is written to. A placer holds
+// placerHeld synapses, sorts them stably by group of placerRows rows and
+// writes them a group at a time, while the group's rows stay in the cache;
+// every row still receives its synapses in the order they came.
+const (
+	placerHeld = 1 << 17
+	placerRows = 1024
+)
+
+// flush writes the synapses held into their rows.
+func (p *placer) flush() {
+	if len(p.held) == 0 {
+		return
 	}
-	p.maxDelay = max(p.maxDelay, int(d))
+	groups := (len(p.next) + placerRows - 1) / placerRows
+	if len(p.at) < groups+1 {
+		p.at = make([]int, groups+1)
+	}
+	at := p.at[:groups+1]
+	clear(at)
+	for _, h := range p.held {
+		at[h.pre/placerRows+1]++
+	}
+	for k := range groups {
+		at[k+1] += at[k]
+	}
+	p.sorted = slices.Grow(p.sorted[:0], len(p.held))[:len(p.held)]
+	for _, h := range p.held {
+		k := h.pre / placerRows
+		p.sorted[at[k]] = h
+		at[k]++
+	}
+	g := p.g
+	for _, h := range p.sorted {
+		s := p.next[h.pre]
+		p.next[h.pre]++
+		g.Post[s], g.Proj[s] = h.post, h.proj
+		if g.weight != nil {
+			g.weight[s] = h.w
+		}
+		if g.delay != nil {
+			g.delay[s] = h.d
+		}
+		p.maxDelay = max(p.maxDelay, int(h.d))
+	}
+	p.held = p.held[:0]
 }
 
 func (n *Network) connect(pi int, pl *placer, g *Graph) error {
@@ -354,10 +407,11 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 				chosen[v] = true
 				picks = append(picks, v)
 			}
-			// Synapses are made in the order of their sources; only
-			// inputs, which keep no order, take them as drawn, unless
-			// the draws of weights or delays follow that order.
-			if pl.inputs == nil || !constW || !constD {
+			// Each pick lands in a row of its own, after the synapses
+			// of the targets before j, whatever the order of the
+			// picks: they are sorted only for the draws of weights or
+			// delays, which follow the order of the sources.
+			if !constW || !constD {
 				slices.Sort(picks)
 			}
 			for _, i := range picks {

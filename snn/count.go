@@ -148,6 +148,9 @@ func (n *Network) connectEach(g *Graph, placers []*placer) error {
 		if err := n.connect(k, pl, g); err != nil {
 			errs[k] = fmt.Errorf("projection %q: %w", n.Projections[k].Name, err)
 		}
+		// Projection k is drawn: what its placer holds is written.
+		pl.flush()
+		pl.held, pl.sorted, pl.at = nil, nil, nil
 	}
 	if len(placers) == 1 {
 		for k := range n.Projections {
