@@ -343,7 +343,7 @@ func (ts *timedSends) add(p router.Packet, route int, at float64) {
 // with the synapses of their routes and times their destinations' work
 // on them; and then shows each to hook (if set) in the order they were
 // added. buffer is the arch's link_buffer.
-func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn *routeSyns, buffer int, hook func(router.Packet, bool)) {
+func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn func(route int) [numFormats]int32, buffer int, hook func(router.Packet, bool)) {
 	cores := len(k.work)
 	if len(ts.done) < cores || len(ts.links) < r.LinkSlots() {
 		ts.fifo = make([][]int, cores)
@@ -398,7 +398,7 @@ func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn *routeSyns, buff
 		p, arrive, queued := r.RouteTimed(s.p, at)
 		arrive = max(arrive, at+ahead*mean/buffers)
 		s.p, s.queued = p, queued
-		syn := routeSyn.at(s.route)
+		syn := routeSyn(s.route)
 		k.count(src, dst, syn, queued)
 		ts.work[ev.i] = k.receiveTime(syn)
 		if queued {

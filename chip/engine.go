@@ -52,6 +52,11 @@ type Engine struct {
 	routeDst   []uint32
 	routeAxon  []uint32
 	routeSyn   routeSyns
+	// oneFormat says that every synapse is static and of format format:
+	// a route then reaches the synapses of its input axon, which the
+	// destination core counts, and routeSyn is empty.
+	oneFormat bool
+	format    SynapseFormat
 
 	tick   int64
 	inbox  []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
@@ -209,11 +214,18 @@ func (e *Engine) buildCores() error {
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
 	formats := projectionFormats(g.Net)
-	e.routeSyn = newRouteSyns(cap(rt.dst))
+	e.oneFormat = e.learn.rules == nil && len(formats) > 0 && !slices.ContainsFunc(formats, func(f SynapseFormat) bool { return f != formats[0] })
+	if e.oneFormat {
+		e.format = formats[0]
+	} else {
+		e.routeSyn = newRouteSyns(cap(rt.dst))
+	}
 	lay := newLayer(builders, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
 		lay.add(s, dst, opened)
-		e.routeSyn.add(r, formats[g.Proj[s]])
+		if !e.oneFormat {
+			e.routeSyn.add(r, formats[g.Proj[s]])
+		}
 	})
 	lay.flush()
 	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
@@ -286,6 +298,16 @@ func (l *layer) flush() {
 		l.groups[k] = group[:0]
 	}
 	l.held = 0
+}
+
+// routeSynapses returns the synapses route r reaches, by format.
+func (e *Engine) routeSynapses(r int) [numFormats]int32 {
+	if e.oneFormat {
+		var n [numFormats]int32
+		n[e.format] = int32(e.cores[e.routeDst[r]].AxonSynapses(e.routeAxon[r]))
+		return n
+	}
+	return e.routeSyn.at(r)
 }
 
 func (e *Engine) limitError(err error) error {
@@ -420,7 +442,7 @@ func (e *Engine) Step() {
 					continue
 				}
 				p, arrive, queued := e.router.SendTimed(pkt, e.arch.injectAt(int(l)))
-				e.cost.message(uint32(c), p.Dst, e.routeSyn.at(r), queued, arrive)
+				e.cost.message(uint32(c), p.Dst, e.routeSynapses(r), queued, arrive)
 				if e.opt.OnPacket != nil {
 					e.opt.OnPacket(p, queued)
 				}
@@ -428,7 +450,7 @@ func (e *Engine) Step() {
 		}
 	}
 	if e.timeSends {
-		e.sends.flush(e.router, &e.cost, &e.routeSyn, e.arch.LinkBuffer, e.opt.OnPacket)
+		e.sends.flush(e.router, &e.cost, e.routeSynapses, e.arch.LinkBuffer, e.opt.OnPacket)
 	}
 	e.cost.close(e.router.EndTick(t))
 	e.tick++

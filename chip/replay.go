@@ -166,7 +166,7 @@ func (p *Replayer) Step(neurons []uint32) error {
 		k++
 	}
 	if p.timeSends {
-		p.sends.flush(p.rt, &p.cost, &p.routeSyn, p.arch.LinkBuffer, nil)
+		p.sends.flush(p.rt, &p.cost, p.routeSyn.at, p.arch.LinkBuffer, nil)
 	}
 	p.spikes += int64(len(neurons))
 	p.cost.close(p.rt.EndTick(t))
