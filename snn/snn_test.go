@@ -316,6 +316,32 @@ func TestInputs(t *testing.T) {
 	}
 }
 
+// TestBuildRowsInOrder: synapses held and written a group of rows at a
+// time, over several flushes, land in each row in the order they were
+// made: projection by projection, by target.
+func TestBuildRowsInOrder(t *testing.T) {
+	n := &Network{Name: "rows", Dt: 1, Seed: 9,
+		Populations: []Population{{Name: "a", Size: 3000, Kind: Poisson, RateHz: 1}, {Name: "b", Size: 2500, Neuron: lif()}},
+		Projections: []Projection{
+			{Name: "p", Pre: "a", Post: "b", Connector: Connector{Kind: FixedInDegree, InDegree: 90}, Weight: Const(1)},
+			{Name: "q", Pre: "a", Post: "b", Connector: Connector{Kind: FixedProbability, P: 0.02}, Weight: UniformDist(0, 1)},
+		}}
+	g, err := n.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Synapses() < 2*placerHeld {
+		t.Fatalf("%d synapses: too few to flush more than once", g.Synapses())
+	}
+	for i := 0; i < g.N; i++ {
+		for s := g.PreStart[i] + 1; s < g.PreStart[i+1]; s++ {
+			if g.Proj[s] < g.Proj[s-1] || (g.Proj[s] == g.Proj[s-1] && g.Post[s] <= g.Post[s-1]) {
+				t.Fatalf("row %d: synapse %d (projection %d, target %d) after (%d, %d)", i, s, g.Proj[s], g.Post[s], g.Proj[s-1], g.Post[s-1])
+			}
+		}
+	}
+}
+
 // TestConnTable checks that a table holds what Set stores, a value not
 // given included, and that Validate finds a bad index in either storage
 // at its position in the whole list.
