@@ -50,7 +50,7 @@ type Engine struct {
 	// with the synapses each route reaches by synapse format.
 	routeStart []int
 	routeDst   []uint32
-	routeAxon  []uint32
+	routeAxon  axonNumbers
 	routeSyn   routeSyns
 	// oneFormat says that every synapse is static and of format format:
 	// a route then reaches the synapses of its input axon, which the
@@ -304,7 +304,7 @@ func (l *layer) flush() {
 func (e *Engine) routeSynapses(r int) [numFormats]int32 {
 	if e.oneFormat {
 		var n [numFormats]int32
-		n[e.format] = int32(e.cores[e.routeDst[r]].AxonSynapses(e.routeAxon[r]))
+		n[e.format] = int32(e.cores[e.routeDst[r]].AxonSynapses(e.routeAxon.at(r)))
 		return n
 	}
 	return e.routeSyn.at(r)
@@ -435,7 +435,7 @@ func (e *Engine) Step() {
 				e.opt.OnSpike(t, id)
 			}
 			for r := e.routeStart[id]; r < e.routeStart[id+1]; r++ {
-				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon[r], Emit: t}
+				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon.at(r), Emit: t}
 				if e.timeSends {
 					e.sends.add(pkt, r, e.cost.injectAt(c, int(l), int64(k), sent))
 					sent++

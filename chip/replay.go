@@ -23,7 +23,7 @@ type Replayer struct {
 
 	routeStart []int
 	routeDst   []uint32
-	routeAxon  []uint32
+	routeAxon  axonNumbers
 	routeSyn   routeSyns
 	axonStart  []int   // per core: first entry of axonSyn
 	axonSyn    []int32 // synapses of each (core, input axon)
@@ -91,7 +91,7 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping, timing Timing) (*Replayer, e
 	}
 	p.axonSyn = make([]int32, p.axonStart[nc])
 	for r, dc := range p.routeDst {
-		p.axonSyn[p.axonStart[dc]+int(p.routeAxon[r])] = synOf[r]
+		p.axonSyn[p.axonStart[dc]+int(p.routeAxon.at(r))] = synOf[r]
 	}
 	p.cost = newCost(a, m, lifs, timing)
 	p.timeSends = timing == Detailed && a.Sync == Barrier
@@ -154,7 +154,7 @@ func (p *Replayer) Step(neurons []uint32) error {
 		}
 		l := int(uint32(p.key[id]))
 		for r := p.routeStart[id]; r < p.routeStart[id+1]; r++ {
-			pkt := router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon[r], Emit: t}
+			pkt := router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon.at(r), Emit: t}
 			if p.timeSends {
 				p.sends.add(pkt, r, p.cost.injectAt(int(src), l, k, sent))
 				sent++

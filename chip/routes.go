@@ -8,10 +8,10 @@ import "github.com/spindle-sim/spindle/snn"
 // start[i] to start[i+1].
 type routes struct {
 	start []int
-	dst   []uint32 // destination core
-	axon  []uint32 // input axon on the destination core
-	axons []uint32 // input axons of each core
-	syn   []int    // synapses onto each core
+	dst   []uint32    // destination core
+	axon  axonNumbers // input axon on the destination core
+	axons []uint32    // input axons of each core
+	syn   []int       // synapses onto each core
 }
 
 // countRoutes counts the routes of mapping m, in all and into each core
@@ -34,8 +34,37 @@ func countRoutes(g *snn.Graph, m *Mapping) *routes {
 		}
 	}
 	rt.dst = make([]uint32, 0, n)
-	rt.axon = make([]uint32, 0, n)
+	rt.axon.lo = make([]uint16, 0, n)
+	most := uint32(0)
+	for _, k := range rt.axons {
+		most = max(most, k)
+	}
+	if most > 1<<16 {
+		rt.axon.hi = make([]uint16, 0, n)
+	}
 	return rt
+}
+
+// axonNumbers holds the input axon of every route in 2 bytes, and 2 more
+// only when some core has more than 65,536 input axons: hardware cores
+// have a few thousand, and a large network about one route per synapse.
+type axonNumbers struct {
+	lo, hi []uint16 // hi is nil when every axon number fits in lo
+}
+
+func (a *axonNumbers) add(v uint32) {
+	a.lo = append(a.lo, uint16(v))
+	if a.hi != nil {
+		a.hi = append(a.hi, uint16(v>>16))
+	}
+}
+
+// at returns the axon of route r.
+func (a *axonNumbers) at(r int) uint32 {
+	if a.hi == nil {
+		return uint32(a.lo[r])
+	}
+	return uint32(a.lo[r]) | uint32(a.hi[r])<<16
 }
 
 // lay lays the counted routes of mapping m and calls each for every
@@ -55,7 +84,7 @@ func (rt *routes) lay(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, 
 				stamp[dc] = i + 1
 				last[dc] = len(rt.dst)
 				rt.dst = append(rt.dst, dc)
-				rt.axon = append(rt.axon, rt.axons[dc])
+				rt.axon.add(rt.axons[dc])
 				rt.axons[dc]++
 			}
 			each(s, last[dc], dc, opened)
