@@ -34,10 +34,19 @@ type Graph struct {
 
 	VInit    []float64 // initial membrane potential relative to v_rest, mV
 	MaxDelay int       // the longest delay, in ticks
+	synapses int
 }
 
 // Synapses returns the number of synapses.
-func (g *Graph) Synapses() int { return len(g.Post) }
+func (g *Graph) Synapses() int { return g.synapses }
+
+// ReleaseSynapses frees the synapses of the graph (PreStart, Post, Proj,
+// weights and delays) for a caller that holds them elsewhere, such as the
+// cores of an engine that will not learn, and reads none of them again:
+// they are most of a large graph. Synapses still returns their number.
+func (g *Graph) ReleaseSynapses() {
+	g.PreStart, g.Post, g.Proj, g.weight, g.delay = nil, nil, nil, nil, nil
+}
 
 // Weight returns the weight of synapse s in mV, signed.
 func (g *Graph) Weight(s int) float64 {
@@ -125,6 +134,7 @@ func (n *Network) Build() (*Graph, error) {
 		pl.counting = false
 	}
 	m := g.PreStart[g.N]
+	g.synapses = m
 	g.Post = make([]uint32, m)
 	g.Proj = make([]uint16, m)
 	if g.projWeight == nil {

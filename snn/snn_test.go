@@ -340,6 +340,11 @@ func TestBuildRowsInOrder(t *testing.T) {
 			}
 		}
 	}
+	m := g.Synapses()
+	g.ReleaseSynapses()
+	if g.Synapses() != m || g.Post != nil {
+		t.Fatalf("released: %d synapses counted (%d before), %d targets kept", g.Synapses(), m, len(g.Post))
+	}
 }
 
 // TestConnTable checks that a table holds what Set stores, a value not
