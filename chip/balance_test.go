@@ -109,7 +109,7 @@ func checkBalanced(t *testing.T, name string, g *snn.Graph, exc, inh []float64, 
 	var initial []float64
 	for s := range g.Post {
 		if g.Proj[s] == 1 {
-			x := g.Weight[s]
+			x := g.Weight(s)
 			if w0 != nil {
 				x = float64(w0[s])
 			}

@@ -70,3 +70,60 @@ func neuronName(net *snn.Network, i int) string {
 	}
 	return fmt.Sprintf("neuron %d", i)
 }
+
+// A Fit is the cores that Map fills for a network, filled before the
+// network is built (CheckFit).
+type Fit struct {
+	net      *snn.Network
+	arch     *Arch
+	strategy string
+	cores    [][]uint32
+	bound    fillLimits
+}
+
+// CheckFit refuses, before the network is built, a network that Map
+// cannot place with strategy on a board of chips chips of arch a (0: as
+// many as needed), with Map's message. Input and output axons, which
+// decide whether a large random network fits, depend on which neurons
+// the connectors draw, so no count bounds them; CheckFit draws the inputs
+// of every neuron (snn.Network.Inputs), in a quarter of the memory of the
+// built network and without placing its synapses, and fills the cores as
+// Map does. The fill it returns saves Map from filling again
+// (MapOptions.Fit). The locality strategy reads the built synapses and a
+// placement pins neurons where it says: for those CheckFit returns nil
+// and leaves the checks to Map.
+func CheckFit(net *snn.Network, a *Arch, strategy string, chips int) (*Fit, error) {
+	if strategy == "" {
+		strategy = "sequential"
+	}
+	if !slices.Contains(Mappers, strategy) {
+		return nil, fmt.Errorf("map: strategy %q: expected one of %v", strategy, Mappers)
+	}
+	if strategy == "locality" || len(net.Placement) > 0 {
+		return nil, nil
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	inputs, err := net.Inputs()
+	if err != nil {
+		return nil, err
+	}
+	in := inAdjacency{start: inputs.Start, pre: inputs.Pre}
+	// Map needs of the graph only its neurons for these strategies.
+	g := &snn.Graph{Net: net, N: len(in.start) - 1, PopStart: make([]int, len(net.Populations)+1)}
+	for i := range net.Populations {
+		g.PopStart[i+1] = g.PopStart[i] + net.Populations[i].Size
+	}
+	if err := checkFanIn(g, a, in); err != nil {
+		return nil, err
+	}
+	cores, bound, err := fill(g, a, in, strategy, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := chipsFor(g, a, cores, chips); err != nil {
+		return nil, err
+	}
+	return &Fit{net: net, arch: a, strategy: strategy, cores: cores, bound: bound}, nil
+}

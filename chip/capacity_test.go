@@ -1,6 +1,8 @@
 package chip
 
 import (
+	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -80,4 +82,56 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestCheckFit: the fill of a network's drawn inputs refuses what Map
+// refuses, with Map's message, and otherwise gives Map its mapping, for
+// random networks on boards whose input and output axons bind.
+func TestCheckFit(t *testing.T) {
+	lif := snn.Neuron{TauM: 20, VTh: 10, Receptors: []snn.Receptor{{Name: "exc", TauSyn: 5}}}
+	for seed := uint64(1); seed <= 40; seed++ {
+		r := rand.New(rand.NewPCG(seed, 3))
+		net := &snn.Network{Name: "fit", Dt: 1, Seed: seed, Mode: snn.Fixed,
+			Populations: []snn.Population{
+				{Name: "in", Size: 20 + r.IntN(200), Kind: snn.Poisson, RateHz: 10},
+				{Name: "a", Size: 10 + r.IntN(150), Neuron: lif},
+				{Name: "b", Size: 10 + r.IntN(100), Neuron: lif},
+			},
+			Projections: []snn.Projection{
+				// Uniform weights draw from the streams of the
+				// connectors between their picks.
+				{Pre: "in", Post: "a", Connector: snn.Connector{Kind: snn.FixedInDegree, InDegree: 1 + r.IntN(10)}, Weight: snn.UniformDist(0, 1)},
+				{Pre: "a", Post: "b", Connector: snn.Connector{Kind: snn.FixedProbability, P: r.Float64() / 4}, Weight: snn.Const(1)},
+				{Pre: "b", Post: "a", Connector: snn.Connector{Kind: snn.FixedInDegree, InDegree: 1 + r.IntN(5), NoSelf: true}, Weight: snn.UniformDist(-1, 0)},
+				{Pre: "b", Post: "b", Connector: snn.Connector{Kind: snn.FixedProbability, P: r.Float64() / 8, NoSelf: true}, Weight: snn.Const(1)},
+			},
+		}
+		a := testArch()
+		a.NeuronsPerCore = 8 + r.IntN(32)
+		a.InputAxonsPerCore = 12 + r.IntN(100)
+		a.OutputAxonsPerCore = 20 + r.IntN(100)
+		a.CoresPerTile, a.TilesX, a.TilesY, a.MaxChips = 1, 2, 2, 1+r.IntN(40)
+		g, err := net.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, strategy := range []string{"sequential", "balanced", "random"} {
+			chips := r.IntN(3)
+			fit, fitErr := CheckFit(net, a, strategy, chips)
+			want, mapErr := Map(g, a, strategy, chips)
+			if errText(fitErr) != errText(mapErr) {
+				t.Fatalf("seed %d, %s: CheckFit and Map disagree:\n CheckFit %v\n Map      %v", seed, strategy, fitErr, mapErr)
+			}
+			if fitErr != nil {
+				continue
+			}
+			got, err := MapWith(g, a, strategy, chips, MapOptions{Fit: fit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("seed %d, %s: the fit maps otherwise than Map:\n got  %+v\n want %+v", seed, strategy, got, want)
+			}
+		}
+	}
 }

@@ -126,7 +126,7 @@ func (k *cost) injectAt(c, l int, spike, sent int64) float64 {
 // synapses syn to core dst; queued is false for a message the network
 // dropped, which no core receives. at is its arrival time, which detailed
 // timing in real-time sync keeps to order each core's messages.
-func (k *cost) message(src, dst uint32, syn *[numFormats]int32, queued bool, at float64) {
+func (k *cost) message(src, dst uint32, syn [numFormats]int32, queued bool, at float64) {
 	k.count(src, dst, syn, queued)
 	if queued && k.timing == Detailed {
 		k.arrivals = append(k.arrivals, arrival{dst: dst, at: at, work: k.receiveTime(syn)})
@@ -134,7 +134,7 @@ func (k *cost) message(src, dst uint32, syn *[numFormats]int32, queued bool, at 
 }
 
 // count counts one message as message does.
-func (k *cost) count(src, dst uint32, syn *[numFormats]int32, queued bool) {
+func (k *cost) count(src, dst uint32, syn [numFormats]int32, queued bool) {
 	k.work[src].sent++
 	if !queued {
 		return
@@ -148,7 +148,7 @@ func (k *cost) count(src, dst uint32, syn *[numFormats]int32, queued bool) {
 
 // receiveTime is the time a destination core spends on a message over
 // route synapses syn: receiving it and walking its synapses.
-func (k *cost) receiveTime(syn *[numFormats]int32) float64 {
+func (k *cost) receiveTime(syn [numFormats]int32) float64 {
 	a := k.arch
 	return a.MessageInLatency + float64(syn[Sparse])*a.SynOpLatency +
 		float64(syn[Dense])*a.SynOpLatencyDense + float64(syn[Conv])*a.SynOpLatencyConv
@@ -346,7 +346,7 @@ func (ts *timedSends) add(p router.Packet, route int, at float64) {
 // with the synapses of their routes and times their destinations' work
 // on them; and then shows each to hook (if set) in the order they were
 // added. buffer is the arch's link_buffer.
-func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn [][numFormats]int32, buffer int, hook func(router.Packet, bool)) {
+func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn func(route int) [numFormats]int32, buffer int, hook func(router.Packet, bool)) {
 	cores := len(k.work)
 	if len(ts.done) < cores || len(ts.links) < r.LinkSlots() {
 		ts.fifo = make([][]int, cores)
@@ -401,8 +401,9 @@ func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn [][numFormats]in
 		p, arrive, queued := r.RouteTimed(s.p, at)
 		arrive = max(arrive, at+ahead*mean/buffers)
 		s.p, s.queued = p, queued
-		k.count(src, dst, &routeSyn[s.route], queued)
-		ts.work[ev.i] = k.receiveTime(&routeSyn[s.route])
+		syn := routeSyn(s.route)
+		k.count(src, dst, syn, queued)
+		ts.work[ev.i] = k.receiveTime(syn)
 		if queued {
 			start := max(ts.done[dst], arrive)
 			ts.start[ev.i] = start

@@ -394,13 +394,13 @@ func TestCongestion(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := newCost(a, m, []int64{1, 1, 1}, Detailed)
-	routeSyn := [][numFormats]int32{{}, {Dense: 100}}
+	routeSyn := routeSyns{code: []uint32{0, uint32(Dense)<<formatShift | 100}}
 	var ts timedSends
 	for j := 0; j < 6; j++ {
 		ts.add(router.Packet{Src: 0, Dst: 1}, 0, float64(j+1)*ns)
 	}
 	ts.add(router.Packet{Src: 0, Dst: 2}, 1, 7*ns)
-	ts.flush(r, &k, routeSyn, a.LinkBuffer, nil)
+	ts.flush(r, &k, routeSyn.at, a.LinkBuffer, nil)
 	// m0 at 1 and m1 at 2 find nothing held: core 1 takes m0 at 1 (done
 	// 11) and m1 at 11 (done 21). m2 at 3 finds m1 ahead (1 message, mean
 	// work 10): it arrives at 3 + 1*10/2 = 8, core 1 takes it at 21 (done

@@ -50,8 +50,13 @@ type Engine struct {
 	// with the synapses each route reaches by synapse format.
 	routeStart []int
 	routeDst   []uint32
-	routeAxon  []uint32
-	routeSyn   [][numFormats]int32
+	routeAxon  axonNumbers
+	routeSyn   routeSyns
+	// oneFormat says that every synapse is static and of format format:
+	// a route then reaches the synapses of its input axon, which the
+	// destination core counts, and routeSyn is empty.
+	oneFormat bool
+	format    SynapseFormat
 
 	tick   int64
 	inbox  []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
@@ -169,9 +174,9 @@ func (e *Engine) limits() core.Limits {
 // core) pair, the core-level multicast of Loihi and SpiNNaker.
 func (e *Engine) buildCores() error {
 	g, m := e.graph, e.mapng
-	var fixedW []int32
+	var fixedW *snn.FixedQuantiser
 	if e.opt.Mode == snn.Fixed {
-		fixedW = g.FixedWeights(e.arch.WeightBits)
+		fixedW = g.FixedQuantiser(e.arch.WeightBits)
 	}
 	builders := make([]*core.Builder, len(m.Cores))
 	local := make([]uint16, g.N)
@@ -196,29 +201,35 @@ func (e *Engine) buildCores() error {
 	}
 	// Static synapses and input axons are counted per core first, so that
 	// each core's memory is allocated once, at its size.
-	static := make([]int, len(m.Cores))
-	for s, post := range g.Post {
-		if e.learn.rules == nil || e.learn.rules[g.Proj[s]] == nil {
-			static[m.CoreOf[post]]++
+	rt := countRoutes(g, m)
+	static := rt.syn
+	if e.learn.rules != nil {
+		for s, post := range g.Post {
+			if e.learn.rules[g.Proj[s]] != nil {
+				static[m.CoreOf[post]]--
+			}
 		}
 	}
-	rt := countRoutes(g, m)
 	for c, b := range builders {
 		b.Reserve(static[c], int(rt.axons[c]))
 	}
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
 	formats := projectionFormats(g.Net)
-	e.routeSyn = make([][numFormats]int32, 0, cap(rt.dst))
+	e.oneFormat = e.learn.rules == nil && len(formats) > 0 && !slices.ContainsFunc(formats, func(f SynapseFormat) bool { return f != formats[0] })
+	if e.oneFormat {
+		e.format = formats[0]
+	} else {
+		e.routeSyn = newRouteSyns(cap(rt.dst))
+	}
+	lay := newLayer(builders, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
-		b := builders[dst]
-		if opened {
-			b.BeginAxon()
-			e.routeSyn = append(e.routeSyn, [numFormats]int32{})
+		lay.add(s, dst, opened)
+		if !e.oneFormat {
+			e.routeSyn.add(r, formats[g.Proj[s]])
 		}
-		b.AddSynapse(s, local[g.Post[s]])
-		e.routeSyn[r][formats[g.Proj[s]]]++
 	})
+	lay.flush()
 	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
 	for i := 0; i < g.N; i++ {
 		builders[m.CoreOf[i]].AddOutputs(rt.start[i+1] - rt.start[i])
@@ -232,6 +243,73 @@ func (e *Engine) buildCores() error {
 		e.cores[c] = cr
 	}
 	return nil
+}
+
+// layer adds synapses to their cores' builders, each core's in the order
+// given. Taken in graph order, consecutive synapses go to cores far apart,
+// and each addition misses the cache for every array it appends to; the
+// layer instead holds a slice of the graph's synapses, sorts them by group
+// of cores, and adds them a group at a time, while the group's builders
+// stay in the cache.
+type layer struct {
+	builders []*core.Builder
+	target   func(s int) uint16 // the compartment synapse s reaches
+	groups   [][]laid
+	held     int
+}
+
+// laid is a synapse to add: s, and its core with the top bit set if the
+// synapse opens an axon.
+type laid struct {
+	s   int
+	dst uint32
+}
+
+const (
+	layGroupCores = 1024    // cores per group
+	layHeld       = 1 << 20 // synapses held before they are added
+	layOpens      = 1 << 31
+)
+
+func newLayer(builders []*core.Builder, target func(s int) uint16) *layer {
+	return &layer{builders: builders, target: target, groups: make([][]laid, (len(builders)+layGroupCores-1)/layGroupCores)}
+}
+
+func (l *layer) add(s int, dst uint32, opened bool) {
+	d := dst
+	if opened {
+		d |= layOpens
+	}
+	k := dst / layGroupCores
+	l.groups[k] = append(l.groups[k], laid{s, d})
+	if l.held++; l.held == layHeld {
+		l.flush()
+	}
+}
+
+// flush adds the synapses held, group by group.
+func (l *layer) flush() {
+	for k, group := range l.groups {
+		for _, x := range group {
+			b := l.builders[x.dst&^layOpens]
+			if x.dst&layOpens != 0 {
+				b.BeginAxon()
+			}
+			b.AddSynapse(x.s, l.target(x.s))
+		}
+		l.groups[k] = group[:0]
+	}
+	l.held = 0
+}
+
+// routeSynapses returns the synapses route r reaches, by format.
+func (e *Engine) routeSynapses(r int) [numFormats]int32 {
+	if e.oneFormat {
+		var n [numFormats]int32
+		n[e.format] = int32(e.cores[e.routeDst[r]].AxonSynapses(e.routeAxon.at(r)))
+		return n
+	}
+	return e.routeSyn.at(r)
 }
 
 func (e *Engine) limitError(err error) error {
@@ -362,14 +440,14 @@ func (e *Engine) Step() {
 				e.opt.OnSpike(t, id)
 			}
 			for r := e.routeStart[id]; r < e.routeStart[id+1]; r++ {
-				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon[r], Emit: t}
+				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon.at(r), Emit: t}
 				if e.timeSends {
 					e.sends.add(pkt, r, e.cost.injectAt(c, int(l), int64(k), sent))
 					sent++
 					continue
 				}
 				p, arrive, queued := e.router.SendTimed(pkt, e.arch.injectAt(int(l)))
-				e.cost.message(uint32(c), p.Dst, &e.routeSyn[r], queued, arrive)
+				e.cost.message(uint32(c), p.Dst, e.routeSynapses(r), queued, arrive)
 				if e.opt.OnPacket != nil {
 					e.opt.OnPacket(p, queued)
 				}
@@ -377,7 +455,7 @@ func (e *Engine) Step() {
 		}
 	}
 	if e.timeSends {
-		e.sends.flush(e.router, &e.cost, e.routeSyn, e.arch.LinkBuffer, e.opt.OnPacket)
+		e.sends.flush(e.router, &e.cost, e.routeSynapses, e.arch.LinkBuffer, e.opt.OnPacket)
 	}
 	e.cost.close(e.router.EndTick(t))
 	e.tick++

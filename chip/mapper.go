@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -64,6 +66,10 @@ type MapOptions struct {
 	// Rates are the expected spikes per tick of every neuron, used by the
 	// locality mapper to weigh traffic; nil means ExpectedRates(g).
 	Rates []float64
+	// Fit is the fill CheckFit made of g's network for the same arch and
+	// strategy, which Map then takes instead of filling again; nil, or
+	// one made for another network, arch or strategy: Map fills.
+	Fit *Fit
 }
 
 // Map places the neurons of g on the cores of arch a. Strategy is one of
@@ -105,6 +111,14 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 	if err := checkDelays(g, a); err != nil {
 		return nil, err
 	}
+	if f := opt.Fit; f != nil && f.net == g.Net && f.arch == a && f.strategy == strategy && len(g.Net.Placement) == 0 {
+		m, err := board(g, a, strategy, f.cores, chips)
+		if err != nil {
+			return nil, err
+		}
+		m.Binding = f.bound.names()
+		return m, nil
+	}
 	in := incoming(g)
 	if err := checkFanIn(g, a, in); err != nil {
 		return nil, err
@@ -112,16 +126,37 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 	if len(g.Net.Placement) > 0 {
 		return placeAsGiven(g, a, in, chips)
 	}
+	rates := opt.Rates
+	if strategy == "locality" && rates == nil {
+		rates = ExpectedRates(g)
+	}
+	cores, bound, err := fill(g, a, in, strategy, rates)
+	if err != nil {
+		return nil, err
+	}
+	var m *Mapping
+	if strategy == "locality" {
+		m, err = placed(g, a, refine(g, a, in, cores, rates), chips, rates)
+	} else {
+		m, err = board(g, a, strategy, cores, chips)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.Binding = bound.names()
+	return m, nil
+}
+
+// fill cuts the neurons of g into cores as strategy does, with the greedy
+// limit logic, and shrinks the cores until their output axons fit. Only
+// the locality strategy reads g's synapses; the others need g's neurons
+// and their inputs in.
+func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy string, rates []float64) ([][]uint32, fillLimits, error) {
 	var order []uint32
-	var rates []float64
 	switch strategy {
 	case "random":
 		order = randomOrder(g.N, g.Net.Seed)
 	case "locality":
-		rates = opt.Rates
-		if rates == nil {
-			rates = ExpectedRates(g)
-		}
 		order = growOrder(g, in)
 	}
 	perCore := a.NeuronsPerCore
@@ -131,7 +166,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 	for {
 		cores, bound, err := greedy(g, a, in, order, perCore, atPerCore)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if strategy == "locality" {
 			// Growing cores in breadth-first order wins on sparse local
@@ -139,7 +174,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 			// is wide; neuron order may then be the better start.
 			plain, plainBound, err := greedy(g, a, in, nil, perCore, atPerCore)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if better(plain, cores, interCorePackets(g, plain, rates), interCorePackets(g, cores, rates)) {
 				cores, bound = plain, plainBound
@@ -150,29 +185,19 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 			// one only evens them out.
 			var even fillLimits
 			if cores, even, err = greedy(g, a, in, nil, (g.N+len(cores)-1)/len(cores), 0); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			bound |= even
 		}
 		// Output axons depend on where every target landed, so they are
 		// checked after placement: a core over its limit shrinks the
 		// cores and the placement runs again.
-		worst, used := outputAxons(g, cores)
+		worst, used := outputAxons(in, cores)
 		if used <= a.OutputAxonsPerCore {
-			var m *Mapping
-			if strategy == "locality" {
-				m, err = placed(g, a, refine(g, a, in, cores, rates), chips, rates)
-			} else {
-				m, err = board(g, a, strategy, cores, chips)
-			}
-			if err != nil {
-				return nil, err
-			}
-			m.Binding = bound.names()
-			return m, nil
+			return cores, bound, nil
 		}
 		if len(cores[worst]) <= 1 {
-			return nil, fmt.Errorf("map: neuron %d (%s) projects to %d cores, %d above the %d output axons of a core of arch %q; at most %d destination cores per neuron fit",
+			return nil, 0, fmt.Errorf("map: neuron %d (%s) projects to %d cores, %d above the %d output axons of a core of arch %q; at most %d destination cores per neuron fit",
 				cores[worst][0], popName(g, int(cores[worst][0])), used, used-a.OutputAxonsPerCore, a.OutputAxonsPerCore, a.Name, a.OutputAxonsPerCore)
 		}
 		next := len(cores[worst]) * a.OutputAxonsPerCore / used
@@ -226,7 +251,8 @@ func checkDelays(g *snn.Graph, a *Arch) error {
 		return nil
 	}
 	longest := make([]int, len(g.Net.Projections))
-	for s, d := range g.Delay {
+	for s := range g.Synapses() {
+		d := g.Delay(s)
 		longest[g.Proj[s]] = max(longest[g.Proj[s]], int(d))
 	}
 	for k, d := range longest {
@@ -261,27 +287,46 @@ const (
 )
 
 // outputAxons returns the core with the most (neuron, destination core)
-// routes and how many it has.
-func outputAxons(g *snn.Graph, cores [][]uint32) (worst, most int) {
-	coreOf := make([]int32, g.N)
+// routes and how many it has. It counts from the inputs of each
+// destination core, so that it needs no graph (CheckFit).
+func outputAxons(in inAdjacency, cores [][]uint32) (worst, most int) {
+	n := len(in.start) - 1
+	coreOf := make([]int32, n)
 	for c, ns := range cores {
 		for _, id := range ns {
 			coreOf[id] = int32(c)
 		}
 	}
-	stamp := make([]int32, len(cores))
-	for c, ns := range cores {
-		n := 0
-		for _, id := range ns {
-			for s := g.PreStart[id]; s < g.PreStart[id+1]; s++ {
-				if d := coreOf[g.Post[s]]; stamp[d] != int32(id)+1 {
-					stamp[d] = int32(id) + 1
-					n++
+	// Each worker counts the routes into a share of the destination
+	// cores, with stamps of its own.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(cores)/1024))
+	routes := make([][]int32, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			mine := make([]int32, len(cores))
+			stamp := make([]int32, n) // destination core+1 that counted this source
+			for c := w * len(cores) / workers; c < (w+1)*len(cores)/workers; c++ {
+				for _, id := range cores[c] {
+					for _, p := range in.pre[in.start[id]:in.start[id+1]] {
+						if stamp[p] != int32(c)+1 {
+							stamp[p] = int32(c) + 1
+							mine[coreOf[p]]++
+						}
+					}
 				}
 			}
+			routes[w] = mine
+		})
+	}
+	wg.Wait()
+	for c := range cores {
+		k := 0
+		for w := range routes {
+			k += int(routes[w][c])
 		}
-		if n > most {
-			worst, most = c, n
+		if k > most {
+			worst, most = c, k
 		}
 	}
 	return worst, most
@@ -397,8 +442,11 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 	var cores [][]uint32
 	var cur []uint32
 	synapses, axons := 0, 0
-	onCore := make([]int32, g.N) // core+1 that already receives this neuron's axon
-	seen := make([]int32, g.N)   // neuron+1 counted for the candidate
+	// onCore is the core+1 that receives each neuron's axon. Counting a
+	// candidate's new axons marks them on its core at once: if the
+	// candidate opens another core instead, the marks left on the closed
+	// one are never read again.
+	onCore := make([]int32, g.N)
 	close := func() {
 		if len(cur) > 0 {
 			cores = append(cores, cur)
@@ -419,8 +467,8 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 		newAxons := func(core int32) int {
 			n := 0
 			for _, p := range pre {
-				if onCore[p] != core && seen[p] != int32(i+1) {
-					seen[p] = int32(i + 1)
+				if onCore[p] != core {
+					onCore[p] = core
 					n++
 				}
 			}
@@ -441,20 +489,17 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 		if len(cur)+1 > perCore || full != 0 {
 			bound |= full
 			close()
-			core = int32(len(cores) + 1)
-			for _, p := range pre {
-				seen[p] = 0
+			// A neuron alone on a core keeps the count it has.
+			if next := int32(len(cores) + 1); next != core {
+				core = next
+				na = newAxons(core)
 			}
-			na = newAxons(core)
 			if fanIn > a.SynapsesPerCore {
 				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d by %d", i, popName(g, i), fanIn, a.SynapsesPerCore, fanIn-a.SynapsesPerCore)
 			}
 			if na > a.InputAxonsPerCore {
 				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed a core's %d input axons by %d", i, popName(g, i), na, a.InputAxonsPerCore, na-a.InputAxonsPerCore)
 			}
-		}
-		for _, p := range pre {
-			onCore[p] = core
 		}
 		cur = append(cur, uint32(i))
 		synapses += fanIn

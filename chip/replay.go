@@ -23,8 +23,8 @@ type Replayer struct {
 
 	routeStart []int
 	routeDst   []uint32
-	routeAxon  []uint32
-	routeSyn   [][numFormats]int32
+	routeAxon  axonNumbers
+	routeSyn   routeSyns
 	axonStart  []int   // per core: first entry of axonSyn
 	axonSyn    []int32 // synapses of each (core, input axon)
 	key        []uint64
@@ -76,14 +76,13 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping, timing Timing) (*Replayer, e
 	routes := countRoutes(g, m)
 	synOf := make([]int32, 0, cap(routes.dst)) // synapses per route
 	formats := projectionFormats(g.Net)
-	p.routeSyn = make([][numFormats]int32, 0, cap(routes.dst))
+	p.routeSyn = newRouteSyns(cap(routes.dst))
 	routes.lay(g, m, func(s, r int, _ uint32, opened bool) {
 		if opened {
 			synOf = append(synOf, 0)
-			p.routeSyn = append(p.routeSyn, [numFormats]int32{})
 		}
 		synOf[r]++
-		p.routeSyn[r][formats[g.Proj[s]]]++
+		p.routeSyn.add(r, formats[g.Proj[s]])
 	})
 	p.routeStart, p.routeDst, p.routeAxon = routes.start, routes.dst, routes.axon
 	p.axonStart = make([]int, nc+1)
@@ -92,7 +91,7 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping, timing Timing) (*Replayer, e
 	}
 	p.axonSyn = make([]int32, p.axonStart[nc])
 	for r, dc := range p.routeDst {
-		p.axonSyn[p.axonStart[dc]+int(p.routeAxon[r])] = synOf[r]
+		p.axonSyn[p.axonStart[dc]+int(p.routeAxon.at(r))] = synOf[r]
 	}
 	p.cost = newCost(a, m, lifs, timing)
 	p.timeSends = timing == Detailed && a.Sync == Barrier
@@ -155,19 +154,19 @@ func (p *Replayer) Step(neurons []uint32) error {
 		}
 		l := int(uint32(p.key[id]))
 		for r := p.routeStart[id]; r < p.routeStart[id+1]; r++ {
-			pkt := router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon[r], Emit: t}
+			pkt := router.Packet{Src: src, Dst: p.routeDst[r], Axon: p.routeAxon.at(r), Emit: t}
 			if p.timeSends {
 				p.sends.add(pkt, r, p.cost.injectAt(int(src), l, k, sent))
 				sent++
 				continue
 			}
 			_, arrive, queued := p.rt.SendTimed(pkt, p.arch.injectAt(l))
-			p.cost.message(src, p.routeDst[r], &p.routeSyn[r], queued, arrive)
+			p.cost.message(src, p.routeDst[r], p.routeSyn.at(r), queued, arrive)
 		}
 		k++
 	}
 	if p.timeSends {
-		p.sends.flush(p.rt, &p.cost, p.routeSyn, p.arch.LinkBuffer, nil)
+		p.sends.flush(p.rt, &p.cost, p.routeSyn.at, p.arch.LinkBuffer, nil)
 	}
 	p.spikes += int64(len(neurons))
 	p.cost.close(p.rt.EndTick(t))

@@ -8,22 +8,25 @@ import "github.com/spindle-sim/spindle/snn"
 // start[i] to start[i+1].
 type routes struct {
 	start []int
-	dst   []uint32 // destination core
-	axon  []uint32 // input axon on the destination core
-	axons []uint32 // input axons of each core
+	dst   []uint32    // destination core
+	axon  axonNumbers // input axon on the destination core
+	axons []uint32    // input axons of each core
+	syn   []int       // synapses onto each core
 }
 
 // countRoutes counts the routes of mapping m, in all and into each core
 // (axons), before lay makes them: a large network has about as many routes
 // as synapses, and arrays grown by appending would copy them several
-// times and leave room unused.
+// times and leave room unused. It counts the synapses onto each core too.
 func countRoutes(g *snn.Graph, m *Mapping) *routes {
-	rt := &routes{axons: make([]uint32, len(m.Cores))}
+	rt := &routes{axons: make([]uint32, len(m.Cores)), syn: make([]int, len(m.Cores))}
 	stamp := make([]int, len(m.Cores))
 	n := 0
 	for i := 0; i < g.N; i++ {
 		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
-			if dc := m.CoreOf[g.Post[s]]; stamp[dc] != i+1 {
+			dc := m.CoreOf[g.Post[s]]
+			rt.syn[dc]++
+			if stamp[dc] != i+1 {
 				stamp[dc] = i + 1
 				rt.axons[dc]++
 				n++
@@ -31,8 +34,37 @@ func countRoutes(g *snn.Graph, m *Mapping) *routes {
 		}
 	}
 	rt.dst = make([]uint32, 0, n)
-	rt.axon = make([]uint32, 0, n)
+	rt.axon.lo = make([]uint16, 0, n)
+	most := uint32(0)
+	for _, k := range rt.axons {
+		most = max(most, k)
+	}
+	if most > 1<<16 {
+		rt.axon.hi = make([]uint16, 0, n)
+	}
 	return rt
+}
+
+// axonNumbers holds the input axon of every route in 2 bytes, and 2 more
+// only when some core has more than 65,536 input axons: hardware cores
+// have a few thousand, and a large network about one route per synapse.
+type axonNumbers struct {
+	lo, hi []uint16 // hi is nil when every axon number fits in lo
+}
+
+func (a *axonNumbers) add(v uint32) {
+	a.lo = append(a.lo, uint16(v))
+	if a.hi != nil {
+		a.hi = append(a.hi, uint16(v>>16))
+	}
+}
+
+// at returns the axon of route r.
+func (a *axonNumbers) at(r int) uint32 {
+	if a.hi == nil {
+		return uint32(a.lo[r])
+	}
+	return uint32(a.lo[r]) | uint32(a.hi[r])<<16
 }
 
 // lay lays the counted routes of mapping m and calls each for every
@@ -52,11 +84,66 @@ func (rt *routes) lay(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, 
 				stamp[dc] = i + 1
 				last[dc] = len(rt.dst)
 				rt.dst = append(rt.dst, dc)
-				rt.axon = append(rt.axon, rt.axons[dc])
+				rt.axon.add(rt.axons[dc])
 				rt.axons[dc]++
 			}
 			each(s, last[dc], dc, opened)
 		}
 		rt.start[i+1] = len(rt.dst)
 	}
+}
+
+// routeSyns holds the synapses each route reaches, by synapse format, in
+// 4 bytes a route rather than a [numFormats]int32 of 12: a large network
+// has about one route per synapse, and nearly every route reaches
+// synapses of one format only. A code holds the format in its top two
+// bits and the count below; the top bits multiFormat instead index the
+// counts of a route that mixes formats.
+type routeSyns struct {
+	code  []uint32
+	multi [][numFormats]int32
+}
+
+const (
+	formatShift = 30
+	countMask   = 1<<formatShift - 1
+	multiFormat = 3 // above the formats, in the top two bits
+)
+
+func newRouteSyns(routes int) routeSyns {
+	return routeSyns{code: make([]uint32, 0, routes)}
+}
+
+// add counts one more synapse of format f on route r, which is either
+// the last route or a new one, r = len(code).
+func (rs *routeSyns) add(r int, f SynapseFormat) {
+	if r == len(rs.code) {
+		rs.code = append(rs.code, uint32(f)<<formatShift|1)
+		return
+	}
+	c := rs.code[r]
+	switch top := c >> formatShift; {
+	case top == multiFormat:
+		rs.multi[c&countMask][f]++
+	case top == uint32(f) && c&countMask < countMask:
+		rs.code[r]++
+	default:
+		var n [numFormats]int32
+		n[top] = int32(c & countMask)
+		n[f]++
+		rs.code[r] = multiFormat<<formatShift | uint32(len(rs.multi))
+		rs.multi = append(rs.multi, n)
+	}
+}
+
+// at returns the synapses of route r by format.
+func (rs *routeSyns) at(r int) [numFormats]int32 {
+	c := rs.code[r]
+	top := c >> formatShift
+	if top == multiFormat {
+		return rs.multi[c&countMask]
+	}
+	var n [numFormats]int32
+	n[top] = int32(c & countMask)
+	return n
 }

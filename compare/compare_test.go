@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 
@@ -48,8 +47,12 @@ func mustLoad(t testing.TB, path string) *snn.Graph {
 // perturbed returns a copy of g whose synapse s has weight w.
 func perturbed(g *snn.Graph, s int, w float64) *snn.Graph {
 	c := *g
-	c.Weight = slices.Clone(g.Weight)
-	c.Weight[s] = w
+	weights := make([]float64, g.Synapses())
+	for k := range weights {
+		weights[k] = g.Weight(k)
+	}
+	weights[s] = w
+	c.SetWeights(weights)
 	return &c
 }
 
@@ -137,7 +140,7 @@ func TestPerturbedDivergesAtTheRightTick(t *testing.T) {
 	// Its input first matters when it first arrives: at the first spike
 	// of its presynaptic neuron plus its delay; there the dense side's
 	// neuron crosses threshold in one tick and the event side's does not.
-	want := g.SourceTicks(src, 1)[0] + int64(g.Delay[s])
+	want := g.SourceTicks(src, 1)[0] + int64(g.Delay(s))
 	if want != 37 {
 		t.Fatalf("expected tick %d, built for 37", want)
 	}
@@ -189,9 +192,9 @@ func TestPerturbedRecurrent(t *testing.T) {
 	}
 	exc := g.Net.PopulationIndex("exc")
 	maxW := 0.0
-	for s, w := range g.Weight {
+	for s := range g.Synapses() {
 		if g.Net.Projections[g.Proj[s]].Name == "ee" {
-			maxW = max(maxW, math.Abs(w))
+			maxW = max(maxW, math.Abs(g.Weight(s)))
 		}
 	}
 	tries := 0
@@ -214,7 +217,7 @@ func TestPerturbedRecurrent(t *testing.T) {
 			}
 			// The presynaptic neuron's spikes up to the divergence are
 			// the same on both sides; its first one is sp.
-			lb := sp.Tick + int64(g.Delay[s])
+			lb := sp.Tick + int64(g.Delay(s))
 			if d.Tick < lb {
 				t.Errorf("divergence at tick %d, before the perturbed synapse's first input at tick %d", d.Tick, lb)
 			}
@@ -222,7 +225,7 @@ func TestPerturbedRecurrent(t *testing.T) {
 				t.Errorf("divergence without states: %+v", *d)
 			}
 			t.Logf("synapse %d -> %d (delay %d) first used at tick %d; divergence at tick %d in %s[%d] (%s): event %+v, dense %+v",
-				sp.Neuron, g.Post[s], g.Delay[s], lb, d.Tick, d.Population, d.Index, d.SpikedIn, *d.EventState, *d.DenseState)
+				sp.Neuron, g.Post[s], g.Delay(s), lb, d.Tick, d.Population, d.Index, d.SpikedIn, *d.EventState, *d.DenseState)
 			return
 		}
 		if tries >= 20 {

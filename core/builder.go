@@ -35,7 +35,7 @@ func (e *LimitError) Error() string {
 type Builder struct {
 	c      *Core
 	g      *snn.Graph
-	fixedW []int32
+	fixedW *snn.FixedQuantiser
 	fanIn  []int32
 	limits Limits
 	outs   int
@@ -45,9 +45,9 @@ type Builder struct {
 	rc     *snn.RateCounter // nil: a counter of its own, of snn.DefaultRateTau
 }
 
-// NewBuilder starts core id of graph g. In fixed mode fixedW holds the
-// quantised weights of every synapse of g (snn.Graph.FixedWeights).
-func NewBuilder(id int, g *snn.Graph, mode snn.Mode, fixedW []int32, limits Limits) *Builder {
+// NewBuilder starts core id of graph g. In fixed mode fixedW quantises
+// the weights of g's synapses (snn.Graph.FixedQuantiser).
+func NewBuilder(id int, g *snn.Graph, mode snn.Mode, fixedW *snn.FixedQuantiser, limits Limits) *Builder {
 	return &Builder{
 		c:      &Core{id: id, mode: mode, seed: g.Net.Seed},
 		g:      g,
@@ -170,19 +170,19 @@ func (b *Builder) Reserve(synapses, axons int) {
 // target of this core, on the axon opened last.
 func (b *Builder) AddSynapse(s int, target uint16) {
 	c, g := b.c, b.g
-	d := int(g.Delay[s])
+	d := int(g.Delay(s))
 	b.maxDel = max(b.maxDel, d)
 	b.fanIn[target]++
 	if b.learn != nil && b.learn.rules[g.Proj[s]] != nil {
-		b.addPlastic(s, target, uint16(min(d, MaxDelay))|uint16(g.Receptor[s])<<delayBits)
+		b.addPlastic(s, target, uint16(min(d, MaxDelay))|uint16(g.Receptor(s))<<delayBits)
 		return
 	}
 	c.target = append(c.target, target)
-	c.delayRec = append(c.delayRec, uint16(min(d, MaxDelay))|uint16(g.Receptor[s])<<delayBits)
+	c.delayRec = append(c.delayRec, uint16(min(d, MaxDelay))|uint16(g.Receptor(s))<<delayBits)
 	if c.mode == snn.Fixed {
-		c.weightX = append(c.weightX, b.fixedW[s])
+		c.weightX = append(c.weightX, b.fixedW.Weight(s))
 	} else {
-		c.weightF = append(c.weightF, g.Weight[s])
+		c.weightF = append(c.weightF, g.Weight(s))
 	}
 }
 

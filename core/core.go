@@ -113,6 +113,9 @@ func (c *Core) Synapses() int {
 	return len(c.target)
 }
 
+// AxonSynapses returns the number of static synapses of input axon a.
+func (c *Core) AxonSynapses(a uint32) int { return int(c.axonStart[a+1] - c.axonStart[a]) }
+
 // Counters returns the work done so far.
 func (c *Core) Counters() Counters { return c.counters }
 

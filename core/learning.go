@@ -76,9 +76,9 @@ func (b *Builder) Learn(rules []*snn.Learner) {
 
 func (b *Builder) addPlastic(s int, target uint16, dr uint16) {
 	l, g := b.learn, b.g
-	w := g.Weight[s]
+	w := g.Weight(s)
 	if b.c.mode == snn.Fixed {
-		w = float64(b.fixedW[s])
+		w = float64(b.fixedW.Weight(s))
 	}
 	l.syn = append(l.syn, snn.SynState{W: w})
 	l.gid = append(l.gid, uint32(s))

@@ -126,7 +126,7 @@ func makePlan(g *snn.Graph) *plan {
 				if plasticSyn(g, s) {
 					continue
 				}
-				k := blockKey{int(g.Delay[s]), int(g.Receptor[s]), pre, g.PopOf(int(g.Post[s]))}
+				k := blockKey{int(g.Delay(s)), int(g.Receptor(s)), pre, g.PopOf(int(g.Post[s]))}
 				if k == last {
 					continue
 				}
@@ -311,10 +311,10 @@ func New(g *snn.Graph, opt Options) (*Sim, error) {
 					continue
 				}
 				post := int(g.Post[syn])
-				if k := (blockKey{int(g.Delay[syn]), int(g.Receptor[syn]), pre, g.PopOf(post)}); k != last {
+				if k := (blockKey{int(g.Delay(syn)), int(g.Receptor(syn)), pre, g.PopOf(post)}); k != last {
 					last, b = k, &s.blocks[pl.index[k]]
 				}
-				w := g.Weight[syn]
+				w := g.Weight(syn)
 				if fw != nil {
 					w = float64(fw[syn])
 				}

@@ -178,8 +178,8 @@ func TestInhibitory(t *testing.T) {
 						{Name: "i", Pre: "i", Post: "n", Receptor: "inh", Connector: snn.Connector{Kind: snn.OneToOne}, Weight: snn.Const(200), Inhibitory: true},
 					},
 				})
-				if len(c.inh) > 0 && g.Weight[g.PreStart[1]] != -200 {
-					t.Fatalf("inhibitory weight %v, want -200", g.Weight[g.PreStart[1]])
+				if len(c.inh) > 0 && g.Weight(g.PreStart[1]) != -200 {
+					t.Fatalf("inhibitory weight %v, want -200", g.Weight(g.PreStart[1]))
 				}
 				s := newSim(t, g, mode)
 				got := spikeTicks(run(s, 10), 2)
@@ -422,9 +422,9 @@ func (n *naive) step() []uint32 {
 	}
 	for _, i := range out {
 		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
-			d := (slot + int(g.Delay[s])) % n.D
-			n.buf[d][g.Receptor[s]][g.Post[s]] += g.Weight[s]
-			n.fbuf[d][g.Receptor[s]][g.Post[s]] += int64(n.fw[s])
+			d := (slot + int(g.Delay(s))) % n.D
+			n.buf[d][g.Receptor(s)][g.Post[s]] += g.Weight(s)
+			n.fbuf[d][g.Receptor(s)][g.Post[s]] += int64(n.fw[s])
 		}
 	}
 	n.tick++

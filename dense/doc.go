@@ -13,7 +13,7 @@
 //
 // Input: every synapse (pre j, post i, receptor r, delay d) whose
 // presynaptic neuron spiked at tick t-d adds its weight to input_r[i]. In
-// float mode the weight is g.Weight (mV); in fixed mode it is
+// float mode the weight is g.Weight(s) (mV); in fixed mode it is
 // g.FixedWeights(WeightBits) (state units), summed exactly.
 //
 // Update: each LIF neuron of population p, with c := &g.Params[p], starting

@@ -73,7 +73,7 @@ func (s *Sim) initLearning(weightBits int) {
 			if r == nil {
 				continue
 			}
-			w := g.Weight[syn]
+			w := g.Weight(syn)
 			if s.mode == snn.Fixed {
 				w = float64(s.fw[syn])
 			}
@@ -82,11 +82,11 @@ func (s *Sim) initLearning(weightBits int) {
 			l.syn = append(l.syn, snn.SynState{W: w})
 			l.gid = append(l.gid, uint32(syn))
 			l.post = append(l.post, g.Post[syn])
-			l.delay = append(l.delay, g.Delay[syn])
-			l.rec = append(l.rec, g.Receptor[syn])
+			l.delay = append(l.delay, g.Delay(syn))
+			l.rec = append(l.rec, g.Receptor(syn))
 			l.proj = append(l.proj, g.Proj[syn])
-			if !slices.Contains(l.delays, int(g.Delay[syn])) {
-				l.delays = append(l.delays, int(g.Delay[syn]))
+			if !slices.Contains(l.delays, int(g.Delay(syn))) {
+				l.delays = append(l.delays, int(g.Delay(syn)))
 			}
 			if r.Rule == snn.RSTDP {
 				l.rstdp = append(l.rstdp, k)
@@ -229,7 +229,7 @@ func (s *Sim) RawWeights(proj int) []float64 {
 		case s.mode == snn.Fixed:
 			out = append(out, float64(s.fw[syn]))
 		default:
-			out = append(out, g.Weight[syn])
+			out = append(out, g.Weight(syn))
 		}
 	}
 	return out

@@ -147,8 +147,8 @@ func TestTrueNorthFanOut(t *testing.T) {
 		pops := map[int]bool{}
 		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
 			pops[g.PopOf(int(g.Post[s]))] = true
-			if int(g.Delay[s]) > a.MaxDelayTicks {
-				t.Fatalf("delay %d ticks exceeds %d", g.Delay[s], a.MaxDelayTicks)
+			if int(g.Delay(s)) > a.MaxDelayTicks {
+				t.Fatalf("delay %d ticks exceeds %d", g.Delay(s), a.MaxDelayTicks)
 			}
 		}
 		if len(pops) > 1 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 )
 
@@ -19,17 +20,60 @@ type Graph struct {
 
 	PreStart []int
 	Post     []uint32
-	Weight   []float64 // mV, signed
-	Delay    []uint16  // ticks, >= 1
-	Receptor []uint8
 	Proj     []uint16 // index of the projection that made the synapse
+
+	// The weight and delay of every synapse, nil when every projection
+	// gives all its synapses one (projWeight, projDelay): a large network
+	// then keeps 6 bytes a synapse instead of 16. Receptors are always
+	// the projection's.
+	weight     []float64 // mV, signed
+	delay      []uint16  // ticks, >= 1
+	projWeight []float64
+	projDelay  []uint16
+	projRec    []uint8
 
 	VInit    []float64 // initial membrane potential relative to v_rest, mV
 	MaxDelay int       // the longest delay, in ticks
+	synapses int
 }
 
 // Synapses returns the number of synapses.
-func (g *Graph) Synapses() int { return len(g.Post) }
+func (g *Graph) Synapses() int { return g.synapses }
+
+// ReleaseSynapses frees the synapses of the graph (PreStart, Post, Proj,
+// weights and delays) for a caller that holds them elsewhere, such as the
+// cores of an engine that will not learn, and reads none of them again:
+// they are most of a large graph. Synapses still returns their number.
+func (g *Graph) ReleaseSynapses() {
+	g.PreStart, g.Post, g.Proj, g.weight, g.delay = nil, nil, nil, nil, nil
+}
+
+// Weight returns the weight of synapse s in mV, signed.
+func (g *Graph) Weight(s int) float64 {
+	if g.weight != nil {
+		return g.weight[s]
+	}
+	return g.projWeight[g.Proj[s]]
+}
+
+// SetWeights gives synapse s the weight w[s] (mV), for every synapse.
+func (g *Graph) SetWeights(w []float64) {
+	if len(w) != g.Synapses() {
+		panic(fmt.Sprintf("snn: %d weights for %d synapses", len(w), g.Synapses()))
+	}
+	g.weight = w
+}
+
+// Delay returns the delay of synapse s in ticks, at least one.
+func (g *Graph) Delay(s int) uint16 {
+	if g.delay != nil {
+		return g.delay[s]
+	}
+	return g.projDelay[g.Proj[s]]
+}
+
+// Receptor returns the receptor of the target of synapse s.
+func (g *Graph) Receptor(s int) uint8 { return g.projRec[g.Proj[s]] }
 
 // PopOf returns the population of global neuron i.
 func (g *Graph) PopOf(i int) int {
@@ -59,20 +103,125 @@ func (n *Network) Build() (*Graph, error) {
 	// The connectors run twice with the same random streams: once to count
 	// the synapses of every presynaptic neuron, once to place them straight
 	// into their rows. Holding the synapses once, in their final order,
-	// halves the peak memory of a large network.
-	pl := &placer{g: g, counting: true}
+	// halves the peak memory of a large network. A row holds the synapses
+	// of each projection after those of the projections before it, so
+	// every projection counts and places its own, in parallel with the
+	// others: each draws from a stream of its own.
+	g.projSynapses()
+	placers := make([]*placer, len(n.Projections))
+	for k := range placers {
+		pre := n.PopulationIndex(n.Projections[k].Pre)
+		placers[k] = &placer{g: g, counting: true, base: uint32(g.PopStart[pre]), next: make([]int, n.Populations[pre].Size)}
+	}
+	if err := n.connectEach(g, placers); err != nil {
+		return nil, err
+	}
 	g.PreStart = make([]int, g.N+1)
-	for pass := 0; pass < 2; pass++ {
-		for i := range n.Projections {
-			if err := n.connect(i, pl, g); err != nil {
-				return nil, fmt.Errorf("projection %q: %w", n.Projections[i].Name, err)
-			}
-		}
-		if pass == 0 {
-			pl.allocate()
+	for _, pl := range placers {
+		for j, c := range pl.next {
+			g.PreStart[int(pl.base)+j+1] += c
 		}
 	}
+	for i := 0; i < g.N; i++ {
+		g.PreStart[i+1] += g.PreStart[i]
+	}
+	at := slices.Clone(g.PreStart[:g.N])
+	for _, pl := range placers {
+		for j, c := range pl.next {
+			pl.next[j] = at[int(pl.base)+j]
+			at[int(pl.base)+j] += c
+		}
+		pl.counting = false
+	}
+	m := g.PreStart[g.N]
+	g.synapses = m
+	g.Post = make([]uint32, m)
+	g.Proj = make([]uint16, m)
+	if g.projWeight == nil {
+		g.weight = make([]float64, m)
+	}
+	if g.projDelay == nil {
+		g.delay = make([]uint16, m)
+	}
+	if err := n.connectEach(g, placers); err != nil {
+		return nil, err
+	}
+	for _, pl := range placers {
+		g.MaxDelay = max(g.MaxDelay, pl.maxDelay)
+	}
 	return g, nil
+}
+
+// projSynapses sets the receptor of every projection and, when every
+// projection gives all its synapses one weight, or one delay, those: the
+// values connect computes for them without drawing.
+func (g *Graph) projSynapses() {
+	n := g.Net
+	g.projRec = make([]uint8, len(n.Projections))
+	weights := make([]float64, len(n.Projections))
+	delays := make([]uint16, len(n.Projections))
+	constW, constD := true, true
+	for k := range n.Projections {
+		pr := &n.Projections[k]
+		g.projRec[k] = uint8(n.Populations[n.PopulationIndex(pr.Post)].Neuron.ReceptorIndex(pr.Receptor))
+		w, cw, d, cd := n.projConst(k)
+		explicitW, explicitD := pr.Connector.explicit()
+		weights[k], delays[k] = w, d
+		constW = constW && cw && !explicitW
+		constD = constD && cd && !explicitD
+	}
+	if constW {
+		g.projWeight = weights
+	}
+	if constD {
+		g.projDelay = delays
+	}
+}
+
+// projConst returns the weight and delay the distributions of projection
+// k give every synapse, and whether they are constant: then they are drawn
+// without the stream.
+func (n *Network) projConst(k int) (w float64, constW bool, d uint16, constD bool) {
+	pr := &n.Projections[k]
+	if pr.Weight.Kind == Constant {
+		w, constW = inhibit(pr, pr.Weight.Value), true
+	}
+	delay := n.Dt
+	if pr.Delay.IsSet() {
+		delay = pr.Delay.Value
+	}
+	constD = !pr.Delay.IsSet() || pr.Delay.Kind == Constant
+	if constD {
+		d = delayTicks(delay, n.Dt)
+	}
+	return w, constW, d, constD
+}
+
+// inhibit makes w negative for an inhibitory projection.
+func inhibit(pr *Projection, w float64) float64 {
+	if pr.Inhibitory {
+		return -math.Abs(w)
+	}
+	return w
+}
+
+// explicit reports whether any explicit synapse of the connector gives
+// its weight, or its delay.
+func (c *Connector) explicit() (weight, delay bool) {
+	if c.Kind != FromList {
+		return false, false
+	}
+	for k := range c.List {
+		weight = weight || c.List[k].HasWeight
+		delay = delay || c.List[k].HasDelay
+	}
+	return weight || c.Table.Weight != nil, delay || c.Table.Delay != nil
+}
+
+// delayTicks rounds a delay of d ms to whole ticks of dt, at least one.
+func delayTicks(d, dt float64) uint16 {
+	ticks := math.Round(d / dt)
+	return uint16(math.Max(1, math.Min(MaxDelayTicks, ticks)))
 }
 
 func (g *Graph) initVoltages() {
@@ -92,37 +241,98 @@ func (g *Graph) initVoltages() {
 
 // placer receives the synapses the connectors make, first counting them
 // per presynaptic neuron, then writing each into its row in creation order.
+// Given inputs, it instead lists the presynaptic neuron of each synapse by
+// postsynaptic neuron (Network.Inputs).
 type placer struct {
 	g        *Graph
 	counting bool
-	next     []int // where the next synapse of each presynaptic neuron goes
+	// The synapses counted, then where the next one goes, of each
+	// presynaptic neuron from base on (of each postsynaptic one, with
+	// inputs).
+	next     []int
+	base     uint32
+	inputs   *Inputs
+	maxDelay int // the longest delay placed, in ticks
+
+	held, sorted []held // the synapses held, as they came and by group
+	at           []int  // where each group's synapses go in sorted
 }
 
-func (p *placer) allocate() {
-	g := p.g
-	for i := 0; i < g.N; i++ {
-		g.PreStart[i+1] += g.PreStart[i]
-	}
-	m := g.PreStart[g.N]
-	g.Post = make([]uint32, m)
-	g.Weight = make([]float64, m)
-	g.Delay = make([]uint16, m)
-	g.Receptor = make([]uint8, m)
-	g.Proj = make([]uint16, m)
-	p.next = append([]int(nil), g.PreStart[:g.N]...)
-	p.counting = false
-}
-
-func (p *placer) add(pre, post uint32, w float64, d uint16, rec uint8, proj uint16) {
-	g := p.g
-	if p.counting {
-		g.PreStart[pre+1]++
+func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
+	if in := p.inputs; in != nil {
+		if p.counting {
+			in.Start[post+1]++
+			return
+		}
+		in.Pre[p.next[post-p.base]] = pre
+		p.next[post-p.base]++
 		return
 	}
-	s := p.next[pre]
-	p.next[pre]++
-	g.Post[s], g.Weight[s], g.Delay[s], g.Receptor[s], g.Proj[s] = post, w, d, rec, proj
-	g.MaxDelay = max(g.MaxDelay, int(d))
+	if p.counting {
+		p.next[pre-p.base]++
+		return
+	}
+	p.held = append(p.held, held{pre - p.base, post, w, d, proj})
+	if len(p.held) == placerHeld {
+		p.flush()
+	}
+}
+
+// held is a synapse the placer holds until it is written into its row.
+type held struct {
+	pre, post uint32 // pre from the placer's base
+	w         float64
+	d         uint16
+	proj      uint16
+}
+
+// Written as they come, consecutive synapses land in rows far apart and
+// each misses the cache for every array it is written to. A placer holds
+// placerHeld synapses, sorts them stably by group of placerRows rows and
+// writes them a group at a time, while the group's rows stay in the cache;
+// every row still receives its synapses in the order they came.
+const (
+	placerHeld = 1 << 17
+	placerRows = 1024
+)
+
+// flush writes the synapses held into their rows.
+func (p *placer) flush() {
+	if len(p.held) == 0 {
+		return
+	}
+	groups := (len(p.next) + placerRows - 1) / placerRows
+	if len(p.at) < groups+1 {
+		p.at = make([]int, groups+1)
+	}
+	at := p.at[:groups+1]
+	clear(at)
+	for _, h := range p.held {
+		at[h.pre/placerRows+1]++
+	}
+	for k := range groups {
+		at[k+1] += at[k]
+	}
+	p.sorted = slices.Grow(p.sorted[:0], len(p.held))[:len(p.held)]
+	for _, h := range p.held {
+		k := h.pre / placerRows
+		p.sorted[at[k]] = h
+		at[k]++
+	}
+	g := p.g
+	for _, h := range p.sorted {
+		s := p.next[h.pre]
+		p.next[h.pre]++
+		g.Post[s], g.Proj[s] = h.post, h.proj
+		if g.weight != nil {
+			g.weight[s] = h.w
+		}
+		if g.delay != nil {
+			g.delay[s] = h.d
+		}
+		p.maxDelay = max(p.maxDelay, int(h.d))
+	}
+	p.held = p.held[:0]
 }
 
 func (n *Network) connect(pi int, pl *placer, g *Graph) error {
@@ -133,29 +343,25 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 	pre, post := n.PopulationIndex(pr.Pre), n.PopulationIndex(pr.Post)
 	npre, npost := n.Populations[pre].Size, n.Populations[post].Size
 	base0, base1 := uint32(g.PopStart[pre]), uint32(g.PopStart[post])
-	rec := uint8(n.Populations[post].Neuron.ReceptorIndex(pr.Receptor))
 	r := newRand(n.Seed, streamProjection+uint64(pi))
 	noSelf := pr.Connector.NoSelf && pre == post
 
+	// A constant weight or delay is drawn without the stream: it is
+	// computed once.
+	w0, constW, d0, constD := n.projConst(pi)
 	add := func(i, j int, c *Conn) {
-		w := 0.0
+		w, d := w0, d0
 		if c != nil && c.HasWeight {
-			w = c.Weight
-		} else {
-			w = pr.Weight.draw(r)
+			w = inhibit(pr, c.Weight)
+		} else if !constW {
+			w = inhibit(pr, pr.Weight.draw(r))
 		}
-		if pr.Inhibitory {
-			w = -math.Abs(w)
-		}
-		d := n.Dt
 		if c != nil && c.HasDelay {
-			d = c.Delay
-		} else if pr.Delay.IsSet() {
-			d = pr.Delay.draw(r)
+			d = delayTicks(c.Delay, n.Dt)
+		} else if !constD {
+			d = delayTicks(pr.Delay.draw(r), n.Dt)
 		}
-		ticks := math.Round(d / n.Dt)
-		ticks = math.Max(1, math.Min(MaxDelayTicks, ticks))
-		pl.add(base0+uint32(i), base1+uint32(j), w, uint16(ticks), rec, uint16(pi))
+		pl.add(base0+uint32(i), base1+uint32(j), w, d, uint16(pi))
 	}
 
 	c := &pr.Connector
@@ -211,7 +417,13 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 				chosen[v] = true
 				picks = append(picks, v)
 			}
-			sort.Ints(picks)
+			// Each pick lands in a row of its own, after the synapses
+			// of the targets before j, whatever the order of the
+			// picks: they are sorted only for the draws of weights or
+			// delays, which follow the order of the sources.
+			if !constW || !constD {
+				slices.Sort(picks)
+			}
 			for _, i := range picks {
 				chosen[i] = false
 				add(i, j, nil)

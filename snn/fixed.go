@@ -8,35 +8,58 @@ import "math"
 // projection, w = mantissa << exponent. The exponent is the smallest that
 // lets the projection's largest weight fit.
 func (g *Graph) FixedWeights(bits int) []int32 {
+	q := g.FixedQuantiser(bits)
+	w := make([]int32, g.Synapses())
+	for s := range w {
+		w[s] = q.Weight(s)
+	}
+	return w
+}
+
+// FixedQuantiser holds the exponent of every projection, so that the
+// fixed-mode weights of FixedWeights can be computed one synapse at a
+// time where they are stored, without an array of 4 bytes per synapse.
+type FixedQuantiser struct {
+	g     *Graph
+	scale []float64 // state units per mV of each projection's targets
+	exp   []int
+}
+
+// FixedQuantiser returns the quantiser of FixedWeights(bits).
+func (g *Graph) FixedQuantiser(bits int) *FixedQuantiser {
 	if bits < 2 {
 		bits = 2
 	}
-	// Two passes over the synapses, the exact weight computed in each,
-	// rather than a float64 per synapse held between them: on a network of
-	// 100 M synapses that array alone would be 800 MB.
-	exact := func(s int) float64 {
-		return g.Weight[s] * g.Params[g.PopOf(int(g.Post[s]))].Scale
+	n := g.Net
+	q := &FixedQuantiser{g: g, scale: make([]float64, len(n.Projections)), exp: make([]int, len(n.Projections))}
+	for k := range n.Projections {
+		q.scale[k] = g.Params[n.PopulationIndex(n.Projections[k].Post)].Scale
 	}
-	maxAbs := make([]float64, len(g.Net.Projections))
-	for s := range g.Weight {
-		if a := math.Abs(exact(s)); a > maxAbs[g.Proj[s]] {
+	maxAbs := make([]float64, len(n.Projections))
+	for s := range g.Synapses() {
+		if a := math.Abs(q.exact(s)); a > maxAbs[g.Proj[s]] {
 			maxAbs[g.Proj[s]] = a
 		}
 	}
 	limit := math.Ldexp(1, min(bits, 32)-1) - 1
-	exp := make([]int, len(maxAbs))
 	for p, m := range maxAbs {
-		for math.Round(m/math.Ldexp(1, exp[p])) > limit {
-			exp[p]++
+		for math.Round(m/math.Ldexp(1, q.exp[p])) > limit {
+			q.exp[p]++
 		}
 	}
-	w := make([]int32, len(g.Weight))
-	for s := range w {
-		e := exp[g.Proj[s]]
-		m := math.Round(exact(s) / math.Ldexp(1, e))
-		w[s] = int32(saturateFloat(math.Ldexp(m, e)))
-	}
-	return w
+	return q
+}
+
+// exact is the weight of synapse s in state units, before quantisation.
+func (q *FixedQuantiser) exact(s int) float64 {
+	return q.g.Weight(s) * q.scale[q.g.Proj[s]]
+}
+
+// Weight returns the quantised weight of synapse s.
+func (q *FixedQuantiser) Weight(s int) int32 {
+	e := q.exp[q.g.Proj[s]]
+	m := math.Round(q.exact(s) / math.Ldexp(1, e))
+	return int32(saturateFloat(math.Ldexp(m, e)))
 }
 
 // FixedVInit returns the initial membrane potential of neuron i in

@@ -53,8 +53,8 @@ func TestConnectors(t *testing.T) {
 					if c.conn.NoSelf && int(g.Post[s]) == i {
 						t.Fatalf("self connection of %d", i)
 					}
-					if g.Delay[s] < 1 || g.Delay[s] > 5 {
-						t.Fatalf("delay %d outside 1..5", g.Delay[s])
+					if g.Delay(s) < 1 || g.Delay(s) > 5 {
+						t.Fatalf("delay %d outside 1..5", g.Delay(s))
 					}
 				}
 			}
@@ -91,7 +91,7 @@ func TestFixedInDegreeIsExactAndDistinct(t *testing.T) {
 func TestBuildIsDeterministic(t *testing.T) {
 	a, _ := twoPops(Connector{Kind: FixedProbability, P: 0.3}, false).Build()
 	b, _ := twoPops(Connector{Kind: FixedProbability, P: 0.3}, false).Build()
-	if !slices.Equal(a.Post, b.Post) || !slices.Equal(a.Delay, b.Delay) || !slices.Equal(a.PreStart, b.PreStart) {
+	if !slices.Equal(a.Post, b.Post) || !slices.Equal(a.delay, b.delay) || !slices.Equal(a.PreStart, b.PreStart) {
 		t.Error("same seed, different synapses")
 	}
 	n := twoPops(Connector{Kind: FixedProbability, P: 0.3}, false)
@@ -110,8 +110,8 @@ func TestInhibitorySign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range g.Weight {
-		if w > 0 {
+	for s := range g.Synapses() {
+		if w := g.Weight(s); w > 0 {
 			t.Fatalf("inhibitory weight %v > 0", w)
 		}
 	}
@@ -183,8 +183,8 @@ func TestFixedWeightsQuantise(t *testing.T) {
 				t.Fatalf("%d bits: weight %d is not a multiple of 2^%d", bits, x, exp)
 			}
 			maxM = max(maxM, x>>exp)
-			if err := math.Abs(float64(x) - g.Weight[s]*scale); err > math.Ldexp(1, exp) {
-				t.Fatalf("%d bits: weight %d off the exact %.1f by more than one step", bits, x, g.Weight[s]*scale)
+			if err := math.Abs(float64(x) - g.Weight(s)*scale); err > math.Ldexp(1, exp) {
+				t.Fatalf("%d bits: weight %d off the exact %.1f by more than one step", bits, x, g.Weight(s)*scale)
 			}
 		}
 		if maxM > 1<<(bits-1)-1 {
@@ -280,6 +280,85 @@ func TestFanIn(t *testing.T) {
 	bad := twoPops(Connector{Kind: FixedInDegree, InDegree: 51}, false)
 	if _, _, err := bad.FanIn(); err == nil || !strings.Contains(err.Error(), "in_degree 51") {
 		t.Fatalf("FanIn of an invalid network: %v", err)
+	}
+}
+
+// TestInputs: the inputs drawn without building are those of the built
+// network, neuron by neuron, though the connectors' streams also draw
+// delays between the picks.
+func TestInputs(t *testing.T) {
+	for _, c := range []Connector{
+		{Kind: AllToAll, NoSelf: true},
+		{Kind: OneToOne},
+		{Kind: FixedProbability, P: 0.1},
+		{Kind: FixedProbability, P: 1},
+		{Kind: FixedInDegree, InDegree: 7, NoSelf: true},
+		{Kind: FromList, List: []Conn{{Pre: 1, Post: 2}, {Pre: 3, Post: 2}, {Pre: 0, Post: 0}}},
+	} {
+		for _, same := range []bool{false, true} {
+			n := twoPops(c, same)
+			if n.Validate() != nil {
+				continue // one_to_one between populations of two sizes
+			}
+			if c.Kind == FixedInDegree {
+				// Projections onto one population, drawn in parallel.
+				n.Projections = append(n.Projections,
+					Projection{Name: "q", Pre: "a", Post: n.Projections[0].Post, Connector: Connector{Kind: FixedInDegree, InDegree: 3}, Weight: UniformDist(0, 1)},
+					Projection{Name: "r", Pre: "b", Post: "b", Connector: Connector{Kind: AllToAll, NoSelf: true}, Weight: Const(1)},
+					Projection{Name: "s", Pre: "b", Post: n.Projections[0].Post, Connector: Connector{Kind: FixedInDegree, InDegree: 5}, Weight: Const(1)})
+			}
+			in, err := n.Inputs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := n.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			built := make([][]uint32, g.N)
+			for i := 0; i < g.N; i++ {
+				for _, p := range g.Post[g.PreStart[i]:g.PreStart[i+1]] {
+					built[p] = append(built[p], uint32(i))
+				}
+			}
+			for i := range built {
+				drawn := slices.Sorted(slices.Values(in.Pre[in.Start[i]:in.Start[i+1]]))
+				if !slices.Equal(drawn, built[i]) {
+					t.Fatalf("%v, same %v: neuron %d: drew inputs %v, built %v", c.Kind, same, i, drawn, built[i])
+				}
+			}
+		}
+	}
+}
+
+// TestBuildRowsInOrder: synapses held and written a group of rows at a
+// time, over several flushes, land in each row in the order they were
+// made: projection by projection, by target.
+func TestBuildRowsInOrder(t *testing.T) {
+	n := &Network{Name: "rows", Dt: 1, Seed: 9,
+		Populations: []Population{{Name: "a", Size: 3000, Kind: Poisson, RateHz: 1}, {Name: "b", Size: 2500, Neuron: lif()}},
+		Projections: []Projection{
+			{Name: "p", Pre: "a", Post: "b", Connector: Connector{Kind: FixedInDegree, InDegree: 90}, Weight: Const(1)},
+			{Name: "q", Pre: "a", Post: "b", Connector: Connector{Kind: FixedProbability, P: 0.02}, Weight: UniformDist(0, 1)},
+		}}
+	g, err := n.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Synapses() < 2*placerHeld {
+		t.Fatalf("%d synapses: too few to flush more than once", g.Synapses())
+	}
+	for i := 0; i < g.N; i++ {
+		for s := g.PreStart[i] + 1; s < g.PreStart[i+1]; s++ {
+			if g.Proj[s] < g.Proj[s-1] || (g.Proj[s] == g.Proj[s-1] && g.Post[s] <= g.Post[s-1]) {
+				t.Fatalf("row %d: synapse %d (projection %d, target %d) after (%d, %d)", i, s, g.Proj[s], g.Post[s], g.Proj[s-1], g.Post[s-1])
+			}
+		}
+	}
+	m := g.Synapses()
+	g.ReleaseSynapses()
+	if g.Synapses() != m || g.Post != nil {
+		t.Fatalf("released: %d synapses counted (%d before), %d targets kept", g.Synapses(), m, len(g.Post))
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/snn"
 )
 
 func newRunCmd() *cobra.Command {
@@ -51,7 +53,7 @@ rates then cover both.`,
 				return fmt.Errorf("--stimulus %s: first event at tick %d, after the run's %d ticks: no input spike would be delivered (%s)",
 					st.File, st.First, f.ticks, hint)
 			}
-			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile})
+			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile, release: true})
 			if err != nil {
 				return err
 			}
@@ -157,6 +159,9 @@ type simOptions struct {
 	sleep    bool // run the network's sleep step, if any, after the ticks
 	// cpuProfile, if set, is the file for a CPU profile of the ticks.
 	cpuProfile string
+	// release says that nothing reads the graph's synapses after the run:
+	// the engine's cores may then be their only copy.
+	release bool
 }
 
 // simulate runs b on the event engine and summarises the run.
@@ -182,6 +187,13 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 		return nil, err
 	}
 	defer eng.Close()
+	if opt.release && !learns(b.net) && !(opt.sleep && b.net.Sleep != nil) {
+		// Without learning or sleep the engine reads no synapse of the
+		// graph again. The collector would free them only once the heap
+		// had doubled, and the run would take new memory meanwhile.
+		g.ReleaseSynapses()
+		runtime.GC()
+	}
 	bar := newProgress(opt.progress, "run", int64(opt.ticks))
 	prof, err := startCPUProfile(opt.cpuProfile)
 	if err != nil {
@@ -216,6 +228,16 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	r := summarise(b, eng.Stats(), perPop, wall)
 	r.SleepTicks = slept
 	return r, nil
+}
+
+// learns reports whether a projection of net is plastic.
+func learns(net *snn.Network) bool {
+	for i := range net.Projections {
+		if net.Projections[i].Plasticity != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func summarise(b *built, s chip.Stats, perPop []int64, wall float64) *runResult {
