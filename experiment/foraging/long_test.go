@@ -16,8 +16,13 @@ func TestQuickOnChip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The paper's protocol at 1%, with sleeps of 20 cycle-equivalents
+	// instead of 400 so that the race detector's run stays short.
+	p := PaperParams()
+	proto := PaperProtocol(&p)
+	proto.SleepTicks = 20 * (p.PresentTicks + p.RestTicks)
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
-		res, err := Run(context.Background(), Options{Seeds: 1, CyclesScale: 0.01, Mode: mode, Arch: arch})
+		res, err := Run(context.Background(), Options{Seeds: 1, CyclesScale: 0.01, Mode: mode, Arch: arch, Params: &p, Protocol: &proto})
 		if err != nil {
 			t.Fatal(err)
 		}
