@@ -118,7 +118,11 @@ func TestMappersRespectLimits(t *testing.T) {
 	axons := testArch()
 	axons.InputAxonsPerCore = 300
 	axons.OutputAxonsPerCore = 400
-	for seed := uint64(1); seed <= 3; seed++ {
+	seeds := uint64(3)
+	if testing.Short() {
+		seeds = 1 // the race detector's run (.ci/run)
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
 		for _, a := range []*Arch{testArch(), tight, axons} {
 			net := randomNet(1500+int(seed)*200, 100, 0.03, seed)
 			g, err := net.Build()

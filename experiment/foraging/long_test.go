@@ -21,7 +21,11 @@ func TestQuickOnChip(t *testing.T) {
 	p := PaperParams()
 	proto := PaperProtocol(&p)
 	proto.SleepTicks = 20 * (p.PresentTicks + p.RestTicks)
-	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+	modes := []snn.Mode{snn.Fixed, snn.Float}
+	if testing.Short() {
+		modes = modes[:1] // the race detector's run (.ci/run)
+	}
+	for _, mode := range modes {
 		res, err := Run(context.Background(), Options{Seeds: 1, CyclesScale: 0.01, Mode: mode, Arch: arch, Params: &p, Protocol: &proto})
 		if err != nil {
 			t.Fatal(err)
