@@ -29,6 +29,25 @@ func sleepNet(mode snn.Mode) *snn.Network {
 	}
 }
 
+// awakeSleepNet returns an engine of sleepNet on the sequential map, one
+// worker, after 500 awake ticks; the test closes it.
+func awakeSleepNet(t *testing.T, mode snn.Mode) *Engine {
+	t.Helper()
+	g, err := sleepNet(mode).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testArch()
+	m, _ := Map(g, a, "sequential", 0)
+	e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	e.Run(500)
+	return e
+}
+
 func TestSleepSilencesAndDrives(t *testing.T) {
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
 		g, err := sleepNet(mode).Build()
@@ -225,21 +244,7 @@ func TestSleepMutes(t *testing.T) {
 // sleep of no ticks leaves the rule as it was.
 func TestSleepDepression(t *testing.T) {
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
-		engine := func() *Engine {
-			g, err := sleepNet(mode).Build()
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := testArch()
-			m, _ := Map(g, a, "sequential", 0)
-			e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(e.Close)
-			e.Run(500)
-			return e
-		}
+		engine := func() *Engine { return awakeSleepNet(t, mode) }
 		sum := func(e *Engine) float64 {
 			s := 0.0
 			for _, w := range e.Weights(1) {
@@ -325,17 +330,7 @@ func TestSleepPeriod(t *testing.T) {
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
 		updates := map[int]int64{}
 		for _, period := range []int{0, 1, 25} {
-			g, err := sleepNet(mode).Build()
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := testArch()
-			m, _ := Map(g, a, "sequential", 0)
-			e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Run(500)
+			e := awakeSleepNet(t, mode)
 			before, awake := e.RawWeights(1), e.Stats().LearningUpdates
 			p := SleepPhase{Ticks: 500, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Period: period}
 			if err := e.Sleep(p); err != nil {
@@ -345,7 +340,6 @@ func TestSleepPeriod(t *testing.T) {
 			if slices.Equal(before, e.RawWeights(1)) {
 				t.Errorf("%v, period %d: sleep changed no weight", mode, period)
 			}
-			e.Close()
 		}
 		if updates[0] != updates[1] || updates[1] != 25*updates[25] || updates[25] == 0 {
 			t.Errorf("%v: learning updates %v by period: want every tick's for 0 and 1, a 25th of them for 25", mode, updates)
