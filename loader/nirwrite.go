@@ -29,18 +29,10 @@ type NIRWriteOptions struct {
 	// is the network's weight in mV (see docs/nir.md).
 	Source     []byte
 	SourceName string
-}
-
-// WriteNIRFile writes net as a NIR graph to path; see NIRWriteOptions.Encode.
-func (o NIRWriteOptions) WriteNIRFile(path string, net *snn.Network) error {
-	data, err := o.Encode(net)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("loader: %w", err)
-	}
-	return nil
+	// DropRefractory writes neurons with a refractory period (t_ref) as
+	// NIR neurons without one, which changes their dynamics; without it
+	// such a population is an error.
+	DropRefractory bool
 }
 
 // EncodeNIR returns net as a NIR graph with default options.
@@ -54,9 +46,16 @@ func EncodeNIR(net *snn.Network) ([]byte, error) { return NIRWriteOptions{}.Enco
 // population firing on every tick the bias of the Affine nodes it
 // projects into. What NIR's node types cannot express (a refractory
 // period, plasticity, a delay longer than one tick, a random source, ...)
-// is an error naming the population or projection and the field.
+// is an error naming the population or projection and the field. What
+// is a stimulus or an initial state rather than the network (spike times,
+// the rate of a poisson population, which becomes an Input, and v_init)
+// is left out; ConvertToNIR reports it.
 func (o NIRWriteOptions) Encode(net *snn.Network) ([]byte, error) {
-	w := &nirWriter{net: net, nodes: map[string]*hdf5.Tree{}}
+	return o.encode(&nirWriter{net: net, nodes: map[string]*hdf5.Tree{}, dropTRef: o.DropRefractory})
+}
+
+func (o NIRWriteOptions) encode(w *nirWriter) ([]byte, error) {
+	net := w.net
 	if o.Source != nil {
 		src, err := readNIRSource(o.SourceName, o.Source)
 		if err != nil {
@@ -179,10 +178,17 @@ type nirWriter struct {
 	nodes map[string]*hdf5.Tree
 	edges [][2]string
 
+	notes    []string // what was left out
+	dropTRef bool
+
 	kind  []string    // NIR node type of each population; "" for none
 	scale [][]float64 // per population and neuron: NIR weight -> mV
 	bias  []bool      // population is a bias source
 	sink  []bool      // population has no outgoing projection
+}
+
+func (w *nirWriter) notef(format string, args ...any) {
+	w.notes = append(w.notes, fmt.Sprintf(format, args...))
 }
 
 func (w *nirWriter) errf(format string, args ...any) error {
@@ -198,11 +204,9 @@ func (w *nirWriter) build() error {
 	if net == nil {
 		return errors.New("loader: NIR export: nil network")
 	}
-	g, err := net.Build()
-	if err != nil {
+	if err := net.Validate(); err != nil {
 		return w.errf("%w", err)
 	}
-	w.g = g
 	np := len(net.Populations)
 	w.kind, w.scale, w.bias, w.sink = make([]string, np), make([][]float64, np), make([]bool, np), make([]bool, np)
 	for i := range net.Populations {
@@ -222,6 +226,16 @@ func (w *nirWriter) build() error {
 			return err
 		}
 	}
+	// Everything that can fail without the synapses is checked before
+	// they are built: a large network takes long to build.
+	if err := w.checkSize(); err != nil {
+		return err
+	}
+	g, err := net.Build()
+	if err != nil {
+		return w.errf("%w", err)
+	}
+	w.g = g
 	if err := w.projections(); err != nil {
 		return err
 	}
@@ -236,20 +250,26 @@ func (w *nirWriter) population(i int) error {
 	case snn.SpikeSource:
 		return w.input(i)
 	case snn.Poisson:
-		if p.Size != 1 || w.g.PoissonP(i) < 1 {
-			return w.popErr(p, "rate_hz", "%v Hz: NIR has no random source; only a poisson of one neuron firing on every tick (an Affine bias) can be written", p.RateHz)
+		// The probability the engine gives a spike per tick.
+		if p.Size == 1 && (&snn.Graph{Net: w.net}).PoissonP(i) >= 1 {
+			w.bias[i] = true // a constant input, as the reader writes a bias
+			return nil
 		}
-		w.bias[i] = true
-		return nil
+		w.notef("the rate of poisson population %q (%g Hz) is left out: it is an Input of the graph, to be driven with a stimulus", p.Name, p.RateHz)
+		return w.input(i)
 	}
 	nu := &p.Neuron
 	switch {
+	case nu.TRef != 0 && !w.dropTRef:
+		return w.popErr(p, "t_ref", "%v ms: NIR neurons have no refractory period (leave it out with --drop-refractory)", nu.TRef)
 	case nu.TRef != 0:
-		return w.popErr(p, "t_ref", "%v ms: NIR neurons have no refractory period", nu.TRef)
+		w.notef("the refractory period (t_ref %g ms) of %q is left out: NIR neurons have none", nu.TRef, p.Name)
 	case nu.LeakDecay > 0:
 		return w.popErr(p, "leak_decay", "%v: NIR has no per-tick (Loihi) leak", nu.LeakDecay)
 	case nu.VInit.IsSet():
-		return w.popErr(p, "v_init", "NIR nodes have no initial state")
+		w.notef("the initial potential (v_init) of %q is left out: NIR nodes have no initial state, and start at v_leak", p.Name)
+	}
+	switch {
 	case len(nu.Receptors) == 0:
 		return w.popErr(p, "receptors", "none: expected one")
 	}
@@ -334,7 +354,9 @@ func (w *nirWriter) floats(name, field string, v []float64) *hdf5.Data {
 
 func (w *nirWriter) input(i int) error {
 	p := &w.net.Populations[i]
-	// Spike times are a stimulus, which a NIR graph does not hold.
+	if slices.ContainsFunc(p.SpikeTimes, func(ts []float64) bool { return len(ts) > 0 }) {
+		w.notef("the spike times of %q are left out: a NIR Input holds no stimulus", p.Name)
+	}
 	shape := w.dims(p.Name, p.Size)
 	w.kind[i] = "Input"
 	w.node(p.Name, "Input", map[string]*hdf5.Data{"shape": {Shape: []int{len(shape)}, Int64: shape}})
@@ -458,8 +480,10 @@ func (w *nirWriter) ifNode(i int) error {
 	return nil
 }
 
-// maxNIRMatrix bounds the elements of one dense weight matrix written.
-const maxNIRMatrix = 1 << 26
+// maxNIRWeights bounds the elements of the dense weight matrices of one
+// graph (256 MiB of float64): NIR's Linear and Affine nodes hold their
+// weights dense, so a large sparse network makes a file of every pair.
+const maxNIRWeights = 1 << 25
 
 // weightNode is a Linear or Affine node: the synapses of one projection,
 // and the biases that bias sources add to its target.
@@ -480,16 +504,10 @@ func (w *nirWriter) projections() error {
 	for k := range net.Projections {
 		pr := &net.Projections[k]
 		pre, post := net.PopulationIndex(pr.Pre), net.PopulationIndex(pr.Post)
-		if w.kind[post] == "" || w.kind[post] == "Input" {
-			return w.errf("projection %q: into %q (%s): NIR weights feed neuron nodes", pr.Name, pr.Post, net.Populations[post].Kind)
-		}
 		if w.bias[pre] {
 			continue
 		}
-		n := int64(net.Populations[pre].Size) * int64(net.Populations[post].Size)
-		if n > maxNIRMatrix {
-			return w.errf("projection %q: a dense weight matrix of %d elements: at most %d are written", pr.Name, n, maxNIRMatrix)
-		}
+		n := net.Populations[pre].Size * net.Populations[post].Size
 		nodes[k] = &weightNode{name: w.unique(pr.Name), proj: k, pre: pre, post: post, weight: make([]float64, n)}
 	}
 	for k := range net.Projections {
@@ -526,6 +544,27 @@ func (w *nirWriter) projections() error {
 		}
 		seen[n] = true
 		w.weightNode(n)
+	}
+	return nil
+}
+
+// checkSize checks the targets of the projections and the size of the
+// dense weight matrices they make.
+func (w *nirWriter) checkSize() error {
+	net := w.net
+	var total int64
+	for k := range net.Projections {
+		pr := &net.Projections[k]
+		pre, post := net.PopulationIndex(pr.Pre), net.PopulationIndex(pr.Post)
+		if w.kind[post] == "" || w.kind[post] == "Input" {
+			return w.errf("projection %q: into %q (%s): NIR weights feed neuron nodes", pr.Name, pr.Post, net.Populations[post].Kind)
+		}
+		if !w.bias[pre] {
+			total += int64(net.Populations[pre].Size) * int64(net.Populations[post].Size)
+		}
+	}
+	if total > maxNIRWeights {
+		return w.errf("the dense weight matrices of the graph would hold %d elements: at most %d are written (NIR's Linear and Affine nodes store every pair of neurons)", total, maxNIRWeights)
 	}
 	return nil
 }
@@ -654,4 +693,41 @@ func (w *nirWriter) output(name string, ins []string, size int) {
 	for _, in := range ins {
 		w.edges = append(w.edges, [2]string{in, name})
 	}
+}
+
+// NIRWritten reports what NIRWriteOptions.ConvertToNIR wrote.
+type NIRWritten struct {
+	Net   *snn.Network
+	Nodes int
+	Edges int
+	// Notes say what the graph leaves out: the stimuli (spike times and
+	// poisson rates of its inputs) and initial potentials, which a NIR
+	// graph does not hold.
+	Notes []string
+}
+
+// ConvertToNIR reads the network file in (YAML, NIR or SANA-FE, as
+// LoadNetwork does) and writes it to out as a NIR graph. A NIR input is
+// its own source (o.Source is ignored), so converting a NIR file gives
+// back its parameters.
+func (o NIRWriteOptions) ConvertToNIR(in, out string) (*NIRWritten, error) {
+	if abs(in) == abs(out) {
+		return nil, fmt.Errorf("loader: convert: %s: the output must be another file than the input", out)
+	}
+	net, err := LoadNetwork(in)
+	if err != nil {
+		return nil, err
+	}
+	if data, err := os.ReadFile(in); err == nil && len(data) >= len(hdf5Signature) && string(data[:len(hdf5Signature)]) == hdf5Signature {
+		o.Source, o.SourceName = data, in
+	}
+	w := &nirWriter{net: net, nodes: map[string]*hdf5.Tree{}, dropTRef: o.DropRefractory}
+	data, err := o.encode(w)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return nil, fmt.Errorf("loader: %w", err)
+	}
+	return &NIRWritten{Net: net, Nodes: len(w.nodes), Edges: len(w.edges), Notes: w.notes}, nil
 }

@@ -1,11 +1,16 @@
 package loader
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/spindle-sim/spindle/loader/internal/hdf5"
@@ -297,14 +302,10 @@ populations:
 	tests := []struct{ name, yaml, want string }{
 		{"t_ref", head + `  - {name: a, size: 1, neuron: {tau_m: 10, v_th: 1, t_ref: 2}}
 `, `population "a" (lif): field "t_ref": 2 ms: NIR neurons have no refractory period`},
-		{"poisson", head + `  - {name: noise, size: 3, kind: poisson, rate: 10}
-`, `population "noise" (poisson): field "rate_hz"`},
 		{"receptors", head + `  - {name: a, size: 1, neuron: {tau_m: 10, v_th: 1, receptors: [{name: e, tau_syn: 5}, {name: i, tau_syn: 10}]}}
 `, `field "receptors": tau_syn 5 and 10 ms`},
 		{"leak_decay", head + `  - {name: a, size: 1, neuron: {leak_decay: 0.9, v_th: 1}}
 `, `field "leak_decay"`},
-		{"v_init", head + `  - {name: a, size: 1, neuron: {tau_m: 10, v_th: 1, v_init: 0.5}}
-`, `field "v_init"`},
 		{"delay", head + `  - {name: a, size: 1, neuron: {tau_m: 10, v_th: 1}}
 projections:
   - {pre: in, post: a, connector: all_to_all, weight: 1, delay: 3}
@@ -359,4 +360,123 @@ func leaky(n *snn.Neuron) float64 {
 		return 0
 	}
 	return 1
+}
+
+// h5pyLayout prints the layout of a NIR file as h5py sees it: for every
+// node its type and the shape and element kind of each field, the graph's
+// type and version, and the edges, sorted. Values are not printed but
+// the strings, which name the structure.
+const h5pyLayout = `
+import h5py, json, sys
+files = []
+for path in sys.argv[1:]:
+  with h5py.File(path, 'r') as f:
+    g = f['node']
+    out = {'version': f['version'][()].decode(), 'type': g['type'][()].decode(),
+           'edges': sorted(' -> '.join(x.decode() for x in e) for e in g['edges'][()]), 'nodes': {}}
+    for name, n in g['nodes'].items():
+        assert isinstance(n, h5py.Group), name
+        node = {'type': n['type'][()].decode()}
+        for field, d in n.items():
+            if field != 'type':
+                node[field] = [d.dtype.kind, list(d.shape)]
+        out['nodes'][name] = node
+    files.append(out)
+json.dump(files, sys.stdout, sort_keys=True)
+`
+
+// h5pyPython is Debian's /usr/bin/python3 (python3-h5py) or else the
+// python3 on the PATH if it imports h5py; "" if neither does.
+var (
+	h5pyPython string
+	h5pyOnce   sync.Once
+)
+
+// h5pyRead returns h5pyLayout's output for each file, read by one Python
+// process, skipping the test when no Python with h5py is installed.
+func h5pyRead(t *testing.T, files ...[]byte) []map[string]any {
+	t.Helper()
+	h5pyOnce.Do(func() {
+		for _, p := range []string{"/usr/bin/python3", "python3"} {
+			if exec.Command(p, "-c", "import h5py").Run() == nil {
+				h5pyPython = p
+				break
+			}
+		}
+	})
+	if h5pyPython == "" {
+		t.Skip("no python3 with h5py: apt-get install python3-h5py (.ci/run installs it)")
+	}
+	args := []string{"-c", h5pyLayout}
+	for i, data := range files {
+		path := filepath.Join(t.TempDir(), fmt.Sprint(i, ".nir"))
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, path)
+	}
+	cmd := exec.Command(h5pyPython, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("h5py cannot read the written file: %v: %s", err, stderr.String())
+	}
+	var v []map[string]any
+	if err := json.Unmarshal(out, &v); err != nil || len(v) != len(files) {
+		t.Fatalf("h5py output %s: %v", out, err)
+	}
+	return v
+}
+
+// TestNIRExportH5py reads written graphs with h5py (the HDF5 library):
+// a fixture written back has the layout of the h5py-written original,
+// and a network from YAML the layout NIR prescribes.
+func TestNIRExportH5py(t *testing.T) {
+	path, fixture := nirFixture(t, "braille_noDelay_bias_zero.nir")
+	net, err := ParseNIR(path, fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	braille, err := NIRWriteOptions{Source: fixture, SourceName: path}.Encode(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if net, err = ParseNetwork("ff.yaml", []byte(`
+dt: 1
+populations:
+  - {name: in, size: 4, kind: poisson, rate: 50}
+  - {name: hidden, size: 3, neuron: {tau_m: 10, v_th: 1, receptors: [{name: syn, tau_syn: 5}]}}
+  - {name: out, size: 2, neuron: {leak: false, v_th: 1, receptors: [{name: syn, tau_syn: 0.05}]}}
+projections:
+  - {name: fc1, pre: in, post: hidden, connector: all_to_all, weight: 0.5}
+  - {name: fc2, pre: hidden, post: out, connector: {fixed_probability: 0.5}, weight: 1}
+`)); err != nil {
+		t.Fatal(err)
+	}
+	ff, err := EncodeNIR(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := h5pyRead(t, braille, fixture, ff)
+	if !reflect.DeepEqual(got[0], got[1]) {
+		t.Errorf("braille: h5py sees\n%v\nwant the original's\n%v", got[0], got[1])
+	}
+	vec := func(n float64) []any { return []any{"f", []any{n}} }
+	want := map[string]any{
+		"version": nirVersion, "type": "NIRGraph",
+		"edges": []any{"fc1 -> hidden", "fc2 -> out", "hidden -> fc2", "in -> fc1", "out -> output"},
+		"nodes": map[string]any{
+			"in":     map[string]any{"type": "Input", "shape": []any{"i", []any{1.0}}},
+			"fc1":    map[string]any{"type": "Linear", "weight": []any{"f", []any{3.0, 4.0}}},
+			"fc2":    map[string]any{"type": "Linear", "weight": []any{"f", []any{2.0, 3.0}}},
+			"output": map[string]any{"type": "Output", "shape": []any{"i", []any{1.0}}},
+			"hidden": map[string]any{"type": "CubaLIF", "tau_mem": vec(3), "tau_syn": vec(3),
+				"r": vec(3), "w_in": vec(3), "v_leak": vec(3), "v_threshold": vec(3)},
+			"out": map[string]any{"type": "IF", "r": vec(2), "v_threshold": vec(2)},
+		},
+	}
+	if !reflect.DeepEqual(got[2], want) {
+		t.Errorf("ff.yaml: h5py sees\n%v\nwant\n%v", got[2], want)
+	}
 }

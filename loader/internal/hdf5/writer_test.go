@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -338,22 +339,26 @@ def visit(name, obj):
         out['/' + name] = value(obj.dtype, obj[()])
     else:
         out['/' + name + '/'] = 'group'
-with h5py.File(sys.argv[1], 'r') as f:
-    attrs('/', f)
-    f.visititems(visit)
-json.dump(out, sys.stdout, sort_keys=True)
+files = []
+for path in sys.argv[1:]:
+    out = {}
+    with h5py.File(path, 'r') as f:
+        attrs('/', f)
+        f.visititems(visit)
+    files.append(out)
+json.dump(files, sys.stdout, sort_keys=True)
 `
 
 // h5pyPython returns a Python interpreter that imports h5py: Debian's
 // /usr/bin/python3 first (python3-h5py), then python3 on the PATH.
-func h5pyPython() (string, error) {
+var h5pyPython = sync.OnceValues(func() (string, error) {
 	for _, py := range []string{"/usr/bin/python3", "python3"} {
 		if err := exec.Command(py, "-c", "import h5py").Run(); err == nil {
 			return py, nil
 		}
 	}
-	return "", fmt.Errorf("no python3 with h5py (apt-get install python3-h5py)")
-}
+	return "", fmt.Errorf("no python3 with h5py (apt-get install python3-h5py; .ci/run installs it)")
+})
 
 // goDump is h5pyDump's output computed from a tree.
 func goDump(p string, t *Tree, out map[string]any) {
@@ -400,7 +405,8 @@ func TestWriteH5py(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	for _, tc := range []struct {
+	// One Python process reads every file: it takes a second to start.
+	tests := []struct {
 		name string
 		tree *Tree
 	}{
@@ -413,36 +419,37 @@ func TestWriteH5py(t *testing.T) {
 			Datasets: map[string]*Data{"e": {Shape: []int{0}, Float32: []float32{}}, "s": {Shape: []int{3}, Strings: []string{"", "a", "τ"}}},
 		}},
 		{"fuzz seed", fuzzTree([]byte{0, 'a', 2, 'w', 2, 1, 2, 0, 0, 0x80, 0x3f, 1, 5, 't', 0, 3, 'x', 0, 'y', 'z', 6, 'u', 5, 0, 1, 'm', 0, 3, 'g', 'h', 'i', 4, 'j', 1, 3, 1, 2, 3, 4, 5, 6, 7, 8})},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			data, err := Encode(tc.tree)
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(t.TempDir(), "x.h5")
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command(py, "-c", h5pyDump, path)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			got, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("h5py: %v: %s", err, stderr.String())
-			}
-			var gotV map[string]any
-			if err := json.Unmarshal(got, &gotV); err != nil {
-				t.Fatal(err)
-			}
-			want := map[string]any{}
-			goDump("/", tc.tree, want)
-			wantJSON, _ := json.Marshal(want)
-			var wantV map[string]any
-			json.Unmarshal(wantJSON, &wantV)
-			gotJSON, _ := json.Marshal(gotV)
-			if !bytes.Equal(gotJSON, wantJSON) {
-				t.Errorf("h5py read\n%s\nwant\n%s", gotJSON, wantJSON)
-			}
-		})
+	}
+	dir := t.TempDir()
+	var paths []string
+	for i, tc := range tests {
+		data, err := Encode(tc.tree)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		paths = append(paths, filepath.Join(dir, fmt.Sprint(i, ".h5")))
+		if err := os.WriteFile(paths[i], data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(py, append([]string{"-c", h5pyDump}, paths...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	got, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("h5py: %v: %s", err, stderr.String())
+	}
+	var files []any
+	if err := json.Unmarshal(got, &files); err != nil || len(files) != len(tests) {
+		t.Fatalf("h5py output %s: %v", got, err)
+	}
+	for i, tc := range tests {
+		want := map[string]any{}
+		goDump("/", tc.tree, want)
+		wantJSON, _ := json.Marshal(want)
+		gotJSON, _ := json.Marshal(files[i])
+		if !bytes.Equal(gotJSON, wantJSON) {
+			t.Errorf("%s: h5py read\n%s\nwant\n%s", tc.name, gotJSON, wantJSON)
+		}
 	}
 }
