@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/spindle-sim/spindle/loader/internal/hdf5"
 	"github.com/spindle-sim/spindle/snn"
@@ -181,10 +182,29 @@ type nirWriter struct {
 	notes    []string // what was left out
 	dropTRef bool
 
-	kind  []string    // NIR node type of each population; "" for none
-	scale [][]float64 // per population and neuron: NIR weight -> mV
-	bias  []bool      // population is a bias source
-	sink  []bool      // population has no outgoing projection
+	// Per population: its NIR node type ("" for a bias source), its node,
+	// the NIR neuron of each of its neurons (nil: the same index), the
+	// factor from a NIR weight to mV onto each of its neurons, and whether
+	// it is a bias source or projects nowhere.
+	kind  []string
+	node  []*outNode
+	index [][]int
+	scale [][]float64
+	bias  []bool
+	sink  []bool
+
+	outs  []*outNode      // the neuron and Input nodes, in order
+	used  map[string]bool // node names taken
+	wts   []*weightNode   // the weight nodes, in order
+	projW []*weightNode   // the weight node of each projection
+}
+
+// outNode is a NIR Input or neuron node: one population, or the
+// populations the reader split a source node into.
+type outNode struct {
+	name, typ string
+	size      int
+	pops      []int
 }
 
 func (w *nirWriter) notef(format string, args ...any) {
@@ -208,9 +228,14 @@ func (w *nirWriter) build() error {
 		return w.errf("%w", err)
 	}
 	np := len(net.Populations)
-	w.kind, w.scale, w.bias, w.sink = make([]string, np), make([][]float64, np), make([]bool, np), make([]bool, np)
+	w.kind, w.node, w.index = make([]string, np), make([]*outNode, np), make([][]int, np)
+	w.scale, w.bias, w.sink = make([][]float64, np), make([]bool, np), make([]bool, np)
+	w.used = map[string]bool{}
 	for i := range net.Populations {
 		w.sink[i] = true
+		if err := w.classify(i); err != nil {
+			return err
+		}
 	}
 	for k := range net.Projections {
 		pr := &net.Projections[k]
@@ -219,16 +244,15 @@ func (w *nirWriter) build() error {
 		}
 		w.sink[net.PopulationIndex(pr.Pre)] = false
 	}
-	// Nodes of the populations, in population order: Inputs first, as
-	// the reader orders them, since populations are.
-	for i := range net.Populations {
-		if err := w.population(i); err != nil {
+	w.group()
+	for _, n := range w.outs {
+		if err := w.writeNode(n); err != nil {
 			return err
 		}
 	}
 	// Everything that can fail without the synapses is checked before
 	// they are built: a large network takes long to build.
-	if err := w.checkSize(); err != nil {
+	if err := w.weightNodes(); err != nil {
 		return err
 	}
 	g, err := net.Build()
@@ -236,19 +260,26 @@ func (w *nirWriter) build() error {
 		return w.errf("%w", err)
 	}
 	w.g = g
-	if err := w.projections(); err != nil {
+	if err := w.synapses(); err != nil {
 		return err
+	}
+	for _, n := range w.wts {
+		w.weightNode(n)
 	}
 	return w.outputs()
 }
 
-// population writes the node of population i, one function per node
-// type.
-func (w *nirWriter) population(i int) error {
+// classify finds the NIR node type of population i and checks that NIR
+// can express it.
+func (w *nirWriter) classify(i int) error {
 	p := &w.net.Populations[i]
 	switch p.Kind {
 	case snn.SpikeSource:
-		return w.input(i)
+		if slices.ContainsFunc(p.SpikeTimes, func(ts []float64) bool { return len(ts) > 0 }) {
+			w.notef("the spike times of %q are left out: a NIR Input holds no stimulus", p.Name)
+		}
+		w.kind[i] = "Input"
+		return nil
 	case snn.Poisson:
 		// The probability the engine gives a spike per tick.
 		if p.Size == 1 && (&snn.Graph{Net: w.net}).PoissonP(i) >= 1 {
@@ -256,21 +287,23 @@ func (w *nirWriter) population(i int) error {
 			return nil
 		}
 		w.notef("the rate of poisson population %q (%g Hz) is left out: it is an Input of the graph, to be driven with a stimulus", p.Name, p.RateHz)
-		return w.input(i)
+		w.kind[i] = "Input"
+		return nil
 	}
 	nu := &p.Neuron
-	switch {
-	case nu.TRef != 0 && !w.dropTRef:
+	if nu.TRef != 0 && !w.dropTRef {
 		return w.popErr(p, "t_ref", "%v ms: NIR neurons have no refractory period (leave it out with --drop-refractory)", nu.TRef)
-	case nu.TRef != 0:
+	}
+	if nu.TRef != 0 {
 		w.notef("the refractory period (t_ref %g ms) of %q is left out: NIR neurons have none", nu.TRef, p.Name)
-	case nu.LeakDecay > 0:
+	}
+	if nu.LeakDecay > 0 {
 		return w.popErr(p, "leak_decay", "%v: NIR has no per-tick (Loihi) leak", nu.LeakDecay)
-	case nu.VInit.IsSet():
+	}
+	if nu.VInit.IsSet() {
 		w.notef("the initial potential (v_init) of %q is left out: NIR nodes have no initial state, and start at v_leak", p.Name)
 	}
-	switch {
-	case len(nu.Receptors) == 0:
+	if len(nu.Receptors) == 0 {
 		return w.popErr(p, "receptors", "none: expected one")
 	}
 	for _, rc := range nu.Receptors[1:] {
@@ -280,31 +313,141 @@ func (w *nirWriter) population(i int) error {
 	}
 	pulse := nu.Receptors[0].TauSyn == w.net.Dt/pulseFactor
 	switch {
-	case nu.NoLeak && pulse:
-		return w.ifNode(i)
-	case nu.NoLeak:
+	case nu.NoLeak && !pulse:
 		return w.popErr(p, "receptors", "tau_syn %v ms on an integrate-and-fire neuron: NIR has no current-based IF", nu.Receptors[0].TauSyn)
+	case nu.NoLeak && nu.Bias != 0:
+		return w.popErr(p, "bias", "%v mV on an integrate-and-fire neuron: NIR's IF has no constant input (use an Affine bias)", nu.Bias)
+	case nu.NoLeak:
+		w.kind[i] = "IF"
 	case pulse:
-		return w.lifNode(i)
+		w.kind[i] = "LIF"
+	default:
+		w.kind[i] = "CubaLIF"
 	}
-	return w.cubaLIFNode(i)
+	return nil
 }
 
-// factor returns per-neuron values of field of the source's node name
-// (r or w_in), or nil.
-func (w *nirWriter) factor(name, field string) []float64 {
-	if w.src == nil {
+// group assigns the populations to NIR nodes: each its own, except the
+// populations <node>#<g> the reader split a source node into, which join
+// again, every neuron at its place in the source node.
+func (w *nirWriter) group() {
+	net := w.net
+	joined := map[int]*outNode{}
+	if w.src != nil {
+		for _, sn := range w.src.order {
+			if sn.groups == nil || net.PopulationIndex(sn.name) >= 0 {
+				continue
+			}
+			pops := make([]int, len(sn.groups))
+			ok := true
+			for g := range sn.groups {
+				i := net.PopulationIndex(sn.popName(g))
+				if i < 0 || w.kind[i] != sn.typ || net.Populations[i].Size != sn.groups[g].size || joined[i] != nil {
+					ok = false
+					break
+				}
+				pops[g] = i
+			}
+			if !ok {
+				continue
+			}
+			n := &outNode{name: sn.name, typ: sn.typ, size: sn.size, pops: pops}
+			for g, i := range pops {
+				joined[i] = n
+				w.index[i] = make([]int, 0, sn.groups[g].size)
+			}
+			for k := range sn.size {
+				i := pops[sn.group[k]]
+				w.index[i] = append(w.index[i], k)
+			}
+		}
+	}
+	for i := range net.Populations {
+		if w.kind[i] == "" {
+			continue
+		}
+		if n := joined[i]; n != nil {
+			w.node[i] = n
+			if n.pops[0] == i {
+				w.outs = append(w.outs, n)
+				w.used[n.name] = true
+			}
+			continue
+		}
+		p := &net.Populations[i]
+		w.node[i] = &outNode{name: p.Name, typ: w.kind[i], size: p.Size, pops: []int{i}}
+		w.outs = append(w.outs, w.node[i])
+		w.used[p.Name] = true
+	}
+}
+
+// at returns the NIR neuron of neuron k of population i.
+func (w *nirWriter) at(i, k int) int {
+	if w.index[i] == nil {
+		return k
+	}
+	return w.index[i][k]
+}
+
+// perNeuron returns f of each neuron's population, in NIR order.
+func (w *nirWriter) perNeuron(n *outNode, f func(p *snn.Population) float64) []float64 {
+	out := make([]float64, n.size)
+	for _, i := range n.pops {
+		v := f(&w.net.Populations[i])
+		for k := range w.net.Populations[i].Size {
+			out[w.at(i, k)] = v
+		}
+	}
+	return out
+}
+
+// setScale sets the factor from a NIR weight to mV of every neuron of
+// node n, given in NIR order.
+func (w *nirWriter) setScale(n *outNode, scale []float64) {
+	for _, i := range n.pops {
+		w.scale[i] = make([]float64, w.net.Populations[i].Size)
+		for k := range w.scale[i] {
+			w.scale[i][k] = scale[w.at(i, k)]
+		}
+	}
+}
+
+// writeNode writes an Input or neuron node, one function per node type.
+func (w *nirWriter) writeNode(n *outNode) error {
+	switch n.typ {
+	case "Input":
+		w.input(n)
+	case "LIF":
+		w.lifNode(n)
+	case "CubaLIF":
+		w.cubaLIFNode(n)
+	case "IF":
+		w.ifNode(n)
+	default:
+		return w.errf("node %q: type %s: not written", n.name, n.typ)
+	}
+	return nil
+}
+
+// factor returns the source's r or w_in (field) of every neuron of node
+// n, or nil without a source node of that name.
+func (w *nirWriter) factor(n *outNode, field string) []float64 {
+	sn := w.src.node(n.name)
+	if sn == nil || sn.typ != n.typ || sn.size != n.size {
 		return nil
 	}
-	n := w.src.nodes[name]
-	if n == nil || !n.isNeuron() || n.groups != nil {
-		return nil
+	out := make([]float64, n.size)
+	for k := range out {
+		ps := sn.nirParams
+		if sn.groups != nil {
+			ps = sn.groups[sn.group[k]].nirParams
+		}
+		out[k] = ps.r
+		if field == "w_in" {
+			out[k] = ps.wIn
+		}
 	}
-	v := n.r
-	if field == "w_in" {
-		v = n.wIn
-	}
-	return fill(n.size, v)
+	return out
 }
 
 func fill(n int, v float64) []float64 {
@@ -315,8 +458,8 @@ func fill(n int, v float64) []float64 {
 	return out
 }
 
-// node adds a node of type typ named name with the given fields.
-func (w *nirWriter) node(name, typ string, fields map[string]*hdf5.Data) {
+// add adds a node of type typ named name with the given fields.
+func (w *nirWriter) add(name, typ string, fields map[string]*hdf5.Data) {
 	fields["type"] = nirString(typ)
 	w.nodes[name] = &hdf5.Tree{Datasets: fields}
 }
@@ -336,7 +479,7 @@ func (w *nirWriter) floats(name, field string, v []float64) *hdf5.Data {
 			switch {
 			case n == len(v):
 				d.Shape = shape
-			case n == 1 && !slices.ContainsFunc(v, func(x float64) bool { return x != v[0] }):
+			case n == 1 && len(v) > 0 && !slices.ContainsFunc(v, func(x float64) bool { return x != v[0] }):
 				d.Shape, v = shape, v[:1]
 			}
 		}
@@ -352,15 +495,9 @@ func (w *nirWriter) floats(name, field string, v []float64) *hdf5.Data {
 	return d
 }
 
-func (w *nirWriter) input(i int) error {
-	p := &w.net.Populations[i]
-	if slices.ContainsFunc(p.SpikeTimes, func(ts []float64) bool { return len(ts) > 0 }) {
-		w.notef("the spike times of %q are left out: a NIR Input holds no stimulus", p.Name)
-	}
-	shape := w.dims(p.Name, p.Size)
-	w.kind[i] = "Input"
-	w.node(p.Name, "Input", map[string]*hdf5.Data{"shape": {Shape: []int{len(shape)}, Int64: shape}})
-	return nil
+func (w *nirWriter) input(n *outNode) {
+	shape := w.dims(n.name, n.size)
+	w.add(n.name, "Input", map[string]*hdf5.Data{"shape": {Shape: []int{len(shape)}, Int64: shape}})
 }
 
 // dims returns the shape of the source's Input or Output node name if it
@@ -380,33 +517,33 @@ func (w *nirWriter) dims(name string, size int) []int64 {
 	return []int64{int64(size)}
 }
 
-// lifNode writes a LIF population with a pulse receptor as a NIR LIF:
+// lifNode writes LIF populations with a pulse receptor as a NIR LIF:
 // tau = tau_m (s), v_leak = v_rest (+ bias, the same constant input),
 // and r from the source or 1.
-func (w *nirWriter) lifNode(i int) error {
-	p := &w.net.Populations[i]
-	nu := &p.Neuron
-	r := w.factor(p.Name, "r")
+func (w *nirWriter) lifNode(n *outNode) {
+	r := w.factor(n, "r")
 	if r == nil {
-		r = fill(p.Size, 1)
+		r = fill(n.size, 1)
 	}
-	w.kind[i], w.scale[i] = "LIF", r
+	w.setScale(n, r)
+	nu := func(f func(*snn.Neuron) float64) []float64 {
+		return w.perNeuron(n, func(p *snn.Population) float64 { return f(&p.Neuron) })
+	}
 	fields := map[string]*hdf5.Data{
-		"tau":         w.floats(p.Name, "tau", fill(p.Size, nu.TauM/1000)),
-		"r":           w.floats(p.Name, "r", r),
-		"v_leak":      w.floats(p.Name, "v_leak", fill(p.Size, nu.VRest+nu.Bias)),
-		"v_threshold": w.floats(p.Name, "v_threshold", fill(p.Size, nu.VTh)),
+		"tau":         w.floats(n.name, "tau", nu(func(u *snn.Neuron) float64 { return u.TauM / 1000 })),
+		"r":           w.floats(n.name, "r", r),
+		"v_leak":      w.floats(n.name, "v_leak", nu(func(u *snn.Neuron) float64 { return u.VRest + u.Bias })),
+		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh })),
 	}
-	w.vReset(p, fields, nu.VReset)
-	w.node(p.Name, "LIF", fields)
-	return nil
+	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
+	w.add(n.name, "LIF", fields)
 }
 
 // vReset adds v_reset when it is not NIR's default 0 or the source had it.
-func (w *nirWriter) vReset(p *snn.Population, fields map[string]*hdf5.Data, v float64) {
-	_, had := w.src.shape(p.Name + "/v_reset")
-	if v != 0 || had {
-		fields["v_reset"] = w.floats(p.Name, "v_reset", fill(p.Size, v))
+func (w *nirWriter) vReset(n *outNode, fields map[string]*hdf5.Data, v []float64) {
+	_, had := w.src.shape(n.name + "/v_reset")
+	if had || slices.ContainsFunc(v, func(x float64) bool { return x != 0 }) {
+		fields["v_reset"] = w.floats(n.name, "v_reset", v)
 	}
 }
 
@@ -418,66 +555,71 @@ func (s *nirSource) shape(key string) ([]int, bool) {
 	return v, ok
 }
 
-// cubaLIFNode writes a LIF population with a synaptic current as a NIR
+// cubaLIFNode writes LIF populations with a synaptic current as a NIR
 // CubaLIF: tau_mem = tau_m, tau_syn = the receptor's (s), and r and w_in
 // from the source or r = 1, w_in = tau_syn/dt.
-func (w *nirWriter) cubaLIFNode(i int) error {
-	p := &w.net.Populations[i]
-	nu := &p.Neuron
-	dt, tauSyn := w.net.Dt, nu.Receptors[0].TauSyn
-	r, wIn := w.factor(p.Name, "r"), w.factor(p.Name, "w_in")
+func (w *nirWriter) cubaLIFNode(n *outNode) {
+	dt := w.net.Dt
+	nu := func(f func(*snn.Neuron) float64) []float64 {
+		return w.perNeuron(n, func(p *snn.Population) float64 { return f(&p.Neuron) })
+	}
+	tauSyn := nu(func(u *snn.Neuron) float64 { return u.Receptors[0].TauSyn })
+	r, wIn := w.factor(n, "r"), w.factor(n, "w_in")
 	if r == nil {
-		r, wIn = fill(p.Size, 1), fill(p.Size, tauSyn/dt)
+		r, wIn = fill(n.size, 1), make([]float64, n.size)
+		for k := range wIn {
+			wIn[k] = tauSyn[k] / dt
+		}
 	}
-	scale := make([]float64, p.Size)
+	scale := make([]float64, n.size)
+	tauSynS := make([]float64, n.size)
 	for k := range scale {
-		scale[k] = r[k] * wIn[k] * dt / tauSyn // as the reader scales
+		scale[k] = r[k] * wIn[k] * dt / tauSyn[k] // as the reader scales
+		tauSynS[k] = tauSyn[k] / 1000
 	}
-	w.kind[i], w.scale[i] = "CubaLIF", scale
+	w.setScale(n, scale)
 	fields := map[string]*hdf5.Data{
-		"tau_mem":     w.floats(p.Name, "tau_mem", fill(p.Size, nu.TauM/1000)),
-		"tau_syn":     w.floats(p.Name, "tau_syn", fill(p.Size, tauSyn/1000)),
-		"r":           w.floats(p.Name, "r", r),
-		"w_in":        w.floats(p.Name, "w_in", wIn),
-		"v_leak":      w.floats(p.Name, "v_leak", fill(p.Size, nu.VRest+nu.Bias)),
-		"v_threshold": w.floats(p.Name, "v_threshold", fill(p.Size, nu.VTh)),
+		"tau_mem":     w.floats(n.name, "tau_mem", nu(func(u *snn.Neuron) float64 { return u.TauM / 1000 })),
+		"tau_syn":     w.floats(n.name, "tau_syn", tauSynS),
+		"r":           w.floats(n.name, "r", r),
+		"w_in":        w.floats(n.name, "w_in", wIn),
+		"v_leak":      w.floats(n.name, "v_leak", nu(func(u *snn.Neuron) float64 { return u.VRest + u.Bias })),
+		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh })),
 	}
-	w.vReset(p, fields, nu.VReset)
-	w.node(p.Name, "CubaLIF", fields)
-	return nil
+	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
+	w.add(n.name, "CubaLIF", fields)
 }
 
-// ifNode writes a non-leaky population with a pulse receptor as a NIR
-// IF, thresholds relative to v_rest (NIR's IF rests at 0). A tau_m makes
-// each tick add dt/tau_m of the input, which the weights carry.
-func (w *nirWriter) ifNode(i int) error {
-	p := &w.net.Populations[i]
-	nu := &p.Neuron
-	if nu.Bias != 0 {
-		return w.popErr(p, "bias", "%v mV on an integrate-and-fire neuron: NIR's IF has no constant input (use an Affine bias)", nu.Bias)
+// ifNode writes non-leaky populations with a pulse receptor as a NIR IF,
+// thresholds relative to v_rest (NIR's IF rests at 0). A tau_m makes each
+// tick add dt/tau_m of the input, which the weights carry.
+func (w *nirWriter) ifNode(n *outNode) {
+	nu := func(f func(*snn.Neuron) float64) []float64 {
+		return w.perNeuron(n, func(p *snn.Population) float64 { return f(&p.Neuron) })
 	}
 	// A tick adds gain times the input in mV; the reader's IF adds r times
 	// the NIR input.
-	gain := 1.0
-	if nu.TauM > 0 {
-		gain = w.net.Dt / nu.TauM
-	}
-	r := w.factor(p.Name, "r")
+	gain := nu(func(u *snn.Neuron) float64 {
+		if u.TauM > 0 {
+			return w.net.Dt / u.TauM
+		}
+		return 1
+	})
+	r := w.factor(n, "r")
 	if r == nil {
-		r = fill(p.Size, 1)
+		r = fill(n.size, 1)
 	}
-	scale := make([]float64, p.Size)
+	scale := make([]float64, n.size)
 	for k := range scale {
-		scale[k] = r[k] / gain
+		scale[k] = r[k] / gain[k]
 	}
-	w.kind[i], w.scale[i] = "IF", scale
+	w.setScale(n, scale)
 	fields := map[string]*hdf5.Data{
-		"r":           w.floats(p.Name, "r", r),
-		"v_threshold": w.floats(p.Name, "v_threshold", fill(p.Size, nu.VTh-nu.VRest)),
+		"r":           w.floats(n.name, "r", r),
+		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh - u.VRest })),
 	}
-	w.vReset(p, fields, nu.VReset-nu.VRest)
-	w.node(p.Name, "IF", fields)
-	return nil
+	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset - u.VRest }))
+	w.add(n.name, "IF", fields)
 }
 
 // maxNIRWeights bounds the elements of the dense weight matrices of one
@@ -485,73 +627,25 @@ func (w *nirWriter) ifNode(i int) error {
 // weights dense, so a large sparse network makes a file of every pair.
 const maxNIRWeights = 1 << 25
 
-// weightNode is a Linear or Affine node: the synapses of one projection,
-// and the biases that bias sources add to its target.
+// weightNode is a Linear or Affine node, or a direct edge: the synapses
+// of one projection, or of the projections the reader split a source
+// weight node into, and the biases that bias sources add to its target.
 type weightNode struct {
 	name      string
-	proj      int       // the projection
-	pre, post int       // populations
+	proj      string // the projection, or the source node, it is named after
+	pre, post *outNode
+	direct    bool      // a direct edge of the source, if its weights are the identity
 	weight    []float64 // [post][pre], NIR units
 	bias      []float64 // nil: none
 }
 
-// projections adds a weight node per projection from an Input or neuron
-// population, and turns the projections of bias sources into the biases
-// of those nodes.
-func (w *nirWriter) projections() error {
+// weightNodes assigns every projection from an Input or neuron node its
+// weight node, and every projection from a bias source the weight node
+// whose bias it is.
+func (w *nirWriter) weightNodes() error {
 	net := w.net
-	nodes := make([]*weightNode, len(net.Projections)) // the node carrying each projection
-	for k := range net.Projections {
-		pr := &net.Projections[k]
-		pre, post := net.PopulationIndex(pr.Pre), net.PopulationIndex(pr.Post)
-		if w.bias[pre] {
-			continue
-		}
-		n := net.Populations[pre].Size * net.Populations[post].Size
-		nodes[k] = &weightNode{name: w.unique(pr.Name), proj: k, pre: pre, post: post, weight: make([]float64, n)}
-	}
-	for k := range net.Projections {
-		if nodes[k] == nil {
-			n, err := w.biasTarget(k, nodes)
-			if err != nil {
-				return err
-			}
-			nodes[k] = n
-		}
-	}
-	g := w.g
-	for i := range g.N {
-		pop := g.PopOf(i)
-		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
-			k := int(g.Proj[s])
-			pr, n := &net.Projections[k], nodes[k]
-			if d := g.Delay(s); d != 1 {
-				return w.errf("projection %q: field \"delay\": a synapse of %d ticks: NIR export writes one tick, the delay of every NIR edge", pr.Name, d)
-			}
-			j := int(g.Post[s]) - g.PopStart[n.post]
-			v := g.Weight(s) / w.scale[n.post][j]
-			if w.bias[pop] {
-				n.bias[j] += v
-				continue
-			}
-			n.weight[j*net.Populations[n.pre].Size+i-g.PopStart[n.pre]] += v
-		}
-	}
-	seen := map[*weightNode]bool{}
-	for _, n := range nodes {
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		w.weightNode(n)
-	}
-	return nil
-}
-
-// checkSize checks the targets of the projections and the size of the
-// dense weight matrices they make.
-func (w *nirWriter) checkSize() error {
-	net := w.net
+	w.projW = make([]*weightNode, len(net.Projections))
+	byName := map[string]*weightNode{}
 	var total int64
 	for k := range net.Projections {
 		pr := &net.Projections[k]
@@ -559,29 +653,93 @@ func (w *nirWriter) checkSize() error {
 		if w.kind[post] == "" || w.kind[post] == "Input" {
 			return w.errf("projection %q: into %q (%s): NIR weights feed neuron nodes", pr.Name, pr.Post, net.Populations[post].Kind)
 		}
-		if !w.bias[pre] {
-			total += int64(net.Populations[pre].Size) * int64(net.Populations[post].Size)
+		if w.bias[pre] {
+			continue
+		}
+		from, to := w.node[pre], w.node[post]
+		name, direct := w.sourceWeight(pr, from, to)
+		if n := byName[name]; n != nil && n.pre == from && n.post == to {
+			w.projW[k] = n
+			continue
+		}
+		if byName[name] != nil || name == "" {
+			name, direct = w.uniqueName(pr.Name), false
+		}
+		n := &weightNode{name: name, proj: pr.Name, pre: from, post: to, direct: direct}
+		total += int64(from.size) * int64(to.size)
+		if total > maxNIRWeights {
+			return w.errf("the dense weight matrices of the graph would hold more than %d elements (NIR's Linear and Affine nodes store every pair of neurons)", maxNIRWeights)
+		}
+		byName[name] = n
+		if !direct {
+			w.used[name] = true
+		}
+		w.wts = append(w.wts, n)
+		w.projW[k] = n
+	}
+	for _, n := range w.wts {
+		n.weight = make([]float64, n.pre.size*n.post.size)
+	}
+	for k := range net.Projections {
+		if w.projW[k] == nil {
+			n, err := w.biasTarget(k)
+			if err != nil {
+				return err
+			}
+			w.projW[k] = n
 		}
 	}
-	if total > maxNIRWeights {
-		return w.errf("the dense weight matrices of the graph would hold %d elements: at most %d are written (NIR's Linear and Affine nodes store every pair of neurons)", total, maxNIRWeights)
-	}
 	return nil
+}
+
+// sourceWeight returns the name of the weight node of projection pr from
+// node from to node to: the source's weight node between the two that
+// the reader named it after ("W" or "W:pre->post"), or the source's
+// direct edge ("pre->post"); else the projection's own name when free,
+// or "".
+func (w *nirWriter) sourceWeight(pr *snn.Projection, from, to *outNode) (string, bool) {
+	if w.src != nil {
+		name, _, _ := strings.Cut(pr.Name, ":")
+		if sn := w.src.node(name); sn != nil && sn.isWeight() && slices.ContainsFunc(sn.ins, func(n *nirNode) bool { return n.name == from.name }) &&
+			slices.ContainsFunc(sn.outs, func(n *nirNode) bool { return n.name == to.name }) {
+			return name, false
+		}
+		if sn := w.src.node(from.name); sn != nil && pr.Name == pr.Pre+"->"+pr.Post &&
+			slices.ContainsFunc(sn.outs, func(n *nirNode) bool { return n.name == to.name }) {
+			return "direct:" + from.name + "->" + to.name, true
+		}
+	}
+	if w.used[pr.Name] {
+		return "", false
+	}
+	return pr.Name, false
+}
+
+// uniqueName returns name, or if a node has it, name with a suffix.
+func (w *nirWriter) uniqueName(name string) string {
+	if !w.used[name] {
+		return name
+	}
+	out := name + ".w"
+	for k := 2; w.used[out]; k++ {
+		out = fmt.Sprintf("%s.w%d", name, k)
+	}
+	return out
 }
 
 // biasTarget returns the weight node that carries the bias of projection
 // k from a bias source: the one named after the source (the reader names
 // the source of node X's bias "X.bias"), or else the first into the same
-// target.
-func (w *nirWriter) biasTarget(k int, nodes []*weightNode) (*weightNode, error) {
+// node.
+func (w *nirWriter) biasTarget(k int) (*weightNode, error) {
 	pr := &w.net.Projections[k]
-	post := w.net.PopulationIndex(pr.Post)
+	to := w.node[w.net.PopulationIndex(pr.Post)]
 	var first *weightNode
-	for _, n := range nodes {
-		if n == nil || n.post != post {
+	for _, n := range w.wts {
+		if n.post != to || n.direct {
 			continue
 		}
-		if pr.Pre == w.net.Projections[n.proj].Name+".bias" {
+		if pr.Pre == n.proj+".bias" || pr.Pre == n.name+".bias" {
 			first = n
 			break
 		}
@@ -593,45 +751,78 @@ func (w *nirWriter) biasTarget(k int, nodes []*weightNode) (*weightNode, error) 
 		return nil, w.errf("projection %q: a bias into %q, which no weight node feeds to carry it", pr.Name, pr.Post)
 	}
 	if first.bias == nil {
-		first.bias = make([]float64, w.net.Populations[post].Size)
+		first.bias = make([]float64, to.size)
 	}
 	return first, nil
 }
 
-// unique returns name, or if a node has it, name with a suffix.
-func (w *nirWriter) unique(name string) string {
-	taken := func(s string) bool {
-		_, ok := w.nodes[s]
-		return ok || w.net.PopulationIndex(s) >= 0 && s != name
+// synapses adds the weight of every synapse, in NIR units, to its weight
+// node.
+func (w *nirWriter) synapses() error {
+	net, g := w.net, w.g
+	for gi := range g.N {
+		pre := g.PopOf(gi)
+		for s := g.PreStart[gi]; s < g.PreStart[gi+1]; s++ {
+			k := int(g.Proj[s])
+			n := w.projW[k]
+			if d := g.Delay(s); d != 1 {
+				return w.errf("projection %q: field \"delay\": a synapse of %d ticks: NIR export writes one tick, the delay of every NIR edge", net.Projections[k].Name, d)
+			}
+			post := g.PopOf(int(g.Post[s]))
+			kp := int(g.Post[s]) - g.PopStart[post]
+			j := w.at(post, kp)
+			v := g.Weight(s) / w.scale[post][kp]
+			if w.bias[pre] {
+				n.bias[j] += v
+				continue
+			}
+			n.weight[j*n.pre.size+w.at(pre, gi-g.PopStart[pre])] += v
+		}
 	}
-	_, ok := w.nodes[name]
-	if !ok && w.net.PopulationIndex(name) < 0 {
-		return name
-	}
-	out := name + ".w"
-	for k := 2; taken(out); k++ {
-		out = fmt.Sprintf("%s.w%d", name, k)
-	}
-	return out
+	return nil
 }
 
-// weightNode writes a weight node and its edges: an Affine if it has a
+// weightNode writes a weight node and its edges: a direct edge for the
+// source's, if its weights are the identity; else an Affine if it has a
 // bias or the source's node was one, a Linear otherwise.
 func (w *nirWriter) weightNode(n *weightNode) {
-	pre, post := &w.net.Populations[n.pre], &w.net.Populations[n.post]
+	if n.direct {
+		identity := n.pre.size == n.post.size && n.bias == nil
+		for j := 0; j < n.post.size && identity; j++ {
+			for i := range n.pre.size {
+				if want := float64(b2i(i == j)); n.weight[j*n.pre.size+i] != want {
+					identity = false
+					break
+				}
+			}
+		}
+		if identity {
+			w.edges = append(w.edges, [2]string{n.pre.name, n.post.name})
+			return
+		}
+		n.name = w.uniqueName(n.proj)
+		w.used[n.name] = true
+	}
 	fields := map[string]*hdf5.Data{}
 	fields["weight"] = w.floats(n.name, "weight", n.weight)
-	fields["weight"].Shape = []int{post.Size, pre.Size}
+	fields["weight"].Shape = []int{n.post.size, n.pre.size}
 	typ := "Linear"
 	if src := w.src.node(n.name); n.bias != nil || src != nil && src.typ == "Affine" {
 		typ = "Affine"
 		if n.bias == nil {
-			n.bias = make([]float64, post.Size)
+			n.bias = make([]float64, n.post.size)
 		}
 		fields["bias"] = w.floats(n.name, "bias", n.bias)
 	}
-	w.node(n.name, typ, fields)
-	w.edges = append(w.edges, [2]string{pre.Name, n.name}, [2]string{n.name, post.Name})
+	w.add(n.name, typ, fields)
+	w.edges = append(w.edges, [2]string{n.pre.name, n.name}, [2]string{n.name, n.post.name})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (s *nirSource) node(name string) *nirNode {
@@ -642,54 +833,59 @@ func (s *nirSource) node(name string) *nirNode {
 }
 
 // outputs adds the Output nodes: the source's, where their sources are
-// populations of the network, or else one per neuron population that
-// projects nowhere.
+// nodes written, or else one per neuron node that projects nowhere.
 func (w *nirWriter) outputs() error {
+	byName := map[string]*outNode{}
+	for _, n := range w.outs {
+		byName[n.name] = n
+	}
 	if w.src != nil {
 		added := false
-		for _, n := range w.src.order {
-			ins := w.src.edges[n.name]
-			if n.typ != "Output" || len(ins) == 0 || w.nodes[n.name] != nil || w.net.PopulationIndex(n.name) >= 0 {
+		for _, sn := range w.src.order {
+			ins := w.src.edges[sn.name]
+			if sn.typ != "Output" || len(ins) == 0 || w.used[sn.name] {
 				continue
 			}
 			size := -1
 			for _, in := range ins {
-				i := w.net.PopulationIndex(in)
-				if i < 0 || size >= 0 && w.net.Populations[i].Size != size {
+				n := byName[in]
+				if n == nil || size >= 0 && n.size != size {
 					size = -2
 					break
 				}
-				size = w.net.Populations[i].Size
+				size = n.size
 			}
 			if size < 0 {
 				continue
 			}
-			w.output(n.name, ins, size)
+			w.output(sn.name, ins, size)
 			added = true
 		}
 		if added {
 			return nil
 		}
 	}
-	var sinks []int
-	for i := range w.net.Populations {
-		if w.sink[i] && w.kind[i] != "" && w.kind[i] != "Input" {
-			sinks = append(sinks, i)
+	var sinks []*outNode
+	for _, n := range w.outs {
+		if n.typ == "Input" || slices.ContainsFunc(n.pops, func(i int) bool { return !w.sink[i] }) {
+			continue
 		}
+		sinks = append(sinks, n)
 	}
-	for _, i := range sinks {
+	for _, n := range sinks {
 		name := "output"
-		if len(sinks) > 1 || w.net.PopulationIndex(name) >= 0 {
-			name = w.unique(w.net.Populations[i].Name + ".output")
+		if len(sinks) > 1 || w.used[name] {
+			name = w.uniqueName(n.name + ".output")
 		}
-		w.output(name, []string{w.net.Populations[i].Name}, w.net.Populations[i].Size)
+		w.output(name, []string{n.name}, n.size)
 	}
 	return nil
 }
 
 func (w *nirWriter) output(name string, ins []string, size int) {
+	w.used[name] = true
 	shape := w.dims(name, size)
-	w.node(name, "Output", map[string]*hdf5.Data{"shape": {Shape: []int{len(shape)}, Int64: shape}})
+	w.add(name, "Output", map[string]*hdf5.Data{"shape": {Shape: []int{len(shape)}, Int64: shape}})
 	for _, in := range ins {
 		w.edges = append(w.edges, [2]string{in, name})
 	}
