@@ -130,12 +130,13 @@ func (a *nirFlat) diff(b *nirFlat) []string {
 // nirRoundTrips lists the fixture graphs that NIR -> Spindle -> NIR must
 // give back with identical parameters. pending names what a graph still
 // waits for: it is skipped, with that message, while the reader rejects
-// it.
+// it or the writer refuses the network; once both take it, it must round
+// trip like the others.
 var nirRoundTrips = []struct{ file, pending string }{
 	{"two_lif_neurons.nir", ""},
 	{"lif_norse.nir", ""},
 	{"braille_noDelay_bias_zero.nir", ""},
-	{"cnn_sinabs.nir", "the Conv2d, SumPool2d and Flatten reader (issue #15 part 1)"},
+	{"cnn_sinabs.nir", "Conv2d, SumPool2d and Flatten in the reader (issue #15 part 1) and the writer"},
 }
 
 func TestNIRRoundTrip(t *testing.T) {
@@ -150,6 +151,9 @@ func TestNIRRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			out, err := NIRWriteOptions{Source: data, SourceName: path}.Encode(net)
+			if err != nil && tc.pending != "" {
+				t.Skipf("the writer cannot write %s yet, which waits for %s: %v", tc.file, tc.pending, err)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
