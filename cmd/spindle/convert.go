@@ -16,7 +16,8 @@ func newConvertCmd() *cobra.Command {
 		Use:   "convert NET -o OUT.nir | convert synapses IN.yaml OUT.yaml",
 		Short: "Write a network as a NIR graph, or rewrite network files into faster forms",
 		Long: `Convert NET -o OUT.nir writes the network file NET (YAML, NIR or SANA-FE) as a
-NIR graph (an HDF5 file that h5py, the nir package and "spindle run" read):
+NIR graph (an HDF5 file in the layout of h5py-written NIR files, which h5py
+and "spindle run" read):
 spike_source populations become Input nodes, LIF populations LIF, CubaLIF or
 IF nodes with per-neuron parameters, projections Linear or Affine nodes with
 their weights, and every population that projects nowhere an Output. What
@@ -30,7 +31,8 @@ left out, with a note.
 The mapping is described in docs/nir.md.
 
 Convert synapses rewrites a network YAML with its synapse lists in .npz files.`,
-		Example: `  spindle convert examples/cuba.yaml -o cuba.nir
+		Example: `  spindle convert net.yaml -o net.nir
+  spindle convert ../shared/fixtures/nir/braille_noDelay_bias_zero.nir -o braille.nir
   spindle convert synapses dvs_gesture.spindle.yaml dvs_npz.yaml`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {

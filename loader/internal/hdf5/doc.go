@@ -1,6 +1,6 @@
-// Package hdf5 reads and writes the subset of the HDF5 file format that NIR graph
-// files use, so the loader can read them without cgo or a third-party
-// library.
+// Package hdf5 reads and writes the subset of the HDF5 file format that
+// NIR graph files use, so the loader can read and write them without cgo
+// or a third-party library.
 //
 // It reads version 0 and 1 superblocks, version 1 object headers (with
 // continuation blocks), groups stored as symbol tables (version 1 B-trees,
