@@ -437,25 +437,56 @@ func (w *nirWriter) writeNode(n *outNode) error {
 	return nil
 }
 
-// factor returns the source's r or w_in (field) of every neuron of node
-// n, or nil without a source node of that name.
-func (w *nirWriter) factor(n *outNode, field string) []float64 {
+// srcParam returns a parameter of every neuron of the source's node of
+// n's name, or nil without such a node.
+func (w *nirWriter) srcParam(n *outNode, get func(*nirParams) float64) []float64 {
 	sn := w.src.node(n.name)
 	if sn == nil || sn.typ != n.typ || sn.size != n.size {
 		return nil
 	}
 	out := make([]float64, n.size)
 	for k := range out {
-		ps := sn.nirParams
+		ps := &sn.nirParams
 		if sn.groups != nil {
-			ps = sn.groups[sn.group[k]].nirParams
+			ps = &sn.groups[sn.group[k]].nirParams
 		}
-		out[k] = ps.r
-		if field == "w_in" {
-			out[k] = ps.wIn
+		out[k] = get(ps)
+	}
+	return out
+}
+
+// factor returns the source's r or w_in (field) of every neuron of node
+// n, or nil without a source node of that name.
+func (w *nirWriter) factor(n *outNode, field string) []float64 {
+	if field == "w_in" {
+		return w.srcParam(n, func(p *nirParams) float64 { return p.wIn })
+	}
+	return w.srcParam(n, func(p *nirParams) float64 { return p.r })
+}
+
+// seconds converts time constants in ms to NIR's seconds. Many values in
+// seconds give one in ms (the reader multiplies by 1000), so where the
+// source's value gives the network's, it is the one written: the round
+// trip is then exact.
+func seconds(ms, src []float64) []float64 {
+	out := make([]float64, len(ms))
+	for k, t := range ms {
+		out[k] = t / 1000
+		if src != nil && src[k]*1000 == t {
+			out[k] = src[k]
 		}
 	}
 	return out
+}
+
+// nirValue is the NIR weight of a synapse of weight mv (mV) onto a neuron
+// whose factor is scale: mv/scale, or the source's value src if it gives
+// mv as the reader scales it (w * scale), of the many that may.
+func nirValue(mv, scale float64, src []float64, i int) float64 {
+	if src != nil && src[i]*scale == mv {
+		return src[i]
+	}
+	return mv / scale
 }
 
 func fill(n int, v float64) []float64 {
@@ -538,7 +569,8 @@ func (w *nirWriter) lifNode(n *outNode) {
 		return w.perNeuron(n, func(p *snn.Population) float64 { return f(&p.Neuron) })
 	}
 	fields := map[string]*hdf5.Data{
-		"tau":         w.floats(n.name, "tau", nu(func(u *snn.Neuron) float64 { return u.TauM / 1000 })),
+		"tau": w.floats(n.name, "tau", seconds(nu(func(u *snn.Neuron) float64 { return u.TauM }),
+			w.srcParam(n, func(p *nirParams) float64 { return p.tau }))),
 		"r":           w.floats(n.name, "r", r),
 		"v_leak":      w.floats(n.name, "v_leak", nu(func(u *snn.Neuron) float64 { return u.VRest + u.Bias })),
 		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh })),
@@ -580,15 +612,15 @@ func (w *nirWriter) cubaLIFNode(n *outNode) {
 		}
 	}
 	scale := make([]float64, n.size)
-	tauSynS := make([]float64, n.size)
 	for k := range scale {
 		scale[k] = r[k] * wIn[k] * dt / tauSyn[k] // as the reader scales
-		tauSynS[k] = tauSyn[k] / 1000
 	}
 	w.setScale(n, scale)
 	fields := map[string]*hdf5.Data{
-		"tau_mem":     w.floats(n.name, "tau_mem", nu(func(u *snn.Neuron) float64 { return u.TauM / 1000 })),
-		"tau_syn":     w.floats(n.name, "tau_syn", tauSynS),
+		"tau_mem": w.floats(n.name, "tau_mem", seconds(nu(func(u *snn.Neuron) float64 { return u.TauM }),
+			w.srcParam(n, func(p *nirParams) float64 { return p.tau }))),
+		"tau_syn": w.floats(n.name, "tau_syn", seconds(tauSyn,
+			w.srcParam(n, func(p *nirParams) float64 { return p.tauSyn }))),
 		"r":           w.floats(n.name, "r", r),
 		"w_in":        w.floats(n.name, "w_in", wIn),
 		"v_leak":      w.floats(n.name, "v_leak", nu(func(u *snn.Neuron) float64 { return u.VRest + u.Bias })),
@@ -642,6 +674,7 @@ type weightNode struct {
 	name      string
 	proj      string // the projection, or the source node, it is named after
 	pre, post *outNode
+	src       *nirNode  // the source's node of this name, of these sizes
 	direct    bool      // a direct edge of the source, if its weights are the identity
 	weight    []float64 // [post][pre], NIR units
 	bias      []float64 // nil: none
@@ -687,6 +720,9 @@ func (w *nirWriter) weightNodes() error {
 	}
 	for _, n := range w.wts {
 		n.weight = make([]float64, n.pre.size*n.post.size)
+		if sn := w.src.node(n.name); sn != nil && sn.isWeight() && sn.rows == n.post.size && sn.cols == n.pre.size {
+			n.src = sn
+		}
 	}
 	for k := range net.Projections {
 		if w.projW[k] == nil {
@@ -779,12 +815,19 @@ func (w *nirWriter) synapses() error {
 			post := g.PopOf(int(g.Post[s]))
 			kp := int(g.Post[s]) - g.PopStart[post]
 			j := w.at(post, kp)
-			v := g.Weight(s) / w.scale[post][kp]
+			var src []float64
 			if w.bias[pre] {
-				n.bias[j] += v
+				if n.src != nil {
+					src = n.src.bias
+				}
+				n.bias[j] += nirValue(g.Weight(s), w.scale[post][kp], src, j)
 				continue
 			}
-			n.weight[j*n.pre.size+w.at(pre, gi-g.PopStart[pre])] += v
+			if n.src != nil {
+				src = n.src.weight
+			}
+			ij := j*n.pre.size + w.at(pre, gi-g.PopStart[pre])
+			n.weight[ij] += nirValue(g.Weight(s), w.scale[post][kp], src, ij)
 		}
 	}
 	return nil

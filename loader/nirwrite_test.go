@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -539,5 +540,59 @@ func TestNIRRoundTripSplit(t *testing.T) {
 	}
 	if !reflect.DeepEqual(back, net) {
 		t.Errorf("the network read back differs:\n%+v\nwant\n%+v", back, net)
+	}
+}
+
+// TestNIRRoundTripFloat64 round-trips float64 parameters through factors
+// that are not 1, where w*s/s and t*1000/1000 are often not w and t: the
+// writer must still give back the source's values.
+func TestNIRRoundTripFloat64(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const in, out = 6, 5
+	weight, bias := make([]float64, in*out), make([]float64, out)
+	for i := range weight {
+		weight[i] = r.NormFloat64()
+	}
+	for i := range bias {
+		bias[i] = r.NormFloat64() / 10
+	}
+	per := func(f func() float64) *hdf5.Data {
+		v := make([]float64, out)
+		for i := range v {
+			v[i] = f()
+		}
+		return &hdf5.Data{Shape: []int{out}, Float64: v}
+	}
+	str := func(s string) *hdf5.Data { return &hdf5.Data{Strings: []string{s}} }
+	edges := []string{"in", "fc", "fc", "lif", "lif", "out"}
+	tree := &hdf5.Tree{
+		Datasets: map[string]*hdf5.Data{"version": str("0.2.0")},
+		Groups: map[string]*hdf5.Tree{"node": {
+			Datasets: map[string]*hdf5.Data{"type": str("NIRGraph"), "edges": {Shape: []int{3, 2}, Strings: edges}},
+			Groups: map[string]*hdf5.Tree{"nodes": {Groups: map[string]*hdf5.Tree{
+				"in":  {Datasets: map[string]*hdf5.Data{"type": str("Input"), "shape": {Shape: []int{1}, Int64: []int64{in}}}},
+				"fc":  {Datasets: map[string]*hdf5.Data{"type": str("Affine"), "weight": {Shape: []int{out, in}, Float64: weight}, "bias": {Shape: []int{out}, Float64: bias}}},
+				"out": {Datasets: map[string]*hdf5.Data{"type": str("Output"), "shape": {Shape: []int{1}, Int64: []int64{out}}}},
+				"lif": {Datasets: map[string]*hdf5.Data{"type": str("CubaLIF"),
+					"tau_mem": per(func() float64 { return 0.001 + r.Float64()/100 }), "tau_syn": per(func() float64 { return 0.0005 + r.Float64()/1000 }),
+					"r": per(func() float64 { return 9.99999762 }), "w_in": per(func() float64 { return 2.22222228 }),
+					"v_leak": per(func() float64 { return 0 }), "v_threshold": per(func() float64 { return 1 })}},
+			}}},
+		}},
+	}
+	data, err := hdf5.Encode(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := NIROptions{Dt: 0.1}.Parse("f64.nir", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := NIRWriteOptions{Source: data, SourceName: "f64.nir"}.Encode(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := flattenNIR(t, got).diff(flattenNIR(t, data)); len(d) > 0 {
+		t.Errorf("NIR -> Spindle -> NIR differs:\n%s", strings.Join(d[:min(len(d), 10)], "\n"))
 	}
 }
