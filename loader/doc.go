@@ -1,6 +1,7 @@
 // Package loader turns files into models: network YAML and NIR graphs into
 // snn.Network values and architecture YAML into chip.Arch values, with the
 // Loihi-, Pohoiki Springs-, TrueNorth- and SpiNNaker-like presets embedded.
+// It also writes networks back as NIR graphs (NIRWriteOptions.Encode).
 //
 // Every error names the file, the line, the field path and what was
 // expected, on one line:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -82,5 +83,56 @@ func TestConnectorFileErrorExits(t *testing.T) {
 		if code != 1 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "loader: ") {
 			t.Errorf("%v: exit %d, %q; want exit 1 and a one-line loader error", args, code, errs)
 		}
+	}
+}
+
+func TestConvertNIR(t *testing.T) {
+	dir := t.TempDir()
+	net := filepath.Join(dir, "ff.yaml")
+	os.WriteFile(net, []byte(`name: ff
+dt: 1
+populations:
+  - {name: in, kind: spike_source, spike_times: [[1, 3], [2], []]}
+  - {name: hidden, size: 4, neuron: {tau_m: 10, v_th: 1, t_ref: 2, receptors: [{name: syn, tau_syn: 5}]}}
+projections:
+  - {name: fc, pre: in, post: hidden, connector: all_to_all, weight: 2}
+`), 0o644)
+	out := filepath.Join(dir, "ff.nir")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"convert", net, "-o", out}, 1, `population "hidden" (lif): field "t_ref": 2 ms: NIR neurons have no refractory period`},
+		{[]string{"convert", net}, 2, "expected -o OUT.nir"},
+		{[]string{"convert", net, "-o", filepath.Join(dir, "ff.yaml2")}, 2, "expected a .nir file"},
+		{[]string{"convert"}, 2, "expected NET -o OUT.nir, or the subcommand synapses"},
+		{[]string{"convert", net, "-o", net + ".nir", "--drop-refractory", "extra"}, 2, "got 2 arguments"},
+		{[]string{"convert", net, "-o", out, "--drop-refractory"}, 0, "wrote " + out + ": 4 nodes, 3 edges"},
+	}
+	for _, tc := range tests {
+		code, stdout, errs := spindle(t, tc.args...)
+		if code != tc.code || !strings.Contains(stdout+errs, tc.want) {
+			t.Errorf("spindle %s: exit %d: %s%s\nwant exit %d and %q", strings.Join(tc.args, " "), code, stdout, errs, tc.code, tc.want)
+		}
+	}
+	_, stdout, _ := spindle(t, "convert", net, "-o", out, "--drop-refractory")
+	for _, note := range []string{`note: the spike times of "in" are left out`, `note: the refractory period (t_ref 2 ms) of "hidden" is left out`} {
+		if !strings.Contains(stdout, note) {
+			t.Errorf("output %q lacks %q", stdout, note)
+		}
+	}
+	// The graph runs, and converts again to the same file.
+	if code, _, errs := spindle(t, "run", out, "--ticks", "20", "--json"); code != 0 {
+		t.Fatalf("run %s: exit %d: %s", out, code, errs)
+	}
+	again := filepath.Join(dir, "again.nir")
+	if code, _, errs := spindle(t, "convert", out, "-o", again); code != 0 {
+		t.Fatalf("convert %s: exit %d: %s", out, code, errs)
+	}
+	a, _ := os.ReadFile(out)
+	b, _ := os.ReadFile(again)
+	if !bytes.Equal(a, b) {
+		t.Errorf("NIR -> Spindle -> NIR changed the file (%d bytes, then %d)", len(a), len(b))
 	}
 }
