@@ -154,8 +154,11 @@ func FormatOf(p *snn.Projection) SynapseFormat {
 			return f
 		}
 	}
-	if p.Connector.Kind == snn.AllToAll {
+	switch p.Connector.Kind {
+	case snn.AllToAll:
 		return Dense
+	case snn.Convolution:
+		return Conv
 	}
 	return Sparse
 }

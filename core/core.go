@@ -584,19 +584,20 @@ func (c *Core) quietCurrents(i int) bool {
 func (c *Core) updateSources(t int64) {
 	for k := range c.sources {
 		s := &c.sources[k]
-		if s.next != t {
-			continue
-		}
-		if !s.mute {
-			c.spikes = append(c.spikes, uint16(c.n+k))
-		}
-		s.count++
-		if s.prob > 0 {
-			s.next = t + snn.PoissonInterval(c.seed, s.pop, s.index, s.count, s.prob)
-		} else if int(s.count) < len(s.ticks) {
-			s.next = s.ticks[s.count]
-		} else {
-			s.next = never
+		// A spike array may list a tick several times: a graded spike,
+		// sent as that many spikes of the compartment.
+		for s.next == t {
+			if !s.mute {
+				c.spikes = append(c.spikes, uint16(c.n+k))
+			}
+			s.count++
+			if s.prob > 0 {
+				s.next = t + snn.PoissonInterval(c.seed, s.pop, s.index, s.count, s.prob)
+			} else if int(s.count) < len(s.ticks) {
+				s.next = s.ticks[s.count]
+			} else {
+				s.next = never
+			}
 		}
 	}
 }

@@ -452,7 +452,8 @@ func (s *Sim) Step() []uint32 {
 				for k < len(ts) && ts[k] < t {
 					k++
 				}
-				if k < len(ts) && ts[k] == t {
+				for k < len(ts) && ts[k] == t {
+					// A graded spike of n: n spikes of the neuron.
 					s.spikes = append(s.spikes, uint32(p.lo+j))
 					k++
 				}
@@ -522,7 +523,8 @@ func (s *Sim) record(t int64) {
 		v.SetVec(int(i), 0)
 	}
 	for _, i := range s.spikes {
-		v.SetVec(int(i), 1)
+		// A neuron listed n times (a graded spike) counts n.
+		v.SetVec(int(i), v.AtVec(int(i))+1)
 	}
 	s.ringSpikes[slot] = append(s.ringSpikes[slot][:0], s.spikes...)
 	s.ringTick[slot] = t
