@@ -54,15 +54,22 @@ func LoadNetwork(path string) (*snn.Network, error) {
 // LoadNetworkOn is LoadNetwork with the mesh a SANA-FE file's core
 // addresses refer to (see SANAFEMesh).
 func LoadNetworkOn(path string, mesh SANAFEGeometry) (*snn.Network, error) {
-	if strings.EqualFold(filepath.Ext(path), ".nir") {
-		return LoadNIR(path)
-	}
+	return LoadNetworkWith(path, mesh, NIROptions{})
+}
+
+// LoadNetworkWith is LoadNetworkOn with the options of a NIR graph. A
+// time step in nir applies only to a NIR graph: for another file it is an
+// error, since a network file gives its own dt.
+func LoadNetworkWith(path string, mesh SANAFEGeometry, nir NIROptions) (*snn.Network, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loader: %w", err)
 	}
-	if bytes.HasPrefix(data, []byte(hdf5Signature)) {
-		return ParseNIR(path, data)
+	if strings.EqualFold(filepath.Ext(path), ".nir") || bytes.HasPrefix(data, []byte(hdf5Signature)) {
+		return nir.Parse(path, data)
+	}
+	if nir.Dt != 0 {
+		return nil, fmt.Errorf("loader: %s: a time step of %g ms applies to NIR graphs only: a network file gives its own dt", path, nir.Dt)
 	}
 	if IsSANAFENetwork(data) {
 		return ParseSANAFENetwork(path, data, mesh)

@@ -462,6 +462,9 @@ func (p *nirParser) build(net *snn.Network) error {
 		if n.typ == "Input" && !n.inner {
 			net.Populations = append(net.Populations, snn.Population{
 				Name: n.name, Size: n.size, Kind: snn.SpikeSource, SpikeTimes: make([][]float64, n.size), Shape: n.shape,
+				// NIR inputs are tensors per step: several events of an
+				// element in one tick are a count, not one spike.
+				Graded: true,
 			})
 		}
 	}

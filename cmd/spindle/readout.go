@@ -1,0 +1,125 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// readout counts the spikes of every neuron of one population.
+type readout struct {
+	pop    string
+	lo, hi int // its global neuron range, once the graph is built
+	counts []int64
+}
+
+// readoutReport is the readout of a run; its JSON keys are part of the
+// command-line contract.
+type readoutReport struct {
+	Population string  `json:"population"`
+	Counts     []int64 `json:"counts"`
+	// Argmax is the neuron with the most spikes, the first of them on a
+	// tie (as numpy.argmax); Tied counts the neurons sharing that count.
+	Argmax int `json:"argmax"`
+	Tied   int `json:"tied"`
+}
+
+// newReadout checks that pop names a population of net; an empty pop
+// reads out nothing (nil).
+func newReadout(net *snn.Network, pop string) (*readout, error) {
+	if pop == "" {
+		return nil, nil
+	}
+	i := net.PopulationIndex(pop)
+	if i < 0 {
+		names := make([]string, len(net.Populations))
+		for k, p := range net.Populations {
+			names[k] = p.Name
+		}
+		return nil, usagef("--readout %q: unknown population of network %q (have: %s)", pop, net.Name, strings.Join(names, ", "))
+	}
+	return &readout{pop: pop, lo: -1, counts: make([]int64, net.Populations[i].Size)}, nil
+}
+
+// spike counts a spike of global neuron id of g.
+func (r *readout) spike(g *snn.Graph, id uint32) {
+	if r == nil {
+		return
+	}
+	if r.lo < 0 {
+		k := g.Net.PopulationIndex(r.pop)
+		r.lo, r.hi = g.PopStart[k], g.PopStart[k+1]
+	}
+	if i := int(id); i >= r.lo && i < r.hi {
+		r.counts[i-r.lo]++
+	}
+}
+
+// report returns the counts and their argmax; nil without a readout.
+func (r *readout) report() *readoutReport {
+	if r == nil {
+		return nil
+	}
+	rep := &readoutReport{Population: r.pop, Counts: r.counts, Argmax: -1}
+	for i, c := range r.counts {
+		switch {
+		case rep.Argmax < 0 || c > r.counts[rep.Argmax]:
+			rep.Argmax, rep.Tied = i, 1
+		case c == r.counts[rep.Argmax]:
+			rep.Tied++
+		}
+	}
+	return rep
+}
+
+// drainTicks returns the ticks a spike of population from takes to reach
+// the population farthest from it along the projections, by their longest
+// delays; a cycle is followed once.
+func drainTicks(net *snn.Network, from string) int {
+	longest := make([]int, len(net.Projections)) // ticks
+	for k := range net.Projections {
+		longest[k] = projDelayTicks(net, &net.Projections[k])
+	}
+	best := 0
+	onPath := map[string]bool{}
+	var walk func(pop string, at int)
+	walk = func(pop string, at int) {
+		best = max(best, at)
+		onPath[pop] = true
+		for k := range net.Projections {
+			pr := &net.Projections[k]
+			if pr.Pre == pop && !onPath[pr.Post] {
+				walk(pr.Post, at+longest[k])
+			}
+		}
+		onPath[pop] = false
+	}
+	walk(from, 0)
+	return best
+}
+
+// projDelayTicks returns the longest delay of a projection in ticks, at
+// least one.
+func projDelayTicks(net *snn.Network, pr *snn.Projection) int {
+	d := net.Dt
+	if pr.Delay.IsSet() {
+		switch pr.Delay.Kind {
+		case snn.Constant:
+			d = pr.Delay.Value
+		default:
+			d = pr.Delay.High
+		}
+	}
+	c := &pr.Connector
+	for k := range c.List {
+		if c.List[k].HasDelay {
+			d = max(d, c.List[k].Delay)
+		}
+	}
+	for _, x := range c.Table.Delay {
+		if x == x { // not NaN: given
+			d = max(d, x)
+		}
+	}
+	return max(1, int(d/net.Dt+0.5))
+}
