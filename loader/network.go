@@ -21,7 +21,7 @@ var (
 	normalKeys     = []string{"mean", "sd", "low", "high"}
 	distKeys       = []string{"uniform", "normal"}
 	kindNames      = []string{"lif", "poisson", "spike_source"}
-	connectorNames = []string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list", "file"}
+	connectorNames = []string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list", "file", "conv"}
 	modeNames      = []string{"float", "fixed"}
 	signNames      = []string{"excitatory", "inhibitory"}
 
@@ -367,7 +367,7 @@ func (p *netParser) parseReceptors(v *yaml.Node, path string) ([]snn.Receptor, e
 		if !ok {
 			return nil, p.errAt(f.node, ip, "missing required field tau_syn (ms)")
 		}
-		if r.TauSyn, err = p.floatCheck(g.val, join(ip, "tau_syn"), "a positive time constant in ms", func(x float64) bool { return x > 0 }); err != nil {
+		if r.TauSyn, err = p.floatCheck(g.val, join(ip, "tau_syn"), "a time constant >= 0 in ms (0: no current, the input reaches the membrane in its tick)", func(x float64) bool { return x >= 0 }); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -734,7 +734,7 @@ func (p *netParser) parseProjection(v *yaml.Node, path string) (snn.Projection, 
 		if pr.Weight, err = p.dist(g.val, join(path, "weight"), "mV"); err != nil {
 			return pr, err
 		}
-	} else if pr.Connector.Kind != snn.FromList || !pr.Connector.AllWeighted() {
+	} else if (pr.Connector.Kind != snn.FromList || !pr.Connector.AllWeighted()) && pr.Connector.Kind != snn.Convolution {
 		return pr, p.errAt(r, path, "missing required field weight (mV)")
 	}
 	if g, ok := f.get("delay"); ok {
@@ -801,7 +801,7 @@ func (p *netParser) checkDelay(v *yaml.Node, path string, d snn.Dist) error {
 func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self bool) (snn.Connector, error) {
 	var c snn.Connector
 	r := resolve(v)
-	forms := "all_to_all | one_to_one | {fixed_probability: p} | {fixed_in_degree: k} | {list: [[pre, post], ...]} | {file: synapses.npz}"
+	forms := "all_to_all | one_to_one | {fixed_probability: p} | {fixed_in_degree: k} | {list: [[pre, post], ...]} | {file: synapses.npz} | {conv: {...}}"
 	if r == nil || (r.Kind != yaml.ScalarNode && r.Kind != yaml.MappingNode) || isNull(r) {
 		return c, p.errAt(v, path, "expected %s, got %s", forms, describe(v))
 	}
@@ -811,7 +811,7 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 			c.Kind = snn.AllToAll
 		case "one_to_one":
 			c.Kind = snn.OneToOne
-		case "fixed_probability", "fixed_in_degree", "list", "file":
+		case "fixed_probability", "fixed_in_degree", "list", "file", "conv":
 			return c, p.errAt(r, path, "connector %s needs a parameter: write {%s: ...}", r.Value, r.Value)
 		default:
 			return c, p.errAt(r, path, "unknown connector %q (have: %s)", clip(r.Value), strings.Join(connectorNames, ", "))
@@ -864,6 +864,8 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 			return c, err
 		}
 		c.List = l
+	case "conv":
+		return p.convConnector(val, kp, npre, npost)
 	case "file":
 		c.Kind = snn.FromList
 		t, err := p.connFile(val, kp, npre, npost)
