@@ -377,9 +377,9 @@ func TestNetworkErrors(t *testing.T) {
 			`loader: net.yaml:9: projections[0].receptor: unknown receptor "gaba" of population "inh" (have: exc, inh)`},
 		// unknown connector
 		{base + "projections:\n  - {pre: exc, post: inh, connector: some_to_some, weight: 1}\n",
-			`loader: net.yaml:9: projections[0].connector: unknown connector "some_to_some" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file)`},
+			`loader: net.yaml:9: projections[0].connector: unknown connector "some_to_some" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file, conv)`},
 		{base + "projections:\n  - {pre: exc, post: inh, connector: {fixed_prob: 0.1}, weight: 1}\n",
-			`loader: net.yaml:9: projections[0].connector: unknown connector "fixed_prob" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file)`},
+			`loader: net.yaml:9: projections[0].connector: unknown connector "fixed_prob" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file, conv)`},
 		// missing required field
 		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all}\n",
 			`loader: net.yaml:9: projections[0]: missing required field weight (mV)`},
