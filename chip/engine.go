@@ -45,6 +45,7 @@ type Engine struct {
 	cores  []*core.Core
 	router *router.Router
 	local  []uint16 // compartment of each global neuron on its core
+	mem    *synMem  // the arch's synapse-memory model
 
 	// Output routes of every global neuron, in compressed sparse rows,
 	// with the synapses each route reaches by synapse format.
@@ -126,6 +127,10 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 		return nil, fmt.Errorf("arch %q: %w", a.Name, err)
 	}
 	e.router = r
+	e.mem = newSynMem(g.Net, g.PopStart, a)
+	if err := e.checkMemory(); err != nil {
+		return nil, err
+	}
 	if err := e.buildCores(); err != nil {
 		return nil, err
 	}
@@ -163,10 +168,34 @@ func (a *Arch) routerConfig(m *Mapping) router.Config {
 
 func (e *Engine) limits() core.Limits {
 	a := e.arch
-	return core.Limits{
+	l := core.Limits{
 		Neurons: a.NeuronsPerCore, InputAxons: a.InputAxonsPerCore, OutputAxons: a.OutputAxonsPerCore,
 		Synapses: a.SynapsesPerCore, FanIn: a.MaxFanIn, MaxDelay: a.MaxDelayTicks,
 	}
+	if e.mem.shared {
+		// Shared kernels: buildCores checks the memory by the model.
+		l.Synapses = 0
+	}
+	return l
+}
+
+// checkMemory refuses a core whose synapse memory, by the arch's model,
+// exceeds synapses_per_core.
+func (e *Engine) checkMemory() error {
+	if !e.mem.shared {
+		return nil
+	}
+	g := e.graph
+	fanIn := make([]int, g.N)
+	for _, p := range g.Post {
+		fanIn[p]++
+	}
+	for c, used := range e.mem.coreMemory(e.mapng.Cores, func(i int) int { return fanIn[i] }) {
+		if used > e.arch.SynapsesPerCore {
+			return fmt.Errorf("chip: core %d: synapse memory of %d weights (convolution kernels shared) exceeds synapses_per_core %d of arch %q", c, used, e.arch.SynapsesPerCore, e.arch.Name)
+		}
+	}
+	return nil
 }
 
 // buildCores fills the synapse memory of every core and the output routes
