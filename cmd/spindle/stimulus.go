@@ -138,7 +138,10 @@ func (f *stimulusFlags) apply(net *snn.Network) (*stimulusReport, error) {
 	layout := ""
 	if r := st.Info.Rule; r != nil {
 		layout = "interleaved"
-		if len(p.Shape) == 3 && p.Shape[0] == 2 && !r.MergePolarity {
+		if len(p.Shape) == 3 && p.Shape[0] == 2 && r.MergePolarity {
+			return nil, usagef("--merge-polarity: population %q has shape %v, polarity as its channel: it needs both polarities", p.Name, p.Shape)
+		}
+		if len(p.Shape) == 3 && p.Shape[0] == 2 {
 			// Polarity is the channel: neuron (p*H + y)*W + x.
 			layout = "channels"
 			if err := channelLayout(st, r, p.Shape[1], p.Shape[2], f.path, p.Name); err != nil {
