@@ -8,7 +8,8 @@ import (
 )
 
 // FuzzNIRConv builds a chain Input -> [SumPool2d or AvgPool2d] -> Conv2d ->
-// IF from fuzzed parameters and holds three readings of it to one weight
+// IF (or Input -> Conv1d -> IF for an input of height 1) from fuzzed
+// parameters and holds three readings of it to one weight
 // matrix: the loader's composition of the chain (scatter from each input),
 // the snn.Conv connector the loader makes of it (gathered per output,
 // expanded by Build) and the frame reference's evaluation of unit inputs.
@@ -17,6 +18,7 @@ func FuzzNIRConv(f *testing.F) {
 	f.Add(uint8(2), uint8(5), uint8(4), uint8(3), uint8(3), uint8(1), uint8(1), uint8(1), uint8(1), uint8(0), uint8(0))
 	f.Add(uint8(4), uint8(6), uint8(6), uint8(2), uint8(3), uint8(2), uint8(2), uint8(1), uint8(2), uint8(2), uint8(1))
 	f.Add(uint8(1), uint8(8), uint8(3), uint8(1), uint8(5), uint8(3), uint8(0), uint8(2), uint8(1), uint8(3), uint8(2))
+	f.Add(uint8(2), uint8(0), uint8(8), uint8(2), uint8(2), uint8(1), uint8(4), uint8(2), uint8(1), uint8(0), uint8(0))
 	f.Fuzz(func(t *testing.T, ch, h, w, out, k, stride, pad, dil, groups, pool, poolK uint8) {
 		C, H, W := int(ch%4)+1, int(h%9)+1, int(w%9)+1
 		c := &nirConv{out: int(out%4) + 1, kernel: [2]int{int(k%4) + 1, int(k/4%4) + 1},
@@ -45,8 +47,15 @@ func FuzzNIRConv(f *testing.F) {
 			nodes, edges, prev = append(nodes, pn), append(edges, [2]string{prev, "pool"}), "pool"
 		}
 		c.in = C / c.groups
+		typ := "Conv2d"
+		if H == 1 && prev == "in" {
+			// A Conv1d over [C, W]: height 1 throughout.
+			typ, c.oneD = "Conv1d", true
+			c.kernel[0], c.stride[0], c.dilation[0], c.pad[0], c.pad[1] = 1, 1, 1, 0, 0
+			input.shape, inShape = []int{C, W}, []int{C, 1, W}
+		}
 		oh, ow := convOut(c, inShape[1], inShape[2])
-		cn := &nirNode{name: "conv", typ: "Conv2d", conv: c, weight: make([]float64, c.out*c.in*c.kernel[0]*c.kernel[1])}
+		cn := &nirNode{name: "conv", typ: typ, conv: c, weight: make([]float64, c.out*c.in*c.kernel[0]*c.kernel[1])}
 		for i := range cn.weight {
 			cn.weight[i] = float64((i*7)%11) - 5 // zeros included
 		}

@@ -125,11 +125,10 @@ func (c *Conv) validate(npre, npost int) error {
 	if n := out[0] * out[1] * out[2]; n != npost {
 		return fmt.Errorf("conv: output shape %v holds %d neurons, but post has %d", out, n, npost)
 	}
-	if float64(c.OutChannels)*float64(c.InShape[0]/g)*float64(c.Kernel[0])*float64(c.Kernel[1]) > float64(len(c.Weight)) {
+	if n := float64(c.OutChannels) * float64(c.InShape[0]/g) * float64(c.Kernel[0]) * float64(c.Kernel[1]); n > 1<<40 {
 		// Compared in floats first: the product of four sides may
 		// overflow an int.
-		return fmt.Errorf("conv: %d weights: expected out_channels x in_channels/groups x kernel = %.0f", len(c.Weight),
-			float64(c.OutChannels)*float64(c.InShape[0]/g)*float64(c.Kernel[0])*float64(c.Kernel[1]))
+		return fmt.Errorf("conv: out_channels x in_channels/groups x kernel = %.0f weights: expected at most 2^40", n)
 	}
 	if want := c.OutChannels * (c.InShape[0] / g) * c.Kernel[0] * c.Kernel[1]; len(c.Weight) != want {
 		return fmt.Errorf("conv: %d weights: expected %d (out_channels x in_channels/groups x kernel)", len(c.Weight), want)
