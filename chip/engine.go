@@ -3,6 +3,7 @@ package chip
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 
@@ -376,7 +377,11 @@ func (e *Engine) stepGroup(k int) {
 		if !pc.split {
 			for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
 				p := &e.due[i]
-				cr.Deliver(p.Axon, p.Emit, t)
+				if p.Count > 1 {
+					cr.DeliverCount(p.Axon, p.Emit, t, int64(p.Count))
+				} else {
+					cr.Deliver(p.Axon, p.Emit, t)
+				}
 			}
 			e.spikes[c] = cr.Update(t)
 			continue
@@ -384,7 +389,7 @@ func (e *Engine) stepGroup(k int) {
 		pc.events = 0
 		for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
 			p := &e.due[i]
-			pc.events += cr.DeliverRange(p.Axon, p.Emit, t, pc.from, pc.to)
+			pc.events += cr.DeliverRangeCount(p.Axon, p.Emit, t, pc.from, pc.to, max(1, int64(p.Count)))
 		}
 		pc.spikes, pc.updated = cr.UpdateRange(t, pc.from, pc.to, pc.spikes[:0])
 	}
@@ -463,13 +468,26 @@ func (e *Engine) Step() {
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
 		var sent int64
-		for k, l := range sp {
+		for k := 0; k < len(sp); k++ {
+			l := sp[k]
 			id := cr.Global(int(l))
-			if e.opt.OnSpike != nil {
-				e.opt.OnSpike(t, id)
+			// A graded spike (an input listed n times in the tick) is one
+			// message carrying its count, up to 255 a message.
+			n := 1
+			for k+n < len(sp) && sp[k+n] == l && n < math.MaxUint8 {
+				n++
 			}
+			if e.opt.OnSpike != nil {
+				for range n {
+					e.opt.OnSpike(t, id)
+				}
+			}
+			k += n - 1
 			for r := e.routeStart[id]; r < e.routeStart[id+1]; r++ {
 				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon.at(r), Emit: t}
+				if n > 1 {
+					pkt.Count = uint8(n)
+				}
 				if e.timeSends {
 					e.sends.add(pkt, r, e.cost.injectAt(c, int(l), int64(k), sent))
 					sent++

@@ -500,8 +500,24 @@ func (s *Sim) input(t int64) {
 		s.inDirty = true
 		out := s.inRaw[b.rec][b.postLo:b.postHi]
 		if s.sparseBelow*(hi-lo) < b.preHi-b.preLo {
-			for _, j := range sp[lo:hi] {
-				floats.Add(out, b.wt.RawRowView(int(j)-b.preLo))
+			for k := lo; k < hi; k++ {
+				j := sp[k]
+				row := b.wt.RawRowView(int(j) - b.preLo)
+				n := 1
+				for k+n < hi && sp[k+n] == j {
+					n++
+				}
+				if n == 1 {
+					floats.Add(out, row)
+					continue
+				}
+				// A graded spike of n: n times the weights, each product
+				// rounded before the sum, as the engine adds it.
+				k += n - 1
+				fn := float64(n)
+				for i, w := range row {
+					out[i] += float64(fn * w)
+				}
 			}
 			continue
 		}

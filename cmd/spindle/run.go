@@ -306,7 +306,7 @@ func (r *runResult) print(w io.Writer) {
 			fmt.Fprintf(w, " (%d events merged: a neuron fires at most once per tick)", s.Merged)
 		}
 		if s.Graded {
-			fmt.Fprintf(w, " (graded: events of a neuron in one tick count)")
+			fmt.Fprintf(w, " (graded: the events of a neuron in one tick are one spike of that count, %d of them)", s.Messages)
 		}
 		fmt.Fprintln(w)
 	}

@@ -90,6 +90,9 @@ type stimulusReport struct {
 	Spikes     int64  `json:"spikes"`
 	Merged     int64  `json:"merged_events"`
 	Graded     bool   `json:"graded"`
+	// Messages counts the (neuron, tick) pairs with events: the graded
+	// spikes, one message per route each (Spikes without Graded).
+	Messages int64 `json:"messages"`
 	// Layout is how camera pixels became neurons: "interleaved" (the
 	// address rule, docs/formats/camera.md) or "channels" (polarity,
 	// row, column of a [2, height, width] input, as NIR graphs take it).
@@ -166,9 +169,13 @@ func (f *stimulusFlags) apply(net *snn.Network) (*stimulusReport, error) {
 			return nil, fmt.Errorf("--stimulus %s: event %d: address %d beyond the %d neurons of population %q", f.path, k, a, p.Size, p.Name)
 		}
 		t := float64(st.Ticks[k]) * net.Dt
-		if n := len(times[a]); n > 0 && times[a][n-1] == t && !p.Graded {
-			rep.Merged++
-			continue
+		if n := len(times[a]); n > 0 && times[a][n-1] == t {
+			if !p.Graded {
+				rep.Merged++
+				continue
+			}
+		} else {
+			rep.Messages++
 		}
 		times[a] = append(times[a], t)
 		rep.Ticks = max(rep.Ticks, st.Ticks[k]+1)
