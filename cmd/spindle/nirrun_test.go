@@ -101,3 +101,33 @@ func TestRunNIRClassifies(t *testing.T) {
 		t.Logf("%s: class %d, counts %v", mode, r.Readout.Argmax, r.Readout.Counts)
 	}
 }
+
+// TestRunReadoutVoltages: a population that never fires (as a NIR LI
+// output becomes) is read out by its final voltages, in both modes.
+func TestRunReadoutVoltages(t *testing.T) {
+	dir := t.TempDir()
+	net := writeFile(t, dir, "li.yaml", `name: li
+populations:
+  - {name: in, size: 4, kind: poisson, rate: 200}
+  - {name: out, size: 3, neuron: {tau_m: 20, v_th: 1.7976931348623157e308, fixed_scale: 65536, receptors: [{name: syn, tau_syn: 0}]}}
+projections:
+  - {pre: in, post: out, connector: {list: [[0, 0, 1], [1, 1, 2], [2, 1, 2], [3, 2, 0.5]]}}
+`)
+	for _, mode := range []string{"float", "fixed"} {
+		code, out, errs := spindle(t, "run", net, "--ticks", "100", "--mode", mode, "--readout", "out", "--json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", mode, code, errs)
+		}
+		var r runResult
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		ro := r.Readout
+		if ro == nil || len(ro.Voltages) != 3 || slices.Max(ro.Counts) != 0 {
+			t.Fatalf("%s: readout %+v", mode, ro)
+		}
+		if best := slices.Max(ro.Voltages); best <= 0 || ro.Voltages[ro.Argmax] != best {
+			t.Errorf("%s: argmax %d of %v", mode, ro.Argmax, ro.Voltages)
+		}
+	}
+}

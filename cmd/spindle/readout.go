@@ -1,8 +1,10 @@
 package main
 
 import (
+	"math"
 	"strings"
 
+	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -11,6 +13,9 @@ type readout struct {
 	pop    string
 	lo, hi int // its global neuron range, once the graph is built
 	counts []int64
+	// voltages, for a population that never fires (a NIR LI, CubaLI or I
+	// output): the membrane potential of each neuron at the end, mV.
+	voltages []float64
 }
 
 // readoutReport is the readout of a run; its JSON keys are part of the
@@ -22,6 +27,11 @@ type readoutReport struct {
 	// tie (as numpy.argmax); Tied counts the neurons sharing that count.
 	Argmax int `json:"argmax"`
 	Tied   int `json:"tied"`
+	// Voltages, for a population without a reachable threshold (a NIR LI,
+	// CubaLI or I node, whose output is its voltage): every neuron's
+	// membrane potential relative to rest at the end of the run, mV;
+	// Argmax and Tied then refer to them.
+	Voltages []float64 `json:"voltages,omitempty"`
 }
 
 // newReadout checks that pop names a population of net; an empty pop
@@ -55,17 +65,44 @@ func (r *readout) spike(g *snn.Graph, id uint32) {
 	}
 }
 
-// report returns the counts and their argmax; nil without a readout.
+// final reads the membrane potentials of a population that never fires
+// from the engine at the end of the run.
+func (r *readout) final(eng *chip.Engine, g *snn.Graph, mode snn.Mode) {
+	if r == nil {
+		return
+	}
+	k := g.Net.PopulationIndex(r.pop)
+	p := &g.Net.Populations[k]
+	if p.Kind != snn.LIF || p.Neuron.VTh != math.MaxFloat64 {
+		return
+	}
+	r.voltages = make([]float64, p.Size)
+	for i := range r.voltages {
+		v, _ := eng.State(uint32(g.PopStart[k] + i))
+		if mode == snn.Fixed {
+			v /= g.Params[k].Scale
+		}
+		r.voltages[i] = v
+	}
+}
+
+// report returns the counts, or the voltages of a population that never
+// fires, and their argmax; nil without a readout.
 func (r *readout) report() *readoutReport {
 	if r == nil {
 		return nil
 	}
-	rep := &readoutReport{Population: r.pop, Counts: r.counts, Argmax: -1}
-	for i, c := range r.counts {
+	rep := &readoutReport{Population: r.pop, Counts: r.counts, Voltages: r.voltages, Argmax: -1}
+	n := len(r.counts)
+	at := func(i int) float64 { return float64(r.counts[i]) }
+	if r.voltages != nil {
+		at = func(i int) float64 { return r.voltages[i] }
+	}
+	for i := range n {
 		switch {
-		case rep.Argmax < 0 || c > r.counts[rep.Argmax]:
+		case rep.Argmax < 0 || at(i) > at(rep.Argmax):
 			rep.Argmax, rep.Tied = i, 1
-		case c == r.counts[rep.Argmax]:
+		case at(i) == at(rep.Argmax):
 			rep.Tied++
 		}
 	}

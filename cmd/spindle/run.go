@@ -231,6 +231,7 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 		}
 		slept = int64(sp.Ticks)
 	}
+	opt.readout.final(eng, g, b.mode)
 	wall := time.Since(start).Seconds()
 	if err := prof.stop(); err != nil {
 		rec.abort()
@@ -311,7 +312,11 @@ func (r *runResult) print(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	if ro := r.Readout; ro != nil {
-		fmt.Fprintf(w, "readout %s: spikes %v, largest at %d", ro.Population, ro.Counts, ro.Argmax)
+		if ro.Voltages != nil {
+			fmt.Fprintf(w, "readout %s: final voltages %.4g, largest at %d", ro.Population, ro.Voltages, ro.Argmax)
+		} else {
+			fmt.Fprintf(w, "readout %s: spikes %v, largest at %d", ro.Population, ro.Counts, ro.Argmax)
+		}
 		if ro.Tied > 1 {
 			fmt.Fprintf(w, " (%d neurons tie; the first is given)", ro.Tied)
 		}
