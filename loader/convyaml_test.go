@@ -67,3 +67,43 @@ func TestConvConnectorYAML(t *testing.T) {
 		})
 	}
 }
+
+func TestPopulationShapeGraded(t *testing.T) {
+	tests := []struct {
+		pop, want string
+	}{
+		{"{name: in, size: 8, kind: spike_source, spike_times: [[0, 0], [], [], [], [], [], [], []], shape: [2, 2, 2], graded: true}", ""},
+		{"{name: in, size: 8, kind: poisson, rate: 5, shape: [2, 4]}", ""},
+		{"{name: in, size: 8, kind: poisson, rate: 5, shape: [3, 3]}", "shape: expected dimensions whose product is the size 8, got [3 3]"},
+		{"{name: in, size: 8, kind: poisson, rate: 5, shape: [2, 0, 4]}", "shape[1]: expected a positive dimension"},
+		{"{name: in, size: 8, kind: poisson, rate: 5, graded: 3}", "graded"},
+		{"{name: in, size: 8, neuron: {tau_m: 10, v_th: 1}, graded: true}", "graded: not used by kind lif"},
+	}
+	for _, tc := range tests {
+		doc := "name: s\ndt: 1\npopulations:\n  - " + tc.pop + "\n"
+		net, err := ParseNetwork("s.yaml", []byte(doc))
+		if tc.want != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "s.yaml:4") {
+				t.Errorf("%s: got %v, want an error at line 4 with %q", tc.pop, err, tc.want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.pop, err)
+			continue
+		}
+		p := net.Populations[0]
+		if p.Shape == nil || (p.Kind == snn.SpikeSource && !p.Graded) {
+			t.Errorf("%s: shape %v, graded %v", tc.pop, p.Shape, p.Graded)
+		}
+		if p.Kind == snn.SpikeSource {
+			g, err := net.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ts := g.SourceTicks(0, 0); len(ts) != 2 {
+				t.Errorf("graded source ticks %v, want [0 0]", ts)
+			}
+		}
+	}
+}

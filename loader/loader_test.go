@@ -345,7 +345,7 @@ func TestNetworkErrors(t *testing.T) {
 		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all, weight: 1, synapse_format: diagonal}\n",
 			`loader: net.yaml:9: projections[0].synapse_format: unknown synapse format "diagonal" (have: sparse, dense, conv)`},
 		{"neurons:\n  n: {tau_m: 20, v_th: 1, vth: 2}\n", `loader: net.yaml:2: neurons.n.vth: unknown key (allowed: tau_m, v_rest, v_reset, v_th, t_ref, bias, leak, leak_decay, fixed_scale, receptors, v_init)`},
-		{"populations:\n  - {name: p, size: 1, kind: poisson, rate: 1, neuron: n}\n", `loader: net.yaml:2: populations[0].neuron: not used by kind poisson (allowed: name, size, kind, rate)`},
+		{"populations:\n  - {name: p, size: 1, kind: poisson, rate: 1, neuron: n}\n", `loader: net.yaml:2: populations[0].neuron: not used by kind poisson (allowed: name, size, kind, rate, shape, graded)`},
 		// wrong type
 		{"dt: fast\n", `loader: net.yaml:1: dt: expected a positive time step in ms, got "fast"`},
 		{"populations:\n  - {name: p, size: ten, kind: poisson, rate: 1}\n", `loader: net.yaml:2: populations[0].size: expected a non-negative integer, got "ten"`},

@@ -27,11 +27,11 @@ var (
 
 	// populationKeys are the keys a population of each kind accepts.
 	populationKeys = map[snn.Kind][]string{
-		snn.LIF:         {"name", "size", "kind", "neuron"},
-		snn.Poisson:     {"name", "size", "kind", "rate"},
-		snn.SpikeSource: {"name", "size", "kind", "spike_times"},
+		snn.LIF:         {"name", "size", "kind", "neuron", "shape"},
+		snn.Poisson:     {"name", "size", "kind", "rate", "shape", "graded"},
+		snn.SpikeSource: {"name", "size", "kind", "spike_times", "shape", "graded"},
 	}
-	allPopulationKeys = []string{"name", "size", "kind", "neuron", "rate", "spike_times"}
+	allPopulationKeys = []string{"name", "size", "kind", "neuron", "rate", "spike_times", "shape", "graded"}
 )
 
 // Default neuron values that the network format documents.
@@ -577,6 +577,30 @@ func (p *netParser) parsePopulation(v *yaml.Node, path string) (snn.Population, 
 		return pop, p.errAt(r, path, "missing required field size")
 	}
 	pop.Size = int(size)
+	if g, ok := f.get("graded"); ok {
+		if pop.Graded, err = p.boolean(g.val, join(path, "graded")); err != nil {
+			return pop, err
+		}
+	}
+	if g, ok := f.get("shape"); ok {
+		sp := join(path, "shape")
+		items, err := p.seq(g.val, sp)
+		if err != nil {
+			return pop, err
+		}
+		n := int64(1)
+		for i, it := range items {
+			d, err := p.integer(it, index(sp, i), "a positive dimension", 1, math.MaxInt32)
+			if err != nil {
+				return pop, err
+			}
+			pop.Shape = append(pop.Shape, int(d))
+			n = min(n*d, math.MaxInt32+1)
+		}
+		if len(items) == 0 || n != size {
+			return pop, p.errAt(g.val, sp, "expected dimensions whose product is the size %d, got %v", size, pop.Shape)
+		}
+	}
 	return pop, nil
 }
 
