@@ -241,8 +241,13 @@ func (p *nirParser) readGraph(f *hdf5.File) error {
 	return p.readSubgraph(g, "", 0)
 }
 
-// maxNIRDepth bounds the nesting of NIRGraph nodes.
-const maxNIRDepth = 16
+// maxNIRDepth bounds the nesting of NIRGraph nodes, and maxNIRNodes the
+// nodes of all graphs together: a file may link one group from many
+// places, which nesting would otherwise multiply.
+const (
+	maxNIRDepth = 16
+	maxNIRNodes = 1 << 16
+)
 
 // readSubgraph reads the nodes and edges of graph g, whose node names
 // take prefix. A nested NIRGraph's nodes are named "<graph>.<node>"; its
@@ -254,6 +259,9 @@ func (p *nirParser) readSubgraph(g *hdf5.Group, prefix string, depth int) error 
 		return p.errf("%w", err)
 	}
 	for _, member := range nodes.Members() {
+		if len(p.nodes)+len(p.graphs) >= maxNIRNodes {
+			return p.errf("more than %d nodes in the graph and its nested graphs", maxNIRNodes)
+		}
 		name := prefix + member
 		ng, err := nodes.Group(member)
 		if err != nil {
