@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/spindle-sim/spindle/chip"
@@ -111,27 +112,41 @@ func (r *readout) report() *readoutReport {
 
 // drainTicks returns the ticks a spike of population from takes to reach
 // the population farthest from it along the projections, by their longest
-// delays; a cycle is followed once.
+// delays, over paths of at most as many projections as there are
+// populations (so a recurrent network's cycles count once or so, not
+// forever): the longest such walk, found by relaxing every projection
+// once per population.
 func drainTicks(net *snn.Network, from string) int {
-	longest := make([]int, len(net.Projections)) // ticks
+	delay := make([]int, len(net.Projections)) // ticks
+	pre := make([]int, len(net.Projections))
+	post := make([]int, len(net.Projections))
 	for k := range net.Projections {
-		longest[k] = projDelayTicks(net, &net.Projections[k])
+		pr := &net.Projections[k]
+		delay[k] = projDelayTicks(net, pr)
+		pre[k], post[k] = net.PopulationIndex(pr.Pre), net.PopulationIndex(pr.Post)
 	}
+	at := make([]int, len(net.Populations)) // -1: not reached
+	for i := range at {
+		at[i] = -1
+	}
+	start := net.PopulationIndex(from)
+	if start < 0 {
+		return 0
+	}
+	at[start] = 0
 	best := 0
-	onPath := map[string]bool{}
-	var walk func(pop string, at int)
-	walk = func(pop string, at int) {
-		best = max(best, at)
-		onPath[pop] = true
-		for k := range net.Projections {
-			pr := &net.Projections[k]
-			if pr.Pre == pop && !onPath[pr.Post] {
-				walk(pr.Post, at+longest[k])
+	for range len(net.Populations) - 1 {
+		next := slices.Clone(at)
+		for k := range delay {
+			if at[pre[k]] >= 0 {
+				next[post[k]] = max(next[post[k]], at[pre[k]]+delay[k])
 			}
 		}
-		onPath[pop] = false
+		at = next
 	}
-	walk(from, 0)
+	for _, d := range at {
+		best = max(best, d)
+	}
 	return best
 }
 
