@@ -35,6 +35,11 @@ type Arch struct {
 	MaxFanIn           int `json:"max_fan_in"`            // synapses onto one neuron
 	MaxDelayTicks      int `json:"max_delay_ticks"`
 	WeightBits         int `json:"weight_bits"` // signed weight mantissa width in fixed mode
+	// ConvWeightSharing says that a core stores a convolution's kernel
+	// once per output channel it holds, shared by every position, rather
+	// than every synapse: synapses_per_core then counts the kernels'
+	// weights (docs/mapping.md). False: every synapse is stored.
+	ConvWeightSharing bool `json:"conv_weight_sharing"`
 
 	// Layout: cores sit in tiles, tiles form a TilesX x TilesY mesh on a
 	// chip, chips form a grid on the board.
@@ -154,8 +159,11 @@ func FormatOf(p *snn.Projection) SynapseFormat {
 			return f
 		}
 	}
-	if p.Connector.Kind == snn.AllToAll {
+	switch p.Connector.Kind {
+	case snn.AllToAll:
 		return Dense
+	case snn.Convolution:
+		return Conv
 	}
 	return Sparse
 }

@@ -36,6 +36,16 @@ func CheckCapacity(net *snn.Network, a *Arch, chips int) error {
 		}
 		synapses += f
 	}
+	if mem := newSynMem(net, popStarts(net), a); mem.shared {
+		// Shared kernels: a convolution's synapses take no memory of
+		// their own, but every kernel is stored at least once.
+		for _, c := range mem.conv {
+			synapses -= int(c)
+		}
+		for _, k := range mem.keyCost {
+			synapses += k
+		}
+	}
 	// Every core holds at most NeuronsPerCore neurons and SynapsesPerCore
 	// synapses, so no mapping takes fewer cores than either total needs.
 	cores := max(ceilDiv(len(fanIn), a.NeuronsPerCore), ceilDiv(synapses, a.SynapsesPerCore))
@@ -126,4 +136,14 @@ func CheckFit(net *snn.Network, a *Arch, strategy string, chips int) (*Fit, erro
 		return nil, err
 	}
 	return &Fit{net: net, arch: a, strategy: strategy, cores: cores, bound: bound}, nil
+}
+
+// popStarts returns the first global index of every population of net,
+// and the number of neurons last.
+func popStarts(net *snn.Network) []int {
+	start := make([]int, len(net.Populations)+1)
+	for i := range net.Populations {
+		start[i+1] = start[i] + net.Populations[i].Size
+	}
+	return start
 }

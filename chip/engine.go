@@ -3,6 +3,7 @@ package chip
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 
@@ -45,6 +46,7 @@ type Engine struct {
 	cores  []*core.Core
 	router *router.Router
 	local  []uint16 // compartment of each global neuron on its core
+	mem    *synMem  // the arch's synapse-memory model
 
 	// Output routes of every global neuron, in compressed sparse rows,
 	// with the synapses each route reaches by synapse format.
@@ -126,6 +128,10 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 		return nil, fmt.Errorf("arch %q: %w", a.Name, err)
 	}
 	e.router = r
+	e.mem = newSynMem(g.Net, g.PopStart, a)
+	if err := e.checkMemory(); err != nil {
+		return nil, err
+	}
 	if err := e.buildCores(); err != nil {
 		return nil, err
 	}
@@ -163,10 +169,34 @@ func (a *Arch) routerConfig(m *Mapping) router.Config {
 
 func (e *Engine) limits() core.Limits {
 	a := e.arch
-	return core.Limits{
+	l := core.Limits{
 		Neurons: a.NeuronsPerCore, InputAxons: a.InputAxonsPerCore, OutputAxons: a.OutputAxonsPerCore,
 		Synapses: a.SynapsesPerCore, FanIn: a.MaxFanIn, MaxDelay: a.MaxDelayTicks,
 	}
+	if e.mem.shared {
+		// Shared kernels: buildCores checks the memory by the model.
+		l.Synapses = 0
+	}
+	return l
+}
+
+// checkMemory refuses a core whose synapse memory, by the arch's model,
+// exceeds synapses_per_core.
+func (e *Engine) checkMemory() error {
+	if !e.mem.shared {
+		return nil
+	}
+	g := e.graph
+	fanIn := make([]int, g.N)
+	for _, p := range g.Post {
+		fanIn[p]++
+	}
+	for c, used := range e.mem.coreMemory(e.mapng.Cores, func(i int) int { return fanIn[i] }) {
+		if used > e.arch.SynapsesPerCore {
+			return fmt.Errorf("chip: core %d: synapse memory of %d weights (convolution kernels shared) exceeds synapses_per_core %d of arch %q", c, used, e.arch.SynapsesPerCore, e.arch.Name)
+		}
+	}
+	return nil
 }
 
 // buildCores fills the synapse memory of every core and the output routes
@@ -347,7 +377,11 @@ func (e *Engine) stepGroup(k int) {
 		if !pc.split {
 			for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
 				p := &e.due[i]
-				cr.Deliver(p.Axon, p.Emit, t)
+				if p.Count > 1 {
+					cr.DeliverCount(p.Axon, p.Emit, t, int64(p.Count))
+				} else {
+					cr.Deliver(p.Axon, p.Emit, t)
+				}
 			}
 			e.spikes[c] = cr.Update(t)
 			continue
@@ -355,7 +389,7 @@ func (e *Engine) stepGroup(k int) {
 		pc.events = 0
 		for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
 			p := &e.due[i]
-			pc.events += cr.DeliverRange(p.Axon, p.Emit, t, pc.from, pc.to)
+			pc.events += cr.DeliverRangeCount(p.Axon, p.Emit, t, pc.from, pc.to, max(1, int64(p.Count)))
 		}
 		pc.spikes, pc.updated = cr.UpdateRange(t, pc.from, pc.to, pc.spikes[:0])
 	}
@@ -434,13 +468,26 @@ func (e *Engine) Step() {
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
 		var sent int64
-		for k, l := range sp {
+		for k := 0; k < len(sp); k++ {
+			l := sp[k]
 			id := cr.Global(int(l))
-			if e.opt.OnSpike != nil {
-				e.opt.OnSpike(t, id)
+			// A graded spike (an input listed n times in the tick) is one
+			// message carrying its count, up to 255 a message.
+			n := 1
+			for k+n < len(sp) && sp[k+n] == l && n < math.MaxUint8 {
+				n++
 			}
+			if e.opt.OnSpike != nil {
+				for range n {
+					e.opt.OnSpike(t, id)
+				}
+			}
+			k += n - 1
 			for r := e.routeStart[id]; r < e.routeStart[id+1]; r++ {
 				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon.at(r), Emit: t}
+				if n > 1 {
+					pkt.Count = uint8(n)
+				}
 				if e.timeSends {
 					e.sends.add(pkt, r, e.cost.injectAt(c, int(l), int64(k), sent))
 					sent++

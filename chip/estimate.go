@@ -128,13 +128,16 @@ func ProfileRates(g *snn.Graph, r *aer.Reader) ([]float64, error) {
 
 // CoreUsage is what one core holds and the traffic it sends and receives.
 type CoreUsage struct {
-	Neurons     int     `json:"neurons"`
-	Synapses    int     `json:"synapses"`
-	InputAxons  int     `json:"input_axons"`
-	OutputAxons int     `json:"output_axons"`
-	MaxFanIn    int     `json:"max_fan_in"`
-	PacketsOut  float64 `json:"packets_out_per_tick"` // expected, to every destination core including itself
-	PacketsIn   float64 `json:"packets_in_per_tick"`
+	Neurons  int `json:"neurons"`
+	Synapses int `json:"synapses"`
+	// SynapseMemory is what the synapses take of synapses_per_core: as
+	// many, or fewer where the arch shares convolution kernels.
+	SynapseMemory int     `json:"synapse_memory"`
+	InputAxons    int     `json:"input_axons"`
+	OutputAxons   int     `json:"output_axons"`
+	MaxFanIn      int     `json:"max_fan_in"`
+	PacketsOut    float64 `json:"packets_out_per_tick"` // expected, to every destination core including itself
+	PacketsIn     float64 `json:"packets_in_per_tick"`
 }
 
 // LinkLoad is the expected traffic on one directed link.
@@ -240,6 +243,10 @@ func Estimated(g *snn.Graph, a *Arch, m *Mapping, rates []float64) (*Estimate, e
 			cu.MaxFanIn = max(cu.MaxFanIn, int(fanIn[id]))
 			cu.Synapses += int(fanIn[id])
 		}
+	}
+	mem := newSynMem(g.Net, g.PopStart, a).coreMemory(m.Cores, func(i int) int { return int(fanIn[i]) })
+	for c := range m.Cores {
+		e.Cores[c].SynapseMemory = mem[c]
 	}
 	for i := 0; i < g.N; i++ {
 		src := m.CoreOf[i]

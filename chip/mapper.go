@@ -158,13 +158,16 @@ func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy string, rates []float6
 		order = randomOrder(g.N, g.Net.Seed)
 	case "locality":
 		order = growOrder(g, in)
+	default:
+		order = featureOrder(g, a)
 	}
+	mem := newSynMem(g.Net, g.PopStart, a)
 	perCore := a.NeuronsPerCore
 	// Once output axons have shrunk the cores, a core closed at perCore
 	// neurons was closed for them.
 	atPerCore := limitNeurons
 	for {
-		cores, bound, err := greedy(g, a, in, order, perCore, atPerCore)
+		cores, bound, err := greedy(g, a, in, order, perCore, atPerCore, mem)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -172,7 +175,7 @@ func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy string, rates []float6
 			// Growing cores in breadth-first order wins on sparse local
 			// graphs but can mix too many inputs on a core where fan-out
 			// is wide; neuron order may then be the better start.
-			plain, plainBound, err := greedy(g, a, in, nil, perCore, atPerCore)
+			plain, plainBound, err := greedy(g, a, in, nil, perCore, atPerCore, mem)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -184,7 +187,7 @@ func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy string, rates []float6
 			// The limits of the first fill set the number of cores; this
 			// one only evens them out.
 			var even fillLimits
-			if cores, even, err = greedy(g, a, in, nil, (g.N+len(cores)-1)/len(cores), 0); err != nil {
+			if cores, even, err = greedy(g, a, in, order, (g.N+len(cores)-1)/len(cores), 0, mem); err != nil {
 				return nil, 0, err
 			}
 			bound |= even
@@ -437,11 +440,12 @@ func incoming(g *snn.Graph) inAdjacency {
 // neuron would break a core limit. It returns the cores and the limits
 // that opened a new core, a core closed at perCore neurons counting as
 // atPerCore. Fan-in has been checked by checkFanIn.
-func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, atPerCore fillLimits) ([][]uint32, fillLimits, error) {
+func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, atPerCore fillLimits, mem *synMem) ([][]uint32, fillLimits, error) {
 	var bound fillLimits
 	var cores [][]uint32
 	var cur []uint32
 	synapses, axons := 0, 0
+	kernels := mem.marks()
 	// onCore is the core+1 that receives each neuron's axon. Counting a
 	// candidate's new axons marks them on its core at once: if the
 	// candidate opens another core instead, the marks left on the closed
@@ -476,11 +480,14 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 		}
 		core := int32(len(cores) + 1)
 		na := newAxons(core)
+		// The memory the neuron takes here; marking its kernel on a
+		// core it then does not join leaves a mark never read again.
+		need := mem.cost(i, fanIn, core, kernels)
 		var full fillLimits
 		if len(cur)+1 > perCore {
 			full |= atPerCore
 		}
-		if synapses+fanIn > a.SynapsesPerCore {
+		if synapses+need > a.SynapsesPerCore {
 			full |= limitSynapses
 		}
 		if axons+na > a.InputAxonsPerCore {
@@ -493,16 +500,17 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 			if next := int32(len(cores) + 1); next != core {
 				core = next
 				na = newAxons(core)
+				need = mem.cost(i, fanIn, core, kernels)
 			}
-			if fanIn > a.SynapsesPerCore {
-				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d by %d", i, popName(g, i), fanIn, a.SynapsesPerCore, fanIn-a.SynapsesPerCore)
+			if need > a.SynapsesPerCore {
+				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d by %d", i, popName(g, i), need, a.SynapsesPerCore, need-a.SynapsesPerCore)
 			}
 			if na > a.InputAxonsPerCore {
 				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d distinct inputs exceed a core's %d input axons by %d", i, popName(g, i), na, a.InputAxonsPerCore, na-a.InputAxonsPerCore)
 			}
 		}
 		cur = append(cur, uint32(i))
-		synapses += fanIn
+		synapses += need
 		axons += na
 	}
 	close()

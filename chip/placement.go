@@ -51,7 +51,7 @@ func placeAsGiven(g *snn.Graph, a *Arch, in inAdjacency, chips int) (*Mapping, e
 		}
 	}
 	if len(rest) > 0 {
-		filled, _, err := greedy(g, a, in, rest, a.NeuronsPerCore, limitNeurons)
+		filled, _, err := greedy(g, a, in, rest, a.NeuronsPerCore, limitNeurons, newSynMem(g.Net, g.PopStart, a))
 		if err != nil {
 			return nil, err
 		}

@@ -147,10 +147,50 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 	}
 }
 
+// DeliverCount is Deliver for a graded spike of count spikes: every
+// synapse of the axon adds count times its weight, exactly (an integer
+// product in fixed mode), and is walked once.
+func (c *Core) DeliverCount(axon uint32, emit, now, count int64) {
+	if count <= 1 {
+		c.Deliver(axon, emit, now)
+		return
+	}
+	if c.learn != nil {
+		// Plastic synapses take their arrivals one spike at a time.
+		for range count {
+			c.Deliver(axon, emit, now)
+		}
+		return
+	}
+	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
+	c.counters.SynapticEvents += int64(hi - lo)
+	n, mask, nr := c.n, c.ringMask, c.receptors
+	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
+	if c.mode == snn.Fixed {
+		w := c.weightX[lo:hi]
+		for k, t := range target {
+			at := max(emit+int64(dr[k]&delayMask), now)
+			c.ringX[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += int64(w[k]) * count
+		}
+		return
+	}
+	w, f := c.weightF[lo:hi], float64(count)
+	for k, t := range target {
+		at := max(emit+int64(dr[k]&delayMask), now)
+		c.ringF[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += float64(w[k] * f) // rounded before the sum: no fused multiply-add
+	}
+}
+
 // DeliverRange is Deliver for the synapses of input axon that end on
 // compartments from..to-1 of a Splittable core; it returns their number
 // instead of counting them, so that disjoint ranges may run concurrently.
 func (c *Core) DeliverRange(axon uint32, emit, now int64, from, to int) int64 {
+	return c.DeliverRangeCount(axon, emit, now, from, to, 1)
+}
+
+// DeliverRangeCount is DeliverRange for a graded spike of count spikes
+// (see DeliverCount).
+func (c *Core) DeliverRangeCount(axon uint32, emit, now int64, from, to int, count int64) int64 {
 	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
 	n, mask, nr := c.n, c.ringMask, c.receptors
 	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
@@ -164,18 +204,30 @@ func (c *Core) DeliverRange(axon uint32, emit, now int64, from, to int) int64 {
 			}
 			events++
 			at := max(emit+int64(dr[k]&delayMask), now)
-			c.ringX[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += int64(w[k])
+			c.ringX[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += int64(w[k]) * count
 		}
 		return events
 	}
 	w := c.weightF[lo:hi]
+	if count == 1 {
+		for k, t := range target {
+			if t < f || t > e {
+				continue
+			}
+			events++
+			at := max(emit+int64(dr[k]&delayMask), now)
+			c.ringF[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += w[k]
+		}
+		return events
+	}
+	fc := float64(count)
 	for k, t := range target {
 		if t < f || t > e {
 			continue
 		}
 		events++
 		at := max(emit+int64(dr[k]&delayMask), now)
-		c.ringF[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += w[k]
+		c.ringF[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += float64(w[k] * fc)
 	}
 	return events
 }
@@ -584,19 +636,20 @@ func (c *Core) quietCurrents(i int) bool {
 func (c *Core) updateSources(t int64) {
 	for k := range c.sources {
 		s := &c.sources[k]
-		if s.next != t {
-			continue
-		}
-		if !s.mute {
-			c.spikes = append(c.spikes, uint16(c.n+k))
-		}
-		s.count++
-		if s.prob > 0 {
-			s.next = t + snn.PoissonInterval(c.seed, s.pop, s.index, s.count, s.prob)
-		} else if int(s.count) < len(s.ticks) {
-			s.next = s.ticks[s.count]
-		} else {
-			s.next = never
+		// A spike array may list a tick several times: a graded spike,
+		// sent as that many spikes of the compartment.
+		for s.next == t {
+			if !s.mute {
+				c.spikes = append(c.spikes, uint16(c.n+k))
+			}
+			s.count++
+			if s.prob > 0 {
+				s.next = t + snn.PoissonInterval(c.seed, s.pop, s.index, s.count, s.prob)
+			} else if int(s.count) < len(s.ticks) {
+				s.next = s.ticks[s.count]
+			} else {
+				s.next = never
+			}
 		}
 	}
 }

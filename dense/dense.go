@@ -452,7 +452,8 @@ func (s *Sim) Step() []uint32 {
 				for k < len(ts) && ts[k] < t {
 					k++
 				}
-				if k < len(ts) && ts[k] == t {
+				for k < len(ts) && ts[k] == t {
+					// A graded spike of n: n spikes of the neuron.
 					s.spikes = append(s.spikes, uint32(p.lo+j))
 					k++
 				}
@@ -499,8 +500,24 @@ func (s *Sim) input(t int64) {
 		s.inDirty = true
 		out := s.inRaw[b.rec][b.postLo:b.postHi]
 		if s.sparseBelow*(hi-lo) < b.preHi-b.preLo {
-			for _, j := range sp[lo:hi] {
-				floats.Add(out, b.wt.RawRowView(int(j)-b.preLo))
+			for k := lo; k < hi; k++ {
+				j := sp[k]
+				row := b.wt.RawRowView(int(j) - b.preLo)
+				n := 1
+				for k+n < hi && sp[k+n] == j {
+					n++
+				}
+				if n == 1 {
+					floats.Add(out, row)
+					continue
+				}
+				// A graded spike of n: n times the weights, each product
+				// rounded before the sum, as the engine adds it.
+				k += n - 1
+				fn := float64(n)
+				for i, w := range row {
+					out[i] += float64(fn * w)
+				}
 			}
 			continue
 		}
@@ -522,7 +539,8 @@ func (s *Sim) record(t int64) {
 		v.SetVec(int(i), 0)
 	}
 	for _, i := range s.spikes {
-		v.SetVec(int(i), 1)
+		// A neuron listed n times (a graded spike) counts n.
+		v.SetVec(int(i), v.AtVec(int(i))+1)
 	}
 	s.ringSpikes[slot] = append(s.ringSpikes[slot][:0], s.spikes...)
 	s.ringTick[slot] = t

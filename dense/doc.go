@@ -31,7 +31,9 @@
 // Inputs: spike k = 0, 1, ... of Poisson neuron j of population p falls on
 // tick t_0 = snn.PoissonInterval(seed, p, j, 0, P) - 1 and t_k = t_(k-1) +
 // snn.PoissonInterval(seed, p, j, k, P), with P = g.PoissonP(p) and seed =
-// g.Net.Seed. A spike-source neuron fires at g.SourceTicks(p, j).
+// g.Net.Seed. A spike-source neuron fires at g.SourceTicks(p, j); a tick
+// listed k times there (a graded population) is k spikes, and the neuron's
+// entry of the spike vector is k.
 //
 // The spikes of tick t, of every kind, are the presynaptic events of ticks
 // t+1 and later.

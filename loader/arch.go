@@ -19,12 +19,13 @@ var presetFS embed.FS
 // archField binds one YAML key to a field of chip.Arch.
 type archField struct {
 	key  string
-	kind byte // 'i' int, 'f' float (non-negative), 's' string, 'y' sync, 't' sync table
+	kind byte // 'i' int, 'f' float (non-negative), 's' string, 'y' sync, 't' sync table, 'b' bool
 	ip   func(a *chip.Arch) *int
 	fp   func(a *chip.Arch) *float64
 	fp2  func(a *chip.Arch) *float64 // a second float the key sets, if any
 	sp   func(a *chip.Arch) *string
 	tp   func(a *chip.Arch) *[]chip.SyncStep
+	bp   func(a *chip.Arch) *bool
 }
 
 func intField(key string, p func(a *chip.Arch) *int) archField {
@@ -51,6 +52,7 @@ var archFields = []archField{
 	intField("max_fan_in", func(a *chip.Arch) *int { return &a.MaxFanIn }),
 	intField("max_delay_ticks", func(a *chip.Arch) *int { return &a.MaxDelayTicks }),
 	intField("weight_bits", func(a *chip.Arch) *int { return &a.WeightBits }),
+	{key: "conv_weight_sharing", kind: 'b', bp: func(a *chip.Arch) *bool { return &a.ConvWeightSharing }},
 	intField("cores_per_tile", func(a *chip.Arch) *int { return &a.CoresPerTile }),
 	intField("tiles_x", func(a *chip.Arch) *int { return &a.TilesX }),
 	intField("tiles_y", func(a *chip.Arch) *int { return &a.TilesY }),
@@ -263,6 +265,12 @@ func (p *archParser) decode(data []byte, a *chip.Arch) error {
 			if af.fp2 != nil {
 				*af.fp2(a) = v
 			}
+		case 'b':
+			v, err := p.boolean(g.val, af.key)
+			if err != nil {
+				return err
+			}
+			*af.bp(a) = v
 		case 't':
 			t, err := p.syncTable(g.val, af.key)
 			if err != nil {

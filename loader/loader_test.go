@@ -291,7 +291,7 @@ func TestArchHopDirections(t *testing.T) {
 func TestArchErrors(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"base: loihi\nneurons_per_cor: 5\n",
-			"loader: a.yaml:2: neurons_per_cor: unknown key (allowed: base, name, description, neurons_per_core, input_axons_per_core, output_axons_per_core, synapses_per_core, max_fan_in, max_delay_ticks, weight_bits, cores_per_tile, tiles_x, tiles_y, max_chips, sync, tick_budget, hop_latency_ew, hop_latency_ns, hop_energy_ew, hop_energy_ns, hop_latency_east, hop_latency_west, hop_latency_north, hop_latency_south, hop_energy_east, hop_energy_west, hop_energy_north, hop_energy_south, chip_hop_latency, chip_hop_energy, link_service_time, chip_link_service_time, link_buffer, synop_energy, synop_latency, synop_energy_dense, synop_latency_dense, synop_energy_conv, synop_latency_conv, neuron_access_energy, neuron_access_latency, neuron_update_energy, neuron_update_latency, spike_energy, spike_latency, message_out_energy, message_out_latency, message_in_energy, message_in_latency, barrier_latency, barrier_energy, sync_latency_tiles, sync_latency_chips)"},
+			"loader: a.yaml:2: neurons_per_cor: unknown key (allowed: base, name, description, neurons_per_core, input_axons_per_core, output_axons_per_core, synapses_per_core, max_fan_in, max_delay_ticks, weight_bits, conv_weight_sharing, cores_per_tile, tiles_x, tiles_y, max_chips, sync, tick_budget, hop_latency_ew, hop_latency_ns, hop_energy_ew, hop_energy_ns, hop_latency_east, hop_latency_west, hop_latency_north, hop_latency_south, hop_energy_east, hop_energy_west, hop_energy_north, hop_energy_south, chip_hop_latency, chip_hop_energy, link_service_time, chip_link_service_time, link_buffer, synop_energy, synop_latency, synop_energy_dense, synop_latency_dense, synop_energy_conv, synop_latency_conv, neuron_access_energy, neuron_access_latency, neuron_update_energy, neuron_update_latency, spike_energy, spike_latency, message_out_energy, message_out_latency, message_in_energy, message_in_latency, barrier_latency, barrier_energy, sync_latency_tiles, sync_latency_chips)"},
 		{"base: loihii\n", `loader: a.yaml:1: base: unknown preset "loihii" (have: loihi, loihi-presilicon, pohoiki, spinnaker, truenorth)`},
 		{"base: loihi\ntiles_x: many\n", `loader: a.yaml:2: tiles_x: expected a positive integer, got "many"`},
 		{"base: loihi\ntiles_x: 0\n", `loader: a.yaml:2: tiles_x: expected a positive integer, got 0`},
@@ -345,7 +345,7 @@ func TestNetworkErrors(t *testing.T) {
 		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all, weight: 1, synapse_format: diagonal}\n",
 			`loader: net.yaml:9: projections[0].synapse_format: unknown synapse format "diagonal" (have: sparse, dense, conv)`},
 		{"neurons:\n  n: {tau_m: 20, v_th: 1, vth: 2}\n", `loader: net.yaml:2: neurons.n.vth: unknown key (allowed: tau_m, v_rest, v_reset, v_th, t_ref, bias, leak, leak_decay, fixed_scale, receptors, v_init)`},
-		{"populations:\n  - {name: p, size: 1, kind: poisson, rate: 1, neuron: n}\n", `loader: net.yaml:2: populations[0].neuron: not used by kind poisson (allowed: name, size, kind, rate)`},
+		{"populations:\n  - {name: p, size: 1, kind: poisson, rate: 1, neuron: n}\n", `loader: net.yaml:2: populations[0].neuron: not used by kind poisson (allowed: name, size, kind, rate, shape, graded)`},
 		// wrong type
 		{"dt: fast\n", `loader: net.yaml:1: dt: expected a positive time step in ms, got "fast"`},
 		{"populations:\n  - {name: p, size: ten, kind: poisson, rate: 1}\n", `loader: net.yaml:2: populations[0].size: expected a non-negative integer, got "ten"`},
@@ -377,9 +377,9 @@ func TestNetworkErrors(t *testing.T) {
 			`loader: net.yaml:9: projections[0].receptor: unknown receptor "gaba" of population "inh" (have: exc, inh)`},
 		// unknown connector
 		{base + "projections:\n  - {pre: exc, post: inh, connector: some_to_some, weight: 1}\n",
-			`loader: net.yaml:9: projections[0].connector: unknown connector "some_to_some" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file)`},
+			`loader: net.yaml:9: projections[0].connector: unknown connector "some_to_some" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file, conv)`},
 		{base + "projections:\n  - {pre: exc, post: inh, connector: {fixed_prob: 0.1}, weight: 1}\n",
-			`loader: net.yaml:9: projections[0].connector: unknown connector "fixed_prob" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file)`},
+			`loader: net.yaml:9: projections[0].connector: unknown connector "fixed_prob" (have: all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, file, conv)`},
 		// missing required field
 		{base + "projections:\n  - {pre: exc, post: inh, connector: all_to_all}\n",
 			`loader: net.yaml:9: projections[0]: missing required field weight (mV)`},

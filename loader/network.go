@@ -21,17 +21,17 @@ var (
 	normalKeys     = []string{"mean", "sd", "low", "high"}
 	distKeys       = []string{"uniform", "normal"}
 	kindNames      = []string{"lif", "poisson", "spike_source"}
-	connectorNames = []string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list", "file"}
+	connectorNames = []string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list", "file", "conv"}
 	modeNames      = []string{"float", "fixed"}
 	signNames      = []string{"excitatory", "inhibitory"}
 
 	// populationKeys are the keys a population of each kind accepts.
 	populationKeys = map[snn.Kind][]string{
-		snn.LIF:         {"name", "size", "kind", "neuron"},
-		snn.Poisson:     {"name", "size", "kind", "rate"},
-		snn.SpikeSource: {"name", "size", "kind", "spike_times"},
+		snn.LIF:         {"name", "size", "kind", "neuron", "shape"},
+		snn.Poisson:     {"name", "size", "kind", "rate", "shape", "graded"},
+		snn.SpikeSource: {"name", "size", "kind", "spike_times", "shape", "graded"},
 	}
-	allPopulationKeys = []string{"name", "size", "kind", "neuron", "rate", "spike_times"}
+	allPopulationKeys = []string{"name", "size", "kind", "neuron", "rate", "spike_times", "shape", "graded"}
 )
 
 // Default neuron values that the network format documents.
@@ -54,15 +54,22 @@ func LoadNetwork(path string) (*snn.Network, error) {
 // LoadNetworkOn is LoadNetwork with the mesh a SANA-FE file's core
 // addresses refer to (see SANAFEMesh).
 func LoadNetworkOn(path string, mesh SANAFEGeometry) (*snn.Network, error) {
-	if strings.EqualFold(filepath.Ext(path), ".nir") {
-		return LoadNIR(path)
-	}
+	return LoadNetworkWith(path, mesh, NIROptions{})
+}
+
+// LoadNetworkWith is LoadNetworkOn with the options of a NIR graph. A
+// time step in nir applies only to a NIR graph: for another file it is an
+// error, since a network file gives its own dt.
+func LoadNetworkWith(path string, mesh SANAFEGeometry, nir NIROptions) (*snn.Network, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loader: %w", err)
 	}
-	if bytes.HasPrefix(data, []byte(hdf5Signature)) {
-		return ParseNIR(path, data)
+	if strings.EqualFold(filepath.Ext(path), ".nir") || bytes.HasPrefix(data, []byte(hdf5Signature)) {
+		return nir.Parse(path, data)
+	}
+	if nir.Dt != 0 {
+		return nil, fmt.Errorf("loader: %s: a time step of %g ms applies to NIR graphs only: a network file gives its own dt", path, nir.Dt)
 	}
 	if IsSANAFENetwork(data) {
 		return ParseSANAFENetwork(path, data, mesh)
@@ -360,7 +367,7 @@ func (p *netParser) parseReceptors(v *yaml.Node, path string) ([]snn.Receptor, e
 		if !ok {
 			return nil, p.errAt(f.node, ip, "missing required field tau_syn (ms)")
 		}
-		if r.TauSyn, err = p.floatCheck(g.val, join(ip, "tau_syn"), "a positive time constant in ms", func(x float64) bool { return x > 0 }); err != nil {
+		if r.TauSyn, err = p.floatCheck(g.val, join(ip, "tau_syn"), "a time constant >= 0 in ms (0: no current, the input reaches the membrane in its tick)", func(x float64) bool { return x >= 0 }); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -570,6 +577,30 @@ func (p *netParser) parsePopulation(v *yaml.Node, path string) (snn.Population, 
 		return pop, p.errAt(r, path, "missing required field size")
 	}
 	pop.Size = int(size)
+	if g, ok := f.get("graded"); ok {
+		if pop.Graded, err = p.boolean(g.val, join(path, "graded")); err != nil {
+			return pop, err
+		}
+	}
+	if g, ok := f.get("shape"); ok {
+		sp := join(path, "shape")
+		items, err := p.seq(g.val, sp)
+		if err != nil {
+			return pop, err
+		}
+		n := int64(1)
+		for i, it := range items {
+			d, err := p.integer(it, index(sp, i), "a positive dimension", 1, math.MaxInt32)
+			if err != nil {
+				return pop, err
+			}
+			pop.Shape = append(pop.Shape, int(d))
+			n = min(n*d, math.MaxInt32+1)
+		}
+		if len(items) == 0 || n != size {
+			return pop, p.errAt(g.val, sp, "expected dimensions whose product is the size %d, got %v", size, pop.Shape)
+		}
+	}
 	return pop, nil
 }
 
@@ -727,7 +758,7 @@ func (p *netParser) parseProjection(v *yaml.Node, path string) (snn.Projection, 
 		if pr.Weight, err = p.dist(g.val, join(path, "weight"), "mV"); err != nil {
 			return pr, err
 		}
-	} else if pr.Connector.Kind != snn.FromList || !pr.Connector.AllWeighted() {
+	} else if (pr.Connector.Kind != snn.FromList || !pr.Connector.AllWeighted()) && pr.Connector.Kind != snn.Convolution {
 		return pr, p.errAt(r, path, "missing required field weight (mV)")
 	}
 	if g, ok := f.get("delay"); ok {
@@ -794,7 +825,7 @@ func (p *netParser) checkDelay(v *yaml.Node, path string, d snn.Dist) error {
 func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self bool) (snn.Connector, error) {
 	var c snn.Connector
 	r := resolve(v)
-	forms := "all_to_all | one_to_one | {fixed_probability: p} | {fixed_in_degree: k} | {list: [[pre, post], ...]} | {file: synapses.npz}"
+	forms := "all_to_all | one_to_one | {fixed_probability: p} | {fixed_in_degree: k} | {list: [[pre, post], ...]} | {file: synapses.npz} | {conv: {...}}"
 	if r == nil || (r.Kind != yaml.ScalarNode && r.Kind != yaml.MappingNode) || isNull(r) {
 		return c, p.errAt(v, path, "expected %s, got %s", forms, describe(v))
 	}
@@ -804,7 +835,7 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 			c.Kind = snn.AllToAll
 		case "one_to_one":
 			c.Kind = snn.OneToOne
-		case "fixed_probability", "fixed_in_degree", "list", "file":
+		case "fixed_probability", "fixed_in_degree", "list", "file", "conv":
 			return c, p.errAt(r, path, "connector %s needs a parameter: write {%s: ...}", r.Value, r.Value)
 		default:
 			return c, p.errAt(r, path, "unknown connector %q (have: %s)", clip(r.Value), strings.Join(connectorNames, ", "))
@@ -857,6 +888,8 @@ func (p *netParser) connector(v *yaml.Node, path string, npre, npost int, self b
 			return c, err
 		}
 		c.List = l
+	case "conv":
+		return p.convConnector(val, kp, npre, npost)
 	case "file":
 		c.Kind = snn.FromList
 		t, err := p.connFile(val, kp, npre, npost)

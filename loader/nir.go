@@ -14,7 +14,7 @@ import (
 )
 
 // nirSupported lists the NIR node types ParseNIR converts, for errors.
-const nirSupported = "Input, Output, LIF, CubaLIF, IF, Affine, Linear"
+const nirSupported = "Input, Output, LIF, CubaLIF, IF, LI, CubaLI, I, Threshold, Affine, Linear, Scale, Conv1d, Conv2d, SumPool2d, AvgPool2d, Flatten, Delay, NIRGraph"
 
 // Limits on what a NIR file may ask for, so that a malformed file cannot
 // make the loader allocate without bound.
@@ -27,7 +27,6 @@ const (
 	// and building the network grows with the product of the two.
 	maxNIRGroups = 4096
 	minNIRDt     = 1e-6 // ms; the smallest tick the automatic choice goes down to
-	pulseFactor  = 20   // a pulse receptor's tau_syn is dt/pulseFactor
 )
 
 // NIROptions controls the conversion of a NIR graph into a network.
@@ -111,7 +110,12 @@ type nirGroup struct {
 // nirNode is one node of the graph.
 type nirNode struct {
 	name, typ string
-	size      int // neurons, for inputs and neurons
+	size      int   // neurons, for inputs and neurons
+	shape     []int // of an Input's or neuron node's output; nil: [size]
+
+	// inner marks the Input and Output nodes of a nested graph, which
+	// pass their input on unchanged.
+	inner bool
 
 	// Neurons: the parameters of every neuron, or when they differ, of
 	// the first group. A population shares one snn.Neuron, so a neuron
@@ -124,16 +128,53 @@ type nirNode struct {
 	group, index []int
 
 	// Affine and Linear: weight[i*cols+j] from input j to output i.
+	// Conv1d and Conv2d: the kernel, bias per output channel.
 	weight     []float64
 	rows, cols int
 	bias       []float64
+	conv       *nirConv
+	pool       *nirPool
+	flatten    *nirFlatten
+	// Scale: the factors; Delay: the delays in s. One value applies to
+	// every element.
+	values []float64
 
 	ins, outs []*nirNode
 }
 
-func (n *nirNode) isNeuron() bool { return n.typ == "LIF" || n.typ == "CubaLIF" || n.typ == "IF" }
-func (n *nirNode) isWeight() bool { return n.typ == "Affine" || n.typ == "Linear" }
-func (n *nirNode) isSource() bool { return n.isNeuron() || n.typ == "Input" }
+// isNeuron reports whether n has state: it becomes a population.
+func (n *nirNode) isNeuron() bool {
+	switch n.typ {
+	case "LIF", "CubaLIF", "IF", "LI", "CubaLI", "I", "Threshold":
+		return true
+	}
+	return false
+}
+
+// spikes reports whether a node's output is spikes; LI, CubaLI and I
+// output their voltage.
+func (n *nirNode) spikes() bool { return n.typ != "LI" && n.typ != "CubaLI" && n.typ != "I" }
+
+// isWeight reports whether n is a stateless linear map of its input:
+// synapses, composed along chains of such nodes.
+func (n *nirNode) isWeight() bool {
+	switch n.typ {
+	case "Affine", "Linear", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten", "Scale", "Delay":
+		return true
+	}
+	return n.inner
+}
+
+// isSource reports whether n emits spikes into the graph.
+func (n *nirNode) isSource() bool { return (n.isNeuron() || n.typ == "Input") && !n.inner }
+
+// outShape returns the shape of a source node's output.
+func (n *nirNode) outShape() []int {
+	if n.shape != nil {
+		return n.shape
+	}
+	return []int{n.size}
+}
 
 // pops returns the groups of node n, one per population it becomes.
 func (n *nirNode) pops() []nirGroup {
@@ -164,6 +205,8 @@ type nirParser struct {
 	file   string
 	nodes  []*nirNode // in file order
 	byName map[string]*nirNode
+	graphs []string // the names of nested graphs
+	dt     float64  // ms, once chosen
 
 	biasPop map[*nirNode]string // the bias source population of a weight node
 }
@@ -195,12 +238,32 @@ func (p *nirParser) readGraph(f *hdf5.File) error {
 	} else if typ != "NIRGraph" {
 		return p.errf("node: type %q: expected the top-level node to be a NIRGraph", typ)
 	}
+	return p.readSubgraph(g, "", 0)
+}
+
+// maxNIRDepth bounds the nesting of NIRGraph nodes, and maxNIRNodes the
+// nodes of all graphs together: a file may link one group from many
+// places, which nesting would otherwise multiply.
+const (
+	maxNIRDepth = 16
+	maxNIRNodes = 1 << 16
+)
+
+// readSubgraph reads the nodes and edges of graph g, whose node names
+// take prefix. A nested NIRGraph's nodes are named "<graph>.<node>"; its
+// Input and Output nodes pass their input on, and an edge to or from the
+// graph's own name reaches its single Input or leaves its single Output.
+func (p *nirParser) readSubgraph(g *hdf5.Group, prefix string, depth int) error {
 	nodes, err := g.Group("nodes")
 	if err != nil {
 		return p.errf("%w", err)
 	}
-	for _, name := range nodes.Members() {
-		ng, err := nodes.Group(name)
+	for _, member := range nodes.Members() {
+		if len(p.nodes)+len(p.graphs) >= maxNIRNodes {
+			return p.errf("more than %d nodes in the graph and its nested graphs", maxNIRNodes)
+		}
+		name := prefix + member
+		ng, err := nodes.Group(member)
 		if err != nil {
 			return p.errf("node %q: %w", name, err)
 		}
@@ -208,9 +271,25 @@ func (p *nirParser) readGraph(f *hdf5.File) error {
 		if err != nil {
 			return p.errf("node %q: %w", name, err)
 		}
-		n := &nirNode{name: name, typ: typ}
+		if typ == "NIRGraph" {
+			if depth+1 >= maxNIRDepth {
+				return p.errf("node %q (NIRGraph): graphs nested more than %d deep", name, maxNIRDepth)
+			}
+			if p.byName[name] != nil {
+				return p.errf("node %q: defined twice", name)
+			}
+			p.graphs = append(p.graphs, name)
+			if err := p.readSubgraph(ng, name+".", depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		n := &nirNode{name: name, typ: typ, inner: prefix != "" && (typ == "Input" || typ == "Output")}
 		if err := p.readNode(n, ng); err != nil {
 			return err
+		}
+		if p.byName[name] != nil {
+			return p.errf("node %q: defined twice", name)
 		}
 		p.nodes = append(p.nodes, n)
 		p.byName[name] = n
@@ -220,16 +299,43 @@ func (p *nirParser) readGraph(f *hdf5.File) error {
 		return p.errf("%w", err)
 	}
 	for _, e := range edges {
-		src, dst := p.byName[e[0]], p.byName[e[1]]
-		for _, name := range e {
-			if p.byName[name] == nil {
-				return p.errf("edge %q -> %q: unknown node %q", e[0], e[1], name)
-			}
+		src, err := p.endpoint(prefix+e[0], "Output", e)
+		if err != nil {
+			return err
+		}
+		dst, err := p.endpoint(prefix+e[1], "Input", e)
+		if err != nil {
+			return err
 		}
 		src.outs = append(src.outs, dst)
 		dst.ins = append(dst.ins, src)
 	}
 	return nil
+}
+
+// endpoint resolves a node name of edge e: a node, or a nested graph's
+// single node of type typ (its Input as a destination, its Output as a
+// source).
+func (p *nirParser) endpoint(name, typ string, e [2]string) (*nirNode, error) {
+	if n := p.byName[name]; n != nil {
+		return n, nil
+	}
+	if !slices.Contains(p.graphs, name) {
+		return nil, p.errf("edge %q -> %q: unknown node %q", e[0], e[1], name)
+	}
+	var found *nirNode
+	for _, n := range p.nodes {
+		if n.typ == typ && n.inner && strings.HasPrefix(n.name, name+".") && !strings.Contains(n.name[len(name)+1:], ".") {
+			if found != nil {
+				return nil, p.errf("edge %q -> %q: graph %q has several %s nodes: name one as %q", e[0], e[1], name, typ, found.name)
+			}
+			found = n
+		}
+	}
+	if found == nil {
+		return nil, p.errf("edge %q -> %q: graph %q has no %s node", e[0], e[1], name, typ)
+	}
+	return found, nil
 }
 
 // readString reads a scalar string dataset.
@@ -303,10 +409,11 @@ func readEdges(g *hdf5.Group) ([][2]string, error) {
 func (p *nirParser) readNode(n *nirNode, g *hdf5.Group) error {
 	var err error
 	switch n.typ {
-	case "Input":
+	case "Input", "Output":
+		if n.typ == "Output" && (g == nil || !g.Has("shape")) {
+			return nil
+		}
 		n.size, err = p.shapeSize(n, g)
-	case "Output":
-		return nil
 	case "LIF":
 		err = p.params(n, g, []param{
 			{"tau", &n.tau, true, 0, true}, {"r", &n.r, true, 0, false}, {"v_leak", &n.vLeak, true, 0, false},
@@ -322,10 +429,31 @@ func (p *nirParser) readNode(n *nirNode, g *hdf5.Group) error {
 		err = p.params(n, g, []param{
 			{"r", &n.r, true, 0, false}, {"v_threshold", &n.vTh, true, 0, false}, {"v_reset", &n.vReset, false, 0, false},
 		})
+	case "LI":
+		err = p.params(n, g, []param{
+			{"tau", &n.tau, true, 0, true}, {"r", &n.r, true, 0, false}, {"v_leak", &n.vLeak, true, 0, false},
+		})
+	case "CubaLI":
+		err = p.params(n, g, []param{
+			{"tau_mem", &n.tau, true, 0, true}, {"tau_syn", &n.tauSyn, true, 0, true}, {"r", &n.r, true, 0, false},
+			{"v_leak", &n.vLeak, true, 0, false}, {"w_in", &n.wIn, false, 1, false},
+		})
+	case "I":
+		err = p.params(n, g, []param{{"r", &n.r, true, 0, false}})
+	case "Threshold":
+		err = p.params(n, g, []param{{"threshold", &n.vTh, true, 0, false}})
 	case "Affine", "Linear":
 		err = p.weights(n, g)
-	case "NIRGraph":
-		return p.nodeErr(n, "", "nested graphs are not supported; flatten the graph before export")
+	case "Conv1d", "Conv2d":
+		err = p.readConv(n, g)
+	case "SumPool2d", "AvgPool2d":
+		err = p.readPool(n, g)
+	case "Flatten":
+		err = p.readFlatten(n, g)
+	case "Scale":
+		n.values, err = p.finiteArray(n, g, "scale", false)
+	case "Delay":
+		n.values, err = p.finiteArray(n, g, "delay", true)
 	default:
 		return p.nodeErr(n, "", "unsupported node type (supported: %s)", nirSupported)
 	}
@@ -354,9 +482,12 @@ func (p *nirParser) params(n *nirNode, g *hdf5.Group, ps []param) error {
 			}
 			continue
 		}
-		v, err := p.floats(n, g, pr.name)
+		v, shape, err := p.floatsShape(n, g, pr.name)
 		if err != nil {
 			return err
+		}
+		if len(v) > 1 && n.shape == nil && len(shape) > 1 {
+			n.shape = shape
 		}
 		if len(v) == 0 {
 			return p.nodeErr(n, pr.name, "empty array")
@@ -386,6 +517,9 @@ func (p *nirParser) params(n *nirNode, g *hdf5.Group, ps []param) error {
 	}
 	if n.size == 0 {
 		n.size = 1
+	}
+	if n.shape != nil && shapeProduct(n.shape) != n.size {
+		n.shape = nil
 	}
 	return p.split(n, ps, arrays)
 }
@@ -428,15 +562,30 @@ func (p *nirParser) split(n *nirNode, ps []param, arrays [][]float64) error {
 }
 
 func (p *nirParser) floats(n *nirNode, g *hdf5.Group, field string) ([]float64, error) {
+	v, _, err := p.floatsShape(n, g, field)
+	return v, err
+}
+
+// floatsShape reads a numeric dataset and its shape.
+func (p *nirParser) floatsShape(n *nirNode, g *hdf5.Group, field string) ([]float64, []int, error) {
 	d, err := g.Dataset(field)
 	if err != nil {
-		return nil, p.nodeErr(n, field, "%w", err)
+		return nil, nil, p.nodeErr(n, field, "%w", err)
 	}
-	v, _, err := d.Float64s()
+	v, shape, err := d.Float64s()
 	if err != nil {
-		return nil, p.nodeErr(n, field, "%w", err)
+		return nil, nil, p.nodeErr(n, field, "%w", err)
 	}
-	return v, nil
+	return v, shape, nil
+}
+
+// shapeProduct returns the number of elements of an array of shape s.
+func shapeProduct(s []int) int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
 }
 
 // shapeSize reads an Input node's shape; a multi-dimensional input is
@@ -447,11 +596,16 @@ func (p *nirParser) shapeSize(n *nirNode, g *hdf5.Group) (int, error) {
 		return 0, err
 	}
 	size := 1
+	n.shape = nil
 	for _, d := range shape {
 		if d != math.Trunc(d) || d < 1 || float64(size)*d > maxNIRSize {
 			return 0, p.nodeErr(n, "shape", "%v: expected positive whole dimensions of at most %d elements in all", shape, maxNIRSize)
 		}
 		size *= int(d)
+		n.shape = append(n.shape, int(d))
+	}
+	if len(n.shape) < 2 {
+		n.shape = nil
 	}
 	return size, nil
 }
@@ -508,126 +662,6 @@ func (p *nirParser) chooseDt() float64 {
 	return dt
 }
 
-// build adds the populations and projections to net.
-func (p *nirParser) build(net *snn.Network) error {
-	dt := net.Dt
-	// Inputs first: a stimulus drives the first input population.
-	for _, n := range p.nodes {
-		if n.typ == "Input" {
-			net.Populations = append(net.Populations, snn.Population{
-				Name: n.name, Size: n.size, Kind: snn.SpikeSource, SpikeTimes: make([][]float64, n.size),
-			})
-		}
-	}
-	// scale converts a NIR weight into the mV a spike adds to the receptor
-	// current of each population of a neuron node, by group.
-	scale := map[*nirNode][]float64{}
-	for _, n := range p.nodes {
-		if !n.isNeuron() {
-			continue
-		}
-		for g, ps := range n.pops() {
-			name := n.popName(g)
-			if n.groups != nil && p.byName[name] != nil {
-				return p.nodeErr(n, "", "population name %q of its parameter set %d is taken by a node", name, g)
-			}
-			nu := snn.Neuron{VRest: ps.vLeak, VReset: ps.vReset, VTh: ps.vTh}
-			// Without a synapse a NIR spike is a one-tick pulse of input:
-			// a receptor much faster than the tick carries it.
-			rc := snn.Receptor{Name: defaultReceptor, TauSyn: dt / pulseFactor}
-			s := ps.r
-			switch n.typ {
-			case "LIF":
-				nu.TauM = ps.tau * 1000
-			case "CubaLIF":
-				nu.TauM = ps.tau * 1000
-				rc.TauSyn = ps.tauSyn * 1000
-				// The pulse enters tau_syn dI/dt = -I + w_in S, raising I by
-				// w_in*dt/tau_syn; the membrane sees r*I.
-				s = ps.r * ps.wIn * dt / rc.TauSyn
-			case "IF":
-				// dv/dt = r I integrated per tick, as the simulators that
-				// export IF do: each tick adds r times the input.
-				nu.NoLeak = true
-			}
-			nu.Receptors = []snn.Receptor{rc}
-			scale[n] = append(scale[n], s)
-			net.Populations = append(net.Populations, snn.Population{Name: name, Size: ps.size, Kind: snn.LIF, Neuron: nu})
-		}
-	}
-	for _, n := range p.nodes {
-		if err := p.connect(net, n, scale); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// connect checks the edges of node n and adds the projections it makes: a
-// weight node's, or a direct edge's from an Input or neuron node into a
-// neuron node.
-func (p *nirParser) connect(net *snn.Network, n *nirNode, scale map[*nirNode][]float64) error {
-	for _, in := range n.ins {
-		if n.typ == "Input" {
-			return p.nodeErr(n, "", "has an incoming edge from %q", in.name)
-		}
-		if n.isWeight() && !in.isSource() {
-			return p.nodeErr(n, "", "input from %q (%s): weights must follow an Input or neuron node", in.name, in.typ)
-		}
-	}
-	for _, out := range n.outs {
-		switch {
-		case n.typ == "Output":
-			return p.nodeErr(n, "", "has an outgoing edge to %q", out.name)
-		case n.isWeight() && !out.isNeuron():
-			return p.nodeErr(n, "", "output to %q (%s): weights must feed a neuron node", out.name, out.typ)
-		case n.isSource() && out.isNeuron():
-			// A direct edge: the identity matrix.
-			if n.size != out.size {
-				return p.errf("edge %q -> %q: sizes %d and %d differ", n.name, out.name, n.size, out.size)
-			}
-			s := newSynapses(n, out, scale[out])
-			for i := range n.size {
-				s.add(i, i, 1)
-			}
-			s.project(net, func(pre, post string) string { return pre + "->" + post })
-		}
-	}
-	if !n.isWeight() {
-		return nil
-	}
-	if len(n.ins) == 0 || len(n.outs) == 0 {
-		return p.nodeErr(n, "", "not connected on both sides")
-	}
-	for _, post := range n.outs {
-		if n.rows != post.size {
-			return p.nodeErr(n, "weight", "%d rows, but %q has %d neurons", n.rows, post.name, post.size)
-		}
-		for _, pre := range n.ins {
-			if n.cols != pre.size {
-				return p.nodeErr(n, "weight", "%d columns, but %q has %d neurons", n.cols, pre.name, pre.size)
-			}
-			s := newSynapses(pre, post, scale[post])
-			for i := 0; i < n.rows; i++ {
-				for j := 0; j < n.cols; j++ {
-					if w := n.weight[i*n.cols+j]; w != 0 {
-						s.add(j, i, w)
-					}
-				}
-			}
-			named := len(n.ins) > 1 || len(n.outs) > 1 || pre.groups != nil || post.groups != nil
-			s.project(net, func(pre, post string) string {
-				if named {
-					return n.name + ":" + pre + "->" + post
-				}
-				return n.name
-			})
-		}
-		p.addBias(net, n, post, scale[post])
-	}
-	return nil
-}
-
 // synapses collects the synapses from node pre to node post as explicit
 // lists, one per pair of their populations that has any, in order of each
 // pair's first synapse. A synapse between neurons of split nodes is
@@ -640,6 +674,7 @@ type synapses struct {
 	pair      map[[2]int]int
 	pairs     [][2]int // groups of pre and post
 	lists     [][]snn.Conn
+	dt        float64 // ms, for delays
 }
 
 func newSynapses(pre, post *nirNode, scale []float64) *synapses {
@@ -655,7 +690,11 @@ func newSynapses(pre, post *nirNode, scale []float64) *synapses {
 
 // add adds a synapse of NIR weight w from neuron i of pre to neuron j of
 // post.
-func (s *synapses) add(i, j int, w float64) {
+func (s *synapses) add(i, j int, w float64) { s.addDelayed(i, j, w, 0) }
+
+// addDelayed adds a synapse with d ticks of delay beyond the one every
+// edge takes.
+func (s *synapses) addDelayed(i, j int, w float64, d int) {
 	gi, ki := s.pre.locate(i)
 	gj, kj := s.post.locate(j)
 	k, ok := s.pair[[2]int{gi, gj}]
@@ -664,7 +703,11 @@ func (s *synapses) add(i, j int, w float64) {
 		s.pair[[2]int{gi, gj}] = k
 		s.pairs, s.lists = append(s.pairs, [2]int{gi, gj}), append(s.lists, nil)
 	}
-	s.lists[k] = append(s.lists[k], snn.Conn{Pre: ki, Post: kj, Weight: w * s.scale[gj], HasWeight: true})
+	c := snn.Conn{Pre: ki, Post: kj, Weight: w * s.scale[gj], HasWeight: true}
+	if d > 0 {
+		c.Delay, c.HasDelay = float64(1+d)*s.dt, true
+	}
+	s.lists[k] = append(s.lists[k], c)
 }
 
 // project adds the projections, named by name from the names of the two
@@ -685,8 +728,8 @@ func (s *synapses) project(net *snn.Network, name func(pre, post string) string)
 // input: the bias reaches the neurons as the discrete-time simulators that
 // export NIR add it, in step with the weights. Uniform biases take the
 // same path, so that there is one convention for every neuron type.
-func (p *nirParser) addBias(net *snn.Network, n, post *nirNode, scale []float64) {
-	if !slices.ContainsFunc(n.bias, func(b float64) bool { return b != 0 }) {
+func (p *nirParser) addBias(net *snn.Network, n, post *nirNode, bias, scale []float64, named bool) {
+	if !slices.ContainsFunc(bias, func(b float64) bool { return b != 0 }) {
 		return
 	}
 	if p.biasPop == nil {
@@ -709,12 +752,12 @@ func (p *nirParser) addBias(net *snn.Network, n, post *nirNode, scale []float64)
 	}
 	// The source is a one-neuron node that is never split.
 	s := &synapses{pre: &nirNode{name: src, size: 1}, post: post, scale: scale, pair: map[[2]int]int{}}
-	for i, b := range n.bias {
+	for i, b := range bias {
 		if b != 0 {
 			s.add(0, i, b)
 		}
 	}
-	named := len(n.outs) > 1 || post.groups != nil
+	named = named || post.groups != nil
 	s.project(net, func(pre, post string) string {
 		if named {
 			return pre + "->" + post

@@ -319,7 +319,8 @@ func (w *nirWriter) classify(i int) error {
 			return w.popErr(p, "receptors", "tau_syn %v and %v ms: a NIR neuron has one synaptic current", nu.Receptors[0].TauSyn, rc.TauSyn)
 		}
 	}
-	pulse := nu.Receptors[0].TauSyn == w.net.Dt/pulseFactor
+	// The reader gives NIR pulse synapses (LIF, IF) no current: tau_syn 0.
+	pulse := nu.Receptors[0].TauSyn == 0
 	switch {
 	case nu.NoLeak && !pulse:
 		return w.popErr(p, "receptors", "tau_syn %v ms on an integrate-and-fire neuron: NIR has no current-based IF", nu.Receptors[0].TauSyn)

@@ -195,8 +195,8 @@ projections:
 dt: 1
 populations:
   - {name: in, kind: spike_source, spike_times: [[], []]}
-  - {name: a, size: 2, neuron: {leak: false, tau_m: 4, v_th: 1, v_rest: 0.5, receptors: [{name: p, tau_syn: 0.05}]}}
-  - {name: b, size: 3, neuron: {tau_m: 10, v_th: 1, receptors: [{name: p, tau_syn: 0.05}]}}
+  - {name: a, size: 2, neuron: {leak: false, tau_m: 4, v_th: 1, v_rest: 0.5, receptors: [{name: p, tau_syn: 0}]}}
+  - {name: b, size: 3, neuron: {tau_m: 10, v_th: 1, receptors: [{name: p, tau_syn: 0}]}}
   - {name: fc.bias, size: 1, kind: poisson, rate: 1000}
 projections:
   - {pre: in, post: a, connector: one_to_one, weight: 0.7}
@@ -315,7 +315,7 @@ populations:
 projections:
   - {pre: in, post: a, connector: all_to_all, weight: 1, delay: 3}
 `, `projection "in->a": field "delay": a synapse of 3 ticks`},
-		{"if bias", head + `  - {name: a, size: 1, neuron: {leak: false, v_th: 1, bias: 1, receptors: [{name: p, tau_syn: 0.05}]}}
+		{"if bias", head + `  - {name: a, size: 1, neuron: {leak: false, v_th: 1, bias: 1, receptors: [{name: p, tau_syn: 0}]}}
 `, `field "bias"`},
 		{"cuba if", head + `  - {name: a, size: 1, neuron: {leak: false, v_th: 1}}
 `, `no current-based IF`},
@@ -344,7 +344,7 @@ func TestNIRExportNoDataLoss(t *testing.T) {
 	// without a source.
 	net := &snn.Network{Name: "n", Dt: 1, Seed: 1, Populations: []snn.Population{
 		{Name: "in", Size: 1, Kind: snn.SpikeSource, SpikeTimes: make([][]float64, 1)},
-		{Name: "a", Size: 1, Kind: snn.LIF, Neuron: snn.Neuron{TauM: 10, VTh: 1, Receptors: []snn.Receptor{{Name: "syn", TauSyn: 1.0 / 20}}}},
+		{Name: "a", Size: 1, Kind: snn.LIF, Neuron: snn.Neuron{TauM: 10, VTh: 1, Receptors: []snn.Receptor{{Name: "syn", TauSyn: 0}}}},
 	}, Projections: []snn.Projection{{Name: "w", Pre: "in", Post: "a", Connector: snn.Connector{Kind: snn.AllToAll}, Weight: snn.Const(math.Pi), Delay: snn.Const(1)}}}
 	data, err := EncodeNIR(net)
 	if err != nil {
@@ -452,7 +452,7 @@ dt: 1
 populations:
   - {name: in, size: 4, kind: poisson, rate: 50}
   - {name: hidden, size: 3, neuron: {tau_m: 10, v_th: 1, receptors: [{name: syn, tau_syn: 5}]}}
-  - {name: out, size: 2, neuron: {leak: false, v_th: 1, receptors: [{name: syn, tau_syn: 0.05}]}}
+  - {name: out, size: 2, neuron: {leak: false, v_th: 1, receptors: [{name: syn, tau_syn: 0}]}}
 projections:
   - {name: fc1, pre: in, post: hidden, connector: all_to_all, weight: 0.5}
   - {name: fc2, pre: hidden, post: out, connector: {fixed_probability: 0.5}, weight: 1}

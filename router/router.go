@@ -22,6 +22,9 @@ type Packet struct {
 	Axon uint32 // input axon on Dst
 	Hops uint16 // links on the route; set by Send
 	Late bool   // realtime sync: missed its tick's budget; set by Send
+	// Count is the number of spikes the packet carries: a graded spike,
+	// as Loihi 2 sends a payload with one message; 0 and 1 both mean one.
+	Count uint8
 }
 
 // bucket holds the queued packets of one (Deliver, Dst) pair in send

@@ -208,6 +208,9 @@ func inhibit(pr *Projection, w float64) float64 {
 // explicit reports whether any explicit synapse of the connector gives
 // its weight, or its delay.
 func (c *Connector) explicit() (weight, delay bool) {
+	if c.Kind == Convolution {
+		return true, false
+	}
 	if c.Kind != FromList {
 		return false, false
 	}
@@ -434,6 +437,10 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 			cn := c.At(k)
 			add(cn.Pre, cn.Post, &cn)
 		}
+	case Convolution:
+		c.Conv.Synapses(func(i, j int, w float64) {
+			add(i, j, &Conn{Weight: w, HasWeight: true})
+		})
 	}
 	return nil
 }

@@ -71,6 +71,8 @@ func (n *Network) projFanIn(k int, into []int) (exact bool) {
 		for _, p := range c.Table.Post {
 			into[p]++
 		}
+	case Convolution:
+		c.Conv.Synapses(func(_, j int, _ float64) { into[j]++ })
 	}
 	return true
 }

@@ -75,13 +75,17 @@ func (g *Graph) PoissonP(pop int) float64 {
 }
 
 // SourceTicks returns the spike ticks of neuron i of a spike-source
-// population: each time rounded to the nearest tick, duplicates merged.
+// population: each time rounded to the nearest tick, in order. Times that
+// fall in one tick merge into one spike, unless the population is Graded:
+// then k of them are a graded spike of k, which every simulator delivers
+// as k spikes of the neuron in that tick.
 func (g *Graph) SourceTicks(pop, i int) []int64 {
-	ts := g.Net.Populations[pop].SpikeTimes[i]
+	p := &g.Net.Populations[pop]
+	ts := p.SpikeTimes[i]
 	out := make([]int64, 0, len(ts))
 	for _, t := range ts {
 		k := int64(math.Round(t / g.Net.Dt))
-		if len(out) == 0 || out[len(out)-1] != k {
+		if p.Graded || len(out) == 0 || out[len(out)-1] != k {
 			out = append(out, k)
 		}
 	}

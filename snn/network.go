@@ -99,8 +99,19 @@ type Population struct {
 	Kind   Kind
 	Neuron Neuron // for LIF
 
-	RateHz     float64     // for Poisson
-	SpikeTimes [][]float64 // for SpikeSource: per neuron, times in ms
+	RateHz float64 // for Poisson
+	// SpikeTimes, for SpikeSource: per neuron, times in ms in increasing
+	// order. Times in one tick merge into one spike unless Graded.
+	SpikeTimes [][]float64
+	// Graded, for SpikeSource: k times of a neuron in one tick are a
+	// graded spike of k, delivered as k spikes (its synapses add k times
+	// their weight), as event-camera counts reach a network's first layer.
+	Graded bool
+
+	// Shape, if not nil, is the neurons' layout as a row-major array
+	// (for example [channels, height, width] of a feature map, as a NIR
+	// graph gives it); its product is Size.
+	Shape []int
 }
 
 // DistKind names a distribution of a synaptic parameter.
@@ -178,9 +189,12 @@ const (
 	FixedProbability
 	FixedInDegree
 	FromList
+	// Convolution instantiates Connector.Conv: a convolution between two
+	// feature maps.
+	Convolution
 )
 
-var connectorNames = [...]string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list"}
+var connectorNames = [...]string{"all_to_all", "one_to_one", "fixed_probability", "fixed_in_degree", "list", "conv"}
 
 func (k ConnectorKind) String() string { return connectorNames[k] }
 
@@ -191,7 +205,7 @@ func ParseConnector(s string) (ConnectorKind, error) {
 			return ConnectorKind(i), nil
 		}
 	}
-	return 0, fmt.Errorf("connector %q: expected one of all_to_all, one_to_one, fixed_probability, fixed_in_degree, list", s)
+	return 0, fmt.Errorf("connector %q: expected one of all_to_all, one_to_one, fixed_probability, fixed_in_degree, list, conv", s)
 }
 
 // Connector instantiates the synapses of a projection.
@@ -203,6 +217,8 @@ type Connector struct {
 	// FromList: the explicit synapses are List's, then Table's.
 	List  []Conn
 	Table ConnTable
+	// Convolution: the convolution.
+	Conv *Conv
 }
 
 // Len returns the number of explicit synapses of a FromList connector.

@@ -131,7 +131,7 @@ func TestValidate(t *testing.T) {
 		{"short delay", func(n *Network) { n.Projections[0].Delay = Const(0.2) }, "at least one tick"},
 		{"receptor", func(n *Network) { n.Projections[0].Receptor = "nmda" }, `no receptor "nmda"`},
 		{"tau_m", func(n *Network) { n.Populations[0].Neuron.TauM = -1 }, "tau_m"},
-		{"tau_syn", func(n *Network) { n.Populations[0].Neuron.Receptors[0].TauSyn = 0 }, "tau_syn"},
+		{"tau_syn", func(n *Network) { n.Populations[0].Neuron.Receptors[0].TauSyn = -1 }, "tau_syn"},
 		{"in_degree", func(n *Network) { n.Projections[0].Connector = Connector{Kind: FixedInDegree, InDegree: 51} }, "in_degree 51"},
 		{"input target", func(n *Network) { n.Populations[1].Kind = Poisson }, "cannot receive"},
 		{"no weight", func(n *Network) { n.Projections[0].Weight = Dist{} }, "weight"},

@@ -32,6 +32,19 @@ func (n *Network) Validate() error {
 		if err := p.validate(); err != nil {
 			return fmt.Errorf("population %q: %w", p.Name, err)
 		}
+		if p.Shape != nil {
+			size := 1
+			for _, d := range p.Shape {
+				if d < 1 || d > p.Size {
+					size = -1
+					break
+				}
+				size *= d
+			}
+			if size != p.Size {
+				return fmt.Errorf("population %q: shape %v: expected positive dimensions whose product is the size %d", p.Name, p.Shape, p.Size)
+			}
+		}
 	}
 	for i := range n.Projections {
 		pr := &n.Projections[i]
@@ -131,8 +144,8 @@ func (p *Population) validate() error {
 			return fmt.Errorf("receptors: %d channels, at most %d supported", len(nu.Receptors), MaxReceptors)
 		}
 		for _, r := range nu.Receptors {
-			if !(r.TauSyn > 0) || math.IsInf(r.TauSyn, 0) {
-				return fmt.Errorf("receptor %q: tau_syn %v ms: expected a positive time constant", r.Name, r.TauSyn)
+			if !(r.TauSyn >= 0) || math.IsInf(r.TauSyn, 0) {
+				return fmt.Errorf("receptor %q: tau_syn %v ms: expected a time constant >= 0", r.Name, r.TauSyn)
 			}
 		}
 		if nu.VInit.IsSet() {
@@ -186,6 +199,13 @@ func (n *Network) validateProjection(pr *Projection) error {
 		if npre != npost {
 			return fmt.Errorf("one_to_one: sizes %d and %d differ", npre, npost)
 		}
+	case Convolution:
+		if c.Conv == nil {
+			return fmt.Errorf("conv: expected the convolution's parameters")
+		}
+		if err := c.Conv.validate(npre, npost); err != nil {
+			return err
+		}
 	case FromList:
 		for i := range c.List {
 			cn := c.List[i]
@@ -220,7 +240,7 @@ func (n *Network) validateProjection(pr *Projection) error {
 	if pr.Format != "" && !slices.Contains(SynapseFormats, pr.Format) {
 		return fmt.Errorf("synapse_format %q: expected one of %s", pr.Format, strings.Join(SynapseFormats, ", "))
 	}
-	if c.Kind != FromList || !c.AllWeighted() {
+	if (c.Kind != FromList || !c.AllWeighted()) && c.Kind != Convolution {
 		if !pr.Weight.IsSet() {
 			return fmt.Errorf("weight: expected a weight")
 		}

@@ -93,6 +93,11 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 			if err != nil {
 				return err
 			}
+			if st := b.stimulus; st != nil && !cmd.Flags().Changed("ticks") {
+				// As run does: the stimulus and the ticks its last spikes
+				// take to cross the network.
+				f.ticks = int(st.Ticks) + drainTicks(b.net, st.Population)
+			}
 			if runMs := float64(f.ticks) * b.net.Dt; warmup >= 0 && warmup >= runMs {
 				return usagef("--warmup %v ms: expected less than the run of %d ticks = %v ms", warmup, f.ticks, runMs)
 			}
@@ -119,6 +124,8 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 		},
 	}
 	f.register(cmd.Flags(), true)
+	f.stim = &stimulusFlags{}
+	f.stim.register(cmd.Flags())
 	cmd.Flags().Float64Var(&warmup, "warmup", -1, fmt.Sprintf("ms left out of the rate/CV/correlation distributions (default: %g ms, at most a fifth of the run)", compare.DefaultWarmupMs))
 	cmd.Flags().BoolVar(&matvec, "matvec", false, "run the dense reference as a full matrix-vector product per tick (the clock-driven cost; slow) instead of adding the rows of the neurons that fired")
 	cmd.Flags().Int64Var(&maxMiB, "max-memory", dense.DefaultMaxBytes>>20, "MiB the dense reference may allocate (negative: no limit)")

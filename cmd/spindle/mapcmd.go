@@ -93,7 +93,11 @@ type mapReport struct {
 	Routes             int          `json:"routes"`
 	InterCoreEdges     int          `json:"inter_core_edges"`
 	Limits             []limitUsage `json:"limits"`
-	Binding            []string     `json:"binding_limits"`
+	// SynapseMemory is every used core's synapse memory, in synapses
+	// (weights where the arch shares convolution kernels, SynapseModel).
+	SynapseMemory []int    `json:"synapse_memory_per_core"`
+	SynapseModel  string   `json:"synapse_model"`
+	Binding       []string `json:"binding_limits"`
 
 	RatesFrom          string  `json:"rates_from"`
 	Packets            float64 `json:"expected_packets_per_tick"`
@@ -123,9 +127,16 @@ func mappingReport(b *built, e *chip.Estimate) *mapReport {
 		HopPackets: e.HopPacketsPerTick, ChipHopPackets: e.ChipHopPacketsPerTick,
 		MaxLinkLoad: e.MaxLinkLoad, NetworkJoulesPerTk: e.NetworkJoulesPerTick,
 	}
+	r.SynapseModel = "expanded"
+	if b.arch.ConvWeightSharing {
+		r.SynapseModel = "shared convolution kernels"
+	}
 	for _, c := range e.Cores {
+		if c.Neurons > 0 {
+			r.SynapseMemory = append(r.SynapseMemory, c.SynapseMemory)
+		}
 		r.NeuronsPerCoreMax = max(r.NeuronsPerCoreMax, c.Neurons)
-		r.SynapsesPerCoreMax = max(r.SynapsesPerCoreMax, c.Synapses)
+		r.SynapsesPerCoreMax = max(r.SynapsesPerCoreMax, c.SynapseMemory)
 		r.InputAxonsMax = max(r.InputAxonsMax, c.InputAxons)
 		r.OutputAxonsMax = max(r.OutputAxonsMax, c.OutputAxons)
 		r.FanInMax = max(r.FanInMax, c.MaxFanIn)
@@ -152,6 +163,15 @@ func (r *mapReport) print(w io.Writer) {
 		r.Network, r.Arch, r.Map, r.Neurons, r.Synapses, r.CoresUsed, r.ChipsUsed, r.BoardChips)
 	for _, l := range r.Limits {
 		fmt.Fprintf(w, "  %-22s fullest core %8d of %8d (%5.1f%%)\n", l.Name, l.Max, l.Limit, 100*l.Utilisation)
+	}
+	if len(r.SynapseMemory) <= 64 {
+		fmt.Fprintf(w, "synapse memory per core (%s): %v\n", r.SynapseModel, r.SynapseMemory)
+	} else {
+		lo, hi, sum := r.SynapseMemory[0], 0, 0
+		for _, m := range r.SynapseMemory {
+			lo, hi, sum = min(lo, m), max(hi, m), sum+m
+		}
+		fmt.Fprintf(w, "synapse memory per core (%s): min %d, mean %.0f, max %d (--json lists every core)\n", r.SynapseModel, lo, float64(sum)/float64(len(r.SynapseMemory)), hi)
 	}
 	fmt.Fprintf(w, "binding limits: %v; routes %d, of which inter-core %d\n", r.Binding, r.Routes, r.InterCoreEdges)
 	fmt.Fprintf(w, "expected per tick (%s): %.4g packets (%.4g inter-core), %.4g hop-packets (%.4g chip-to-chip), busiest link %.4g\n",

@@ -16,7 +16,7 @@ import (
 func newRunCmd() *cobra.Command {
 	var f simFlags
 	var asJSON, noSleep bool
-	var cpuProfile string
+	var cpuProfile, readout string
 	var rec recordFlags
 	cmd := &cobra.Command{
 		Use:   "run NET.yaml|GRAPH.nir",
@@ -53,11 +53,22 @@ rates then cover both.`,
 				return fmt.Errorf("--stimulus %s: first event at tick %d, after the run's %d ticks: no input spike would be delivered (%s)",
 					st.File, st.First, f.ticks, hint)
 			}
-			res, err := simulate(b, simOptions{ticks: f.ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile, release: true})
+			ticks := f.ticks
+			if st := b.stimulus; st != nil && !cmd.Flags().Changed("ticks") {
+				// The whole stimulus, and the ticks its last spikes take
+				// to reach the deepest population.
+				ticks = int(st.Ticks) + drainTicks(b.net, st.Population)
+			}
+			ro, err := newReadout(b.net, readout)
+			if err != nil {
+				return err
+			}
+			res, err := simulate(b, simOptions{ticks: ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile, release: true, readout: ro})
 			if err != nil {
 				return err
 			}
 			res.Stimulus = b.stimulus
+			res.Readout = ro.report()
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), res)
 			}
@@ -72,6 +83,7 @@ rates then cover both.`,
 	f.stim.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	cmd.Flags().BoolVar(&noSleep, "no-sleep", false, "skip the network file's sleep step")
+	cmd.Flags().StringVar(&readout, "readout", "", "report the spike count of every neuron of population `POP` and the index of the largest (a classification)")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the simulation (not of loading and building) to `FILE`, for go tool pprof")
 	return cmd
 }
@@ -112,6 +124,7 @@ type runResult struct {
 	RateHz         float64         `json:"rate_hz"`
 	Populations    []popRate       `json:"populations"`
 	Stimulus       *stimulusReport `json:"stimulus,omitempty"`
+	Readout        *readoutReport  `json:"readout,omitempty"`
 	SynapticEvents int64           `json:"synaptic_events"`
 	NeuronUpdates  int64           `json:"neuron_updates"`
 	// LearningUpdates counts the synapses the learning engine's per-core
@@ -162,6 +175,7 @@ type simOptions struct {
 	// release says that nothing reads the graph's synapses after the run:
 	// the engine's cores may then be their only copy.
 	release bool
+	readout *readout // nil: none
 }
 
 // simulate runs b on the event engine and summarises the run.
@@ -178,6 +192,7 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 		Timing:  opt.timing,
 		OnSpike: func(t int64, id uint32) {
 			perPop[g.PopOf(int(id))]++
+			opt.readout.spike(g, id)
 			rec.spike(t, id)
 		},
 		OnPacket: rec.packetHook(),
@@ -216,6 +231,7 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 		}
 		slept = int64(sp.Ticks)
 	}
+	opt.readout.final(eng, g, b.mode)
 	wall := time.Since(start).Seconds()
 	if err := prof.stop(); err != nil {
 		rec.abort()
@@ -289,6 +305,20 @@ func (r *runResult) print(w io.Writer) {
 		fmt.Fprintf(w, "stimulus %s: %d events -> %d input spikes of %s over %d ticks", s.File, s.Events, s.Spikes, s.Population, s.Ticks)
 		if s.Merged > 0 {
 			fmt.Fprintf(w, " (%d events merged: a neuron fires at most once per tick)", s.Merged)
+		}
+		if s.Graded {
+			fmt.Fprintf(w, " (graded: the events of a neuron in one tick are one spike of that count, %d of them)", s.Messages)
+		}
+		fmt.Fprintln(w)
+	}
+	if ro := r.Readout; ro != nil {
+		if ro.Voltages != nil {
+			fmt.Fprintf(w, "readout %s: final voltages %.4g, largest at %d", ro.Population, ro.Voltages, ro.Argmax)
+		} else {
+			fmt.Fprintf(w, "readout %s: spikes %v, largest at %d", ro.Population, ro.Counts, ro.Argmax)
+		}
+		if ro.Tied > 1 {
+			fmt.Fprintf(w, " (%d neurons tie; the first is given)", ro.Tied)
 		}
 		fmt.Fprintln(w)
 	}

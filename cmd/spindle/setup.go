@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -26,6 +27,7 @@ type simFlags struct {
 	seed      seedFlag
 	workers   int
 	ticks     int
+	dt        float64        // ms, for a NIR graph; 0: its own choice
 	timing    string         // commands that report modelled time register it
 	stim      *stimulusFlags // commands that take --stimulus set it
 }
@@ -43,7 +45,8 @@ func (f *simFlags) register(fs *pflag.FlagSet, simulates bool) {
 	}
 	fs.StringVar(&f.mode, "mode", "", "numeric mode: fixed or float (default: the network file's mode)")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines stepping cores (0: adaptive, up to GOMAXPROCS while faster than one)")
-	fs.IntVar(&f.ticks, "ticks", 1000, "ticks to simulate")
+	fs.IntVar(&f.ticks, "ticks", 1000, "ticks to simulate (with --stimulus and no --ticks: the stimulus's ticks and as many more as spikes take to cross the network)")
+	fs.Float64Var(&f.dt, "dt", 0, "with a NIR graph: the tick in ms (default: 1 ms, or less if a time constant of the graph is shorter)")
 }
 
 // registerTiming adds --timing, for the commands that report modelled
@@ -112,6 +115,9 @@ func (f *simFlags) check() error {
 	if f.workers < 0 {
 		return usagef("--workers %d: expected 0 (adaptive) or a positive count", f.workers)
 	}
+	if f.dt < 0 || math.IsNaN(f.dt) || math.IsInf(f.dt, 0) {
+		return usagef("--dt %v: expected a positive tick in ms", f.dt)
+	}
 	if !slices.Contains(chip.Mappers, f.mapper) {
 		return usagef("--map %q: expected one of %v", f.mapper, chip.Mappers)
 	}
@@ -139,7 +145,7 @@ func (f *simFlags) buildProfiled(path, profile string) (*built, error) {
 	if err != nil {
 		return nil, err
 	}
-	net, err := loader.LoadNetworkOn(path, loader.SANAFEMesh(arch))
+	net, err := loader.LoadNetworkWith(path, loader.SANAFEMesh(arch), loader.NIROptions{Dt: f.dt})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ type stimulusFlags struct {
 	downsample    int
 	mergePolarity bool
 	absolute      bool
+	align         string
 	sensor        string
 	width, height int            // from sensor
 	fs            *pflag.FlagSet // to tell the flags given from their defaults
@@ -37,7 +38,8 @@ once per tick, so events of one address in one tick merge; see docs/formats/came
 	fs.MarkHidden("stimulus-map")
 	fs.IntVar(&f.downsample, "downsample", 1, "with a camera --stimulus (or an .aer trace made from one): pool k x k pixel blocks onto one address")
 	fs.BoolVar(&f.mergePolarity, "merge-polarity", false, "with a camera --stimulus (or an .aer trace made from one): ON and OFF events of a pixel drive the same neuron")
-	fs.BoolVar(&f.absolute, "absolute-time", false, "with a camera --stimulus: count time from 0 instead of from the first event")
+	fs.BoolVar(&f.absolute, "absolute-time", false, "with a camera --stimulus: count time from 0 instead of from the first event (--align zero)")
+	fs.StringVar(&f.align, "align", "first-event", "with a camera --stimulus: where tick 0 falls, first-event (the first event's time) or zero (time 0 of the recording)")
 	fs.StringVar(&f.sensor, "sensor", "", "with a camera --stimulus: the sensor size `WxH`, for a file whose header gives a wrong one")
 }
 
@@ -45,12 +47,22 @@ once per tick, so events of one address in one tick merge; see docs/formats/came
 // out-of-range values, before any file is read.
 func (f *stimulusFlags) check() error {
 	if f.path == "" {
-		for _, name := range []string{"stimulus-pop", "stimulus-map", "downsample", "merge-polarity", "absolute-time", "sensor"} {
+		for _, name := range []string{"stimulus-pop", "stimulus-map", "downsample", "merge-polarity", "absolute-time", "align", "sensor"} {
 			if f.fs.Changed(name) {
 				return usagef("--%s: expected --stimulus FILE, which it applies to", name)
 			}
 		}
 		return nil
+	}
+	switch f.align {
+	case "zero":
+		f.absolute = true
+	case "first-event":
+		if f.absolute && f.fs.Changed("align") {
+			return usagef("--align first-event contradicts --absolute-time; give one of them")
+		}
+	default:
+		return usagef("--align %q: expected first-event or zero", f.align)
 	}
 	if f.downsample < 1 || f.downsample > aer.MaxSensorSide {
 		return usagef("--downsample %d: expected a block size from 1 to %d", f.downsample, aer.MaxSensorSide)
@@ -68,17 +80,25 @@ func (f *stimulusFlags) check() error {
 }
 
 // stimulusReport says what a --stimulus file became. A neuron fires at
-// most once per tick (the engine, the dense reference and the traces all
-// hold one bit per neuron and tick), so events of one address in one tick
-// become one input spike; Merged counts the events lost that way.
+// most once per tick, so events of one address in one tick become one
+// input spike, and Merged counts the events lost that way; but a graded
+// population (a NIR Input) takes them as a count, a graded spike (Graded).
 type stimulusReport struct {
 	File       string `json:"file"`
 	Population string `json:"population"`
 	Events     int64  `json:"events"`
 	Spikes     int64  `json:"spikes"`
 	Merged     int64  `json:"merged_events"`
-	First      int64  `json:"first_tick"` // of the first event
-	Ticks      int64  `json:"ticks"`      // up to the last event's tick
+	Graded     bool   `json:"graded"`
+	// Messages counts the (neuron, tick) pairs with events: the graded
+	// spikes, one message per route each (Spikes without Graded).
+	Messages int64 `json:"messages"`
+	// Layout is how camera pixels became neurons: "interleaved" (the
+	// address rule, docs/formats/camera.md) or "channels" (polarity,
+	// row, column of a [2, height, width] input, as NIR graphs take it).
+	Layout string `json:"layout,omitempty"`
+	First  int64  `json:"first_tick"` // of the first event
+	Ticks  int64  `json:"ticks"`      // up to the last event's tick
 }
 
 // apply turns the chosen population of net into a spike source replaying
@@ -118,6 +138,20 @@ func (f *stimulusFlags) apply(net *snn.Network) (*stimulusReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--stimulus: %w", err)
 	}
+	layout := ""
+	if r := st.Info.Rule; r != nil {
+		layout = "interleaved"
+		if len(p.Shape) == 3 && p.Shape[0] == 2 && r.MergePolarity {
+			return nil, usagef("--merge-polarity: population %q has shape %v, polarity as its channel: it needs both polarities", p.Name, p.Shape)
+		}
+		if len(p.Shape) == 3 && p.Shape[0] == 2 {
+			// Polarity is the channel: neuron (p*H + y)*W + x.
+			layout = "channels"
+			if err := channelLayout(st, r, p.Shape[1], p.Shape[2], f.path, p.Name); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if st.NumAddrs > p.Size {
 		hint := ""
 		if st.Info.Width > 0 {
@@ -125,7 +159,7 @@ func (f *stimulusFlags) apply(net *snn.Network) (*stimulusReport, error) {
 		}
 		return nil, fmt.Errorf("--stimulus %s: %d addresses but population %q has %d neurons%s", f.path, st.NumAddrs, p.Name, p.Size, hint)
 	}
-	rep := &stimulusReport{File: f.path, Population: p.Name, Events: int64(len(st.Addrs))}
+	rep := &stimulusReport{File: f.path, Population: p.Name, Events: int64(len(st.Addrs)), Graded: p.Graded, Layout: layout}
 	if len(st.Ticks) > 0 {
 		rep.First = slices.Min(st.Ticks)
 	}
@@ -136,8 +170,12 @@ func (f *stimulusFlags) apply(net *snn.Network) (*stimulusReport, error) {
 		}
 		t := float64(st.Ticks[k]) * net.Dt
 		if n := len(times[a]); n > 0 && times[a][n-1] == t {
-			rep.Merged++
-			continue
+			if !p.Graded {
+				rep.Merged++
+				continue
+			}
+		} else {
+			rep.Messages++
 		}
 		times[a] = append(times[a], t)
 		rep.Ticks = max(rep.Ticks, st.Ticks[k]+1)
@@ -145,6 +183,23 @@ func (f *stimulusFlags) apply(net *snn.Network) (*stimulusReport, error) {
 	rep.Spikes = rep.Events - rep.Merged
 	p.Kind, p.RateHz, p.SpikeTimes = snn.SpikeSource, 0, times
 	return rep, nil
+}
+
+// channelLayout readdresses the events of a camera stimulus to a
+// [2, h, w] input: pixel (x, y) of polarity p (after the rule's
+// downsampling) becomes neuron (p*h + y)*w + x.
+func channelLayout(st *anyformat.Stimulus, r *aer.AddressRule, h, w int, file, pop string) error {
+	k := max(1, r.Downsample)
+	for i, a := range st.Addrs {
+		x, y, pol := r.Pixel(a)
+		x, y = x/k, y/k
+		if x >= w || y >= h {
+			return fmt.Errorf("--stimulus %s: event %d at pixel (%d, %d) lies outside the %dx%d input of population %q (shape [2, %d, %d]); pool pixels with --downsample", file, i, x*k, y*k, w, h, pop, h, w)
+		}
+		st.Addrs[i] = uint32((int(pol)*h+y)*w + x)
+	}
+	st.NumAddrs = 2 * h * w
+	return nil
 }
 
 // pooling describes the pixel blocks of a rule, so that an error can say

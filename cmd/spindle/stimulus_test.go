@@ -50,7 +50,7 @@ projections:
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := stimulusReport{File: stim, Population: "in", Events: 7, Spikes: 4, Merged: 3, First: 0, Ticks: 4}
+	want := stimulusReport{File: stim, Population: "in", Events: 7, Spikes: 4, Merged: 3, Messages: 4, First: 0, Ticks: 4}
 	if got.Stimulus == nil || *got.Stimulus != want {
 		t.Errorf("stimulus %+v, want %+v", got.Stimulus, want)
 	}
