@@ -204,6 +204,23 @@ class TestFiles(unittest.TestCase):
             spindle_aer.read_npz(p)
 
 
+class TestExample(unittest.TestCase):
+    def test_raster(self):
+        import subprocess
+
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "r.npz")
+            spikes = np.array([(0, 3), (2, 12), (9, 13)], dtype=spindle_aer.SPIKE_DTYPE)
+            meta = {"dt_ms": 1.0, "time_unit": "tick", "populations": [{"name": "a", "first_address": 0, "size": 10},
+                                                                       {"name": "b", "first_address": 10, "size": 5}]}
+            np.savez(p, spikes=spikes, meta=np.array(json.dumps(meta)))
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "raster.py")
+            out = subprocess.run([sys.executable, script, p, "-o", os.path.join(d, "r.png")],
+                                 capture_output=True, text=True, check=True).stdout
+            self.assertIn("3 spikes over 0.010 s", out)
+            self.assertIn("b            addresses 10..14: 2 spikes, 40.00 Hz per neuron", out)
+
+
 class TestGoTraces(unittest.TestCase):
     """Traces written by Go, against what Go's reader found in them."""
 
