@@ -262,9 +262,9 @@ def _check_chunk_header(h, version):
 def read_aer(path, verify=True):
     """Read the .aer trace at path into a Trace.
 
-    verify=False skips the CRC-32C checks of the chunk payloads (about
-    a fifth of the time); the header, index and chunk headers are always
-    checked. Raises TraceError (ZstdUnavailableError when a chunk needs
+    verify=False skips the CRC-32C checks of the chunk payloads, which
+    take much of the reading time of a large trace; the header, index,
+    chunk headers, lengths and times are always checked. Raises TraceError (ZstdUnavailableError when a chunk needs
     a zstd decoder that this Python lacks) naming the file, the chunk and
     its byte offset, and what was expected.
     """
