@@ -25,6 +25,7 @@ import (
 
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/aer/anyformat"
+	"github.com/spindle-sim/spindle/npy"
 	"github.com/spindle-sim/spindle/spikestats"
 )
 
@@ -601,28 +602,33 @@ func newTraceConvertCmd() *cobra.Command {
 	var px pixelFlags
 	cmd := &cobra.Command{
 		Use:   "convert IN OUT",
-		Short: "Convert any supported file to .aer, .csv or NumPy .npy (chosen by OUT's extension)",
+		Short: "Convert any supported file to .aer, .csv, NumPy .npy or .npz (chosen by OUT's extension)",
 		Long: `Convert writes IN's events to OUT: an .aer trace, a CSV table with a header
-row, or a NumPy .npy file holding a structured array (spikes: t int64, addr
+row, a NumPy .npy file holding a structured array (spikes: t int64, addr
 uint32; camera events also x, y uint16 and p uint8; packets: emit, deliver
-int64, src, dst uint32, hops uint16, flags uint8). OUT is written through a
-temporary file and renamed at the end, so a failed conversion leaves nothing.
+int64, src, dst uint32, hops uint16, flags uint8), or a NumPy .npz archive
+holding that array as "spikes" (and "packets" with --packets) with the
+trace's metadata: dt_ms, time_unit, source, population_names,
+population_first, population_size and meta, the whole JSON header (see
+docs/python.md). OUT is written through a temporary file and renamed at the
+end, so a failed conversion leaves nothing.
 
 --dt converts microsecond times to ticks of that many milliseconds by
 tick = floor((t_us - t0)/(dt*1000)), t0 being the first event's time unless
 --absolute-time; dt runs from 0.001 (1 µs) to 1e9 ms, and 0, the default,
 keeps the source's times. --packets exports the packet stream of an .aer
-trace to CSV or .npy instead of its spikes; an .aer output keeps both
-streams.`,
+trace to CSV or .npy instead of its spikes, and to .npz beside them; an .aer
+output keeps both streams.`,
 		Example: `  spindle trace convert sample.aedat4 sample.aer --dt 1 --downsample 4
   spindle trace convert run.aer spikes.npy
+  spindle trace convert run.aer run.npz --packets
   spindle trace convert run.aer packets.csv --packets`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in, out := args[0], args[1]
 			ext := strings.ToLower(filepath.Ext(out))
-			if ext != ".aer" && ext != ".csv" && ext != ".npy" {
-				return usagef("convert: output %s: expected a .aer, .csv or .npy file name", out)
+			if ext != ".aer" && ext != ".csv" && ext != ".npy" && ext != ".npz" {
+				return usagef("convert: output %s: expected a .aer, .csv, .npy or .npz file name", out)
 			}
 			// Camera timestamps count microseconds: a shorter tick adds
 			// no resolution, and below 1 ns, the unit of aer.TickRule,
@@ -647,7 +653,7 @@ streams.`,
 	}
 	cmd.Flags().Float64Var(&dt, "dt", 0, "convert microsecond times to ticks of this many ms, 0.001 to 1e9 (0: keep the times)")
 	cmd.Flags().BoolVar(&absolute, "absolute-time", false, "with --dt, count ticks from t=0 instead of from the first event")
-	cmd.Flags().BoolVar(&packets, "packets", false, "CSV/.npy: export the packets of an .aer trace instead of its spikes")
+	cmd.Flags().BoolVar(&packets, "packets", false, "CSV/.npy: export the packets of an .aer trace instead of its spikes; .npz: beside them")
 	px.register(cmd)
 	return cmd
 }
@@ -709,6 +715,8 @@ func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, p
 			n, err = convertAER(f, src, in, cv, dt, absolute)
 		case ".csv":
 			n, err = convertTable(f, src, cv, absolute, packets, false)
+		case ".npz":
+			n, err = convertNPZ(f, src, in, cv, dt, absolute, packets)
 		default:
 			n, err = convertTable(f, src, cv, absolute, packets, true)
 		}
@@ -723,7 +731,9 @@ func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, p
 	return n, note, nil
 }
 
-func convertAER(f *os.File, src *anyformat.Source, in string, cv *converter, dt float64, absolute bool) (int64, error) {
+// convertMeta is the metadata of a conversion of src (the file in) with
+// tick length dt, or 0 to keep the times.
+func convertMeta(src *anyformat.Source, in string, dt float64) aer.Meta {
 	info := src.Info()
 	var m aer.Meta
 	if info.Meta != nil {
@@ -735,7 +745,11 @@ func convertAER(f *os.File, src *anyformat.Source, in string, cv *converter, dt 
 	if dt > 0 {
 		m.TimeUnit, m.DtMs = aer.UnitTick, dt
 	}
-	w, err := aer.NewWriter(f, m)
+	return m
+}
+
+func convertAER(f *os.File, src *anyformat.Source, in string, cv *converter, dt float64, absolute bool) (int64, error) {
+	w, err := aer.NewWriter(f, convertMeta(src, in, dt))
 	if err != nil {
 		return 0, err
 	}
@@ -765,36 +779,30 @@ func convertAER(f *os.File, src *anyformat.Source, in string, cv *converter, dt 
 	return n, w.Close()
 }
 
-// npyField is one field of a structured .npy record.
-type npyField struct {
-	name, descr string
-	size        int
-}
-
 // convertTable writes CSV or .npy. An .npy header must state the record
 // count, which a streaming source does not know in advance: the header is
 // written with the count padded to a fixed width and rewritten at the end.
-func convertTable(f *os.File, src *anyformat.Source, cv *converter, absolute, packets, npy bool) (int64, error) {
+func convertTable(f *os.File, src *anyformat.Source, cv *converter, absolute, packets, asNPY bool) (int64, error) {
 	info := src.Info()
-	var fields []npyField
+	var fields []npy.Field
 	switch {
 	case packets:
-		fields = []npyField{{"emit", "<i8", 8}, {"deliver", "<i8", 8}, {"src", "<u4", 4}, {"dst", "<u4", 4}, {"hops", "<u2", 2}, {"flags", "|u1", 1}}
+		fields = []npy.Field{field("emit", "<i8", 8), field("deliver", "<i8", 8), field("src", "<u4", 4), field("dst", "<u4", 4), field("hops", "<u2", 2), field("flags", "|u1", 1)}
 	case info.Format.Camera():
-		fields = []npyField{{"t", "<i8", 8}, {"x", "<u2", 2}, {"y", "<u2", 2}, {"p", "|u1", 1}, {"addr", "<u4", 4}}
+		fields = []npy.Field{field("t", "<i8", 8), field("x", "<u2", 2), field("y", "<u2", 2), field("p", "|u1", 1), field("addr", "<u4", 4)}
 	default:
-		fields = []npyField{{"t", "<i8", 8}, {"addr", "<u4", 4}}
+		fields = []npy.Field{field("t", "<i8", 8), field("addr", "<u4", 4)}
 	}
 	w := bufio.NewWriterSize(f, 1<<16)
 	hlen := 0
-	if npy {
-		hdr := npyHeader(fields, 0)
+	if asNPY {
+		hdr := npy.StructHeader(fields, 0)
 		hlen = len(hdr)
 		w.Write(hdr)
 	} else {
 		names := make([]string, len(fields))
 		for i, fl := range fields {
-			names[i] = fl.name
+			names[i] = fl.Name
 		}
 		fmt.Fprintln(w, strings.Join(names, ","))
 	}
@@ -805,7 +813,7 @@ func convertTable(f *os.File, src *anyformat.Source, cv *converter, absolute, pa
 	if packets {
 		err = eachPacket(src.Trace(), func(p aer.Packet) {
 			n++
-			if npy {
+			if asNPY {
 				rec = le.AppendUint64(rec[:0], uint64(p.Emit))
 				rec = le.AppendUint64(rec, uint64(p.Deliver))
 				rec = le.AppendUint32(rec, p.Src)
@@ -822,7 +830,7 @@ func convertTable(f *os.File, src *anyformat.Source, cv *converter, absolute, pa
 		err = eachEvent(src, func(e anyformat.Event) {
 			n++
 			t := cv.time(e.Time, absolute)
-			if npy {
+			if asNPY {
 				rec = le.AppendUint64(rec[:0], uint64(t))
 				if camera {
 					rec = le.AppendUint16(rec, e.X)
@@ -847,8 +855,8 @@ func convertTable(f *os.File, src *anyformat.Source, cv *converter, absolute, pa
 	if err := w.Flush(); err != nil {
 		return n, err
 	}
-	if npy {
-		hdr := npyHeader(fields, n)
+	if asNPY {
+		hdr := npy.StructHeader(fields, n)
 		if len(hdr) != hlen {
 			return n, fmt.Errorf("npy header grew from %d to %d bytes", hlen, len(hdr))
 		}
@@ -857,30 +865,6 @@ func convertTable(f *os.File, src *anyformat.Source, cv *converter, absolute, pa
 		}
 	}
 	return n, nil
-}
-
-// npyHeader is a version 1.0 .npy header for a 1-D structured array of n
-// packed records. The count is padded to 20 digits so that the header has
-// the same length whatever n turns out to be.
-func npyHeader(fields []npyField, n int64) []byte {
-	var d strings.Builder
-	d.WriteString("{'descr': [")
-	for i, f := range fields {
-		if i > 0 {
-			d.WriteString(", ")
-		}
-		fmt.Fprintf(&d, "('%s', '%s')", f.name, f.descr)
-	}
-	fmt.Fprintf(&d, "], 'fortran_order': False, 'shape': (%d,), }", n)
-	dict := d.String()
-	dict += strings.Repeat(" ", 20-len(strconv.FormatInt(n, 10)))
-	// magic(6) + version(2) + length(2) + dict + '\n', padded to 64 bytes.
-	total := 10 + len(dict) + 1
-	pad := (64 - total%64) % 64
-	dict += strings.Repeat(" ", pad) + "\n"
-	h := append([]byte("\x93NUMPY\x01\x00"), 0, 0)
-	binary.LittleEndian.PutUint16(h[8:], uint16(len(dict)))
-	return append(h, dict...)
 }
 
 type recoverResult struct {
