@@ -252,7 +252,7 @@ func (e *Engine) buildCores() error {
 	} else {
 		e.routeSyn = newRouteSyns(cap(rt.dst))
 	}
-	lay := newLayer(builders, func(s int) uint16 { return local[g.Post[s]] })
+	lay := newLayer(builders, rt.syn, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
 		lay.add(s, dst, opened)
 		if !e.oneFormat {
@@ -301,8 +301,20 @@ const (
 	layOpens      = 1 << 31
 )
 
-func newLayer(builders []*core.Builder, target func(s int) uint16) *layer {
-	return &layer{builders: builders, target: target, groups: make([][]laid, (len(builders)+layGroupCores-1)/layGroupCores)}
+// newLayer returns a layer for builders whose cores receive syn[c]
+// synapses, with room for what each group will hold between flushes, so
+// that the groups are not grown by doubling (a fifth of cnn_sinabs's
+// engine build was copies).
+func newLayer(builders []*core.Builder, syn []int, target func(s int) uint16) *layer {
+	l := &layer{builders: builders, target: target, groups: make([][]laid, (len(builders)+layGroupCores-1)/layGroupCores)}
+	for k := range l.groups {
+		n := 0
+		for _, c := range syn[k*layGroupCores : min(len(syn), (k+1)*layGroupCores)] {
+			n += c
+		}
+		l.groups[k] = make([]laid, 0, min(n, layHeld))
+	}
+	return l
 }
 
 func (l *layer) add(s int, dst uint32, opened bool) {
