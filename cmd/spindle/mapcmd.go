@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -165,7 +166,7 @@ func (r *mapReport) print(w io.Writer) {
 		fmt.Fprintf(w, "  %-22s fullest core %8d of %8d (%5.1f%%)\n", l.Name, l.Max, l.Limit, 100*l.Utilisation)
 	}
 	if len(r.SynapseMemory) <= 64 {
-		fmt.Fprintf(w, "synapse memory per core (%s): %v\n", r.SynapseModel, r.SynapseMemory)
+		fmt.Fprintf(w, "synapse memory per core (%s): %s\n", r.SynapseModel, joinInts(r.SynapseMemory))
 	} else {
 		lo, hi, sum := r.SynapseMemory[0], 0, 0
 		for _, m := range r.SynapseMemory {
@@ -173,8 +174,21 @@ func (r *mapReport) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "synapse memory per core (%s): min %d, mean %.0f, max %d (--json lists every core)\n", r.SynapseModel, lo, float64(sum)/float64(len(r.SynapseMemory)), hi)
 	}
-	fmt.Fprintf(w, "binding limits: %v; routes %d, of which inter-core %d\n", r.Binding, r.Routes, r.InterCoreEdges)
+	binding := "none"
+	if len(r.Binding) > 0 {
+		binding = strings.Join(r.Binding, ", ")
+	}
+	fmt.Fprintf(w, "binding limits: %s; routes %d, of which inter-core %d\n", binding, r.Routes, r.InterCoreEdges)
 	fmt.Fprintf(w, "expected per tick (%s): %.4g packets (%.4g inter-core), %.4g hop-packets (%.4g chip-to-chip), busiest link %.4g\n",
 		r.RatesFrom, r.Packets, r.InterCorePackets, r.HopPackets, r.ChipHopPackets, r.MaxLinkLoad)
 	fmt.Fprintf(w, "mapper: %.3f s\n", r.MapSeconds)
+}
+
+// joinInts writes v as "1 2 3" for people, not as Go's [1 2 3].
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, " ")
 }
