@@ -14,6 +14,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/spindle-sim/spindle/internal/state"
+	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -424,6 +425,11 @@ func ReadCheckpoint(r io.Reader) (*Snapshot, error) {
 	if crc32.Checksum(raw, castagnoli) != sum {
 		return nil, errors.New("corrupted: the payload's checksum does not match")
 	}
+	return parsePayload(raw)
+}
+
+// parsePayload reads the uncompressed payload up to the engine's state.
+func parsePayload(raw []byte) (*Snapshot, error) {
 	d := state.NewDec(raw)
 	s := &Snapshot{Version: CheckpointVersion}
 	s.id.decode(d)
@@ -518,7 +524,18 @@ func (e *Engine) restore(s *Snapshot) error {
 	if (sl != nil) != s.Asleep {
 		return errors.New("the sleep flag and the sleep section disagree")
 	}
-	rest, err := e.router.RestoreState(d.Rest())
+	if sl != nil && (sl.start < 0 || sl.start > max(s.Tick-1, 0)) {
+		return fmt.Errorf("a sleep phase that began at tick %d, the checkpoint is at tick %d", sl.start, s.Tick)
+	}
+	rest, err := e.router.RestoreState(d.Rest(), func(p router.Packet) error {
+		if p.Dst >= uint32(len(e.cores)) {
+			return fmt.Errorf("to core %d, of %d cores in use", p.Dst, len(e.cores))
+		}
+		if p.Axon >= uint32(e.cores[p.Dst].Axons()) {
+			return fmt.Errorf("axon %d of core %d, which has %d", p.Axon, p.Dst, e.cores[p.Dst].Axons())
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -528,7 +545,7 @@ func (e *Engine) restore(s *Snapshot) error {
 	}
 	rest = d.Rest()
 	for c, cr := range e.cores {
-		if rest, err = cr.RestoreState(rest); err != nil {
+		if rest, err = cr.RestoreState(rest, s.Tick); err != nil {
 			return err
 		}
 		e.last[c] = cr.Counters()
@@ -590,6 +607,10 @@ func (e *Engine) decodeSleep(d *state.Dec) *sleeping {
 		s.saved[c] = make([]snn.Trace, cr.Compartments())
 		for i := range s.saved[c] {
 			s.saved[c][i] = snn.Trace{V: d.F64(), T: d.I64()}
+			if t := s.saved[c][i].T; t < 0 || t > s.start {
+				d.Fail("sleep's saved rate counter: tick %d, after the phase's start %d", s.saved[c][i].T, s.start)
+				return nil
+			}
 		}
 	}
 	if !d.Count(len(p.Mute), "muted projections") {

@@ -2,10 +2,19 @@ package chip
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
@@ -142,11 +151,7 @@ func TestCheckpointContinues(t *testing.T) {
 						t.Fatal(err)
 					}
 					e.Close()
-					saved := append([]byte(nil), buf.Bytes()...)
 					r, err := Restore(&buf, g, a, m, tr.options(mode, w[1], &second))
-					if err != nil {
-						t.Logf("%x", saved[:40])
-					}
 					if err != nil {
 						t.Fatalf("%s %v at %d: %v", name, mode, at, err)
 					}
@@ -180,3 +185,215 @@ func TestCheckpointContinues(t *testing.T) {
 	}
 }
 
+// smallCheckpoint returns a checkpoint of the plastic trial after 60
+// ticks, with the graph, arch and mapping it belongs to.
+func smallCheckpoint(t testing.TB, mode snn.Mode) ([]byte, *snn.Graph, *Arch, *Mapping) {
+	t.Helper()
+	g, err := plasticNet(mode, 3).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testArch()
+	a.NeuronsPerCore = 16
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	e.Run(60)
+	var buf bytes.Buffer
+	if err := e.CheckpointWith(&buf, []byte("app")); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), g, a, m
+}
+
+// reheader recomputes the header checksum after a test changed a field.
+func reheader(b []byte) {
+	binary.LittleEndian.PutUint32(b[32:], crc32.Checksum(b[:32], castagnoli))
+}
+
+// TestCheckpointRefused: truncated, corrupted and mismatched checkpoints
+// are refused with the reason, never restored.
+func TestCheckpointRefused(t *testing.T) {
+	good, g, a, m := smallCheckpoint(t, snn.Fixed)
+	opt := Options{Mode: snn.Fixed, Workers: 1}
+	flip := func(at int) []byte {
+		b := slices.Clone(good)
+		b[at] ^= 0x40
+		return b
+	}
+	version := slices.Clone(good)
+	binary.LittleEndian.PutUint16(version[8:], CheckpointVersion+1)
+	reheader(version)
+	length := slices.Clone(good)
+	binary.LittleEndian.PutUint64(length[20:], binary.LittleEndian.Uint64(length[20:])+1)
+	reheader(length)
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"empty", nil, "truncated"},
+		{"half a header", good[:20], "truncated"},
+		{"header only", good[:checkpointHeader], "truncated"},
+		{"cut", good[:len(good)-7], "truncated"},
+		{"trailing bytes", append(slices.Clone(good), 0), "unexpected bytes"},
+		{"not a checkpoint", []byte("name: net\npopulations: []\n" + strings.Repeat(" ", 40)), "not a spindle checkpoint"},
+		{"header bit", flip(13), "header's checksum"},
+		{"payload bit", flip(len(good) - 3), "corrupted"},
+		{"other version", version, "version"},
+		{"other length", length, "corrupted"},
+	} {
+		_, err := Restore(bytes.NewReader(c.b), g, a, m, opt)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v; want one line with %q", c.name, err, c.want)
+		}
+	}
+
+	other := func(change func(n *snn.Network, a *Arch), mode snn.Mode) (*snn.Graph, *Arch, *Mapping) {
+		n := plasticNet(mode, 3)
+		a := testArch()
+		a.NeuronsPerCore = 16
+		change(n, a)
+		g, err := n.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Map(g, a, "sequential", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g, a, m
+	}
+	for _, c := range []struct {
+		name   string
+		change func(n *snn.Network, a *Arch)
+		mode   snn.Mode
+		want   string
+	}{
+		{"seed", func(n *snn.Network, a *Arch) { n.Seed = 4 }, snn.Fixed, "another network"},
+		{"name", func(n *snn.Network, a *Arch) { n.Name = "other" }, snn.Fixed, "another network"},
+		{"weights", func(n *snn.Network, a *Arch) { n.Projections[3].Weight = snn.Const(3) }, snn.Fixed, "synapses or neuron parameters differ"},
+		{"threshold", func(n *snn.Network, a *Arch) { n.Populations[1].Neuron.VTh = -56 }, snn.Fixed, "synapses or neuron parameters differ"},
+		{"arch name", func(n *snn.Network, a *Arch) { a.Name = "other" }, snn.Fixed, "another architecture"},
+		{"arch costs", func(n *snn.Network, a *Arch) { a.SynOpLatency = 2e-9 }, snn.Fixed, "another architecture"},
+		{"core size", func(n *snn.Network, a *Arch) { a.NeuronsPerCore = 20 }, snn.Fixed, "another"},
+		{"mode", func(n *snn.Network, a *Arch) {}, snn.Float, "another mode"},
+	} {
+		g, a, m := other(c.change, c.mode)
+		_, err := Restore(bytes.NewReader(good), g, a, m, Options{Mode: c.mode})
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v; want one line with %q", c.name, err, c.want)
+		}
+	}
+	if _, err := Restore(bytes.NewReader(good), g, a, m, Options{Mode: snn.Fixed, Timing: Simple}); err == nil || !strings.Contains(err.Error(), "timing") {
+		t.Errorf("other timing: %v", err)
+	}
+	s, err := ReadCheckpoint(bytes.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(s.App) != "app" || s.Tick != 60 || s.Network != "plastic" || s.Arch != "test" || s.Mode != snn.Fixed || s.Asleep {
+		t.Errorf("snapshot %+v", s)
+	}
+}
+
+// TestCheckpointFileAtomic: a failed write leaves the file as it was and
+// no temporary file behind.
+func TestCheckpointFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ck.spck")
+	if err := os.WriteFile(path, []byte("before"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := writeAtomic(path, func(w io.Writer) error {
+		w.Write([]byte("half a checkpoint"))
+		return errors.New("disk full")
+	})
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("failed write: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "before" {
+		t.Errorf("the file holds %q after a failed write", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files in the directory, want 1", len(ents))
+	}
+	tr := ckTrials()["cuba"]
+	g, a, m := tr.build(t, snn.Fixed)
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	e.Run(20)
+	if err := e.CheckpointFile(filepath.Join(dir, "missing", "ck.spck"), nil); err == nil {
+		t.Error("a checkpoint into a missing directory was written")
+	}
+	if err := e.CheckpointFile(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if s, err := ReadCheckpoint(f); err != nil || s.Tick != 20 {
+		t.Errorf("read back: %v", err)
+	}
+}
+
+// FuzzReadCheckpoint: no input makes ReadCheckpoint or Restore panic;
+// what is refused says why.
+func FuzzReadCheckpoint(f *testing.F) {
+	good, g, a, m := smallCheckpoint(f, snn.Fixed)
+	f.Add(good)
+	f.Add(good[:50])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ReadCheckpoint(bytes.NewReader(b))
+		if err != nil {
+			if err.Error() == "" {
+				t.Error("empty error")
+			}
+			return
+		}
+		e, err := s.Restore(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+		if err == nil {
+			e.Run(2)
+			e.Close()
+		}
+	})
+}
+
+// FuzzRestorePayload: no payload that passes the checksums (the fuzzer
+// cannot forge them, so this starts past them) makes Restore or the run
+// after it panic.
+func FuzzRestorePayload(f *testing.F) {
+	good, g, a, m := smallCheckpoint(f, snn.Fixed)
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw, err := dec.DecodeAll(good[checkpointHeader:], nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := parsePayload(b)
+		if err != nil {
+			return
+		}
+		e, err := s.Restore(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+		if err == nil {
+			e.Run(3)
+			e.Stats()
+			e.Close()
+		}
+	})
+}

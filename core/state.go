@@ -97,12 +97,20 @@ func (c *Core) AppendState(b []byte) []byte {
 }
 
 // RestoreState sets the core to the state AppendState wrote at the start
-// of b, and returns the rest of b. The core must be a fresh one built
-// from the same graph, mapping and mode (its Fingerprint the same): a
-// state that does not fit it is refused with the first field that
-// differs, and the core is then unusable.
-func (c *Core) RestoreState(b []byte) ([]byte, error) {
+// of b, after tick ticks, and returns the rest of b. The core must be a
+// fresh one built from the same graph, mapping and mode (its Fingerprint
+// the same): a state that does not fit it is refused with the first
+// field that differs, and the core is then unusable.
+func (c *Core) RestoreState(b []byte, ticks int64) ([]byte, error) {
 	d := state.NewDec(b)
+	last := max(ticks-1, 0) // the latest tick a trace can have changed at
+	trace := func(what string) snn.Trace {
+		t := snn.Trace{V: d.F64(), T: d.I64()}
+		if (t.T < 0 || t.T > last) && d.Err() == nil {
+			d.Fail("%s: changed at tick %d, outside the checkpoint's ticks 0..%d", what, t.T, last)
+		}
+		return t
+	}
 	if id := d.U64(); d.Err() == nil && id != uint64(c.id) {
 		return nil, fmt.Errorf("core %d: state of core %d", c.id, id)
 	}
@@ -125,20 +133,23 @@ func (c *Core) RestoreState(b []byte) ([]byte, error) {
 	}
 	if d.Count(len(c.rates), "rate counters") {
 		for i := range c.rates {
-			c.rates[i] = snn.Trace{V: d.F64(), T: d.I64()}
+			c.rates[i] = trace("rate counter")
 		}
 	}
 	if d.Count(len(c.sources), "sources") {
 		for i := range c.sources {
 			s := &c.sources[i]
 			s.next, s.count, s.prob, s.mute = d.I64(), d.U64(), d.F64(), d.Bool()
+			if !(s.prob >= 0 && s.prob <= 1) || s.ticks != nil && s.prob != 0 {
+				d.Fail("source %d: spike probability %v per tick", i, s.prob)
+			}
 		}
 	}
 	if plastic := d.Bool(); d.Err() == nil && plastic != (c.learn != nil) {
 		d.Fail("plastic synapses: the state has them: %v, the core: %v", plastic, c.learn != nil)
 	}
 	if l := c.learn; l != nil && d.Err() == nil {
-		c.restoreLearning(d)
+		c.restoreLearning(d, trace, last)
 	}
 	c.sleep = nil
 	if drive := d.Bool(); drive {
@@ -163,16 +174,20 @@ func (c *Core) RestoreState(b []byte) ([]byte, error) {
 	return d.Rest(), nil
 }
 
-func (c *Core) restoreLearning(d *state.Dec) {
+func (c *Core) restoreLearning(d *state.Dec, trace func(string) snn.Trace, last int64) {
 	l := c.learn
 	if d.Count(len(l.syn), "plastic synapses") {
 		for i := range l.syn {
-			l.syn[i] = snn.SynState{W: d.F64(), X: d.F64(), E: d.F64(), TX: d.I64(), TE: d.I64()}
+			s := snn.SynState{W: d.F64(), X: d.F64(), E: d.F64(), TX: d.I64(), TE: d.I64()}
+			if (s.TX < 0 || s.TE < 0 || s.TX > last || s.TE > last) && d.Err() == nil {
+				d.Fail("plastic synapse %d: traces at ticks %d and %d, outside the checkpoint's ticks 0..%d", i, s.TX, s.TE, last)
+			}
+			l.syn[i] = s
 		}
 	}
 	if d.Count(len(l.post), "post traces") {
 		for i := range l.post {
-			l.post[i] = snn.Trace{V: d.F64(), T: d.I64()}
+			l.post[i] = trace("post trace")
 		}
 	}
 	if d.Count(len(l.pend), "pending plastic arrivals") {

@@ -48,8 +48,10 @@ func (r *Router) AppendState(b []byte) []byte {
 }
 
 // RestoreState sets a fresh router of the same Config to the state
-// AppendState wrote at the start of b, and returns the rest of b.
-func (r *Router) RestoreState(b []byte) ([]byte, error) {
+// AppendState wrote at the start of b, and returns the rest of b. check,
+// if not nil, vets each packet in flight (its axon, which the router
+// does not know) and refuses the state with its error.
+func (r *Router) RestoreState(b []byte, check func(Packet) error) ([]byte, error) {
 	if r.tot.Sent != 0 || r.pending != 0 {
 		return nil, fmt.Errorf("router: RestoreState on a router that has sent packets")
 	}
@@ -88,6 +90,12 @@ func (r *Router) RestoreState(b []byte) ([]byte, error) {
 			case p.seq >= r.seq:
 				d.Fail("router packet %d of bucket %d: sequence number %d, not below the next %d", i, k, p.seq, r.seq)
 			default:
+				if check != nil {
+					if err := check(p); err != nil {
+						d.Fail("router packet %d of bucket %d: %v", i, k, err)
+						break
+					}
+				}
 				if i == 0 {
 					first = p
 				}
