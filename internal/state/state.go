@@ -260,3 +260,21 @@ func (d *Dec) U32s(limit int, what string) []uint32 {
 	}
 	return v
 }
+
+// I64Slice reads a length-prefixed slice of at most limit values.
+func (d *Dec) I64Slice(limit int, what string) []int64 {
+	n := d.Len(8, what)
+	if n > limit {
+		d.Fail("%s: %d values, at most %d expected", what, n, limit)
+		return nil
+	}
+	p := d.take(8*n, what)
+	if p == nil {
+		return nil
+	}
+	v := make([]int64, n)
+	for i := range v {
+		v[i] = int64(le.Uint64(p[8*i:]))
+	}
+	return v
+}
