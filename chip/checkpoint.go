@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -189,8 +190,16 @@ func (e *Engine) Checkpoint(w io.Writer) error { return e.CheckpointWith(w, nil)
 func (e *Engine) CheckpointWith(w io.Writer, app []byte) error {
 	raw := e.appendCheckpoint(nil, app)
 	var comp bytes.Buffer
-	zw, err := zstd.NewWriter(&comp, zstd.WithEncoderLevel(zstd.SpeedFastest),
-		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithEncoderCRC(false))
+	// A window no larger than the payload, and blocks compressed in
+	// parallel only when there are many: the encoder's buffers cost more
+	// than a small checkpoint's compression.
+	window := 1 << max(10, min(23, bits.Len(uint(len(raw)))))
+	workers := 1
+	if len(raw) > 16<<20 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	zw, err := zstd.NewWriter(&comp, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithWindowSize(window),
+		zstd.WithEncoderConcurrency(workers), zstd.WithEncoderCRC(false))
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}

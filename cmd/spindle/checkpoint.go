@@ -33,8 +33,15 @@ func (f *checkpointFlags) register(fs *pflag.FlagSet) {
 	fs.MarkHidden("resume-from")
 }
 
-// check validates the flags before anything is loaded.
-func (f *checkpointFlags) check() error {
+// check validates the flags before anything is loaded: inputs names the
+// run's other files (network, stimulus, trace), which --checkpoint must
+// not replace.
+func (f *checkpointFlags) check(inputs ...string) error {
+	for _, in := range inputs {
+		if f.path != "" && in != "" && (sameFile(f.path, in) || filepath.Clean(f.path) == filepath.Clean(in)) {
+			return usagef("--checkpoint %s: the same file as %s, which the checkpoint would overwrite; choose another name", f.path, in)
+		}
+	}
 	if f.every < 0 {
 		return usagef("--checkpoint-every %d: expected a positive count of ticks", f.every)
 	}

@@ -143,6 +143,8 @@ func TestResumeRefuses(t *testing.T) {
 		{[]string{"resume", ck, "--checkpoint-every", "5"}, 2, "expected --checkpoint"},
 		{[]string{"run", net, "--checkpoint-every", "5"}, 2, "expected --checkpoint"},
 		{[]string{"run", net, "--checkpoint", ck, "--checkpoint-every", "-1"}, 2, "expected a positive count"},
+		{[]string{"run", net, "--checkpoint", net}, 2, "which the checkpoint would overwrite"},
+		{[]string{"run", net, "--trace", trace, "--checkpoint", trace}, 2, "which the checkpoint would overwrite"},
 	} {
 		code, _, errs := spindle(t, c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {

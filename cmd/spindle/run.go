@@ -42,7 +42,7 @@ rates then cover both.`,
 			if err := checkTrace(cmd, rec, args[0], f.stim.path); err != nil {
 				return err
 			}
-			if err := ck.check(); err != nil {
+			if err := ck.check(args[0], f.stim.path, rec.path); err != nil {
 				return err
 			}
 			b, err := f.build(args[0])
