@@ -41,6 +41,8 @@ type checkpointer struct {
 	// changed: a checkpoint stores them, since the build does not
 	// reproduce them.
 	reweighted []bool
+	id         *identity // computed once: nothing in it changes
+	size       int       // of the last payload, to allocate the next at once
 }
 
 // fingerprint computes the CRC of the cores as built, once.
@@ -188,7 +190,8 @@ func (e *Engine) Checkpoint(w io.Writer) error { return e.CheckpointWith(w, nil)
 // position in a protocol, its counts), stored with the engine's state
 // and returned by ReadCheckpoint as Snapshot.App.
 func (e *Engine) CheckpointWith(w io.Writer, app []byte) error {
-	raw := e.appendCheckpoint(nil, app)
+	raw := e.appendCheckpoint(make([]byte, 0, e.check.size+e.check.size/8+len(app)), app)
+	e.check.size = len(raw)
 	var comp bytes.Buffer
 	// A window no larger than the payload, and blocks compressed in
 	// parallel only when there are many: the encoder's buffers cost more
@@ -272,8 +275,11 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 // appendCheckpoint appends the uncompressed payload.
 func (e *Engine) appendCheckpoint(b []byte, app []byte) []byte {
 	enc := state.Enc{B: b}
-	id := e.identity()
-	id.encode(&enc)
+	if e.check.id == nil {
+		id := e.identity()
+		e.check.id = &id
+	}
+	e.check.id.encode(&enc)
 	enc.I64(e.tick)
 	enc.Bool(e.asleep != nil)
 	enc.Bytes(app)

@@ -23,7 +23,7 @@ func Write[T Word](w io.Writer, v []T) {
 	}
 	size := int(unsafe.Sizeof(v[0]))
 	if littleEndian {
-		w.Write(unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*size))
+		w.Write(raw(v))
 		return
 	}
 	var buf [4096]byte
@@ -48,4 +48,13 @@ func Write[T Word](w io.Writer, v []T) {
 		n += size
 	}
 	w.Write(buf[:n])
+}
+
+// raw returns the bytes of v in memory, its little-endian encoding on a
+// little-endian machine.
+func raw[T Word](v []T) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*int(unsafe.Sizeof(v[0])))
 }

@@ -53,6 +53,10 @@ func (e *Enc) String(s string) {
 // F64s appends v with its length.
 func (e *Enc) F64s(v []float64) {
 	e.Len(len(v))
+	if littleEndian {
+		e.B = append(e.B, raw(v)...)
+		return
+	}
 	e.B = grow(e.B, 8*len(v))
 	for _, x := range v {
 		e.B = le.AppendUint64(e.B, math.Float64bits(x))
@@ -62,6 +66,10 @@ func (e *Enc) F64s(v []float64) {
 // I64s appends v with its length.
 func (e *Enc) I64s(v []int64) {
 	e.Len(len(v))
+	if littleEndian {
+		e.B = append(e.B, raw(v)...)
+		return
+	}
 	e.B = grow(e.B, 8*len(v))
 	for _, x := range v {
 		e.B = le.AppendUint64(e.B, uint64(x))
@@ -71,6 +79,10 @@ func (e *Enc) I64s(v []int64) {
 // I32s appends v with its length.
 func (e *Enc) I32s(v []int32) {
 	e.Len(len(v))
+	if littleEndian {
+		e.B = append(e.B, raw(v)...)
+		return
+	}
 	e.B = grow(e.B, 4*len(v))
 	for _, x := range v {
 		e.B = le.AppendUint32(e.B, uint32(x))
@@ -80,6 +92,10 @@ func (e *Enc) I32s(v []int32) {
 // U32s appends v with its length.
 func (e *Enc) U32s(v []uint32) {
 	e.Len(len(v))
+	if littleEndian {
+		e.B = append(e.B, raw(v)...)
+		return
+	}
 	e.B = grow(e.B, 4*len(v))
 	for _, x := range v {
 		e.B = le.AppendUint32(e.B, x)
