@@ -172,3 +172,26 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// TestResumeElsewhere: resume builds the network from the run's
+// directory, whatever directory it runs in, and writes where it is told.
+func TestResumeElsewhere(t *testing.T) {
+	runDir, other := t.TempDir(), t.TempDir()
+	writeFile(t, runDir, "net.yaml", tinyNet)
+	t.Chdir(runDir)
+	want := runJSON(t, "run", "net.yaml", "--ticks", "60", "--trace", "whole.aer")
+	runJSON(t, "run", "net.yaml", "--ticks", "25", "--trace", "part.aer", "--checkpoint", "ck.spck")
+	t.Chdir(other)
+	got := runJSON(t, "resume", filepath.Join(runDir, "ck.spck"), "--ticks", "35", "--trace", "out.aer")
+	if !sameJSON(got, want) {
+		t.Errorf("resumed elsewhere:\n%v\nwant\n%v", got, want)
+	}
+	a, _ := os.ReadFile(filepath.Join(runDir, "whole.aer"))
+	b, err := os.ReadFile(filepath.Join(other, "out.aer"))
+	if err != nil || !bytes.Equal(a, b) {
+		t.Errorf("the trace written elsewhere differs (%v)", err)
+	}
+	if here, _ := os.Getwd(); here != other {
+		t.Errorf("resume left the working directory at %s", here)
+	}
+}
