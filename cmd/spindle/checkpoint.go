@@ -117,6 +117,13 @@ func (f *checkpointFlags) begin(b *built, opt simOptions, perPop []int64) error 
 	if int64(opt.ticks) < p.Awake || p.Slept > 0 && int64(opt.ticks) != p.Ticks {
 		return usagef("--ticks %d: the checkpoint %s stands after %d awake ticks%s", opt.ticks, f.from, p.Awake, map[bool]string{true: " and inside the sleep step"}[p.Slept > 0])
 	}
+	var sleepTicks int64
+	if sp := b.net.Sleep; opt.sleep && sp != nil {
+		sleepTicks = int64(sp.Ticks)
+	}
+	if p.SleepTicks != sleepTicks && (p.SleepTicks > 0 || p.Slept > 0) {
+		return fmt.Errorf("checkpoint %s: the run's sleep step had %d ticks, the network file's now has %d", f.from, p.SleepTicks, sleepTicks)
+	}
 	if len(p.PerPop) != len(perPop) {
 		return fmt.Errorf("checkpoint %s: another network: %d populations, this has %d", f.from, len(p.PerPop), len(perPop))
 	}
