@@ -21,11 +21,11 @@ func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); re
 // benched is an engine built for a benchmark, kept for the benchmark's
 // next round (testing runs it with b.N = 1 first).
 type benched struct {
-	path  string
-	g     *snn.Graph
-	a     *chip.Arch
-	m     *chip.Mapping
-	e     *chip.Engine
+	path     string
+	g        *snn.Graph
+	a        *chip.Arch
+	m        *chip.Mapping
+	e        *chip.Engine
 	first    float64 // seconds of the first checkpoint
 	firstCPU float64 // and its CPU seconds
 }
