@@ -190,7 +190,12 @@ func (e *Engine) Checkpoint(w io.Writer) error { return e.CheckpointWith(w, nil)
 // position in a protocol, its counts), stored with the engine's state
 // and returned by ReadCheckpoint as Snapshot.App.
 func (e *Engine) CheckpointWith(w io.Writer, app []byte) error {
-	raw := e.appendCheckpoint(make([]byte, 0, e.check.size+e.check.size/8+len(app)), app)
+	if e.check.size == 0 {
+		for _, cr := range e.cores {
+			e.check.size += cr.StateSize()
+		}
+	}
+	raw := e.appendCheckpoint(make([]byte, 0, e.check.size+e.check.size/8+len(app)+1<<16), app)
 	e.check.size = len(raw)
 	var comp bytes.Buffer
 	// A window no larger than the payload, and blocks compressed in

@@ -96,6 +96,23 @@ func (c *Core) AppendState(b []byte) []byte {
 	return e.B
 }
 
+// StateSize returns about how many bytes AppendState appends, to
+// allocate a checkpoint at once.
+func (c *Core) StateSize() int {
+	n := 128 + 4*len(c.ref) + 4*(len(c.vX)+len(c.curX)) + 8*(len(c.vF)+len(c.curF)+len(c.ringX)+len(c.ringF)) +
+		16*len(c.rates) + 25*len(c.sources)
+	if l := c.learn; l != nil {
+		n += 40*len(l.syn) + 16*len(l.post) + 8*len(l.pend) + 8*len(l.homeo) + 16*len(l.groups)
+		for _, p := range l.pend {
+			n += 4 * len(p)
+		}
+	}
+	if c.sleep != nil {
+		n += 16*c.n + 16*len(c.params)
+	}
+	return n
+}
+
 // RestoreState sets the core to the state AppendState wrote at the start
 // of b, after tick ticks, and returns the rest of b. The core must be a
 // fresh one built from the same graph, mapping and mode (its Fingerprint
