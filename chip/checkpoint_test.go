@@ -397,3 +397,47 @@ func FuzzRestorePayload(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckpointReweighted: static weights that SetWeights changed are
+// not what the build makes; the checkpoint carries them.
+func TestCheckpointReweighted(t *testing.T) {
+	tr := ckTrials()["plastic+sleep"]
+	g, a, m := tr.build(t, snn.Fixed)
+	const static = 3 // "a-a", the static projection
+	var rec record
+	run := func(e *Engine, from, to int) { tr.play(t, e, from, to) }
+	e, err := NewEngine(g, a, m, tr.options(snn.Fixed, 1, &rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	w := e.Weights(static)
+	for i := range w {
+		w[i] *= 3
+	}
+	if err := e.SetWeights(static, w); err != nil {
+		t.Fatal(err)
+	}
+	run(e, 0, 100)
+	var buf bytes.Buffer
+	if err := e.Checkpoint(&buf); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Restore(&buf, g, a, m, tr.options(snn.Fixed, 1, &rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !slices.Equal(r.RawWeights(static), e.RawWeights(static)) {
+		t.Fatal("the changed static weights were not restored")
+	}
+	run(e, 100, 200)
+	run(r, 100, 200)
+	if !reflect.DeepEqual(e.Stats(), r.Stats()) {
+		t.Error("the runs part after the restore")
+	}
+	// Tick 200 is inside the script's sleep phase.
+	if err := r.BeginSleep(tr.sleep); err == nil || !strings.Contains(err.Error(), "under way") {
+		t.Errorf("a second sleep phase: %v", err)
+	}
+}
