@@ -400,11 +400,13 @@ var ErrNotCheckpoint = errors.New("not a spindle checkpoint")
 func ReadCheckpoint(r io.Reader) (*Snapshot, error) {
 	hdr := make([]byte, checkpointHeader)
 	if n, err := io.ReadFull(r, hdr); err != nil {
-		if n >= len(checkpointMagic) && string(hdr[:len(checkpointMagic)]) == checkpointMagic || n == 0 && err == io.EOF {
-			return nil, fmt.Errorf("truncated: %d bytes, less than the %d-byte header", n, checkpointHeader)
-		}
-		if n < len(checkpointMagic) && string(hdr[:n]) != checkpointMagic[:n] || n >= len(checkpointMagic) {
+		// A short file that starts as a checkpoint does (or is empty)
+		// was cut; anything else is not one.
+		if k := min(n, len(checkpointMagic)); string(hdr[:k]) != checkpointMagic[:k] {
 			return nil, ErrNotCheckpoint
+		}
+		if err != io.EOF && err != io.ErrUnexpectedEOF {
+			return nil, fmt.Errorf("read: %w", err)
 		}
 		return nil, fmt.Errorf("truncated: %d bytes, less than the %d-byte header", n, checkpointHeader)
 	}
