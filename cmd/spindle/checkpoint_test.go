@@ -141,6 +141,7 @@ func TestResumeRefuses(t *testing.T) {
 		{[]string{"resume", filepath.Join(dir, "none.spck")}, 1, "no such file"},
 		{[]string{"resume", noTrace, "--trace", trace}, 2, "recorded no trace"},
 		{[]string{"resume", ck, "--checkpoint-every", "5"}, 2, "expected --checkpoint"},
+		{[]string{"resume", ck, "--ticks", "-3"}, 2, "expected a non-negative count"},
 		{[]string{"run", net, "--checkpoint-every", "5"}, 2, "expected --checkpoint"},
 		{[]string{"run", net, "--checkpoint", ck, "--checkpoint-every", "-1"}, 2, "expected a positive count"},
 		{[]string{"run", net, "--checkpoint", net}, 2, "which the checkpoint would overwrite"},

@@ -36,7 +36,7 @@ is the trace of the run in one go, byte for byte. See docs/checkpoint.md.`,
   spindle resume cuba.spck --ticks 5000 --trace cuba.aer`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if ticks < -1 {
+			if ticks < 0 {
 				return usagef("--ticks %d: expected a non-negative count", ticks)
 			}
 			_, p, err := readCheckpoint(args[0])
@@ -100,7 +100,7 @@ is the trace of the run in one go, byte for byte. See docs/checkpoint.md.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.IntVar(&ticks, "ticks", -1, "awake ticks to run from the checkpoint, before the sleep step (default: the rest of the run's --ticks)")
+	fs.IntVar(&ticks, "ticks", 0, "awake ticks to run from the checkpoint, before the sleep step (default: the rest of the run's --ticks)")
 	fs.IntVar(&workers, "workers", 0, "worker goroutines stepping cores (0: adaptive); the results do not depend on it")
 	fs.StringVar(&trace, "trace", "", "carry on the run's trace into this file (.aer); it may be the run's own")
 	fs.StringVar(&ckPath, "checkpoint", "", "write checkpoints of the resumed run to `FILE`, as run does")
