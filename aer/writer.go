@@ -32,6 +32,11 @@ type Writer struct {
 	lastSpike, lastEmit int64
 	spikes, pkts        int64 // records written so far, per kind
 	err                 error
+
+	header int64  // bytes of the file header
+	crc    uint32 // CRC-32C of the bytes written after the header
+	rename string // Close renames the file it wrote to this path (Continue)
+	temp   string // the file Continue writes, when renamed at Close
 }
 
 // NewWriter writes the header for m to w and returns a Writer that emits a
@@ -74,6 +79,7 @@ func NewWriterSize(w io.Writer, m Meta, n int) (*Writer, error) {
 	if err := wr.write(hdr); err != nil {
 		return nil, err
 	}
+	wr.header = wr.off
 	if m.Has(KindSpike) {
 		wr.times = make([]int64, 0, n)
 		wr.addrs = make([]uint32, 0, n)
@@ -106,6 +112,9 @@ func (w *Writer) write(b []byte) error {
 		return w.err
 	}
 	n, err := w.w.Write(b)
+	if w.header > 0 {
+		w.crc = crc32.Update(w.crc, castagnoli, b[:n])
+	}
 	w.off += int64(n)
 	if err != nil {
 		w.err = fmt.Errorf("aer: write at byte %d: %w", w.off, err)
@@ -197,6 +206,17 @@ func (w *Writer) Close() error {
 			err = fmt.Errorf("aer: %w", cerr)
 		}
 		w.closer = nil
+	}
+	if w.rename != "" {
+		if err == nil {
+			if rerr := os.Rename(w.temp, w.rename); rerr != nil {
+				err = fmt.Errorf("aer: %w", rerr)
+			}
+		}
+		if err != nil {
+			os.Remove(w.temp)
+		}
+		w.rename = ""
 	}
 	if w.err == nil {
 		w.err = errors.New("aer: write to a closed Writer")

@@ -83,6 +83,9 @@ type Engine struct {
 	stopped   bool
 
 	learn learnEngine // chip/learning.go
+
+	asleep *sleeping    // a sleep phase under way (chip/sleep.go)
+	check  checkpointer // chip/checkpoint.go
 }
 
 // Stats are the totals of a run.
@@ -459,6 +462,9 @@ func (e *Engine) Run(n int) {
 // parallel, then route the new spikes in core order.
 func (e *Engine) Step() {
 	t := e.tick
+	if e.asleep != nil {
+		e.sleepTick()
+	}
 	e.due = e.router.PopDue(t, e.due[:0])
 	e.splitDue()
 	e.choosePlan()
@@ -518,6 +524,9 @@ func (e *Engine) Step() {
 	}
 	e.cost.close(e.router.EndTick(t))
 	e.tick++
+	if e.asleep != nil {
+		e.sleptTick()
+	}
 }
 
 // messages returns the number of messages the tick's spikes send.

@@ -210,6 +210,12 @@ func (e *Engine) SetWeights(proj int, w []float64) error {
 	if e.opt.Mode == snn.Fixed {
 		sc = e.postScale(proj)
 	}
+	if pl == nil {
+		// A checkpoint fingerprints the weights as built and stores
+		// those set here (chip/checkpoint.go).
+		e.fingerprint()
+		e.markReweighted(proj)
+	}
 	e.setRawWeights(proj, func(i int) float64 { return w[i] * sc })
 	for _, cr := range e.cores {
 		cr.Retie()

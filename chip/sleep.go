@@ -76,7 +76,54 @@ func SleepPhaseOf(s *snn.SleepSpec) SleepPhase {
 // learning switch as it was. Weights, traces, packets in flight and
 // membrane state carry over.
 func (e *Engine) Sleep(p SleepPhase) error {
+	if err := e.BeginSleep(p); err != nil {
+		return err
+	}
+	for e.asleep != nil {
+		e.Step()
+	}
+	return nil
+}
+
+// sleeping is a sleep phase under way: what BeginSleep changed, to be
+// put back when it ends, and how far it has gone.
+type sleeping struct {
+	p          SleepPhase
+	done       int   // ticks slept so far
+	start      int64 // the tick whose rate counters drive the noise
+	saved      [][]snn.Trace
+	prevReward float64
+	mutes      []muted
+	unbalanced []int // projections whose PreBalance the phase switched off
+}
+
+// muted is a projection a sleep phase mutes: its weights as they were,
+// in the cores' units, and whether it learned.
+type muted struct {
+	proj  int
+	raw   []float64
+	learn bool
+}
+
+// Asleep reports whether a sleep phase begun by BeginSleep is under way,
+// and how many of its ticks are done.
+func (e *Engine) Asleep() (asleep bool, done, ticks int) {
+	if s := e.asleep; s != nil {
+		return true, s.done, s.p.Ticks
+	}
+	return false, 0, 0
+}
+
+// BeginSleep starts a sleep phase as Sleep describes it; the next
+// p.Ticks calls of Step sleep, and the last of them restores the waking
+// state. A phase of no ticks ends at once. Sleep is BeginSleep and
+// those Steps; stepping a phase tick by tick lets a caller checkpoint
+// it midway (Checkpoint keeps the phase and its position).
+func (e *Engine) BeginSleep(p SleepPhase) error {
 	g := e.graph
+	if e.asleep != nil {
+		return fmt.Errorf("sleep: a sleep phase is under way (%d of %d ticks)", e.asleep.done, e.asleep.p.Ticks)
+	}
 	if p.Ticks < 0 {
 		return fmt.Errorf("sleep: ticks %d: expected a non-negative count", p.Ticks)
 	}
@@ -87,80 +134,26 @@ func (e *Engine) Sleep(p SleepPhase) error {
 	if p.DriveWeight < 0 {
 		return fmt.Errorf("sleep: drive weight %v mV: expected >= 0", p.DriveWeight)
 	}
-	scale := p.RateScale
-	if scale == 0 {
-		scale = 1
+	for _, name := range p.Mute {
+		if !e.Plastic(g.Net.ProjectionIndex(name)) {
+			// Muting zeroes static weights in place: the fingerprint of
+			// a checkpoint is of the weights as built.
+			e.fingerprint()
+			break
+		}
 	}
-	thr := p.Threshold
-	if thr == 0 {
-		thr = 1
-	}
-	start := max(e.tick-1, 0)
-	saved := make([][]snn.Trace, len(e.cores))
+	s := &sleeping{p: p, start: max(e.tick-1, 0), prevReward: e.learn.reward}
+	s.saved = make([][]snn.Trace, len(e.cores))
 	for c, cr := range e.cores {
-		saved[c] = cr.Rates()
+		s.saved[c] = cr.Rates()
 	}
-	prevReward := e.learn.reward
-
-	mute := func(on bool) {
-		for _, name := range p.Silence {
-			pi := g.Net.PopulationIndex(name)
-			for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
-				cr := e.cores[e.mapng.CoreOf[id]]
-				cr.MuteSource(cr.Source(int(e.local[id])), on)
-			}
-		}
-	}
-	mute(true)
-	if len(p.Drive) > 0 {
-		probs := make([][]float64, len(e.cores))
-		weights := make([][]float64, len(e.cores))
-		for _, name := range p.Drive {
-			pi := g.Net.PopulationIndex(name)
-			w := p.DriveWeight
-			if w == 0 {
-				w = g.Params[pi].DriveWeight()
-			}
-			rate := func(id int) float64 {
-				return e.cores[e.mapng.CoreOf[id]].Rate(int(e.local[id]), start)
-			}
-			if p.Uniform {
-				mean := 0.0
-				for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
-					mean += rate(id)
-				}
-				mean /= float64(g.PopStart[pi+1] - g.PopStart[pi])
-				rate = func(int) float64 { return mean }
-			}
-			for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
-				c := e.mapng.CoreOf[id]
-				cr := e.cores[c]
-				if probs[c] == nil {
-					probs[c] = make([]float64, cr.Compartments())
-					weights[c] = make([]float64, cr.Compartments())
-				}
-				l := int(e.local[id])
-				probs[c][l] = snn.DriveP(rate(id)*scale, g.Net.Dt)
-				weights[c][l] = w
-			}
-		}
-		for c, pr := range probs {
-			if pr != nil {
-				e.cores[c].Drive(pr, weights[c])
-			}
-		}
-	}
-	if thr != 1 {
+	e.muteSilenced(p, true)
+	e.driveSleep(p, s.start)
+	if thr := p.Threshold; thr != 0 && thr != 1 {
 		for _, cr := range e.cores {
 			cr.ScaleThresholds(thr)
 		}
 	}
-	type muted struct {
-		proj  int
-		raw   []float64
-		learn bool
-	}
-	var mutes []muted
 	for _, name := range p.Mute {
 		pi := g.Net.ProjectionIndex(name)
 		m := muted{proj: pi, raw: e.RawWeights(pi)}
@@ -169,62 +162,146 @@ func (e *Engine) Sleep(p SleepPhase) error {
 		}
 		e.setRawWeights(pi, func(int) float64 { return 0 })
 		e.SetLearning(pi, false)
-		mutes = append(mutes, m)
+		s.mutes = append(s.mutes, m)
 	}
 	e.SetReward(p.Modulation)
-	depress := func(f float64) {
-		for pi, l := range e.learn.rules {
-			if l != nil {
-				l.SetDepression(g.Net.Projections[pi].Plasticity.AMinus * f)
-			}
-		}
-	}
-	if p.Depression != 0 && p.Depression != 1 {
-		depress(p.Depression)
-	}
-	var unbalanced []*snn.Learner
+	e.depress(p.Depression)
 	if p.Unbalanced {
-		for _, l := range e.learn.rules {
+		for pi, l := range e.learn.rules {
 			if l != nil && l.Balance {
 				l.Balance = false
-				unbalanced = append(unbalanced, l)
+				s.unbalanced = append(s.unbalanced, pi)
 			}
 		}
 	}
-
-	if p.Period > 1 {
-		for done := 0; done < p.Ticks; done += p.Period {
-			n := min(p.Period, p.Ticks-done)
-			e.SetReward(0)
-			e.Run(n - 1)
-			e.SetReward(p.Modulation)
-			e.Run(1)
-		}
-	} else {
-		e.Run(p.Ticks)
+	e.asleep = s
+	if p.Ticks == 0 {
+		e.wake()
 	}
+	return nil
+}
 
-	for _, l := range unbalanced {
-		l.Balance = true
+// muteSilenced silences (or lets speak again) the sources of p.Silence.
+func (e *Engine) muteSilenced(p SleepPhase, on bool) {
+	g := e.graph
+	for _, name := range p.Silence {
+		pi := g.Net.PopulationIndex(name)
+		for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
+			cr := e.cores[e.mapng.CoreOf[id]]
+			cr.MuteSource(cr.Source(int(e.local[id])), on)
+		}
+	}
+}
+
+// driveSleep installs the noise of p.Drive at the rates of tick start.
+func (e *Engine) driveSleep(p SleepPhase, start int64) {
+	g := e.graph
+	if len(p.Drive) == 0 {
+		return
+	}
+	scale := p.RateScale
+	if scale == 0 {
+		scale = 1
+	}
+	probs := make([][]float64, len(e.cores))
+	weights := make([][]float64, len(e.cores))
+	for _, name := range p.Drive {
+		pi := g.Net.PopulationIndex(name)
+		w := p.DriveWeight
+		if w == 0 {
+			w = g.Params[pi].DriveWeight()
+		}
+		rate := func(id int) float64 {
+			return e.cores[e.mapng.CoreOf[id]].Rate(int(e.local[id]), start)
+		}
+		if p.Uniform {
+			mean := 0.0
+			for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
+				mean += rate(id)
+			}
+			mean /= float64(g.PopStart[pi+1] - g.PopStart[pi])
+			rate = func(int) float64 { return mean }
+		}
+		for id := g.PopStart[pi]; id < g.PopStart[pi+1]; id++ {
+			c := e.mapng.CoreOf[id]
+			cr := e.cores[c]
+			if probs[c] == nil {
+				probs[c] = make([]float64, cr.Compartments())
+				weights[c] = make([]float64, cr.Compartments())
+			}
+			l := int(e.local[id])
+			probs[c][l] = snn.DriveP(rate(id)*scale, g.Net.Dt)
+			weights[c][l] = w
+		}
+	}
+	for c, pr := range probs {
+		if pr != nil {
+			e.cores[c].Drive(pr, weights[c])
+		}
+	}
+}
+
+// depress scales the depression amplitude of every plastic projection
+// by f (0 and 1 leave it as the network gives it).
+func (e *Engine) depress(f float64) {
+	if f == 0 || f == 1 {
+		return
+	}
+	for pi, l := range e.learn.rules {
+		if l != nil {
+			l.SetDepression(e.graph.Net.Projections[pi].Plasticity.AMinus * f)
+		}
+	}
+}
+
+// sleepTick sets the modulation of the next sleep tick: with a Period,
+// Modulation in the last tick of every period and of the phase, 0 in
+// the others.
+func (e *Engine) sleepTick() {
+	s := e.asleep
+	if p := s.p.Period; p > 1 {
+		if s.done%p == p-1 || s.done == s.p.Ticks-1 {
+			e.SetReward(s.p.Modulation)
+		} else {
+			e.SetReward(0)
+		}
+	}
+}
+
+// sleptTick counts a sleep tick and ends the phase after its last.
+func (e *Engine) sleptTick() {
+	if e.asleep.done++; e.asleep.done >= e.asleep.p.Ticks {
+		e.wake()
+	}
+}
+
+// wake ends the sleep phase: it puts back what BeginSleep changed.
+func (e *Engine) wake() {
+	s := e.asleep
+	p := s.p
+	for _, pi := range s.unbalanced {
+		e.learn.rules[pi].Balance = true
 	}
 	if p.Depression != 0 && p.Depression != 1 {
-		depress(1)
+		for pi, l := range e.learn.rules {
+			if l != nil {
+				l.SetDepression(e.graph.Net.Projections[pi].Plasticity.AMinus)
+			}
+		}
 	}
-
-	for _, m := range mutes {
+	for _, m := range s.mutes {
 		e.setRawWeights(m.proj, func(i int) float64 { return m.raw[i] })
 		e.SetLearning(m.proj, m.learn)
 	}
-
-	e.SetReward(prevReward)
+	e.SetReward(s.prevReward)
 	for _, cr := range e.cores {
 		cr.Drive(nil, nil)
 		cr.ScaleThresholds(1)
 	}
-	mute(false)
+	e.muteSilenced(p, false)
 	end := max(e.tick-1, 0)
 	for c, cr := range e.cores {
-		cr.RestoreRates(saved[c], start, end)
+		cr.RestoreRates(s.saved[c], s.start, end)
 	}
-	return nil
+	e.asleep = nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/pflag"
 	"github.com/spindle-sim/spindle/aer"
@@ -79,7 +78,7 @@ func (f *recordFlags) startRun(b *built, opt simOptions) (*recorder, error) {
 		}
 		meta.Populations = append(meta.Populations, pop)
 	}
-	w, err := aer.Create(f.path, meta)
+	w, err := opt.ck.createTrace(f.path, meta)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +131,6 @@ func (r *recorder) close() error {
 // abort removes a trace that never got a record.
 func (r *recorder) abort() {
 	if r.w != nil {
-		r.w.Close()
-		os.Remove(r.path)
+		r.w.Discard()
 	}
 }

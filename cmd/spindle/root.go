@@ -94,6 +94,7 @@ with a dense reference simulation.`,
 	root.AddCommand(
 		newDemoCmd(),
 		newRunCmd(),
+		newResumeCmd(),
 		newMapCmd(),
 		newReplayCmd(),
 		newTraceCmd(),

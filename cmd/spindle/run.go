@@ -18,6 +18,7 @@ func newRunCmd() *cobra.Command {
 	var asJSON, noSleep bool
 	var cpuProfile, readout string
 	var rec recordFlags
+	var ck checkpointFlags
 	cmd := &cobra.Command{
 		Use:   "run NET.yaml|GRAPH.nir",
 		Short: "Simulate a network on a mapped architecture",
@@ -39,6 +40,9 @@ rates then cover both.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkTrace(cmd, rec, args[0], f.stim.path); err != nil {
+				return err
+			}
+			if err := ck.check(args[0], f.stim.path, rec.path); err != nil {
 				return err
 			}
 			b, err := f.build(args[0])
@@ -63,7 +67,7 @@ rates then cover both.`,
 			if err != nil {
 				return err
 			}
-			res, err := simulate(b, simOptions{ticks: ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile, release: true, readout: ro})
+			res, err := simulate(b, simOptions{ticks: ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile, release: true, readout: ro, ck: &ck})
 			if err != nil {
 				return err
 			}
@@ -79,6 +83,7 @@ rates then cover both.`,
 	f.register(cmd.Flags(), true)
 	f.registerTiming(cmd.Flags())
 	rec.register(cmd.Flags())
+	ck.register(cmd.Flags())
 	f.stim = &stimulusFlags{}
 	f.stim.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
@@ -176,17 +181,24 @@ type simOptions struct {
 	// the engine's cores may then be their only copy.
 	release bool
 	readout *readout // nil: none
+	// ck writes checkpoints of the run, or resumes one (cmd/spindle/checkpoint.go).
+	ck *checkpointFlags
 }
 
 // simulate runs b on the event engine and summarises the run.
 func simulate(b *built, opt simOptions) (*runResult, error) {
 	g := b.graph
 	perPop := make([]int64, len(b.net.Populations))
+	if opt.ck != nil {
+		if err := opt.ck.begin(b, opt, perPop); err != nil {
+			return nil, err
+		}
+	}
 	rec, err := opt.record.startRun(b, opt)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := chip.NewEngine(g, b.arch, b.mapping, chip.Options{
+	eng, err := opt.ck.engine(b, chip.Options{
 		Mode:    b.mode,
 		Workers: opt.workers,
 		Timing:  opt.timing,
@@ -217,19 +229,10 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	}
 	defer prof.stop() // on the error paths; a second stop does nothing
 	start := time.Now()
-	for t := 0; t < opt.ticks; t++ {
-		eng.Step()
-		if t&255 == 0 {
-			bar.update(int64(t))
-		}
-	}
-	var slept int64
-	if sp := b.net.Sleep; opt.sleep && sp != nil {
-		if err := eng.Sleep(chip.SleepPhaseOf(sp)); err != nil {
-			rec.abort()
-			return nil, err
-		}
-		slept = int64(sp.Ticks)
+	slept, err := opt.ck.runPlan(eng, b, opt, bar, rec, perPop)
+	if err != nil {
+		rec.abort()
+		return nil, err
 	}
 	opt.readout.final(eng, g, b.mode)
 	wall := time.Since(start).Seconds()
