@@ -48,14 +48,14 @@ func benchCheckpoint(b *testing.B, path, arch string, ticks int) {
 	g, a, m, e := x.g, x.a, x.m, x.e
 	var w countingWriter
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := chip.CPUTime()
 	for i := 0; i < b.N; i++ {
 		w.n = 0
 		if err := e.Checkpoint(&w); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu := cpuTime() - cpu0
+	cpu := chip.CPUTime() - cpu0
 	b.StopTimer()
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(x.first, "first-s")
@@ -107,11 +107,11 @@ func buildBenched(b *testing.B, path, arch string, ticks int) *benched {
 	e.Run(ticks)
 	runtime.GC()
 	// The first checkpoint of an engine also fingerprints its cores.
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), chip.CPUTime()
 	if err := e.Checkpoint(io.Discard); err != nil {
 		b.Fatal(err)
 	}
-	return &benched{path: path, g: g, a: a, m: m, e: e, first: time.Since(start).Seconds(), firstCPU: (cpuTime() - cpu0).Seconds()}
+	return &benched{path: path, g: g, a: a, m: m, e: e, first: time.Since(start).Seconds(), firstCPU: (chip.CPUTime() - cpu0).Seconds()}
 }
 
 // BenchmarkCheckpoint: the checkpoint of examples/loihi_small.yaml after
