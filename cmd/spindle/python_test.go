@@ -231,3 +231,167 @@ func TestPython(t *testing.T) {
 	}
 	t.Logf("%s", out)
 }
+
+// pythonWithVenv returns a Python 3 with NumPy that can make a virtual
+// environment with pip: $SPINDLE_PYTHON, or Debian's /usr/bin/python3
+// (a pyenv python3 first on the PATH usually has no NumPy).
+func pythonWithVenv(t *testing.T) string {
+	t.Helper()
+	py := "/usr/bin/python3"
+	if p := os.Getenv("SPINDLE_PYTHON"); p != "" {
+		py = p
+	}
+	if out, err := exec.Command(py, "-c", "import numpy, venv, ensurepip").CombinedOutput(); err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		t.Skipf("%s cannot make a venv with NumPy (%v: %s): apt-get install python3-numpy python3-venv", py, err, lines[len(lines)-1])
+	}
+	return py
+}
+
+// pythonEnv is the environment without the variables that would point
+// Python or pip elsewhere (PYTHONPATH, PIP_INDEX_URL, VIRTUAL_ENV, ...),
+// with byte-code writing off so that nothing lands in the checkout.
+func pythonEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "PYTHON") || strings.HasPrefix(kv, "PIP_") || strings.HasPrefix(kv, "VIRTUAL_ENV=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "PYTHONDONTWRITEBYTECODE=1", "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_CONFIG_FILE="+os.DevNull, "PIP_NO_INPUT=1")
+}
+
+// treeFiles lists the files under dir with their sizes.
+func treeFiles(t *testing.T, dir string) map[string]int64 {
+	t.Helper()
+	files := map[string]int64{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		files[p] = fi.Size()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestPythonInstall installs python/ with pip into a virtual environment
+// as a user does, without an index (so offline): as a wheel and editable,
+// reading a trace with the installed package from outside the checkout,
+// and uninstalls it after each.
+func TestPythonInstall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes a venv and runs pip (about 20 s)")
+	}
+	py := pythonWithVenv(t)
+	src, err := filepath.Abs("../../python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := treeFiles(t, src)
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work") // the commands run outside the checkout
+	if err := os.Mkdir(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := pythonEnv()
+	run := func(name string, args ...string) (string, error) {
+		cmd := exec.Command(name, args...)
+		cmd.Dir, cmd.Env = work, env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	must := func(name string, args ...string) string {
+		t.Helper()
+		out, err := run(name, args...)
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+
+	// A trace for the installed package to read: the .npz route needs
+	// NumPy only (the .aer one may need a zstd decoder).
+	want := goCase(t, "../../aer/testdata/v1.aer")
+	npz := filepath.Join(dir, "v1.npz")
+	if code, _, errs := spindle(t, "trace", "convert", "../../aer/testdata/v1.aer", npz); code != 0 {
+		t.Fatalf("convert: exit %d: %s", code, errs)
+	}
+
+	venv := filepath.Join(dir, "venv")
+	if out, err := run(py, "-m", "venv", "--system-site-packages", venv); err != nil {
+		t.Skipf("%s -m venv: %v (apt-get install python3-venv):\n%s", py, err, out)
+	}
+	vpy, pip := filepath.Join(venv, "bin", "python"), filepath.Join(venv, "bin", "pip")
+	site, err := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages"))
+	if err != nil || len(site) != 1 {
+		t.Fatalf("the venv's site-packages: %v %v", site, err)
+	}
+	const probe = `import importlib.metadata as md, json, sys, spindle_aer
+tr = spindle_aer.read(sys.argv[1])
+print(json.dumps({"file": spindle_aer.__file__, "version": md.version("spindle-aer"),
+  "package_version": spindle_aer.__version__, "requires": md.requires("spindle-aer"),
+  "spikes": len(tr.spikes), "first": [int(tr.spikes["t"][0]), int(tr.spikes["addr"][0])],
+  "last": [int(tr.spikes["t"][-1]), int(tr.spikes["addr"][-1])], "dt_ms": tr.dt_ms}))`
+	type found struct {
+		File           string   `json:"file"`
+		Version        string   `json:"version"`
+		PackageVersion string   `json:"package_version"`
+		Requires       []string `json:"requires"`
+		Spikes         int      `json:"spikes"`
+		First          [2]int64 `json:"first"`
+		Last           [2]int64 `json:"last"`
+		DtMs           float64  `json:"dt_ms"`
+	}
+	for _, tc := range []struct {
+		name, from string // from: where spindle_aer/__init__.py must be found
+		args       []string
+	}{
+		{"wheel", filepath.Join(site[0], "spindle_aer", "__init__.py"), []string{src}},
+		{"editable", filepath.Join(src, "spindle_aer", "__init__.py"), []string{"-e", src}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			must(pip, append([]string{"install", "--no-index", "--no-cache-dir"}, tc.args...)...)
+			var got found
+			if err := json.Unmarshal([]byte(must(vpy, "-c", probe, npz)), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.File != tc.from {
+				t.Errorf("spindle_aer imported from %s, want %s", got.File, tc.from)
+			}
+			if got.Version == "" || got.Version != got.PackageVersion {
+				t.Errorf("installed version %q, spindle_aer.__version__ %q", got.Version, got.PackageVersion)
+			}
+			if len(got.Requires) == 0 || got.Requires[0] != "numpy" {
+				t.Errorf("requirements %q: want numpy first", got.Requires)
+			}
+			if got.Spikes != want.Spikes || got.First != want.FirstSpike || got.Last != want.LastSpike || got.DtMs != want.DtMs {
+				t.Errorf("read %d spikes %v..%v dt %g, Go read %d %v..%v dt %g",
+					got.Spikes, got.First, got.Last, got.DtMs, want.Spikes, want.FirstSpike, want.LastSpike, want.DtMs)
+			}
+			must(pip, "uninstall", "-y", "spindle-aer")
+			if out, err := run(vpy, "-c", "import spindle_aer"); err == nil || !strings.Contains(out, "ModuleNotFoundError") {
+				t.Errorf("spindle_aer still imports after pip uninstall: %v %s", err, out)
+			}
+			for _, pat := range []string{"spindle_aer*", "__editable__*spindle_aer*"} {
+				if left, _ := filepath.Glob(filepath.Join(site[0], pat)); len(left) > 0 {
+					t.Errorf("pip uninstall left %v", left)
+				}
+			}
+		})
+	}
+	after := treeFiles(t, src)
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			t.Errorf("installing wrote %s into the checkout", p)
+		}
+	}
+}
