@@ -52,6 +52,7 @@ type Probe struct {
 	core    []int32 // per column: the core and compartment read,
 	local   []int32
 	rec     []int32 // and the receptor (I)
+	runs    []int   // p.core[runs[k]:runs[k+1]] are one core's
 	first   int64
 	data    []float64
 }
@@ -130,6 +131,12 @@ func (e *Engine) Probe(neurons []uint32, v Var) (*Probe, error) {
 			p.core, p.local, p.rec = append(p.core, c), append(p.local, l), append(p.rec, rec)
 		}
 	}
+	for k := range p.core {
+		if k == 0 || p.core[k] != p.core[k-1] {
+			p.runs = append(p.runs, k)
+		}
+	}
+	p.runs = append(p.runs, len(p.core))
 	e.probes = append(e.probes, p)
 	return p, nil
 }
@@ -138,8 +145,9 @@ func (e *Engine) Probe(neurons []uint32, v Var) (*Probe, error) {
 func (e *Engine) record() {
 	for _, p := range e.probes {
 		if p.v == V {
-			for k, c := range p.core {
-				p.data = append(p.data, e.cores[c].Potential(int(p.local[k])))
+			for k := 0; k+1 < len(p.runs); k++ {
+				lo, hi := p.runs[k], p.runs[k+1]
+				p.data = e.cores[p.core[lo]].AppendPotentials(p.data, p.local[lo:hi])
 			}
 			continue
 		}

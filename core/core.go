@@ -700,3 +700,17 @@ func (c *Core) Current(i, r int) float64 {
 	}
 	return c.curF[r*c.n+i]
 }
+
+// AppendPotentials appends the Potential of LIF compartments idx to dst.
+func (c *Core) AppendPotentials(dst []float64, idx []int32) []float64 {
+	if c.mode == snn.Fixed {
+		for _, i := range idx {
+			dst = append(dst, float64(c.vX[i])/c.params[c.profile[i]].Scale)
+		}
+		return dst
+	}
+	for _, i := range idx {
+		dst = append(dst, c.vF[i])
+	}
+	return dst
+}
