@@ -243,3 +243,51 @@ func BenchmarkCUBAProbe(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCUBAProbeRatio alternates the two runs of BenchmarkCUBAProbe
+// within each iteration, so that both see the same load, and reports the
+// ratio of their CPU times: what docs/benchmarks.md quotes.
+func BenchmarkCUBAProbeRatio(b *testing.B) {
+	g, err := cuba(snn.Float).Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := testArch()
+	m, err := Map(g, a, "balanced", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]uint32, 100)
+	for k := range ids {
+		ids[k] = uint32(k * 37)
+	}
+	var cpu [2]time.Duration
+	for i := 0; i < b.N; i++ {
+		for _, probed := range []int{i % 2, 1 - i%2} {
+			b.StopTimer()
+			e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if probed == 1 {
+				p, err := e.Probe(ids, V)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p.Reserve(10000)
+			}
+			b.StartTimer()
+			cpu0 := cpuTime()
+			e.Run(10000)
+			cpu[probed] += cpuTime() - cpu0
+			b.StopTimer()
+			e.Close()
+			b.StartTimer()
+		}
+	}
+	if cpu[0] > 0 {
+		b.ReportMetric(cpu[0].Seconds()*1e3/float64(b.N), "none-cpu-ms/op")
+		b.ReportMetric(cpu[1].Seconds()*1e3/float64(b.N), "probed-cpu-ms/op")
+		b.ReportMetric(cpu[1].Seconds()/cpu[0].Seconds(), "ratio")
+	}
+}
