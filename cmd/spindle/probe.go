@@ -122,8 +122,8 @@ type probeFlags struct {
 }
 
 func (f *probeFlags) register(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&f.specs, "probe", nil, "record a state variable of neurons every tick: `POP[A:B].VAR`, POP[K].VAR or POP.VAR, VAR v (membrane potential, mV) or i (synaptic current of each receptor, mV); repeatable")
-	fs.StringVar(&f.out, "probe-out", "", "write the --probe recordings to `FILE`.npz (default: beside --trace as NAME.probes.npz, else probes.npz)")
+	fs.StringArrayVar(&f.specs, "probe", nil, "record a state variable of neurons every tick: `POP[A:B].VAR`, POP[K].VAR or POP.VAR, VAR v (membrane potential, mV) or i (synaptic current of each receptor, mV); repeatable (docs/probes.md)")
+	fs.StringVar(&f.out, "probe-out", "", "write the --probe recordings to `FILE` (.npz; default: beside --trace as NAME.probes.npz, else probes.npz)")
 	fs.StringVar(&f.series, "series", "", "write a per-tick series of spikes, packets, hop-packets, drops, late packets, energy by component and modelled tick time to `FILE` (.csv or .npz)")
 }
 
