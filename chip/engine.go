@@ -86,6 +86,7 @@ type Engine struct {
 
 	asleep *sleeping    // a sleep phase under way (chip/sleep.go)
 	check  checkpointer // chip/checkpoint.go
+	probes []*Probe     // chip/probe.go; nil: none, and no cost
 }
 
 // Stats are the totals of a run.
@@ -523,6 +524,9 @@ func (e *Engine) Step() {
 		e.sends.flush(e.router, &e.cost, e.routeSynapses, e.arch.LinkBuffer, e.opt.OnPacket)
 	}
 	e.cost.close(e.router.EndTick(t))
+	if e.probes != nil {
+		e.record()
+	}
 	e.tick++
 	if e.asleep != nil {
 		e.sleptTick()

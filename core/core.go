@@ -680,3 +680,37 @@ func (c *Core) State(i int) (v float64, currents []float64) {
 	}
 	return c.vF[i], currents
 }
+
+// Potential returns the membrane potential of LIF compartment i relative
+// to v_rest, in mV: in fixed mode its state units divided by the
+// population's Scale, the conversion dense.Sim.State makes. It does not
+// allocate, for probes read every tick.
+func (c *Core) Potential(i int) float64 {
+	if c.mode == snn.Fixed {
+		return float64(c.vX[i]) / c.params[c.profile[i]].Scale
+	}
+	return c.vF[i]
+}
+
+// Current returns the synaptic current of receptor r of LIF compartment
+// i, in mV (the voltage it drives, as v), converted as Potential.
+func (c *Core) Current(i, r int) float64 {
+	if c.mode == snn.Fixed {
+		return float64(c.curX[r*c.n+i]) / c.params[c.profile[i]].Scale
+	}
+	return c.curF[r*c.n+i]
+}
+
+// AppendPotentials appends the Potential of LIF compartments idx to dst.
+func (c *Core) AppendPotentials(dst []float64, idx []int32) []float64 {
+	if c.mode == snn.Fixed {
+		for _, i := range idx {
+			dst = append(dst, float64(c.vX[i])/c.params[c.profile[i]].Scale)
+		}
+		return dst
+	}
+	for _, i := range idx {
+		dst = append(dst, c.vF[i])
+	}
+	return dst
+}

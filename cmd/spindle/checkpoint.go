@@ -195,6 +195,9 @@ func (f *checkpointFlags) runPlan(eng *chip.Engine, b *built, opt simOptions, ba
 	due := func(left bool) bool { return f.every > 0 && left && eng.Tick()%int64(f.every) == 0 }
 	for p.Slept == 0 && p.Awake < p.Ticks {
 		eng.Step()
+		if opt.afterStep != nil {
+			opt.afterStep()
+		}
 		p.Awake++
 		if p.Awake&255 == 0 {
 			bar.update(p.Awake)
@@ -220,6 +223,9 @@ func (f *checkpointFlags) runPlan(eng *chip.Engine, b *built, opt simOptions, ba
 	}
 	for asleep, _, _ := eng.Asleep(); asleep; asleep, _, _ = eng.Asleep() {
 		eng.Step()
+		if opt.afterStep != nil {
+			opt.afterStep()
+		}
 		p.Slept++
 		if due(p.Slept < p.SleepTicks) {
 			if err := save(); err != nil {

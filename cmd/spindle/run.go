@@ -19,6 +19,7 @@ func newRunCmd() *cobra.Command {
 	var cpuProfile, readout string
 	var rec recordFlags
 	var ck checkpointFlags
+	var pf probeFlags
 	cmd := &cobra.Command{
 		Use:   "run NET.yaml|GRAPH.nir",
 		Short: "Simulate a network on a mapped architecture",
@@ -34,15 +35,28 @@ SANA-FE architecture files too.
 
 If the network file declares a sleep step ('sleep:', docs/yaml.md), it runs
 after the awake ticks, on the cores (--no-sleep skips it); the counts and
-rates then cover both.`,
+rates then cover both.
+
+--probe records a state variable of chosen neurons at the end of every
+tick, in both modes (fixed mode converted to mV), into an .npz file
+(--probe-out): 'exc[0:10].v' the membrane potentials of exc neurons 0 to 9,
+'exc[3].i' the synaptic current of each receptor of exc neuron 3, 'out.v'
+every neuron of out. --series writes per tick the spikes, packets,
+hop-packets, drops, late packets, modelled energy by component and modelled
+tick time, as CSV or .npz by its extension. Python reads both with
+spindle_aer.read_probes and read_series (docs/probes.md).`,
 		Example: `  spindle run examples/cuba.yaml --ticks 10000
-  spindle run examples/cuba_fixed.yaml --arch loihi --map balanced --json`,
+  spindle run examples/cuba_fixed.yaml --arch loihi --map balanced --json
+  spindle run examples/cuba.yaml --ticks 1000 --probe 'exc[0:10].v' --probe 'exc[0].i' --series series.csv`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkTrace(cmd, rec, args[0], f.stim.path); err != nil {
 				return err
 			}
 			if err := ck.check(args[0], f.stim.path, rec.path); err != nil {
+				return err
+			}
+			if err := pf.check(rec.path, args[0], f.stim.path); err != nil {
 				return err
 			}
 			b, err := f.build(args[0])
@@ -67,7 +81,7 @@ rates then cover both.`,
 			if err != nil {
 				return err
 			}
-			res, err := simulate(b, simOptions{ticks: ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile, release: true, readout: ro, ck: &ck})
+			res, err := simulate(b, simOptions{ticks: ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile, release: true, readout: ro, ck: &ck, probe: &pf})
 			if err != nil {
 				return err
 			}
@@ -84,6 +98,7 @@ rates then cover both.`,
 	f.registerTiming(cmd.Flags())
 	rec.register(cmd.Flags())
 	ck.register(cmd.Flags())
+	pf.register(cmd.Flags())
 	f.stim = &stimulusFlags{}
 	f.stim.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
@@ -183,6 +198,10 @@ type simOptions struct {
 	readout *readout // nil: none
 	// ck writes checkpoints of the run, or resumes one (cmd/spindle/checkpoint.go).
 	ck *checkpointFlags
+	// probe records probes and the per-tick series (cmd/spindle/probe.go); nil: none.
+	probe *probeFlags
+	// afterStep, if set, is called after every tick runPlan steps.
+	afterStep func()
 }
 
 // simulate runs b on the event engine and summarises the run.
@@ -214,6 +233,14 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 		return nil, err
 	}
 	defer eng.Close()
+	probes, err := opt.probe.start(b, eng, opt.ticks)
+	if err != nil {
+		rec.abort()
+		return nil, err
+	}
+	if probes != nil {
+		opt.afterStep = probes.step
+	}
 	if opt.release && !learns(b.net) && !(opt.sleep && b.net.Sleep != nil) {
 		// Without learning or sleep the engine reads no synapse of the
 		// graph again. The collector would free them only once the heap
@@ -242,6 +269,9 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	}
 	bar.finish()
 	if err := rec.close(); err != nil {
+		return nil, err
+	}
+	if err := probes.finish(opt.source); err != nil {
 		return nil, err
 	}
 	r := summarise(b, eng.Stats(), perPop, wall)

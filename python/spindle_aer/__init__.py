@@ -18,12 +18,14 @@ import os
 from ._aer import read_aer, zstd_available
 from ._crc import crc32c
 from ._npz import read_npz
+from ._probe import Probe, Probes, Series, read_probes, read_series
 from ._trace import FLAG_DROPPED, FLAG_LATE, PACKET_DTYPE, SPIKE_DTYPE, Population, Trace, TraceError, ZstdUnavailableError
 
 __all__ = [
     "read", "read_aer", "read_npz", "Trace", "Population", "TraceError", "ZstdUnavailableError",
     "SPIKE_DTYPE", "PACKET_DTYPE", "FLAG_LATE", "FLAG_DROPPED", "zstd_available", "crc32c",
 ]
+__all__ += ["read_probes", "read_series", "Probes", "Probe", "Series"]  # probes and series: docs/probes.md
 __version__ = "0.1.0"
 
 
