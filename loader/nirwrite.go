@@ -19,7 +19,8 @@ const nirVersion = "0.2.0"
 // nirWritten lists the NIR node types the writer writes. A source graph
 // with others is refused: its network could be written, but not as the
 // source's nodes.
-var nirWritten = []string{"Input", "Output", "LIF", "CubaLIF", "IF", "Affine", "Linear"}
+var nirWritten = []string{"Input", "Output", "LIF", "CubaLIF", "IF", "LI", "CubaLI", "I", "Threshold",
+	"Affine", "Linear", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten", "Scale", "Delay"}
 
 // NIRWriteOptions controls the export of a network as a NIR graph.
 type NIRWriteOptions struct {
@@ -109,6 +110,12 @@ type nirSource struct {
 	shapes  map[string][]int    // "node/field" dimensions
 	edges   map[string][]string // Output node -> its sources
 	dims    map[string][]int64  // the shape of an Input or Output node
+	// raw holds the weight nodes other than Affine and Linear as the file
+	// stores them, written back as they are where a network's projection
+	// is exactly their chain's; p is the parser that read them, whose
+	// composition of chains the writer checks against.
+	raw map[string]*hdf5.Tree
+	p   *nirParser
 }
 
 func readNIRSource(name string, data []byte) (*nirSource, error) {
@@ -124,7 +131,7 @@ func readNIRSource(name string, data []byte) (*nirSource, error) {
 		return nil, err
 	}
 	s := &nirSource{nodes: p.byName, order: p.nodes, f32: map[string]bool{}, shapes: map[string][]int{},
-		edges: map[string][]string{}, dims: map[string][]int64{}}
+		edges: map[string][]string{}, dims: map[string][]int64{}, raw: map[string]*hdf5.Tree{}, p: p}
 	root, err := f.Root()
 	if err != nil {
 		return nil, fmt.Errorf("loader: %s: %w", name, err)
@@ -142,13 +149,27 @@ func readNIRSource(name string, data []byte) (*nirSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loader: %s: %w", name, err)
 	}
+	top := map[string]bool{}
+	for _, m := range nodes.Members() {
+		top[m] = true
+	}
 	for _, n := range p.nodes {
 		if !slices.Contains(nirWritten, n.typ) {
 			return nil, fmt.Errorf("loader: %s: node %q (%s): the NIR writer does not write this node type yet (it writes %s)", name, n.name, n.typ, strings.Join(nirWritten, ", "))
 		}
+		if !top[n.name] {
+			// A node of a nested graph: its neurons are written as top-level
+			// nodes, and a chain through it as one weight node.
+			continue
+		}
 		ng, err := nodes.Group(n.name)
 		if err != nil {
 			return nil, fmt.Errorf("loader: %s: %w", name, err)
+		}
+		if n.isWeight() && n.typ != "Affine" && n.typ != "Linear" {
+			if s.raw[n.name], err = copyNIRGroup(ng); err != nil {
+				return nil, fmt.Errorf("loader: %s: node %q: %w", name, n.name, err)
+			}
 		}
 		for _, field := range ng.Members() {
 			if ok, err := ng.IsGroup(field); err != nil || ok {
@@ -205,6 +226,7 @@ type nirWriter struct {
 	used  map[string]bool // node names taken
 	wts   []*weightNode   // the weight nodes, in order
 	projW []*weightNode   // the weight node of each projection
+	total int64           // elements of the dense weight matrices
 }
 
 // outNode is a NIR Input or neuron node: one population, or the
@@ -272,7 +294,23 @@ func (w *nirWriter) build() error {
 		return err
 	}
 	for _, n := range w.wts {
-		w.weightNode(n)
+		if n.kind == wChain {
+			if err := w.checkChain(n); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range w.wts {
+		switch n.kind {
+		case wConv:
+			if err := w.convNodes(n); err != nil {
+				return err
+			}
+		case wChain:
+			w.chainNodes(n)
+		default:
+			w.weightNode(n)
+		}
 	}
 	return w.outputs()
 }
@@ -672,13 +710,30 @@ const maxNIRWeights = 1 << 25
 // of one projection, or of the projections the reader split a source
 // weight node into, and the biases that bias sources add to its target.
 type weightNode struct {
+	kind      int // wAffine, wConv or wChain
 	name      string
 	proj      string // the projection, or the source node, it is named after
 	pre, post *outNode
 	src       *nirNode  // the source's node of this name, of these sizes
 	direct    bool      // a direct edge of the source, if its weights are the identity
 	weight    []float64 // [post][pre], NIR units
-	bias      []float64 // nil: none
+	bias      []float64 // nil: none; per post neuron, NIR units
+	// owners are the names X whose bias source "X.bias" is this node's.
+	owners []string
+
+	// A conv connector: the convolution, the name of its pooling node
+	// ("" without one), the source's pooling node, and the source's bias
+	// of each output neuron.
+	conv    *snn.Conv
+	pool    string
+	poolSrc *nirNode
+	srcBias []float64
+
+	// A chain of the source's weight nodes: the nodes, the network's
+	// synapses, and its biases in mV by bias source.
+	chain  []*nirNode
+	rows   []nirRow
+	biasMV map[string][]float64
 }
 
 // weightNodes assigns every projection from an Input or neuron node its
@@ -688,7 +743,7 @@ func (w *nirWriter) weightNodes() error {
 	net := w.net
 	w.projW = make([]*weightNode, len(net.Projections))
 	byName := map[string]*weightNode{}
-	var total int64
+	chains := map[string]*weightNode{}
 	for k := range net.Projections {
 		pr := &net.Projections[k]
 		pre, post := net.PopulationIndex(pr.Pre), net.PopulationIndex(pr.Post)
@@ -699,6 +754,28 @@ func (w *nirWriter) weightNodes() error {
 			continue
 		}
 		from, to := w.node[pre], w.node[post]
+		if pr.Connector.Kind == snn.Convolution {
+			n, err := w.convNode(k, from, to)
+			if err != nil {
+				return err
+			}
+			w.wts = append(w.wts, n)
+			w.projW[k] = n
+			continue
+		}
+		if n := w.chainNode(pr, from, to); n != nil {
+			// The projections the reader split the chain into between
+			// split nodes are one chain again.
+			id := n.name + "\x00" + from.name + "\x00" + to.name
+			if c := chains[id]; c != nil {
+				w.projW[k] = c
+				continue
+			}
+			chains[id] = n
+			w.wts = append(w.wts, n)
+			w.projW[k] = n
+			continue
+		}
 		name, direct := w.sourceWeight(pr, from, to)
 		if n := byName[name]; n != nil && n.pre == from && n.post == to {
 			w.projW[k] = n
@@ -707,9 +784,9 @@ func (w *nirWriter) weightNodes() error {
 		if byName[name] != nil || name == "" {
 			name, direct = w.uniqueName(pr.Name), false
 		}
-		n := &weightNode{name: name, proj: pr.Name, pre: from, post: to, direct: direct}
-		total += int64(from.size) * int64(to.size)
-		if total > maxNIRWeights {
+		n := &weightNode{name: name, proj: pr.Name, pre: from, post: to, direct: direct, owners: []string{pr.Name, name}}
+		w.total += int64(from.size) * int64(to.size)
+		if w.total > maxNIRWeights {
 			return w.errf("the dense weight matrices of the graph would hold more than %d elements (NIR's Linear and Affine nodes store every pair of neurons)", maxNIRWeights)
 		}
 		byName[name] = n
@@ -720,9 +797,20 @@ func (w *nirWriter) weightNodes() error {
 		w.projW[k] = n
 	}
 	for _, n := range w.wts {
-		n.weight = make([]float64, n.pre.size*n.post.size)
-		if sn := w.src.node(n.name); sn != nil && sn.isWeight() && sn.rows == n.post.size && sn.cols == n.pre.size {
-			n.src = sn
+		switch n.kind {
+		case wAffine:
+			n.weight = make([]float64, n.pre.size*n.post.size)
+			if sn := w.src.node(n.name); sn != nil && sn.isWeight() && sn.rows == n.post.size && sn.cols == n.pre.size {
+				n.src = sn
+			}
+		case wConv:
+			if n.src != nil && n.src.bias != nil {
+				per := n.post.size / n.conv.OutChannels
+				n.srcBias = make([]float64, n.post.size)
+				for j := range n.srcBias {
+					n.srcBias[j] = n.src.bias[j/per]
+				}
+			}
 		}
 	}
 	for k := range net.Projections {
@@ -784,7 +872,7 @@ func (w *nirWriter) biasTarget(k int) (*weightNode, error) {
 		if n.post != to || n.direct {
 			continue
 		}
-		if pr.Pre == n.proj+".bias" || pr.Pre == n.name+".bias" {
+		if n.ownsBias(pr.Pre) {
 			first = n
 			break
 		}
@@ -795,7 +883,11 @@ func (w *nirWriter) biasTarget(k int) (*weightNode, error) {
 	if first == nil {
 		return nil, w.errf("projection %q: a bias into %q, which no weight node feeds to carry it", pr.Name, pr.Post)
 	}
-	if first.bias == nil {
+	if first.kind == wChain {
+		if first.biasMV[pr.Pre] == nil {
+			first.biasMV[pr.Pre] = make([]float64, to.size)
+		}
+	} else if first.bias == nil {
 		first.bias = make([]float64, to.size)
 	}
 	return first, nil
@@ -810,14 +902,29 @@ func (w *nirWriter) synapses() error {
 		for s := g.PreStart[gi]; s < g.PreStart[gi+1]; s++ {
 			k := int(g.Proj[s])
 			n := w.projW[k]
-			if d := g.Delay(s); d != 1 {
-				return w.errf("projection %q: field \"delay\": a synapse of %d ticks: NIR export writes one tick, the delay of every NIR edge", net.Projections[k].Name, d)
-			}
 			post := g.PopOf(int(g.Post[s]))
 			kp := int(g.Post[s]) - g.PopStart[post]
 			j := w.at(post, kp)
+			if n.kind == wChain {
+				if w.bias[pre] {
+					n.biasMV[net.Projections[k].Pre][j] += g.Weight(s)
+				} else {
+					n.rows = append(n.rows, nirRow{i: w.at(pre, gi-g.PopStart[pre]), j: j, d: int(g.Delay(s)) - 1, mv: g.Weight(s)})
+				}
+				continue
+			}
+			if d := g.Delay(s); d != 1 {
+				return w.errf("projection %q: field \"delay\": a synapse of %d ticks: NIR export writes one tick, the delay of every NIR edge", net.Projections[k].Name, d)
+			}
+			if n.kind == wConv && !w.bias[pre] {
+				continue // the kernel is written from the connector
+			}
 			var src []float64
 			if w.bias[pre] {
+				if n.kind == wConv {
+					n.bias[j] += nirValue(g.Weight(s), w.scale[post][kp], n.srcBias, j)
+					continue
+				}
 				if n.src != nil {
 					src = n.src.bias
 				}
