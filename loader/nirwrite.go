@@ -3,6 +3,7 @@ package loader
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -227,6 +228,11 @@ type nirWriter struct {
 	wts   []*weightNode   // the weight nodes, in order
 	projW []*weightNode   // the weight node of each projection
 	total int64           // elements of the dense weight matrices
+	// shapes holds the shape of each node of one population that has one
+	// (snn.Population.Shape, or the input shape of a convolution leaving
+	// it), written where the source gives none.
+	shapes map[string][]int
+	convs  map[string]*weightNode // conv nodes by the source node they write
 }
 
 // outNode is a NIR Input or neuron node: one population, or the
@@ -260,7 +266,7 @@ func (w *nirWriter) build() error {
 	np := len(net.Populations)
 	w.kind, w.node, w.index = make([]string, np), make([]*outNode, np), make([][]int, np)
 	w.scale, w.bias, w.sink = make([][]float64, np), make([]bool, np), make([]bool, np)
-	w.used = map[string]bool{}
+	w.used, w.shapes, w.convs = map[string]bool{}, map[string][]int{}, map[string]*weightNode{}
 	for i := range net.Populations {
 		w.sink[i] = true
 		if err := w.classify(i); err != nil {
@@ -359,6 +365,29 @@ func (w *nirWriter) classify(i int) error {
 	}
 	// The reader gives NIR pulse synapses (LIF, IF) no current: tau_syn 0.
 	pulse := nu.Receptors[0].TauSyn == 0
+	// LI, CubaLI and I never fire: the reader gives them a threshold no
+	// voltage reaches.
+	if nu.VTh == math.MaxFloat64 {
+		switch {
+		case nu.NoLeak && !pulse:
+			return w.popErr(p, "receptors", "tau_syn %v ms on an integrator: NIR has no current-based I", nu.Receptors[0].TauSyn)
+		case nu.NoLeak && nu.Bias != 0:
+			return w.popErr(p, "bias", "%v mV on an integrator: NIR's I has no constant input (use an Affine bias)", nu.Bias)
+		case nu.NoLeak:
+			w.kind[i] = "I"
+		case pulse:
+			w.kind[i] = "LI"
+		default:
+			w.kind[i] = "CubaLI"
+		}
+		return nil
+	}
+	// Threshold, as the reader writes it: no memory (tau_m is a
+	// thousandth of the tick), rest and reset at 0.
+	if pulse && !nu.NoLeak && nu.TauM == w.net.Dt/1000 && nu.VRest == 0 && nu.VReset == 0 && nu.Bias == 0 {
+		w.kind[i] = "Threshold"
+		return nil
+	}
 	switch {
 	case nu.NoLeak && !pulse:
 		return w.popErr(p, "receptors", "tau_syn %v ms on an integrate-and-fire neuron: NIR has no current-based IF", nu.Receptors[0].TauSyn)
@@ -423,6 +452,11 @@ func (w *nirWriter) group() {
 		}
 		p := &net.Populations[i]
 		w.node[i] = &outNode{name: p.Name, typ: w.kind[i], size: p.Size, pops: []int{i}}
+		if len(p.Shape) > 1 && shapeProduct(p.Shape) == p.Size {
+			w.shapes[p.Name] = p.Shape
+		} else if s := w.convShape(i); s != nil {
+			w.shapes[p.Name] = s
+		}
 		w.outs = append(w.outs, w.node[i])
 		w.used[p.Name] = true
 	}
@@ -470,6 +504,16 @@ func (w *nirWriter) writeNode(n *outNode) error {
 		w.cubaLIFNode(n)
 	case "IF":
 		w.ifNode(n)
+	case "LI":
+		w.liNode(n)
+	case "CubaLI":
+		w.cubaLINode(n)
+	case "I":
+		w.iNode(n)
+	case "Threshold":
+		w.setScale(n, fill(n.size, 1))
+		w.add(n.name, "Threshold", map[string]*hdf5.Data{"threshold": w.floats(n.name, "threshold",
+			w.perNeuron(n, func(p *snn.Population) float64 { return p.Neuron.VTh }))})
 	default:
 		return w.errf("node %q: type %s: not written", n.name, n.typ)
 	}
@@ -547,6 +591,9 @@ func (w *nirWriter) add(name, typ string, fields map[string]*hdf5.Data) {
 // one element if the source held one and every value is equal.
 func (w *nirWriter) floats(name, field string, v []float64) *hdf5.Data {
 	d := &hdf5.Data{Shape: []int{len(v)}}
+	if s := w.shapes[name]; s != nil && shapeProduct(s) == len(v) && len(v) > 1 {
+		d.Shape = s
+	}
 	if w.src != nil {
 		key := name + "/" + field
 		if shape, ok := w.src.shapes[key]; ok {
@@ -592,6 +639,13 @@ func (w *nirWriter) dims(name string, size int) []int64 {
 			}
 		}
 	}
+	if s := w.shapes[name]; s != nil && shapeProduct(s) == size {
+		out := make([]int64, len(s))
+		for i, x := range s {
+			out[i] = int64(x)
+		}
+		return out
+	}
 	return []int64{int64(size)}
 }
 
@@ -614,9 +668,21 @@ func (w *nirWriter) lifNode(n *outNode) {
 		"v_leak":      w.floats(n.name, "v_leak", nu(func(u *snn.Neuron) float64 { return u.VRest + u.Bias })),
 		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh })),
 	}
-	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
-	w.add(n.name, "LIF", fields)
+	if n.typ == "LI" {
+		delete(fields, "v_threshold")
+	} else {
+		w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
+	}
+	w.add(n.name, n.typ, fields)
 }
+
+// liNode writes a leaky integrator (LIF that never fires) as a NIR LI,
+// cubaLINode one with a synaptic current as a CubaLI, and iNode a
+// non-leaky one as a NIR I: the fields of LIF, CubaLIF and IF but the
+// threshold and reset.
+func (w *nirWriter) liNode(n *outNode)     { w.lifNode(n) }
+func (w *nirWriter) cubaLINode(n *outNode) { w.cubaLIFNode(n) }
+func (w *nirWriter) iNode(n *outNode)      { w.ifNode(n) }
 
 // vReset adds v_reset when it is not NIR's default 0 or the source had it.
 func (w *nirWriter) vReset(n *outNode, fields map[string]*hdf5.Data, v []float64) {
@@ -665,8 +731,12 @@ func (w *nirWriter) cubaLIFNode(n *outNode) {
 		"v_leak":      w.floats(n.name, "v_leak", nu(func(u *snn.Neuron) float64 { return u.VRest + u.Bias })),
 		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh })),
 	}
-	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
-	w.add(n.name, "CubaLIF", fields)
+	if n.typ == "CubaLI" {
+		delete(fields, "v_threshold")
+	} else {
+		w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
+	}
+	w.add(n.name, n.typ, fields)
 }
 
 // ifNode writes non-leaky populations with a pulse receptor as a NIR IF,
@@ -697,8 +767,12 @@ func (w *nirWriter) ifNode(n *outNode) {
 		"r":           w.floats(n.name, "r", r),
 		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh - u.VRest })),
 	}
-	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset - u.VRest }))
-	w.add(n.name, "IF", fields)
+	if n.typ == "I" {
+		delete(fields, "v_threshold")
+	} else {
+		w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset - u.VRest }))
+	}
+	w.add(n.name, n.typ, fields)
 }
 
 // maxNIRWeights bounds the elements of the dense weight matrices of one
@@ -725,6 +799,9 @@ type weightNode struct {
 	// ("" without one), the source's pooling node, and the source's bias
 	// of each output neuron.
 	conv    *snn.Conv
+	shared  *weightNode // the conv node of the same source node, written first
+	nirW    []float64   // the kernel and bias as written
+	nirB    []float64
 	pool    string
 	poolSrc *nirNode
 	srcBias []float64

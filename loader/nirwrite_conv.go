@@ -135,16 +135,26 @@ func (w *nirWriter) convNode(k int, from, to *outNode) (*weightNode, error) {
 	key, _, _ := strings.Cut(pr.Name, ":")
 	if path := w.sourcePath(key, from, to); path != nil && len(path) == 1+b2i(c.Pool != nil) {
 		cv := path[len(path)-1]
-		ok := cv.conv != nil && !w.used[cv.name] && sameConv(cv.conv, c)
+		// A source convolution with several targets is one node for all.
+		first := w.convs[cv.name]
+		free := func(name string) bool { return !w.used[name] || first != nil && (name == first.name || name == first.pool) }
+		ok := cv.conv != nil && free(cv.name) && sameConv(cv.conv, c)
 		if c.Pool != nil {
 			pl := path[0]
-			ok = ok && pl.pool != nil && !w.used[pl.name] && samePool(pl.pool, c.Pool)
+			ok = ok && pl.pool != nil && free(pl.name) && samePool(pl.pool, c.Pool) && (first == nil || first.pool == pl.name)
 			if ok {
 				n.pool, n.poolSrc = pl.name, pl
 			}
+		} else {
+			ok = ok && (first == nil || first.pool == "")
 		}
 		if ok {
 			n.name, n.src, n.owners = cv.name, cv, []string{cv.name}
+			if first == nil {
+				w.convs[cv.name] = n
+			} else {
+				n.shared = first
+			}
 		}
 	}
 	if n.src == nil {
@@ -413,6 +423,33 @@ func (w *nirWriter) convNodes(n *weightNode) error {
 	} else if srcB != nil {
 		bias = make([]float64, c.OutChannels) // the source's zero bias
 	}
+	if f := n.shared; f != nil {
+		// A bias enters once per target: into f's target, f carries it.
+		sameBias := slices.Equal(bias, f.nirB) || f.post == n.post && n.bias == nil
+		if slices.Equal(weight, f.nirW) && sameBias {
+			// NIR sums a node's inputs: a second source feeds it too.
+			if n.pool != "" {
+				w.edge(n.pre.name, n.pool)
+			} else {
+				w.edge(n.pre.name, n.name)
+			}
+			w.edge(n.name, n.post.name)
+			return nil
+		}
+		// The same source node, but its weights differ now for this target:
+		// a node of its own.
+		n.src, n.shared, n.name = nil, nil, w.uniqueName(n.proj)
+		w.used[n.name] = true
+		if c.Pool != nil {
+			n.pool = w.uniqueName(n.name + ".pool")
+			w.used[n.pool] = true
+		}
+		w.notef("projection %q: the source's node %q carries other weights into another target: written as its own node %q", n.proj, f.name, n.name)
+		for i, mv := range c.Weight {
+			weight[i] = nirValue(mv, scale[0], nil, i)
+		}
+	}
+	n.nirW, n.nirB = weight, bias
 	if n.src != nil {
 		t := cloneTree(w.src.raw[n.name])
 		t.Datasets["weight"] = w.floats(n.name, "weight", weight)
