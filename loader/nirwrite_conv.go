@@ -137,7 +137,9 @@ func (w *nirWriter) convNode(k int, from, to *outNode) (*weightNode, error) {
 		cv := path[len(path)-1]
 		// A source convolution with several targets is one node for all.
 		first := w.convs[cv.name]
-		free := func(name string) bool { return !w.used[name] || first != nil && (name == first.name || name == first.pool) }
+		free := func(name string) bool {
+			return !w.used[name] || first != nil && (name == first.name || name == first.pool)
+		}
 		ok := cv.conv != nil && free(cv.name) && sameConv(cv.conv, c)
 		if c.Pool != nil {
 			pl := path[0]
