@@ -70,6 +70,7 @@ func (o NIRWriteOptions) encode(w *nirWriter) ([]byte, error) {
 			return nil, err
 		}
 		w.src = src
+		w.notes = append(w.notes, src.notes...)
 	}
 	if err := w.build(); err != nil {
 		return nil, err
@@ -115,8 +116,9 @@ type nirSource struct {
 	// stores them, written back as they are where a network's projection
 	// is exactly their chain's; p is the parser that read them, whose
 	// composition of chains the writer checks against.
-	raw map[string]*hdf5.Tree
-	p   *nirParser
+	raw   map[string]*hdf5.Tree
+	p     *nirParser
+	notes []string // what could not be taken from it
 }
 
 func readNIRSource(name string, data []byte) (*nirSource, error) {
@@ -138,8 +140,11 @@ func readNIRSource(name string, data []byte) (*nirSource, error) {
 		return nil, fmt.Errorf("loader: %s: %w", name, err)
 	}
 	if root.Has("version") {
+		// The reader does not read the version: one it cannot read is
+		// written as the writer's.
 		if s.version, err = readString(root, "version"); err != nil {
-			return nil, fmt.Errorf("loader: %s: %w", name, err)
+			s.notes = append(s.notes, fmt.Sprintf("the version of %s is unreadable (%v): written as %s", name, err, nirVersion))
+			s.version = ""
 		}
 	}
 	g, err := root.Group("node")
@@ -168,8 +173,10 @@ func readNIRSource(name string, data []byte) (*nirSource, error) {
 			return nil, fmt.Errorf("loader: %s: %w", name, err)
 		}
 		if n.isWeight() && n.typ != "Affine" && n.typ != "Linear" {
-			if s.raw[n.name], err = copyNIRGroup(ng); err != nil {
-				return nil, fmt.Errorf("loader: %s: node %q: %w", name, n.name, err)
+			var skipped []string
+			s.raw[n.name], skipped = copyNIRGroup(ng)
+			for _, f := range skipped {
+				s.notes = append(s.notes, fmt.Sprintf("field %q of node %q of %s is unreadable and not one the reader uses: left out", f, n.name, name))
 			}
 		}
 		for _, field := range ng.Members() {
@@ -232,7 +239,7 @@ type nirWriter struct {
 	// (snn.Population.Shape, or the input shape of a convolution leaving
 	// it), written where the source gives none.
 	shapes map[string][]int
-	convs  map[string]*weightNode // conv nodes by the source node they write
+	claims map[string]int // the weight nodes that write each source weight node
 }
 
 // outNode is a NIR Input or neuron node: one population, or the
@@ -266,7 +273,7 @@ func (w *nirWriter) build() error {
 	np := len(net.Populations)
 	w.kind, w.node, w.index = make([]string, np), make([]*outNode, np), make([][]int, np)
 	w.scale, w.bias, w.sink = make([][]float64, np), make([]bool, np), make([]bool, np)
-	w.used, w.shapes, w.convs = map[string]bool{}, map[string][]int{}, map[string]*weightNode{}
+	w.used, w.shapes, w.claims = map[string]bool{}, map[string][]int{}, map[string]int{}
 	for i := range net.Populations {
 		w.sink[i] = true
 		if err := w.classify(i); err != nil {
@@ -799,9 +806,6 @@ type weightNode struct {
 	// ("" without one), the source's pooling node, and the source's bias
 	// of each output neuron.
 	conv    *snn.Conv
-	shared  *weightNode // the conv node of the same source node, written first
-	nirW    []float64   // the kernel and bias as written
-	nirB    []float64
 	pool    string
 	poolSrc *nirNode
 	srcBias []float64

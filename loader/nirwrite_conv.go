@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -30,27 +29,34 @@ type nirRow struct {
 }
 
 // copyNIRGroup reads a node's group as the tree that writes it again:
-// every dataset in its stored type and shape.
-func copyNIRGroup(g *hdf5.Group) (*hdf5.Tree, error) {
+// every dataset in its stored type and shape. Fields it cannot read (the
+// reader has read every field it uses) are left out and returned.
+func copyNIRGroup(g *hdf5.Group) (*hdf5.Tree, []string) {
 	t := &hdf5.Tree{Datasets: map[string]*hdf5.Data{}, Groups: map[string]*hdf5.Tree{}}
+	var skipped []string
 	for _, m := range g.Members() {
 		isGroup, err := g.IsGroup(m)
 		if err != nil {
-			return nil, err
+			skipped = append(skipped, m)
+			continue
 		}
 		if isGroup {
 			sub, err := g.Group(m)
 			if err != nil {
-				return nil, err
+				skipped = append(skipped, m)
+				continue
 			}
-			if t.Groups[m], err = copyNIRGroup(sub); err != nil {
-				return nil, err
+			var s []string
+			t.Groups[m], s = copyNIRGroup(sub)
+			for _, f := range s {
+				skipped = append(skipped, m+"/"+f)
 			}
 			continue
 		}
 		d, err := g.Dataset(m)
 		if err != nil {
-			return nil, err
+			skipped = append(skipped, m)
+			continue
 		}
 		out := &hdf5.Data{}
 		if shape := d.Shape(); len(shape) > 0 {
@@ -63,7 +69,8 @@ func copyNIRGroup(g *hdf5.Group) (*hdf5.Tree, error) {
 		}
 		v, _, err := d.Float64s()
 		if err != nil {
-			return nil, fmt.Errorf("field %q: %w", m, err)
+			skipped = append(skipped, m)
+			continue
 		}
 		switch {
 		case d.IsInteger():
@@ -81,7 +88,7 @@ func copyNIRGroup(g *hdf5.Group) (*hdf5.Tree, error) {
 		}
 		t.Datasets[m] = out
 	}
-	return t, nil
+	return t, skipped
 }
 
 // cloneTree copies a tree's maps (the data are not changed).
@@ -135,28 +142,18 @@ func (w *nirWriter) convNode(k int, from, to *outNode) (*weightNode, error) {
 	key, _, _ := strings.Cut(pr.Name, ":")
 	if path := w.sourcePath(key, from, to); path != nil && len(path) == 1+b2i(c.Pool != nil) {
 		cv := path[len(path)-1]
-		// A source convolution with several targets is one node for all.
-		first := w.convs[cv.name]
-		free := func(name string) bool {
-			return !w.used[name] || first != nil && (name == first.name || name == first.pool)
-		}
-		ok := cv.conv != nil && free(cv.name) && sameConv(cv.conv, c)
+		ok := cv.conv != nil && w.free(cv.name) && sameConv(cv.conv, c)
 		if c.Pool != nil {
 			pl := path[0]
-			ok = ok && pl.pool != nil && free(pl.name) && samePool(pl.pool, c.Pool) && (first == nil || first.pool == pl.name)
+			ok = ok && pl.pool != nil && w.free(pl.name) && samePool(pl.pool, c.Pool)
 			if ok {
 				n.pool, n.poolSrc = pl.name, pl
+				w.claims[pl.name]++
 			}
-		} else {
-			ok = ok && (first == nil || first.pool == "")
 		}
 		if ok {
 			n.name, n.src, n.owners = cv.name, cv, []string{cv.name}
-			if first == nil {
-				w.convs[cv.name] = n
-			} else {
-				n.shared = first
-			}
+			w.claims[cv.name]++
 		}
 	}
 	if n.src == nil {
@@ -216,15 +213,27 @@ func (w *nirWriter) chainNode(pr *snn.Projection, from, to *outNode) *weightNode
 	if path == nil || len(path) == 1 && (path[0].typ == "Affine" || path[0].typ == "Linear") {
 		return nil
 	}
+	for _, sn := range path {
+		if !w.free(sn.name) {
+			return nil
+		}
+	}
 	n := &weightNode{kind: wChain, name: key, proj: pr.Name, pre: from, post: to, chain: path, biasMV: map[string][]float64{}}
 	for _, sn := range path {
 		w.used[sn.name] = true
+		w.claims[sn.name]++
 		if sn.bias != nil {
 			n.owners = append(n.owners, sn.name)
 		}
 	}
 	return n
 }
+
+// free reports whether the source's weight node name may be written: no
+// other node has the name, or only the weight nodes that write it. A
+// source node feeding several targets (or fed by several sources) is one
+// node for every projection through it.
+func (w *nirWriter) free(name string) bool { return !w.used[name] || w.claims[name] > 0 }
 
 // ownsBias reports whether the bias source population src (the reader
 // names the source of node X's bias "X.bias", or "X.bias2", ... when that
@@ -257,6 +266,9 @@ func (w *nirWriter) checkChain(n *weightNode) error {
 	names := make([]string, len(n.chain))
 	for k, sn := range n.chain {
 		names[k] = sn.name
+	}
+	for _, sn := range n.chain {
+		w.claims[sn.name]--
 	}
 	n.kind, n.chain = wAffine, nil
 	n.name = w.uniqueName(n.proj)
@@ -425,41 +437,42 @@ func (w *nirWriter) convNodes(n *weightNode) error {
 	} else if srcB != nil {
 		bias = make([]float64, c.OutChannels) // the source's zero bias
 	}
-	if f := n.shared; f != nil {
-		// A bias enters once per target: into f's target, f carries it.
-		sameBias := slices.Equal(bias, f.nirB) || f.post == n.post && n.bias == nil
-		if slices.Equal(weight, f.nirW) && sameBias {
-			// NIR sums a node's inputs: a second source feeds it too.
+	if n.src != nil && n.bias == nil && w.claims[n.name] > 1 {
+		// The reader adds a bias once per target, through one of the
+		// projections of a node with several sources.
+		bias = srcB
+	}
+	if n.src != nil && (!slices.Equal(weight, srcW) || !sameBias(bias, srcB)) {
+		if w.claims[n.name] > 1 {
+			// Another projection writes the source's node as it was: this
+			// one's weights need a node of their own.
+			w.claims[n.name]--
 			if n.pool != "" {
-				w.edge(n.pre.name, n.pool)
-			} else {
-				w.edge(n.pre.name, n.name)
+				w.claims[n.pool]--
 			}
-			w.edge(n.name, n.post.name)
-			return nil
-		}
-		// The same source node, but its weights differ now for this target:
-		// a node of its own.
-		n.src, n.shared, n.name = nil, nil, w.uniqueName(n.proj)
-		w.used[n.name] = true
-		if c.Pool != nil {
-			n.pool = w.uniqueName(n.name + ".pool")
-			w.used[n.pool] = true
-		}
-		w.notef("projection %q: the source's node %q carries other weights into another target: written as its own node %q", n.proj, f.name, n.name)
-		for i, mv := range c.Weight {
-			weight[i] = nirValue(mv, scale[0], nil, i)
+			old := n.name
+			n.src, n.name = nil, w.uniqueName(n.proj)
+			w.used[n.name] = true
+			if c.Pool != nil {
+				n.pool = w.uniqueName(n.name + ".pool")
+				w.used[n.pool] = true
+			}
+			w.notef("projection %q: the source's node %q carries other weights into another target: written as its own node %q", n.proj, old, n.name)
+			for i, mv := range c.Weight {
+				weight[i] = nirValue(mv, scale[0], nil, i)
+			}
 		}
 	}
-	n.nirW, n.nirB = weight, bias
 	if n.src != nil {
-		t := cloneTree(w.src.raw[n.name])
-		t.Datasets["weight"] = w.floats(n.name, "weight", weight)
-		if bias != nil {
-			t.Datasets["bias"] = w.floats(n.name, "bias", bias)
+		if w.nodes[n.name] == nil {
+			t := cloneTree(w.src.raw[n.name])
+			t.Datasets["weight"] = w.floats(n.name, "weight", weight)
+			if bias != nil {
+				t.Datasets["bias"] = w.floats(n.name, "bias", bias)
+			}
+			w.nodes[n.name] = t
 		}
-		w.nodes[n.name] = t
-		if n.pool != "" {
+		if n.pool != "" && w.nodes[n.pool] == nil {
 			w.nodes[n.pool] = cloneTree(w.src.raw[n.pool])
 		}
 	} else {
@@ -475,6 +488,16 @@ func (w *nirWriter) convNodes(n *weightNode) error {
 	}
 	w.edge(n.name, n.post.name)
 	return nil
+}
+
+// sameBias reports whether a bias per channel is the source's (nil and
+// zeros are alike).
+func sameBias(b, src []float64) bool {
+	zero := func(v []float64) bool { return !slices.ContainsFunc(v, func(x float64) bool { return x != 0 }) }
+	if b == nil || src == nil {
+		return zero(b) && zero(src)
+	}
+	return slices.Equal(b, src)
 }
 
 func ints(v ...int) *hdf5.Data {

@@ -40,20 +40,7 @@ func nirConvGraphs(t testing.TB) map[string][]byte {
 		fields["type"] = str(typ)
 		return &hdf5.Tree{Datasets: fields}
 	}
-	graph := func(nodes map[string]*hdf5.Tree, edges ...string) []byte {
-		tree := &hdf5.Tree{
-			Datasets: map[string]*hdf5.Data{"version": str("0.2.0")},
-			Groups: map[string]*hdf5.Tree{"node": {
-				Datasets: map[string]*hdf5.Data{"type": str("NIRGraph"), "edges": {Shape: []int{len(edges) / 2, 2}, Strings: edges}},
-				Groups:   map[string]*hdf5.Tree{"nodes": {Groups: nodes}},
-			}},
-		}
-		data, err := hdf5.Encode(tree)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
-	}
+	graph := func(nodes map[string]*hdf5.Tree, edges ...string) []byte { return nirGraphFile(t, nodes, edges...) }
 	out := map[string][]byte{}
 	// Input [2,6,6] -> Conv2d (groups 2, bias) -> LIF [4,6,6] ->
 	// AvgPool2d -> Conv2d (same) -> IF [2,3,3] -> Flatten -> Delay ->
@@ -76,13 +63,53 @@ func nirConvGraphs(t testing.TB) map[string][]byte {
 	}, "in", "c1", "c1", "lif", "lif", "p", "p", "c2", "c2", "if", "if", "f", "f", "d", "d", "fc", "fc", "li", "li", "out")
 	// Input [3,10] -> Conv1d (same, even kernel: padded 1 and 2) into a
 	// CubaLIF and a Threshold; CubaLIF -> Scale -> I; Threshold ->
-	// SumPool2d -> Flatten -> Affine -> CubaLI.
-	out["conv1d"] = graph(map[string]*hdf5.Tree{
+	// SumPool2d -> Flatten -> Affine -> CubaLI. In conv1d-split one
+	// CubaLIF neuron has its own threshold: the reader splits the node,
+	// and the convolution into it is a list, the one into the Threshold a
+	// conv connector, both through the one Conv1d node.
+	thresholds := fill(20, 1, 2, 10)
+	split := fill(20, 1, 2, 10)
+	split.Float64[13] = 2
+	for _, g := range []struct {
+		name string
+		vth  *hdf5.Data
+	}{{"conv1d", thresholds}, {"conv1d-split", split}} {
+		out[g.name] = nirConv1dGraph(t, g.vth)
+	}
+	return out
+}
+
+// nirConv1dGraph builds nirConvGraphs' conv1d graph with the given
+// CubaLIF thresholds.
+func nirConv1dGraph(t testing.TB, vth *hdf5.Data) []byte {
+	t.Helper()
+	str := func(s string) *hdf5.Data { return &hdf5.Data{Strings: []string{s}} }
+	i64 := func(v ...int64) *hdf5.Data { return &hdf5.Data{Shape: []int{len(v)}, Int64: v} }
+	scalar := func(v int64) *hdf5.Data { return &hdf5.Data{Int64: []int64{v}} }
+	ramp := func(n, seed int, shape ...int) *hdf5.Data {
+		d := &hdf5.Data{Shape: shape, Float32: make([]float32, n)}
+		for i := range d.Float32 {
+			d.Float32[i] = float32((i*7+seed)%13-6) / 8
+		}
+		return d
+	}
+	fill := func(n int, v float64, shape ...int) *hdf5.Data {
+		d := &hdf5.Data{Shape: shape, Float64: make([]float64, n)}
+		for i := range d.Float64 {
+			d.Float64[i] = v
+		}
+		return d
+	}
+	node := func(typ string, fields map[string]*hdf5.Data) *hdf5.Tree {
+		fields["type"] = str(typ)
+		return &hdf5.Tree{Datasets: fields}
+	}
+	return nirGraphFile(t, map[string]*hdf5.Tree{
 		"in": node("Input", map[string]*hdf5.Data{"shape": i64(3, 10)}),
 		"c": node("Conv1d", map[string]*hdf5.Data{"weight": ramp(2*3*4, 4, 2, 3, 4), "bias": ramp(2, 1, 2),
 			"stride": i64(1), "padding": str("same"), "dilation": i64(1), "groups": scalar(1), "input_shape": i64(10)}),
 		"cuba": node("CubaLIF", map[string]*hdf5.Data{"tau_mem": fill(20, 0.01, 2, 10), "tau_syn": fill(20, 0.005, 2, 10),
-			"r": fill(20, 3, 2, 10), "w_in": fill(20, 5, 2, 10), "v_leak": fill(20, 0, 2, 10), "v_threshold": fill(20, 1, 2, 10)}),
+			"r": fill(20, 3, 2, 10), "w_in": fill(20, 5, 2, 10), "v_leak": fill(20, 0, 2, 10), "v_threshold": vth}),
 		"th": node("Threshold", map[string]*hdf5.Data{"threshold": fill(20, 0.25, 2, 1, 10)}),
 		"s":  node("Scale", map[string]*hdf5.Data{"scale": ramp(20, 6, 20)}),
 		"i":  node("I", map[string]*hdf5.Data{"r": fill(20, 1.5, 20)}),
@@ -94,7 +121,24 @@ func nirConvGraphs(t testing.TB) map[string][]byte {
 		"o1": node("Output", map[string]*hdf5.Data{"shape": i64(20)}),
 		"o2": node("Output", map[string]*hdf5.Data{"shape": i64(3)}),
 	}, "in", "c", "c", "cuba", "c", "th", "cuba", "s", "s", "i", "i", "o1", "th", "sp", "sp", "f", "f", "fc", "fc", "cli", "cli", "o2")
-	return out
+}
+
+// nirGraphFile encodes a NIR graph of the given nodes and edges (pairs).
+func nirGraphFile(t testing.TB, nodes map[string]*hdf5.Tree, edges ...string) []byte {
+	t.Helper()
+	str := func(s string) *hdf5.Data { return &hdf5.Data{Strings: []string{s}} }
+	tree := &hdf5.Tree{
+		Datasets: map[string]*hdf5.Data{"version": str("0.2.0")},
+		Groups: map[string]*hdf5.Tree{"node": {
+			Datasets: map[string]*hdf5.Data{"type": str("NIRGraph"), "edges": {Shape: []int{len(edges) / 2, 2}, Strings: edges}},
+			Groups:   map[string]*hdf5.Tree{"nodes": {Groups: nodes}},
+		}},
+	}
+	data, err := hdf5.Encode(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // TestNIRRoundTripConv writes back graphs of every weight node type with
@@ -102,7 +146,7 @@ func nirConvGraphs(t testing.TB) map[string][]byte {
 // come back as they were, and the network read back is the same.
 func TestNIRRoundTripConv(t *testing.T) {
 	graphs := nirConvGraphs(t)
-	for _, name := range []string{"conv2d", "conv1d"} {
+	for _, name := range []string{"conv2d", "conv1d", "conv1d-split"} {
 		t.Run(name, func(t *testing.T) {
 			data := graphs[name]
 			net, err := ParseNIR(name+".nir", data)
