@@ -46,11 +46,15 @@ func copyNIRGroup(g *hdf5.Group) (*hdf5.Tree, []string) {
 				skipped = append(skipped, m)
 				continue
 			}
-			var s []string
-			t.Groups[m], s = copyNIRGroup(sub)
+			sg, s := copyNIRGroup(sub)
 			for _, f := range s {
 				skipped = append(skipped, m+"/"+f)
 			}
+			if hdf5.Check(&hdf5.Tree{Groups: map[string]*hdf5.Tree{m: sg}}) != nil {
+				skipped = append(skipped, m)
+				continue
+			}
+			t.Groups[m] = sg
 			continue
 		}
 		d, err := g.Dataset(m)
@@ -88,6 +92,15 @@ func copyNIRGroup(g *hdf5.Group) (*hdf5.Tree, []string) {
 		}
 		t.Datasets[m] = out
 	}
+	// What the HDF5 writer refuses (a name it cannot store, a string that
+	// is not UTF-8) is left out too.
+	for m, d := range t.Datasets {
+		if hdf5.Check(&hdf5.Tree{Datasets: map[string]*hdf5.Data{m: d}}) != nil {
+			delete(t.Datasets, m)
+			skipped = append(skipped, m)
+		}
+	}
+	slices.Sort(skipped)
 	return t, skipped
 }
 
