@@ -185,7 +185,9 @@ func readNIRSource(name string, data []byte) (*nirSource, error) {
 			}
 			d, err := ng.Dataset(field)
 			if err != nil {
-				return nil, fmt.Errorf("loader: %s: %w", name, err)
+				// The reader has read every field it uses.
+				s.notes = append(s.notes, fmt.Sprintf("field %q of node %q of %s is unreadable and not one the reader uses: left out", field, n.name, name))
+				continue
 			}
 			key := n.name + "/" + field
 			s.f32[key], s.shapes[key] = d.IsFloat32(), d.Shape()
