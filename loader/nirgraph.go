@@ -708,8 +708,29 @@ func (p *nirParser) compose(net *snn.Network, src *nirNode, ops []nirOp, post *n
 		s.project(net, name)
 		return nil
 	}
+	err := p.composeRows(src.size, ops, func(i int, es []nirEntry) {
+		for _, e := range es {
+			if e.w != 0 {
+				s.addDelayed(i, e.idx, e.w, e.d)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	s.project(net, name)
+	return nil
+}
+
+// composeRows passes the unit vector of each of the n inputs of a chain
+// through its ops and calls row with the input and the result: the
+// entries, sorted by element and delay, each (element, delay) once. The
+// slice is reused by the next call. The reader builds a chain's synapses
+// from the rows and the NIR writer checks a network's projection against
+// them: one definition of the composition.
+func (p *nirParser) composeRows(n int, ops []nirOp, row func(i int, es []nirEntry)) error {
 	var cur, next []nirEntry
-	for i := range src.size {
+	for i := range n {
 		cur = append(cur[:0], nirEntry{idx: i, w: 1})
 		for _, op := range ops {
 			next = next[:0]
@@ -721,13 +742,8 @@ func (p *nirParser) compose(net *snn.Network, src *nirNode, ops []nirOp, post *n
 			}
 			cur, next = mergeEntries(next), cur
 		}
-		for _, e := range cur {
-			if e.w != 0 {
-				s.addDelayed(i, e.idx, e.w, e.d)
-			}
-		}
+		row(i, cur)
 	}
-	s.project(net, name)
 	return nil
 }
 

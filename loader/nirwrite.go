@@ -3,6 +3,7 @@ package loader
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -19,7 +20,8 @@ const nirVersion = "0.2.0"
 // nirWritten lists the NIR node types the writer writes. A source graph
 // with others is refused: its network could be written, but not as the
 // source's nodes.
-var nirWritten = []string{"Input", "Output", "LIF", "CubaLIF", "IF", "Affine", "Linear"}
+var nirWritten = []string{"Input", "Output", "LIF", "CubaLIF", "IF", "LI", "CubaLI", "I", "Threshold",
+	"Affine", "Linear", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten", "Scale", "Delay"}
 
 // NIRWriteOptions controls the export of a network as a NIR graph.
 type NIRWriteOptions struct {
@@ -68,6 +70,7 @@ func (o NIRWriteOptions) encode(w *nirWriter) ([]byte, error) {
 			return nil, err
 		}
 		w.src = src
+		w.notes = append(w.notes, src.notes...)
 	}
 	if err := w.build(); err != nil {
 		return nil, err
@@ -109,6 +112,13 @@ type nirSource struct {
 	shapes  map[string][]int    // "node/field" dimensions
 	edges   map[string][]string // Output node -> its sources
 	dims    map[string][]int64  // the shape of an Input or Output node
+	// raw holds the weight nodes other than Affine and Linear as the file
+	// stores them, written back as they are where a network's projection
+	// is exactly their chain's; p is the parser that read them, whose
+	// composition of chains the writer checks against.
+	raw   map[string]*hdf5.Tree
+	p     *nirParser
+	notes []string // what could not be taken from it
 }
 
 func readNIRSource(name string, data []byte) (*nirSource, error) {
@@ -124,14 +134,17 @@ func readNIRSource(name string, data []byte) (*nirSource, error) {
 		return nil, err
 	}
 	s := &nirSource{nodes: p.byName, order: p.nodes, f32: map[string]bool{}, shapes: map[string][]int{},
-		edges: map[string][]string{}, dims: map[string][]int64{}}
+		edges: map[string][]string{}, dims: map[string][]int64{}, raw: map[string]*hdf5.Tree{}, p: p}
 	root, err := f.Root()
 	if err != nil {
 		return nil, fmt.Errorf("loader: %s: %w", name, err)
 	}
 	if root.Has("version") {
+		// The reader does not read the version: one it cannot read is
+		// written as the writer's.
 		if s.version, err = readString(root, "version"); err != nil {
-			return nil, fmt.Errorf("loader: %s: %w", name, err)
+			s.notes = append(s.notes, fmt.Sprintf("the version of %s is unreadable (%v): written as %s", name, err, nirVersion))
+			s.version = ""
 		}
 	}
 	g, err := root.Group("node")
@@ -142,13 +155,29 @@ func readNIRSource(name string, data []byte) (*nirSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loader: %s: %w", name, err)
 	}
+	top := map[string]bool{}
+	for _, m := range nodes.Members() {
+		top[m] = true
+	}
 	for _, n := range p.nodes {
 		if !slices.Contains(nirWritten, n.typ) {
 			return nil, fmt.Errorf("loader: %s: node %q (%s): the NIR writer does not write this node type yet (it writes %s)", name, n.name, n.typ, strings.Join(nirWritten, ", "))
 		}
+		if !top[n.name] {
+			// A node of a nested graph: its neurons are written as top-level
+			// nodes, and a chain through it as one weight node.
+			continue
+		}
 		ng, err := nodes.Group(n.name)
 		if err != nil {
 			return nil, fmt.Errorf("loader: %s: %w", name, err)
+		}
+		if n.isWeight() && n.typ != "Affine" && n.typ != "Linear" {
+			var skipped []string
+			s.raw[n.name], skipped = copyNIRGroup(ng)
+			for _, f := range skipped {
+				s.notes = append(s.notes, fmt.Sprintf("field %q of node %q of %s is unreadable and not one the reader uses: left out", f, n.name, name))
+			}
 		}
 		for _, field := range ng.Members() {
 			if ok, err := ng.IsGroup(field); err != nil || ok {
@@ -156,7 +185,9 @@ func readNIRSource(name string, data []byte) (*nirSource, error) {
 			}
 			d, err := ng.Dataset(field)
 			if err != nil {
-				return nil, fmt.Errorf("loader: %s: %w", name, err)
+				// The reader has read every field it uses.
+				s.notes = append(s.notes, fmt.Sprintf("field %q of node %q of %s is unreadable and not one the reader uses: left out", field, n.name, name))
+				continue
 			}
 			key := n.name + "/" + field
 			s.f32[key], s.shapes[key] = d.IsFloat32(), d.Shape()
@@ -205,6 +236,12 @@ type nirWriter struct {
 	used  map[string]bool // node names taken
 	wts   []*weightNode   // the weight nodes, in order
 	projW []*weightNode   // the weight node of each projection
+	total int64           // elements of the dense weight matrices
+	// shapes holds the shape of each node of one population that has one
+	// (snn.Population.Shape, or the input shape of a convolution leaving
+	// it), written where the source gives none.
+	shapes map[string][]int
+	claims map[string]int // the weight nodes that write each source weight node
 }
 
 // outNode is a NIR Input or neuron node: one population, or the
@@ -238,7 +275,7 @@ func (w *nirWriter) build() error {
 	np := len(net.Populations)
 	w.kind, w.node, w.index = make([]string, np), make([]*outNode, np), make([][]int, np)
 	w.scale, w.bias, w.sink = make([][]float64, np), make([]bool, np), make([]bool, np)
-	w.used = map[string]bool{}
+	w.used, w.shapes, w.claims = map[string]bool{}, map[string][]int{}, map[string]int{}
 	for i := range net.Populations {
 		w.sink[i] = true
 		if err := w.classify(i); err != nil {
@@ -272,7 +309,23 @@ func (w *nirWriter) build() error {
 		return err
 	}
 	for _, n := range w.wts {
-		w.weightNode(n)
+		if n.kind == wChain {
+			if err := w.checkChain(n); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range w.wts {
+		switch n.kind {
+		case wConv:
+			if err := w.convNodes(n); err != nil {
+				return err
+			}
+		case wChain:
+			w.chainNodes(n)
+		default:
+			w.weightNode(n)
+		}
 	}
 	return w.outputs()
 }
@@ -321,6 +374,29 @@ func (w *nirWriter) classify(i int) error {
 	}
 	// The reader gives NIR pulse synapses (LIF, IF) no current: tau_syn 0.
 	pulse := nu.Receptors[0].TauSyn == 0
+	// LI, CubaLI and I never fire: the reader gives them a threshold no
+	// voltage reaches.
+	if nu.VTh == math.MaxFloat64 {
+		switch {
+		case nu.NoLeak && !pulse:
+			return w.popErr(p, "receptors", "tau_syn %v ms on an integrator: NIR has no current-based I", nu.Receptors[0].TauSyn)
+		case nu.NoLeak && nu.Bias != 0:
+			return w.popErr(p, "bias", "%v mV on an integrator: NIR's I has no constant input (use an Affine bias)", nu.Bias)
+		case nu.NoLeak:
+			w.kind[i] = "I"
+		case pulse:
+			w.kind[i] = "LI"
+		default:
+			w.kind[i] = "CubaLI"
+		}
+		return nil
+	}
+	// Threshold, as the reader writes it: no memory (tau_m is a
+	// thousandth of the tick), rest and reset at 0.
+	if pulse && !nu.NoLeak && nu.TauM == w.net.Dt/1000 && nu.VRest == 0 && nu.VReset == 0 && nu.Bias == 0 {
+		w.kind[i] = "Threshold"
+		return nil
+	}
 	switch {
 	case nu.NoLeak && !pulse:
 		return w.popErr(p, "receptors", "tau_syn %v ms on an integrate-and-fire neuron: NIR has no current-based IF", nu.Receptors[0].TauSyn)
@@ -385,6 +461,11 @@ func (w *nirWriter) group() {
 		}
 		p := &net.Populations[i]
 		w.node[i] = &outNode{name: p.Name, typ: w.kind[i], size: p.Size, pops: []int{i}}
+		if len(p.Shape) > 1 && shapeProduct(p.Shape) == p.Size {
+			w.shapes[p.Name] = p.Shape
+		} else if s := w.convShape(i); s != nil {
+			w.shapes[p.Name] = s
+		}
 		w.outs = append(w.outs, w.node[i])
 		w.used[p.Name] = true
 	}
@@ -432,6 +513,16 @@ func (w *nirWriter) writeNode(n *outNode) error {
 		w.cubaLIFNode(n)
 	case "IF":
 		w.ifNode(n)
+	case "LI":
+		w.liNode(n)
+	case "CubaLI":
+		w.cubaLINode(n)
+	case "I":
+		w.iNode(n)
+	case "Threshold":
+		w.setScale(n, fill(n.size, 1))
+		w.add(n.name, "Threshold", map[string]*hdf5.Data{"threshold": w.floats(n.name, "threshold",
+			w.perNeuron(n, func(p *snn.Population) float64 { return p.Neuron.VTh }))})
 	default:
 		return w.errf("node %q: type %s: not written", n.name, n.typ)
 	}
@@ -509,6 +600,9 @@ func (w *nirWriter) add(name, typ string, fields map[string]*hdf5.Data) {
 // one element if the source held one and every value is equal.
 func (w *nirWriter) floats(name, field string, v []float64) *hdf5.Data {
 	d := &hdf5.Data{Shape: []int{len(v)}}
+	if s := w.shapes[name]; s != nil && shapeProduct(s) == len(v) && len(v) > 1 {
+		d.Shape = s
+	}
 	if w.src != nil {
 		key := name + "/" + field
 		if shape, ok := w.src.shapes[key]; ok {
@@ -554,6 +648,13 @@ func (w *nirWriter) dims(name string, size int) []int64 {
 			}
 		}
 	}
+	if s := w.shapes[name]; s != nil && shapeProduct(s) == size {
+		out := make([]int64, len(s))
+		for i, x := range s {
+			out[i] = int64(x)
+		}
+		return out
+	}
 	return []int64{int64(size)}
 }
 
@@ -576,9 +677,21 @@ func (w *nirWriter) lifNode(n *outNode) {
 		"v_leak":      w.floats(n.name, "v_leak", nu(func(u *snn.Neuron) float64 { return u.VRest + u.Bias })),
 		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh })),
 	}
-	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
-	w.add(n.name, "LIF", fields)
+	if n.typ == "LI" {
+		delete(fields, "v_threshold")
+	} else {
+		w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
+	}
+	w.add(n.name, n.typ, fields)
 }
+
+// liNode writes a leaky integrator (LIF that never fires) as a NIR LI,
+// cubaLINode one with a synaptic current as a CubaLI, and iNode a
+// non-leaky one as a NIR I: the fields of LIF, CubaLIF and IF but the
+// threshold and reset.
+func (w *nirWriter) liNode(n *outNode)     { w.lifNode(n) }
+func (w *nirWriter) cubaLINode(n *outNode) { w.cubaLIFNode(n) }
+func (w *nirWriter) iNode(n *outNode)      { w.ifNode(n) }
 
 // vReset adds v_reset when it is not NIR's default 0 or the source had it.
 func (w *nirWriter) vReset(n *outNode, fields map[string]*hdf5.Data, v []float64) {
@@ -627,8 +740,12 @@ func (w *nirWriter) cubaLIFNode(n *outNode) {
 		"v_leak":      w.floats(n.name, "v_leak", nu(func(u *snn.Neuron) float64 { return u.VRest + u.Bias })),
 		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh })),
 	}
-	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
-	w.add(n.name, "CubaLIF", fields)
+	if n.typ == "CubaLI" {
+		delete(fields, "v_threshold")
+	} else {
+		w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset }))
+	}
+	w.add(n.name, n.typ, fields)
 }
 
 // ifNode writes non-leaky populations with a pulse receptor as a NIR IF,
@@ -659,8 +776,12 @@ func (w *nirWriter) ifNode(n *outNode) {
 		"r":           w.floats(n.name, "r", r),
 		"v_threshold": w.floats(n.name, "v_threshold", nu(func(u *snn.Neuron) float64 { return u.VTh - u.VRest })),
 	}
-	w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset - u.VRest }))
-	w.add(n.name, "IF", fields)
+	if n.typ == "I" {
+		delete(fields, "v_threshold")
+	} else {
+		w.vReset(n, fields, nu(func(u *snn.Neuron) float64 { return u.VReset - u.VRest }))
+	}
+	w.add(n.name, n.typ, fields)
 }
 
 // maxNIRWeights bounds the elements of the dense weight matrices of one
@@ -672,13 +793,30 @@ const maxNIRWeights = 1 << 25
 // of one projection, or of the projections the reader split a source
 // weight node into, and the biases that bias sources add to its target.
 type weightNode struct {
+	kind      int // wAffine, wConv or wChain
 	name      string
 	proj      string // the projection, or the source node, it is named after
 	pre, post *outNode
 	src       *nirNode  // the source's node of this name, of these sizes
 	direct    bool      // a direct edge of the source, if its weights are the identity
 	weight    []float64 // [post][pre], NIR units
-	bias      []float64 // nil: none
+	bias      []float64 // nil: none; per post neuron, NIR units
+	// owners are the names X whose bias source "X.bias" is this node's.
+	owners []string
+
+	// A conv connector: the convolution, the name of its pooling node
+	// ("" without one), the source's pooling node, and the source's bias
+	// of each output neuron.
+	conv    *snn.Conv
+	pool    string
+	poolSrc *nirNode
+	srcBias []float64
+
+	// A chain of the source's weight nodes: the nodes, the network's
+	// synapses, and its biases in mV by bias source.
+	chain  []*nirNode
+	rows   []nirRow
+	biasMV map[string][]float64
 }
 
 // weightNodes assigns every projection from an Input or neuron node its
@@ -688,7 +826,7 @@ func (w *nirWriter) weightNodes() error {
 	net := w.net
 	w.projW = make([]*weightNode, len(net.Projections))
 	byName := map[string]*weightNode{}
-	var total int64
+	chains := map[string]*weightNode{}
 	for k := range net.Projections {
 		pr := &net.Projections[k]
 		pre, post := net.PopulationIndex(pr.Pre), net.PopulationIndex(pr.Post)
@@ -699,6 +837,28 @@ func (w *nirWriter) weightNodes() error {
 			continue
 		}
 		from, to := w.node[pre], w.node[post]
+		if pr.Connector.Kind == snn.Convolution {
+			n, err := w.convNode(k, from, to)
+			if err != nil {
+				return err
+			}
+			w.wts = append(w.wts, n)
+			w.projW[k] = n
+			continue
+		}
+		if n := w.chainNode(pr, from, to); n != nil {
+			// The projections the reader split the chain into between
+			// split nodes are one chain again.
+			id := n.name + "\x00" + from.name + "\x00" + to.name
+			if c := chains[id]; c != nil {
+				w.projW[k] = c
+				continue
+			}
+			chains[id] = n
+			w.wts = append(w.wts, n)
+			w.projW[k] = n
+			continue
+		}
 		name, direct := w.sourceWeight(pr, from, to)
 		if n := byName[name]; n != nil && n.pre == from && n.post == to {
 			w.projW[k] = n
@@ -707,9 +867,9 @@ func (w *nirWriter) weightNodes() error {
 		if byName[name] != nil || name == "" {
 			name, direct = w.uniqueName(pr.Name), false
 		}
-		n := &weightNode{name: name, proj: pr.Name, pre: from, post: to, direct: direct}
-		total += int64(from.size) * int64(to.size)
-		if total > maxNIRWeights {
+		n := &weightNode{name: name, proj: pr.Name, pre: from, post: to, direct: direct, owners: []string{pr.Name, name}}
+		w.total += int64(from.size) * int64(to.size)
+		if w.total > maxNIRWeights {
 			return w.errf("the dense weight matrices of the graph would hold more than %d elements (NIR's Linear and Affine nodes store every pair of neurons)", maxNIRWeights)
 		}
 		byName[name] = n
@@ -720,9 +880,20 @@ func (w *nirWriter) weightNodes() error {
 		w.projW[k] = n
 	}
 	for _, n := range w.wts {
-		n.weight = make([]float64, n.pre.size*n.post.size)
-		if sn := w.src.node(n.name); sn != nil && sn.isWeight() && sn.rows == n.post.size && sn.cols == n.pre.size {
-			n.src = sn
+		switch n.kind {
+		case wAffine:
+			n.weight = make([]float64, n.pre.size*n.post.size)
+			if sn := w.src.node(n.name); sn != nil && sn.isWeight() && sn.rows == n.post.size && sn.cols == n.pre.size {
+				n.src = sn
+			}
+		case wConv:
+			if n.src != nil && n.src.bias != nil {
+				per := n.post.size / n.conv.OutChannels
+				n.srcBias = make([]float64, n.post.size)
+				for j := range n.srcBias {
+					n.srcBias[j] = n.src.bias[j/per]
+				}
+			}
 		}
 	}
 	for k := range net.Projections {
@@ -784,7 +955,7 @@ func (w *nirWriter) biasTarget(k int) (*weightNode, error) {
 		if n.post != to || n.direct {
 			continue
 		}
-		if pr.Pre == n.proj+".bias" || pr.Pre == n.name+".bias" {
+		if n.ownsBias(pr.Pre) {
 			first = n
 			break
 		}
@@ -795,7 +966,11 @@ func (w *nirWriter) biasTarget(k int) (*weightNode, error) {
 	if first == nil {
 		return nil, w.errf("projection %q: a bias into %q, which no weight node feeds to carry it", pr.Name, pr.Post)
 	}
-	if first.bias == nil {
+	if first.kind == wChain {
+		if first.biasMV[pr.Pre] == nil {
+			first.biasMV[pr.Pre] = make([]float64, to.size)
+		}
+	} else if first.bias == nil {
 		first.bias = make([]float64, to.size)
 	}
 	return first, nil
@@ -810,14 +985,29 @@ func (w *nirWriter) synapses() error {
 		for s := g.PreStart[gi]; s < g.PreStart[gi+1]; s++ {
 			k := int(g.Proj[s])
 			n := w.projW[k]
-			if d := g.Delay(s); d != 1 {
-				return w.errf("projection %q: field \"delay\": a synapse of %d ticks: NIR export writes one tick, the delay of every NIR edge", net.Projections[k].Name, d)
-			}
 			post := g.PopOf(int(g.Post[s]))
 			kp := int(g.Post[s]) - g.PopStart[post]
 			j := w.at(post, kp)
+			if n.kind == wChain {
+				if w.bias[pre] {
+					n.biasMV[net.Projections[k].Pre][j] += g.Weight(s)
+				} else {
+					n.rows = append(n.rows, nirRow{i: w.at(pre, gi-g.PopStart[pre]), j: j, d: int(g.Delay(s)) - 1, mv: g.Weight(s)})
+				}
+				continue
+			}
+			if d := g.Delay(s); d != 1 {
+				return w.errf("projection %q: field \"delay\": a synapse of %d ticks: NIR export writes one tick, the delay of every NIR edge", net.Projections[k].Name, d)
+			}
+			if n.kind == wConv && !w.bias[pre] {
+				continue // the kernel is written from the connector
+			}
 			var src []float64
 			if w.bias[pre] {
+				if n.kind == wConv {
+					n.bias[j] += nirValue(g.Weight(s), w.scale[post][kp], n.srcBias, j)
+					continue
+				}
 				if n.src != nil {
 					src = n.src.bias
 				}

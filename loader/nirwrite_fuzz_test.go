@@ -12,6 +12,12 @@ import (
 // network, and the writer must never panic or fail on a network the
 // reader built.
 func FuzzNIRWriteRoundTrip(f *testing.F) {
+	// Graphs of every weight node type (conv connectors, pool, flatten,
+	// delay and scale chains) and of LI, CubaLI, I and Threshold nodes.
+	graphs := nirConvGraphs(f)
+	for _, name := range []string{"conv2d", "conv1d", "conv1d-split"} {
+		f.Add(graphs[name])
+	}
 	names, _ := filepath.Glob(filepath.Join(nirDir, "*.nir"))
 	for _, name := range names {
 		if data, err := os.ReadFile(name); err == nil {

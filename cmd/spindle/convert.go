@@ -18,21 +18,27 @@ func newConvertCmd() *cobra.Command {
 		Long: `Convert NET -o OUT.nir writes the network file NET (YAML, NIR or SANA-FE) as a
 NIR graph (an HDF5 file in the layout of h5py-written NIR files, which h5py
 and "spindle run" read):
-spike_source populations become Input nodes, LIF populations LIF, CubaLIF or
-IF nodes with per-neuron parameters, projections Linear or Affine nodes with
-their weights, and every population that projects nowhere an Output. What
-NIR cannot express (a refractory period, a delay longer than one tick, two
-synaptic time constants, plasticity) stops the conversion with an error
-naming the population or projection; --drop-refractory writes neurons with
-a refractory period without one. Converting a NIR file gives back its
-parameters. NIR holds no time step, stimulus or initial state: spike times
-and poisson rates (a poisson population becomes an Input) and v_init are
-left out, with a note.
+spike_source populations become Input nodes, LIF populations LIF, CubaLIF,
+IF, LI, CubaLI, I or Threshold nodes with per-neuron parameters, conv
+connectors Conv2d nodes (after a SumPool2d or AvgPool2d for a pooling stage),
+other projections Linear or Affine nodes with their weights, and every
+population that projects nowhere an Output. What NIR cannot express (a
+refractory period, a delay longer than one tick outside a NIR Delay node,
+two synaptic time constants, plasticity, uneven conv padding) stops the
+conversion with an error naming the population or projection;
+--drop-refractory writes neurons with a refractory period without one.
+Converting a NIR file gives back its nodes and parameters: the source's
+Conv1d, Conv2d, pooling, Flatten, Scale and Delay nodes are written again
+where the network's projections still are their composition; a chain whose
+weights changed becomes one Linear or Affine node, with a note. NIR holds no
+time step, stimulus or initial state: spike times and poisson rates (a
+poisson population becomes an Input) and v_init are left out, with a note.
 The mapping is described in docs/nir.md.
 
 Convert synapses rewrites a network YAML with its synapse lists in .npz files.`,
 		Example: `  spindle convert net.yaml -o net.nir
   spindle convert ../shared/fixtures/nir/braille_noDelay_bias_zero.nir -o braille.nir
+  spindle convert ../shared/fixtures/nir/cnn_sinabs.nir -o cnn.nir
   spindle convert synapses dvs_gesture.spindle.yaml dvs_npz.yaml`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {

@@ -136,3 +136,27 @@ projections:
 		t.Errorf("NIR -> Spindle -> NIR changed the file (%d bytes, then %d)", len(a), len(b))
 	}
 }
+
+// TestConvertNIRConv converts the NIR paper's CNN: its Conv2d, SumPool2d,
+// Flatten and Affine nodes come back, and converting the result again
+// gives the same file.
+func TestConvertNIRConv(t *testing.T) {
+	const cnn = "../../../shared/fixtures/nir/cnn_sinabs.nir"
+	if _, err := os.Stat(cnn); err != nil {
+		t.Skipf("fixture %s absent: %v", cnn, err)
+	}
+	dir := t.TempDir()
+	out, again := filepath.Join(dir, "cnn.nir"), filepath.Join(dir, "again.nir")
+	code, stdout, errs := spindle(t, "convert", cnn, "-o", out)
+	if code != 0 || !strings.Contains(stdout, "wrote "+out+": 15 nodes, 14 edges") || strings.Contains(stdout, "note:") {
+		t.Fatalf("convert %s: exit %d: %s%s; want 15 nodes, 14 edges and no note", cnn, code, stdout, errs)
+	}
+	if code, _, errs := spindle(t, "convert", out, "-o", again); code != 0 {
+		t.Fatalf("convert %s: exit %d: %s", out, code, errs)
+	}
+	a, _ := os.ReadFile(out)
+	b, _ := os.ReadFile(again)
+	if !bytes.Equal(a, b) {
+		t.Errorf("converting the written graph changed it (%d bytes, then %d)", len(a), len(b))
+	}
+}

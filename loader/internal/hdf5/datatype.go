@@ -242,3 +242,6 @@ func (f *File) globalHeap(addr uint64) (map[uint16][]byte, error) {
 // IsFloat32 reports whether the elements are stored as IEEE binary32, so
 // that a writer can keep the type of values it copies.
 func (v *value) IsFloat32() bool { return v.dt.class == classFloat && v.dt.size == 4 }
+
+// IsInteger reports whether the value is stored as integers.
+func (v *value) IsInteger() bool { return v.dt.class == classFixed }

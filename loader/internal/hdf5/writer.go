@@ -565,3 +565,12 @@ func datatypeMsg(d *Data) []byte {
 func le16(b []byte, v uint16) []byte { return binary.LittleEndian.AppendUint16(b, v) }
 func le32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
 func le64(b []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(b, v) }
+
+// Check reports whether Encode would accept t: member names, element
+// slices, shapes and strings, without writing anything.
+func Check(t *Tree) error {
+	if t == nil {
+		return errors.New("hdf5: write: nil root group")
+	}
+	return (&writer{}).check("/", t, 0)
+}
