@@ -270,7 +270,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 				}
 				sc.Sleep = cost
 				sc.Src = net.Evaluate(&test, opt.Train.Dropout)
-				say("trial %d task %d: SRC %.2f %% before sleep, %.2f %% after (alpha %.3g; spikes %v)", trial+1, k+1, 100*sc.BeforeSrc.Total, 100*sc.Src.Total, sc.Alpha, cost.Spikes)
+				before := ""
+				if opt.BeforeSleep {
+					before = fmt.Sprintf("%.2f %% before sleep, ", 100*sc.BeforeSrc.Total)
+				}
+				say("trial %d task %d: SRC %s%.2f %% after sleep (alpha %.3g; spikes per layer %v)", trial+1, k+1, before, 100*sc.Src.Total, sc.Alpha, cost.Spikes)
 			}
 		}()
 		wg.Wait()
