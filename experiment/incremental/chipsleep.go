@@ -24,7 +24,8 @@ var (
 // takes one tick, so layer l's neurons see the spikes of layer l-1 one
 // tick later; the rule pairs a post spike with the pre spikes that
 // arrived in its tick, which is the recipe's same-step pairing shifted
-// by the delay.
+// by the delay. A Chip serves one chain of sleeps at a time (it counts
+// its sleeps to give each its own rounding seed).
 type Chip struct {
 	P    SleepParams
 	Arch *chip.Arch

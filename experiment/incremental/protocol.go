@@ -113,8 +113,8 @@ type Stat struct {
 
 // TaskScore is the accuracy after task k (1-based) of one trial.
 type TaskScore struct {
-	Trial      int `json:"trial"`
-	Task       int `json:"task"`
+	Trial      int
+	Task       int
 	Sequential Score
 	BeforeSrc  Score // the SRC network before its sleep
 	Src        Score // after its sleep
