@@ -118,7 +118,7 @@ run time). See docs/experiments.md.`,
 				Progress: func(msg string) { fmt.Fprintln(stderr, msg) },
 			}
 			if quick {
-				// A preview: 30 % of the training (fewer than about 1,500 images
+				// A smoke test: 30 % of the training (fewer than about 1,500 images
 				// leave the network of ±0.01 weights dead), 1,000 images per task for
 				// the normalisation and the mean image, 1,000 test images; the
 				// sleeps as in the recipe (they are cheap).
@@ -184,7 +184,7 @@ run time). See docs/experiments.md.`,
 	f.IntVar(&bits, "weight-bits", 16, "fixed mode: weight mantissa bits of the plastic synapses (the loihi preset has 8; the rule needs about 16, docs/experiments.md)")
 	f.StringVarP(&out, "out", "o", "spindle-incremental", "directory for the plot of accuracy per digit after each task (empty: no plot)")
 	f.BoolVar(&noJoint, "no-joint", false, "skip the joint upper bound (all digits at once), which takes about as long as the rest of a trial")
-	f.BoolVar(&quick, "quick", false, "a preview on a subset: one trial, 1,500 training images per task, 1,000 for the normalisation, 1,000 test images, no joint")
+	f.BoolVar(&quick, "quick", false, "a smoke test on a subset: one trial, 1,500 training images per task, 1,000 for the normalisation, 1,000 test images, no joint")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.StringVar(&mnist, "mnist", incremental.MNISTDir(), "folder with the four gzip IDX files of MNIST")
 	return cmd
@@ -198,7 +198,7 @@ func printIncremental(w io.Writer, r *incrementalReport) {
 		what += fmt.Sprintf(" (%d-bit weights)", r.WeightBits)
 	}
 	if r.Quick {
-		what += ", quick: a subset, a preview"
+		what += ", quick: a smoke test on a subset"
 	}
 	fmt.Fprintf(w, "incremental: %d trial(s) from seed %d, %s, %.0f s\n", r.Trials, r.Seed, what, r.Wall)
 	cell := func(s incremental.Stat) string {
