@@ -193,7 +193,12 @@ func (c *Core) learnAfter(t int64) {
 			continue
 		}
 		for _, k := range l.inSyn[l.inStart[sp]:l.inStart[sp+1]] {
-			l.rules[l.proj[k]].Post(&l.syn[k], uint64(l.gid[k]), t)
+			r := l.rules[l.proj[k]]
+			r.Post(&l.syn[k], uint64(l.gid[k]), t)
+			if r.Rule == snn.SRC {
+				// The SRC rule writes every incoming synapse of a spike.
+				c.counters.LearningUpdates++
+			}
 		}
 		l.postL[sp].BumpPost(&l.post[sp], t)
 	}

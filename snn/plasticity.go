@@ -23,6 +23,13 @@ const (
 	// feed-forward inhibition of Golden et al. (2022), which carries no
 	// memory of its own and centres each presynaptic neuron's drive.
 	Tied
+	// SRC is the sleep rule of Tadros et al. (2022), Sleep Replay
+	// Consolidation: when the post-synaptic neuron spikes, every incoming
+	// synapse gains APlus*g(w) if a pre-synaptic spike arrived in the same
+	// tick and loses AMinus*g(w) otherwise, with g(w) = 2/(1+exp(w/Knee));
+	// a pre-synaptic arrival alone changes nothing. It has no traces. Go
+	// API only (network files do not offer it).
+	SRC
 )
 
 func (r Rule) String() string {
@@ -31,6 +38,8 @@ func (r Rule) String() string {
 		return "rstdp"
 	case Tied:
 		return "tied"
+	case SRC:
+		return "src"
 	}
 	return "stdp"
 }
@@ -77,6 +86,9 @@ type Plasticity struct {
 	PreBalance bool
 	// TiedTo names the projection whose weights a Tied rule follows.
 	TiedTo string
+	// Knee (mV, SRC only) is the scale of the rule's weight dependence
+	// g(w) = 2/(1+exp(w/Knee)).
+	Knee float64
 
 	Homeostasis *Homeostasis // nil: none
 }
@@ -147,6 +159,16 @@ func (pl *Plasticity) validate(n *Network, pr *Projection) error {
 	if pl.TiedTo != "" {
 		return fmt.Errorf("tied_to %q: only a tied rule follows another projection", pl.TiedTo)
 	}
+	if pl.Rule == SRC {
+		if pl.WeightDependent || pl.Homeostasis != nil {
+			return fmt.Errorf("rule src has its own weight dependence: expected no weight_dependent or homeostasis")
+		}
+		if !(pl.Knee > 0) || math.IsInf(pl.Knee, 0) {
+			return fmt.Errorf("knee %v mV: expected a positive finite scale", pl.Knee)
+		}
+	} else if pl.Knee != 0 {
+		return fmt.Errorf("knee %v: only rule src has a knee", pl.Knee)
+	}
 	if pl.Rule != RSTDP && (pl.Proportional || pl.PreBalance) {
 		return fmt.Errorf("proportional and pre_balance act on the reward update: expected rule rstdp")
 	}
@@ -161,7 +183,7 @@ func (pl *Plasticity) validate(n *Network, pr *Projection) error {
 		v    float64
 		need bool
 	}{
-		{"tau_plus", pl.TauPlus, true}, {"tau_minus", pl.TauMinus, true},
+		{"tau_plus", pl.TauPlus, pl.Rule != SRC}, {"tau_minus", pl.TauMinus, pl.Rule != SRC},
 		{"tau_eligibility", pl.TauEligibility, pl.Rule == RSTDP},
 	} {
 		if math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0 || (c.need && c.v == 0) {
@@ -363,6 +385,13 @@ type Learner struct {
 	reward  float64 // lr * r
 	rewardX int64   // round(lr * r * 2^16)
 
+	// SRC: the knee of g (mV); in fixed mode g as a table of 2^gBits
+	// fractions indexed by (w - gLo) >> gShift.
+	knee   float64
+	gTable []int64
+	gLo    int64
+	gShift uint
+
 	// Homeostasis.
 	RateTarget  float64
 	eta         float64 // mV per Hz per s (float), state units (fixed)
@@ -407,6 +436,16 @@ func NewLearner(g *Graph, proj int, mode Mode, weightBits int) *Learner {
 		l.step = weightStep(l.wMinX, l.wMaxX, weightBits)
 		return l
 	}
+	if pl.Rule == SRC {
+		l.knee = pl.Knee
+		l.wMinX = int64(saturateFloat(math.Round(pl.WMin * l.Scale)))
+		l.wMaxX = int64(saturateFloat(math.Round(pl.WMax * l.Scale)))
+		l.step = weightStep(l.wMinX, l.wMaxX, weightBits)
+		l.aPlusX = int64(saturateFloat(math.Round(pl.APlus * l.Scale)))
+		l.SetDepression(pl.AMinus)
+		l.gTable, l.gLo, l.gShift = srcTable(pl.Knee * l.Scale)
+		return l
+	}
 	l.kPlus, l.kPlusX = decayTable(pl.TauPlus, dt)
 	l.kMinus, l.kMinusX = decayTable(pl.TauMinus, dt)
 	if pl.Rule == RSTDP {
@@ -436,6 +475,51 @@ func NewLearner(g *Graph, proj int, mode Mode, weightBits int) *Learner {
 		l.OnReward = h.OnReward
 	}
 	return l
+}
+
+// gBits is the number of fractional bits of the SRC rule's g in fixed
+// mode (g <= 2 fits in gBits+2 bits), gSpan the half-width of its table
+// in knees (g(16 knees) = 2.3e-7) and gEntries its largest size.
+const (
+	gBits    = 15
+	gSpan    = 16
+	gEntries = 2048
+)
+
+// srcTable tabulates g(w) = 2/(1+exp(w/knee)) for a knee of kneeX weight
+// state units: entry k covers the weights [lo + k<<shift, lo + (k+1)<<shift)
+// and holds g at their centre in 2^-gBits units; weights below lo take
+// g = 2, above the table 0.
+func srcTable(kneeX float64) (table []int64, lo int64, shift uint) {
+	half := int64(math.Ceil(gSpan * kneeX))
+	lo = -half
+	for (2*half)>>shift >= gEntries {
+		shift++
+	}
+	n := (2*half)>>shift + 1
+	table = make([]int64, n)
+	for k := range table {
+		w := float64(lo) + (float64(k)+0.5)*float64(int64(1)<<shift)
+		table[k] = int64(math.Round(2 / (1 + math.Exp(w/kneeX)) * (1 << gBits)))
+	}
+	return table, lo, shift
+}
+
+// srcG returns g(w) of the SRC rule: the table entry of weight w in fixed
+// mode (2^-gBits units), 2/(1+exp(w/knee)) in float mode.
+func (l *Learner) srcG(w float64) float64 {
+	if !l.Fixed {
+		return 2 / (1 + math.Exp(w/l.knee))
+	}
+	k := int64(w) - l.gLo
+	if k < 0 {
+		return 2 << gBits
+	}
+	k >>= l.gShift
+	if k >= int64(len(l.gTable)) {
+		return 0
+	}
+	return float64(l.gTable[k])
 }
 
 // weightStep returns the smallest shift that lets the larger bound's
@@ -579,6 +663,11 @@ func (l *Learner) Pre(s *SynState, syn uint64, t int64, y float64) {
 	if l.Rule == Tied {
 		return
 	}
+	if l.Rule == SRC {
+		// No depression by the post trace; the arrival marks the tick.
+		s.X, s.TX = 1, t
+		return
+	}
 	if l.Enabled && y != 0 {
 		if l.Fixed {
 			var num int64
@@ -616,6 +705,10 @@ func (l *Learner) Post(s *SynState, syn uint64, t int64) {
 	if !l.Enabled || l.Rule == Tied {
 		return
 	}
+	if l.Rule == SRC {
+		l.postSRC(s, syn, t)
+		return
+	}
 	x := l.PreTrace(s, t)
 	if x == 0 {
 		return
@@ -641,6 +734,31 @@ func (l *Learner) Post(s *SynState, syn uint64, t int64) {
 		a = float64(a * (l.wMax - s.W))
 	}
 	l.applyF(s, float64(a*x), t)
+}
+
+// postSRC is the SRC rule at a postsynaptic spike of tick t: +APlus*g(w)
+// if a presynaptic spike arrived at t, else -AMinus*g(w). Fixed mode:
+// (±A in state units) * (g in 2^-gBits units), stochastically rounded to
+// the weight step.
+func (l *Learner) postSRC(s *SynState, syn uint64, t int64) {
+	paired := s.TX == t && s.X != 0
+	g := l.srcG(s.W)
+	if g == 0 {
+		return
+	}
+	if l.Fixed {
+		a := -l.aMinusX
+		if paired {
+			a = l.aPlusX
+		}
+		l.applyX(s, a*int64(g), gBits, evPost, syn, t)
+		return
+	}
+	a := -l.aMinus
+	if paired {
+		a = l.aPlus
+	}
+	l.applyF(s, float64(a*g), t)
 }
 
 func (l *Learner) applyF(s *SynState, dw float64, t int64) {

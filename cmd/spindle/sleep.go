@@ -19,9 +19,11 @@ func newSleepCmd() *cobra.Command {
 		Long: `Sleep runs the experiments on sleep and catastrophic forgetting: the
 foraging task of Golden, Delanois, Sanda and Bazhenov (PLOS Comput Biol
 2022), trained with on-core learning and a sleep phase on a simulated
-Loihi-like chip.`,
+Loihi-like chip, and Sleep Replay Consolidation of a trained network on
+class-incremental MNIST (Tadros et al., Nat Commun 2022), sleeping on
+the cores.`,
 	}
-	cmd.AddCommand(newSleepForagingCmd())
+	cmd.AddCommand(newSleepForagingCmd(), newSleepIncrementalCmd())
 	requireSubcommand(cmd)
 	return cmd
 }
