@@ -374,40 +374,29 @@ func (w *nirWriter) classify(i int) error {
 	}
 	// The reader gives NIR pulse synapses (LIF, IF) no current: tau_syn 0.
 	pulse := nu.Receptors[0].TauSyn == 0
-	// LI, CubaLI and I never fire: the reader gives them a threshold no
-	// voltage reaches.
+	// The kinds without, with a pulse and with a current receptor: LI,
+	// CubaLI and I never fire (the reader gives them a threshold no
+	// voltage reaches); IF, LIF and CubaLIF do.
+	kinds, what := [3]string{"IF", "LIF", "CubaLIF"}, "an integrate-and-fire neuron"
 	if nu.VTh == math.MaxFloat64 {
-		switch {
-		case nu.NoLeak && !pulse:
-			return w.popErr(p, "receptors", "tau_syn %v ms on an integrator: NIR has no current-based I", nu.Receptors[0].TauSyn)
-		case nu.NoLeak && nu.Bias != 0:
-			return w.popErr(p, "bias", "%v mV on an integrator: NIR's I has no constant input (use an Affine bias)", nu.Bias)
-		case nu.NoLeak:
-			w.kind[i] = "I"
-		case pulse:
-			w.kind[i] = "LI"
-		default:
-			w.kind[i] = "CubaLI"
-		}
-		return nil
-	}
-	// Threshold, as the reader writes it: no memory (tau_m is a
-	// thousandth of the tick), rest and reset at 0.
-	if pulse && !nu.NoLeak && nu.TauM == w.net.Dt/1000 && nu.VRest == 0 && nu.VReset == 0 && nu.Bias == 0 {
+		kinds, what = [3]string{"I", "LI", "CubaLI"}, "an integrator"
+	} else if pulse && !nu.NoLeak && nu.TauM == w.net.Dt/1000 && nu.VRest == 0 && nu.VReset == 0 && nu.Bias == 0 {
+		// Threshold, as the reader writes it: no memory (tau_m is a
+		// thousandth of the tick), rest and reset at 0.
 		w.kind[i] = "Threshold"
 		return nil
 	}
 	switch {
 	case nu.NoLeak && !pulse:
-		return w.popErr(p, "receptors", "tau_syn %v ms on an integrate-and-fire neuron: NIR has no current-based IF", nu.Receptors[0].TauSyn)
+		return w.popErr(p, "receptors", "tau_syn %v ms on %s: NIR has no current-based %s", nu.Receptors[0].TauSyn, what, kinds[0])
 	case nu.NoLeak && nu.Bias != 0:
-		return w.popErr(p, "bias", "%v mV on an integrate-and-fire neuron: NIR's IF has no constant input (use an Affine bias)", nu.Bias)
+		return w.popErr(p, "bias", "%v mV on %s: NIR's %s has no constant input (use an Affine bias)", nu.Bias, what, kinds[0])
 	case nu.NoLeak:
-		w.kind[i] = "IF"
+		w.kind[i] = kinds[0]
 	case pulse:
-		w.kind[i] = "LIF"
+		w.kind[i] = kinds[1]
 	default:
-		w.kind[i] = "CubaLIF"
+		w.kind[i] = kinds[2]
 	}
 	return nil
 }
