@@ -38,23 +38,30 @@ func probeArch() *Arch {
 	return a
 }
 
+// probeEngine builds probeNet in mode on probeArch, mapped in sequence.
+func probeEngine(t *testing.T, mode snn.Mode, workers int) (*Engine, *snn.Graph, *Arch) {
+	t.Helper()
+	g, err := probeNet(mode).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := probeArch()
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: workers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, g, a
+}
+
 // TestProbeDense checks the probed potentials and currents against the
 // dense reference's state tick by tick: bit for bit in fixed mode.
 func TestProbeDense(t *testing.T) {
 	for _, workers := range []int{1, 2} {
-		g, err := probeNet(snn.Fixed).Build()
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := probeArch()
-		m, err := Map(g, a, "sequential", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: workers})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, g, a := probeEngine(t, snn.Fixed, workers)
 		d, err := dense.New(g, dense.Options{Mode: snn.Fixed, WeightBits: a.WeightBits})
 		if err != nil {
 			t.Fatal(err)
@@ -111,19 +118,7 @@ func TestProbeDense(t *testing.T) {
 // TestProbeFloat checks the probe against Engine.State in float mode, and
 // that a probe made later starts at the engine's tick.
 func TestProbeFloat(t *testing.T) {
-	g, err := probeNet(snn.Float).Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := probeArch()
-	m, err := Map(g, a, "sequential", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _, _ := probeEngine(t, snn.Float, 1)
 	defer e.Close()
 	e.Run(10)
 	ids := []uint32{40, 63, 64, 40}
@@ -145,19 +140,7 @@ func TestProbeFloat(t *testing.T) {
 }
 
 func TestProbeErrors(t *testing.T) {
-	g, err := probeNet(snn.Fixed).Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := probeArch()
-	m, err := Map(g, a, "sequential", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _, _ := probeEngine(t, snn.Fixed, 1)
 	defer e.Close()
 	for _, tc := range []struct {
 		ids  []uint32
