@@ -272,6 +272,18 @@ func (a *Arch) Validate() error {
 // updates that neuron (SpiNNaker), so its packets leave spread over the
 // update, NeuronUpdateLatency per compartment; in barrier sync the
 // network drains after the cores, and every packet leaves at its start.
+// sendRule says how a tick's packets go through the router under timing
+// rule t: timed, each leaving when the cost model says (detailed timing,
+// barrier sync); forwarded, counted without times, since no modelled
+// number depends on them (simple timing, barrier sync); or neither, each
+// sent at injectAt (realtime sync, where times decide lateness and drops).
+func (a *Arch) sendRule(t Timing) (timed, forward bool) {
+	if a.Sync != Barrier {
+		return false, false
+	}
+	return t == Detailed, t == Simple
+}
+
 func (a *Arch) injectAt(l int) float64 {
 	if a.Sync != Realtime {
 		return 0

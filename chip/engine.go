@@ -79,8 +79,11 @@ type Engine struct {
 	// timeSends says that packets leave at their modelled times within
 	// the tick (detailed timing, barrier sync); otherwise at injectAt.
 	timeSends bool
-	sends     timedSends
-	stopped   bool
+	// forward says that nothing depends on when packets cross links
+	// (simple timing, barrier sync): Router.Forward counts them in O(1).
+	forward bool
+	sends   timedSends
+	stopped bool
 
 	learn learnEngine // chip/learning.go
 
@@ -147,7 +150,7 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 		lif[c] = int64(cr.LIF())
 	}
 	e.cost = newCost(a, m, lif, opt.Timing)
-	e.timeSends = opt.Timing == Detailed && a.Sync == Barrier
+	e.timeSends, e.forward = a.sendRule(opt.Timing)
 	e.startWorkers()
 	return e, nil
 }
@@ -512,7 +515,14 @@ func (e *Engine) Step() {
 					sent++
 					continue
 				}
-				p, arrive, queued := e.router.SendTimed(pkt, e.arch.injectAt(int(l)))
+				var p router.Packet
+				var arrive float64
+				queued := true
+				if e.forward {
+					p, _ = e.router.Forward(pkt)
+				} else {
+					p, arrive, queued = e.router.SendTimed(pkt, e.arch.injectAt(int(l)))
+				}
 				e.cost.message(uint32(c), p.Dst, e.routeSynapses(r), queued, arrive)
 				if e.opt.OnPacket != nil {
 					e.opt.OnPacket(p, queued)

@@ -29,6 +29,7 @@ type Replayer struct {
 	axonSyn    []int32 // synapses of each (core, input axon)
 	key        []uint64
 	timeSends  bool // as Engine.timeSends
+	forward    bool // as Engine.forward
 	sends      timedSends
 
 	tick    int64
@@ -94,7 +95,7 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping, timing Timing) (*Replayer, e
 		p.axonSyn[p.axonStart[dc]+int(p.routeAxon.at(r))] = synOf[r]
 	}
 	p.cost = newCost(a, m, lifs, timing)
-	p.timeSends = timing == Detailed && a.Sync == Barrier
+	p.timeSends, p.forward = a.sendRule(timing)
 	return p, nil
 }
 
@@ -158,6 +159,11 @@ func (p *Replayer) Step(neurons []uint32) error {
 			if p.timeSends {
 				p.sends.add(pkt, r, p.cost.injectAt(int(src), l, k, sent))
 				sent++
+				continue
+			}
+			if p.forward {
+				p.rt.Forward(pkt)
+				p.cost.message(src, p.routeDst[r], p.routeSyn.at(r), true, 0)
 				continue
 			}
 			_, arrive, queued := p.rt.SendTimed(pkt, p.arch.injectAt(l))

@@ -117,6 +117,13 @@ const (
 	ndirs
 )
 
+// Kinds of link as the energy model prices them: the four on-chip
+// directions, then chip-to-chip links of any direction.
+const (
+	chipKind = ndirs
+	nkinds   = ndirs + 1
+)
+
 type link struct {
 	// busy is when the link finishes the packets queued so far this
 	// tick; it is only valid while phase equals Router.phase, which lets
@@ -125,8 +132,8 @@ type link struct {
 	phase   uint64
 	service int64 // ps per packet
 	latency int64 // ps
-	energy  float64
-	exists  bool // false on the board's edges
+	kind    uint8 // a direction, or chipKind
+	exists  bool  // false on the board's edges
 	chip    bool
 
 	packets, peak, late, dropped int64
@@ -155,9 +162,20 @@ type Router struct {
 	seq     uint64
 	phase   uint64
 
-	tick  TickStats // the open tick, without Tick and DrainSeconds
+	tick  TickStats // the open tick, without Tick, DrainSeconds and EnergyJoules
 	drain int64     // ps, the open tick
 	tot   Totals    // without Pending
+	// hops counts the open tick's link traversals by kind of link, and
+	// energy is the price of one of each kind: EndTick prices the tick
+	// as a sum of products, whichever way its packets were routed.
+	hops   [nkinds]int64
+	energy [nkinds]float64
+	// fwd holds the per-link packet counts of Forward's packets as one
+	// difference array per direction, east and west row-major (Y*gx+X),
+	// north and south column-major (X*gy+Y), so that a straight run of
+	// links costs two additions; fold adds them into the links.
+	fwd      [ndirs][]int64
+	fwdDirty bool
 }
 
 // freeNodes is how many queue nodes are kept for reuse; a node holds up to
@@ -191,7 +209,7 @@ func New(cfg Config) (*Router, error) {
 	}
 	r.links = make([]link, r.gx*r.gy*ndirs)
 	latency := [ndirs]float64{east: cfg.HopLatencyEast, west: cfg.HopLatencyWest, north: cfg.HopLatencyNorth, south: cfg.HopLatencySouth}
-	energy := [ndirs]float64{east: cfg.HopEnergyEast, west: cfg.HopEnergyWest, north: cfg.HopEnergyNorth, south: cfg.HopEnergySouth}
+	r.energy = [nkinds]float64{east: cfg.HopEnergyEast, west: cfg.HopEnergyWest, north: cfg.HopEnergyNorth, south: cfg.HopEnergySouth, chipKind: cfg.ChipHopEnergy}
 	for y := 0; y < r.gy; y++ {
 		for x := 0; x < r.gx; x++ {
 			for d := 0; d < ndirs; d++ {
@@ -203,9 +221,9 @@ func New(cfg Config) (*Router, error) {
 				l.exists = true
 				l.chip = x/cfg.TilesX != to.X/cfg.TilesX || y/cfg.TilesY != to.Y/cfg.TilesY
 				if l.chip {
-					l.latency, l.energy, l.service = picos(cfg.ChipHopLatency), cfg.ChipHopEnergy, picos(cfg.ChipLinkServiceTime)
+					l.latency, l.kind, l.service = picos(cfg.ChipHopLatency), chipKind, picos(cfg.ChipLinkServiceTime)
 				} else {
-					l.latency, l.energy, l.service = picos(latency[d]), energy[d], picos(cfg.LinkServiceTime)
+					l.latency, l.kind, l.service = picos(latency[d]), uint8(d), picos(cfg.LinkServiceTime)
 				}
 			}
 		}
@@ -345,6 +363,105 @@ func (r *Router) RouteTimed(p Packet, seconds float64) (Packet, float64, bool) {
 	return p, secondsOf(at), ok
 }
 
+// Forward is Send for a caller that does not need to know when packets
+// cross links. In barrier sync, where timing never decides a packet's fate,
+// it queues p and counts its hops, their energy and each link's packets in
+// O(1), whatever the route's length: a dimension-order route is two
+// straight runs of links, which two difference arrays count. Forward's
+// packets do not queue at links, so they count neither towards the links'
+// PeakQueue nor towards the tick's DrainSeconds. In realtime sync, where
+// timing decides lateness and drops, Forward is Send.
+func (r *Router) Forward(p Packet) (Packet, bool) {
+	if r.cfg.Sync == Realtime {
+		return r.Send(p)
+	}
+	s, d := r.TileOf(p.Src), r.TileOf(p.Dst)
+	if r.fwd[0] == nil {
+		for dir := range r.fwd {
+			r.fwd[dir] = make([]int64, r.gx*r.gy+1)
+		}
+	}
+	// Along row s.Y from s.X to d.X, then along column d.X to d.Y; the
+	// difference arrays take +1 at a run's first link and -1 one past its
+	// last.
+	tx, ty := r.cfg.TilesX, r.cfg.TilesY
+	var n, chip int
+	switch row := s.Y * r.gx; {
+	case d.X > s.X:
+		r.fwd[east][row+s.X]++
+		r.fwd[east][row+d.X]--
+		n, chip = d.X-s.X, d.X/tx-s.X/tx
+		r.hops[east] += int64(n - chip)
+	case d.X < s.X:
+		r.fwd[west][row+d.X+1]++
+		r.fwd[west][row+s.X+1]--
+		n, chip = s.X-d.X, s.X/tx-d.X/tx
+		r.hops[west] += int64(n - chip)
+	}
+	switch col := d.X * r.gy; {
+	case d.Y > s.Y:
+		r.fwd[north][col+s.Y]++
+		r.fwd[north][col+d.Y]--
+		m, c := d.Y-s.Y, d.Y/ty-s.Y/ty
+		n, chip = n+m, chip+c
+		r.hops[north] += int64(m - c)
+	case d.Y < s.Y:
+		r.fwd[south][col+d.Y+1]++
+		r.fwd[south][col+s.Y+1]--
+		m, c := s.Y-d.Y, s.Y/ty-d.Y/ty
+		n, chip = n+m, chip+c
+		r.hops[south] += int64(m - c)
+	}
+	r.fwdDirty = r.fwdDirty || n > 0
+	r.hops[chipKind] += int64(chip)
+	r.tot.HopPackets += int64(n)
+	r.tick.HopPackets += int64(n)
+	r.tot.ChipHopPackets += int64(chip)
+	r.tick.ChipHopPackets += int64(chip)
+
+	p.Hops = uint16(n)
+	p.Deliver, p.Late = p.Emit+1, false
+	p.seq = r.seq
+	r.seq++
+	r.tot.Sent++
+	r.tick.Packets++
+	r.enqueue(p)
+	return p, true
+}
+
+// fold adds the packets Forward counted in its difference arrays to the
+// links' counters and clears the arrays.
+func (r *Router) fold() {
+	if !r.fwdDirty {
+		return
+	}
+	for dir, diff := range r.fwd {
+		var run int64
+		for k := 0; k < r.gx*r.gy; k++ {
+			run += diff[k]
+			if run == 0 {
+				continue
+			}
+			x, y := k%r.gx, k/r.gx // row-major: east, west
+			if dir == north || dir == south {
+				x, y = k/r.gy, k%r.gy
+			}
+			r.links[r.linkIndex(x, y, dir)].packets += run
+		}
+		clear(diff)
+	}
+	r.fwdDirty = false
+}
+
+// tickEnergy prices the open tick's hops.
+func (r *Router) tickEnergy() float64 {
+	var e float64
+	for k, n := range r.hops {
+		e += float64(n) * r.energy[k]
+	}
+	return e
+}
+
 // Queue queues a packet RouteTimed routed and did not drop.
 func (r *Router) Queue(p Packet) { r.enqueue(p) }
 
@@ -435,8 +552,7 @@ func (r *Router) hop(i int, at int64, realtime bool) (int64, bool) {
 		r.tot.ChipHopPackets++
 		r.tick.ChipHopPackets++
 	}
-	r.tot.EnergyJoules += l.energy
-	r.tick.EnergyJoules += l.energy
+	r.hops[l.kind]++
 	return l.busy + l.latency, true
 }
 
@@ -506,7 +622,9 @@ func (r *Router) EndTick(t int64) TickStats {
 	st := r.tick
 	st.Tick = t
 	st.DrainSeconds = secondsOf(r.drain)
-	r.tick, r.drain = TickStats{}, 0
+	st.EnergyJoules = r.tickEnergy()
+	r.tot.EnergyJoules += st.EnergyJoules
+	r.tick, r.drain, r.hops = TickStats{}, 0, [nkinds]int64{}
 	r.phase++
 	return st
 }
@@ -515,6 +633,7 @@ func (r *Router) EndTick(t int64) TickStats {
 func (r *Router) Stats() Totals {
 	t := r.tot
 	t.Pending = r.pending
+	t.EnergyJoules += r.tickEnergy()
 	return t
 }
 
@@ -522,6 +641,7 @@ func (r *Router) Stats() Totals {
 // by source tile (row-major: Y, then X) and then direction (east, west,
 // north, south).
 func (r *Router) Links() []LinkStats {
+	r.fold()
 	var out []LinkStats
 	for i := range r.links {
 		l := &r.links[i]

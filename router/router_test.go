@@ -709,3 +709,95 @@ func TestDirectionalHops(t *testing.T) {
 		}
 	}
 }
+
+// Forward counts what Send counts, in O(1) per packet: the same hops,
+// chip hops, energy, per-link packets and deliveries, on every pair of
+// cores and on random traffic over several ticks; it only leaves link
+// queues (PeakQueue) and DrainSeconds to the timed paths.
+func TestForwardCountsAsSend(t *testing.T) {
+	cfg := testConfig()
+	cfg.HopEnergyEast, cfg.HopEnergyWest, cfg.HopEnergyNorth, cfg.HopEnergySouth = 1e-12, 2e-12, 3e-12, 4e-12
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		name  string
+		ticks [][][2]uint32
+	}{
+		{"every pair", func() [][][2]uint32 {
+			var tick [][2]uint32
+			for s := uint32(0); s < 48; s++ {
+				for d := uint32(0); d < 48; d++ {
+					tick = append(tick, [2]uint32{s, d})
+				}
+			}
+			return [][][2]uint32{tick}
+		}()},
+		{"random", func() [][][2]uint32 {
+			ticks := make([][][2]uint32, 5)
+			for k := range ticks {
+				for range 200 {
+					ticks[k] = append(ticks[k], [2]uint32{rng.Uint32N(48), rng.Uint32N(48)})
+				}
+			}
+			return ticks
+		}()},
+	} {
+		sent, fwd := newRouter(t, cfg), newRouter(t, cfg)
+		for tick, pairs := range tc.ticks {
+			for a, c := range pairs {
+				p := Packet{Src: c[0], Dst: c[1], Axon: uint32(a), Emit: int64(tick)}
+				ps, _ := sent.Send(p)
+				pf, _ := fwd.Forward(p)
+				if ps != pf {
+					t.Fatalf("%s: %d -> %d: Forward routed %+v, Send %+v", tc.name, c[0], c[1], pf, ps)
+				}
+			}
+			ss, sf := sent.EndTick(int64(tick)), fwd.EndTick(int64(tick))
+			ss.DrainSeconds = 0
+			if ss != sf {
+				t.Errorf("%s: tick %d: Forward %+v, Send %+v", tc.name, tick, sf, ss)
+			}
+			ds, df := sent.PopDue(int64(tick+1), nil), fwd.PopDue(int64(tick+1), nil)
+			if !slices.Equal(ds, df) {
+				t.Errorf("%s: tick %d: deliveries differ", tc.name, tick)
+			}
+		}
+		if ss, sf := sent.Stats(), fwd.Stats(); ss != sf {
+			t.Errorf("%s: totals: Forward %+v, Send %+v", tc.name, sf, ss)
+		}
+		ls, lf := sent.Links(), fwd.Links()
+		for i := range ls {
+			ls[i].PeakQueue = 0
+		}
+		if !reflect.DeepEqual(ls, lf) {
+			t.Errorf("%s: per-link counters differ:\nForward %v\nSend    %v", tc.name, lf, ls)
+		}
+	}
+}
+
+// In realtime sync, timing decides lateness and drops: Forward is Send.
+func TestForwardRealtimeIsSend(t *testing.T) {
+	cfg := realtimeConfig(5e-9, 1)
+	sent, fwd := newRouter(t, cfg), newRouter(t, cfg)
+	for k := range 20 {
+		p := Packet{Src: 0, Dst: 47, Axon: uint32(k)}
+		ps, oks := sent.Send(p)
+		pf, okf := fwd.Forward(p)
+		if ps != pf || oks != okf {
+			t.Fatalf("packet %d: Forward %+v %v, Send %+v %v", k, pf, okf, ps, oks)
+		}
+	}
+	if ss, sf := sent.EndTick(0), fwd.EndTick(0); ss != sf {
+		t.Errorf("Forward %+v, Send %+v", sf, ss)
+	}
+}
+
+func BenchmarkForward(b *testing.B) {
+	r := newRouter(b, testConfig())
+	for i := 0; b.Loop(); i++ {
+		r.Forward(Packet{Src: uint32(i % 48), Dst: uint32(47 - i%48), Emit: int64(i / 4096)})
+		if i%4096 == 4095 {
+			r.EndTick(int64(i / 4096))
+			r.PopDue(int64(i/4096)+1, nil)
+		}
+	}
+}

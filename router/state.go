@@ -11,6 +11,7 @@ import (
 // sequence numbers, the counters since New, and every link's counters.
 // The links' queues are empty between ticks and are not included.
 func (r *Router) AppendState(b []byte) []byte {
+	r.fold()
 	e := state.Enc{B: b}
 	e.Len(r.cores)
 	e.Len(len(r.links))
