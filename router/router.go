@@ -176,6 +176,15 @@ type Router struct {
 	// links costs two additions; fold adds them into the links.
 	fwd      [ndirs][]int64
 	fwdDirty bool
+	// next holds Forward's packets while they are all due at one tick,
+	// nextDeliver, and the queue is empty: PopDue then orders them by
+	// destination with a counting sort (count, one slot per core and one
+	// more) instead of a tree of buckets. nextUnsorted records a packet
+	// sent after one from a higher source core.
+	next         []Packet
+	nextDeliver  int64
+	nextUnsorted bool
+	count        []int32
 }
 
 // freeNodes is how many queue nodes are kept for reuse; a node holds up to
@@ -425,8 +434,64 @@ func (r *Router) Forward(p Packet) (Packet, bool) {
 	r.seq++
 	r.tot.Sent++
 	r.tick.Packets++
-	r.enqueue(p)
+	if n := len(r.next); r.queue.Len() > 0 || n > 0 && p.Deliver != r.nextDeliver {
+		r.spill()
+		r.enqueue(p)
+		return p, true
+	} else if n > 0 && r.next[n-1].Src > p.Src {
+		r.nextUnsorted = true
+	}
+	r.nextDeliver = p.Deliver
+	r.next = append(r.next, p)
+	r.pending++
 	return p, true
+}
+
+// spill moves the packets of next into the queue.
+func (r *Router) spill() {
+	r.pending -= int64(len(r.next))
+	for _, p := range r.next {
+		r.enqueue(p)
+	}
+	r.next, r.nextUnsorted = r.next[:0], false
+}
+
+// popNext appends the packets of next to buf in the queue's order,
+// (Dst, Src, send order), and empties next.
+func (r *Router) popNext(buf []Packet) []Packet {
+	if r.count == nil {
+		r.count = make([]int32, r.cores+1)
+	}
+	count := r.count
+	clear(count)
+	for i := range r.next {
+		count[r.next[i].Dst+1]++
+	}
+	for c := 1; c < len(count); c++ {
+		count[c] += count[c-1]
+	}
+	base := len(buf)
+	buf = buf[:base+len(r.next)]
+	// A stable scatter keeps each destination's packets in send order.
+	for _, p := range r.next {
+		buf[base+int(count[p.Dst])] = p
+		count[p.Dst]++
+	}
+	if r.nextUnsorted {
+		for lo := base; lo < len(buf); {
+			hi := lo + 1
+			for hi < len(buf) && buf[hi].Dst == buf[lo].Dst {
+				hi++
+			}
+			slices.SortFunc(buf[lo:hi], sendOrder)
+			lo = hi
+		}
+	}
+	n := int64(len(r.next))
+	r.tot.Delivered += n
+	r.pending -= n
+	r.next, r.nextUnsorted = r.next[:0], false
+	return buf
 }
 
 // fold adds the packets Forward counted in its difference arrays to the
@@ -591,6 +656,16 @@ func (r *Router) PopDue(t int64, buf []Packet) []Packet {
 	// Room for every pending packet at once: a burst of traffic would
 	// otherwise grow buf by doubling, copying it each time.
 	buf = slices.Grow(buf, int(r.pending))
+	if len(r.next) > 0 {
+		switch {
+		case r.queue.Len() > 0:
+			r.spill()
+		case r.nextDeliver <= t:
+			return r.popNext(buf)
+		default:
+			return buf
+		}
+	}
 	for {
 		b, ok := r.queue.Min()
 		if !ok || b.deliver > t {

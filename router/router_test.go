@@ -801,3 +801,47 @@ func BenchmarkForward(b *testing.B) {
 		}
 	}
 }
+
+// Forward's packets come out of PopDue in the queue's order whether they
+// are popped every tick, left for several ticks, mixed with Send's, or
+// sent from cores in any order.
+func TestForwardQueueOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	type step struct {
+		p    Packet
+		send bool // Send rather than Forward
+	}
+	var ticks [][]step
+	for k := range 6 {
+		var tick []step
+		for range 100 {
+			tick = append(tick, step{Packet{Src: rng.Uint32N(48), Dst: rng.Uint32N(48), Axon: rng.Uint32N(9), Emit: int64(k)}, k >= 3 && rng.IntN(4) == 0})
+		}
+		ticks = append(ticks, tick)
+	}
+	for _, popEvery := range []int{1, 2, 6} {
+		want, got := newRouter(t, testConfig()), newRouter(t, testConfig())
+		var dw, dg []Packet
+		for k, tick := range ticks {
+			for _, s := range tick {
+				want.Send(s.p)
+				if s.send {
+					got.Send(s.p)
+				} else {
+					got.Forward(s.p)
+				}
+			}
+			want.EndTick(int64(k))
+			got.EndTick(int64(k))
+			if (k+1)%popEvery == 0 {
+				dw, dg = want.PopDue(int64(k+1), dw), got.PopDue(int64(k+1), dg)
+			}
+			if sw, sg := want.Stats(), got.Stats(); sw != sg {
+				t.Fatalf("pop every %d, tick %d: totals %+v, want %+v", popEvery, k, sg, sw)
+			}
+		}
+		if !slices.Equal(dw, dg) || len(dw) != 600 {
+			t.Errorf("pop every %d: %d packets delivered out of order or lost (want %d)", popEvery, len(dg), len(dw))
+		}
+	}
+}

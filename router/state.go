@@ -12,6 +12,7 @@ import (
 // The links' queues are empty between ticks and are not included.
 func (r *Router) AppendState(b []byte) []byte {
 	r.fold()
+	r.spill()
 	e := state.Enc{B: b}
 	e.Len(r.cores)
 	e.Len(len(r.links))
