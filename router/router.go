@@ -28,7 +28,9 @@ type Packet struct {
 }
 
 // bucket holds the queued packets of one (Deliver, Dst) pair in send
-// order. The queue is a B-tree of buckets ordered by (Deliver, Dst); within
+// order. The queue is a flat slice while every queued packet is due at
+// one tick (Router.next), otherwise a B-tree of buckets ordered by
+// (Deliver, Dst); within
 // a bucket PopDue orders by (Src, seq). Keying the tree by bucket rather
 // than by packet makes a packet's enqueue an append: the tree is touched
 // once per destination core and tick, not once per packet.
@@ -434,24 +436,15 @@ func (r *Router) Forward(p Packet) (Packet, bool) {
 	r.seq++
 	r.tot.Sent++
 	r.tick.Packets++
-	if n := len(r.next); r.queue.Len() > 0 || n > 0 && p.Deliver != r.nextDeliver {
-		r.spill()
-		r.enqueue(p)
-		return p, true
-	} else if n > 0 && r.next[n-1].Src > p.Src {
-		r.nextUnsorted = true
-	}
-	r.nextDeliver = p.Deliver
-	r.next = append(r.next, p)
-	r.pending++
+	r.enqueue(p)
 	return p, true
 }
 
-// spill moves the packets of next into the queue.
+// spill moves the packets of next into the tree.
 func (r *Router) spill() {
 	r.pending -= int64(len(r.next))
 	for _, p := range r.next {
-		r.enqueue(p)
+		r.enqueueTree(p)
 	}
 	r.next, r.nextUnsorted = r.next[:0], false
 }
@@ -621,8 +614,26 @@ func (r *Router) hop(i int, at int64, realtime bool) (int64, bool) {
 	return l.busy + l.latency, true
 }
 
-// enqueue appends p to the bucket of (p.Deliver, p.Dst).
+// enqueue queues p: in next while every queued packet is due at the same
+// tick (always so in barrier sync, when PopDue is called every tick),
+// otherwise in the tree.
 func (r *Router) enqueue(p Packet) {
+	n := len(r.next)
+	if r.queue.Len() > 0 || n > 0 && p.Deliver != r.nextDeliver {
+		r.spill()
+		r.enqueueTree(p)
+		return
+	}
+	if n > 0 && r.next[n-1].Src > p.Src {
+		r.nextUnsorted = true
+	}
+	r.nextDeliver = p.Deliver
+	r.next = append(r.next, p)
+	r.pending++
+}
+
+// enqueueTree appends p to the bucket of (p.Deliver, p.Dst).
+func (r *Router) enqueueTree(p Packet) {
 	r.pending++
 	if p.Deliver == r.hotTick {
 		if b := r.hot[p.Dst]; b != nil {
