@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -232,25 +233,13 @@ func TestTraceMatchesSpikes(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := plain.Spikes()
-		if len(want) == 0 || !slicesEqual(spikes, want) || seen != len(want) || rec.Spikes() != nil {
+		if len(want) == 0 || !slices.Equal(spikes, want) || seen != len(want) || rec.Spikes() != nil {
 			t.Errorf("%v: trace %d spikes, OnSpike %d, kept %d; want %d", mapper, len(spikes), seen, len(rec.Spikes()), len(want))
 		}
 		if meta.Run == nil || meta.Run.Map != mapper.String() || meta.Run.Mode != "fixed" || len(meta.Populations) != 2 {
 			t.Errorf("%v: trace metadata %+v", mapper, meta)
 		}
 	}
-}
-
-func slicesEqual[T comparable](a, b []T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestCompareFollowsMode: Compare runs in the network's mode and with the
