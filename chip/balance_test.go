@@ -76,7 +76,7 @@ func TestBalancedRulesMatchDenseFixed(t *testing.T) {
 			workers int
 		}{{a, 1}, {small, 2}} {
 			name := fmt.Sprintf("seed %d cores of %d, %d workers", seed, c.arch.NeuronsPerCore, c.workers)
-			m, err := Map(g, c.arch, "sequential", 0)
+			m, err := Map(g, c.arch, Sequential, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,7 +149,7 @@ func TestBalancedRulesFloat(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := testArch()
-	m, _ := Map(g, a, "sequential", 0)
+	m, _ := Map(g, a, Sequential, 0)
 	e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +190,7 @@ func TestBalancedRulesNeedOneCore(t *testing.T) {
 	}
 	a := testArch()
 	a.NeuronsPerCore = 5
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestSleepUnbalanced(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := testArch()
-	m, _ := Map(g, a, "sequential", 0)
+	m, _ := Map(g, a, Sequential, 0)
 	var after [2][]float64
 	for k, unbalanced := range []bool{false, true} {
 		e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})

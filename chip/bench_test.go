@@ -19,7 +19,7 @@ func BenchmarkCUBA(b *testing.B) {
 					b.Fatal(err)
 				}
 				a := testArch()
-				m, err := Map(g, a, "balanced", 0)
+				m, err := Map(g, a, Balanced, 0)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -86,7 +86,7 @@ func neuronName(net *snn.Network, i int) string {
 type Fit struct {
 	net      *snn.Network
 	arch     *Arch
-	strategy string
+	strategy Mapper
 	cores    [][]uint32
 	bound    fillLimits
 }
@@ -102,14 +102,11 @@ type Fit struct {
 // (MapOptions.Fit). The locality strategy reads the built synapses and a
 // placement pins neurons where it says: for those CheckFit returns nil
 // and leaves the checks to Map.
-func CheckFit(net *snn.Network, a *Arch, strategy string, chips int) (*Fit, error) {
-	if strategy == "" {
-		strategy = "sequential"
+func CheckFit(net *snn.Network, a *Arch, strategy Mapper, chips int) (*Fit, error) {
+	if err := strategy.valid(); err != nil {
+		return nil, err
 	}
-	if !slices.Contains(Mappers, strategy) {
-		return nil, fmt.Errorf("map: strategy %q: expected one of %v", strategy, Mappers)
-	}
-	if strategy == "locality" || len(net.Placement) > 0 {
+	if strategy == Locality || len(net.Placement) > 0 {
 		return nil, nil
 	}
 	if err := a.Validate(); err != nil {

@@ -60,7 +60,7 @@ func TestCheckCapacity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, mapErr := Map(g, tc.arch, "sequential", tc.chips)
+			_, mapErr := Map(g, tc.arch, Sequential, tc.chips)
 			if tc.want != "" && mapErr == nil {
 				t.Fatal("CheckCapacity refused a network that Map places")
 			}
@@ -115,7 +115,7 @@ func TestCheckFit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, strategy := range []string{"sequential", "balanced", "random"} {
+		for _, strategy := range []Mapper{Sequential, Balanced, Random} {
 			chips := r.IntN(3)
 			fit, fitErr := CheckFit(net, a, strategy, chips)
 			want, mapErr := Map(g, a, strategy, chips)

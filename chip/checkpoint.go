@@ -109,7 +109,7 @@ func (id *identity) encode(e *state.Enc) {
 	}
 	e.String(id.arch)
 	e.U32(id.archCRC)
-	e.U8(uint8(id.mode))
+	e.U8(uint8(id.mode) - 1) // 0 float, 1 fixed: snn.Float - 1, snn.Fixed - 1
 	e.U8(uint8(id.timing))
 	e.F64(id.rateTau)
 	e.String(id.strategy)
@@ -131,7 +131,7 @@ func (id *identity) decode(d *state.Dec) {
 	}
 	id.arch = d.String("arch name")
 	id.archCRC = d.U32()
-	id.mode = snn.Mode(d.U8())
+	id.mode = snn.Mode(d.U8() + 1)
 	id.timing = Timing(d.U8())
 	id.rateTau = d.F64()
 	id.strategy = d.String("mapping strategy")

@@ -88,7 +88,7 @@ func buildBenched(b *testing.B, path, arch string, ticks int) *benched {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fit, err := chip.CheckFit(net, a, "sequential", 0)
+	fit, err := chip.CheckFit(net, a, chip.Sequential, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func buildBenched(b *testing.B, path, arch string, ticks int) *benched {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := chip.MapWith(g, a, "sequential", 0, chip.MapOptions{Fit: fit})
+	m, err := chip.MapWith(g, a, chip.Sequential, 0, chip.MapOptions{Fit: fit})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func ExampleEngine_Checkpoint() {
 	}
 	arch := &chip.Arch{Name: "small", NeuronsPerCore: 16, InputAxonsPerCore: 1024, OutputAxonsPerCore: 1024, SynapsesPerCore: 4096,
 		MaxFanIn: 1024, MaxDelayTicks: 16, WeightBits: 8, CoresPerTile: 4, TilesX: 2, TilesY: 2, LinkBuffer: 16, Sync: chip.Barrier}
-	m, err := chip.Map(g, arch, "sequential", 0)
+	m, err := chip.Map(g, arch, chip.Sequential, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

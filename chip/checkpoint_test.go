@@ -53,7 +53,7 @@ func (tr *trial) build(t *testing.T, mode snn.Mode) (*snn.Graph, *Arch, *Mapping
 		t.Fatal(err)
 	}
 	a := tr.arch()
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func smallCheckpoint(t testing.TB, mode snn.Mode) ([]byte, *snn.Graph, *Arch, *M
 	}
 	a := testArch()
 	a.NeuronsPerCore = 16
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestCheckpointRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := Map(g, a, "sequential", 0)
+		m, err := Map(g, a, Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

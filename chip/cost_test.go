@@ -63,7 +63,7 @@ func tinyRun(t *testing.T, a *Arch, timing Timing, ticks int) (Stats, []int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestSANAFEFormula(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +463,7 @@ func TestCostDirectionalHops(t *testing.T) {
 	a := tinyArch()
 	a.HopEnergyEast, a.HopEnergyWest, a.HopEnergyNorth, a.HopEnergySouth = 1, 10, 100, 1000
 	a.HopLatencyEast, a.HopLatencyWest, a.HopLatencyNorth, a.HopLatencySouth = 20*ns, 300*ns, 4000*ns, 50000*ns
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

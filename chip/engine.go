@@ -14,6 +14,8 @@ import (
 
 // Options configure an Engine.
 type Options struct {
+	// Mode is the numeric mode; the zero value, snn.NetworkMode, runs in
+	// the network's mode (g.Net.Mode).
 	Mode snn.Mode
 	// Workers is the number of goroutines stepping cores. 0 means up to
 	// GOMAXPROCS, used only while they are faster than one (the engine
@@ -133,6 +135,7 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	opt.Mode = opt.Mode.Resolve(g.Net.Mode)
 	e := &Engine{graph: g, arch: a, mapng: m, opt: opt}
 	r, err := router.New(a.routerConfig(m))
 	if err != nil {

@@ -25,7 +25,7 @@ func TestCUBARate(t *testing.T) {
 	}
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
 		t.Run(mode.String(), func(t *testing.T) {
-			sp, s := runSpikes(t, cuba(mode), testArch(), "sequential", 0, 10000)
+			sp, s := runSpikes(t, cuba(mode), testArch(), Sequential, 0, 10000)
 			rate := float64(s.Spikes) / 4000 / 1.0
 			t.Logf("%s: %d spikes, %.2f Hz, %d synaptic events", mode, s.Spikes, rate, s.SynapticEvents)
 			if rate < 4 || rate > 8 {
@@ -56,19 +56,19 @@ func TestDeterministicAcrossWorkersAndMappings(t *testing.T) {
 		small := testArch()
 		small.NeuronsPerCore = 300
 		small.OutputAxonsPerCore = 1 << 16
-		ref, _ := runSpikes(t, net, testArch(), "sequential", 1, ticks)
+		ref, _ := runSpikes(t, net, testArch(), Sequential, 1, ticks)
 		if len(ref) == 0 {
 			t.Fatal("no spikes")
 		}
 		for _, c := range []struct {
 			arch    *Arch
-			mapper  string
+			mapper  Mapper
 			workers int
 		}{
-			{testArch(), "sequential", 2},
-			{testArch(), "balanced", 4},
-			{small, "sequential", 3},
-			{small, "balanced", 2},
+			{testArch(), Sequential, 2},
+			{testArch(), Balanced, 4},
+			{small, Sequential, 3},
+			{small, Balanced, 2},
 		} {
 			got, _ := runSpikes(t, net, c.arch, c.mapper, c.workers, ticks)
 			if mode == snn.Fixed && !slices.Equal(got, ref) {
@@ -101,7 +101,7 @@ func TestDelaysAreExact(t *testing.T) {
 		}
 		// NoLeak with tau_m 10 at dt 1: v gains I/10 per tick; I = 100 on
 		// arrival so v = 10 > 1 in the arrival tick.
-		got, _ := runSpikes(t, net, testArch(), "sequential", 1, 20)
+		got, _ := runSpikes(t, net, testArch(), Sequential, 1, 20)
 		want := []spike{{3, 0}, {10, 1}}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: spikes %v, want %v", mode, got, want)
@@ -118,7 +118,7 @@ func TestRefractoryPeriod(t *testing.T) {
 				Receptors: []snn.Receptor{{Name: "x", TauSyn: 1}}}}},
 		}
 		// v += 5 each integrating tick: spike at 0, refractory 1-3, spike at 4.
-		got, _ := runSpikes(t, net, testArch(), "sequential", 1, 10)
+		got, _ := runSpikes(t, net, testArch(), Sequential, 1, 10)
 		want := []spike{{0, 0}, {4, 0}, {8, 0}}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: spikes %v, want %v", mode, got, want)
@@ -144,7 +144,7 @@ func TestCapacityErrors(t *testing.T) {
 	} {
 		a := testArch()
 		c.change(a)
-		_, err := Map(g, a, "sequential", 0)
+		_, err := Map(g, a, Sequential, 0)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
 		}
@@ -153,11 +153,11 @@ func TestCapacityErrors(t *testing.T) {
 	// shrinks cores until they fit, or says which neuron cannot.
 	a := testArch()
 	a.OutputAxonsPerCore = 100
-	if _, err := Map(g, a, "sequential", 0); err == nil || !strings.Contains(err.Error(), "output axons") {
+	if _, err := Map(g, a, Sequential, 0); err == nil || !strings.Contains(err.Error(), "output axons") {
 		t.Errorf("output axon limit: got %v", err)
 	}
 	a.OutputAxonsPerCore = 2000
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,10 +179,10 @@ func TestCapacityErrors(t *testing.T) {
 	if !errors.As(err, &le) || le.Limit != "input axons" && le.Limit != "synapses" {
 		t.Errorf("core limit: got %v", err)
 	}
-	if _, err := Map(g, testArch(), "sequential", 0); err != nil {
+	if _, err := Map(g, testArch(), Sequential, 0); err != nil {
 		t.Errorf("CUBA should fit the test arch: %v", err)
 	}
-	if _, err := Map(g, testArch(), "nonsense", 0); err == nil {
+	if _, err := Map(g, testArch(), Mapper(99), 0); err == nil {
 		t.Error("unknown strategy accepted")
 	}
 }
@@ -195,7 +195,7 @@ func TestPlanSplitsCores(t *testing.T) {
 	}
 	a := testArch()
 	a.SynapsesPerCore = 65536
-	m, err := Map(g, a, "balanced", 0)
+	m, err := Map(g, a, Balanced, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestGradedSpikes(t *testing.T) {
 				},
 				Projections: []snn.Projection{{Name: "w", Pre: "in", Post: "if", Connector: snn.Connector{Kind: snn.OneToOne}, Weight: snn.Const(1)}},
 			}
-			got, st := runSpikes(t, net, testArch(), "sequential", workers, 12)
+			got, st := runSpikes(t, net, testArch(), Sequential, workers, 12)
 			sortSpikes(got)
 			g, err := net.Build()
 			if err != nil {

@@ -63,7 +63,7 @@ func cmpSpike(x, y spike) int {
 }
 
 // runSpikes simulates net for ticks on arch a and returns every spike.
-func runSpikes(t testing.TB, net *snn.Network, a *Arch, strategy string, workers, ticks int) ([]spike, Stats) {
+func runSpikes(t testing.TB, net *snn.Network, a *Arch, strategy Mapper, workers, ticks int) ([]spike, Stats) {
 	t.Helper()
 	g, err := net.Build()
 	if err != nil {

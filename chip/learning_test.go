@@ -89,10 +89,10 @@ func TestPlasticEngineMatchesDenseFixed(t *testing.T) {
 		small.NeuronsPerCore = 17
 		for _, c := range []struct {
 			arch    *Arch
-			mapper  string
+			mapper  Mapper
 			workers int
 		}{
-			{a, "sequential", 1}, {small, "sequential", 2}, {small, "random", 1}, {small, "balanced", 2},
+			{a, Sequential, 1}, {small, Sequential, 2}, {small, Random, 1}, {small, Balanced, 2},
 		} {
 			name := fmt.Sprintf("seed %d %s/%d workers=%d", seed, c.mapper, c.arch.NeuronsPerCore, c.workers)
 			m, err := Map(g, c.arch, c.mapper, 0)
@@ -144,7 +144,7 @@ func TestPlasticFloatCloseToFixed(t *testing.T) {
 		}
 		a := testArch()
 		a.WeightBits = 16
-		m, err := Map(g, a, "sequential", 0)
+		m, err := Map(g, a, Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestWeightsRoundTripAndFreeze(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := testArch()
-	m, _ := Map(g, a, "sequential", 0)
+	m, _ := Map(g, a, Sequential, 0)
 	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +234,7 @@ func TestSetPoissonRate(t *testing.T) {
 	}
 	a := testArch()
 	a.NeuronsPerCore = 20
-	m, _ := Map(g, a, "sequential", 0)
+	m, _ := Map(g, a, Sequential, 0)
 	count := 0
 	e, err := NewEngine(g, a, m, Options{Workers: 2, OnSpike: func(int64, uint32) { count++ }})
 	if err != nil {
@@ -291,7 +291,7 @@ func BenchmarkPlasticity(b *testing.B) {
 					b.Fatal(err)
 				}
 				a := testArch()
-				m, err := Map(g, a, "balanced", 0)
+				m, err := Map(g, a, Balanced, 0)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -129,7 +129,7 @@ func TestMappersRespectLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, s := range Mappers {
+			for _, s := range Mappers() {
 				t.Run(fmt.Sprintf("seed%d/%d-%d/%s", seed, a.InputAxonsPerCore, a.NeuronsPerCore, s), func(t *testing.T) {
 					m, err := Map(g, a, s, 0)
 					if err != nil {
@@ -149,7 +149,7 @@ func TestMappersDeterministic(t *testing.T) {
 	}
 	a := testArch()
 	a.NeuronsPerCore = 128
-	for _, s := range Mappers {
+	for _, s := range Mappers() {
 		m1, err := Map(g, a, s, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -161,8 +161,8 @@ func TestMappersDeterministic(t *testing.T) {
 	}
 	// Another seed changes the random mapper.
 	g2, _ := randomNet(2000, 100, 0.02, 6).Build()
-	r1, _ := Map(g, a, "random", 0)
-	r2, _ := Map(g2, a, "random", 0)
+	r1, _ := Map(g, a, Random, 0)
+	r2, _ := Map(g2, a, Random, 0)
 	if slices.Equal(r1.CoreOf, r2.CoreOf) {
 		t.Error("random: seeds 5 and 6 give the same mapping")
 	}
@@ -176,8 +176,8 @@ func TestLocalityBeatsSequentialOnTopographic(t *testing.T) {
 	a := testArch()
 	a.NeuronsPerCore = 256
 	rates := ExpectedRates(g)
-	cost := map[string]*Estimate{}
-	for _, s := range []string{"sequential", "locality"} {
+	cost := map[Mapper]*Estimate{}
+	for _, s := range []Mapper{Sequential, Locality} {
 		m, err := Map(g, a, s, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -189,7 +189,7 @@ func TestLocalityBeatsSequentialOnTopographic(t *testing.T) {
 		t.Logf("%s: %d cores, %.1f packets, %.1f inter-core, %.1f hop-packets per tick, max link %.2f",
 			s, cost[s].CoresUsed, cost[s].PacketsPerTick, cost[s].InterCorePacketsPerTick, cost[s].HopPacketsPerTick, cost[s].MaxLinkLoad)
 	}
-	if l, s := cost["locality"].HopPacketsPerTick, cost["sequential"].HopPacketsPerTick; !(l <= 0.6*s) {
+	if l, s := cost[Locality].HopPacketsPerTick, cost[Sequential].HopPacketsPerTick; !(l <= 0.6*s) {
 		t.Errorf("locality hop-packets %.1f, sequential %.1f: expected at most 0.6x", l, s)
 	}
 }
@@ -204,8 +204,8 @@ func TestPlacementOnMesh(t *testing.T) {
 	a := testArch()
 	a.NeuronsPerCore = 256
 	a.CoresPerTile = 1
-	seq, _ := Map(g, a, "sequential", 0)
-	loc, err := Map(g, a, "locality", 0)
+	seq, _ := Map(g, a, Sequential, 0)
+	loc, err := Map(g, a, Locality, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestMapErrorsSayWhatFits(t *testing.T) {
 		{"board", func() *Arch { a := testArch(); a.NeuronsPerCore = 16; return a }(), 1, []string{"raise --chips to", "cores short"}},
 		{"fan-in", fan, 0, []string{"fan-in", "by", "at most 10"}},
 	} {
-		for _, s := range Mappers {
+		for _, s := range Mappers() {
 			_, err := Map(g, c.arch, s, c.chips)
 			if err == nil {
 				t.Errorf("%s/%s: no error", c.name, s)

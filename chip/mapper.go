@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"slices"
+	"strings"
 	"sync"
 
 	"github.com/spindle-sim/spindle/snn"
@@ -13,6 +13,8 @@ import (
 
 // Mapping places every neuron of a graph on a core of a board.
 type Mapping struct {
+	// Strategy is the name of the Mapper that placed the neurons, or
+	// "placement" for a network mapped as its placement says.
 	Strategy string
 	Cores    [][]uint32 // global neuron ids per core
 	CoreOf   []uint32   // core of each global neuron
@@ -58,8 +60,55 @@ func (m *Mapping) CoresUsed() int {
 	return n
 }
 
-// Mappers lists the mapping strategies Map accepts.
-var Mappers = []string{"sequential", "balanced", "random", "locality"}
+// Mapper is a mapping strategy: how Map assigns neurons to cores. The
+// zero value is Sequential.
+type Mapper uint8
+
+// The mapping strategies (see Map and docs/mapping.md).
+const (
+	Sequential Mapper = iota // cores filled in neuron order
+	Balanced                 // the same number of cores, evenly filled
+	Random                   // cores filled in a seeded random order of the neurons
+	Locality                 // graph partition for local traffic, then placement on the mesh
+	numMappers
+)
+
+var mapperNames = [numMappers]string{"sequential", "balanced", "random", "locality"}
+
+// Mappers returns every mapping strategy, in the order of their values.
+func Mappers() []Mapper {
+	all := make([]Mapper, numMappers)
+	for i := range all {
+		all[i] = Mapper(i)
+	}
+	return all
+}
+
+// String returns the strategy's name, as the command line's --map takes it.
+func (m Mapper) String() string {
+	if m < numMappers {
+		return mapperNames[m]
+	}
+	return fmt.Sprintf("mapper(%d)", uint8(m))
+}
+
+// ParseMapper reads a strategy by its name, as String writes it.
+func ParseMapper(name string) (Mapper, error) {
+	for i, n := range mapperNames {
+		if n == name {
+			return Mapper(i), nil
+		}
+	}
+	return 0, fmt.Errorf("map: strategy %q: expected one of %s", name, strings.Join(mapperNames[:], ", "))
+}
+
+// valid checks m, for Map and CheckFit.
+func (m Mapper) valid() error {
+	if m >= numMappers {
+		return fmt.Errorf("map: strategy %v: expected one of %s", m, strings.Join(mapperNames[:], ", "))
+	}
+	return nil
+}
 
 // MapOptions tune Map.
 type MapOptions struct {
@@ -72,38 +121,35 @@ type MapOptions struct {
 	Fit *Fit
 }
 
-// Map places the neurons of g on the cores of arch a. Strategy is one of
-// Mappers; chips is the number of chips on the board, or 0 for as many as
+// Map places the neurons of g on the cores of arch a with strategy;
+// chips is the number of chips on the board, or 0 for as many as
 // the network needs.
 //
 // Every strategy fills cores with the same greedy limit logic: a new core
 // is opened as soon as one more neuron would break a limit of the core
 // (neurons, synapse memory, input axons); a neuron whose fan-in exceeds a
-// limit is an error. "sequential" fills cores in neuron order to their
-// limits; "balanced" spreads the neurons evenly over the same number of
+// limit is an error. Sequential fills cores in neuron order to their
+// limits; Balanced spreads the neurons evenly over the same number of
 // cores, so that the slowest core of a tick has as little work as
-// possible; "random" fills cores in a random order of the neurons, drawn
-// from the network's seed; "locality" partitions the graph to keep
+// possible; Random fills cores in a random order of the neurons, drawn
+// from the network's seed; Locality partitions the graph to keep
 // expected spike traffic on its core and then places the cores on the
 // mesh to shorten the routes of the traffic that leaves (see
 // docs/mapping.md). Every strategy is deterministic for a network seed.
 //
 // A network with a placement (snn.Network.Placement) is mapped as it
 // says, whatever the strategy: see placeAsGiven.
-func Map(g *snn.Graph, a *Arch, strategy string, chips int) (*Mapping, error) {
+func Map(g *snn.Graph, a *Arch, strategy Mapper, chips int) (*Mapping, error) {
 	return MapWith(g, a, strategy, chips, MapOptions{})
 }
 
 // MapWith is Map with options.
-func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) (*Mapping, error) {
+func MapWith(g *snn.Graph, a *Arch, strategy Mapper, chips int, opt MapOptions) (*Mapping, error) {
 	if chips < 0 {
 		return nil, fmt.Errorf("map: chips %d: expected 0 (as many as needed) or a positive count", chips)
 	}
-	if strategy == "" {
-		strategy = "sequential"
-	}
-	if !slices.Contains(Mappers, strategy) {
-		return nil, fmt.Errorf("map: strategy %q: expected one of %v", strategy, Mappers)
+	if err := strategy.valid(); err != nil {
+		return nil, err
 	}
 	if opt.Rates != nil && len(opt.Rates) != g.N {
 		return nil, fmt.Errorf("map: %d rates for %d neurons", len(opt.Rates), g.N)
@@ -127,7 +173,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 		return placeAsGiven(g, a, in, chips)
 	}
 	rates := opt.Rates
-	if strategy == "locality" && rates == nil {
+	if strategy == Locality && rates == nil {
 		rates = ExpectedRates(g)
 	}
 	cores, bound, err := fill(g, a, in, strategy, rates)
@@ -135,7 +181,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 		return nil, err
 	}
 	var m *Mapping
-	if strategy == "locality" {
+	if strategy == Locality {
 		m, err = placed(g, a, refine(g, a, in, cores, rates), chips, rates)
 	} else {
 		m, err = board(g, a, strategy, cores, chips)
@@ -151,12 +197,12 @@ func MapWith(g *snn.Graph, a *Arch, strategy string, chips int, opt MapOptions) 
 // limit logic, and shrinks the cores until their output axons fit. Only
 // the locality strategy reads g's synapses; the others need g's neurons
 // and their inputs in.
-func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy string, rates []float64) ([][]uint32, fillLimits, error) {
+func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy Mapper, rates []float64) ([][]uint32, fillLimits, error) {
 	var order []uint32
 	switch strategy {
-	case "random":
+	case Random:
 		order = randomOrder(g.N, g.Net.Seed)
-	case "locality":
+	case Locality:
 		order = growOrder(g, in)
 	default:
 		order = featureOrder(g, a)
@@ -171,7 +217,7 @@ func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy string, rates []float6
 		if err != nil {
 			return nil, 0, err
 		}
-		if strategy == "locality" {
+		if strategy == Locality {
 			// Growing cores in breadth-first order wins on sparse local
 			// graphs but can mix too many inputs on a core where fan-out
 			// is wide; neuron order may then be the better start.
@@ -183,7 +229,7 @@ func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy string, rates []float6
 				cores, bound = plain, plainBound
 			}
 		}
-		if strategy == "balanced" && len(cores) > 0 {
+		if strategy == Balanced && len(cores) > 0 {
 			// The limits of the first fill set the number of cores; this
 			// one only evens them out.
 			var even fillLimits
@@ -337,12 +383,12 @@ func outputAxons(in inAdjacency, cores [][]uint32) (worst, most int) {
 
 // board lays the cores on as many chips as needed (or as given) and
 // checks the board's limits.
-func board(g *snn.Graph, a *Arch, strategy string, cores [][]uint32, chips int) (*Mapping, error) {
+func board(g *snn.Graph, a *Arch, strategy Mapper, cores [][]uint32, chips int) (*Mapping, error) {
 	chips, err := chipsFor(g, a, cores, chips)
 	if err != nil {
 		return nil, err
 	}
-	m := &Mapping{Strategy: strategy, Cores: cores, CoreOf: make([]uint32, g.N), Chips: chips}
+	m := &Mapping{Strategy: strategy.String(), Cores: cores, CoreOf: make([]uint32, g.N), Chips: chips}
 	m.ChipsX, m.ChipsY = chipGrid(chips)
 	for c, ns := range cores {
 		for _, id := range ns {

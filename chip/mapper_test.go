@@ -28,7 +28,7 @@ func fanNet(nIn, nOut, inDegree int, delay float64) *snn.Network {
 
 // mapOn maps net with strategy onto the test architecture as edit changes
 // it, on a board of chips chips (0: as many as needed).
-func mapOn(t *testing.T, net *snn.Network, edit func(a *Arch), strategy string, chips int) (*Mapping, error) {
+func mapOn(t *testing.T, net *snn.Network, edit func(a *Arch), strategy Mapper, chips int) (*Mapping, error) {
 	t.Helper()
 	g, err := net.Build()
 	if err != nil {
@@ -46,19 +46,19 @@ func TestBindingLimits(t *testing.T) {
 		name     string
 		net      *snn.Network
 		arch     func(a *Arch)
-		strategy string
+		strategy Mapper
 		want     []string
 	}{
-		{"one core", fanNet(20, 10, 5, 1), func(a *Arch) {}, "sequential", []string{}},
-		{"neurons", fanNet(20, 10, 5, 1), func(a *Arch) { a.NeuronsPerCore = 8 }, "sequential", []string{"neurons_per_core"}},
-		{"neurons, balanced", fanNet(20, 10, 5, 1), func(a *Arch) { a.NeuronsPerCore = 8 }, "balanced", []string{"neurons_per_core"}},
+		{"one core", fanNet(20, 10, 5, 1), func(a *Arch) {}, Sequential, []string{}},
+		{"neurons", fanNet(20, 10, 5, 1), func(a *Arch) { a.NeuronsPerCore = 8 }, Sequential, []string{"neurons_per_core"}},
+		{"neurons, balanced", fanNet(20, 10, 5, 1), func(a *Arch) { a.NeuronsPerCore = 8 }, Balanced, []string{"neurons_per_core"}},
 		// Each output neuron has 60 distinct inputs: two do not share a core
 		// of 100 input axons, which stays at 60% use.
-		{"input axons", fanNet(400, 8, 60, 1), func(a *Arch) { a.InputAxonsPerCore = 100 }, "sequential", []string{"input_axons_per_core"}},
-		{"input axons, locality", fanNet(400, 8, 60, 1), func(a *Arch) { a.InputAxonsPerCore = 100 }, "locality", []string{"input_axons_per_core"}},
-		{"synapses", fanNet(400, 8, 60, 1), func(a *Arch) { a.SynapsesPerCore = 100 }, "sequential", []string{"synapses_per_core"}},
+		{"input axons", fanNet(400, 8, 60, 1), func(a *Arch) { a.InputAxonsPerCore = 100 }, Sequential, []string{"input_axons_per_core"}},
+		{"input axons, locality", fanNet(400, 8, 60, 1), func(a *Arch) { a.InputAxonsPerCore = 100 }, Locality, []string{"input_axons_per_core"}},
+		{"synapses", fanNet(400, 8, 60, 1), func(a *Arch) { a.SynapsesPerCore = 100 }, Sequential, []string{"synapses_per_core"}},
 		// 40 inputs on one core need 40 output axons.
-		{"output axons", fanNet(40, 40, 20, 1), func(a *Arch) { a.OutputAxonsPerCore = 30 }, "sequential", []string{"output_axons_per_core"}},
+		{"output axons", fanNet(40, 40, 20, 1), func(a *Arch) { a.OutputAxonsPerCore = 30 }, Sequential, []string{"output_axons_per_core"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := mapOn(t, tc.net, tc.arch, tc.strategy, 0)
@@ -90,7 +90,7 @@ func TestMapErrors(t *testing.T) {
 			[]string{"needs 40 cores = 10 chips of 4 cores", "the board has 2 chips (8 cores), 32 cores short", "raise --chips to 10"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := mapOn(t, tc.net, tc.arch, "sequential", tc.chips)
+			_, err := mapOn(t, tc.net, tc.arch, Sequential, tc.chips)
 			if err == nil {
 				t.Fatal("mapped")
 			}

@@ -46,7 +46,7 @@ func probeEngine(t *testing.T, mode snn.Mode, workers int) (*Engine, *snn.Graph,
 		t.Fatal(err)
 	}
 	a := probeArch()
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func BenchmarkCUBAProbe(b *testing.B) {
 				b.Fatal(err)
 			}
 			a := testArch()
-			m, err := Map(g, a, "balanced", 0)
+			m, err := Map(g, a, Balanced, 0)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -236,7 +236,7 @@ func BenchmarkCUBAProbeRatio(b *testing.B) {
 		b.Fatal(err)
 	}
 	a := testArch()
-	m, err := Map(g, a, "balanced", 0)
+	m, err := Map(g, a, Balanced, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

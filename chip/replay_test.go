@@ -48,13 +48,13 @@ func testReplayMatchesRun(t *testing.T, timing Timing) {
 	for _, c := range []struct {
 		name   string
 		arch   *Arch
-		mapper string
+		mapper Mapper
 		order  string
 	}{
-		{"barrier-sequential", small, "sequential", "engine"},
-		{"barrier-locality", small, "locality", "engine"},
-		{"barrier-random-shuffled", small, "random", "byaddress"},
-		{"realtime-balanced", rt, "balanced", "engine"},
+		{"barrier-sequential", small, Sequential, "engine"},
+		{"barrier-locality", small, Locality, "engine"},
+		{"barrier-random-shuffled", small, Random, "byaddress"},
+		{"realtime-balanced", rt, Balanced, "engine"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			net := cuba(snn.Fixed)
@@ -125,7 +125,7 @@ func mappedCUBA(t *testing.T) (*snn.Graph, *Arch, *Mapping) {
 		t.Fatal(err)
 	}
 	a := testArch()
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func BenchmarkReplay(b *testing.B) {
 		b.Fatal(err)
 	}
 	a := testArch()
-	m, err := Map(g, a, "sequential", 0)
+	m, err := Map(g, a, Sequential, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

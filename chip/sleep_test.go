@@ -38,7 +38,7 @@ func awakeSleepNet(t *testing.T, mode snn.Mode) *Engine {
 		t.Fatal(err)
 	}
 	a := testArch()
-	m, _ := Map(g, a, "sequential", 0)
+	m, _ := Map(g, a, Sequential, 0)
 	e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestSleepSilencesAndDrives(t *testing.T) {
 		sleeping := false
 		var sleepSpikes []spike
 		run := func(workers int) *Engine {
-			m, _ := Map(g, a, "sequential", 0)
+			m, _ := Map(g, a, Sequential, 0)
 			e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
 				counts[g.PopOf(int(id))]++
 				if sleeping {
@@ -145,7 +145,7 @@ func TestSleepThresholdAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := testArch()
-	m, _ := Map(g, a, "sequential", 0)
+	m, _ := Map(g, a, Sequential, 0)
 	n := 0
 	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, OnSpike: func(int64, uint32) { n++ }})
 	if err != nil {
@@ -191,7 +191,7 @@ func TestSleepMutes(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := testArch()
-		m, _ := Map(g, a, "sequential", 0)
+		m, _ := Map(g, a, Sequential, 0)
 		counts := map[int]int{}
 		e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1, OnSpike: func(_ int64, id uint32) { counts[g.PopOf(int(id))]++ }})
 		if err != nil {
@@ -228,7 +228,7 @@ func TestSleepMutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := Map(g, testArch(), "sequential", 0)
+	m, _ := Map(g, testArch(), Sequential, 0)
 	e, err := NewEngine(g, testArch(), m, Options{Mode: snn.Float, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +293,7 @@ func TestSleepUniform(t *testing.T) {
 	}
 	a := testArch()
 	for _, uniform := range []bool{false, true} {
-		m, _ := Map(g, a, "sequential", 0)
+		m, _ := Map(g, a, Sequential, 0)
 		counts := make([]int, g.N)
 		asleep := false
 		e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1, OnSpike: func(_ int64, id uint32) {

@@ -51,7 +51,7 @@ func TestSRCRuleByHand(t *testing.T) {
 		}
 		a := testArch()
 		a.WeightBits = 16
-		m, err := Map(g, a, "sequential", 0)
+		m, err := Map(g, a, Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,9 +138,9 @@ func TestSRCEngineMatchesDense(t *testing.T) {
 			small.NeuronsPerCore = 7
 			for _, c := range []struct {
 				arch    *Arch
-				mapper  string
+				mapper  Mapper
 				workers int
-			}{{a, "sequential", 1}, {small, "random", 2}} {
+			}{{a, Sequential, 1}, {small, Random, 2}} {
 				name := fmt.Sprintf("%v seed %d %s/%d", mode, seed, c.mapper, c.workers)
 				m, err := Map(g, c.arch, c.mapper, 0)
 				if err != nil {

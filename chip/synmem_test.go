@@ -51,7 +51,7 @@ func TestSynapseMemory(t *testing.T) {
 			}
 			a := testArch()
 			a.ConvWeightSharing, a.NeuronsPerCore = tc.shared, tc.perCore
-			m, err := Map(g, a, "sequential", 0)
+			m, err := Map(g, a, Sequential, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

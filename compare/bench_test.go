@@ -59,7 +59,7 @@ func BenchmarkEventVsDense(b *testing.B) {
 func benchPair(b *testing.B, g *snn.Graph, mode snn.Mode) {
 	const ticks = 1000
 	a := mustArch(b, "loihi")
-	m := mustMap(b, g, a, "balanced")
+	m := mustMap(b, g, a, chip.Balanced)
 	var spikes int64 // of LIF neurons
 	isLIF := make([]bool, g.N)
 	lif := 0

@@ -22,7 +22,7 @@ const DefaultWarmupMs = 100.0
 
 // Options configure Run.
 type Options struct {
-	Mode    snn.Mode // numeric mode of both simulators
+	Mode    snn.Mode // numeric mode of both simulators; zero: the network's
 	Ticks   int      // ticks to simulate
 	Workers int      // event-engine worker goroutines; 0 means GOMAXPROCS
 
@@ -170,6 +170,7 @@ func run(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*Report
 	if ge.N != gd.N {
 		return nil, fmt.Errorf("compare: graphs of %d and %d neurons", ge.N, gd.N)
 	}
+	opt.Mode = opt.Mode.Resolve(ge.Net.Mode)
 	g := gd
 	dt := g.Net.Dt
 	r := &Report{

@@ -184,7 +184,7 @@ func fixedIdentity(t *testing.T, nets, ticks int, stream uint64) {
 		if err != nil {
 			t.Fatalf("network %d: %v", n, err)
 		}
-		strategy := chip.Mappers[r.IntN(len(chip.Mappers))]
+		strategy := chip.Mappers()[r.IntN(len(chip.Mappers()))]
 		m, err := chip.Map(g, a, strategy, 0)
 		if err != nil {
 			// A draw can break a core limit of the preset (fan-in on

@@ -49,7 +49,7 @@ type Builder struct {
 // the weights of g's synapses (snn.Graph.FixedQuantiser).
 func NewBuilder(id int, g *snn.Graph, mode snn.Mode, fixedW *snn.FixedQuantiser, limits Limits) *Builder {
 	return &Builder{
-		c:      &Core{id: id, mode: mode, seed: g.Net.Seed},
+		c:      &Core{id: id, mode: mode.Resolve(g.Net.Mode), seed: g.Net.Seed},
 		g:      g,
 		fixedW: fixedW,
 		limits: limits,

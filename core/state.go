@@ -19,7 +19,7 @@ import (
 func (c *Core) AppendState(b []byte) []byte {
 	e := state.Enc{B: b}
 	e.Len(c.id)
-	e.U8(uint8(c.mode))
+	e.U8(uint8(c.mode) - 1) // 0 float, 1 fixed: snn.Float - 1, snn.Fixed - 1
 	e.Len(c.n)
 	e.Len(len(c.global))
 	k := c.counters
@@ -131,7 +131,7 @@ func (c *Core) RestoreState(b []byte, ticks int64) ([]byte, error) {
 	if id := d.U64(); d.Err() == nil && id != uint64(c.id) {
 		return nil, fmt.Errorf("core %d: state of core %d", c.id, id)
 	}
-	if m := snn.Mode(d.U8()); d.Err() == nil && m != c.mode {
+	if m := snn.Mode(d.U8() + 1); d.Err() == nil && m != c.mode {
 		return nil, fmt.Errorf("core %d: state in %v mode, the core runs in %v mode", c.id, m, c.mode)
 	}
 	d.Count(c.n, "LIF compartments")
@@ -238,7 +238,7 @@ func (c *Core) restoreLearning(d *state.Dec, trace func(string) snn.Trace, last 
 func (c *Core) Fingerprint(h hash.Hash) {
 	var e state.Enc
 	e.Len(c.id)
-	e.U8(uint8(c.mode))
+	e.U8(uint8(c.mode) - 1) // 0 float, 1 fixed: snn.Float - 1, snn.Fixed - 1
 	e.Len(c.n)
 	e.Len(c.receptors)
 	e.I64(c.ringMask)

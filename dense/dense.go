@@ -16,17 +16,15 @@ import (
 // DefaultMaxBytes is the memory limit used when Options.MaxBytes is zero.
 const DefaultMaxBytes int64 = 4 << 30
 
-// DefaultWeightBits is the weight mantissa width used in fixed mode when
-// Options.WeightBits is zero.
-const DefaultWeightBits = 16
-
 // Options configure a dense simulation.
 type Options struct {
-	// Mode is the numeric mode; the caller decides (g.Net.Mode is not
-	// consulted, so pass it on when that is what the user chose).
+	// Mode is the numeric mode; the zero value, snn.NetworkMode, runs in
+	// the network's mode (g.Net.Mode).
 	Mode snn.Mode
 	// WeightBits is the signed weight mantissa width passed to
-	// g.FixedWeights in fixed mode; zero means DefaultWeightBits.
+	// g.FixedWeights in fixed mode: that of the architecture the
+	// reference stands beside (chip.Arch.WeightBits, 8 for loihi), so that
+	// both quantise alike. Fixed mode requires it; float mode ignores it.
 	WeightBits int
 	// MaxBytes bounds the memory New may allocate (see Footprint); zero
 	// means DefaultMaxBytes, a negative value disables the check.
@@ -251,12 +249,13 @@ func New(g *snn.Graph, opt Options) (*Sim, error) {
 	if g == nil || g.Net == nil {
 		return nil, errors.New("dense: nil graph")
 	}
+	opt.Mode = opt.Mode.Resolve(g.Net.Mode)
 	if opt.Mode != snn.Float && opt.Mode != snn.Fixed {
 		return nil, fmt.Errorf("dense: unknown mode %d", opt.Mode)
 	}
 	bitsW := opt.WeightBits
-	if bitsW == 0 {
-		bitsW = DefaultWeightBits
+	if opt.Mode == snn.Fixed && (bitsW < 1 || bitsW > 32) {
+		return nil, fmt.Errorf("dense: weight bits %d: fixed mode expects the weight_bits of the architecture it stands beside (1 to 32, 8 for loihi)", bitsW)
 	}
 	limit := opt.MaxBytes
 	if limit == 0 {

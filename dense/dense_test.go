@@ -35,9 +35,12 @@ func build(t testing.TB, n *snn.Network) *snn.Graph {
 	return g
 }
 
+// testWeightBits is the weight mantissa of the tests' fixed-mode runs.
+const testWeightBits = 16
+
 func newSim(t testing.TB, g *snn.Graph, mode snn.Mode) *Sim {
 	t.Helper()
-	s, err := New(g, Options{Mode: mode})
+	s, err := New(g, Options{Mode: mode, WeightBits: testWeightBits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +335,7 @@ type naive struct {
 
 func newNaive(g *snn.Graph, mode snn.Mode) *naive {
 	n := &naive{g: g, mode: mode, D: g.MaxDelay + 1, ref: make([]int32, g.N), next: make([]int64, g.N), k: make([]uint64, g.N), src: make([][]int64, g.N), srcK: make([]int, g.N)}
-	n.fw = g.FixedWeights(DefaultWeightBits)
+	n.fw = g.FixedWeights(testWeightBits)
 	n.buf = make([][][]float64, n.D)
 	n.fbuf = make([][][]int64, n.D)
 	for d := range n.buf {
@@ -525,6 +528,41 @@ func TestStepAndTick(t *testing.T) {
 	}
 }
 
+// TestOptionsFromNetwork: the zero Mode follows the network, and fixed
+// mode needs the architecture's weight bits rather than a default.
+func TestOptionsFromNetwork(t *testing.T) {
+	for _, c := range []struct {
+		net, opt snn.Mode
+		bits     int
+		want     snn.Mode
+		err      string
+	}{
+		{snn.NetworkMode, snn.NetworkMode, 0, snn.Float, ""},
+		{snn.Float, snn.NetworkMode, 0, snn.Float, ""},
+		{snn.Fixed, snn.NetworkMode, 8, snn.Fixed, ""},
+		{snn.Fixed, snn.Float, 0, snn.Float, ""},
+		{snn.Float, snn.Fixed, 8, snn.Fixed, ""},
+		{snn.Fixed, snn.NetworkMode, 0, 0, "weight bits 0"},
+		{snn.Float, snn.Fixed, 33, 0, "weight bits 33"},
+	} {
+		n := &snn.Network{Dt: 1, Seed: 1, Mode: c.net, Populations: []snn.Population{{Name: "a", Size: 2, Kind: snn.LIF,
+			Neuron: snn.Neuron{TauM: 10, VTh: 1, Receptors: []snn.Receptor{{Name: "exc", TauSyn: 5}}}}}}
+		s, err := New(build(t, n), Options{Mode: c.opt, WeightBits: c.bits})
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("network %v, options %v, %d bits: error %v, want %q", c.net, c.opt, c.bits, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("network %v, options %v: %v", c.net, c.opt, err)
+		}
+		if s.Mode() != c.want {
+			t.Errorf("network %v, options %v: runs in %v, want %v", c.net, c.opt, s.Mode(), c.want)
+		}
+	}
+}
+
 // bench4000 is a 4000-neuron E/I network, p = 0.02, driven by bias and
 // Poisson input to a few Hz.
 func bench4000(b testing.TB) *snn.Graph {
@@ -559,7 +597,7 @@ func BenchmarkDense4000(b *testing.B) {
 	g := bench4000(b)
 	for _, mode := range modes {
 		b.Run(mode.String(), func(b *testing.B) {
-			s, err := New(g, Options{Mode: mode})
+			s, err := New(g, Options{Mode: mode, WeightBits: testWeightBits})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -53,7 +53,7 @@ placement:
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := chip.Map(g, arch, "sequential", 0)
+	m, err := chip.Map(g, arch, chip.Sequential, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

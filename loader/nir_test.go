@@ -54,7 +54,7 @@ func spikeNIR(t *testing.T, net *snn.Network, ticks int, onSpike func(tick int64
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := chip.Map(g, arch, "sequential", 0)
+	m, err := chip.Map(g, arch, chip.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func BenchmarkCNNSinabsMap(b *testing.B) {
 		if err := chip.CheckCapacity(net, arch, 0); err != nil {
 			b.Fatal(err)
 		}
-		fit, err := chip.CheckFit(net, arch, "sequential", 0)
+		fit, err := chip.CheckFit(net, arch, chip.Sequential, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -31,7 +31,7 @@ func BenchmarkCNNSinabsMap(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := chip.MapWith(g, arch, "sequential", 0, chip.MapOptions{Fit: fit}); err != nil {
+		if _, err := chip.MapWith(g, arch, chip.Sequential, 0, chip.MapOptions{Fit: fit}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -52,7 +52,7 @@ func BenchmarkCNNSinabsRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := chip.Map(g, arch, "sequential", 0)
+	m, err := chip.Map(g, arch, chip.Sequential, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

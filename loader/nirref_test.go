@@ -306,7 +306,7 @@ func graphSpikes(t testing.TB, g *snn.Graph, ticks int, shift map[string]int) la
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := chip.Map(g, arch, "sequential", 0)
+	m, err := chip.Map(g, arch, chip.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

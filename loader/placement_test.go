@@ -13,7 +13,7 @@ import (
 
 // mapFile loads a network and an arch, applies the placement file if any,
 // builds and maps.
-func mapFile(t *testing.T, net, arch, strategy, placement string, chips int) (*snn.Graph, *chip.Mapping) {
+func mapFile(t *testing.T, net, arch string, strategy chip.Mapper, placement string, chips int) (*snn.Graph, *chip.Mapping) {
 	t.Helper()
 	n, err := LoadNetwork(net)
 	if err != nil {
@@ -54,15 +54,15 @@ func TestPlacementRoundTrip(t *testing.T) {
 		{"../examples/loihi_small.yaml", "loihi", 0},
 	}
 	for _, c := range cases {
-		for _, strategy := range chip.Mappers {
-			name := filepath.Base(c.net) + "/" + strategy
+		for _, strategy := range chip.Mappers() {
+			name := filepath.Base(c.net) + "/" + strategy.String()
 			t.Run(name, func(t *testing.T) {
 				g, m := mapFile(t, c.net, c.arch, strategy, "", c.chips)
 				out := filepath.Join(dir, strings.ReplaceAll(name, "/", "_")+".yaml")
 				if err := WritePlacement(out, g, m); err != nil {
 					t.Fatal(err)
 				}
-				_, back := mapFile(t, c.net, c.arch, "sequential", out, c.chips)
+				_, back := mapFile(t, c.net, c.arch, chip.Sequential, out, c.chips)
 				if back.Strategy != "placement" {
 					t.Errorf("strategy %q", back.Strategy)
 				}
@@ -140,7 +140,7 @@ func TestPlacement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := chip.Map(g, a, "random", 0)
+		m, err := chip.Map(g, a, chip.Random, 0)
 		if c.cores == nil {
 			if err == nil || !strings.Contains(err.Error(), c.err) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("%s: got %v, want %s", c.placement, err, c.err)
@@ -212,7 +212,7 @@ func TestPlacementErrors(t *testing.T) {
 		if err == nil {
 			var g *snn.Graph
 			if g, err = n.Build(); err == nil {
-				_, err = chip.Map(g, a, "sequential", 0)
+				_, err = chip.Map(g, a, chip.Sequential, 0)
 			}
 		}
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {

@@ -9,18 +9,41 @@ import (
 type Mode uint8
 
 const (
+	// NetworkMode, the zero Mode, leaves the choice to the network: an
+	// engine, a dense simulation or a comparison given it runs in the
+	// network's Mode, and a Network whose Mode is NetworkMode runs in Float.
+	NetworkMode Mode = iota
 	// Float is ideal floating-point dynamics.
-	Float Mode = iota
+	Float
 	// Fixed is hardware integer arithmetic in the manner of Loihi:
 	// integer weights, 12-bit decay constants and saturating 24-bit state.
 	Fixed
 )
 
+// String returns "float", "fixed" or, for NetworkMode, "network".
 func (m Mode) String() string {
-	if m == Fixed {
+	switch m {
+	case Float:
+		return "float"
+	case Fixed:
 		return "fixed"
+	case NetworkMode:
+		return "network"
 	}
-	return "float"
+	return fmt.Sprintf("mode(%d)", uint8(m))
+}
+
+// Resolve returns the mode a simulation asked for m runs in on a network
+// of mode net: m itself unless it is NetworkMode, then net, and Float when
+// net is NetworkMode too.
+func (m Mode) Resolve(net Mode) Mode {
+	if m == NetworkMode {
+		m = net
+	}
+	if m == NetworkMode {
+		return Float
+	}
+	return m
 }
 
 // ParseMode reads "fixed" or "float".
@@ -126,6 +149,12 @@ const (
 // Dist is a constant, a uniform distribution on [Low, High), or a normal
 // distribution with Mean and SD redrawn until it lies in [Low, High] (the
 // PyNN "normal_clipped"); Low and High default to ±Inf for Normal.
+//
+// The zero Dist is "not given" (a neuron's VInit then means VRest, a
+// projection without a weight is an error). A literal such as
+// Dist{Kind: Constant, Value: -55} is given; Const, UniformDist and
+// NormalDist build the same values, and Const(0) is the one way to give a
+// constant zero, which as a literal equals the zero Dist.
 type Dist struct {
 	Kind      DistKind
 	Value     float64
@@ -145,8 +174,9 @@ func NormalDist(mean, sd, lo, hi float64) Dist {
 	return Dist{Kind: Normal, Mean: mean, SD: sd, Low: lo, High: hi, set: true}
 }
 
-// IsSet reports whether the distribution was given at all.
-func (d Dist) IsSet() bool { return d.set }
+// IsSet reports whether the distribution was given at all: built by
+// Const, UniformDist or NormalDist, or a literal other than the zero Dist.
+func (d Dist) IsSet() bool { return d.set || d != (Dist{}) }
 
 // bounds returns the interval every draw lies in.
 func (d Dist) bounds() (lo, hi float64) {

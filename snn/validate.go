@@ -7,6 +7,15 @@ import (
 	"strings"
 )
 
+// projectionLabel names projection i in errors: by its name, or by its
+// index and populations when it has none (a network built in code).
+func projectionLabel(i int, pr *Projection) string {
+	if pr.Name != "" {
+		return fmt.Sprintf("projection %q", pr.Name)
+	}
+	return fmt.Sprintf("projection %d (%s -> %s)", i, pr.Pre, pr.Post)
+}
+
 // MaxDelayTicks bounds the synaptic delay any simulator must support.
 const MaxDelayTicks = 4096
 
@@ -49,11 +58,11 @@ func (n *Network) Validate() error {
 	for i := range n.Projections {
 		pr := &n.Projections[i]
 		if err := n.validateProjection(pr); err != nil {
-			return fmt.Errorf("projection %q: %w", pr.Name, err)
+			return fmt.Errorf("%s: %w", projectionLabel(i, pr), err)
 		}
 		if pr.Plasticity != nil {
 			if err := pr.Plasticity.validate(n, pr); err != nil {
-				return fmt.Errorf("projection %q: plasticity: %w", pr.Name, err)
+				return fmt.Errorf("%s: plasticity: %w", projectionLabel(i, pr), err)
 			}
 		}
 	}
@@ -242,7 +251,7 @@ func (n *Network) validateProjection(pr *Projection) error {
 	}
 	if (c.Kind != FromList || !c.AllWeighted()) && c.Kind != Convolution {
 		if !pr.Weight.IsSet() {
-			return fmt.Errorf("weight: expected a weight")
+			return fmt.Errorf("weight: expected a weight (snn.Const(w), or a Dist other than the zero Dist)")
 		}
 		if err := pr.Weight.validate(); err != nil {
 			return fmt.Errorf("weight: %w", err)

@@ -85,7 +85,7 @@ func runDemo(stdout, stderr io.Writer, out string, ticks int, asJSON, withForagi
 	if err != nil {
 		return err
 	}
-	m, err := chip.Map(g, arch, "balanced", 0)
+	m, err := chip.Map(g, arch, chip.Balanced, 0)
 	if err != nil {
 		return err
 	}

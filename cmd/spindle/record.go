@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spindle-sim/spindle/aer"
+	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/router"
 )
 
@@ -70,14 +71,7 @@ func (f *recordFlags) startRun(b *built, opt simOptions) (*recorder, error) {
 	if r.packets {
 		meta.Kinds = append(meta.Kinds, aer.KindPacket)
 	}
-	for i, p := range b.net.Populations {
-		first := b.graph.PopStart[i]
-		pop := aer.Population{Name: p.Name, First: uint32(first), Size: uint32(p.Size), Cores: make([]uint16, p.Size)}
-		for k := range pop.Cores {
-			pop.Cores[k] = uint16(b.mapping.CoreOf[first+k])
-		}
-		meta.Populations = append(meta.Populations, pop)
-	}
+	meta.Populations = b.mapping.TracePopulations(b.graph)
 	w, err := opt.ck.createTrace(f.path, meta)
 	if err != nil {
 		return nil, err
@@ -102,14 +96,7 @@ func (r *recorder) packetHook() func(router.Packet, bool) {
 		if r.err != nil {
 			return
 		}
-		var flags uint8
-		if p.Late {
-			flags |= aer.FlagLate
-		}
-		if !queued {
-			flags |= aer.FlagDropped
-		}
-		r.err = r.w.WritePacket(aer.Packet{Emit: p.Emit, Deliver: p.Deliver, Src: p.Src, Dst: p.Dst, Hops: p.Hops, Flags: flags})
+		r.err = r.w.WritePacket(chip.TracePacket(p, queued))
 	}
 }
 

@@ -36,7 +36,7 @@ type simFlags struct {
 // neurons (run, compare): map and replay traffic would ignore them.
 func (f *simFlags) register(fs *pflag.FlagSet, simulates bool) {
 	fs.StringVar(&f.arch, "arch", "loihi", "architecture: a preset name (see 'spindle arch list') or an arch YAML file")
-	fs.StringVar(&f.mapper, "map", "sequential", fmt.Sprintf("mapping strategy: one of %v", chip.Mappers))
+	fs.StringVar(&f.mapper, "map", "sequential", fmt.Sprintf("mapping strategy: one of %v", chip.Mappers()))
 	fs.StringVar(&f.placement, "placement", "", "a placement YAML file (placement: per population, see docs/yaml.md): neurons go where it says, replacing the network file's placement and the --map strategy")
 	fs.IntVar(&f.chips, "chips", 0, "chips on the board, at most the arch's max_chips (0: as many as the network needs)")
 	fs.Var(&f.seed, "seed", "random seed for construction and sources, >= 0 (default: the network file's seed)")
@@ -118,8 +118,8 @@ func (f *simFlags) check() error {
 	if f.dt < 0 || math.IsNaN(f.dt) || math.IsInf(f.dt, 0) {
 		return usagef("--dt %v: expected a positive tick in ms", f.dt)
 	}
-	if !slices.Contains(chip.Mappers, f.mapper) {
-		return usagef("--map %q: expected one of %v", f.mapper, chip.Mappers)
+	if _, err := f.strategy(); err != nil {
+		return err
 	}
 	if f.timing != "" && !slices.Contains(chip.Timings, f.timing) {
 		return usagef("--timing %q: expected one of %v", f.timing, chip.Timings)
@@ -130,6 +130,15 @@ func (f *simFlags) check() error {
 		}
 	}
 	return nil
+}
+
+// strategy returns the mapper --map names.
+func (f *simFlags) strategy() (chip.Mapper, error) {
+	m, err := chip.ParseMapper(f.mapper)
+	if err != nil {
+		return 0, usagef("--map %q: expected one of %v", f.mapper, chip.Mappers())
+	}
+	return m, nil
 }
 
 // buildProfiled is build with the neuron rates of a recorded trace to
@@ -198,8 +207,12 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 	// Input and output axons need the drawn inputs: drawing them alone
 	// takes a fraction of the build, and the fill is then Map's, so its
 	// time counts as the mapper's.
+	strategy, err := f.strategy()
+	if err != nil {
+		return nil, err
+	}
 	fitStart := time.Now()
-	fit, err := chip.CheckFit(net, b.arch, f.mapper, f.chips)
+	fit, err := chip.CheckFit(net, b.arch, strategy, f.chips)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +226,7 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 		}
 	}
 	mapStart := time.Now()
-	if b.mapping, err = chip.MapWith(b.graph, b.arch, f.mapper, f.chips, chip.MapOptions{Rates: b.profile, Fit: fit}); err != nil {
+	if b.mapping, err = chip.MapWith(b.graph, b.arch, strategy, f.chips, chip.MapOptions{Rates: b.profile, Fit: fit}); err != nil {
 		return nil, err
 	}
 	b.mapSeconds = fitSeconds + time.Since(mapStart).Seconds()

@@ -56,7 +56,7 @@ func newChipBrain(p *Params, seed uint64, mode snn.Mode, arch *chip.Arch, onSpik
 	if err != nil {
 		return nil, lay, err
 	}
-	m, err := chip.Map(g, arch, "sequential", 0)
+	m, err := chip.Map(g, arch, chip.Sequential, 0)
 	if err != nil {
 		return nil, lay, err
 	}

@@ -140,7 +140,7 @@ func (c *Chip) Sleep(n *Net, alpha []float64, in *InputTrain) (SleepCost, error)
 	if c.Mode == snn.Fixed && c.WeightBits > 0 {
 		arch.WeightBits = c.WeightBits
 	}
-	m, err := chip.Map(g, &arch, "sequential", 0)
+	m, err := chip.Map(g, &arch, chip.Sequential, 0)
 	if err != nil {
 		return SleepCost{}, fmt.Errorf("incremental: mapping the sleep network on %s: %w", arch.Name, err)
 	}
