@@ -498,8 +498,10 @@ func (e *Engine) Step() {
 	e.joinSplit(t)
 	e.countWork()
 
+	n := e.messages()
+	e.router.Reserve(n)
 	if e.timeSends {
-		e.sends.grow(e.messages())
+		e.sends.grow(n)
 	}
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
