@@ -228,6 +228,7 @@ func (b *Builder) Finish() (*Core, error) {
 			}
 		}
 	}
+	c.uniformRows = uniformRows(c.axonStart, c.delayRec)
 	size := ringSize(b.maxDel)
 	c.ringMask = size - 1
 	if c.mode == snn.Fixed {
@@ -237,4 +238,18 @@ func (b *Builder) Finish() (*Core, error) {
 	}
 	b.finishLearning(size)
 	return c, nil
+}
+
+// uniformRows reports whether the synapses of every input axon, rows
+// start[a]..start[a+1] of dr, have one delay and receptor.
+func uniformRows(start []uint32, dr []uint16) bool {
+	for a := 0; a+1 < len(start); a++ {
+		row := dr[start[a]:start[a+1]]
+		for _, d := range row {
+			if d != row[0] {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -47,6 +47,11 @@ type Core struct {
 	delayRec  []uint16
 	weightF   []float64
 	weightX   []int32
+	// uniformRows says that the static synapses of each input axon share
+	// one delay and receptor (the rule when delays are per projection and
+	// a neuron projects through one receptor): Deliver then adds a row
+	// into one slot of the ring without decoding each synapse.
+	uniformRows bool
 
 	outputs int // output axons: routes from this core's compartments
 
@@ -130,6 +135,23 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 	c.counters.SynapticEvents += int64(hi - lo)
 	n, mask, nr := c.n, c.ringMask, c.receptors
 	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
+	if c.uniformRows && lo < hi {
+		// One delay and receptor for the row: one slot of the ring.
+		at := max(emit+int64(dr[0]&delayMask), now)
+		slot := ((at&mask)*int64(nr) + int64(dr[0]>>delayBits)) * int64(n)
+		if c.mode == snn.Fixed {
+			row, w := c.ringX[slot:slot+int64(n)], c.weightX[lo:hi]
+			for k, t := range target {
+				row[t] += int64(w[k])
+			}
+			return
+		}
+		row, w := c.ringF[slot:slot+int64(n)], c.weightF[lo:hi]
+		for k, t := range target {
+			row[t] += w[k]
+		}
+		return
+	}
 	if c.mode == snn.Fixed {
 		w := c.weightX[lo:hi]
 		ring := c.ringX

@@ -1,0 +1,59 @@
+package core
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// A core whose rows each have one delay and receptor delivers through one
+// ring slot per row; it must add exactly what the per-synapse loop adds,
+// late packets included, in both modes.
+func TestDeliverUniformRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		const n, receptors, axons = 10, 2, 30
+		c := &Core{mode: mode, n: n, receptors: receptors, ringMask: 7}
+		c.axonStart = []uint32{0}
+		for range axons {
+			d := uint16(1+rng.IntN(5)) | uint16(rng.IntN(receptors))<<delayBits
+			for range rng.IntN(6) {
+				c.target = append(c.target, uint16(rng.IntN(n)))
+				c.delayRec = append(c.delayRec, d)
+				c.weightF = append(c.weightF, rng.NormFloat64())
+				c.weightX = append(c.weightX, rng.Int32N(1<<16)-1<<15)
+			}
+			c.axonStart = append(c.axonStart, uint32(len(c.target)))
+		}
+		if !uniformRows(c.axonStart, c.delayRec) {
+			t.Fatal("rows of one delay and receptor not seen as uniform")
+		}
+		c.uniformRows = true
+		c.ringF, c.ringX = make([]float64, 8*receptors*n), make([]int64, 8*receptors*n)
+		general := *c
+		general.uniformRows = false
+		general.ringF, general.ringX = slices.Clone(c.ringF), slices.Clone(c.ringX)
+		for k := range 200 {
+			a, now := uint32(rng.IntN(axons)), int64(k/10)
+			emit := now - int64(rng.IntN(3)) // some late: emit + delay < now
+			c.Deliver(a, emit, now)
+			general.Deliver(a, emit, now)
+		}
+		if !slices.Equal(floatBits(c.ringF), floatBits(general.ringF)) || !slices.Equal(c.ringX, general.ringX) {
+			t.Errorf("%v: the one-slot row delivery differs from the per-synapse loop", mode)
+		}
+		if c.counters != general.counters {
+			t.Errorf("%v: counters %+v, want %+v", mode, c.counters, general.counters)
+		}
+		if slices.ContainsFunc(c.ringX, func(v int64) bool { return v != 0 }) == false && mode == snn.Fixed {
+			t.Error("nothing delivered: the test tests nothing")
+		}
+		// One synapse of another delay makes the core general.
+		c.delayRec[len(c.delayRec)-1]++
+		if c.axonStart[axons-1] < c.axonStart[axons]-1 && uniformRows(c.axonStart, c.delayRec) {
+			t.Error("a row of two delays seen as uniform")
+		}
+	}
+}
