@@ -1,0 +1,264 @@
+package chip
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/spindle-sim/spindle/router"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// memComm is an in-memory Comm: ranks are goroutines of one process.
+type memComm struct {
+	rank int
+	w    *memWorld
+}
+
+type memWorld struct {
+	n    int
+	mu   sync.Mutex
+	cond *sync.Cond
+	box  [][][]byte // box[from][to]
+	// A two-phase barrier: arrived counts the ranks in the phase, gen
+	// moves on when all have.
+	arrived, gen int
+}
+
+func memComms(n int) []Comm {
+	w := &memWorld{n: n, box: make([][][]byte, n)}
+	w.cond = sync.NewCond(&w.mu)
+	out := make([]Comm, n)
+	for r := range out {
+		out[r] = &memComm{rank: r, w: w}
+	}
+	return out
+}
+
+func (c *memComm) Rank() int { return c.rank }
+func (c *memComm) Size() int { return c.w.n }
+
+func (w *memWorld) barrier() {
+	w.mu.Lock()
+	g := w.gen
+	if w.arrived++; w.arrived == w.n {
+		w.arrived, w.gen = 0, w.gen+1
+		w.cond.Broadcast()
+	} else {
+		for g == w.gen {
+			w.cond.Wait()
+		}
+	}
+	w.mu.Unlock()
+}
+
+func (c *memComm) Alltoallv(send, recv [][]byte) ([][]byte, error) {
+	w := c.w
+	if len(send) != w.n {
+		return nil, fmt.Errorf("%d buffers for %d ranks", len(send), w.n)
+	}
+	w.mu.Lock()
+	w.box[c.rank] = send
+	w.mu.Unlock()
+	w.barrier()
+	if len(recv) != w.n {
+		recv = make([][]byte, w.n)
+	}
+	w.mu.Lock()
+	for k := range recv {
+		recv[k] = append(recv[k][:0], w.box[k][c.rank]...)
+	}
+	w.mu.Unlock()
+	w.barrier()
+	return recv, nil
+}
+
+// distArch is testArch cut into chips of 8 cores, with short link
+// buffers so that packets queue and drop.
+func distArch() *Arch {
+	a := testArch()
+	a.NeuronsPerCore, a.TilesX, a.TilesY, a.LinkBuffer = 128, 2, 1, 1
+	a.LinkServiceTime, a.ChipLinkServiceTime = 20e-9, 200e-9
+	a.ChipHopLatency, a.ChipHopEnergy, a.HopEnergyEast, a.SpikeEnergy = 50e-9, 1e-11, 1e-12, 2e-12
+	return a
+}
+
+// distRun is what one run reports: spikes in the order a single process
+// sees them, every packet, the totals.
+type distRun struct {
+	spikes  []spike
+	packets []router.Packet
+	stats   Stats
+}
+
+// runRanks runs net on r ranks for ticks and returns the spikes each
+// rank owns, joined by tick then rank (the single-process order), rank
+// 0's packets and every rank's totals.
+func runRanks(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, opt Options, r, ticks int) (distRun, []Stats) {
+	t.Helper()
+	comms := memComms(r)
+	per := make([][][]spike, r) // per[rank][tick]
+	packets := make([][]router.Packet, r)
+	stats := make([]Stats, r)
+	errs := make([]error, r)
+	var wg sync.WaitGroup
+	for k := range r {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := opt
+			o.Comm = comms[k]
+			per[k] = make([][]spike, ticks)
+			var e *Engine
+			o.OnSpike = func(tk int64, id uint32) {
+				if e.Owns(id) {
+					per[k][tk] = append(per[k][tk], spike{tk, id})
+				}
+			}
+			o.OnPacket = func(p router.Packet, queued bool) { packets[k] = append(packets[k], p) }
+			var err error
+			if e, err = NewEngine(g, a, m, o); err != nil {
+				errs[k] = err
+				return
+			}
+			defer e.Close()
+			e.Run(ticks)
+			errs[k] = e.Err()
+			stats[k] = e.Stats()
+		}()
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", k, err)
+		}
+	}
+	var out distRun
+	for tk := range ticks {
+		for k := range r {
+			out.spikes = append(out.spikes, per[k][tk]...)
+		}
+	}
+	for k := 1; k < r; k++ {
+		if !reflect.DeepEqual(packets[k], packets[0]) {
+			t.Errorf("%d ranks: rank %d routed other packets than rank 0", r, k)
+		}
+	}
+	out.packets, out.stats = packets[0], stats[0]
+	return out, stats
+}
+
+func TestDistributedMatchesOneProcess(t *testing.T) {
+	const ticks = 120
+	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+		for _, tc := range []struct {
+			timing Timing
+			sync   Sync
+		}{{Detailed, Barrier}, {Simple, Barrier}, {Detailed, Realtime}} {
+			timing := tc.timing
+			net := cuba(mode)
+			net.Populations[0].Size, net.Populations[1].Size = 1600, 400
+			g, err := net.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := distArch()
+			if a.Sync = tc.sync; a.Sync == Realtime {
+				a.TickBudget = 2e-7
+			}
+			m, err := Map(g, a, "sequential", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Chips < 2 {
+				t.Fatalf("the test network should span chips, it has %d", m.Chips)
+			}
+			var one distRun
+			e, err := NewEngine(g, a, m, Options{Mode: mode, Timing: timing, Workers: 1,
+				OnSpike:  func(tk int64, id uint32) { one.spikes = append(one.spikes, spike{tk, id}) },
+				OnPacket: func(p router.Packet, _ bool) { one.packets = append(one.packets, p) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.Run(ticks)
+			one.stats = e.Stats()
+			e.Close()
+			if one.stats.Spikes == 0 || a.Sync == Realtime && (one.stats.Router.Dropped == 0 || one.stats.Router.Late == 0) {
+				t.Fatalf("the test should drop packets and spike: %+v", one.stats.Router)
+			}
+			for _, r := range []int{1, 2, 3, 4} {
+				name := fmt.Sprintf("%v/%v/%v/%d ranks", mode, timing, a.Sync, r)
+				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 2}, r, ticks)
+				if !reflect.DeepEqual(got.spikes, one.spikes) {
+					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
+				}
+				if !reflect.DeepEqual(got.packets, one.packets) {
+					t.Errorf("%s: %d packets, one process %d; they differ", name, len(got.packets), len(one.packets))
+				}
+				for k, s := range all {
+					if !reflect.DeepEqual(s, one.stats) {
+						t.Errorf("%s: rank %d's totals\n%+v\none process's\n%+v", name, k, s, one.stats)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestPartition(t *testing.T) {
+	a := testArch() // 128 cores a chip
+	cores := func(n, per int) [][]uint32 {
+		out := make([][]uint32, n)
+		for c := range out {
+			out[c] = make([]uint32, per)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		m     Mapping
+		ranks int
+		want  []int
+	}{
+		{"one rank", Mapping{Cores: cores(10, 4), Chips: 1}, 1, []int{0, 10}},
+		{"cores of one chip", Mapping{Cores: cores(10, 4), Chips: 1}, 2, []int{0, 5, 10}},
+		{"more ranks than cores", Mapping{Cores: cores(2, 4), Chips: 1}, 4, []int{0, 1, 1, 2, 2}},
+		{"whole chips", Mapping{Cores: cores(300, 4), Chips: 3}, 2, []int{0, 256, 300}},
+		{"a chip each", Mapping{Cores: cores(384, 4), Chips: 3}, 3, []int{0, 128, 256, 384}},
+	} {
+		got := Partition(&tc.m, a, tc.ranks)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: Partition = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDistributedRefuses(t *testing.T) {
+	net := cuba(snn.Fixed)
+	net.Populations[0].Size, net.Populations[1].Size = 80, 20
+	g, err := net.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := distArch()
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: memComms(1)[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.Probe([]uint32{0}, V); err == nil {
+		t.Error("a distributed engine accepted a probe")
+	}
+	if err := e.BeginSleep(SleepPhase{Ticks: 1}); err == nil {
+		t.Error("a distributed engine began to sleep")
+	}
+	bad := &memComm{rank: 3, w: &memWorld{n: 2}}
+	if _, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: bad}); err == nil {
+		t.Error("rank 3 of 2 was accepted")
+	}
+}
