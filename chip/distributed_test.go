@@ -1,8 +1,10 @@
 package chip
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -261,4 +263,173 @@ func TestDistributedRefuses(t *testing.T) {
 	if _, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: bad}); err == nil {
 		t.Error("rank 3 of 2 was accepted")
 	}
+}
+
+// onRanks runs f(rank, comm) on r goroutine ranks and fails on an error
+// of any.
+func onRanks(t *testing.T, r int, f func(k int, c Comm) error) {
+	t.Helper()
+	comms := memComms(r)
+	errs := make([]error, r)
+	var wg sync.WaitGroup
+	for k := range r {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = f(k, comms[k])
+		}()
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d of %d: %v", k, r, err)
+		}
+	}
+}
+
+// TestDistributedCheckpointContinues: 2 ranks run n ticks, each writes
+// its part, 2 new ranks restore the parts and run m more: the spikes
+// after the checkpoint and the totals are those of one process running
+// n+m.
+func TestDistributedCheckpointContinues(t *testing.T) {
+	const n, m = 60, 70
+	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+		net := cuba(mode)
+		net.Populations[0].Size, net.Populations[1].Size = 1600, 400
+		g, err := net.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := distArch()
+		mp, err := Map(g, a, "sequential", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []spike
+		e, err := NewEngine(g, a, mp, Options{Mode: mode, Workers: 1, OnSpike: func(tk int64, id uint32) {
+			if tk >= n {
+				want = append(want, spike{tk, id})
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Run(n + m)
+		one := e.Stats()
+		e.Close()
+
+		parts := make([]bytes.Buffer, 2)
+		onRanks(t, 2, func(k int, c Comm) error {
+			e, err := NewEngine(g, a, mp, Options{Mode: mode, Workers: 2, Comm: c})
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			e.Run(n)
+			return e.Checkpoint(&parts[k])
+		})
+		per := make([][][]spike, 2)
+		stats := make([]Stats, 2)
+		onRanks(t, 2, func(k int, c Comm) error {
+			per[k] = make([][]spike, n+m)
+			var e *Engine
+			e, err := Restore(bytes.NewReader(parts[k].Bytes()), g, a, mp, Options{Mode: mode, Workers: 1, Comm: c,
+				OnSpike: func(tk int64, id uint32) {
+					if e.Owns(id) {
+						per[k][tk] = append(per[k][tk], spike{tk, id})
+					}
+				}})
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			e.Run(m)
+			stats[k] = e.Stats()
+			return e.Err()
+		})
+		var got []spike
+		for tk := range n + m {
+			got = append(got, per[0][tk]...)
+			got = append(got, per[1][tk]...)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: %d spikes after the checkpoint on 2 ranks, %d in one process; they differ", mode, len(got), len(want))
+		}
+		for k, s := range stats {
+			if !reflect.DeepEqual(s, one) {
+				t.Errorf("%v: rank %d's totals after resuming\n%+v\none process's\n%+v", mode, k, s, one)
+			}
+		}
+
+		// A part is refused on another count of ranks, by another rank,
+		// and in one process; a single-process checkpoint by a rank.
+		for _, tc := range []struct {
+			name  string
+			part  int
+			ranks int
+		}{{"4 ranks", 0, 4}, {"the other rank", 1, 2}, {"one process", 0, 0}} {
+			var comm Comm
+			if tc.ranks > 0 {
+				comm = memComms(tc.ranks)[0]
+			}
+			_, err := Restore(bytes.NewReader(parts[tc.part].Bytes()), g, a, mp, Options{Mode: mode, Comm: comm})
+			if err == nil || !strings.Contains(err.Error(), "2 ranks") {
+				t.Errorf("%v: rank %d's part restored on %s: %v", mode, tc.part, tc.name, err)
+			}
+		}
+		var single bytes.Buffer
+		e, err = NewEngine(g, a, mp, Options{Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Checkpoint(&single); err != nil {
+			t.Fatal(err)
+		}
+		e.Close()
+		if _, err := Restore(&single, g, a, mp, Options{Mode: mode, Comm: memComms(2)[0]}); err == nil || !strings.Contains(err.Error(), "one process") {
+			t.Errorf("%v: a single-process checkpoint restored on rank 0 of 2: %v", mode, err)
+		}
+	}
+}
+
+// FuzzExchangeMessage feeds rank 0 arbitrary messages from rank 1: they
+// are read or refused, never a panic or a spike out of its core.
+func FuzzExchangeMessage(f *testing.F) {
+	net := cuba(snn.Fixed)
+	net.Populations[0].Size, net.Populations[1].Size = 400, 100
+	g, err := net.Build()
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := distArch()
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: memComms(2)[0]})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer e.Close()
+	d := e.dist
+	// A well-formed message: every core of rank 1 with one spike.
+	var good []byte
+	for c := d.first[1]; c < d.first[2]; c++ {
+		good = append(good, 3, 128, 1, 0, 1, byte(c%7))
+	}
+	f.Add(good)
+	f.Add(good[:len(good)-1])
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := e.takeRank(1, b); err != nil {
+			return
+		}
+		for c := d.first[1]; c < d.first[2]; c++ {
+			for _, l := range e.spikes[c] {
+				if int(l) >= e.cores[c].Compartments() {
+					t.Fatalf("core %d: spike of compartment %d of %d", c, l, e.cores[c].Compartments())
+				}
+			}
+		}
+	})
 }
