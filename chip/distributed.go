@@ -40,6 +40,7 @@ type distributed struct {
 	// their exchanges; rspikes their spikes of the tick.
 	remote  []core.Counters
 	rspikes [][]uint16
+	sent    int64 // bytes sent to the other ranks
 	err     error
 }
 
@@ -122,6 +123,16 @@ func (e *Engine) Ranks() (rank, ranks, first, end int) {
 	return e.dist.rank, e.dist.ranks, e.dist.lo, e.dist.hi
 }
 
+// Exchanged returns the bytes this rank has sent to the other ranks of
+// a distributed run so far (0 in one process): each tick, its message
+// of the spikes and counter growth of its cores, to each of the others.
+func (e *Engine) Exchanged() int64 {
+	if e.dist == nil {
+		return 0
+	}
+	return e.dist.sent
+}
+
 // Err returns the first error of a distributed run's exchanges; the
 // engine stops stepping after one. It is nil in one process.
 func (e *Engine) Err() error {
@@ -166,6 +177,7 @@ func (e *Engine) exchange() {
 		}
 	}
 	recv, err := d.comm.Alltoallv(d.sendTo, d.recv)
+	d.sent += int64(len(d.send)) * int64(d.ranks-1)
 	d.send = d.send[:0]
 	if err != nil {
 		d.err = fmt.Errorf("chip: rank %d: exchange at tick %d: %w", d.rank, e.tick, err)

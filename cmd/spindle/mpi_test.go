@@ -61,6 +61,10 @@ func summary(t *testing.T, what, out string) map[string]any {
 	}
 	delete(m, "build_seconds")
 	delete(m, "wall_seconds")
+	if d, ok := m["distributed"].(map[string]any); ok && d["exchanged_bytes"].(float64) <= 0 {
+		t.Errorf("%s: a distributed run that exchanged nothing: %v", what, d)
+	}
+	delete(m, "distributed")
 	return m
 }
 

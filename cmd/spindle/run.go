@@ -192,6 +192,17 @@ type runResult struct {
 	TickModel        tickModel    `json:"modelled_seconds_per_tick"`
 	BuildSeconds     float64      `json:"build_seconds"`
 	WallSeconds      float64      `json:"wall_seconds"`
+	// Distributed is set on a distributed run (docs/distributed.md).
+	Distributed *distReport `json:"distributed,omitempty"`
+}
+
+// distReport is what the ranks of a distributed run exchanged.
+type distReport struct {
+	Ranks int `json:"ranks"`
+	// ExchangedBytes is the sum over ranks of the bytes each sent to the
+	// others (MPI_Alltoallv payloads, not counting MPI's own).
+	ExchangedBytes int64   `json:"exchanged_bytes"`
+	BytesPerTick   float64 `json:"exchanged_bytes_per_tick"`
 }
 
 type popRate struct {
@@ -317,6 +328,16 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	}
 	r := summarise(b, eng.Stats(), perPop, wall)
 	r.SleepTicks = slept
+	if _, ranks := opt.dist.rank(); ranks > 1 {
+		sum, err := opt.dist.comm.SumInt64([]int64{eng.Exchanged()})
+		if err != nil {
+			return nil, err
+		}
+		r.Distributed = &distReport{Ranks: ranks, ExchangedBytes: sum[0]}
+		if r.Ticks > 0 {
+			r.Distributed.BytesPerTick = float64(sum[0]) / float64(r.Ticks)
+		}
+	}
 	return r, nil
 }
 
@@ -399,6 +420,9 @@ func (r *runResult) print(w io.Writer) {
 	fmt.Fprintf(w, "synaptic events %d, packets %d (dropped %d, late %d), hop-packets %d\n",
 		r.SynapticEvents, r.Packets, r.PacketsDropped, r.PacketsLate, r.HopPackets)
 	fmt.Fprintf(w, "modelled: %.3g J, %.3g s per tick (max %.3g s, %s timing)\n", r.Energy.Total, r.TickModel.Mean, r.TickModel.Max, r.Timing)
+	if d := r.Distributed; d != nil {
+		fmt.Fprintf(w, "distributed on %d ranks: %d bytes exchanged, %.0f per tick\n", d.Ranks, d.ExchangedBytes, d.BytesPerTick)
+	}
 	fmt.Fprintf(w, "build %.3f s, simulation %.3f s\n", r.BuildSeconds, r.WallSeconds)
 }
 
