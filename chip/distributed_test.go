@@ -433,3 +433,54 @@ func FuzzExchangeMessage(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDistributedCUBA simulates 2000 ticks of CUBA (fixed mode, 1
+// worker a rank) in one process and on 2 ranks that are goroutines of
+// one process exchanging through memory: the cost of the replicated
+// router and of the exchange without MPI's. mpirun's figures are in
+// docs/benchmarks.md.
+func BenchmarkDistributedCUBA(b *testing.B) {
+	g, err := cuba(snn.Fixed).Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := testArch()
+	a.NeuronsPerCore = 256
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range []int{1, 2} {
+		b.Run(fmt.Sprintf("ranks=%d", r), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				comms := memComms(r)
+				engines := make([]*Engine, r)
+				for k := range r {
+					o := Options{Mode: snn.Fixed, Workers: 1}
+					if r > 1 {
+						o.Comm = comms[k]
+					}
+					if engines[k], err = NewEngine(g, a, m, o); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				var wg sync.WaitGroup
+				for _, e := range engines {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						e.Run(2000)
+					}()
+				}
+				wg.Wait()
+				b.StopTimer()
+				for _, e := range engines {
+					e.Close()
+				}
+				b.StartTimer()
+			}
+		})
+	}
+}
