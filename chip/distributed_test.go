@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -483,4 +484,66 @@ func BenchmarkDistributedCUBA(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzRestoreRankPart: no payload of a rank's part that passes the
+// checksums (this starts past them) makes Restore panic.
+func FuzzRestoreRankPart(f *testing.F) {
+	net := cuba(snn.Fixed)
+	net.Populations[0].Size, net.Populations[1].Size = 400, 100
+	g, err := net.Build()
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := distArch()
+	m, err := Map(g, a, "sequential", 0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	parts := make([]bytes.Buffer, 2)
+	comms := memComms(2)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for k := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: comms[k]})
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			defer e.Close()
+			e.Run(20)
+			errs[k] = e.Checkpoint(&parts[k])
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			f.Fatal(err)
+		}
+	}
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for k := range parts {
+		raw, err := dec.DecodeAll(parts[k].Bytes()[checkpointHeader:], nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(k), raw)
+	}
+	f.Fuzz(func(t *testing.T, k uint8, b []byte) {
+		s, err := parseFlagged(b, flagRank)
+		if err != nil {
+			return
+		}
+		e, err := s.Restore(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: memComms(2)[k%2]})
+		if err == nil {
+			e.Stats()
+			e.Close()
+		}
+	})
 }
