@@ -67,6 +67,10 @@ type Engine struct {
 	// destination core counts, and routeSyn is empty.
 	oneFormat bool
 	format    SynapseFormat
+	// routeCount holds the synapses of every route in a distributed run
+	// whose synapses are of one format: the destination core may be
+	// another rank's, built without them.
+	routeCount routeCounts
 
 	tick   int64
 	inbox  []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
@@ -275,13 +279,14 @@ func (e *Engine) buildCores() error {
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
 	formats := projectionFormats(g.Net)
-	// A distributed rank counts the synapses of every route itself: the
-	// destination core may be another rank's, built without them.
-	e.oneFormat = e.dist == nil && e.learn.rules == nil && len(formats) > 0 && !slices.ContainsFunc(formats, func(f SynapseFormat) bool { return f != formats[0] })
+	e.oneFormat = e.learn.rules == nil && len(formats) > 0 && !slices.ContainsFunc(formats, func(f SynapseFormat) bool { return f != formats[0] })
 	if e.oneFormat {
 		e.format = formats[0]
 	} else {
 		e.routeSyn = newRouteSyns(cap(rt.dst))
+	}
+	if e.oneFormat && e.dist != nil {
+		e.routeCount = newRouteCounts(cap(rt.dst))
 	}
 	lay := newLayer(builders, rt.syn, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
@@ -290,6 +295,8 @@ func (e *Engine) buildCores() error {
 		}
 		if !e.oneFormat {
 			e.routeSyn.add(r, formats[g.Proj[s]])
+		} else if e.dist != nil {
+			e.routeCount.add(r)
 		}
 	})
 	lay.flush()
@@ -381,7 +388,11 @@ func (l *layer) flush() {
 func (e *Engine) routeSynapses(r int) [numFormats]int32 {
 	if e.oneFormat {
 		var n [numFormats]int32
-		n[e.format] = int32(e.cores[e.routeDst[r]].AxonSynapses(e.routeAxon.at(r)))
+		if e.dist != nil {
+			n[e.format] = e.routeCount.at(r)
+		} else {
+			n[e.format] = int32(e.cores[e.routeDst[r]].AxonSynapses(e.routeAxon.at(r)))
+		}
 		return n
 	}
 	return e.routeSyn.at(r)
