@@ -153,7 +153,10 @@ func runRanks(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, opt Options, r, t
 }
 
 func TestDistributedMatchesOneProcess(t *testing.T) {
-	const ticks = 120
+	ticks, rankCounts := 120, []int{1, 2, 3, 4}
+	if testing.Short() { // the race detector's run
+		ticks, rankCounts = 50, []int{2, 3}
+	}
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
 		for _, tc := range []struct {
 			timing Timing
@@ -190,7 +193,7 @@ func TestDistributedMatchesOneProcess(t *testing.T) {
 			if one.stats.Spikes == 0 || a.Sync == Realtime && (one.stats.Router.Dropped == 0 || one.stats.Router.Late == 0) {
 				t.Fatalf("the test should drop packets and spike: %+v", one.stats.Router)
 			}
-			for _, r := range []int{1, 2, 3, 4} {
+			for _, r := range rankCounts {
 				name := fmt.Sprintf("%v/%v/%v/%d ranks", mode, timing, a.Sync, r)
 				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 2}, r, ticks)
 				if !reflect.DeepEqual(got.spikes, one.spikes) {
@@ -293,7 +296,10 @@ func onRanks(t *testing.T, r int, f func(k int, c Comm) error) {
 // after the checkpoint and the totals are those of one process running
 // n+m.
 func TestDistributedCheckpointContinues(t *testing.T) {
-	const n, m = 60, 70
+	n, m := 60, 70
+	if testing.Short() {
+		n, m = 20, 30
+	}
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
 		net := cuba(mode)
 		net.Populations[0].Size, net.Populations[1].Size = 1600, 400
@@ -308,7 +314,7 @@ func TestDistributedCheckpointContinues(t *testing.T) {
 		}
 		var want []spike
 		e, err := NewEngine(g, a, mp, Options{Mode: mode, Workers: 1, OnSpike: func(tk int64, id uint32) {
-			if tk >= n {
+			if tk >= int64(n) {
 				want = append(want, spike{tk, id})
 			}
 		}})
