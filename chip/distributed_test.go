@@ -2,6 +2,7 @@ package chip
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -267,6 +268,26 @@ func TestDistributedRefuses(t *testing.T) {
 	if _, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: bad}); err == nil {
 		t.Error("rank 3 of 2 was accepted")
 	}
+
+	// A failed exchange stops the engine, and Err says why.
+	f, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: failComm{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Run(3)
+	if err := f.Err(); err == nil || !strings.Contains(err.Error(), "the network is down") || f.Tick() != 0 {
+		t.Errorf("after a failed exchange: tick %d, Err %v", f.Tick(), err)
+	}
+}
+
+// failComm is rank 0 of 2 whose exchanges fail.
+type failComm struct{}
+
+func (failComm) Rank() int { return 0 }
+func (failComm) Size() int { return 2 }
+func (failComm) Alltoallv(send, recv [][]byte) ([][]byte, error) {
+	return nil, errors.New("the network is down")
 }
 
 // onRanks runs f(rank, comm) on r goroutine ranks and fails on an error

@@ -505,6 +505,9 @@ func (e *Engine) Run(n int) {
 // run every rank calls Step together; it does nothing after an error of
 // the exchange (Err).
 func (e *Engine) Step() {
+	if e.dist != nil && e.dist.err != nil {
+		return
+	}
 	t := e.tick
 	if e.asleep != nil {
 		e.sleepTick()
@@ -524,11 +527,7 @@ func (e *Engine) Step() {
 	e.joinSplit(t)
 	e.countWork()
 	if e.dist != nil {
-		if e.dist.err != nil {
-			return
-		}
-		e.exchange()
-		if e.dist.err != nil {
+		if e.exchange(); e.dist.err != nil {
 			return
 		}
 	}
