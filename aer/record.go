@@ -59,6 +59,21 @@ type Meta struct {
 	// Run is set by a simulation that recorded the trace: what is needed
 	// to rebuild its network and replay it for as long as it ran.
 	Run *Run `json:"run,omitempty"`
+	// Part is set in the trace part of one rank of a distributed run
+	// ('spindle trace merge' joins the parts into the run's trace).
+	Part *Part `json:"part,omitempty"`
+}
+
+// Part says which rank of a distributed run wrote a trace part: the
+// spikes of the neurons on cores FirstCore to EndCore-1, and, in the
+// part with Packets set (rank 0's), every packet of the run, since
+// every rank routes them all.
+type Part struct {
+	Rank      int  `json:"rank"`
+	Ranks     int  `json:"ranks"`
+	FirstCore int  `json:"first_core"`
+	EndCore   int  `json:"end_core"`
+	Packets   bool `json:"packets"`
 }
 
 // Run describes the simulation that wrote a trace. Source says the same

@@ -26,6 +26,10 @@ const CheckpointVersion = 1
 const (
 	checkpointMagic  = "\x89SPK\r\n\x1a\n"
 	checkpointHeader = 36
+	// flagRank marks the part of one rank of a distributed run: the
+	// payload holds a rank section after the caller's bytes and the
+	// counters of the other ranks' cores after the cores.
+	flagRank = 1
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -220,7 +224,11 @@ func (e *Engine) CheckpointWith(w io.Writer, app []byte) error {
 	hdr := make([]byte, 0, checkpointHeader)
 	hdr = append(hdr, checkpointMagic...)
 	hdr = binary.LittleEndian.AppendUint16(hdr, CheckpointVersion)
-	hdr = binary.LittleEndian.AppendUint16(hdr, 0)
+	var flags uint16
+	if e.dist != nil {
+		flags |= flagRank
+	}
+	hdr = binary.LittleEndian.AppendUint16(hdr, flags)
 	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(comp.Len()))
 	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(len(raw)))
 	hdr = binary.LittleEndian.AppendUint32(hdr, crc32.Checksum(raw, castagnoli))
@@ -288,6 +296,12 @@ func (e *Engine) appendCheckpoint(b []byte, app []byte) []byte {
 	enc.I64(e.tick)
 	enc.Bool(e.asleep != nil)
 	enc.Bytes(app)
+	if d := e.dist; d != nil {
+		enc.Len(d.rank)
+		enc.Len(d.ranks)
+		enc.Len(d.lo)
+		enc.Len(d.hi)
+	}
 
 	k := &e.cost
 	enc.I64(k.ticks)
@@ -326,6 +340,15 @@ func (e *Engine) appendCheckpoint(b []byte, app []byte) []byte {
 	enc.Len(len(e.cores))
 	for _, cr := range e.cores {
 		enc.B = cr.AppendState(enc.B)
+	}
+	if d := e.dist; d != nil {
+		enc.Len(len(d.remote))
+		for _, k := range d.remote {
+			enc.I64(k.SynapticEvents)
+			enc.I64(k.NeuronUpdates)
+			enc.I64(k.Spikes)
+			enc.I64(k.LearningUpdates)
+		}
 	}
 	return enc.B
 }
@@ -385,6 +408,11 @@ type Snapshot struct {
 	Cores    int
 	Asleep   bool   // taken during a sleep phase
 	App      []byte // the caller's bytes given to CheckpointWith
+	// Rank of Ranks wrote it: 0 of 1 in one process; in a distributed
+	// run each rank writes its own part, stepping cores First to End-1,
+	// and a part is restored by the same rank of as many ranks.
+	Rank, Ranks int
+	First, End  int
 
 	id    identity
 	state []byte // the engine's state, after App
@@ -420,6 +448,10 @@ func ReadCheckpoint(r io.Reader) (*Snapshot, error) {
 	if v := le.Uint16(hdr[8:]); v != CheckpointVersion {
 		return nil, fmt.Errorf("checkpoint format version %d; this spindle reads version %d", v, CheckpointVersion)
 	}
+	flags := le.Uint16(hdr[10:])
+	if flags&^flagRank != 0 {
+		return nil, fmt.Errorf("corrupted: header flags %#x, expected 0 or %#x", flags, flagRank)
+	}
 	clen, rawLen, sum := le.Uint64(hdr[12:]), le.Uint64(hdr[20:]), le.Uint32(hdr[28:])
 	if clen > 1<<40 || rawLen > 1<<40 {
 		return nil, fmt.Errorf("corrupted: a payload of %d bytes (%d uncompressed)", clen, rawLen)
@@ -450,19 +482,31 @@ func ReadCheckpoint(r io.Reader) (*Snapshot, error) {
 	if crc32.Checksum(raw, castagnoli) != sum {
 		return nil, errors.New("corrupted: the payload's checksum does not match")
 	}
-	return parsePayload(raw)
+	return parseFlagged(raw, flags)
 }
 
 // parsePayload reads the uncompressed payload up to the engine's state.
-func parsePayload(raw []byte) (*Snapshot, error) {
+func parsePayload(raw []byte) (*Snapshot, error) { return parseFlagged(raw, 0) }
+
+// parseFlagged is parsePayload of a payload with the header's flags.
+func parseFlagged(raw []byte, flags uint16) (*Snapshot, error) {
 	d := state.NewDec(raw)
-	s := &Snapshot{Version: CheckpointVersion}
+	s := &Snapshot{Version: CheckpointVersion, Ranks: 1}
 	s.id.decode(d)
 	s.Tick = d.I64()
 	s.Asleep = d.Bool()
 	s.App = d.Bytes("application section")
+	if flags&flagRank != 0 {
+		s.Rank, s.Ranks = int(d.U64()), int(d.U64())
+		s.First, s.End = int(d.U64()), int(d.U64())
+	} else {
+		s.End = s.id.cores
+	}
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("corrupted: %w", err)
+	}
+	if s.Ranks < 1 || s.Rank < 0 || s.Rank >= s.Ranks || s.Ranks > 1<<20 || s.First < 0 || s.First > s.End || s.End > s.id.cores {
+		return nil, fmt.Errorf("corrupted: rank %d of %d, cores %d to %d of %d", s.Rank, s.Ranks, s.First, s.End, s.id.cores)
 	}
 	if s.Tick < 0 {
 		return nil, fmt.Errorf("corrupted: tick %d", s.Tick)
@@ -488,6 +532,20 @@ func Restore(r io.Reader, g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engi
 // Restore builds a new engine of g, a, m and opt (NewEngine) and sets it
 // to the snapshot's state, as Restore does.
 func (s *Snapshot) Restore(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) {
+	rank, ranks := 0, 1
+	if opt.Comm != nil {
+		rank, ranks = opt.Comm.Rank(), opt.Comm.Size()
+	}
+	if s.Ranks != ranks || s.Rank != rank {
+		what := "one process"
+		if ranks > 1 {
+			what = fmt.Sprintf("rank %d of %d", rank, ranks)
+		}
+		if s.Ranks == 1 {
+			return nil, fmt.Errorf("the checkpoint is of a run in one process, this is %s of a distributed run: restore it in one process", what)
+		}
+		return nil, fmt.Errorf("the checkpoint is rank %d's part of a run on %d ranks, this is %s: a distributed checkpoint resumes on as many ranks as wrote it (%d)", s.Rank, s.Ranks, what, s.Ranks)
+	}
 	e, err := NewEngine(g, a, m, opt)
 	if err != nil {
 		return nil, err
@@ -556,7 +614,7 @@ func (e *Engine) restore(s *Snapshot) error {
 		if p.Dst >= uint32(len(e.cores)) {
 			return fmt.Errorf("to core %d, of %d cores in use", p.Dst, len(e.cores))
 		}
-		if p.Axon >= uint32(e.cores[p.Dst].Axons()) {
+		if e.owns(int(p.Dst)) && p.Axon >= uint32(e.cores[p.Dst].Axons()) {
 			return fmt.Errorf("axon %d of core %d, which has %d", p.Axon, p.Dst, e.cores[p.Dst].Axons())
 		}
 		return nil
@@ -574,6 +632,23 @@ func (e *Engine) restore(s *Snapshot) error {
 			return err
 		}
 		e.last[c] = cr.Counters()
+	}
+	if dist := e.dist; dist != nil {
+		lo, hi := e.ownedCores()
+		if s.First != lo || s.End != hi {
+			return fmt.Errorf("rank %d stepped cores %d to %d, now %d to %d", s.Rank, s.First, s.End, lo, hi)
+		}
+		d = state.NewDec(rest)
+		if d.Count(len(dist.remote), "remote cores") {
+			for c := range dist.remote {
+				k := &dist.remote[c]
+				k.SynapticEvents, k.NeuronUpdates, k.Spikes, k.LearningUpdates = d.I64(), d.I64(), d.I64(), d.I64()
+			}
+		}
+		if err := d.Err(); err != nil {
+			return err
+		}
+		rest = d.Rest()
 	}
 	if len(rest) != 0 {
 		return fmt.Errorf("%d bytes after the last core", len(rest))

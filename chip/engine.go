@@ -2,6 +2,7 @@ package chip
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -36,6 +37,13 @@ type Options struct {
 	// Timing is the rule of the modelled tick time (docs/energy.md);
 	// the zero value is Detailed.
 	Timing Timing
+
+	// Comm, if set, makes the engine one rank of a distributed run
+	// (docs/distributed.md): it builds the synapses of, and steps, only
+	// the cores Partition gives its rank, and exchanges their spikes
+	// with the other ranks through Comm every tick. Every rank must be
+	// built from the same graph, arch, mapping and options.
+	Comm Comm
 }
 
 // Engine steps the cores of a mapped network and the router tick by tick.
@@ -58,13 +66,15 @@ type Engine struct {
 	routeSyn   routeSyns
 	// oneFormat says that every synapse is static and of format format:
 	// a route then reaches the synapses of its input axon, which the
-	// destination core counts, and routeSyn is empty. routeN keeps the
-	// count of each route below 255 where the sender can read it: looking
-	// it up in the destination core costs a cache miss or two per message
-	// on a large board (a quarter of scale_1m's tick).
-	oneFormat bool
-	format    SynapseFormat
-	routeN    []uint8
+	// destination core counts, and routeSyn is empty. routeCount then
+	// keeps each route's count where the sender reads it, in a byte: a
+	// look-up in the destination core cost a cache miss or two per message
+	// on a large board (a quarter of scale_1m's tick), and in a
+	// distributed run the destination may be another rank's core, built
+	// without its synapses.
+	oneFormat  bool
+	format     SynapseFormat
+	routeCount routeCounts
 
 	tick   int64
 	inbox  []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
@@ -96,6 +106,7 @@ type Engine struct {
 	asleep *sleeping    // a sleep phase under way (chip/sleep.go)
 	check  checkpointer // chip/checkpoint.go
 	probes []*Probe     // chip/probe.go; nil: none, and no cost
+	dist   *distributed // chip/distributed.go; nil: one process
 }
 
 // Stats are the totals of a run.
@@ -137,6 +148,16 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	}
 	opt.Mode = opt.Mode.Resolve(g.Net.Mode)
 	e := &Engine{graph: g, arch: a, mapng: m, opt: opt}
+	if opt.Comm != nil {
+		if learnsAny(g.Net) {
+			return nil, errors.New("chip: a distributed run of a plastic network is not supported: run it in one process")
+		}
+		d, err := newDistributed(opt.Comm, m, a)
+		if err != nil {
+			return nil, err
+		}
+		e.dist = d
+	}
 	r, err := router.New(a.routerConfig(m))
 	if err != nil {
 		return nil, fmt.Errorf("arch %q: %w", a.Name, err)
@@ -255,6 +276,12 @@ func (e *Engine) buildCores() error {
 		}
 	}
 	for c, b := range builders {
+		if !e.owns(c) {
+			// Another rank's core: its neurons (for the routes and the
+			// cost model) but none of its synapses.
+			static[c], rt.syn[c] = 0, 0
+			continue
+		}
 		b.Reserve(static[c], int(rt.axons[c]))
 	}
 	// A core numbers its input axons in the order they begin, as the
@@ -263,17 +290,19 @@ func (e *Engine) buildCores() error {
 	e.oneFormat = e.learn.rules == nil && len(formats) > 0 && !slices.ContainsFunc(formats, func(f SynapseFormat) bool { return f != formats[0] })
 	if e.oneFormat {
 		e.format = formats[0]
-		e.routeN = make([]uint8, cap(rt.dst))
+		e.routeCount = newRouteCounts(cap(rt.dst))
 	} else {
 		e.routeSyn = newRouteSyns(cap(rt.dst))
 	}
 	lay := newLayer(builders, rt.syn, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
-		lay.add(s, dst, opened)
+		if e.dist == nil || e.owns(int(dst)) {
+			lay.add(s, dst, opened)
+		}
 		if !e.oneFormat {
 			e.routeSyn.add(r, formats[g.Proj[s]])
-		} else if e.routeN[r] < math.MaxUint8 {
-			e.routeN[r]++
+		} else {
+			e.routeCount.add(r)
 		}
 	})
 	lay.flush()
@@ -365,11 +394,7 @@ func (l *layer) flush() {
 func (e *Engine) routeSynapses(r int) [numFormats]int32 {
 	if e.oneFormat {
 		var n [numFormats]int32
-		if k := e.routeN[r]; k < math.MaxUint8 {
-			n[e.format] = int32(k)
-		} else {
-			n[e.format] = int32(e.cores[e.routeDst[r]].AxonSynapses(e.routeAxon.at(r)))
-		}
+		n[e.format] = e.routeCount.at(r)
 		return n
 	}
 	return e.routeSyn.at(r)
@@ -387,7 +412,8 @@ func (e *Engine) startWorkers() {
 		w = runtime.GOMAXPROCS(0)
 	}
 	// More workers than processors only adds waiting at the barrier.
-	w = max(1, min(w, len(e.cores), runtime.GOMAXPROCS(0)))
+	lo, hi := e.ownedCores()
+	w = max(1, min(w, hi-lo, runtime.GOMAXPROCS(0)))
 	e.splitPlan, e.wholePlan = e.plan(w, true), e.plan(w, false)
 	e.split = splitCores(e.splitPlan)
 	e.pieces = e.splitPlan
@@ -477,8 +503,13 @@ func (e *Engine) Run(n int) {
 }
 
 // Step simulates one tick: deliver the packets due, update every core in
-// parallel, then route the new spikes in core order.
+// parallel, then route the new spikes in core order. In a distributed
+// run every rank calls Step together; it does nothing after an error of
+// the exchange (Err).
 func (e *Engine) Step() {
+	if e.dist != nil && e.dist.err != nil {
+		return
+	}
 	t := e.tick
 	if e.asleep != nil {
 		e.sleepTick()
@@ -497,6 +528,11 @@ func (e *Engine) Step() {
 	}
 	e.joinSplit(t)
 	e.countWork()
+	if e.dist != nil {
+		if e.exchange(); e.dist.err != nil {
+			return
+		}
+	}
 
 	n := e.messages()
 	e.router.Reserve(n)
@@ -594,13 +630,19 @@ func byDst(a, b router.Packet) int { return cmp.Compare(a.Dst, b.Dst) }
 
 // countWork gives the cost model each core's work of the tick so far:
 // its counters' growth since the previous tick.
+// In a distributed run it counts the rank's own cores, and writes their
+// work and spikes into the message to the other ranks.
 func (e *Engine) countWork() {
-	for c, cr := range e.cores {
-		now := cr.Counters()
+	lo, hi := e.ownedCores()
+	for c := lo; c < hi; c++ {
+		now := e.cores[c].Counters()
 		w := &e.cost.work[c]
 		w.updates = now.NeuronUpdates - e.last[c].NeuronUpdates
 		w.spikes = now.Spikes - e.last[c].Spikes
 		w.learning = now.LearningUpdates - e.last[c].LearningUpdates
+		if e.dist != nil {
+			e.dist.countOwn(c, now, e.last[c], e.spikes[c])
+		}
 		e.last[c] = now
 	}
 }
@@ -608,8 +650,8 @@ func (e *Engine) countWork() {
 // Stats returns the totals so far.
 func (e *Engine) Stats() Stats {
 	s := Stats{Ticks: e.tick}
-	for _, cr := range e.cores {
-		k := cr.Counters()
+	for c := range e.cores {
+		k := e.counters(c)
 		s.Spikes += k.Spikes
 		s.SynapticEvents += k.SynapticEvents
 		s.NeuronUpdates += k.NeuronUpdates

@@ -1,6 +1,7 @@
 package chip
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -191,6 +192,9 @@ func (e *Engine) RawWeights(proj int) []float64 {
 func (e *Engine) SetWeights(proj int, w []float64) error {
 	if proj < 0 || proj >= len(e.graph.Net.Projections) {
 		return fmt.Errorf("chip: projection %d out of range [0, %d)", proj, len(e.graph.Net.Projections))
+	}
+	if e.dist != nil {
+		return errors.New("chip: a distributed run cannot set weights: set them in one process")
 	}
 	e.locate()
 	syn := e.learn.projSyn[proj]

@@ -17,14 +17,16 @@ type piece struct {
 // workers' boundaries, so that two workers share a network of a few large
 // cores evenly; otherwise cores stay whole.
 func (e *Engine) plan(w int, split bool) [][]piece {
+	lo, hi := e.ownedCores()
 	total := 0
-	for _, cr := range e.cores {
+	for _, cr := range e.cores[lo:hi] {
 		total += max(cr.LIF(), 1)
 	}
 	bound := func(k int) int { return total * (k + 1) / w }
 	p := make([][]piece, w)
 	k, done := 0, 0
-	for c, cr := range e.cores {
+	for c := lo; c < hi; c++ {
+		cr := e.cores[c]
 		n := cr.LIF()
 		if !split || n == 0 || !cr.Splittable() {
 			p[k] = append(p[k], piece{core: c})

@@ -1,6 +1,7 @@
 package chip
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -104,6 +105,9 @@ func (p *Probe) Reserve(ticks int) {
 func (e *Engine) Probe(neurons []uint32, v Var) (*Probe, error) {
 	if v != V && v != I {
 		return nil, fmt.Errorf("probe: %v: expected V or I", v)
+	}
+	if e.dist != nil {
+		return nil, errors.New("probe: a distributed run has no probes: probe the network in one process")
 	}
 	g := e.graph
 	p := &Probe{v: v, neurons: append([]uint32(nil), neurons...), width: 1, first: e.tick}

@@ -1,6 +1,11 @@
 package chip
 
-import "github.com/spindle-sim/spindle/snn"
+import (
+	"math"
+	"slices"
+
+	"github.com/spindle-sim/spindle/snn"
+)
 
 // routes give every neuron one route per destination core, in the order of
 // its synapses, each to the next free input axon of that core: the
@@ -134,6 +139,52 @@ func (rs *routeSyns) add(r int, f SynapseFormat) {
 		rs.code[r] = multiFormat<<formatShift | uint32(len(rs.multi))
 		rs.multi = append(rs.multi, n)
 	}
+}
+
+// routeCounts holds the synapses each route reaches, of the one format
+// of all of them, in a byte a route: most routes reach a few. A count of
+// 255 or more is 255 in its byte and, from 256 on, the count is also in
+// big, by route in increasing order.
+type routeCounts struct {
+	n    []uint8
+	bigR []int
+	bigN []int32
+}
+
+func newRouteCounts(routes int) routeCounts {
+	return routeCounts{n: make([]uint8, 0, routes)}
+}
+
+// add counts one more synapse on route r: a new one, r = len(n), or one
+// already counted.
+func (rc *routeCounts) add(r int) {
+	switch {
+	case r == len(rc.n):
+		rc.n = append(rc.n, 1)
+	case rc.n[r] < math.MaxUint8:
+		rc.n[r]++
+	default:
+		// Rare: found, or inserted near the end (r is a route of the
+		// neuron being laid, after every earlier neuron's).
+		i, ok := slices.BinarySearch(rc.bigR, r)
+		if ok {
+			rc.bigN[i]++
+			return
+		}
+		rc.bigR = slices.Insert(rc.bigR, i, r)
+		rc.bigN = slices.Insert(rc.bigN, i, math.MaxUint8+1)
+	}
+}
+
+// at returns the synapses of route r.
+func (rc *routeCounts) at(r int) int32 {
+	if c := rc.n[r]; c < math.MaxUint8 {
+		return int32(c)
+	}
+	if i, ok := slices.BinarySearch(rc.bigR, r); ok {
+		return rc.bigN[i]
+	}
+	return math.MaxUint8
 }
 
 // at returns the synapses of route r by format.

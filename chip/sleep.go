@@ -1,6 +1,7 @@
 package chip
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spindle-sim/spindle/snn"
@@ -123,6 +124,9 @@ func (e *Engine) BeginSleep(p SleepPhase) error {
 	g := e.graph
 	if e.asleep != nil {
 		return fmt.Errorf("sleep: a sleep phase is under way (%d of %d ticks)", e.asleep.done, e.asleep.p.Ticks)
+	}
+	if e.dist != nil {
+		return errors.New("sleep: a distributed run cannot sleep: run the sleep step in one process")
 	}
 	if p.Ticks < 0 {
 		return fmt.Errorf("sleep: ticks %d: expected a non-negative count", p.Ticks)

@@ -23,6 +23,9 @@ type checkpointFlags struct {
 
 	snap *chip.Snapshot // the checkpoint --resume-from names, once read
 	pos  *position      // the run's position: restored, or from the start
+	// dist is the run's --distributed: each rank writes and reads its
+	// own part of a checkpoint (NAME.rankKofR.spck).
+	dist *distFlags
 }
 
 func (f *checkpointFlags) register(fs *pflag.FlagSet) {
@@ -110,7 +113,11 @@ func (f *checkpointFlags) begin(b *built, opt simOptions, perPop []int64) error 
 		f.pos = &position{Version: positionVersion}
 		return nil
 	}
-	s, p, err := readCheckpoint(f.from)
+	from, err := f.dist.checkpointPart(f.from)
+	if err != nil {
+		return err
+	}
+	s, p, err := readCheckpoint(from)
 	if err != nil {
 		return err
 	}
@@ -267,7 +274,8 @@ func (f *checkpointFlags) save(eng *chip.Engine, opt simOptions, rec *recorder, 
 	if err != nil {
 		return err
 	}
-	return eng.CheckpointFile(f.path, app)
+	rank, ranks := f.dist.rank()
+	return eng.CheckpointFile(partPath(f.path, rank, ranks), app)
 }
 
 // args returns the run's network file and the flags given, to build it

@@ -10,7 +10,19 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	if world != nil {
+		// A rank that fails alone would leave the others waiting in an
+		// exchange: end the whole job.
+		if code != 0 && world.Size() > 1 {
+			world.Abort(code)
+		}
+		if err := world.Finalize(); err != nil && code == 0 {
+			fmt.Fprintln(os.Stderr, "spindle:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // run executes one command line and returns the process exit status:
@@ -24,7 +36,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(stderr, "spindle:", err)
+	if world != nil && world.Rank() > 0 {
+		// Every rank of a distributed run reports its own error.
+		fmt.Fprintf(stderr, "spindle: rank %d of %d: %v\n", world.Rank(), world.Size(), err)
+	} else {
+		fmt.Fprintln(stderr, "spindle:", err)
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return 2

@@ -28,7 +28,10 @@ type recorder struct {
 	path    string
 	spikes  bool
 	packets bool
-	err     error
+	// all says that the run records every spike: it is not one rank of
+	// a distributed run.
+	all bool
+	err error
 }
 
 // startRun opens the trace of a run of b as opt describes it, recording in
@@ -36,7 +39,8 @@ type recorder struct {
 // file and seed, the stimulus, and the ticks it will last (opt.ticks, and
 // the sleep step's if opt.sleep).
 func (f *recordFlags) startRun(b *built, opt simOptions) (*recorder, error) {
-	r := &recorder{path: f.path}
+	rank, ranks := opt.dist.rank()
+	r := &recorder{path: partPath(f.path, rank, ranks), all: ranks < 2}
 	switch f.what {
 	case "spikes":
 		r.spikes = true
@@ -72,7 +76,13 @@ func (f *recordFlags) startRun(b *built, opt simOptions) (*recorder, error) {
 		meta.Kinds = append(meta.Kinds, aer.KindPacket)
 	}
 	meta.Populations = b.mapping.TracePopulations(b.graph)
-	w, err := opt.ck.createTrace(f.path, meta)
+	if ranks > 1 {
+		// Every rank routes every packet: rank 0's part holds them.
+		first := chip.Partition(b.mapping, b.arch, ranks)
+		meta.Part = &aer.Part{Rank: rank, Ranks: ranks, FirstCore: first[rank], EndCore: first[rank+1], Packets: r.packets && rank == 0}
+		r.packets = r.packets && rank == 0
+	}
+	w, err := opt.ck.createTrace(r.path, meta)
 	if err != nil {
 		return nil, err
 	}

@@ -143,7 +143,7 @@ func TestGroupCommandsNeedSubcommand(t *testing.T) {
 		{[]string{"replay"}, "traffic"},
 		{[]string{"replay", "foo"}, `unknown command "foo"`},
 		{[]string{"replay", "cuba.aer"}, "traffic"},
-		{[]string{"trace"}, "cat, convert, info, plot, recover, stats"},
+		{[]string{"trace"}, "cat, convert, info, merge, plot, recover, stats"},
 		{[]string{"trace", "foo"}, `unknown command "foo"`},
 	} {
 		code, out, errs := spindle(t, c.args...)

@@ -13,6 +13,7 @@ func newResumeCmd() *cobra.Command {
 	var ticks, workers, every int
 	var trace, ckPath string
 	var asJSON bool
+	var dist distFlags
 	cmd := &cobra.Command{
 		Use:   "resume CHECKPOINT.spck",
 		Short: "Continue a run from its checkpoint",
@@ -31,7 +32,11 @@ covers the whole run, as if it had run in one go: 'run --ticks N' then
 
 --trace OUT carries on the run's trace into OUT (which may be the same
 file: it is then replaced only when the resumed run succeeds), so that OUT
-is the trace of the run in one go, byte for byte. See docs/checkpoint.md.`,
+is the trace of the run in one go, byte for byte. See docs/checkpoint.md.
+
+A distributed run's checkpoint (NAME.rank0ofR.spck, ...) resumes on as many
+ranks as wrote it: 'mpirun -np R spindle resume NAME.spck --distributed'
+(docs/distributed.md).`,
 		Example: `  spindle run examples/cuba_fixed.yaml --ticks 5000 --trace cuba.aer --checkpoint cuba.spck
   spindle resume cuba.spck --ticks 5000 --trace cuba.aer`,
 		Args: exactArgs(1),
@@ -39,7 +44,14 @@ is the trace of the run in one go, byte for byte. See docs/checkpoint.md.`,
 			if ticks < 0 {
 				return usagef("--ticks %d: expected a non-negative count", ticks)
 			}
-			_, p, err := readCheckpoint(args[0])
+			if err := dist.start(); err != nil {
+				return err
+			}
+			part, err := dist.checkpointPart(args[0])
+			if err != nil {
+				return err
+			}
+			_, p, err := readCheckpoint(part)
 			if err != nil {
 				return err
 			}
@@ -68,7 +80,7 @@ is the trace of the run in one go, byte for byte. See docs/checkpoint.md.`,
 			for _, a := range p.Args[1:] {
 				name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
 				switch name {
-				case "ticks", "trace", "checkpoint", "checkpoint-every", "resume-from", "workers", "json", "cpuprofile":
+				case "ticks", "trace", "checkpoint", "checkpoint-every", "resume-from", "workers", "json", "cpuprofile", "distributed":
 					continue
 				}
 				runArgs = append(runArgs, a)
@@ -84,6 +96,9 @@ is the trace of the run in one go, byte for byte. See docs/checkpoint.md.`,
 			}
 			if asJSON {
 				runArgs = append(runArgs, "--json")
+			}
+			if dist.on {
+				runArgs = append(runArgs, "--distributed")
 			}
 			// The run's relative paths are the run's directory's.
 			if here, err := os.Getwd(); err == nil && p.Dir != "" && p.Dir != here {
@@ -106,5 +121,6 @@ is the trace of the run in one go, byte for byte. See docs/checkpoint.md.`,
 	fs.StringVar(&ckPath, "checkpoint", "", "write checkpoints of the resumed run to `FILE`, as run does")
 	fs.IntVar(&every, "checkpoint-every", 0, "with --checkpoint: every `K` ticks of the run")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	dist.register(fs)
 	return cmd
 }

@@ -31,6 +31,16 @@ func exactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
+// minArgs refuses fewer than n positional arguments.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("%s: expected at least %d argument(s), got %d (see --help)", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
 // requireSubcommand makes cmd, which only groups subcommands, refuse to
 // run on its own: cobra would print the help and succeed, hiding a
 // mistyped or missing subcommand from scripts.

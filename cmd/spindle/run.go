@@ -20,6 +20,7 @@ func newRunCmd() *cobra.Command {
 	var rec recordFlags
 	var ck checkpointFlags
 	var pf probeFlags
+	var dist distFlags
 	cmd := &cobra.Command{
 		Use:   "run NET.yaml|GRAPH.nir",
 		Short: "Simulate a network on a mapped architecture",
@@ -44,10 +45,18 @@ tick, in both modes (fixed mode converted to mV), into an .npz file
 every neuron of out. --series writes per tick the spikes, packets,
 hop-packets, drops, late packets, modelled energy by component and modelled
 tick time, as CSV or .npz by its extension. Python reads both with
-spindle_aer.read_probes and read_series (docs/probes.md).`,
+spindle_aer.read_probes and read_series (docs/probes.md).
+
+--distributed runs the process as one rank of an MPI job, in a build with
+MPI (go build -tags mpi ./cmd/spindle): 'mpirun -np R spindle run NET
+--distributed'. Each rank steps a block of chips (or cores) and builds only
+their synapses; the results are those of one process. Rank 0 prints the
+summary; --trace and --checkpoint write one part per rank (NAME.rankKofR.EXT);
+'spindle trace merge' joins the trace parts (docs/distributed.md).`,
 		Example: `  spindle run examples/cuba.yaml --ticks 10000
   spindle run examples/cuba_fixed.yaml --arch loihi --map balanced --json
-  spindle run examples/cuba.yaml --ticks 1000 --probe 'exc[0:10].v' --probe 'exc[0].i' --series series.csv`,
+  spindle run examples/cuba.yaml --ticks 1000 --probe 'exc[0:10].v' --probe 'exc[0].i' --series series.csv
+  mpirun -np 2 spindle run examples/cuba_fixed.yaml --distributed --trace cuba.aer`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkTrace(cmd, rec, args[0], f.stim.path); err != nil {
@@ -59,9 +68,29 @@ spindle_aer.read_probes and read_series (docs/probes.md).`,
 			if err := pf.check(rec.path, args[0], f.stim.path); err != nil {
 				return err
 			}
+			if dist.on {
+				switch {
+				case len(pf.specs) > 0 || pf.series != "":
+					return usagef("--distributed: --probe and --series read every core's state each tick; run them in one process")
+				case readout != "":
+					return usagef("--distributed: --readout reads every neuron's state; run it in one process")
+				}
+			}
+			if err := dist.start(); err != nil {
+				return err
+			}
+			ck.dist = &dist
 			b, err := f.build(args[0])
 			if err != nil {
 				return err
+			}
+			if dist.on && b.net.Sleep != nil && !noSleep {
+				return usagef("--distributed: the network's sleep step runs in one process: add --no-sleep")
+			}
+			out := cmd.OutOrStdout()
+			progress := cmd.ErrOrStderr()
+			if rank, _ := dist.rank(); rank != 0 {
+				out, progress = io.Discard, io.Discard
 			}
 			if st := b.stimulus; st != nil && st.Events > 0 && st.First >= int64(f.ticks) {
 				hint := "raise --ticks"
@@ -81,20 +110,21 @@ spindle_aer.read_probes and read_series (docs/probes.md).`,
 			if err != nil {
 				return err
 			}
-			res, err := simulate(b, simOptions{ticks: ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: cmd.ErrOrStderr(), sleep: !noSleep, cpuProfile: cpuProfile, release: true, readout: ro, ck: &ck, probe: &pf})
+			res, err := simulate(b, simOptions{ticks: ticks, workers: f.workers, timing: f.timingRule(), record: rec, source: args[0], progress: progress, sleep: !noSleep, cpuProfile: cpuProfile, release: true, readout: ro, ck: &ck, probe: &pf, dist: &dist})
 			if err != nil {
 				return err
 			}
 			res.Stimulus = b.stimulus
 			res.Readout = ro.report()
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), res)
+				return writeJSON(out, res)
 			}
-			res.print(cmd.OutOrStdout())
+			res.print(out)
 			return nil
 		},
 	}
 	f.register(cmd.Flags(), true)
+	dist.register(cmd.Flags())
 	f.registerTiming(cmd.Flags())
 	rec.register(cmd.Flags())
 	ck.register(cmd.Flags())
@@ -162,6 +192,17 @@ type runResult struct {
 	TickModel        tickModel    `json:"modelled_seconds_per_tick"`
 	BuildSeconds     float64      `json:"build_seconds"`
 	WallSeconds      float64      `json:"wall_seconds"`
+	// Distributed is set on a distributed run (docs/distributed.md).
+	Distributed *distReport `json:"distributed,omitempty"`
+}
+
+// distReport is what the ranks of a distributed run exchanged.
+type distReport struct {
+	Ranks int `json:"ranks"`
+	// ExchangedBytes is the sum over ranks of the bytes each sent to the
+	// others (MPI_Alltoallv payloads, not counting MPI's own).
+	ExchangedBytes int64   `json:"exchanged_bytes"`
+	BytesPerTick   float64 `json:"exchanged_bytes_per_tick"`
 }
 
 type popRate struct {
@@ -202,6 +243,8 @@ type simOptions struct {
 	probe *probeFlags
 	// afterStep, if set, is called after every tick runPlan steps.
 	afterStep func()
+	// dist makes the run one rank of an MPI job; nil or off: one process.
+	dist *distFlags
 }
 
 // simulate runs b on the event engine and summarises the run.
@@ -217,16 +260,22 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := opt.ck.engine(b, chip.Options{
+	// Every rank of a distributed run sees every spike; its trace part
+	// keeps those of its own cores.
+	var eng *chip.Engine
+	eng, err = opt.ck.engine(b, chip.Options{
 		Mode:    b.mode,
 		Workers: opt.workers,
 		Timing:  opt.timing,
 		OnSpike: func(t int64, id uint32) {
 			perPop[g.PopOf(int(id))]++
 			opt.readout.spike(g, id)
-			rec.spike(t, id)
+			if rec.all || eng.Owns(id) {
+				rec.spike(t, id)
+			}
 		},
 		OnPacket: rec.packetHook(),
+		Comm:     opt.dist.chipComm(),
 	})
 	if err != nil {
 		rec.abort()
@@ -257,6 +306,9 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	defer prof.stop() // on the error paths; a second stop does nothing
 	start := time.Now()
 	slept, err := opt.ck.runPlan(eng, b, opt, bar, rec, perPop)
+	if err == nil {
+		err = eng.Err()
+	}
 	if err != nil {
 		rec.abort()
 		return nil, err
@@ -276,6 +328,16 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	}
 	r := summarise(b, eng.Stats(), perPop, wall)
 	r.SleepTicks = slept
+	if _, ranks := opt.dist.rank(); ranks > 1 {
+		sum, err := opt.dist.comm.SumInt64([]int64{eng.Exchanged()})
+		if err != nil {
+			return nil, err
+		}
+		r.Distributed = &distReport{Ranks: ranks, ExchangedBytes: sum[0]}
+		if r.Ticks > 0 {
+			r.Distributed.BytesPerTick = float64(sum[0]) / float64(r.Ticks)
+		}
+	}
 	return r, nil
 }
 
@@ -358,6 +420,9 @@ func (r *runResult) print(w io.Writer) {
 	fmt.Fprintf(w, "synaptic events %d, packets %d (dropped %d, late %d), hop-packets %d\n",
 		r.SynapticEvents, r.Packets, r.PacketsDropped, r.PacketsLate, r.HopPackets)
 	fmt.Fprintf(w, "modelled: %.3g J, %.3g s per tick (max %.3g s, %s timing)\n", r.Energy.Total, r.TickModel.Mean, r.TickModel.Max, r.Timing)
+	if d := r.Distributed; d != nil {
+		fmt.Fprintf(w, "distributed on %d ranks: %d bytes exchanged, %.0f per tick\n", d.Ranks, d.ExchangedBytes, d.BytesPerTick)
+	}
 	fmt.Fprintf(w, "build %.3f s, simulation %.3f s\n", r.BuildSeconds, r.WallSeconds)
 }
 

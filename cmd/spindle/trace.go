@@ -39,7 +39,7 @@ detecting the format from the file's content. Camera pixels become addresses
 by (y*width + x)*2 + polarity; see docs/formats/camera.md.`,
 	}
 	cmd.AddCommand(newTraceInfoCmd(), newTraceStatsCmd(), newTracePlotCmd(), newTraceCatCmd(),
-		newTraceConvertCmd(), newTraceRecoverCmd())
+		newTraceConvertCmd(), newTraceRecoverCmd(), newTraceMergeCmd())
 	requireSubcommand(cmd)
 	return cmd
 }

@@ -1,0 +1,604 @@
+package chip
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/spindle-sim/spindle/router"
+	"github.com/spindle-sim/spindle/snn"
+)
+
+// memComm is an in-memory Comm: ranks are goroutines of one process.
+type memComm struct {
+	rank int
+	w    *memWorld
+}
+
+type memWorld struct {
+	n    int
+	mu   sync.Mutex
+	cond *sync.Cond
+	box  [][][]byte // box[from][to]
+	// A two-phase barrier: arrived counts the ranks in the phase, gen
+	// moves on when all have.
+	arrived, gen int
+}
+
+func memComms(n int) []Comm {
+	w := &memWorld{n: n, box: make([][][]byte, n)}
+	w.cond = sync.NewCond(&w.mu)
+	out := make([]Comm, n)
+	for r := range out {
+		out[r] = &memComm{rank: r, w: w}
+	}
+	return out
+}
+
+func (c *memComm) Rank() int { return c.rank }
+func (c *memComm) Size() int { return c.w.n }
+
+func (w *memWorld) barrier() {
+	w.mu.Lock()
+	g := w.gen
+	if w.arrived++; w.arrived == w.n {
+		w.arrived, w.gen = 0, w.gen+1
+		w.cond.Broadcast()
+	} else {
+		for g == w.gen {
+			w.cond.Wait()
+		}
+	}
+	w.mu.Unlock()
+}
+
+func (c *memComm) Alltoallv(send, recv [][]byte) ([][]byte, error) {
+	w := c.w
+	if len(send) != w.n {
+		return nil, fmt.Errorf("%d buffers for %d ranks", len(send), w.n)
+	}
+	w.mu.Lock()
+	w.box[c.rank] = send
+	w.mu.Unlock()
+	w.barrier()
+	if len(recv) != w.n {
+		recv = make([][]byte, w.n)
+	}
+	w.mu.Lock()
+	for k := range recv {
+		recv[k] = append(recv[k][:0], w.box[k][c.rank]...)
+	}
+	w.mu.Unlock()
+	w.barrier()
+	return recv, nil
+}
+
+// distArch is testArch cut into chips of 8 cores, with short link
+// buffers so that packets queue and drop.
+func distArch() *Arch {
+	a := testArch()
+	a.NeuronsPerCore, a.TilesX, a.TilesY, a.LinkBuffer = 128, 2, 1, 1
+	a.LinkServiceTime, a.ChipLinkServiceTime = 20e-9, 200e-9
+	a.ChipHopLatency, a.ChipHopEnergy, a.HopEnergyEast, a.SpikeEnergy = 50e-9, 1e-11, 1e-12, 2e-12
+	return a
+}
+
+// distRun is what one run reports: spikes in the order a single process
+// sees them, every packet, the totals.
+type distRun struct {
+	spikes  []spike
+	packets []router.Packet
+	stats   Stats
+}
+
+// runRanks runs net on r ranks for ticks and returns the spikes each
+// rank owns, joined by tick then rank (the single-process order), rank
+// 0's packets and every rank's totals.
+func runRanks(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, opt Options, r, ticks int) (distRun, []Stats) {
+	t.Helper()
+	comms := memComms(r)
+	per := make([][][]spike, r) // per[rank][tick]
+	packets := make([][]router.Packet, r)
+	stats := make([]Stats, r)
+	errs := make([]error, r)
+	var wg sync.WaitGroup
+	for k := range r {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := opt
+			o.Comm = comms[k]
+			per[k] = make([][]spike, ticks)
+			var e *Engine
+			o.OnSpike = func(tk int64, id uint32) {
+				if e.Owns(id) {
+					per[k][tk] = append(per[k][tk], spike{tk, id})
+				}
+			}
+			o.OnPacket = func(p router.Packet, queued bool) { packets[k] = append(packets[k], p) }
+			var err error
+			if e, err = NewEngine(g, a, m, o); err != nil {
+				errs[k] = err
+				return
+			}
+			defer e.Close()
+			e.Run(ticks)
+			errs[k] = e.Err()
+			stats[k] = e.Stats()
+		}()
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", k, err)
+		}
+	}
+	var out distRun
+	for tk := range ticks {
+		for k := range r {
+			out.spikes = append(out.spikes, per[k][tk]...)
+		}
+	}
+	for k := 1; k < r; k++ {
+		if !reflect.DeepEqual(packets[k], packets[0]) {
+			t.Errorf("%d ranks: rank %d routed other packets than rank 0", r, k)
+		}
+	}
+	out.packets, out.stats = packets[0], stats[0]
+	return out, stats
+}
+
+func TestDistributedMatchesOneProcess(t *testing.T) {
+	ticks, rankCounts := 120, []int{1, 2, 3, 4}
+	if testing.Short() { // the race detector's run
+		ticks, rankCounts = 50, []int{2, 3}
+	}
+	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+		for _, tc := range []struct {
+			timing Timing
+			sync   Sync
+		}{{Detailed, Barrier}, {Simple, Barrier}, {Detailed, Realtime}} {
+			timing := tc.timing
+			net := cuba(mode)
+			net.Populations[0].Size, net.Populations[1].Size = 1600, 400
+			g, err := net.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := distArch()
+			if a.Sync = tc.sync; a.Sync == Realtime {
+				a.TickBudget = 2e-7
+			}
+			m, err := Map(g, a, Sequential, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Chips < 2 {
+				t.Fatalf("the test network should span chips, it has %d", m.Chips)
+			}
+			var one distRun
+			e, err := NewEngine(g, a, m, Options{Mode: mode, Timing: timing, Workers: 1,
+				OnSpike:  func(tk int64, id uint32) { one.spikes = append(one.spikes, spike{tk, id}) },
+				OnPacket: func(p router.Packet, _ bool) { one.packets = append(one.packets, p) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.Run(ticks)
+			one.stats = e.Stats()
+			e.Close()
+			if one.stats.Spikes == 0 || a.Sync == Realtime && (one.stats.Router.Dropped == 0 || one.stats.Router.Late == 0) {
+				t.Fatalf("the test should drop packets and spike: %+v", one.stats.Router)
+			}
+			for _, r := range rankCounts {
+				name := fmt.Sprintf("%v/%v/%v/%d ranks", mode, timing, a.Sync, r)
+				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 2}, r, ticks)
+				if !reflect.DeepEqual(got.spikes, one.spikes) {
+					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
+				}
+				if !reflect.DeepEqual(got.packets, one.packets) {
+					t.Errorf("%s: %d packets, one process %d; they differ", name, len(got.packets), len(one.packets))
+				}
+				for k, s := range all {
+					if !reflect.DeepEqual(s, one.stats) {
+						t.Errorf("%s: rank %d's totals\n%+v\none process's\n%+v", name, k, s, one.stats)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestPartition(t *testing.T) {
+	a := testArch() // 128 cores a chip
+	cores := func(n, per int) [][]uint32 {
+		out := make([][]uint32, n)
+		for c := range out {
+			out[c] = make([]uint32, per)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		m     Mapping
+		ranks int
+		want  []int
+	}{
+		{"one rank", Mapping{Cores: cores(10, 4), Chips: 1}, 1, []int{0, 10}},
+		{"cores of one chip", Mapping{Cores: cores(10, 4), Chips: 1}, 2, []int{0, 5, 10}},
+		{"more ranks than cores", Mapping{Cores: cores(2, 4), Chips: 1}, 4, []int{0, 1, 1, 2, 2}},
+		{"whole chips", Mapping{Cores: cores(300, 4), Chips: 3}, 2, []int{0, 256, 300}},
+		{"a chip each", Mapping{Cores: cores(384, 4), Chips: 3}, 3, []int{0, 128, 256, 384}},
+	} {
+		got := Partition(&tc.m, a, tc.ranks)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: Partition = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDistributedRefuses(t *testing.T) {
+	net := cuba(snn.Fixed)
+	net.Populations[0].Size, net.Populations[1].Size = 80, 20
+	g, err := net.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := distArch()
+	m, err := Map(g, a, Sequential, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: memComms(1)[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.Probe([]uint32{0}, V); err == nil {
+		t.Error("a distributed engine accepted a probe")
+	}
+	if err := e.BeginSleep(SleepPhase{Ticks: 1}); err == nil {
+		t.Error("a distributed engine began to sleep")
+	}
+	bad := &memComm{rank: 3, w: &memWorld{n: 2}}
+	if _, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: bad}); err == nil {
+		t.Error("rank 3 of 2 was accepted")
+	}
+
+	// A failed exchange stops the engine, and Err says why.
+	f, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: failComm{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Run(3)
+	if err := f.Err(); err == nil || !strings.Contains(err.Error(), "the network is down") || f.Tick() != 0 {
+		t.Errorf("after a failed exchange: tick %d, Err %v", f.Tick(), err)
+	}
+}
+
+// failComm is rank 0 of 2 whose exchanges fail.
+type failComm struct{}
+
+func (failComm) Rank() int { return 0 }
+func (failComm) Size() int { return 2 }
+func (failComm) Alltoallv(send, recv [][]byte) ([][]byte, error) {
+	return nil, errors.New("the network is down")
+}
+
+// onRanks runs f(rank, comm) on r goroutine ranks and fails on an error
+// of any.
+func onRanks(t *testing.T, r int, f func(k int, c Comm) error) {
+	t.Helper()
+	comms := memComms(r)
+	errs := make([]error, r)
+	var wg sync.WaitGroup
+	for k := range r {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = f(k, comms[k])
+		}()
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d of %d: %v", k, r, err)
+		}
+	}
+}
+
+// TestDistributedCheckpointContinues: 2 ranks run n ticks, each writes
+// its part, 2 new ranks restore the parts and run m more: the spikes
+// after the checkpoint and the totals are those of one process running
+// n+m.
+func TestDistributedCheckpointContinues(t *testing.T) {
+	n, m := 60, 70
+	if testing.Short() {
+		n, m = 20, 30
+	}
+	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+		net := cuba(mode)
+		net.Populations[0].Size, net.Populations[1].Size = 1600, 400
+		g, err := net.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := distArch()
+		mp, err := Map(g, a, Sequential, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []spike
+		e, err := NewEngine(g, a, mp, Options{Mode: mode, Workers: 1, OnSpike: func(tk int64, id uint32) {
+			if tk >= int64(n) {
+				want = append(want, spike{tk, id})
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Run(n + m)
+		one := e.Stats()
+		e.Close()
+
+		parts := make([]bytes.Buffer, 2)
+		onRanks(t, 2, func(k int, c Comm) error {
+			e, err := NewEngine(g, a, mp, Options{Mode: mode, Workers: 2, Comm: c})
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			e.Run(n)
+			return e.Checkpoint(&parts[k])
+		})
+		per := make([][][]spike, 2)
+		stats := make([]Stats, 2)
+		onRanks(t, 2, func(k int, c Comm) error {
+			per[k] = make([][]spike, n+m)
+			var e *Engine
+			e, err := Restore(bytes.NewReader(parts[k].Bytes()), g, a, mp, Options{Mode: mode, Workers: 1, Comm: c,
+				OnSpike: func(tk int64, id uint32) {
+					if e.Owns(id) {
+						per[k][tk] = append(per[k][tk], spike{tk, id})
+					}
+				}})
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			e.Run(m)
+			stats[k] = e.Stats()
+			return e.Err()
+		})
+		var got []spike
+		for tk := range n + m {
+			got = append(got, per[0][tk]...)
+			got = append(got, per[1][tk]...)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: %d spikes after the checkpoint on 2 ranks, %d in one process; they differ", mode, len(got), len(want))
+		}
+		for k, s := range stats {
+			if !reflect.DeepEqual(s, one) {
+				t.Errorf("%v: rank %d's totals after resuming\n%+v\none process's\n%+v", mode, k, s, one)
+			}
+		}
+
+		// A part is refused on another count of ranks, by another rank,
+		// and in one process; a single-process checkpoint by a rank.
+		for _, tc := range []struct {
+			name  string
+			part  int
+			ranks int
+		}{{"4 ranks", 0, 4}, {"the other rank", 1, 2}, {"one process", 0, 0}} {
+			var comm Comm
+			if tc.ranks > 0 {
+				comm = memComms(tc.ranks)[0]
+			}
+			_, err := Restore(bytes.NewReader(parts[tc.part].Bytes()), g, a, mp, Options{Mode: mode, Comm: comm})
+			if err == nil || !strings.Contains(err.Error(), "2 ranks") {
+				t.Errorf("%v: rank %d's part restored on %s: %v", mode, tc.part, tc.name, err)
+			}
+		}
+		var single bytes.Buffer
+		e, err = NewEngine(g, a, mp, Options{Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Checkpoint(&single); err != nil {
+			t.Fatal(err)
+		}
+		e.Close()
+		if _, err := Restore(&single, g, a, mp, Options{Mode: mode, Comm: memComms(2)[0]}); err == nil || !strings.Contains(err.Error(), "one process") {
+			t.Errorf("%v: a single-process checkpoint restored on rank 0 of 2: %v", mode, err)
+		}
+	}
+}
+
+// FuzzExchangeMessage feeds rank 0 arbitrary messages from rank 1: they
+// are read or refused, never a panic or a spike out of its core.
+func FuzzExchangeMessage(f *testing.F) {
+	net := cuba(snn.Fixed)
+	net.Populations[0].Size, net.Populations[1].Size = 400, 100
+	g, err := net.Build()
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := distArch()
+	m, err := Map(g, a, Sequential, 0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: memComms(2)[0]})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer e.Close()
+	d := e.dist
+	// A well-formed message: every core of rank 1 with one spike.
+	var good []byte
+	for c := d.first[1]; c < d.first[2]; c++ {
+		good = append(good, 3, 128, 1, 0, 1, byte(c%7))
+	}
+	f.Add(good)
+	f.Add(good[:len(good)-1])
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := e.takeRank(1, b); err != nil {
+			return
+		}
+		for c := d.first[1]; c < d.first[2]; c++ {
+			for _, l := range e.spikes[c] {
+				if int(l) >= e.cores[c].Compartments() {
+					t.Fatalf("core %d: spike of compartment %d of %d", c, l, e.cores[c].Compartments())
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkDistributedCUBA simulates 2000 ticks of CUBA (fixed mode, 1
+// worker a rank) in one process and on 2 ranks that are goroutines of
+// one process exchanging through memory: the cost of the replicated
+// router and of the exchange without MPI's. mpirun's figures are in
+// docs/benchmarks.md.
+func BenchmarkDistributedCUBA(b *testing.B) {
+	g, err := cuba(snn.Fixed).Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := testArch()
+	a.NeuronsPerCore = 256
+	m, err := Map(g, a, Sequential, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range []int{1, 2} {
+		b.Run(fmt.Sprintf("ranks=%d", r), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				comms := memComms(r)
+				engines := make([]*Engine, r)
+				for k := range r {
+					o := Options{Mode: snn.Fixed, Workers: 1}
+					if r > 1 {
+						o.Comm = comms[k]
+					}
+					if engines[k], err = NewEngine(g, a, m, o); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				var wg sync.WaitGroup
+				for _, e := range engines {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						e.Run(2000)
+					}()
+				}
+				wg.Wait()
+				b.StopTimer()
+				for _, e := range engines {
+					e.Close()
+				}
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// FuzzRestoreRankPart: no payload of a rank's part that passes the
+// checksums (this starts past them) makes Restore panic.
+func FuzzRestoreRankPart(f *testing.F) {
+	net := cuba(snn.Fixed)
+	net.Populations[0].Size, net.Populations[1].Size = 400, 100
+	g, err := net.Build()
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := distArch()
+	m, err := Map(g, a, Sequential, 0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	parts := make([]bytes.Buffer, 2)
+	comms := memComms(2)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for k := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: comms[k]})
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			defer e.Close()
+			e.Run(20)
+			errs[k] = e.Checkpoint(&parts[k])
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			f.Fatal(err)
+		}
+	}
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for k := range parts {
+		raw, err := dec.DecodeAll(parts[k].Bytes()[checkpointHeader:], nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(k), raw)
+	}
+	f.Fuzz(func(t *testing.T, k uint8, b []byte) {
+		s, err := parseFlagged(b, flagRank)
+		if err != nil {
+			return
+		}
+		e, err := s.Restore(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: memComms(2)[k%2]})
+		if err == nil {
+			e.Stats()
+			e.Close()
+		}
+	})
+}
+
+// TestRouteCounts: counts past a byte, and routes counted out of order.
+func TestRouteCounts(t *testing.T) {
+	rc := newRouteCounts(0)
+	want := []int32{}
+	// Routes 0..3, synapses to them interleaved as a neuron's targets
+	// on several cores are: route r gets counts[r].
+	counts := []int32{1, 300, 255, 1000}
+	for r := range counts {
+		rc.add(r)
+		want = append(want, 1)
+	}
+	for more := true; more; {
+		more = false
+		for r := len(counts) - 1; r >= 0; r-- {
+			if want[r] < counts[r] {
+				rc.add(r)
+				want[r]++
+				more = true
+			}
+		}
+	}
+	for r, c := range counts {
+		if got := rc.at(r); got != c {
+			t.Errorf("route %d: %d synapses, want %d", r, got, c)
+		}
+	}
+}
