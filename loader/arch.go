@@ -1,20 +1,16 @@
 package loader
 
 import (
-	"embed"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/presets"
 	"gopkg.in/yaml.v3"
 )
-
-//go:embed presets/*.yaml
-var presetFS embed.FS
 
 // archField binds one YAML key to a field of chip.Arch.
 type archField struct {
@@ -108,28 +104,17 @@ var archKeys = func() []string {
 	return ks
 }()
 
-// Presets returns the names of the embedded architecture presets, sorted.
-func Presets() []string {
-	ents, err := presetFS.ReadDir("presets")
-	if err != nil {
-		return nil
-	}
-	var names []string
-	for _, e := range ents {
-		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+// Presets returns the names of the architecture presets (package
+// chip/presets), sorted.
+func Presets() []string { return presets.Names() }
 
-// PresetYAML returns the embedded text of a preset, comments included.
+// PresetYAML returns the text of a preset, comments included.
 func PresetYAML(name string) ([]byte, error) {
-	if !contains(Presets(), name) {
+	b, ok := presets.YAML(name)
+	if !ok {
 		return nil, fmt.Errorf("loader: unknown preset %q (have: %s)", name, strings.Join(Presets(), ", "))
 	}
-	return presetFS.ReadFile("presets/" + name + ".yaml")
+	return b, nil
 }
 
 // LoadArch returns a preset by name ("loihi", "loihi-presilicon",
