@@ -11,7 +11,6 @@ import (
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/compare"
 	"github.com/spindle-sim/spindle/dense"
-	"github.com/spindle-sim/spindle/spikestats"
 )
 
 func newCompareCmd() *cobra.Command {
@@ -150,10 +149,7 @@ func compareTraces(pathA, pathB string, warmupMs float64, end int64) (*compare.S
 	if metaA.DtMs != metaB.DtMs {
 		return nil, fmt.Errorf("%s has ticks of %g ms, %s of %g ms: expected the same time step", pathA, metaA.DtMs, pathB, metaB.DtMs)
 	}
-	pops := make([]spikestats.Population, len(metaA.Populations))
-	for i, p := range metaA.Populations {
-		pops[i] = spikestats.Population{Name: p.Name, First: int(p.First), Size: int(p.Size)}
-	}
+	pops := metaA.Populations
 	ticks := end
 	if ticks == 0 {
 		for _, m := range []aer.Meta{metaA, metaB} {
@@ -161,9 +157,9 @@ func compareTraces(pathA, pathB string, warmupMs float64, end int64) (*compare.S
 				ticks = max(ticks, m.Run.Ticks)
 			}
 		}
-		for _, l := range [][]spikestats.Spike{a.Spikes, b.Spikes} {
+		for _, l := range [][]aer.Spike{a.Spikes, b.Spikes} {
 			for _, s := range l {
-				ticks = max(ticks, s.Tick+1)
+				ticks = max(ticks, s.Time+1)
 			}
 		}
 	}
@@ -207,7 +203,7 @@ func readRecording(path string, end int64) (*compare.Recording, aer.Meta, error)
 				return nil, m, fmt.Errorf("%s: spike at tick %d: address %d beyond the %d neurons of the populations the trace declares", path, s.Time, s.Addr, neurons)
 			}
 			if before(s.Time) {
-				rec.Spikes = append(rec.Spikes, spikestats.Spike{Tick: s.Time, Neuron: s.Addr})
+				rec.Spikes = append(rec.Spikes, s)
 			}
 		}
 		if errors.Is(err, io.EOF) {

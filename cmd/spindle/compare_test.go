@@ -286,3 +286,56 @@ func TestCompareTracesForeignAddress(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestISICVOneNumber: `trace stats` and `compare` report the same ISI CV
+// of a population on the same spikes: one definition (the mean over the
+// neurons with at least three spikes of each neuron's CV).
+func TestISICVOneNumber(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.aer")
+	var sp []aer.Spike
+	for tick := int64(0); tick < 400; tick++ {
+		for n := uint32(0); n < 10; n++ {
+			// Irregular trains of different rates, so that pooling the
+			// intervals would give another number.
+			if h := (uint64(tick)*2654435761 + uint64(n)*40503) % 97; h < uint64(5+4*n) {
+				sp = append(sp, aer.Spike{Time: tick, Addr: n})
+			}
+		}
+	}
+	writeTrace(t, path, sp, nil)
+	code, out, errs := spindle(t, "trace", "stats", path, "--json")
+	if code != 0 {
+		t.Fatalf("trace stats: exit %d: %s", code, errs)
+	}
+	var st struct {
+		Populations []struct {
+			Name  string   `json:"name"`
+			ISICV *float64 `json:"isi_cv"`
+		} `json:"populations"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = spindle(t, "compare", "--trace", path, "--trace", path, "--warmup", "0", "--json")
+	if code != 0 {
+		t.Fatalf("compare: exit %d: %s", code, errs)
+	}
+	var cr struct {
+		Populations []struct {
+			Name string   `json:"name"`
+			CVA  *float64 `json:"cv_a"`
+		} `json:"populations"`
+	}
+	if err := json.Unmarshal([]byte(out), &cr); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Populations) != 2 || len(cr.Populations) != 2 {
+		t.Fatalf("populations: stats %+v, compare %+v", st.Populations, cr.Populations)
+	}
+	for i, p := range st.Populations {
+		c := cr.Populations[i]
+		if p.ISICV == nil || c.CVA == nil || *p.ISICV != *c.CVA || p.Name != c.Name {
+			t.Errorf("%s: trace stats isi_cv %v, compare cv_a %v", p.Name, fmtOpt(p.ISICV, "%v"), fmtOpt(c.CVA, "%v"))
+		}
+	}
+}

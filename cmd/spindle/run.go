@@ -132,7 +132,7 @@ type runResult struct {
 	Network        string          `json:"network"`
 	Arch           string          `json:"arch"`
 	Map            string          `json:"map"`
-	Mode           string          `json:"mode"`
+	Mode           snn.Mode        `json:"mode"`
 	Ticks          int64           `json:"ticks"`
 	SleepTicks     int64           `json:"sleep_ticks"` // of Ticks, asleep
 	DtMs           float64         `json:"dt_ms"`
@@ -293,7 +293,7 @@ func summarise(b *built, s chip.Stats, perPop []int64, wall float64) *runResult 
 	g, net := b.graph, b.net
 	seconds := float64(s.Ticks) * net.Dt / 1000
 	r := &runResult{
-		Network: net.Name, Arch: b.arch.Name, Map: b.mapping.Strategy, Mode: b.mode.String(),
+		Network: net.Name, Arch: b.arch.Name, Map: b.mapping.Strategy, Mode: b.mode,
 		Ticks: s.Ticks, DtMs: net.Dt, Neurons: g.N, Synapses: g.Synapses(),
 		CoresUsed: b.mapping.CoresUsed(), ChipsUsed: b.mapping.Chips,
 		Spikes: s.Spikes, SynapticEvents: s.SynapticEvents, NeuronUpdates: s.NeuronUpdates,

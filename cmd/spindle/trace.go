@@ -156,8 +156,8 @@ func traceInfoOf(path string) (*traceInfo, error) {
 	}
 	out := &traceInfo{File: path, Format: string(info.Format), TimeUnit: info.TimeUnit, Bytes: st.Size(),
 		Width: info.Width, Height: info.Height}
-	var stats aer.SpikeStats
-	if err := eachEvent(src, func(e anyformat.Event) { stats.Add(e.Time, e.Addr) }); err != nil {
+	var stats spikestats.Stream
+	if err := eachEvent(src, func(e anyformat.Event) { stats.Add(aer.Spike{Time: e.Time, Addr: e.Addr}) }); err != nil {
 		return nil, err
 	}
 	out.Spikes, out.Addresses = stats.N, stats.Distinct()
@@ -311,8 +311,8 @@ func traceStatsOf(path string, opt anyformat.Options) (*traceStats, error) {
 	}
 	defer src.Close()
 	info := src.Info()
-	var ss aer.SpikeStats
-	if err := eachEvent(src, func(e anyformat.Event) { ss.Add(e.Time, e.Addr) }); err != nil {
+	var ss spikestats.Stream
+	if err := eachEvent(src, func(e anyformat.Event) { ss.Add(aer.Spike{Time: e.Time, Addr: e.Addr}) }); err != nil {
 		return nil, err
 	}
 	var tr aer.Traffic
@@ -349,7 +349,7 @@ func traceStatsOf(path string, opt anyformat.Options) (*traceStats, error) {
 		}
 		meta = &aer.Meta{Populations: []aer.Population{{Name: "all", Size: n}}}
 	}
-	for i, p := range ss.ByPopulation(meta) {
+	for i, p := range ss.ByPopulation(meta.Populations) {
 		out.Populations = append(out.Populations, statsRow{Kind: "population", ID: int64(i), Name: p.Name, Count: p.Count,
 			RateHz:    spikestats.Finite(float64(p.Count) / float64(max(p.Size, 1)) / out.Seconds),
 			ISIMeanMs: spikestats.Finite(p.ISIMean * ms), ISICV: spikestats.Finite(p.ISICV)})
