@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -389,6 +390,10 @@ func (s *Source) Read(buf []Event) (int, error) {
 	s.n += int64(n)
 	return n, err
 }
+
+// Events returns the remaining events in order, for a range loop; a read
+// error is yielded once and ends the sequence (see aer.Records).
+func (s *Source) Events() iter.Seq2[Event, error] { return aer.Records(s.Read) }
 
 // Close closes the file.
 func (s *Source) Close() error {
