@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 
@@ -195,49 +194,35 @@ func readRecording(path string, end int64) (*compare.Recording, aer.Meta, error)
 		neurons = max(neurons, uint64(p.First)+uint64(p.Size))
 	}
 	rec := &compare.Recording{Name: filepath.Base(path), FirstBadTick: -1}
-	buf := make([]aer.Spike, 4096)
-	for {
-		n, err := r.ReadSpikes(buf)
-		for _, s := range buf[:n] {
-			if len(m.Populations) > 0 && uint64(s.Addr) >= neurons {
-				return nil, m, fmt.Errorf("%s: spike at tick %d: address %d beyond the %d neurons of the populations the trace declares", path, s.Time, s.Addr, neurons)
-			}
-			if before(s.Time) {
-				rec.Spikes = append(rec.Spikes, s)
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	for s, err := range r.Spikes() {
 		if err != nil {
 			return nil, m, err
 		}
+		if len(m.Populations) > 0 && uint64(s.Addr) >= neurons {
+			return nil, m, fmt.Errorf("%s: spike at tick %d: address %d beyond the %d neurons of the populations the trace declares", path, s.Time, s.Addr, neurons)
+		}
+		if before(s.Time) {
+			rec.Spikes = append(rec.Spikes, s)
+		}
 	}
 	if m.Has(aer.KindPacket) {
-		pk := make([]aer.Packet, 4096)
-		for {
-			n, err := r.ReadPackets(pk)
-			for _, p := range pk[:n] {
-				if !before(p.Emit) {
-					continue
-				}
-				bad := false
-				if p.Flags&aer.FlagDropped != 0 {
-					rec.PacketsDropped++
-					bad = true
-				} else if p.Flags&aer.FlagLate != 0 {
-					rec.PacketsLate++
-					bad = true
-				}
-				if bad && (rec.FirstBadTick < 0 || p.Emit < rec.FirstBadTick) {
-					rec.FirstBadTick = p.Emit
-				}
-			}
-			if errors.Is(err, io.EOF) {
-				break
-			}
+		for p, err := range r.Packets() {
 			if err != nil {
 				return nil, m, err
+			}
+			if !before(p.Emit) {
+				continue
+			}
+			bad := false
+			if p.Flags&aer.FlagDropped != 0 {
+				rec.PacketsDropped++
+				bad = true
+			} else if p.Flags&aer.FlagLate != 0 {
+				rec.PacketsLate++
+				bad = true
+			}
+			if bad && (rec.FirstBadTick < 0 || p.Emit < rec.FirstBadTick) {
+				rec.FirstBadTick = p.Emit
 			}
 		}
 	}

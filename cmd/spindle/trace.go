@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"math"
 
 	"github.com/spf13/cobra"
@@ -44,58 +43,11 @@ func (f *pixelFlags) options() (anyformat.Options, error) {
 	return anyformat.Options{Downsample: f.downsample, MergePolarity: f.merge}, nil
 }
 
-// eachEvent calls fn for every event (spikes for an .aer file) of src.
-func eachEvent(src *anyformat.Source, fn func(e anyformat.Event)) error {
-	buf := make([]anyformat.Event, 1<<14)
-	for {
-		n, err := src.Read(buf)
-		for _, e := range buf[:n] {
-			fn(e)
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// eachPacket calls fn for every packet of an .aer trace.
-func eachPacket(tr *aer.Reader, fn func(p aer.Packet)) error {
-	buf := make([]aer.Packet, 1<<14)
-	for {
-		n, err := tr.ReadPackets(buf)
-		for _, p := range buf[:n] {
-			fn(p)
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// hasPackets reports whether src is an .aer trace holding packets.
-func hasPackets(src *anyformat.Source) bool {
-	return src.Trace() != nil && src.Trace().Count(aer.KindPacket) > 0
-}
-
-// timeScale returns milliseconds per time unit of a source.
-func timeScale(info anyformat.Info) float64 {
-	if info.TimeUnit == aer.UnitTick && info.Meta != nil {
-		return info.Meta.DtMs
-	}
-	return 1e-3
-}
-
 // spanSeconds is the duration rates are computed over: for tick traces the
 // run from tick 0 (or the first record if earlier) to the last tick
 // inclusive, for microsecond sources the first to the last event.
 func spanSeconds(info anyformat.Info, first, last int64) float64 {
-	ms := timeScale(info)
+	ms := info.MsPerUnit()
 	if info.TimeUnit == aer.UnitTick {
 		return float64(last-min(first, 0)+1) * ms / 1000
 	}

@@ -3,7 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
+	"iter"
 	"math"
 	"strconv"
 
@@ -63,85 +63,64 @@ func traceCat(w *bufio.Writer, path string, opt anyformat.Options, from, to int6
 		tr.SeekTime(from)
 	}
 	var line []byte
-	if !hasPackets(src) {
+	if !src.HasPackets() {
 		if info.Format.Camera() {
 			fmt.Fprintln(w, "# time_us x y p addr")
 		} else {
 			fmt.Fprintf(w, "# time addr (time in %s)\n", info.TimeUnit)
 		}
-		buf := make([]anyformat.Event, 1<<14)
-		for {
-			n, err := src.Read(buf)
-			for _, e := range buf[:n] {
-				if e.Time < from {
-					continue
-				}
-				if e.Time > to {
-					return nil
-				}
-				line = strconv.AppendInt(line[:0], e.Time, 10)
-				if info.Format.Camera() {
-					line = append(line, ' ')
-					line = strconv.AppendUint(line, uint64(e.X), 10)
-					line = append(line, ' ')
-					line = strconv.AppendUint(line, uint64(e.Y), 10)
-					line = append(line, ' ')
-					line = strconv.AppendUint(line, uint64(e.P), 10)
-				}
-				line = append(line, ' ')
-				line = strconv.AppendUint(line, uint64(e.Addr), 10)
-				line = append(line, '\n')
-				if _, err := w.Write(line); err != nil {
-					return err
-				}
-			}
-			if err == io.EOF {
-				return nil
-			}
+		for e, err := range src.Events() {
 			if err != nil {
 				return err
 			}
+			if e.Time < from {
+				continue
+			}
+			if e.Time > to {
+				return nil
+			}
+			line = strconv.AppendInt(line[:0], e.Time, 10)
+			if info.Format.Camera() {
+				line = append(line, ' ')
+				line = strconv.AppendUint(line, uint64(e.X), 10)
+				line = append(line, ' ')
+				line = strconv.AppendUint(line, uint64(e.Y), 10)
+				line = append(line, ' ')
+				line = strconv.AppendUint(line, uint64(e.P), 10)
+			}
+			line = append(line, ' ')
+			line = strconv.AppendUint(line, uint64(e.Addr), 10)
+			line = append(line, '\n')
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
 	// Merge the two streams of an .aer trace by time.
 	fmt.Fprintf(w, "# spike TIME ADDR | packet EMIT DELIVER SRC DST HOPS FLAGS (time in %s)\n", info.TimeUnit)
-	sb := make([]aer.Spike, 1<<12)
-	pb := make([]aer.Packet, 1<<12)
-	var ss []aer.Spike
-	var ps []aer.Packet
-	sEOF, pEOF := false, false
-	for {
-		if len(ss) == 0 && !sEOF {
-			n, err := tr.ReadSpikes(sb)
-			if err != nil && err != io.EOF {
-				return err
-			}
-			ss, sEOF = sb[:n], err == io.EOF
-		}
-		if len(ps) == 0 && !pEOF {
-			n, err := tr.ReadPackets(pb)
-			if err != nil && err != io.EOF {
-				return err
-			}
-			ps, pEOF = pb[:n], err == io.EOF
-		}
-		if len(ss) == 0 && len(ps) == 0 {
-			return nil
-		}
-		if len(ps) == 0 || len(ss) > 0 && ss[0].Time <= ps[0].Emit {
-			s := ss[0]
-			ss = ss[1:]
-			if s.Time > to {
-				ss, sEOF = nil, true
-				continue
-			}
+	nextSpike, stopS := iter.Pull2(tr.Spikes())
+	defer stopS()
+	nextPacket, stopP := iter.Pull2(tr.Packets())
+	defer stopP()
+	// The next spike and packet not yet written; ok false once a stream
+	// has ended (or passed to).
+	s, err, sOK := nextSpike()
+	if sOK && err != nil {
+		return err
+	}
+	p, err, pOK := nextPacket()
+	if pOK && err != nil {
+		return err
+	}
+	sOK, pOK = sOK && s.Time <= to, pOK && p.Emit <= to
+	for sOK || pOK {
+		if sOK && (!pOK || s.Time <= p.Emit) {
 			fmt.Fprintf(w, "spike %d %d\n", s.Time, s.Addr)
-			continue
-		}
-		p := ps[0]
-		ps = ps[1:]
-		if p.Emit > to {
-			ps, pEOF = nil, true
+			if s, err, sOK = nextSpike(); sOK && err != nil {
+				return err
+			}
+			sOK = sOK && s.Time <= to
 			continue
 		}
 		flags := "-"
@@ -155,5 +134,10 @@ func traceCat(w *bufio.Writer, path string, opt anyformat.Options, from, to int6
 			}
 		}
 		fmt.Fprintf(w, "packet %d %d %d %d %d %s\n", p.Emit, p.Deliver, p.Src, p.Dst, p.Hops, flags)
+		if p, err, pOK = nextPacket(); pOK && err != nil {
+			return err
+		}
+		pOK = pOK && p.Emit <= to
 	}
+	return nil
 }

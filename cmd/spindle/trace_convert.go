@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bufio"
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/aer/anyformat"
-	"github.com/spindle-sim/spindle/npy"
+	"github.com/spindle-sim/spindle/aer/export"
 )
 
 func newTraceConvertCmd() *cobra.Command {
@@ -86,23 +83,6 @@ const (
 	maxConvertDtMs = 1e9
 )
 
-// converter maps source times to output times.
-type converter struct {
-	rule    *aer.TickRule
-	started bool
-}
-
-func (c *converter) time(t int64, absolute bool) int64 {
-	if c.rule == nil {
-		return t
-	}
-	if !c.started && !absolute {
-		c.rule.T0 = t
-	}
-	c.started = true
-	return c.rule.Tick(t)
-}
-
 // traceConvert converts in to out and returns the records written and a
 // note for the user about what was not.
 func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, packets bool) (int64, string, error) {
@@ -115,7 +95,7 @@ func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, p
 	if dt > 0 && info.TimeUnit != aer.UnitUS {
 		return 0, "", usagef("--dt: %s is already in %s, not microseconds", in, info.TimeUnit)
 	}
-	if packets && !hasPackets(src) {
+	if packets && !src.HasPackets() {
 		return 0, "", fmt.Errorf("--packets: %s holds no packets", in)
 	}
 	note := ""
@@ -124,21 +104,18 @@ func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, p
 			note = fmt.Sprintf(" (%s holds no spikes but %d packets: --packets exports them)", in, np)
 		}
 	}
-	cv := &converter{}
-	if dt > 0 {
-		cv.rule = &aer.TickRule{DtMs: dt}
-	}
+	x := export.New(src, export.Options{DtMs: dt, Absolute: absolute, Packets: packets, Name: in})
 	var n int64
 	err = writeOutput(out, func(f *os.File) error {
 		switch strings.ToLower(filepath.Ext(out)) {
 		case ".aer":
-			n, err = convertAER(f, src, in, cv, dt, absolute)
+			n, err = x.AER(f)
 		case ".csv":
-			n, err = convertTable(f, src, cv, absolute, packets, false)
+			n, err = x.CSV(f)
 		case ".npz":
-			n, err = convertNPZ(f, src, in, cv, dt, absolute, packets)
+			n, err = x.NPZ(f)
 		default:
-			n, err = convertTable(f, src, cv, absolute, packets, true)
+			n, err = x.NPY(f)
 		}
 		if err != nil {
 			return err
@@ -149,140 +126,4 @@ func traceConvert(in, out string, opt anyformat.Options, dt float64, absolute, p
 		return 0, "", fmt.Errorf("convert %s -> %s: %w", in, out, err)
 	}
 	return n, note, nil
-}
-
-// convertMeta is the metadata of a conversion of src (the file in) with
-// tick length dt, or 0 to keep the times.
-func convertMeta(src *anyformat.Source, in string, dt float64) aer.Meta {
-	info := src.Info()
-	var m aer.Meta
-	if info.Meta != nil {
-		m = *info.Meta
-	} else {
-		m = aer.Meta{TimeUnit: aer.UnitUS, Source: fmt.Sprintf("%s (%s)", filepath.Base(in), info.Format),
-			Sensor: info.Rule, Kinds: []string{aer.KindSpike}}
-	}
-	if dt > 0 {
-		m.TimeUnit, m.DtMs = aer.UnitTick, dt
-	}
-	return m
-}
-
-func convertAER(f *os.File, src *anyformat.Source, in string, cv *converter, dt float64, absolute bool) (int64, error) {
-	w, err := aer.NewWriter(f, convertMeta(src, in, dt))
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	werr := eachEvent(src, func(e anyformat.Event) {
-		if err == nil {
-			err = w.WriteSpike(cv.time(e.Time, absolute), e.Addr)
-			n++
-		}
-	})
-	if werr != nil {
-		return n, werr
-	}
-	if err == nil && hasPackets(src) {
-		if perr := eachPacket(src.Trace(), func(p aer.Packet) {
-			if err == nil {
-				err = w.WritePacket(p)
-				n++
-			}
-		}); perr != nil {
-			return n, perr
-		}
-	}
-	if err != nil {
-		return n, err
-	}
-	return n, w.Close()
-}
-
-// convertTable writes CSV or .npy. An .npy header must state the record
-// count, which a streaming source does not know in advance: the header is
-// written with the count padded to a fixed width and rewritten at the end.
-func convertTable(f *os.File, src *anyformat.Source, cv *converter, absolute, packets, asNPY bool) (int64, error) {
-	info := src.Info()
-	var fields []npy.Field
-	switch {
-	case packets:
-		fields = []npy.Field{field("emit", "<i8", 8), field("deliver", "<i8", 8), field("src", "<u4", 4), field("dst", "<u4", 4), field("hops", "<u2", 2), field("flags", "|u1", 1)}
-	case info.Format.Camera():
-		fields = []npy.Field{field("t", "<i8", 8), field("x", "<u2", 2), field("y", "<u2", 2), field("p", "|u1", 1), field("addr", "<u4", 4)}
-	default:
-		fields = []npy.Field{field("t", "<i8", 8), field("addr", "<u4", 4)}
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	hlen := 0
-	if asNPY {
-		hdr := npy.StructHeader(fields, 0)
-		hlen = len(hdr)
-		w.Write(hdr)
-	} else {
-		names := make([]string, len(fields))
-		for i, fl := range fields {
-			names[i] = fl.Name
-		}
-		fmt.Fprintln(w, strings.Join(names, ","))
-	}
-	var n int64
-	var rec, line []byte
-	le := binary.LittleEndian
-	var err error
-	if packets {
-		err = eachPacket(src.Trace(), func(p aer.Packet) {
-			n++
-			if asNPY {
-				rec = le.AppendUint64(rec[:0], uint64(p.Emit))
-				rec = le.AppendUint64(rec, uint64(p.Deliver))
-				rec = le.AppendUint32(rec, p.Src)
-				rec = le.AppendUint32(rec, p.Dst)
-				rec = le.AppendUint16(rec, p.Hops)
-				w.Write(append(rec, p.Flags))
-				return
-			}
-			line = fmt.Appendf(line[:0], "%d,%d,%d,%d,%d,%d\n", p.Emit, p.Deliver, p.Src, p.Dst, p.Hops, p.Flags)
-			w.Write(line)
-		})
-	} else {
-		camera := info.Format.Camera()
-		err = eachEvent(src, func(e anyformat.Event) {
-			n++
-			t := cv.time(e.Time, absolute)
-			if asNPY {
-				rec = le.AppendUint64(rec[:0], uint64(t))
-				if camera {
-					rec = le.AppendUint16(rec, e.X)
-					rec = le.AppendUint16(rec, e.Y)
-					rec = append(rec, e.P)
-				}
-				w.Write(le.AppendUint32(rec, e.Addr))
-				return
-			}
-			line = strconv.AppendInt(line[:0], t, 10)
-			if camera {
-				line = fmt.Appendf(line, ",%d,%d,%d", e.X, e.Y, e.P)
-			}
-			line = append(line, ',')
-			line = strconv.AppendUint(line, uint64(e.Addr), 10)
-			w.Write(append(line, '\n'))
-		})
-	}
-	if err != nil {
-		return n, err
-	}
-	if err := w.Flush(); err != nil {
-		return n, err
-	}
-	if asNPY {
-		hdr := npy.StructHeader(fields, n)
-		if len(hdr) != hlen {
-			return n, fmt.Errorf("npy header grew from %d to %d bytes", hlen, len(hdr))
-		}
-		if _, err := f.WriteAt(hdr, 0); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }

@@ -68,8 +68,11 @@ func traceInfoOf(path string) (*traceInfo, error) {
 	out := &traceInfo{File: path, Format: string(info.Format), TimeUnit: info.TimeUnit, Bytes: st.Size(),
 		Width: info.Width, Height: info.Height}
 	var stats spikestats.Stream
-	if err := eachEvent(src, func(e anyformat.Event) { stats.Add(aer.Spike{Time: e.Time, Addr: e.Addr}) }); err != nil {
-		return nil, err
+	for e, err := range src.Events() {
+		if err != nil {
+			return nil, err
+		}
+		stats.Add(aer.Spike{Time: e.Time, Addr: e.Addr})
 	}
 	out.Spikes, out.Addresses = stats.N, stats.Distinct()
 	if stats.N > 0 {

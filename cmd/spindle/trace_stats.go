@@ -1,12 +1,11 @@
 package main
 
 import (
-	"bufio"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -96,23 +95,26 @@ func traceStatsOf(path string, opt anyformat.Options) (*traceStats, error) {
 	defer src.Close()
 	info := src.Info()
 	var ss spikestats.Stream
-	if err := eachEvent(src, func(e anyformat.Event) { ss.Add(aer.Spike{Time: e.Time, Addr: e.Addr}) }); err != nil {
-		return nil, err
+	for e, err := range src.Events() {
+		if err != nil {
+			return nil, err
+		}
+		ss.Add(aer.Spike{Time: e.Time, Addr: e.Addr})
 	}
 	var tr aer.Traffic
 	first, last := ss.First, ss.Last
 	if src.Trace() != nil {
 		havePkt := false
-		err := eachPacket(src.Trace(), func(p aer.Packet) {
+		for p, err := range src.Trace().Packets() {
+			if err != nil {
+				return nil, err
+			}
 			if !havePkt && ss.N == 0 {
 				first = p.Emit
 			}
 			havePkt = true
 			first, last = min(first, p.Emit), max(last, p.Emit)
 			tr.Add(p)
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
 	out := &traceStats{File: path, Spikes: ss.N, Packets: tr.N,
@@ -120,7 +122,7 @@ func traceStatsOf(path string, opt anyformat.Options) (*traceStats, error) {
 	if ss.N > 0 || tr.N > 0 {
 		out.Seconds = spanSeconds(info, first, last)
 	}
-	ms := timeScale(info)
+	ms := info.MsPerUnit()
 	meta := info.Meta
 	if meta == nil || len(meta.Populations) == 0 {
 		// Camera files and traces without a schema: one population of every address.
@@ -197,8 +199,8 @@ func (s *traceStats) print(w io.Writer, top int) {
 }
 
 func (s *traceStats) writeCSV(out io.Writer) error {
-	w := bufio.NewWriter(out)
-	fmt.Fprintln(w, "kind,id,dst,name,count,received,rate_hz,isi_mean_ms,isi_cv,late,dropped,mean_hops,mean_latency_ms")
+	w := csv.NewWriter(out)
+	w.Write([]string{"kind", "id", "dst", "name", "count", "received", "rate_hz", "isi_mean_ms", "isi_cv", "late", "dropped", "mean_hops", "mean_latency_ms"})
 	f := func(v *float64) string {
 		if v == nil {
 			return ""
@@ -213,16 +215,10 @@ func (s *traceStats) writeCSV(out io.Writer) error {
 	}
 	for _, rows := range [][]statsRow{s.Populations, s.Addresses, s.Cores, s.Links} {
 		for _, r := range rows {
-			fmt.Fprintf(w, "%s,%d,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s\n", r.Kind, r.ID, i(r.Dst), csvField(r.Name), r.Count, i(r.Received),
-				f(r.RateHz), f(r.ISIMeanMs), f(r.ISICV), i(r.Late), i(r.Dropped), f(r.MeanHops), f(r.MeanLatency))
+			w.Write([]string{r.Kind, strconv.FormatInt(r.ID, 10), i(r.Dst), r.Name, strconv.FormatInt(r.Count, 10), i(r.Received),
+				f(r.RateHz), f(r.ISIMeanMs), f(r.ISICV), i(r.Late), i(r.Dropped), f(r.MeanHops), f(r.MeanLatency)})
 		}
 	}
-	return w.Flush()
-}
-
-func csvField(s string) string {
-	if strings.ContainsAny(s, ",\"\n") {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
+	w.Flush()
+	return w.Error()
 }
