@@ -19,7 +19,7 @@ func newCompareCmd() *cobra.Command {
 	var traces []string
 	var maxMiB int64
 	cmd := &cobra.Command{
-		Use:   "compare NET.yaml|GRAPH.nir | compare --trace A.aer --trace B.aer",
+		Use:   "compare NET.yaml|GRAPH.nir | compare --trace-in A.aer --trace-in B.aer",
 		Short: "Compare the event engine with the dense reference, or two traces",
 		Long: `Compare runs the network on the event engine (mapped onto the architecture)
 and on the dense clock-driven reference, each on its own and timed, and
@@ -38,7 +38,7 @@ In realtime sync (the spinnaker preset) late and dropped packets change the
 spikes: the report counts them, gives the tick of the first, and says
 whether the first divergence comes after it.
 
-With two --trace files (and no network) it compares two recorded runs the
+With two --trace-in files (and no network) it compares two recorded runs the
 same way, over the longer run as the traces record it (or up to the last
 spike), or over ticks 0 .. --ticks-1; the flags about the network, the
 hardware and the engine do not apply.
@@ -48,11 +48,11 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 		Example: `  spindle compare examples/cuba_fixed.yaml --ticks 2000
   spindle compare examples/cuba.yaml --mode float --ticks 10000 --warmup 100 --json
   spindle compare examples/cuba_fixed.yaml --arch spinnaker --ticks 1000
-  spindle compare --trace a.aer --trace b.aer`,
+  spindle compare --trace-in a.aer --trace-in b.aer`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(traces) > 0 {
 				if len(traces) != 2 || len(args) != 0 {
-					return usagef("%s: --trace: expected two traces and no network, got %d trace(s) and %d argument(s)", cmd.CommandPath(), len(traces), len(args))
+					return usagef("%s: --trace-in: expected two traces and no network, got %d trace(s) and %d argument(s)", cmd.CommandPath(), len(traces), len(args))
 				}
 				return nil
 			}
@@ -128,7 +128,8 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 	cmd.Flags().BoolVar(&matvec, "matvec", false, "run the dense reference as a full matrix-vector product per tick (the clock-driven cost; slow) instead of adding the rows of the neurons that fired")
 	cmd.Flags().Int64Var(&maxMiB, "max-memory", dense.DefaultMaxBytes>>20, "MiB the dense reference may allocate (negative: no limit)")
 	cmd.Flags().BoolVar(&stats, "stats", false, "report the distribution statistics in fixed mode even when the runs are identical")
-	cmd.Flags().StringArrayVar(&traces, "trace", nil, "a recorded .aer trace; give two to compare them instead of a network")
+	cmd.Flags().StringArrayVar(&traces, "trace-in", nil, "a recorded .aer trace to read; give two to compare them instead of a network")
+	renamedFlags(cmd, map[string]string{"trace": "trace-in"})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }

@@ -346,9 +346,9 @@ func (r *runResult) print(w io.Writer) {
 	}
 	if ro := r.Readout; ro != nil {
 		if ro.Voltages != nil {
-			fmt.Fprintf(w, "readout %s: final voltages %.4g, largest at %d", ro.Population, ro.Voltages, ro.Argmax)
+			fmt.Fprintf(w, "readout %s: final voltages %s, largest at %d", ro.Population, listOf(ro.Voltages, "%.4g"), ro.Argmax)
 		} else {
-			fmt.Fprintf(w, "readout %s: spikes %v, largest at %d", ro.Population, ro.Counts, ro.Argmax)
+			fmt.Fprintf(w, "readout %s: spikes %s, largest at %d", ro.Population, listOf(ro.Counts, "%d"), ro.Argmax)
 		}
 		if ro.Tied > 1 {
 			fmt.Fprintf(w, " (%d neurons tie; the first is given)", ro.Tied)

@@ -47,7 +47,8 @@ each destination core (y), coloured by log10(1 + packets).`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "", "PNG file to write")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "PNG file to write")
+	renamedFlags(cmd, map[string]string{"out": "output"})
 	cmd.Flags().IntVar(&maxPoints, "max-points", 200_000, "most spikes drawn in the raster")
 	px.register(cmd)
 	return cmd
