@@ -2,6 +2,7 @@ package figure
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"path/filepath"
 	"slices"
@@ -13,21 +14,25 @@ import (
 	"github.com/spindle-sim/spindle/aer/anyformat"
 )
 
-// writeTestTrace writes a small trace with two populations, spikes and
-// packets between cores 0..2, and returns its path.
+// writeTestTrace writes a trace of two populations whose packets run
+// between cores 0, 1 and 2, and returns its path.
 func writeTestTrace(t *testing.T, dir string) string {
 	t.Helper()
 	p := filepath.Join(dir, "t.aer")
-	w, err := aer.Create(p, aer.Meta{DtMs: 1, TimeUnit: aer.UnitTick, Kinds: []string{aer.KindSpike, aer.KindPacket},
-		Populations: []aer.Population{{Name: "a", First: 0, Size: 10}, {Name: "b", First: 10, Size: 10}}})
+	meta := aer.Meta{DtMs: 1, TimeUnit: aer.UnitTick, Kinds: []string{aer.KindSpike, aer.KindPacket},
+		Populations: []aer.Population{{Name: "a", Size: 10}, {Name: "b", First: 10, Size: 10}}}
+	w, err := aer.Create(p, meta)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for tk := int64(0); tk < 100; tk++ {
-		w.WriteSpike(tk, uint32(tk%20))
-		w.WritePacket(aer.Packet{Emit: tk, Deliver: tk + 1, Src: uint32(tk % 3), Dst: uint32(tk % 2), Hops: 1, Flags: uint8(tk % 4 / 3)})
+	var werr error
+	for k := range int64(300) {
+		if k%3 == 0 {
+			werr = errors.Join(werr, w.WriteSpike(k/3, uint32(k/3%20)))
+		}
+		werr = errors.Join(werr, w.WritePacket(aer.Packet{Emit: k / 3, Deliver: k/3 + 1, Src: uint32(k % 3), Dst: uint32(2 - k%3), Hops: 1}))
 	}
-	if err := w.Close(); err != nil {
+	if err := errors.Join(werr, w.Close()); err != nil {
 		t.Fatal(err)
 	}
 	return p
