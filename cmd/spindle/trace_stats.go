@@ -53,7 +53,13 @@ coefficient of variation) per address and per population, and for packet
 traces the packets each core sent and received and each link's (source core
 to destination core) packets, late and dropped packets, mean hops and mean
 latency. Text output lists populations, the most active addresses and the
-busiest links; --json and --csv list everything.`,
+busiest links; --json and --csv list everything.
+
+A neuron's ISI CV is the standard deviation of its intervals (normalised by
+their number) over their mean, for a neuron of at least 3 spikes; a
+population's isi_cv is the mean of its neurons' CVs, the number spindle
+compare reports for the same spikes (docs/dense.md). isi_mean_ms pools the
+intervals of all its neurons.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if asJSON && asCSV {
