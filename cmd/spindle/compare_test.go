@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -303,39 +304,31 @@ func TestISICVOneNumber(t *testing.T) {
 		}
 	}
 	writeTrace(t, path, sp, nil)
-	code, out, errs := spindle(t, "trace", "stats", path, "--json")
-	if code != 0 {
-		t.Fatalf("trace stats: exit %d: %s", code, errs)
+	// cvs runs the command and reads the population names and the key.
+	cvs := func(key string, args ...string) (names []string, cv []*float64) {
+		code, out, errs := spindle(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var r struct{ Populations []map[string]any }
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range r.Populations {
+			names = append(names, p["name"].(string))
+			x, ok := p[key].(float64)
+			cv = append(cv, map[bool]*float64{true: &x, false: nil}[ok])
+		}
+		return names, cv
 	}
-	var st struct {
-		Populations []struct {
-			Name  string   `json:"name"`
-			ISICV *float64 `json:"isi_cv"`
-		} `json:"populations"`
+	names, st := cvs("isi_cv", "trace", "stats", path, "--json")
+	cnames, cr := cvs("cv_a", "compare", "--trace-in", path, "--trace-in", path, "--warmup", "0", "--json")
+	if !slices.Equal(names, []string{"in", "out"}) || !slices.Equal(cnames, names) {
+		t.Fatalf("populations: stats %v, compare %v", names, cnames)
 	}
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errs = spindle(t, "compare", "--trace-in", path, "--trace-in", path, "--warmup", "0", "--json")
-	if code != 0 {
-		t.Fatalf("compare: exit %d: %s", code, errs)
-	}
-	var cr struct {
-		Populations []struct {
-			Name string   `json:"name"`
-			CVA  *float64 `json:"cv_a"`
-		} `json:"populations"`
-	}
-	if err := json.Unmarshal([]byte(out), &cr); err != nil {
-		t.Fatal(err)
-	}
-	if len(st.Populations) != 2 || len(cr.Populations) != 2 {
-		t.Fatalf("populations: stats %+v, compare %+v", st.Populations, cr.Populations)
-	}
-	for i, p := range st.Populations {
-		c := cr.Populations[i]
-		if p.ISICV == nil || c.CVA == nil || *p.ISICV != *c.CVA || p.Name != c.Name {
-			t.Errorf("%s: trace stats isi_cv %v, compare cv_a %v", p.Name, fmtOpt(p.ISICV, "%v"), fmtOpt(c.CVA, "%v"))
+	for i := range st {
+		if st[i] == nil || cr[i] == nil || *st[i] != *cr[i] {
+			t.Errorf("%s: trace stats isi_cv %s, compare cv_a %s", names[i], fmtOpt(st[i], "%v"), fmtOpt(cr[i], "%v"))
 		}
 	}
 }
