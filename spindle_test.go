@@ -251,7 +251,7 @@ func TestCompareFollowsMode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Mode != mode.String() || rep.WeightBits != a.WeightBits {
+		if rep.Mode != mode || rep.WeightBits != a.WeightBits {
 			t.Errorf("%v network: report mode %s, %d weight bits; want %v, %d", mode, rep.Mode, rep.WeightBits, mode, a.WeightBits)
 		}
 		if mode == snn.Fixed && !rep.Identical {

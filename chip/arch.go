@@ -4,21 +4,25 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
 
-// Sync is how the cores of a board agree on time.
-type Sync string
+// Sync is how the cores of a board agree on time: the router's type,
+// named here too so that an Arch reads on its own. It encodes as
+// "barrier" or "realtime".
+type Sync = router.Sync
 
 const (
 	// Barrier sync (Loihi, TrueNorth): every core finishes tick t and every
 	// packet of tick t arrives before tick t+1 starts. Logical timing is
-	// exact; network latency only stretches the modelled tick.
-	Barrier Sync = "barrier"
+	// exact; network latency only stretches the modelled tick. The zero
+	// value.
+	Barrier = router.Barrier
 	// Realtime sync (SpiNNaker): ticks run on a wall-clock budget; a packet
 	// that misses its tick arrives in a later tick, and one that finds a
 	// full buffer is dropped.
-	Realtime Sync = "realtime"
+	Realtime = router.Realtime
 )
 
 // Arch describes a neuromorphic platform: what one core can hold, how the
@@ -221,7 +225,7 @@ func (a *Arch) Validate() error {
 			return fmt.Errorf("arch %q: tick_budget %v s: realtime sync needs a positive tick budget", a.Name, a.TickBudget)
 		}
 	default:
-		return fmt.Errorf("arch %q: sync %q: expected barrier or realtime", a.Name, a.Sync)
+		return fmt.Errorf("arch %q: sync %v: expected barrier or realtime", a.Name, a.Sync)
 	}
 	costs := []struct {
 		name string

@@ -184,14 +184,10 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 }
 
 func (a *Arch) routerConfig(m *Mapping) router.Config {
-	sync := router.Barrier
-	if a.Sync == Realtime {
-		sync = router.Realtime
-	}
 	return router.Config{
 		CoresPerTile: a.CoresPerTile, TilesX: a.TilesX, TilesY: a.TilesY,
 		ChipsX: m.ChipsX, ChipsY: m.ChipsY,
-		Sync: sync, TickBudget: a.TickBudget,
+		Sync: a.Sync, TickBudget: a.TickBudget,
 		HopLatencyEast: a.HopLatencyEast, HopLatencyWest: a.HopLatencyWest,
 		HopLatencyNorth: a.HopLatencyNorth, HopLatencySouth: a.HopLatencySouth,
 		HopEnergyEast: a.HopEnergyEast, HopEnergyWest: a.HopEnergyWest,

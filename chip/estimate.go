@@ -1,9 +1,7 @@
 package chip
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"math"
 
 	"github.com/spindle-sim/spindle/aer"
@@ -92,26 +90,19 @@ func ProfileRates(g *snn.Graph, r *aer.Reader) ([]float64, error) {
 		return nil, err
 	}
 	counts := make([]float64, g.N)
-	buf := make([]aer.Spike, 1<<14)
 	last := int64(-1)
-	for {
-		n, err := r.ReadSpikes(buf)
-		for _, s := range buf[:n] {
-			if int64(s.Addr) >= int64(g.N) {
-				return nil, fmt.Errorf("trace spike at tick %d has address %d, beyond the %d neurons of network %q", s.Time, s.Addr, g.N, g.Net.Name)
-			}
-			if s.Time < 0 {
-				return nil, fmt.Errorf("trace spike at negative tick %d", s.Time)
-			}
-			counts[s.Addr]++
-			last = max(last, s.Time)
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	for s, err := range r.Spikes() {
 		if err != nil {
 			return nil, err
 		}
+		if int64(s.Addr) >= int64(g.N) {
+			return nil, fmt.Errorf("trace spike at tick %d has address %d, beyond the %d neurons of network %q", s.Time, s.Addr, g.N, g.Net.Name)
+		}
+		if s.Time < 0 {
+			return nil, fmt.Errorf("trace spike at negative tick %d", s.Time)
+		}
+		counts[s.Addr]++
+		last = max(last, s.Time)
 	}
 	if last < 0 {
 		return nil, fmt.Errorf("trace holds no spikes")

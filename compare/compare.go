@@ -54,18 +54,18 @@ func Warmup(runMs float64) float64 {
 // one network. It encodes to JSON with undefined values as null; its keys
 // are part of the command-line contract of `spindle compare --json`.
 type Report struct {
-	Network    string  `json:"network"`
-	Arch       string  `json:"arch"`
-	Sync       string  `json:"sync"`
-	Map        string  `json:"map"`
-	Mode       string  `json:"mode"`
-	WeightBits int     `json:"weight_bits"`
-	Ticks      int64   `json:"ticks"`
-	DtMs       float64 `json:"dt_ms"`
-	Neurons    int     `json:"neurons"`
-	Synapses   int     `json:"synapses"`
-	CoresUsed  int     `json:"cores_used"`
-	Workers    int     `json:"workers"`
+	Network    string    `json:"network"`
+	Arch       string    `json:"arch"`
+	Sync       chip.Sync `json:"sync"`
+	Map        string    `json:"map"`
+	Mode       snn.Mode  `json:"mode"`
+	WeightBits int       `json:"weight_bits"`
+	Ticks      int64     `json:"ticks"`
+	DtMs       float64   `json:"dt_ms"`
+	Neurons    int       `json:"neurons"`
+	Synapses   int       `json:"synapses"`
+	CoresUsed  int       `json:"cores_used"`
+	Workers    int       `json:"workers"`
 
 	// Identical is true when both runs hold exactly the same spikes and,
 	// for a plastic network, the same final weights.
@@ -174,7 +174,7 @@ func run(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*Report
 	g := gd
 	dt := g.Net.Dt
 	r := &Report{
-		Network: g.Net.Name, Arch: a.Name, Sync: string(a.Sync), Map: m.Strategy, Mode: opt.Mode.String(),
+		Network: g.Net.Name, Arch: a.Name, Sync: a.Sync, Map: m.Strategy, Mode: opt.Mode,
 		WeightBits: a.WeightBits, Ticks: int64(opt.Ticks), DtMs: dt,
 		Neurons: g.N, Synapses: g.Synapses(), CoresUsed: m.CoresUsed(), Workers: opt.Workers,
 	}
@@ -208,11 +208,11 @@ func run(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*Report
 	if !spikesIdentical {
 		r.IdenticalFraction = spikestats.Identical(ev.spikes, dn.spikes)
 		r.VanRossum = spikestats.VanRossum(ev.spikes, dn.spikes, dt, r.VanRossumTauMs)
-		d, ok := spikestats.FirstDivergence(ev.spikes, dn.spikes)
+		d, _, ok := spikestats.FirstDivergence(ev.spikes, dn.spikes)
 		if !ok {
 			return nil, errors.New("compare: spike lists differ but have no divergence")
 		}
-		if r.FirstDivergence, err = lockStep(ge, gd, a, m, opt, d.Tick); err != nil {
+		if r.FirstDivergence, err = lockStep(ge, gd, a, m, opt, d.Time); err != nil {
 			return nil, err
 		}
 		fd := r.FirstDivergence
@@ -333,7 +333,7 @@ func runEvent(g *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options) (*eventR
 	eng, err := chip.NewEngine(g, a, m, chip.Options{
 		Mode:    opt.Mode,
 		Workers: opt.Workers,
-		OnSpike: func(t int64, id uint32) { ev.spikes = append(ev.spikes, spikestats.Spike{Tick: t, Neuron: id}) },
+		OnSpike: func(t int64, id uint32) { ev.spikes = append(ev.spikes, spikestats.Spike{Time: t, Addr: id}) },
 		OnPacket: func(p router.Packet, queued bool) {
 			switch {
 			case !queued:
@@ -377,7 +377,7 @@ func sortTick(s []spikestats.Spike) {
 	}
 }
 
-func spikeCmp(a, b spikestats.Spike) int { return cmp.Compare(a.Neuron, b.Neuron) }
+func spikeCmp(a, b spikestats.Spike) int { return cmp.Compare(a.Addr, b.Addr) }
 
 type denseRun struct {
 	spikes         []spikestats.Spike
@@ -416,7 +416,7 @@ func runDense(g *snn.Graph, a *chip.Arch, opt Options) (*denseRun, error) {
 			opt.Progress(int64(opt.Ticks+t), 2*int64(opt.Ticks))
 		}
 		for _, id := range sim.Step() {
-			dn.spikes = append(dn.spikes, spikestats.Spike{Tick: int64(t), Neuron: id})
+			dn.spikes = append(dn.spikes, spikestats.Spike{Time: int64(t), Addr: id})
 		}
 	}
 	dn.seconds = time.Since(start).Seconds()
@@ -432,7 +432,7 @@ func lockStep(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options, wan
 	eng, err := chip.NewEngine(ge, a, m, chip.Options{
 		Mode:    opt.Mode,
 		Workers: opt.Workers,
-		OnSpike: func(t int64, id uint32) { tickSpikes = append(tickSpikes, spikestats.Spike{Tick: t, Neuron: id}) },
+		OnSpike: func(t int64, id uint32) { tickSpikes = append(tickSpikes, spikestats.Spike{Time: t, Addr: id}) },
 	})
 	if err != nil {
 		return nil, err
@@ -448,7 +448,7 @@ func lockStep(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options, wan
 		sortTick(tickSpikes)
 		ds := sim.Step()
 		i := 0
-		for i < len(tickSpikes) && i < len(ds) && tickSpikes[i].Neuron == ds[i] {
+		for i < len(tickSpikes) && i < len(ds) && tickSpikes[i].Addr == ds[i] {
 			i++
 		}
 		if i == len(tickSpikes) && i == len(ds) {
@@ -456,8 +456,8 @@ func lockStep(ge, gd *snn.Graph, a *chip.Arch, m *chip.Mapping, opt Options, wan
 		}
 		d := &Divergence{Tick: t, TimeMs: float64(t) * gd.Net.Dt}
 		switch {
-		case i < len(tickSpikes) && (i == len(ds) || tickSpikes[i].Neuron < ds[i]):
-			d.Neuron, d.SpikedIn = tickSpikes[i].Neuron, "event"
+		case i < len(tickSpikes) && (i == len(ds) || tickSpikes[i].Addr < ds[i]):
+			d.Neuron, d.SpikedIn = tickSpikes[i].Addr, "event"
 		default:
 			d.Neuron, d.SpikedIn = ds[i], "dense"
 		}
@@ -536,8 +536,8 @@ func attribute(r *Report) string {
 	return fmt.Sprintf("divergence at tick %d with no late or dropped packet", d.Tick) + modeCause(r.Mode)
 }
 
-func modeCause(mode string) string {
-	if mode == snn.Fixed.String() {
+func modeCause(mode snn.Mode) string {
+	if mode == snn.Fixed {
 		return "; in fixed mode this is a simulator bug"
 	}
 	return "; float mode sums in a different order, so agreement is statistical"

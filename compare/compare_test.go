@@ -199,10 +199,10 @@ func TestPerturbedRecurrent(t *testing.T) {
 	}
 	tries := 0
 	for _, sp := range dn.spikes {
-		if g.PopOf(int(sp.Neuron)) != exc {
+		if g.PopOf(int(sp.Addr)) != exc {
 			continue
 		}
-		for s := g.PreStart[sp.Neuron]; s < g.PreStart[sp.Neuron+1] && tries < 20; s++ {
+		for s := g.PreStart[sp.Addr]; s < g.PreStart[sp.Addr+1] && tries < 20; s++ {
 			if g.Net.Projections[g.Proj[s]].Name != "ee" {
 				continue
 			}
@@ -217,7 +217,7 @@ func TestPerturbedRecurrent(t *testing.T) {
 			}
 			// The presynaptic neuron's spikes up to the divergence are
 			// the same on both sides; its first one is sp.
-			lb := sp.Tick + int64(g.Delay(s))
+			lb := sp.Time + int64(g.Delay(s))
 			if d.Tick < lb {
 				t.Errorf("divergence at tick %d, before the perturbed synapse's first input at tick %d", d.Tick, lb)
 			}
@@ -225,7 +225,7 @@ func TestPerturbedRecurrent(t *testing.T) {
 				t.Errorf("divergence without states: %+v", *d)
 			}
 			t.Logf("synapse %d -> %d (delay %d) first used at tick %d; divergence at tick %d in %s[%d] (%s): event %+v, dense %+v",
-				sp.Neuron, g.Post[s], g.Delay(s), lb, d.Tick, d.Population, d.Index, d.SpikedIn, *d.EventState, *d.DenseState)
+				sp.Addr, g.Post[s], g.Delay(s), lb, d.Tick, d.Population, d.Index, d.SpikedIn, *d.EventState, *d.DenseState)
 			return
 		}
 		if tries >= 20 {

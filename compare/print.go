@@ -35,7 +35,7 @@ func state(s *State) string {
 func (r *Report) Print(w io.Writer) {
 	// The arch's weight width quantises weights in fixed mode only.
 	weights := ""
-	if r.Mode == snn.Fixed.String() {
+	if r.Mode == snn.Fixed {
 		weights = fmt.Sprintf(", %d-bit weights", r.WeightBits)
 	}
 	fmt.Fprintf(w, "%s on %s (%s sync, %s map, %s mode%s): %d neurons, %d synapses, %d cores\n",

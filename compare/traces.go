@@ -73,19 +73,23 @@ func Spikes(a, b *Recording, opt SpikesOptions) (*SpikesReport, error) {
 	r.Ticks = opt.Ticks
 	for _, x := range []*Recording{a, b} {
 		for _, s := range x.Spikes {
-			if opt.Ticks > 0 && s.Tick >= opt.Ticks {
-				return nil, fmt.Errorf("compare: %s: spike of neuron %d at tick %d, beyond the recording's %d ticks", x.Name, s.Neuron, s.Tick, opt.Ticks)
+			if opt.Ticks > 0 && s.Time >= opt.Ticks {
+				return nil, fmt.Errorf("compare: %s: spike of neuron %d at tick %d, beyond the recording's %d ticks", x.Name, s.Addr, s.Time, opt.Ticks)
 			}
-			r.Ticks = max(r.Ticks, s.Tick+1)
+			r.Ticks = max(r.Ticks, s.Time+1)
 		}
 	}
-	d, ok := spikestats.FirstDivergence(a.Spikes, b.Spikes)
+	d, inA, ok := spikestats.FirstDivergence(a.Spikes, b.Spikes)
 	r.Identical = !ok
 	if ok {
-		r.FirstDivergence = &Divergence{Tick: d.Tick, TimeMs: float64(d.Tick) * opt.Dt, Neuron: d.Neuron, SpikedIn: d.In, Index: int(d.Neuron)}
+		in := "b"
+		if inA {
+			in = "a"
+		}
+		r.FirstDivergence = &Divergence{Tick: d.Time, TimeMs: float64(d.Time) * opt.Dt, Neuron: d.Addr, SpikedIn: in, Index: int(d.Addr)}
 		for _, p := range opt.Populations {
-			if int(d.Neuron) >= p.First && int(d.Neuron) < p.First+p.Size {
-				r.FirstDivergence.Population, r.FirstDivergence.Index = p.Name, int(d.Neuron)-p.First
+			if d.Addr >= p.First && uint64(d.Addr) < uint64(p.First)+uint64(p.Size) {
+				r.FirstDivergence.Population, r.FirstDivergence.Index = p.Name, int(d.Addr-p.First)
 			}
 		}
 	}

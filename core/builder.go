@@ -141,7 +141,7 @@ func (b *Builder) BeginAxon() uint32 {
 	c := b.c
 	c.axonStart = append(c.axonStart, uint32(len(c.target)))
 	if b.learn != nil {
-		b.learn.pStart = append(b.learn.pStart, uint32(len(b.learn.syn)))
+		b.learn.pStart = append(b.learn.pStart, uint32(len(b.learn.Syn)))
 	}
 	return uint32(len(c.axonStart) - 1)
 }
@@ -173,7 +173,7 @@ func (b *Builder) AddSynapse(s int, target uint16) {
 	d := int(g.Delay(s))
 	b.maxDel = max(b.maxDel, d)
 	b.fanIn[target]++
-	if b.learn != nil && b.learn.rules[g.Proj[s]] != nil {
+	if b.learn != nil && b.learn.Rules[g.Proj[s]] != nil {
 		b.addPlastic(s, target, uint16(min(d, MaxDelay))|uint16(g.Receptor(s))<<delayBits)
 		return
 	}
@@ -201,7 +201,7 @@ func (b *Builder) Finish() (*Core, error) {
 	}
 	nsyn := c.Synapses()
 	if b.learn != nil {
-		nsyn += len(b.learn.syn)
+		nsyn += len(b.learn.Syn)
 	}
 	l := b.limits
 	checks := []struct {

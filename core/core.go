@@ -113,7 +113,7 @@ func (c *Core) OutputAxons() int { return c.outputs }
 // Synapses returns the number of synapses stored.
 func (c *Core) Synapses() int {
 	if c.learn != nil {
-		return len(c.target) + len(c.learn.syn)
+		return len(c.target) + len(c.learn.Syn)
 	}
 	return len(c.target)
 }
@@ -375,17 +375,16 @@ func (c *Core) updateFloat2(ring []float64, from, to int, spikes []uint16) ([]ui
 		c0, c1 := c.curF[s0:s1][:len(v)], c.curF[n+s0 : n+s1][:len(v)]
 		in0, in1 := ring[s0:s1][:len(v)], ring[n+s0 : n+s1][:len(v)]
 		for i, x := range v {
-			a := float64(c0[i]*k0) + in0[i]
-			b := float64(c1[i]*k1) + in1[i]
+			a := snn.CurrentFloat(c0[i], k0, in0[i])
+			b := snn.CurrentFloat(c1[i], k1, in1[i])
 			in0[i], in1[i] = 0, 0
 			c0[i], c1[i] = a, b
 			if ref[i] > 0 {
 				ref[i]--
 				continue
 			}
-			x = float64(x*keepV) + float64((a+b+bias)*gainV)
-			if x > vth {
-				x = vreset
+			x, fired := snn.MembraneFloat(x, a+b, keepV, gainV, bias, vth, vreset)
+			if fired {
 				ref[i] = refTicks
 				spikes = append(spikes, uint16(s0+i))
 			}
@@ -415,15 +414,14 @@ func (c *Core) updateFloat1(ring []float64, from, to int, spikes []uint16) ([]ui
 		ref := c.ref[s0:s1][:len(v)]
 		c0, in0 := c.curF[s0:s1][:len(v)], ring[s0:s1][:len(v)]
 		for i, x := range v {
-			a := float64(c0[i]*k0) + in0[i]
+			a := snn.CurrentFloat(c0[i], k0, in0[i])
 			c0[i], in0[i] = a, 0
 			if ref[i] > 0 {
 				ref[i]--
 				continue
 			}
-			x = float64(x*keepV) + float64((a+bias)*gainV)
-			if x > vth {
-				x = vreset
+			x, fired := snn.MembraneFloat(x, a, keepV, gainV, bias, vth, vreset)
+			if fired {
 				ref[i] = refTicks
 				spikes = append(spikes, uint16(s0+i))
 			}
@@ -449,7 +447,7 @@ func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]ui
 			cs := cur[s0:s1]
 			is, ss := in[s0:s1][:len(cs)], sum[s0:s1][:len(cs)]
 			for i, x := range cs {
-				x = float64(x*keep) + is[i]
+				x = snn.CurrentFloat(x, keep, is[i])
 				cs[i] = x
 				if r == 0 {
 					ss[i] = x
@@ -473,9 +471,8 @@ func (c *Core) updateFloatN(ring []float64, from, to int, spikes []uint16) ([]ui
 				ref[i]--
 				continue
 			}
-			x = float64(x*keepV) + float64((ss[i]+bias)*gainV)
-			if x > vth {
-				x = vreset
+			x, fired := snn.MembraneFloat(x, ss[i], keepV, gainV, bias, vth, vreset)
+			if fired {
 				ref[i] = refTicks
 				spikes = append(spikes, uint16(s0+i))
 			}
@@ -503,7 +500,7 @@ func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint
 		if s0 += done; s0 == s1 {
 			continue
 		}
-		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
+		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int64(p.FVReset), p.RefTicks
 		k0, k1 := p.FKeepI[0], p.FKeepI[1]
 		restful := bias == 0 && vth >= 0
 		v := c.vX[s0:s1]
@@ -511,8 +508,8 @@ func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint
 		c0, c1 := c.curX[s0:s1][:len(v)], c.curX[n+s0 : n+s1][:len(v)]
 		in0, in1 := ring[s0:s1][:len(v)], ring[n+s0 : n+s1][:len(v)]
 		for i, x := range v {
-			a := snn.Saturate(snn.MulShift(int64(c0[i]), k0) + in0[i])
-			b := snn.Saturate(snn.MulShift(int64(c1[i]), k1) + in1[i])
+			a := snn.CurrentFixed(int64(c0[i]), k0, in0[i])
+			b := snn.CurrentFixed(int64(c1[i]), k1, in1[i])
 			in0[i], in1[i] = 0, 0
 			// A compartment at rest with no current cannot change: skip it.
 			if restful && x == 0 && ref[i] == 0 && a == 0 && b == 0 {
@@ -524,12 +521,10 @@ func (c *Core) updateFixed2(ring []int64, from, to int, spikes []uint16) ([]uint
 				ref[i]--
 				continue
 			}
-			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(a+b+bias, gainV))
-			if y > vth {
+			y, fired := snn.MembraneFixed(int64(x), a+b, keepV, gainV, bias, vth, vreset)
+			if fired {
 				ref[i] = refTicks
 				spikes = append(spikes, uint16(s0+i))
-				v[i] = vreset
-				continue
 			}
 			v[i] = int32(y)
 		}
@@ -553,14 +548,14 @@ func (c *Core) updateFixed1(ring []int64, from, to int, spikes []uint16) ([]uint
 		if s0 += done; s0 == s1 {
 			continue
 		}
-		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
+		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int64(p.FVReset), p.RefTicks
 		k0 := p.FKeepI[0]
 		restful := bias == 0 && vth >= 0
 		v := c.vX[s0:s1]
 		ref := c.ref[s0:s1][:len(v)]
 		c0, in0 := c.curX[s0:s1][:len(v)], ring[s0:s1][:len(v)]
 		for i, x := range v {
-			a := snn.Saturate(snn.MulShift(int64(c0[i]), k0) + in0[i])
+			a := snn.CurrentFixed(int64(c0[i]), k0, in0[i])
 			c0[i], in0[i] = int32(a), 0
 			// A compartment at rest with no current cannot change: skip it.
 			if restful && x == 0 && ref[i] == 0 && a == 0 {
@@ -571,12 +566,10 @@ func (c *Core) updateFixed1(ring []int64, from, to int, spikes []uint16) ([]uint
 				ref[i]--
 				continue
 			}
-			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(a+bias, gainV))
-			if y > vth {
+			y, fired := snn.MembraneFixed(int64(x), a, keepV, gainV, bias, vth, vreset)
+			if fired {
 				ref[i] = refTicks
 				spikes = append(spikes, uint16(s0+i))
-				v[i] = vreset
-				continue
 			}
 			v[i] = int32(y)
 		}
@@ -600,7 +593,7 @@ func (c *Core) updateFixedN(ring []int64, from, to int, spikes []uint16) ([]uint
 			cs := cur[s0:s1]
 			is, ss := in[s0:s1][:len(cs)], sum[s0:s1][:len(cs)]
 			for i, x := range cs {
-				y := snn.Saturate(snn.MulShift(int64(x), keep) + is[i])
+				y := snn.CurrentFixed(int64(x), keep, is[i])
 				cs[i] = int32(y)
 				if r == 0 {
 					ss[i] = y
@@ -617,7 +610,7 @@ func (c *Core) updateFixedN(ring []int64, from, to int, spikes []uint16) ([]uint
 			continue
 		}
 		p := &c.params[sg.prof]
-		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int32(p.FVReset), p.RefTicks
+		keepV, gainV, bias, vth, vreset, refTicks := p.FKeepV, p.FGainV, int64(p.FBias), int64(p.FVTh), int64(p.FVReset), p.RefTicks
 		restful := bias == 0 && vth >= 0
 		v := c.vX[s0:s1]
 		ref, ss := c.ref[s0:s1][:len(v)], sum[s0:s1][:len(v)]
@@ -631,12 +624,10 @@ func (c *Core) updateFixedN(ring []int64, from, to int, spikes []uint16) ([]uint
 				ref[i]--
 				continue
 			}
-			y := snn.Saturate(snn.MulShift(int64(x), keepV) + snn.MulShift(ss[i]+bias, gainV))
-			if y > vth {
+			y, fired := snn.MembraneFixed(int64(x), ss[i], keepV, gainV, bias, vth, vreset)
+			if fired {
 				ref[i] = refTicks
 				spikes = append(spikes, uint16(s0+i))
-				v[i] = vreset
-				continue
 			}
 			v[i] = int32(y)
 		}

@@ -36,26 +36,13 @@ import (
 // depend on the order of synapses or cores: the dense reference applies
 // the same snn.Learner arithmetic and agrees bit for bit in fixed mode.
 type learnState struct {
-	rules []*snn.Learner // by projection; nil for static projections
-	on    []*snn.Learner // the distinct rules of this core
+	// The synapses, by projection and compartment, that the learning
+	// step walks (snn.Plastic.Learn, shared with the dense reference).
+	snn.Plastic[uint16]
 
-	pStart []uint32 // per axon, into the plastic synapses
-	syn    []snn.SynState
-	gid    []uint32 // graph synapse id
-	target []uint16
-	dr     []uint16 // delay and receptor, as delayRec
-	proj   []uint16
-
-	inStart []uint32 // per LIF compartment, into inSyn
-	inSyn   []uint32
-	post    []snn.Trace // per LIF compartment
-	postL   []*snn.Learner
-
+	pStart []uint32   // per axon, into the plastic synapses
+	dr     []uint16   // delay and receptor, as delayRec
 	pend   [][]uint32 // plastic arrivals by ring slot
-	rstdp  []uint32
-	homeo  []snn.Homeostat
-	groups []snn.PreGroup // per input axon and source projection
-	grpOf  []int32        // per plastic synapse, its group in groups or -1
 }
 
 // learnBuild collects plastic synapses in the Builder.
@@ -68,7 +55,7 @@ type learnBuild struct {
 func (b *Builder) Learn(rules []*snn.Learner) {
 	for _, r := range rules {
 		if r != nil {
-			b.learn = &learnBuild{learnState{rules: rules}}
+			b.learn = &learnBuild{learnState{Plastic: snn.Plastic[uint16]{Rules: rules}}}
 			return
 		}
 	}
@@ -80,60 +67,53 @@ func (b *Builder) addPlastic(s int, target uint16, dr uint16) {
 	if b.c.mode == snn.Fixed {
 		w = float64(b.fixedW.Weight(s))
 	}
-	l.syn = append(l.syn, snn.SynState{W: w})
-	l.gid = append(l.gid, uint32(s))
-	l.target = append(l.target, target)
+	l.Syn = append(l.Syn, snn.SynState{W: w})
+	l.Gid = append(l.Gid, uint32(s))
+	l.Target = append(l.Target, target)
 	l.dr = append(l.dr, dr)
-	l.proj = append(l.proj, g.Proj[s])
+	l.Proj = append(l.Proj, g.Proj[s])
 }
 
 func (b *Builder) finishLearning(ring int64) {
 	c, lb := b.c, b.learn
-	if lb == nil || len(lb.syn) == 0 {
+	if lb == nil || len(lb.Syn) == 0 {
 		return
 	}
 	l := &lb.learnState
-	l.pStart = append(l.pStart, uint32(len(l.syn)))
-	l.inStart = make([]uint32, c.n+1)
-	for _, t := range l.target {
-		l.inStart[t+1]++
+	l.pStart = append(l.pStart, uint32(len(l.Syn)))
+	l.InStart = make([]uint32, c.n+1)
+	for _, t := range l.Target {
+		l.InStart[t+1]++
 	}
 	for i := 0; i < c.n; i++ {
-		l.inStart[i+1] += l.inStart[i]
+		l.InStart[i+1] += l.InStart[i]
 	}
-	l.inSyn = make([]uint32, len(l.syn))
-	next := append([]uint32(nil), l.inStart[:c.n]...)
-	l.post = make([]snn.Trace, c.n)
-	l.postL = make([]*snn.Learner, c.n)
+	l.InSyn = make([]uint32, len(l.Syn))
+	next := append([]uint32(nil), l.InStart[:c.n]...)
+	l.PostTrace = make([]snn.Trace, c.n)
+	l.PostRule = make([]*snn.Learner, c.n)
 	seen := map[*snn.Learner]bool{}
-	for k, t := range l.target {
-		l.inSyn[next[t]] = uint32(k)
+	for k, t := range l.Target {
+		l.InSyn[next[t]] = uint32(k)
 		next[t]++
-		r := l.rules[l.proj[k]]
-		l.postL[t] = r
+		r := l.Rules[l.Proj[k]]
+		l.PostRule[t] = r
 		if !seen[r] {
 			seen[r] = true
-			l.on = append(l.on, r)
+			l.Active = append(l.Active, r)
 		}
 		if r.Rule == snn.RSTDP {
-			l.rstdp = append(l.rstdp, uint32(k))
+			l.RSTDP = append(l.RSTDP, uint32(k))
 		}
 	}
-	l.homeo = snn.Homeostats(c.n, func(i int) []uint32 { return l.inSyn[l.inStart[i]:l.inStart[i+1]] }, l.rules, l.proj, l.syn)
-	l.groups = snn.PreGroups(len(l.pStart)-1, func(a int) (int, int) { return int(l.pStart[a]), int(l.pStart[a+1]) }, l.rules, l.proj, l.syn)
-	if len(l.groups) > 0 {
-		l.grpOf = snn.GroupIndex(l.groups, len(l.syn))
-		l.tie()
+	l.Homeo = snn.Homeostats(c.n, func(i int) []uint32 { return l.InSyn[l.InStart[i]:l.InStart[i+1]] }, l.Rules, l.Proj, l.Syn)
+	l.Groups = snn.PreGroups(len(l.pStart)-1, func(a int) (int, int) { return int(l.pStart[a]), int(l.pStart[a+1]) }, l.Rules, l.Proj, l.Syn)
+	if len(l.Groups) > 0 {
+		l.GrpOf = snn.GroupIndex(l.Groups, len(l.Syn))
+		l.Tie()
 	}
 	l.pend = make([][]uint32, ring)
 	c.learn = l
-}
-
-// tie sets every tied weight from its source's weights as they stand.
-func (l *learnState) tie() {
-	for gi := range l.groups {
-		l.groups[gi].Tie(l.rules, l.proj, l.syn)
-	}
 }
 
 func (c *Core) deliverPlastic(axon uint32, emit, now int64) {
@@ -156,11 +136,11 @@ func (c *Core) beforeUpdate(t int64) {
 	base := (t & c.ringMask) * nr * n
 	if l := c.learn; l != nil {
 		for _, k := range l.pend[t&c.ringMask] {
-			at := base + int64(l.dr[k]>>delayBits)*n + int64(l.target[k])
+			at := base + int64(l.dr[k]>>delayBits)*n + int64(l.Target[k])
 			if c.mode == snn.Fixed {
-				c.ringX[at] += int64(l.syn[k].W)
+				c.ringX[at] += int64(l.Syn[k].W)
 			} else {
-				c.ringF[at] += l.syn[k].W
+				c.ringF[at] += l.Syn[k].W
 			}
 		}
 	}
@@ -178,88 +158,20 @@ func (c *Core) beforeUpdate(t int64) {
 	}
 }
 
-// learnAfter applies the learning rules of tick t (steps 3 to 6).
+// learnAfter applies the learning rules of tick t (steps 3 to 7).
 func (c *Core) learnAfter(t int64) {
 	l := c.learn
 	slot := t & c.ringMask
-	for _, k := range l.pend[slot] {
-		r := l.rules[l.proj[k]]
-		tg := l.target[k]
-		r.Pre(&l.syn[k], uint64(l.gid[k]), t, r.PostTrace(l.post[tg], t))
-	}
+	c.counters.LearningUpdates += l.Learn(t, l.pend[slot], c.spikes, c.rc, c.rates)
 	l.pend[slot] = l.pend[slot][:0]
-	for _, sp := range c.spikes {
-		if int(sp) >= c.n || l.inStart[sp] == l.inStart[sp+1] {
-			continue
-		}
-		for _, k := range l.inSyn[l.inStart[sp]:l.inStart[sp+1]] {
-			r := l.rules[l.proj[k]]
-			r.Post(&l.syn[k], uint64(l.gid[k]), t)
-			if r.Rule == snn.SRC {
-				// The SRC rule writes every incoming synapse of a spike.
-				c.counters.LearningUpdates++
-			}
-		}
-		l.postL[sp].BumpPost(&l.post[sp], t)
-	}
-	rewarding := len(l.rstdp) > 0 && l.rewarding()
-	if rewarding {
-		for gi := range l.groups {
-			if g := &l.groups[gi]; g.Rewarding() {
-				g.Balance(l.syn)
-				c.counters.LearningUpdates += int64(len(g.Syns))
-			}
-		}
-		for _, k := range l.rstdp {
-			if r := l.rules[l.proj[k]]; r.Rewarding() {
-				f := r.NoFactor()
-				if l.grpOf != nil && l.grpOf[k] >= 0 {
-					f = l.groups[l.grpOf[k]].Factor
-				}
-				r.Reward(&l.syn[k], uint64(l.gid[k]), t, f)
-				c.counters.LearningUpdates++
-			}
-		}
-	}
-	normalized := false
-	for hi := range l.homeo {
-		h := &l.homeo[hi]
-		if !h.Due(t) {
-			continue
-		}
-		h.Step(t, c.rc.At(c.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
-		c.counters.LearningUpdates += int64(len(h.Syns))
-		normalized = true
-	}
-	if !rewarding && !normalized {
-		// No group can need its ties (a group's normalisation runs through
-		// the homeostats of its post compartments, all on this core): skip
-		// the per-group checks on the ticks that change no weight.
-		return
-	}
-	for gi := range l.groups {
-		if g := &l.groups[gi]; len(g.Tied) > 0 && (g.Rewarding() || g.Normalized(t)) {
-			g.Tie(l.rules, l.proj, l.syn)
-			c.counters.LearningUpdates += int64(len(g.Syns) + len(g.Tied))
-		}
-	}
 }
 
 // Retie sets the weights of tied projections from their sources, after
 // the host changed weights (SetPlasticWeight).
 func (c *Core) Retie() {
 	if c.learn != nil {
-		c.learn.tie()
+		c.learn.Tie()
 	}
-}
-
-func (l *learnState) rewarding() bool {
-	for _, r := range l.on {
-		if r.Rewarding() {
-			return true
-		}
-	}
-	return false
 }
 
 // Plastic reports whether the core holds plastic synapses.
@@ -285,20 +197,20 @@ func (c *Core) SetStaticWeight(k int, w float64) {
 
 // PlasticWeight returns plastic synapse k (in the order the Builder stored
 // the core's plastic synapses), in the units of StaticWeight.
-func (c *Core) PlasticWeight(k int) float64 { return c.learn.syn[k].W }
+func (c *Core) PlasticWeight(k int) float64 { return c.learn.Syn[k].W }
 
 // SetPlasticWeight sets plastic synapse k, in the units of StaticWeight.
 func (c *Core) SetPlasticWeight(k int, w float64) {
 	if c.mode == snn.Fixed {
 		w = float64(snn.Saturate(int64(math.Round(w))))
 	}
-	c.learn.syn[k].W = w
+	c.learn.Syn[k].W = w
 }
 
 // PlasticSynapse returns the learning state of plastic synapse k and its
 // graph synapse id.
 func (c *Core) PlasticSynapse(k int) (snn.SynState, uint32) {
-	return c.learn.syn[k], c.learn.gid[k]
+	return c.learn.Syn[k], c.learn.Gid[k]
 }
 
 // Rate returns the rate counter of compartment i at tick t, in Hz.

@@ -52,16 +52,16 @@ func (c *Core) AppendState(b []byte) []byte {
 	}
 	e.Bool(c.learn != nil)
 	if l := c.learn; l != nil {
-		e.Len(len(l.syn))
-		for _, s := range l.syn {
+		e.Len(len(l.Syn))
+		for _, s := range l.Syn {
 			e.F64(s.W)
 			e.F64(s.X)
 			e.F64(s.E)
 			e.I64(s.TX)
 			e.I64(s.TE)
 		}
-		e.Len(len(l.post))
-		for _, t := range l.post {
+		e.Len(len(l.PostTrace))
+		for _, t := range l.PostTrace {
 			e.F64(t.V)
 			e.I64(t.T)
 		}
@@ -69,12 +69,12 @@ func (c *Core) AppendState(b []byte) []byte {
 		for _, p := range l.pend {
 			e.U32s(p)
 		}
-		e.Len(len(l.homeo))
-		for _, h := range l.homeo {
+		e.Len(len(l.Homeo))
+		for _, h := range l.Homeo {
 			e.F64(h.Target)
 		}
-		e.Len(len(l.groups))
-		for _, g := range l.groups {
+		e.Len(len(l.Groups))
+		for _, g := range l.Groups {
 			e.F64(g.Init)
 			e.F64(g.Factor)
 		}
@@ -102,7 +102,7 @@ func (c *Core) StateSize() int {
 	n := 128 + 4*len(c.ref) + 4*(len(c.vX)+len(c.curX)) + 8*(len(c.vF)+len(c.curF)+len(c.ringX)+len(c.ringF)) +
 		16*len(c.rates) + 25*len(c.sources)
 	if l := c.learn; l != nil {
-		n += 40*len(l.syn) + 16*len(l.post) + 8*len(l.pend) + 8*len(l.homeo) + 16*len(l.groups)
+		n += 40*len(l.Syn) + 16*len(l.PostTrace) + 8*len(l.pend) + 8*len(l.Homeo) + 16*len(l.Groups)
 		for _, p := range l.pend {
 			n += 4 * len(p)
 		}
@@ -193,39 +193,39 @@ func (c *Core) RestoreState(b []byte, ticks int64) ([]byte, error) {
 
 func (c *Core) restoreLearning(d *state.Dec, trace func(string) snn.Trace, last int64) {
 	l := c.learn
-	if d.Count(len(l.syn), "plastic synapses") {
-		for i := range l.syn {
+	if d.Count(len(l.Syn), "plastic synapses") {
+		for i := range l.Syn {
 			s := snn.SynState{W: d.F64(), X: d.F64(), E: d.F64(), TX: d.I64(), TE: d.I64()}
 			if (s.TX < 0 || s.TE < 0 || s.TX > last || s.TE > last) && d.Err() == nil {
 				d.Fail("plastic synapse %d: traces at ticks %d and %d, outside the checkpoint's ticks 0..%d", i, s.TX, s.TE, last)
 			}
-			l.syn[i] = s
+			l.Syn[i] = s
 		}
 	}
-	if d.Count(len(l.post), "post traces") {
-		for i := range l.post {
-			l.post[i] = trace("post trace")
+	if d.Count(len(l.PostTrace), "post traces") {
+		for i := range l.PostTrace {
+			l.PostTrace[i] = trace("post trace")
 		}
 	}
 	if d.Count(len(l.pend), "pending plastic arrivals") {
 		for i := range l.pend {
-			p := d.U32s(len(l.syn), "pending plastic arrivals")
+			p := d.U32s(len(l.Syn), "pending plastic arrivals")
 			for _, k := range p {
-				if int(k) >= len(l.syn) {
-					d.Fail("pending plastic arrival: synapse %d of %d", k, len(l.syn))
+				if int(k) >= len(l.Syn) {
+					d.Fail("pending plastic arrival: synapse %d of %d", k, len(l.Syn))
 				}
 			}
 			l.pend[i] = append(l.pend[i][:0], p...)
 		}
 	}
-	if d.Count(len(l.homeo), "homeostats") {
-		for i := range l.homeo {
-			l.homeo[i].Target = d.F64()
+	if d.Count(len(l.Homeo), "homeostats") {
+		for i := range l.Homeo {
+			l.Homeo[i].Target = d.F64()
 		}
 	}
-	if d.Count(len(l.groups), "presynaptic groups") {
-		for i := range l.groups {
-			l.groups[i].Init, l.groups[i].Factor = d.F64(), d.F64()
+	if d.Count(len(l.Groups), "presynaptic groups") {
+		for i := range l.Groups {
+			l.Groups[i].Init, l.Groups[i].Factor = d.F64(), d.F64()
 		}
 	}
 }
@@ -270,9 +270,9 @@ func (c *Core) Fingerprint(h hash.Hash) {
 	state.Write(h, c.weightF)
 	if l := c.learn; l != nil {
 		state.Write(h, l.pStart)
-		state.Write(h, l.gid)
-		state.Write(h, l.target)
+		state.Write(h, l.Gid)
+		state.Write(h, l.Target)
 		state.Write(h, l.dr)
-		state.Write(h, l.proj)
+		state.Write(h, l.Proj)
 	}
 }

@@ -553,7 +553,7 @@ func (s *Sim) updateFloat(p *popInfo) {
 	for i := p.lo; i < p.hi; i++ {
 		sum := 0.0
 		for r := 0; r < R; r++ {
-			x := float64(s.cur[r][i]*c.KeepI[r]) + s.inRaw[r][i]
+			x := snn.CurrentFloat(s.cur[r][i], c.KeepI[r], s.inRaw[r][i])
 			s.cur[r][i] = x
 			sum += x
 		}
@@ -561,10 +561,9 @@ func (s *Sim) updateFloat(p *popInfo) {
 			s.ref[i]--
 			continue
 		}
-		v := float64(s.v[i]*c.KeepV) + float64((sum+c.Bias)*c.GainV)
-		if v > c.VTh {
+		v, fired := snn.MembraneFloat(s.v[i], sum, c.KeepV, c.GainV, c.Bias, c.VTh, c.VReset)
+		if fired {
 			s.spikes = append(s.spikes, uint32(i))
-			v = c.VReset
 			s.ref[i] = c.RefTicks
 		}
 		s.v[i] = v
@@ -577,7 +576,7 @@ func (s *Sim) updateFixed(p *popInfo) {
 	for i := p.lo; i < p.hi; i++ {
 		var sum int64
 		for r := 0; r < R; r++ {
-			x := snn.Saturate(snn.MulShift(s.fcur[r][i], c.FKeepI[r]) + int64(s.inRaw[r][i]))
+			x := snn.CurrentFixed(s.fcur[r][i], c.FKeepI[r], int64(s.inRaw[r][i]))
 			s.fcur[r][i] = x
 			sum += x
 		}
@@ -585,10 +584,9 @@ func (s *Sim) updateFixed(p *popInfo) {
 			s.ref[i]--
 			continue
 		}
-		v := snn.Saturate(snn.MulShift(s.fv[i], c.FKeepV) + snn.MulShift(sum+int64(c.FBias), c.FGainV))
-		if v > int64(c.FVTh) {
+		v, fired := snn.MembraneFixed(s.fv[i], sum, c.FKeepV, c.FGainV, int64(c.FBias), int64(c.FVTh), int64(c.FVReset))
+		if fired {
 			s.spikes = append(s.spikes, uint32(i))
-			v = int64(c.FVReset)
 			s.ref[i] = c.RefTicks
 		}
 		s.fv[i] = v

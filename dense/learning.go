@@ -23,27 +23,16 @@ import (
 //     (t+1) % period == 0 or, with OnReward, on the ticks of step 5,
 //  7. ties, on the ticks whose steps 5 or 6 changed their source.
 type denseLearn struct {
-	rules []*snn.Learner // by projection
+	// The synapses, by neuron, that the learning step walks
+	// (snn.Plastic.Learn, shared with the cores), in graph synapse order.
+	snn.Plastic[uint32]
 
-	syn   []snn.SynState // plastic synapses, graph order
-	gid   []uint32
-	post  []uint32
 	delay []uint16
 	rec   []uint8
-	proj  []uint16
 
-	preStart []int // per neuron, into syn (synapses are sorted by pre)
+	preStart []int // per neuron, into Syn (synapses are sorted by pre)
 	delays   []int // the distinct delays of plastic synapses
 
-	inStart []int // per neuron, into inSyn
-	inSyn   []uint32
-	trace   []snn.Trace // post trace per neuron
-	traceL  []*snn.Learner
-
-	rstdp    []uint32
-	homeo    []snn.Homeostat
-	groups   []snn.PreGroup // per presynaptic neuron and source projection
-	grpOf    []int32
 	arrivals []uint32
 	index    map[uint32]uint32 // graph synapse -> plastic index
 }
@@ -66,7 +55,7 @@ func (s *Sim) initLearning(weightBits int) {
 	if rules == nil {
 		return
 	}
-	l := &denseLearn{rules: rules, preStart: make([]int, g.N+1), index: map[uint32]uint32{}}
+	l := &denseLearn{Plastic: snn.Plastic[uint32]{Rules: rules}, preStart: make([]int, g.N+1), index: map[uint32]uint32{}}
 	for i := 0; i < g.N; i++ {
 		for syn := g.PreStart[i]; syn < g.PreStart[i+1]; syn++ {
 			r := rules[g.Proj[syn]]
@@ -77,46 +66,50 @@ func (s *Sim) initLearning(weightBits int) {
 			if s.mode == snn.Fixed {
 				w = float64(s.fw[syn])
 			}
-			k := uint32(len(l.syn))
+			k := uint32(len(l.Syn))
 			l.index[uint32(syn)] = k
-			l.syn = append(l.syn, snn.SynState{W: w})
-			l.gid = append(l.gid, uint32(syn))
-			l.post = append(l.post, g.Post[syn])
+			l.Syn = append(l.Syn, snn.SynState{W: w})
+			l.Gid = append(l.Gid, uint32(syn))
+			l.Target = append(l.Target, g.Post[syn])
 			l.delay = append(l.delay, g.Delay(syn))
 			l.rec = append(l.rec, g.Receptor(syn))
-			l.proj = append(l.proj, g.Proj[syn])
+			l.Proj = append(l.Proj, g.Proj[syn])
 			if !slices.Contains(l.delays, int(g.Delay(syn))) {
 				l.delays = append(l.delays, int(g.Delay(syn)))
 			}
 			if r.Rule == snn.RSTDP {
-				l.rstdp = append(l.rstdp, k)
+				l.RSTDP = append(l.RSTDP, k)
 			}
 		}
-		l.preStart[i+1] = len(l.syn)
+		l.preStart[i+1] = len(l.Syn)
 	}
-	l.inStart = make([]int, g.N+1)
-	for _, p := range l.post {
-		l.inStart[p+1]++
+	l.InStart = make([]uint32, g.N+1)
+	for _, p := range l.Target {
+		l.InStart[p+1]++
 	}
 	for i := 0; i < g.N; i++ {
-		l.inStart[i+1] += l.inStart[i]
+		l.InStart[i+1] += l.InStart[i]
 	}
-	l.inSyn = make([]uint32, len(l.syn))
-	next := slices.Clone(l.inStart[:g.N])
-	l.trace = make([]snn.Trace, g.N)
-	l.traceL = make([]*snn.Learner, g.N)
-	for k, p := range l.post {
-		l.inSyn[next[p]] = uint32(k)
+	l.InSyn = make([]uint32, len(l.Syn))
+	next := slices.Clone(l.InStart[:g.N])
+	l.PostTrace = make([]snn.Trace, g.N)
+	l.PostRule = make([]*snn.Learner, g.N)
+	seen := map[*snn.Learner]bool{}
+	for k, p := range l.Target {
+		l.InSyn[next[p]] = uint32(k)
 		next[p]++
-		l.traceL[p] = rules[l.proj[k]]
-	}
-	l.homeo = snn.Homeostats(g.N, func(i int) []uint32 { return l.inSyn[l.inStart[i]:l.inStart[i+1]] }, rules, l.proj, l.syn)
-	l.groups = snn.PreGroups(g.N, func(i int) (int, int) { return l.preStart[i], l.preStart[i+1] }, rules, l.proj, l.syn)
-	if len(l.groups) > 0 {
-		l.grpOf = snn.GroupIndex(l.groups, len(l.syn))
-		for gi := range l.groups {
-			l.groups[gi].Tie(rules, l.proj, l.syn)
+		r := rules[l.Proj[k]]
+		l.PostRule[p] = r
+		if !seen[r] {
+			seen[r] = true
+			l.Active = append(l.Active, r)
 		}
+	}
+	l.Homeo = snn.Homeostats(g.N, func(i int) []uint32 { return l.InSyn[l.InStart[i]:l.InStart[i+1]] }, rules, l.Proj, l.Syn)
+	l.Groups = snn.PreGroups(g.N, func(i int) (int, int) { return l.preStart[i], l.preStart[i+1] }, rules, l.Proj, l.Syn)
+	if len(l.Groups) > 0 {
+		l.GrpOf = snn.GroupIndex(l.Groups, len(l.Syn))
+		l.Tie()
 	}
 	s.learn = l
 }
@@ -141,7 +134,7 @@ func (s *Sim) learnInput(t int64) {
 					continue
 				}
 				l.arrivals = append(l.arrivals, uint32(k))
-				s.inRaw[l.rec[k]][l.post[k]] += l.syn[k].W
+				s.inRaw[l.rec[k]][l.Target[k]] += l.Syn[k].W
 				s.inDirty = true
 			}
 		}
@@ -149,46 +142,7 @@ func (s *Sim) learnInput(t int64) {
 }
 
 func (s *Sim) learnAfter(t int64) {
-	l := s.learn
-	for _, k := range l.arrivals {
-		r := l.rules[l.proj[k]]
-		r.Pre(&l.syn[k], uint64(l.gid[k]), t, r.PostTrace(l.trace[l.post[k]], t))
-	}
-	for _, i := range s.spikes {
-		if l.inStart[i] == l.inStart[i+1] {
-			continue
-		}
-		for _, k := range l.inSyn[l.inStart[i]:l.inStart[i+1]] {
-			l.rules[l.proj[k]].Post(&l.syn[k], uint64(l.gid[k]), t)
-		}
-		l.traceL[i].BumpPost(&l.trace[i], t)
-	}
-	for gi := range l.groups {
-		if g := &l.groups[gi]; g.Rewarding() {
-			g.Balance(l.syn)
-		}
-	}
-	for _, k := range l.rstdp {
-		if r := l.rules[l.proj[k]]; r.Rewarding() {
-			f := r.NoFactor()
-			if l.grpOf != nil && l.grpOf[k] >= 0 {
-				f = l.groups[l.grpOf[k]].Factor
-			}
-			r.Reward(&l.syn[k], uint64(l.gid[k]), t, f)
-		}
-	}
-	for hi := range l.homeo {
-		h := &l.homeo[hi]
-		if !h.Due(t) {
-			continue
-		}
-		h.Step(t, s.rc.At(s.rates[h.Neuron], t), l.rules, l.proj, l.syn, l.gid)
-	}
-	for gi := range l.groups {
-		if g := &l.groups[gi]; len(g.Tied) > 0 && (g.Rewarding() || g.Normalized(t)) {
-			g.Tie(l.rules, l.proj, l.syn)
-		}
-	}
+	s.learn.Learn(t, s.learn.arrivals, s.spikes, s.rc, s.rates)
 }
 
 // SetReward sets the modulation applied from the next Step on (see
@@ -197,7 +151,7 @@ func (s *Sim) SetReward(r float64) {
 	if s.learn == nil {
 		return
 	}
-	for _, l := range s.learn.rules {
+	for _, l := range s.learn.Rules {
 		if l != nil {
 			l.SetReward(r)
 		}
@@ -206,8 +160,8 @@ func (s *Sim) SetReward(r float64) {
 
 // SetLearning freezes or unfreezes the plasticity of projection proj.
 func (s *Sim) SetLearning(proj int, on bool) {
-	if s.learn != nil && proj >= 0 && proj < len(s.learn.rules) && s.learn.rules[proj] != nil {
-		s.learn.rules[proj].Enabled = on
+	if s.learn != nil && proj >= 0 && proj < len(s.learn.Rules) && s.learn.Rules[proj] != nil {
+		s.learn.Rules[proj].Enabled = on
 	}
 }
 
@@ -224,8 +178,8 @@ func (s *Sim) RawWeights(proj int) []float64 {
 			continue
 		}
 		switch {
-		case s.learn != nil && s.learn.rules[proj] != nil:
-			out = append(out, s.learn.syn[s.learn.index[uint32(syn)]].W)
+		case s.learn != nil && s.learn.Rules[proj] != nil:
+			out = append(out, s.learn.Syn[s.learn.index[uint32(syn)]].W)
 		case s.mode == snn.Fixed:
 			out = append(out, float64(s.fw[syn]))
 		default:

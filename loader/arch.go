@@ -9,6 +9,7 @@ import (
 
 	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/chip/presets"
+	"github.com/spindle-sim/spindle/router"
 	"gopkg.in/yaml.v3"
 )
 
@@ -221,11 +222,13 @@ func (p *archParser) decode(data []byte, a *chip.Arch) error {
 			}
 			*af.sp(a) = s
 		case 'y':
-			s, err := p.word(g.val, af.key, "sync", []string{string(chip.Barrier), string(chip.Realtime)})
+			s, err := p.word(g.val, af.key, "sync", []string{chip.Barrier.String(), chip.Realtime.String()})
 			if err != nil {
 				return err
 			}
-			a.Sync = chip.Sync(s)
+			if a.Sync, err = router.ParseSync(s); err != nil {
+				return err
+			}
 		case 'i':
 			lo := int64(1)
 			what := "a positive integer"

@@ -390,7 +390,9 @@ func TestNetworkErrors(t *testing.T) {
 		{base + "  - {name: exc, size: 3, kind: poisson, rate: 5}\n",
 			`loader: net.yaml:8: populations[2].name: duplicate population "exc" (first defined at line 6)`},
 		// unknown neuron, kind, mode
-		{"populations:\n  - {name: p, size: 3, neuron: nope}\n", `loader: net.yaml:2: populations[0].neuron: unknown neuron "nope" (have: none)`},
+		{"populations:\n  - {name: p, size: 3, neuron: nope}\n", `loader: net.yaml:2: populations[0].neuron: unknown neuron "nope": define it under neurons: (defined: none)`},
+		{"neurons:\n  lif: {tau_m: 10, v_th: 1}\n  alif: {tau_m: 20, v_th: 1}\npopulations:\n  - {name: p, size: 3, neuron: lf}\n",
+			`loader: net.yaml:5: populations[0].neuron: unknown neuron "lf": define it under neurons: (defined: alif, lif)`},
 		{"populations:\n  - {name: p, size: 3, kind: izhikevich}\n", `loader: net.yaml:2: populations[0].kind: unknown kind "izhikevich" (have: lif, poisson, spike_source)`},
 		{"mode: double\n", `loader: net.yaml:1: mode: unknown mode "double" (have: float, fixed)`},
 		// others

@@ -543,7 +543,7 @@ func (p *netParser) parsePopulation(v *yaml.Node, path string) (snn.Population, 
 		if gv != nil && gv.Kind == yaml.ScalarNode && gv.Tag != "!!null" {
 			nn, ok := p.neurons[gv.Value]
 			if !ok {
-				return pop, p.errAt(gv, np, "unknown neuron %q (have: %s)", clip(gv.Value), haveList(sortedKeys(p.neurons)))
+				return pop, p.errAt(gv, np, "unknown neuron %q: define it under neurons: (defined: %s)", clip(gv.Value), haveList(sortedKeys(p.neurons)))
 			}
 			pop.Neuron = nn.nu
 			pop.Neuron.Receptors = append([]snn.Receptor(nil), nn.nu.Receptors...)

@@ -31,6 +31,36 @@ func (s Sync) String() string {
 	return fmt.Sprintf("Sync(%d)", uint8(s))
 }
 
+// ParseSync reads "barrier" or "realtime".
+func ParseSync(name string) (Sync, error) {
+	switch name {
+	case "barrier":
+		return Barrier, nil
+	case "realtime":
+		return Realtime, nil
+	}
+	return Barrier, fmt.Errorf("sync %q: expected barrier or realtime", name)
+}
+
+// MarshalText writes the name, so that JSON and YAML carry "barrier" or
+// "realtime".
+func (s Sync) MarshalText() ([]byte, error) {
+	if s != Barrier && s != Realtime {
+		return nil, fmt.Errorf("router: Sync(%d): not a sync", uint8(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a name written by MarshalText.
+func (s *Sync) UnmarshalText(b []byte) error {
+	v, err := ParseSync(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
 // Config describes the board's layout and what the network costs. Times
 // are in seconds and energies in joules; times are rounded to whole
 // picoseconds, the resolution of the model.

@@ -57,6 +57,24 @@ func ParseMode(s string) (Mode, error) {
 	return Float, fmt.Errorf("mode %q: expected fixed or float", s)
 }
 
+// MarshalText writes "fixed" or "float", so that JSON carries the name.
+func (m Mode) MarshalText() ([]byte, error) {
+	if m != Float && m != Fixed {
+		return nil, fmt.Errorf("snn: Mode(%d): not a mode", uint8(m))
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText reads a name written by MarshalText.
+func (m *Mode) UnmarshalText(b []byte) error {
+	v, err := ParseMode(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
 // Kind says how a population produces spikes.
 type Kind uint8
 

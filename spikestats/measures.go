@@ -69,7 +69,7 @@ func correlations(tr *trains, p Population, pairs [][2]int, opt Options) []float
 			return c
 		}
 		c := sparse{n: nb}
-		for _, t := range tr.window(p.First+j, opt.Warmup, opt.Warmup+nb*w) {
+		for _, t := range tr.window(int(p.First)+j, opt.Warmup, opt.Warmup+nb*w) {
 			b := (t - opt.Warmup) / w
 			if k := len(c.at); k > 0 && c.at[k-1] == b {
 				c.val[k-1]++
@@ -203,18 +203,12 @@ func Identical(a, b []Spike) float64 {
 	return float64(common) / float64(max(len(a), len(b)))
 }
 
-// Divergence is the first spike on which two lists disagree.
-type Divergence struct {
-	Tick   int64  `json:"tick"`
-	Neuron uint32 `json:"neuron"`
-	// In says which list has the spike: "a" or "b".
-	In string `json:"in"`
-}
-
-// FirstDivergence returns the first tick at which the spike sets of a and
-// b differ and the smallest neuron id in their symmetric difference at that
-// tick; ok is false when the lists hold the same spikes.
-func FirstDivergence(a, b []Spike) (d Divergence, ok bool) {
+// FirstDivergence returns the first spike, in (tick, neuron) order, of
+// the symmetric difference of a and b — the first tick at which their
+// spike sets differ and the smallest neuron id in the difference at that
+// tick — and inA, whether a holds it (otherwise b does); ok is false when
+// the lists hold the same spikes. compare.Divergence reports it.
+func FirstDivergence(a, b []Spike) (s Spike, inA, ok bool) {
 	a, b = normalise(a), normalise(b)
 	i, j := 0, 0
 	for i < len(a) && j < len(b) && a[i] == b[j] {
@@ -225,11 +219,11 @@ func FirstDivergence(a, b []Spike) (d Divergence, ok bool) {
 	// in (tick, neuron) order is the least element of the difference.
 	switch {
 	case i < len(a) && (j == len(b) || spikeCmp(a[i], b[j]) < 0):
-		return Divergence{a[i].Tick, a[i].Neuron, "a"}, true
+		return a[i], true, true
 	case j < len(b):
-		return Divergence{b[j].Tick, b[j].Neuron, "b"}, true
+		return b[j], false, true
 	}
-	return Divergence{}, false
+	return Spike{}, false, false
 }
 
 // VanRossumTrains returns the van Rossum distance between two spike trains
@@ -285,7 +279,7 @@ func VanRossum(a, b []Spike, dt, tau float64) float64 {
 	byNeuron := func(s []Spike) []Spike {
 		s = slices.Clone(normalise(s))
 		slices.SortFunc(s, func(x, y Spike) int {
-			return cmp.Or(cmp.Compare(x.Neuron, y.Neuron), cmp.Compare(x.Tick, y.Tick))
+			return cmp.Or(cmp.Compare(x.Addr, y.Addr), cmp.Compare(x.Time, y.Time))
 		})
 		return s
 	}
@@ -296,11 +290,11 @@ func VanRossum(a, b []Spike, dt, tau float64) float64 {
 		var id uint32
 		switch {
 		case len(a) == 0:
-			id = b[0].Neuron
+			id = b[0].Addr
 		case len(b) == 0:
-			id = a[0].Neuron
+			id = a[0].Addr
 		default:
-			id = min(a[0].Neuron, b[0].Neuron)
+			id = min(a[0].Addr, b[0].Addr)
 		}
 		xs, a = trainMs(xs[:0], a, id, dt)
 		ys, b = trainMs(ys[:0], b, id, dt)
@@ -317,8 +311,8 @@ func VanRossum(a, b []Spike, dt, tau float64) float64 {
 // of s (sorted by neuron), and returns the rest of s.
 func trainMs(dst []float64, s []Spike, id uint32, dt float64) ([]float64, []Spike) {
 	k := 0
-	for ; k < len(s) && s[k].Neuron == id; k++ {
-		dst = append(dst, float64(s[k].Tick)*dt)
+	for ; k < len(s) && s[k].Addr == id; k++ {
+		dst = append(dst, float64(s[k].Time)*dt)
 	}
 	return dst, s[k:]
 }

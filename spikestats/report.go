@@ -16,8 +16,9 @@ type Report struct {
 	// VanRossum is VanRossum(a, b, Dt, TauMs) over the whole recording.
 	VanRossum      float64 `json:"van_rossum"`
 	VanRossumTauMs float64 `json:"van_rossum_tau_ms"`
-	// FirstDivergence is nil when the lists hold the same spikes.
-	FirstDivergence *Divergence `json:"first_divergence"`
+	// Identical says the lists hold the same spikes (FirstDivergence
+	// finds where they part when not).
+	Identical bool `json:"identical"`
 
 	WarmupTicks int64   `json:"warmup_ticks"`
 	EndTick     int64   `json:"end_tick"`
@@ -110,9 +111,8 @@ func Compare(a, b []Spike, pops []Population, opt Options) (*Report, error) {
 		WarmupTicks:       opt.Warmup, EndTick: opt.End, DtMs: opt.Dt,
 		BinMs: float64(binTicks(opt)) * opt.Dt,
 	}
-	if d, ok := FirstDivergence(a, b); ok {
-		r.FirstDivergence = &d
-	}
+	_, _, differ := FirstDivergence(a, b)
+	r.Identical = !differ
 	ta, tb := newTrains(a, n), newTrains(b, n)
 	for pi, p := range pops {
 		sa, sb := popStats(ta, pi, p, opt), popStats(tb, pi, p, opt)

@@ -33,27 +33,23 @@ import (
 	"math"
 	"slices"
 
+	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/snn"
 )
 
-// Spike is one spike: the tick it was emitted in and the global neuron id.
-type Spike struct {
-	Tick   int64  `json:"tick"`
-	Neuron uint32 `json:"neuron"`
-}
-
-// Population names the neurons [First, First+Size).
-type Population struct {
-	Name  string `json:"name"`
-	First int    `json:"first"`
-	Size  int    `json:"size"`
-}
+// Spike and Population are the module's one spike and one population
+// type, aer's: a spike is (Time, Addr), Time in ticks here, Addr the
+// global neuron id; a population names the addresses [First, First+Size).
+type (
+	Spike      = aer.Spike
+	Population = aer.Population
+)
 
 // Populations returns the populations of a built graph.
 func Populations(g *snn.Graph) []Population {
 	out := make([]Population, len(g.Net.Populations))
 	for i := range out {
-		out[i] = Population{Name: g.Net.Populations[i].Name, First: g.PopStart[i], Size: g.PopStart[i+1] - g.PopStart[i]}
+		out[i] = Population{Name: g.Net.Populations[i].Name, First: uint32(g.PopStart[i]), Size: uint32(g.PopStart[i+1] - g.PopStart[i])}
 	}
 	return out
 }
@@ -115,10 +111,10 @@ func (o Options) withDefaults(end int64) (Options, error) {
 }
 
 func spikeCmp(a, b Spike) int {
-	if c := cmp.Compare(a.Tick, b.Tick); c != 0 {
+	if c := cmp.Compare(a.Time, b.Time); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Neuron, b.Neuron)
+	return cmp.Compare(a.Addr, b.Addr)
 }
 
 // normalise returns the spikes sorted by (tick, neuron) without repeats,
@@ -145,19 +141,19 @@ type trains struct {
 
 func newTrains(s []Spike, n int) *trains {
 	for _, x := range s {
-		n = max(n, int(x.Neuron)+1)
+		n = max(n, int(x.Addr)+1)
 	}
 	t := &trains{start: make([]int, n+1), ticks: make([]int64, len(s))}
 	for _, x := range s {
-		t.start[x.Neuron+1]++
+		t.start[x.Addr+1]++
 	}
 	for i := 0; i < n; i++ {
 		t.start[i+1] += t.start[i]
 	}
 	next := slices.Clone(t.start[:n])
 	for _, x := range s { // s is sorted by tick, so each row is too
-		t.ticks[next[x.Neuron]] = x.Tick
-		next[x.Neuron]++
+		t.ticks[next[x.Addr]] = x.Time
+		next[x.Addr]++
 	}
 	return t
 }
@@ -180,13 +176,10 @@ func (t *trains) window(i int, lo, hi int64) []int64 {
 func popsEnd(pops []Population) (int, error) {
 	n := 0
 	for _, p := range pops {
-		if p.First < 0 || p.Size < 0 {
-			return 0, fmt.Errorf("spikestats: population %q: range [%d, %d) is negative", p.Name, p.First, p.First+p.Size)
+		if uint64(p.First)+uint64(p.Size) > MaxNeurons {
+			return 0, fmt.Errorf("spikestats: population %q: range [%d, %d) goes past the %d neurons whose statistics are computed", p.Name, p.First, uint64(p.First)+uint64(p.Size), MaxNeurons)
 		}
-		if p.Size > MaxNeurons || p.First > MaxNeurons-p.Size {
-			return 0, fmt.Errorf("spikestats: population %q: range [%d, %d) goes past the %d neurons whose statistics are computed", p.Name, p.First, p.First+p.Size, MaxNeurons)
-		}
-		n = max(n, p.First+p.Size)
+		n = max(n, int(p.First+p.Size))
 	}
 	return n, nil
 }
@@ -200,7 +193,7 @@ func lastTick(lists ...[]Spike) int64 {
 	var end int64
 	for _, l := range lists {
 		for _, s := range l {
-			end = max(end, s.Tick+1)
+			end = max(end, s.Time+1)
 		}
 	}
 	return end
@@ -252,34 +245,26 @@ func Stats(spikes []Spike, pops []Population, opt Options) ([]PopStats, error) {
 func popStats(tr *trains, pi int, p Population, opt Options) PopStats {
 	st := PopStats{Name: p.Name, Rates: make([]float64, p.Size)}
 	secs := float64(opt.End-opt.Warmup) * opt.Dt / 1000
-	for j := 0; j < p.Size; j++ {
-		ts := tr.window(p.First+j, opt.Warmup, opt.End)
+	for j := 0; j < int(p.Size); j++ {
+		ts := tr.window(int(p.First)+j, opt.Warmup, opt.End)
 		st.Rates[j] = float64(len(ts)) / secs
 		if cv, ok := CV(ts); ok {
 			st.CVs = append(st.CVs, cv)
 		}
 	}
-	st.Corrs = correlations(tr, p, samplePairs(p.Size, opt.Pairs, opt.Seed, uint64(pi)), opt)
+	st.Corrs = correlations(tr, p, samplePairs(int(p.Size), opt.Pairs, opt.Seed, uint64(pi)), opt)
 	return st
 }
 
 // CV returns the coefficient of variation of the inter-spike intervals of
-// one train of ascending ticks: the standard deviation (normalised by the
-// number of intervals, as elephant and scipy.stats.variation do) over the
-// mean. It needs MinSpikesCV spikes; ok is false otherwise.
+// one train of ascending ticks, by the definition of ISI: the standard
+// deviation (normalised by the number of intervals, as elephant and
+// scipy.stats.variation do) over the mean. It needs MinSpikesCV spikes; ok
+// is false otherwise.
 func CV(ticks []int64) (cv float64, ok bool) {
-	if len(ticks) < MinSpikesCV {
-		return 0, false
+	var a ISI
+	for _, t := range ticks {
+		a.Add(t)
 	}
-	n := float64(len(ticks) - 1)
-	m := float64(ticks[len(ticks)-1]-ticks[0]) / n
-	if m <= 0 {
-		return 0, false
-	}
-	ss := 0.0
-	for k := 1; k < len(ticks); k++ {
-		d := float64(ticks[k]-ticks[k-1]) - m
-		ss += d * d
-	}
-	return math.Sqrt(ss/n) / m, true
+	return a.CV()
 }

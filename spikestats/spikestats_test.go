@@ -159,7 +159,7 @@ func TestVanRossumTrains(t *testing.T) {
 }
 
 func TestVanRossumLists(t *testing.T) {
-	a := []Spike{{10, 0}, {20, 1}, {3, 4}}
+	a := []Spike{{Time: 10, Addr: 0}, {Time: 20, Addr: 1}, {Time: 3, Addr: 4}}
 	if got := VanRossum(a, a, 1, 10); got != 0 {
 		t.Fatalf("identical lists: %v", got)
 	}
@@ -168,18 +168,18 @@ func TestVanRossumLists(t *testing.T) {
 	}
 	// Neurons 0 and 4 agree; neuron 1 has one spike against none: the mean
 	// over the three active neurons is (1/√2)/3.
-	b := []Spike{{3, 4}, {10, 0}}
+	b := []Spike{{Time: 3, Addr: 4}, {Time: 10, Addr: 0}}
 	if got := VanRossum(a, b, 1, 10); !near(got, 1/math.Sqrt2/3, 1e-12) {
 		t.Fatalf("D = %v, want %v", got, 1/math.Sqrt2/3)
 	}
 	// dt scales times: a 5-tick shift at 2 ms per tick is 10 ms.
-	got := VanRossum([]Spike{{0, 0}}, []Spike{{5, 0}}, 2, 10)
+	got := VanRossum([]Spike{{Time: 0, Addr: 0}}, []Spike{{Time: 5, Addr: 0}}, 2, 10)
 	if want := math.Sqrt(1 - math.Exp(-1)); !near(got, want, 1e-12) {
 		t.Fatalf("shift: %v, want %v", got, want)
 	}
 	// Neuron numbers are names, not sizes: the largest address costs no
 	// more than neuron 1 (a crafted trace must not exhaust memory).
-	far := []Spike{{10, 0}, {20, math.MaxUint32}, {3, 4}}
+	far := []Spike{{Time: 10, Addr: 0}, {Time: 20, Addr: math.MaxUint32}, {Time: 3, Addr: 4}}
 	if got := VanRossum(far, b, 1, 10); !near(got, 1/math.Sqrt2/3, 1e-12) {
 		t.Fatalf("far neuron: D = %v, want %v", got, 1/math.Sqrt2/3)
 	}
@@ -192,10 +192,10 @@ func TestIdentical(t *testing.T) {
 		want float64
 	}{
 		{"both empty", nil, nil, 1},
-		{"one empty", []Spike{{1, 1}}, nil, 0},
-		{"same, unsorted and repeated", []Spike{{2, 1}, {1, 3}, {2, 1}}, []Spike{{1, 3}, {2, 1}}, 1},
-		{"half", []Spike{{1, 1}, {2, 2}, {3, 3}, {4, 4}}, []Spike{{1, 1}, {2, 2}, {3, 4}}, 0.5},
-		{"neuron differs", []Spike{{1, 1}}, []Spike{{1, 2}}, 0},
+		{"one empty", []Spike{{Time: 1, Addr: 1}}, nil, 0},
+		{"same, unsorted and repeated", []Spike{{Time: 2, Addr: 1}, {Time: 1, Addr: 3}, {Time: 2, Addr: 1}}, []Spike{{Time: 1, Addr: 3}, {Time: 2, Addr: 1}}, 1},
+		{"half", []Spike{{Time: 1, Addr: 1}, {Time: 2, Addr: 2}, {Time: 3, Addr: 3}, {Time: 4, Addr: 4}}, []Spike{{Time: 1, Addr: 1}, {Time: 2, Addr: 2}, {Time: 3, Addr: 4}}, 0.5},
+		{"neuron differs", []Spike{{Time: 1, Addr: 1}}, []Spike{{Time: 1, Addr: 2}}, 0},
 	}
 	for _, c := range cases {
 		if got := Identical(c.a, c.b); got != c.want {
@@ -208,21 +208,22 @@ func TestFirstDivergence(t *testing.T) {
 	cases := []struct {
 		name string
 		a, b []Spike
-		want *Divergence
+		want *Spike
+		inA  bool
 	}{
-		{"equal", []Spike{{1, 2}, {1, 1}}, []Spike{{1, 1}, {1, 2}}, nil},
-		{"empty", nil, nil, nil},
-		{"extra in b", []Spike{{1, 1}}, []Spike{{1, 1}, {5, 0}}, &Divergence{5, 0, "b"}},
-		{"extra in a", []Spike{{1, 1}, {2, 9}}, []Spike{{1, 1}}, &Divergence{2, 9, "a"}},
+		{"equal", []Spike{{Time: 1, Addr: 2}, {Time: 1, Addr: 1}}, []Spike{{Time: 1, Addr: 1}, {Time: 1, Addr: 2}}, nil, false},
+		{"empty", nil, nil, nil, false},
+		{"extra in b", []Spike{{Time: 1, Addr: 1}}, []Spike{{Time: 1, Addr: 1}, {Time: 5, Addr: 0}}, &Spike{Time: 5, Addr: 0}, false},
+		{"extra in a", []Spike{{Time: 1, Addr: 1}, {Time: 2, Addr: 9}}, []Spike{{Time: 1, Addr: 1}}, &Spike{Time: 2, Addr: 9}, true},
 		// Tick 3 differs in neurons 4 (a) and 2 (b): the smallest is 2.
-		{"smallest neuron", []Spike{{1, 1}, {3, 1}, {3, 4}}, []Spike{{1, 1}, {3, 1}, {3, 2}, {3, 4}, {3, 5}}, &Divergence{3, 2, "b"}},
-		{"later tick in a", []Spike{{1, 1}, {4, 0}}, []Spike{{1, 1}, {3, 7}}, &Divergence{3, 7, "b"}},
-		{"first tick", []Spike{{0, 3}}, []Spike{{0, 2}, {0, 3}}, &Divergence{0, 2, "b"}},
+		{"smallest neuron", []Spike{{Time: 1, Addr: 1}, {Time: 3, Addr: 1}, {Time: 3, Addr: 4}}, []Spike{{Time: 1, Addr: 1}, {Time: 3, Addr: 1}, {Time: 3, Addr: 2}, {Time: 3, Addr: 4}, {Time: 3, Addr: 5}}, &Spike{Time: 3, Addr: 2}, false},
+		{"later tick in a", []Spike{{Time: 1, Addr: 1}, {Time: 4, Addr: 0}}, []Spike{{Time: 1, Addr: 1}, {Time: 3, Addr: 7}}, &Spike{Time: 3, Addr: 7}, false},
+		{"first tick", []Spike{{Time: 0, Addr: 3}}, []Spike{{Time: 0, Addr: 2}, {Time: 0, Addr: 3}}, &Spike{Time: 0, Addr: 2}, false},
 	}
 	for _, c := range cases {
-		d, ok := FirstDivergence(c.a, c.b)
-		if ok != (c.want != nil) || ok && d != *c.want {
-			t.Errorf("%s: %v %v, want %v", c.name, d, ok, c.want)
+		d, inA, ok := FirstDivergence(c.a, c.b)
+		if ok != (c.want != nil) || ok && (d != *c.want || inA != c.inA) {
+			t.Errorf("%s: %v %v %v, want %v %v", c.name, d, inA, ok, c.want, c.inA)
 		}
 	}
 }
@@ -294,11 +295,11 @@ func TestCorrelationsMemory(t *testing.T) {
 	const end = 10_000_000
 	var sp []Spike
 	for tick := int64(0); tick < end; tick += end / 100 {
-		sp = append(sp, Spike{tick, 0}, Spike{tick + 1, 1}, Spike{tick, 1})
+		sp = append(sp, Spike{Time: tick, Addr: 0}, Spike{Time: tick + 1, Addr: 1}, Spike{Time: tick, Addr: 1})
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	st, err := Stats(sp, []Population{{"a", 0, 2}}, Options{Dt: 1, End: end, BinMs: 1})
+	st, err := Stats(sp, []Population{pop("a", 0, 2)}, Options{Dt: 1, End: end, BinMs: 1})
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)
@@ -312,12 +313,12 @@ func TestCorrelationsMemory(t *testing.T) {
 }
 
 func TestStats(t *testing.T) {
-	pops := []Population{{"a", 0, 3}, {"b", 3, 2}}
+	pops := []Population{pop("a", 0, 3), pop("b", 3, 2)}
 	var sp []Spike
 	for tick := int64(0); tick < 1000; tick += 10 {
-		sp = append(sp, Spike{tick, 0}, Spike{tick, 1}) // identical regular trains
+		sp = append(sp, Spike{Time: tick, Addr: 0}, Spike{Time: tick, Addr: 1}) // identical regular trains
 	}
-	sp = append(sp, Spike{5, 2}, Spike{500, 3}, Spike{600, 3}, Spike{900, 3}, Spike{50, 99})
+	sp = append(sp, Spike{Time: 5, Addr: 2}, Spike{Time: 500, Addr: 3}, Spike{Time: 600, Addr: 3}, Spike{Time: 900, Addr: 3}, Spike{Time: 50, Addr: 99})
 	st, err := Stats(sp, pops, Options{Dt: 1, Warmup: 100, End: 1100})
 	if err != nil {
 		t.Fatal(err)
@@ -375,7 +376,7 @@ func poissonList(seed uint64, first, n int, ticks int64, p float64) []Spike {
 	for t := int64(0); t < ticks; t++ {
 		for i := 0; i < n; i++ {
 			if r.Float64() < p {
-				out = append(out, Spike{t, uint32(first + i)})
+				out = append(out, Spike{Time: t, Addr: uint32(first + i)})
 			}
 		}
 	}
@@ -383,14 +384,14 @@ func poissonList(seed uint64, first, n int, ticks int64, p float64) []Spike {
 }
 
 func TestCompare(t *testing.T) {
-	pops := []Population{{"E", 0, 80}, {"I", 80, 20}, {"silent", 100, 5}}
+	pops := []Population{pop("E", 0, 80), pop("I", 80, 20), pop("silent", 100, 5)}
 	a := append(poissonList(1, 0, 80, 5000, 0.01), poissonList(2, 80, 20, 5000, 0.03)...)
 	opt := Options{Dt: 1, Warmup: 500, End: 5000, Seed: 3}
 	r, err := Compare(a, a, pops, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.IdenticalFraction != 1 || r.VanRossum != 0 || r.FirstDivergence != nil || r.SpikesA != r.SpikesB {
+	if r.IdenticalFraction != 1 || r.VanRossum != 0 || !r.Identical || r.SpikesA != r.SpikesB {
 		t.Fatalf("self comparison: %+v", r)
 	}
 	for _, p := range r.Populations[:2] {
@@ -417,7 +418,7 @@ func TestCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.IdenticalFraction > 0.05 || r.FirstDivergence == nil || r.VanRossum < 0.5 {
+	if r.IdenticalFraction > 0.05 || r.Identical || r.VanRossum < 0.5 {
 		t.Fatalf("different runs: %+v", r)
 	}
 	if p := r.Populations[0]; p.KSRate > 0.5 || !near(p.RateA, p.RateB, 1) {
@@ -429,7 +430,7 @@ func TestCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"name":"E"`, `"cv_a":null`, `"ks_rate":`, `"identical_fraction":`, `"van_rossum":`, `"first_divergence":{"tick":`} {
+	for _, key := range []string{`"name":"E"`, `"cv_a":null`, `"ks_rate":`, `"identical_fraction":`, `"van_rossum":`, `"identical":false`} {
 		if !strings.Contains(string(js), key) {
 			t.Fatalf("JSON lacks %s: %s", key, js)
 		}
@@ -452,7 +453,7 @@ func TestPopulations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := Populations(g), []Population{{"in", 0, 4}, {"out", 4, 2}}; !slices.Equal(got, want) {
+	if got, want := Populations(g), []Population{pop("in", 0, 4), pop("out", 4, 2)}; !slices.EqualFunc(got, want, func(a, b Population) bool { return a.Name == b.Name && a.First == b.First && a.Size == b.Size }) {
 		t.Fatalf("%v, want %v", got, want)
 	}
 }
@@ -462,15 +463,19 @@ func TestPopulations(t *testing.T) {
 func TestComparePopulationBounds(t *testing.T) {
 	opt := Options{Dt: 1, End: 10}
 	for _, pops := range [][]Population{
-		{{"huge", 0, 1 << 32}},
-		{{"far", 1 << 40, 5}},
-		{{"negative", -1, 5}},
+		{pop("huge", 0, 1<<32-1)},
+		{pop("far", 1<<32-1, 5)},
+		{pop("past", MaxNeurons-2, 5)},
 	} {
 		if _, err := Compare(nil, nil, pops, opt); err == nil {
 			t.Errorf("%+v: accepted", pops)
 		}
 	}
-	if _, err := Compare(nil, nil, []Population{{"ok", 0, 5}}, opt); err != nil {
+	if _, err := Compare(nil, nil, []Population{pop("ok", 0, 5)}, opt); err != nil {
 		t.Errorf("a small population: %v", err)
 	}
+}
+
+func pop(name string, first, size uint32) Population {
+	return Population{Name: name, First: first, Size: size}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,6 +154,15 @@ type Info struct {
 	Rule *aer.AddressRule
 	// Meta is the trace metadata of an .aer file; nil otherwise.
 	Meta *aer.Meta
+}
+
+// MsPerUnit returns the milliseconds of one time unit: the tick length of
+// a trace in ticks, 1e-3 for microseconds.
+func (i Info) MsPerUnit() float64 {
+	if i.TimeUnit == aer.UnitTick && i.Meta != nil {
+		return i.Meta.DtMs
+	}
+	return 1e-3
 }
 
 // Event is one event of any source. X, Y and P are set for camera events
@@ -389,6 +399,15 @@ func (s *Source) Read(buf []Event) (int, error) {
 	s.n += int64(n)
 	return n, err
 }
+
+// HasPackets reports whether the source is an .aer trace holding packets.
+func (s *Source) HasPackets() bool {
+	return s.trace != nil && s.trace.Count(aer.KindPacket) > 0
+}
+
+// Events returns the remaining events in order, for a range loop; a read
+// error is yielded once and ends the sequence (see aer.Records).
+func (s *Source) Events() iter.Seq2[Event, error] { return aer.Records(s.Read) }
 
 // Close closes the file.
 func (s *Source) Close() error {

@@ -11,6 +11,7 @@ import (
 	"github.com/spindle-sim/spindle/compare"
 	"github.com/spindle-sim/spindle/examples"
 	"github.com/spindle-sim/spindle/loader"
+	"github.com/spindle-sim/spindle/snn"
 )
 
 // standardBenchmark is a network of the examples package that the
@@ -115,20 +116,20 @@ func chooseBenchmarks(names []string) ([]standardBenchmark, error) {
 // benchResult is one benchmark's timing; its JSON keys are part of the
 // command-line contract of `spindle bench --json`.
 type benchResult struct {
-	Name         string  `json:"name"`
-	Arch         string  `json:"arch"`
-	Map          string  `json:"map"`
-	Mode         string  `json:"mode"`
-	Workers      int     `json:"workers"` // as asked; 0 lets the engine choose
-	Neurons      int     `json:"neurons"`
-	Synapses     int     `json:"synapses"`
-	CoresUsed    int     `json:"cores_used"`
-	Ticks        int64   `json:"ticks"`
-	SimSeconds   float64 `json:"simulated_seconds"`
-	Spikes       int64   `json:"spikes"`
-	RateHz       float64 `json:"rate_hz"`
-	BuildSeconds float64 `json:"build_seconds"`
-	Runs         int     `json:"runs"`
+	Name         string   `json:"name"`
+	Arch         string   `json:"arch"`
+	Map          string   `json:"map"`
+	Mode         snn.Mode `json:"mode"`
+	Workers      int      `json:"workers"` // as asked; 0 lets the engine choose
+	Neurons      int      `json:"neurons"`
+	Synapses     int      `json:"synapses"`
+	CoresUsed    int      `json:"cores_used"`
+	Ticks        int64    `json:"ticks"`
+	SimSeconds   float64  `json:"simulated_seconds"`
+	Spikes       int64    `json:"spikes"`
+	RateHz       float64  `json:"rate_hz"`
+	BuildSeconds float64  `json:"build_seconds"`
+	Runs         int      `json:"runs"`
 	// Wall time of the runs, construction excluded.
 	WallMin       float64 `json:"wall_seconds_min"`
 	WallMedian    float64 `json:"wall_seconds_median"`
@@ -162,7 +163,7 @@ func runBenchmark(f *simFlags, s standardBenchmark, repeat int, withDense bool, 
 		return nil, err
 	}
 	r := &benchResult{
-		Name: s.name, Arch: b.arch.Name, Map: b.mapping.Strategy, Mode: b.mode.String(), Workers: f.workers,
+		Name: s.name, Arch: b.arch.Name, Map: b.mapping.Strategy, Mode: b.mode, Workers: f.workers,
 		Neurons: b.graph.N, Synapses: b.graph.Synapses(), CoresUsed: b.mapping.CoresUsed(),
 		BuildSeconds: b.buildSeconds, Runs: repeat, Deterministic: true,
 	}

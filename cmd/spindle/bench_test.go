@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/spindle-sim/spindle/snn"
 )
 
 func TestBenchJSON(t *testing.T) {
@@ -19,7 +21,7 @@ func TestBenchJSON(t *testing.T) {
 		t.Fatalf("%d benchmarks, want 1", len(got))
 	}
 	r := got[0]
-	if r.Name != "cuba-fixed" || r.Mode != "fixed" || r.Neurons != 4000 || r.Ticks != 200 || r.Runs != 2 || r.Spikes <= 0 {
+	if r.Name != "cuba-fixed" || r.Mode != snn.Fixed || r.Neurons != 4000 || r.Ticks != 200 || r.Runs != 2 || r.Spikes <= 0 {
 		t.Errorf("result %+v", r)
 	}
 	if !r.Deterministic || r.WallMin <= 0 || r.WallMedian < r.WallMin {

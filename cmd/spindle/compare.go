@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/compare"
 	"github.com/spindle-sim/spindle/dense"
-	"github.com/spindle-sim/spindle/spikestats"
 )
 
 func newCompareCmd() *cobra.Command {
@@ -21,7 +19,7 @@ func newCompareCmd() *cobra.Command {
 	var traces []string
 	var maxMiB int64
 	cmd := &cobra.Command{
-		Use:   "compare NET.yaml|GRAPH.nir | compare --trace A.aer --trace B.aer",
+		Use:   "compare NET.yaml|GRAPH.nir | compare --trace-in A.aer --trace-in B.aer",
 		Short: "Compare the event engine with the dense reference, or two traces",
 		Long: `Compare runs the network on the event engine (mapped onto the architecture)
 and on the dense clock-driven reference, each on its own and timed, and
@@ -40,7 +38,7 @@ In realtime sync (the spinnaker preset) late and dropped packets change the
 spikes: the report counts them, gives the tick of the first, and says
 whether the first divergence comes after it.
 
-With two --trace files (and no network) it compares two recorded runs the
+With two --trace-in files (and no network) it compares two recorded runs the
 same way, over the longer run as the traces record it (or up to the last
 spike), or over ticks 0 .. --ticks-1; the flags about the network, the
 hardware and the engine do not apply.
@@ -50,11 +48,11 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 		Example: `  spindle compare examples/cuba_fixed.yaml --ticks 2000
   spindle compare examples/cuba.yaml --mode float --ticks 10000 --warmup 100 --json
   spindle compare examples/cuba_fixed.yaml --arch spinnaker --ticks 1000
-  spindle compare --trace a.aer --trace b.aer`,
+  spindle compare --trace-in a.aer --trace-in b.aer`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(traces) > 0 {
 				if len(traces) != 2 || len(args) != 0 {
-					return usagef("%s: --trace: expected two traces and no network, got %d trace(s) and %d argument(s)", cmd.CommandPath(), len(traces), len(args))
+					return usagef("%s: --trace-in: expected two traces and no network, got %d trace(s) and %d argument(s)", cmd.CommandPath(), len(traces), len(args))
 				}
 				return nil
 			}
@@ -130,7 +128,8 @@ The exit status is 0 whenever the comparison ran, whatever it found; read
 	cmd.Flags().BoolVar(&matvec, "matvec", false, "run the dense reference as a full matrix-vector product per tick (the clock-driven cost; slow) instead of adding the rows of the neurons that fired")
 	cmd.Flags().Int64Var(&maxMiB, "max-memory", dense.DefaultMaxBytes>>20, "MiB the dense reference may allocate (negative: no limit)")
 	cmd.Flags().BoolVar(&stats, "stats", false, "report the distribution statistics in fixed mode even when the runs are identical")
-	cmd.Flags().StringArrayVar(&traces, "trace", nil, "a recorded .aer trace; give two to compare them instead of a network")
+	cmd.Flags().StringArrayVar(&traces, "trace-in", nil, "a recorded .aer trace to read; give two to compare them instead of a network")
+	renamedFlags(cmd, map[string]string{"trace": "trace-in"})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }
@@ -150,10 +149,7 @@ func compareTraces(pathA, pathB string, warmupMs float64, end int64) (*compare.S
 	if metaA.DtMs != metaB.DtMs {
 		return nil, fmt.Errorf("%s has ticks of %g ms, %s of %g ms: expected the same time step", pathA, metaA.DtMs, pathB, metaB.DtMs)
 	}
-	pops := make([]spikestats.Population, len(metaA.Populations))
-	for i, p := range metaA.Populations {
-		pops[i] = spikestats.Population{Name: p.Name, First: int(p.First), Size: int(p.Size)}
-	}
+	pops := metaA.Populations
 	ticks := end
 	if ticks == 0 {
 		for _, m := range []aer.Meta{metaA, metaB} {
@@ -161,9 +157,9 @@ func compareTraces(pathA, pathB string, warmupMs float64, end int64) (*compare.S
 				ticks = max(ticks, m.Run.Ticks)
 			}
 		}
-		for _, l := range [][]spikestats.Spike{a.Spikes, b.Spikes} {
+		for _, l := range [][]aer.Spike{a.Spikes, b.Spikes} {
 			for _, s := range l {
-				ticks = max(ticks, s.Tick+1)
+				ticks = max(ticks, s.Time+1)
 			}
 		}
 	}
@@ -199,49 +195,35 @@ func readRecording(path string, end int64) (*compare.Recording, aer.Meta, error)
 		neurons = max(neurons, uint64(p.First)+uint64(p.Size))
 	}
 	rec := &compare.Recording{Name: filepath.Base(path), FirstBadTick: -1}
-	buf := make([]aer.Spike, 4096)
-	for {
-		n, err := r.ReadSpikes(buf)
-		for _, s := range buf[:n] {
-			if len(m.Populations) > 0 && uint64(s.Addr) >= neurons {
-				return nil, m, fmt.Errorf("%s: spike at tick %d: address %d beyond the %d neurons of the populations the trace declares", path, s.Time, s.Addr, neurons)
-			}
-			if before(s.Time) {
-				rec.Spikes = append(rec.Spikes, spikestats.Spike{Tick: s.Time, Neuron: s.Addr})
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	for s, err := range r.Spikes() {
 		if err != nil {
 			return nil, m, err
 		}
+		if len(m.Populations) > 0 && uint64(s.Addr) >= neurons {
+			return nil, m, fmt.Errorf("%s: spike at tick %d: address %d beyond the %d neurons of the populations the trace declares", path, s.Time, s.Addr, neurons)
+		}
+		if before(s.Time) {
+			rec.Spikes = append(rec.Spikes, s)
+		}
 	}
 	if m.Has(aer.KindPacket) {
-		pk := make([]aer.Packet, 4096)
-		for {
-			n, err := r.ReadPackets(pk)
-			for _, p := range pk[:n] {
-				if !before(p.Emit) {
-					continue
-				}
-				bad := false
-				if p.Flags&aer.FlagDropped != 0 {
-					rec.PacketsDropped++
-					bad = true
-				} else if p.Flags&aer.FlagLate != 0 {
-					rec.PacketsLate++
-					bad = true
-				}
-				if bad && (rec.FirstBadTick < 0 || p.Emit < rec.FirstBadTick) {
-					rec.FirstBadTick = p.Emit
-				}
-			}
-			if errors.Is(err, io.EOF) {
-				break
-			}
+		for p, err := range r.Packets() {
 			if err != nil {
 				return nil, m, err
+			}
+			if !before(p.Emit) {
+				continue
+			}
+			bad := false
+			if p.Flags&aer.FlagDropped != 0 {
+				rec.PacketsDropped++
+				bad = true
+			} else if p.Flags&aer.FlagLate != 0 {
+				rec.PacketsLate++
+				bad = true
+			}
+			if bad && (rec.FirstBadTick < 0 || p.Emit < rec.FirstBadTick) {
+				rec.FirstBadTick = p.Emit
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,8 +96,8 @@ func TestCompareUsage(t *testing.T) {
 		{"compare", "../../examples/cuba.yaml", "--map", "nowhere"},
 		{"compare", "../../examples/cuba.yaml", "--ticks", "100", "--warmup", "10"}, // 10 ms = the whole run
 		{"compare", "../../examples/cuba.yaml", "--warmup", "-5"},
-		{"compare", "--trace", "a.aer"},
-		{"compare", "--trace", "a.aer", "--trace", "b.aer", "net.yaml"},
+		{"compare", "--trace-in", "a.aer"},
+		{"compare", "--trace-in", "a.aer", "--trace-in", "b.aer", "net.yaml"},
 		{"compare", "--no-such-flag"},
 	} {
 		code, _, errs := spindle(t, args...)
@@ -110,7 +111,7 @@ func TestCompareUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"compare", "no-such-file.yaml"},
 		{"compare", "../../examples/cuba.yaml", "--arch", "no-such-arch"},
-		{"compare", "--trace", "no-such.aer", "--trace", "also-missing.aer"},
+		{"compare", "--trace-in", "no-such.aer", "--trace-in", "also-missing.aer"},
 	} {
 		if code, _, errs := spindle(t, args...); code != 1 {
 			t.Errorf("%v: exit %d, want 1: %s", args, code, errs)
@@ -160,7 +161,7 @@ func TestCompareTraces(t *testing.T) {
 	writeTrace(t, a, sa, nil)
 	writeTrace(t, b, sb, []aer.Packet{{Emit: 50, Deliver: 51, Src: 0, Dst: 1, Flags: aer.FlagDropped}})
 
-	code, out, errs := spindle(t, "compare", "--trace", a, "--trace", b, "--json")
+	code, out, errs := spindle(t, "compare", "--trace-in", a, "--trace-in", b, "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -179,7 +180,7 @@ func TestCompareTraces(t *testing.T) {
 		t.Errorf("populations %v", got["populations"])
 	}
 
-	code, out, errs = spindle(t, "compare", "--trace", a, "--trace", a)
+	code, out, errs = spindle(t, "compare", "--trace-in", a, "--trace-in", a)
 	if code != 0 || !strings.Contains(out, "IDENTICAL") {
 		t.Errorf("a vs a: exit %d\n%s%s", code, out, errs)
 	}
@@ -212,7 +213,7 @@ func TestCompareTracesBounds(t *testing.T) {
 		{[]string{"--ticks", "151"}, 151, false},
 		{[]string{"--ticks", "1000"}, 1000, false},
 	} {
-		code, out, errs := spindle(t, append([]string{"compare", "--trace", a, "--trace", b, "--json"}, c.args...)...)
+		code, out, errs := spindle(t, append([]string{"compare", "--trace-in", a, "--trace-in", b, "--json"}, c.args...)...)
 		var got map[string]any
 		if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
 			t.Fatalf("%v: exit %d: %s", c.args, code, errs)
@@ -236,7 +237,7 @@ func TestCompareTracesBounds(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := spindle(t, "compare", "--trace", r, "--trace", a, "--json")
+	code, out, errs := spindle(t, "compare", "--trace-in", r, "--trace-in", a, "--json")
 	var got map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got["ticks"] != 500.0 || got["identical"] != true {
 		t.Errorf("recorded run of 500 ticks: exit %d, ticks %v, identical %v %s", code, got["ticks"], got["identical"], errs)
@@ -246,7 +247,7 @@ func TestCompareTracesBounds(t *testing.T) {
 		{"--mode", "float"}, {"--arch", "spinnaker"}, {"--map", "random"}, {"--seed", "3"},
 		{"--workers", "2"}, {"--stats"}, {"--chips", "2"}, {"--ticks", "0"}, {"--ticks", "-5"},
 	} {
-		code, _, errs := spindle(t, append([]string{"compare", "--trace", a, "--trace", b}, args...)...)
+		code, _, errs := spindle(t, append([]string{"compare", "--trace-in", a, "--trace-in", b}, args...)...)
 		if code != 2 || !strings.Contains(errs, args[0]) || strings.Count(errs, "\n") != 1 {
 			t.Errorf("%v with two traces: exit %d, stderr %q; want a usage error naming it", args, code, errs)
 		}
@@ -261,7 +262,7 @@ func TestCompareTracesBounds(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs = spindle(t, "compare", "--trace", pk, "--trace", pk)
+	code, out, errs = spindle(t, "compare", "--trace-in", pk, "--trace-in", pk)
 	if code != 1 || !strings.Contains(errs, "no spike records") || strings.Contains(out, "IDENTICAL") {
 		t.Errorf("packet-only traces: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
@@ -281,8 +282,53 @@ func TestCompareTracesForeignAddress(t *testing.T) {
 	a, b := filepath.Join(dir, "a.aer"), filepath.Join(dir, "b.aer")
 	writeTrace(t, a, []aer.Spike{{Time: 3, Addr: 1}}, nil)
 	writeTrace(t, b, []aer.Spike{{Time: 3, Addr: 1}, {Time: 4, Addr: 1<<32 - 1}}, nil)
-	code, _, errs := spindle(t, "compare", "--trace", a, "--trace", b)
+	code, _, errs := spindle(t, "compare", "--trace-in", a, "--trace-in", b)
 	if code != 1 || !strings.Contains(errs, "address 4294967295 beyond the 10 neurons") {
 		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestISICVOneNumber: `trace stats` and `compare` report the same ISI CV
+// of a population on the same spikes: one definition (the mean over the
+// neurons with at least three spikes of each neuron's CV).
+func TestISICVOneNumber(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.aer")
+	var sp []aer.Spike
+	for tick := int64(0); tick < 400; tick++ {
+		for n := uint32(0); n < 10; n++ {
+			// Irregular trains of different rates, so that pooling the
+			// intervals would give another number.
+			if h := (uint64(tick)*2654435761 + uint64(n)*40503) % 97; h < uint64(5+4*n) {
+				sp = append(sp, aer.Spike{Time: tick, Addr: n})
+			}
+		}
+	}
+	writeTrace(t, path, sp, nil)
+	// cvs runs the command and reads the population names and the key.
+	cvs := func(key string, args ...string) (names []string, cv []*float64) {
+		code, out, errs := spindle(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var r struct{ Populations []map[string]any }
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range r.Populations {
+			names = append(names, p["name"].(string))
+			x, ok := p[key].(float64)
+			cv = append(cv, map[bool]*float64{true: &x, false: nil}[ok])
+		}
+		return names, cv
+	}
+	names, st := cvs("isi_cv", "trace", "stats", path, "--json")
+	cnames, cr := cvs("cv_a", "compare", "--trace-in", path, "--trace-in", path, "--warmup", "0", "--json")
+	if !slices.Equal(names, []string{"in", "out"}) || !slices.Equal(cnames, names) {
+		t.Fatalf("populations: stats %v, compare %v", names, cnames)
+	}
+	for i := range st {
+		if st[i] == nil || cr[i] == nil || *st[i] != *cr[i] {
+			t.Errorf("%s: trace stats isi_cv %s, compare cv_a %s", names[i], fmtOpt(st[i], "%v"), fmtOpt(cr[i], "%v"))
+		}
 	}
 }

@@ -42,7 +42,7 @@ Poisson input, in fixed-point mode. It
      learning and sleep; a preview of 'spindle sleep foraging', which
      takes 10 seeds and longer; --no-foraging skips it).`,
 		Example: `  spindle demo
-  spindle demo --ticks 5000 -o /tmp/demo --json`,
+  spindle demo --ticks 5000 --out-dir /tmp/demo --json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if printNet {
@@ -59,7 +59,8 @@ Poisson input, in fixed-point mode. It
 	cmd.Flags().BoolVar(&printNet, "print-network", false, "print the embedded network YAML and exit")
 	cmd.Flags().BoolVar(&noForaging, "no-foraging", false, "skip step 5, the quick foraging run (about a minute)")
 	cmd.Flags().IntVar(&ticks, "ticks", 2000, "ticks to simulate (1 ms each)")
-	cmd.Flags().StringVarP(&out, "out", "o", "spindle-demo", "directory for the trace, summary and plot")
+	cmd.Flags().StringVar(&out, "out-dir", "spindle-demo", "directory for the trace, summary and plot")
+	renamedFlags(cmd, map[string]string{"out": "out-dir"})
 	return cmd
 }
 

@@ -81,7 +81,7 @@ module cache (go mod download fetches it once; nothing is downloaded at
 run time). See docs/experiments.md.`,
 		Example: `  spindle sleep incremental --quick
   spindle sleep incremental --trials 3 --mode fixed --json
-  spindle sleep incremental --trials 5 --mode float --out incremental`,
+  spindle sleep incremental --trials 5 --mode float --out-dir incremental`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if trials < 1 || trials > 100 {
@@ -182,7 +182,8 @@ run time). See docs/experiments.md.`,
 	f.Int64Var(&seed, "seed", 1, "seed of the first trial; trials use seed, seed+1, ...")
 	f.StringVar(&mode, "mode", "fixed", "where the sleep runs: fixed or float (the chip engine, loihi preset) or reference (the float64 host sleep of the recipe)")
 	f.IntVar(&bits, "weight-bits", 16, "fixed mode: weight mantissa bits of the plastic synapses (the loihi preset has 8; the rule needs about 16, docs/experiments.md)")
-	f.StringVarP(&out, "out", "o", "spindle-incremental", "directory for the plot of accuracy per digit after each task (empty: no plot)")
+	f.StringVar(&out, "out-dir", "spindle-incremental", "directory for the plot of accuracy per digit after each task (empty: no plot)")
+	renamedFlags(cmd, map[string]string{"out": "out-dir"})
 	f.BoolVar(&noJoint, "no-joint", false, "skip the joint upper bound (all digits at once), which takes about as long as the rest of a trial")
 	f.BoolVar(&quick, "quick", false, "a smoke test on a subset: one trial, 1,500 training images per task, 1,000 for the normalisation, 1,000 test images, no joint")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")

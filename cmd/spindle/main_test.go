@@ -222,7 +222,7 @@ func TestDemo(t *testing.T) {
 	// The quick foraging run takes a minute; 'spindle sleep foraging
 	// --quick' is the same code and has its own tests.
 	out := t.TempDir()
-	code, stdout, errs := spindle(t, "demo", "--ticks", "300", "-o", out, "--json", "--no-foraging")
+	code, stdout, errs := spindle(t, "demo", "--ticks", "300", "--out-dir", out, "--json", "--no-foraging")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -248,5 +248,54 @@ func TestDemo(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(out, "summary.json")); err != nil || st.Mode().Perm() != 0o644 {
 		t.Errorf("summary.json: %v, want mode 0644 like the trace", err)
+	}
+}
+
+// TestFlagMeanings: -o is a file (--output) wherever it exists and
+// --out-dir a folder; a trace is written with --trace and read with
+// --trace-in; the old spellings still work; help shows no Go syntax.
+func TestFlagMeanings(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		file bool // has -o/--output
+		dir  bool // has --out-dir
+	}{
+		{[]string{"map"}, true, false},
+		{[]string{"convert"}, true, false},
+		{[]string{"trace", "plot"}, true, false},
+		{[]string{"demo"}, false, true},
+		{[]string{"sleep", "foraging"}, false, true},
+		{[]string{"sleep", "incremental"}, false, true},
+	} {
+		code, out, errs := spindle(t, append(c.args, "--help")...)
+		if code != 0 {
+			t.Fatalf("%v --help: exit %d: %s", c.args, code, errs)
+		}
+		if strings.Contains(out, "-o, --output") != c.file || strings.Contains(out, "--out-dir") != c.dir || strings.Contains(out, "--out ") {
+			t.Errorf("%v --help: -o/--output %v, --out-dir %v, want %v %v:\n%s", c.args, strings.Contains(out, "-o, --output"), strings.Contains(out, "--out-dir"), c.file, c.dir, out)
+		}
+	}
+	if code, _, errs := spindle(t, "demo", "-o", t.TempDir()); code != 2 || !strings.Contains(errs, "-o") {
+		t.Errorf("demo -o DIR: exit %d (%s), want a usage error: -o is a file", code, errs)
+	}
+	_, out, _ := spindle(t, "compare", "--help")
+	if !strings.Contains(out, "--trace-in") || strings.Contains(out, "--trace ") {
+		t.Errorf("compare --help reads traces with --trace-in only:\n%s", out)
+	}
+	for _, cmd := range []string{"run", "map", "compare", "bench"} {
+		_, out, _ := spindle(t, cmd, "--help")
+		if strings.Contains(out, "one of [") || !strings.Contains(out, "one of sequential, ") {
+			t.Errorf("%s --help lists the mappers in Go syntax:\n%s", cmd, out)
+		}
+	}
+
+	// The old spellings are kept for scripts.
+	dir := t.TempDir()
+	tr := writeTestTrace(t, dir)
+	if code, _, errs := spindle(t, "trace", "plot", tr, "--out", filepath.Join(dir, "p.png")); code != 0 {
+		t.Errorf("trace plot --out: exit %d: %s", code, errs)
+	}
+	if code, _, errs := spindle(t, "compare", "--trace", tr, "--trace", tr, "--json"); code != 0 {
+		t.Errorf("compare --trace: exit %d: %s", code, errs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/internal/figure"
 	"github.com/spindle-sim/spindle/loader"
 )
 
@@ -73,7 +74,7 @@ It simulates nothing. See docs/mapping.md.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	cmd.Flags().StringVar(&profile, "profile", "", "a recorded .aer spike trace of this network: expected rates for the locality mapper and the report")
 	cmd.Flags().StringVar(&placementOut, "placement-out", "", "write the mapping as a placement YAML file (and per-neuron CSV files beside it when needed) to edit and feed back with --placement")
-	cmd.Flags().StringVarP(&png, "output", "o", "", fmt.Sprintf("draw the board, per-core load and per-link traffic to this image file (%s)", strings.Join(plotFormats, ", ")))
+	cmd.Flags().StringVarP(&png, "output", "o", "", "draw the board, per-core load and per-link traffic to this image file (."+strings.Join(figure.ImageFormats(), ", .")+")")
 	return cmd
 }
 

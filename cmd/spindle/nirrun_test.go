@@ -94,7 +94,7 @@ func TestRunNIRClassifies(t *testing.T) {
 		}
 		// Five edges from the input to the output layer: five ticks of
 		// drain after the stimulus.
-		if r.Ticks != st.Ticks+5 || r.Arch != "loihi" || r.Mode != mode {
+		if r.Ticks != st.Ticks+5 || r.Arch != "loihi" || r.Mode.String() != mode {
 			t.Errorf("%s: %d ticks for a stimulus of %d, arch %s, mode %s", mode, r.Ticks, st.Ticks, r.Arch, r.Mode)
 		}
 		checkReadout(t, &r, "12", 10)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // writeOutput writes path through a temporary file in the same directory,
@@ -38,4 +40,14 @@ func sameFile(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// listOf formats the values for people, each by format, separated by
+// commas: never Go's slice syntax.
+func listOf[T any](vals []T, format string) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = fmt.Sprintf(format, v)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -266,7 +266,7 @@ type probeMeta struct {
 	DtMs      float64          `json:"dt_ms"`
 	FirstTick int64            `json:"first_tick"`
 	Ticks     int              `json:"ticks"`
-	Mode      string           `json:"mode"`
+	Mode      snn.Mode         `json:"mode"`
 	Network   string           `json:"network"`
 	Source    string           `json:"source"`
 	Probes    []probeMetaEntry `json:"probes"`
@@ -289,7 +289,7 @@ func (r *probeRun) writeProbes(source string) func(*os.File) error {
 		net := r.b.net
 		p0 := r.probes[0]
 		m := probeMeta{Format: "spindle-probes", Version: 1, DtMs: net.Dt, FirstTick: p0.First(), Ticks: p0.Len(),
-			Mode: r.b.mode.String(), Network: net.Name, Source: source}
+			Mode: r.b.mode, Network: net.Name, Source: source}
 		z := npy.NewZip(f)
 		ticks := make([]byte, 0, 8*p0.Len())
 		for k := 0; k < p0.Len(); k++ {

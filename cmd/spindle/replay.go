@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -102,26 +100,19 @@ the seed, the network or the stimulus differ from the trace's record.`,
 			}
 			perPop := make([]int64, len(b.net.Populations))
 			var readErr error
-			buf := make([]aer.Spike, 1<<16)
 			spikes := func(yield func(int64, uint32) bool) {
-				for {
-					n, err := tr.ReadSpikes(buf)
-					for _, s := range buf[:n] {
-						if ticks > 0 && s.Time >= ticks {
-							return
-						}
-						if int64(s.Addr) < int64(b.graph.N) {
-							perPop[b.graph.PopOf(int(s.Addr))]++
-						}
-						if !yield(s.Time, s.Addr) {
-							return
-						}
-					}
-					if errors.Is(err, io.EOF) {
-						return
-					}
+				for s, err := range tr.Spikes() {
 					if err != nil {
 						readErr = err
+						return
+					}
+					if ticks > 0 && s.Time >= ticks {
+						return
+					}
+					if int64(s.Addr) < int64(b.graph.N) {
+						perPop[b.graph.PopOf(int(s.Addr))]++
+					}
+					if !yield(s.Time, s.Addr) {
 						return
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // usageError marks a mistake in the command line itself (unknown flag,
@@ -62,6 +63,20 @@ func subcommandError(cmd *cobra.Command, args []string) error {
 		return usagef("%s: expected a subcommand, one of %s (see --help)", cmd.CommandPath(), strings.Join(names, ", "))
 	}
 	return usagef("unknown command %q for %q: expected one of %s", args[0], cmd.CommandPath(), strings.Join(names, ", "))
+}
+
+// renamedFlags keeps the old names of renamed flags of cmd working, as
+// spellings of the new ones, so that scripts written for them still run;
+// help and errors show only the new names. On the command line -o is
+// always a file (--output) and --out-dir a folder; --trace writes a trace
+// and --trace-in reads one.
+func renamedFlags(cmd *cobra.Command, oldToNew map[string]string) {
+	cmd.Flags().SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if n, ok := oldToNew[name]; ok {
+			name = n
+		}
+		return pflag.NormalizedName(name)
+	})
 }
 
 // version is the module version the binary was built from: a tag or a

@@ -162,7 +162,7 @@ type runResult struct {
 	Network        string          `json:"network"`
 	Arch           string          `json:"arch"`
 	Map            string          `json:"map"`
-	Mode           string          `json:"mode"`
+	Mode           snn.Mode        `json:"mode"`
 	Ticks          int64           `json:"ticks"`
 	SleepTicks     int64           `json:"sleep_ticks"` // of Ticks, asleep
 	DtMs           float64         `json:"dt_ms"`
@@ -355,7 +355,7 @@ func summarise(b *built, s chip.Stats, perPop []int64, wall float64) *runResult 
 	g, net := b.graph, b.net
 	seconds := float64(s.Ticks) * net.Dt / 1000
 	r := &runResult{
-		Network: net.Name, Arch: b.arch.Name, Map: b.mapping.Strategy, Mode: b.mode.String(),
+		Network: net.Name, Arch: b.arch.Name, Map: b.mapping.Strategy, Mode: b.mode,
 		Ticks: s.Ticks, DtMs: net.Dt, Neurons: g.N, Synapses: g.Synapses(),
 		CoresUsed: b.mapping.CoresUsed(), ChipsUsed: b.mapping.Chips,
 		Spikes: s.Spikes, SynapticEvents: s.SynapticEvents, NeuronUpdates: s.NeuronUpdates,
@@ -408,9 +408,9 @@ func (r *runResult) print(w io.Writer) {
 	}
 	if ro := r.Readout; ro != nil {
 		if ro.Voltages != nil {
-			fmt.Fprintf(w, "readout %s: final voltages %.4g, largest at %d", ro.Population, ro.Voltages, ro.Argmax)
+			fmt.Fprintf(w, "readout %s: final voltages %s, largest at %d", ro.Population, listOf(ro.Voltages, "%.4g"), ro.Argmax)
 		} else {
-			fmt.Fprintf(w, "readout %s: spikes %v, largest at %d", ro.Population, ro.Counts, ro.Argmax)
+			fmt.Fprintf(w, "readout %s: spikes %s, largest at %d", ro.Population, listOf(ro.Counts, "%d"), ro.Argmax)
 		}
 		if ro.Tied > 1 {
 			fmt.Fprintf(w, " (%d neurons tie; the first is given)", ro.Tied)

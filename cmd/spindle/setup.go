@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -36,7 +37,7 @@ type simFlags struct {
 // neurons (run, compare): map and replay traffic would ignore them.
 func (f *simFlags) register(fs *pflag.FlagSet, simulates bool) {
 	fs.StringVar(&f.arch, "arch", "loihi", "architecture: a preset name (see 'spindle arch list') or an arch YAML file")
-	fs.StringVar(&f.mapper, "map", "sequential", fmt.Sprintf("mapping strategy: one of %v", chip.Mappers()))
+	fs.StringVar(&f.mapper, "map", "sequential", "mapping strategy: one of "+mapperList())
 	fs.StringVar(&f.placement, "placement", "", "a placement YAML file (placement: per population, see docs/yaml.md): neurons go where it says, replacing the network file's placement and the --map strategy")
 	fs.IntVar(&f.chips, "chips", 0, "chips on the board, at most the arch's max_chips (0: as many as the network needs)")
 	fs.Var(&f.seed, "seed", "random seed for construction and sources, >= 0 (default: the network file's seed)")
@@ -136,9 +137,18 @@ func (f *simFlags) check() error {
 func (f *simFlags) strategy() (chip.Mapper, error) {
 	m, err := chip.ParseMapper(f.mapper)
 	if err != nil {
-		return 0, usagef("--map %q: expected one of %v", f.mapper, chip.Mappers())
+		return 0, usagef("--map %q: expected one of %s", f.mapper, mapperList())
 	}
 	return m, nil
+}
+
+// mapperList names the mappers for help and errors: "sequential, balanced, ...".
+func mapperList() string {
+	var names []string
+	for _, m := range chip.Mappers() {
+		names = append(names, m.String())
+	}
+	return strings.Join(names, ", ")
 }
 
 // buildProfiled is build with the neuron rates of a recorded trace to

@@ -96,7 +96,7 @@ The effect of sleep is also reported paired by seed (sleep minus
 sequential, "sleep_minus_sequential" in --json): a seed's luck cancels, and
 its standard error says whether sleep changed anything.
 
-Seeds run in parallel, one engine each. Plots (PNG) go to --out: online
+Seeds run in parallel, one engine each. Plots (PNG) go to --out-dir: online
 performance over training, test performance, distances of the weights
 from the Task 1, Task 2 and joint solution sets, their PCA trajectory,
 and histograms of the Task 1-relevant weights. See docs/experiments.md.`,
@@ -192,7 +192,8 @@ and histograms of the Task 1-relevant weights. See docs/experiments.md.`,
 	f.IntVar(&seeds, "seeds", 10, "number of seeds (independent agents), run in parallel (2 with --quick)")
 	f.Int64Var(&firstSeed, "first-seed", 1, "the first seed; seeds are first-seed, first-seed+1, ...")
 	f.StringVar(&mode, "mode", "fixed", "numeric mode: fixed or float")
-	f.StringVarP(&out, "out", "o", "spindle-foraging", "directory for the PNG plots (empty: no plots)")
+	f.StringVar(&out, "out-dir", "spindle-foraging", "directory for the PNG plots (empty: no plots)")
+	renamedFlags(cmd, map[string]string{"out": "out-dir"})
 	f.Float64Var(&scale, "cycles-scale", 1, "multiply the length of every phase by this factor")
 	f.IntVar(&parallel, "parallel", 0, "seeds simulated at once (0: one per core)")
 	f.StringVar(&model, "model", "paper", "paper (the paper's learning rule, rewards, schedule and sleep on engineered detectors; docs/experiments.md, item 13), learned or designed (the additive-STDP models of items 1-12)")

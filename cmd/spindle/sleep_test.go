@@ -13,7 +13,7 @@ import (
 
 func TestSleepForagingJSON(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "2", "--cycles-scale", "0.003", "--mode", "float", "--out", dir, "--json")
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "2", "--cycles-scale", "0.003", "--mode", "float", "--out-dir", dir, "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -58,7 +58,7 @@ func TestSleepForagingJSON(t *testing.T) {
 // TestSleepForagingDesigned: the engineered hidden layer runs from the
 // command line, with its shorter pre-training.
 func TestSleepForagingDesigned(t *testing.T) {
-	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.003", "--hidden", "designed", "--out", "", "--json")
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.003", "--hidden", "designed", "--out-dir", "", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -73,7 +73,7 @@ func TestSleepForagingDesigned(t *testing.T) {
 }
 
 func TestSleepForagingTable(t *testing.T) {
-	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.002", "--out", "")
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.002", "--out-dir", "")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -90,7 +90,7 @@ func TestSleepForagingTable(t *testing.T) {
 // TestSleepForagingNothingEaten: tests too short to eat anything say so
 // instead of showing chance as a result.
 func TestSleepForagingNothingEaten(t *testing.T) {
-	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.0001", "--out", "")
+	code, out, errs := spindle(t, "sleep", "foraging", "--seeds", "1", "--cycles-scale", "0.0001", "--out-dir", "")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -102,7 +102,7 @@ func TestSleepForagingNothingEaten(t *testing.T) {
 // TestSleepForagingQuick: --quick runs the compressed paper model (here
 // scaled further down) and says so.
 func TestSleepForagingQuick(t *testing.T) {
-	code, out, errs := spindle(t, "sleep", "foraging", "--quick", "--cycles-scale", "0.01", "--out", "", "--json")
+	code, out, errs := spindle(t, "sleep", "foraging", "--quick", "--cycles-scale", "0.01", "--out-dir", "", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

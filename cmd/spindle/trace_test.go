@@ -7,11 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
-
-	"gonum.org/v1/plot"
 
 	"github.com/spindle-sim/spindle/aer"
 )
@@ -347,49 +344,6 @@ func TestTraceConvertPacketsOnly(t *testing.T) {
 		code, out, errs := spindle(t, args...)
 		if code != 0 || out != c.want {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", c.out, code, out, errs, c.want)
-		}
-	}
-}
-
-// TestHeatmapCoreTicks: the packet heatmap marks whole core ids, not the
-// cell edges between them.
-func TestHeatmapCoreTicks(t *testing.T) {
-	r, err := aer.Open(writeTestTrace(t, t.TempDir())) // cores 0..2
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	p, err := packetHeatmap(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ax := range []plot.Axis{p.X, p.Y} {
-		var got []float64
-		for _, tk := range ax.Tick.Marker.Ticks(ax.Min, ax.Max) {
-			if tk.Label != "" {
-				got = append(got, tk.Value)
-			}
-		}
-		if !slices.Equal(got, []float64{0, 1, 2}) {
-			t.Errorf("%s: labelled ticks at %v, want the cores 0, 1, 2", ax.Label.Text, got)
-		}
-	}
-	for _, c := range []struct {
-		lo, hi float64
-		want   []float64
-	}{
-		{-0.5, 0.5, []float64{0}},
-		{-0.5, 9.5, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
-		{-0.5, 10.5, []float64{0, 2, 4, 6, 8, 10}},
-		{-0.5, 99.5, []float64{0, 10, 20, 30, 40, 50, 60, 70, 80, 90}},
-		{-0.5, 4095.5, []float64{0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000}},
-	} {
-		var got []float64
-		for _, tk := range (coreTicks{}).Ticks(c.lo, c.hi) {
-			got = append(got, tk.Value)
-		}
-		if !slices.Equal(got, c.want) {
-			t.Errorf("ticks over [%v, %v]: %v, want %v", c.lo, c.hi, got, c.want)
 		}
 	}
 }
