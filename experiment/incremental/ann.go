@@ -18,11 +18,11 @@ type Net struct {
 
 // Train holds the constants of the training (recipe §2).
 type Train struct {
-	LR       float64 // 0.1
-	Momentum float64 // 0.5
-	Dropout  float64 // fraction dropped on the hidden layers; 0.25
-	Batch    int     // 100
-	Epochs   int     // 2
+	LR       float64 `json:"lr"`       // 0.1
+	Momentum float64 `json:"momentum"` // 0.5
+	Dropout  float64 `json:"dropout"`  // fraction dropped on the hidden layers; 0.25
+	Batch    int     `json:"batch"`    // 100
+	Epochs   int     `json:"epochs"`   // 2
 }
 
 // RecipeTrain is the training of Tadros et al. (2022).

@@ -16,4 +16,7 @@
 // onto an architecture, the snn.SRC rule on the learning engine, float or
 // fixed mode, one tick per hop). Run puts it together: per trial the
 // sequential baseline, SRC and, optionally, the joint upper bound.
+// A Preset fixes the network and the share of the data the protocol
+// sees: Recipe is the paper's, Quick a preview that runs in seconds with
+// the same sleep rule.
 package incremental

@@ -29,3 +29,13 @@ func ExampleReferenceSleep() {
 	// spikes per layer [4 2 2 2]
 	// W1 [1.8392 0.3112], W2 2.2264
 }
+
+// The quick preset changes the network and the share of the data the
+// protocol sees, not the sleep; Apply writes it into the options of Run.
+func ExamplePreset_Apply() {
+	opt := incremental.Options{Trials: 1, Seed: 1}
+	incremental.Quick.Apply(&opt)
+	fmt.Println(opt.Sizes, opt.PerTask, opt.Train.Epochs, opt.Train.Batch, opt.SeenLimit, opt.TestLimit, opt.StepsScale)
+	// Output:
+	// [784 400 400 10] 800 3 40 500 2000 0.5
+}

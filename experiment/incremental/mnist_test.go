@@ -17,7 +17,7 @@ var (
 )
 
 // testData loads MNIST from the module cache once, or skips the test.
-func testData(t *testing.T) *Data {
+func testData(t testing.TB) *Data {
 	t.Helper()
 	dir := MNISTDir()
 	if _, err := os.Stat(dir); err != nil {

@@ -84,9 +84,13 @@ func (r Reference) Sleep(n *Net, alpha []float64, in *InputTrain) (SleepCost, er
 
 // Options configure Run.
 type Options struct {
-	Data    *Data
-	Trials  int
-	Seed    uint64
+	Data   *Data
+	Trials int
+	Seed   uint64
+	// Sizes are the layer sizes of the network; nil means Sizes (the
+	// recipe's 784-1200-1200-10). The first must be Pixels, the last
+	// Classes, and there must be three weight layers.
+	Sizes   []int
 	PerTask int // training images per task; 0 means 5,000
 	// SeenLimit, if > 0, keeps only the first SeenLimit images of each
 	// task for the normalisation and the mean image (a preview; the
@@ -163,6 +167,17 @@ func (o *Options) defaults() error {
 	if o.PerTask == 0 {
 		o.PerTask = 5000
 	}
+	if o.Sizes == nil {
+		o.Sizes = Sizes
+	}
+	if len(o.Sizes) != len(Sizes) || o.Sizes[0] != Pixels || o.Sizes[len(o.Sizes)-1] != Classes {
+		return fmt.Errorf("incremental: layer sizes %v: expected %d-H1-H2-%d", o.Sizes, Pixels, Classes)
+	}
+	for _, n := range o.Sizes {
+		if n < 1 {
+			return fmt.Errorf("incremental: layer sizes %v: expected positive sizes", o.Sizes)
+		}
+	}
 	if o.StepsScale == 0 {
 		o.StepsScale = 1
 	}
@@ -204,7 +219,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	for trial := range opt.Trials {
 		seed := opt.Seed + uint64(trial)
-		init := NewNet(Sizes, InitRange, rand.New(rand.NewPCG(seed, 1)))
+		init := NewNet(opt.Sizes, InitRange, rand.New(rand.NewPCG(seed, 1)))
 		scores := make([]TaskScore, Tasks)
 		var wg sync.WaitGroup
 		var seqErr, srcErr, jointErr error
