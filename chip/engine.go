@@ -609,17 +609,19 @@ func (e *Engine) messages() int {
 // are due this tick unless a caller skipped PopDue, so the sort is rare.
 func (e *Engine) splitDue() {
 	due := e.due
-	if !slices.IsSortedFunc(due, byDst) {
-		slices.SortStableFunc(due, byDst)
-	}
-	k := 0
-	for c := range e.cores {
-		e.inbox[c] = k
-		for k < len(due) && due[k].Dst == uint32(c) {
-			k++
+	// One pass counts the packets of each core and checks the order.
+	clear(e.inbox)
+	for i := range due {
+		if i > 0 && due[i].Dst < due[i-1].Dst {
+			slices.SortStableFunc(due, byDst)
+			e.splitDue()
+			return
 		}
+		e.inbox[due[i].Dst+1]++
 	}
-	e.inbox[len(e.cores)] = k
+	for c := range e.cores {
+		e.inbox[c+1] += e.inbox[c]
+	}
 }
 
 func byDst(a, b router.Packet) int { return cmp.Compare(a.Dst, b.Dst) }
