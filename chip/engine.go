@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"slices"
 
@@ -59,7 +58,9 @@ type Engine struct {
 	mem    *synMem  // the arch's synapse-memory model
 
 	// Output routes of every global neuron, in compressed sparse rows,
-	// with the synapses each route reaches by synapse format.
+	// with the synapses each route reaches by synapse format. A rank of
+	// a distributed run keeps those of its own cores' neurons only; the
+	// others' are empty.
 	routeStart []int
 	routeDst   []uint32
 	routeAxon  axonNumbers
@@ -265,8 +266,14 @@ func (e *Engine) buildCores() error {
 		}
 	}
 	// Static synapses and input axons are counted per core first, so that
-	// each core's memory is allocated once, at its size.
-	rt := countRoutes(g, m)
+	// each core's memory is allocated once, at its size. A rank of a
+	// distributed run keeps the routes of its own cores' neurons only:
+	// it makes their packets, and the other ranks send it theirs.
+	lo, hi := 0, len(m.Cores)
+	if e.dist != nil {
+		lo, hi = e.dist.lo, e.dist.hi
+	}
+	rt := countRoutes(g, m, lo, hi)
 	static := rt.syn
 	if e.learn.rules != nil {
 		for s, post := range g.Post {
@@ -296,8 +303,11 @@ func (e *Engine) buildCores() error {
 	}
 	lay := newLayer(builders, rt.syn, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
-		if e.dist == nil || e.owns(int(dst)) {
+		if e.owns(int(dst)) {
 			lay.add(s, dst, opened)
+		}
+		if r < 0 {
+			return // another rank's neuron
 		}
 		if !e.oneFormat {
 			e.routeSyn.add(r, formats[g.Proj[s]])
@@ -534,11 +544,20 @@ func (e *Engine) Step() {
 		}
 	}
 
+	// The routes of the tick's spikes: the engine's own, by neuron, or,
+	// in a distributed run, the packets of every core as the exchange
+	// gave them, by spike in the same order.
+	routeDst, routeAxon, routeSyn := e.routeDst, &e.routeAxon, e.routeSynapses
+	exchanged := e.dist != nil && e.dist.ranks > 1
+	if exchanged {
+		routeDst, routeAxon, routeSyn = e.dist.dst, &e.dist.axon, e.dist.synapses
+	}
 	n := e.messages()
 	e.router.Reserve(n)
 	if e.timeSends {
 		e.sends.grow(n)
 	}
+	group, next := 0, 0 // the exchange's next spike and packet
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
 		var sent int64
@@ -547,18 +566,20 @@ func (e *Engine) Step() {
 			id := cr.Global(int(l))
 			// A graded spike (an input listed n times in the tick) is one
 			// message carrying its count, up to 255 a message.
-			n := 1
-			for k+n < len(sp) && sp[k+n] == l && n < math.MaxUint8 {
-				n++
-			}
+			n := graded(sp, k)
 			if e.opt.OnSpike != nil {
 				for range n {
 					e.opt.OnSpike(t, id)
 				}
 			}
 			k += n - 1
-			for r := e.routeStart[id]; r < e.routeStart[id+1]; r++ {
-				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon.at(r), Emit: t}
+			lo, hi := e.routeStart[id], e.routeStart[id+1]
+			if exchanged {
+				lo, hi = next, next+int(e.dist.groups[group])
+				group, next = group+1, hi
+			}
+			for r := lo; r < hi; r++ {
+				pkt := router.Packet{Src: uint32(c), Dst: routeDst[r], Axon: routeAxon.at(r), Emit: t}
 				if n > 1 {
 					pkt.Count = uint8(n)
 				}
@@ -575,7 +596,7 @@ func (e *Engine) Step() {
 				} else {
 					p, arrive, queued = e.router.SendTimed(pkt, e.arch.injectAt(int(l)))
 				}
-				e.cost.message(uint32(c), p.Dst, e.routeSynapses(r), queued, arrive)
+				e.cost.message(uint32(c), p.Dst, routeSyn(r), queued, arrive)
 				if e.opt.OnPacket != nil {
 					e.opt.OnPacket(p, queued)
 				}
@@ -583,7 +604,7 @@ func (e *Engine) Step() {
 		}
 	}
 	if e.timeSends {
-		e.sends.flush(e.router, &e.cost, e.routeSynapses, e.arch.LinkBuffer, e.opt.OnPacket)
+		e.sends.flush(e.router, &e.cost, routeSyn, e.arch.LinkBuffer, e.opt.OnPacket)
 	}
 	e.cost.close(e.router.EndTick(t))
 	if e.probes != nil {
@@ -597,6 +618,9 @@ func (e *Engine) Step() {
 
 // messages returns the number of messages the tick's spikes send.
 func (e *Engine) messages() int {
+	if e.dist != nil && e.dist.ranks > 1 {
+		return len(e.dist.dst)
+	}
 	n := 0
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
@@ -631,7 +655,7 @@ func byDst(a, b router.Packet) int { return cmp.Compare(a.Dst, b.Dst) }
 // countWork gives the cost model each core's work of the tick so far:
 // its counters' growth since the previous tick.
 // In a distributed run it counts the rank's own cores, and writes their
-// work and spikes into the message to the other ranks.
+// work, spikes and packets into the message to the other ranks.
 func (e *Engine) countWork() {
 	lo, hi := e.ownedCores()
 	for c := lo; c < hi; c++ {
@@ -641,7 +665,7 @@ func (e *Engine) countWork() {
 		w.spikes = now.Spikes - e.last[c].Spikes
 		w.learning = now.LearningUpdates - e.last[c].LearningUpdates
 		if e.dist != nil {
-			e.dist.countOwn(c, now, e.last[c], e.spikes[c])
+			e.packOwn(c, now, e.last[c])
 		}
 		e.last[c] = now
 	}
