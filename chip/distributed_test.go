@@ -123,11 +123,23 @@ func runRanks(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, opt Options, r, t
 			}
 			o.OnPacket = func(p router.Packet, queued bool) { packets[k] = append(packets[k], p) }
 			var err error
-			if e, err = NewEngine(g, a, m, o); err != nil {
+			gk := g
+			if o.KeepOwnSynapses {
+				// A rank that trims its graph needs one of its own.
+				if gk, err = g.Net.Build(); err != nil {
+					errs[k] = err
+					return
+				}
+			}
+			if e, err = NewEngine(gk, a, m, o); err != nil {
 				errs[k] = err
 				return
 			}
 			defer e.Close()
+			if o.KeepOwnSynapses && r > 1 && len(gk.Post) >= gk.Synapses() {
+				errs[k] = fmt.Errorf("kept %d of %d synapses of the graph", len(gk.Post), gk.Synapses())
+				return
+			}
 			e.Run(ticks)
 			errs[k] = e.Err()
 			stats[k] = e.Stats()
@@ -216,7 +228,9 @@ func TestDistributedMatchesOneProcess(t *testing.T) {
 
 // TestDistributedFormatsGraded: packets whose routes mix synapse formats
 // (so that a packet carries a count per format) and graded spikes (one
-// packet carrying the spike's count) cross ranks as in one process.
+// packet carrying the spike's count) cross ranks as in one process, and
+// so they do when each rank keeps only its own cores' synapses of its
+// graph while it builds (Options.KeepOwnSynapses).
 func TestDistributedFormatsGraded(t *testing.T) {
 	ticks := 120
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
@@ -270,9 +284,13 @@ func TestDistributedFormatsGraded(t *testing.T) {
 			if graded == 0 || one.stats.Messages.SynapsesDense == 0 || one.stats.Messages.SynapsesSparse == 0 {
 				t.Fatalf("the test should send graded packets (%d) and reach both formats: %+v", graded, one.stats.Messages)
 			}
-			for _, r := range []int{2, 3} {
-				name := fmt.Sprintf("%v/%v/%d ranks", mode, timing, r)
-				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 1}, r, ticks)
+			for _, tc := range []struct {
+				r    int
+				keep bool
+			}{{2, false}, {3, false}, {2, true}, {3, true}} {
+				r := tc.r
+				name := fmt.Sprintf("%v/%v/%d ranks/keep own synapses %v", mode, timing, r, tc.keep)
+				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 1, KeepOwnSynapses: tc.keep}, r, ticks)
 				if !reflect.DeepEqual(got.spikes, one.spikes) {
 					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
 				}

@@ -43,6 +43,13 @@ type Options struct {
 	// with the other ranks through Comm every tick. Every rank must be
 	// built from the same graph, arch, mapping and options.
 	Comm Comm
+	// KeepOwnSynapses lets a rank of a distributed run keep, of the
+	// graph's synapses, only those onto its own cores once it has laid
+	// its routes (snn.Graph.KeepSynapses), so that its peak memory while
+	// it builds holds only its share of them. The graph must then be
+	// this engine's alone, and nothing may read its other synapses
+	// afterwards. It does nothing in one process.
+	KeepOwnSynapses bool
 }
 
 // Engine steps the cores of a mapped network and the router tick by tick.
@@ -282,14 +289,29 @@ func (e *Engine) buildCores() error {
 			}
 		}
 	}
-	for c, b := range builders {
+	for c := range builders {
 		if !e.owns(c) {
 			// Another rank's core: its neurons (for the routes and the
 			// cost model) but none of its synapses.
 			static[c], rt.syn[c] = 0, 0
-			continue
 		}
-		b.Reserve(static[c], int(rt.axons[c]))
+	}
+	reserve := func() *layer {
+		for c, b := range builders {
+			if e.owns(c) {
+				b.Reserve(static[c], int(rt.axons[c]))
+			}
+		}
+		return newLayer(builders, rt.syn, func(s int) uint16 { return local[g.Post[s]] })
+	}
+	// A rank that may keep only its own cores' synapses of the graph
+	// lays its routes first, from every synapse, then drops the others'
+	// synapses before its cores take their memory: its peak holds its
+	// share of the graph beside its cores, not the whole graph.
+	trim := e.dist != nil && e.opt.KeepOwnSynapses
+	var lay *layer
+	if !trim {
+		lay = reserve()
 	}
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
@@ -301,9 +323,8 @@ func (e *Engine) buildCores() error {
 	} else {
 		e.routeSyn = newRouteSyns(cap(rt.dst))
 	}
-	lay := newLayer(builders, rt.syn, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
-		if e.owns(int(dst)) {
+		if !trim && e.owns(int(dst)) {
 			lay.add(s, dst, opened)
 		}
 		if r < 0 {
@@ -315,6 +336,13 @@ func (e *Engine) buildCores() error {
 			e.routeCount.add(r)
 		}
 	})
+	if trim {
+		g.KeepSynapses(func(post uint32) bool { return e.owns(int(m.CoreOf[post])) })
+		// The dropped synapses' memory is taken by the cores.
+		runtime.GC()
+		lay = reserve()
+		eachOpening(g, m, lay.add)
+	}
 	lay.flush()
 	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
 	for i := 0; i < g.N; i++ {

@@ -118,6 +118,21 @@ func (rt *routes) lay(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, 
 	}
 }
 
+// eachOpening calls each for every synapse s of g, in graph order, with
+// the core dst of its target; opened says that s is its neuron's first
+// onto dst, the one that opens the route, and an input axon, there.
+func eachOpening(g *snn.Graph, m *Mapping, each func(s int, dst uint32, opened bool)) {
+	stamp := make([]int, len(m.Cores))
+	for i := 0; i < g.N; i++ {
+		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
+			dc := m.CoreOf[g.Post[s]]
+			opened := stamp[dc] != i+1
+			stamp[dc] = i + 1
+			each(s, dc, opened)
+		}
+	}
+}
+
 // routeSyns holds the synapses each route reaches, by synapse format, in
 // 4 bytes a route rather than a [numFormats]int32 of 12: a large network
 // has about one route per synapse, and nearly every route reaches
