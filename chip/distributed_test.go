@@ -232,8 +232,15 @@ func TestDistributedMatchesOneProcess(t *testing.T) {
 // so they do when each rank keeps only its own cores' synapses of its
 // graph while it builds (Options.KeepOwnSynapses).
 func TestDistributedFormatsGraded(t *testing.T) {
-	ticks := 120
-	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
+	type ranks struct {
+		r    int
+		keep bool
+	}
+	ticks, modes, cases := 120, []snn.Mode{snn.Fixed, snn.Float}, []ranks{{2, false}, {3, false}, {2, true}, {3, true}}
+	if testing.Short() { // the race detector's run
+		modes, cases = modes[:1], []ranks{{2, false}, {3, true}}
+	}
+	for _, mode := range modes {
 		net := cuba(mode)
 		net.Populations[0].Size, net.Populations[1].Size = 1600, 400
 		net.Projections[1].Format = Dense.String() // exc->inh
@@ -284,10 +291,7 @@ func TestDistributedFormatsGraded(t *testing.T) {
 			if graded == 0 || one.stats.Messages.SynapsesDense == 0 || one.stats.Messages.SynapsesSparse == 0 {
 				t.Fatalf("the test should send graded packets (%d) and reach both formats: %+v", graded, one.stats.Messages)
 			}
-			for _, tc := range []struct {
-				r    int
-				keep bool
-			}{{2, false}, {3, false}, {2, true}, {3, true}} {
+			for _, tc := range cases {
 				r := tc.r
 				name := fmt.Sprintf("%v/%v/%d ranks/keep own synapses %v", mode, timing, r, tc.keep)
 				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 1, KeepOwnSynapses: tc.keep}, r, ticks)

@@ -721,7 +721,8 @@ func (e *Engine) Cores() []*core.Core { return e.cores }
 func (e *Engine) Router() *router.Router { return e.router }
 
 // InterCoreRoutes returns the number of (neuron, destination core) routes
-// whose destination is not the neuron's own core.
+// whose destination is not the neuron's own core: in a distributed run,
+// of the rank's own neurons, the routes it keeps.
 func (e *Engine) InterCoreRoutes() int {
 	n := 0
 	for i := 0; i < e.graph.N; i++ {
