@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/spindle-sim/spindle/core"
 	"github.com/spindle-sim/spindle/snn"
@@ -23,10 +24,11 @@ type Comm interface {
 
 // distributed is what an engine keeps as one rank of a distributed run
 // (docs/distributed.md). The rank steps only its own cores, a contiguous
-// block; the router and the cost model are replicated: after each tick's
-// update every rank sends every other the spikes and counter growth of
-// its cores, and then all of them route the whole board's packets, in
-// the same order, as a single process does.
+// block, and keeps the routes of their neurons only; the router and the
+// cost model are replicated: after each tick's update every rank sends
+// every other the counter growth, spikes and packets of its cores, and
+// then all of them route the whole board's packets, in the same order,
+// as a single process does.
 type distributed struct {
 	comm        Comm
 	rank, ranks int
@@ -37,11 +39,20 @@ type distributed struct {
 	sendTo [][]byte
 	recv   [][]byte
 	// remote holds the counters of the cores other ranks own, from
-	// their exchanges; rspikes their spikes of the tick.
+	// their exchanges; rspikes the spikes of the tick of every core, as
+	// the messages (its own included) gave them.
 	remote  []core.Counters
 	rspikes [][]uint16
-	sent    int64 // bytes sent to the other ranks
-	err     error
+	// The packets of the tick, of every core, in the order one process
+	// sends them: by source core, then spike, then route. groups[j] is
+	// the number of packets of the tick's j-th spike (a graded spike of
+	// count n is one), which are the next ones of dst, axon and syn.
+	groups []uint32
+	dst    []uint32
+	axon   axonNumbers
+	syn    [][numFormats]int32
+	sent   int64 // bytes sent to the other ranks
+	err    error
 }
 
 // Partition assigns the cores of mapping m on arch a to ranks in
@@ -91,6 +102,7 @@ func newDistributed(comm Comm, m *Mapping, a *Arch) (*distributed, error) {
 	d.recv = make([][]byte, size)
 	d.remote = make([]core.Counters, len(m.Cores))
 	d.rspikes = make([][]uint16, len(m.Cores))
+	d.axon.hi = []uint16{} // any axon number may come
 	return d, nil
 }
 
@@ -125,7 +137,8 @@ func (e *Engine) Ranks() (rank, ranks, first, end int) {
 
 // Exchanged returns the bytes this rank has sent to the other ranks of
 // a distributed run so far (0 in one process): each tick, its message
-// of the spikes and counter growth of its cores, to each of the others.
+// of the counter growth, spikes and packets of its cores, to each of
+// the others.
 func (e *Engine) Exchanged() int64 {
 	if e.dist == nil {
 		return 0
@@ -142,9 +155,24 @@ func (e *Engine) Err() error {
 	return e.dist.err
 }
 
-// countOwn appends core c's growth of counters in the tick and its
-// spikes to the tick's message to the other ranks.
-func (d *distributed) countOwn(c int, now, last core.Counters, spikes []uint16) {
+// graded returns how many times spike k of sp repeats from k on, up to
+// 255: a graded spike (an input listed n times in the tick) is one
+// message carrying its count.
+func graded(sp []uint16, k int) int {
+	n := 1
+	for k+n < len(sp) && sp[k+n] == sp[k] && n < math.MaxUint8 {
+		n++
+	}
+	return n
+}
+
+// packOwn appends core c's growth of counters in the tick (from last to
+// now), its spikes and their packets to the tick's message to the other
+// ranks. A packet is its destination core, input axon and the synapses
+// its route reaches (the count of the one format, or one per format):
+// what the router and the cost model of every rank need.
+func (e *Engine) packOwn(c int, now, last core.Counters) {
+	d := e.dist
 	if d.ranks == 1 {
 		return
 	}
@@ -153,9 +181,28 @@ func (d *distributed) countOwn(c int, now, last core.Counters, spikes []uint16) 
 	b = binary.AppendUvarint(b, uint64(now.NeuronUpdates-last.NeuronUpdates))
 	b = binary.AppendUvarint(b, uint64(now.Spikes-last.Spikes))
 	b = binary.AppendUvarint(b, uint64(now.LearningUpdates-last.LearningUpdates))
-	b = binary.AppendUvarint(b, uint64(len(spikes)))
-	for _, l := range spikes {
+	sp := e.spikes[c]
+	b = binary.AppendUvarint(b, uint64(len(sp)))
+	for _, l := range sp {
 		b = binary.AppendUvarint(b, uint64(l))
+	}
+	cr := e.cores[c]
+	for k := 0; k < len(sp); k += graded(sp, k) {
+		id := cr.Global(int(sp[k]))
+		lo, hi := e.routeStart[id], e.routeStart[id+1]
+		b = binary.AppendUvarint(b, uint64(hi-lo))
+		for r := lo; r < hi; r++ {
+			b = binary.AppendUvarint(b, uint64(e.routeDst[r]))
+			b = binary.AppendUvarint(b, uint64(e.routeAxon.at(r)))
+			syn := e.routeSynapses(r)
+			if e.oneFormat {
+				b = binary.AppendUvarint(b, uint64(syn[e.format]))
+				continue
+			}
+			for _, n := range syn {
+				b = binary.AppendUvarint(b, uint64(n))
+			}
+		}
 	}
 	d.send = b
 }
@@ -163,8 +210,10 @@ func (d *distributed) countOwn(c int, now, last core.Counters, spikes []uint16) 
 var errExchange = errors.New("a rank's message ends early or runs on")
 
 // exchange sends this rank's message of the tick to every other rank and
-// takes theirs: the spikes of their cores into e.spikes, their counters'
-// growth into the cost model's work and the remote counters.
+// takes theirs, and reads all of them, its own included, in rank order:
+// the spikes of the other ranks' cores into e.spikes, their counters'
+// growth into the cost model's work and the remote counters, and every
+// core's packets into the tick's packets.
 func (e *Engine) exchange() {
 	d := e.dist
 	if d.ranks == 1 {
@@ -178,54 +227,84 @@ func (e *Engine) exchange() {
 	}
 	recv, err := d.comm.Alltoallv(d.sendTo, d.recv)
 	d.sent += int64(len(d.send)) * int64(d.ranks-1)
-	d.send = d.send[:0]
 	if err != nil {
+		d.send = d.send[:0]
 		d.err = fmt.Errorf("chip: rank %d: exchange at tick %d: %w", d.rank, e.tick, err)
 		return
 	}
 	d.recv = recv
+	d.clearPackets()
 	for k := 0; k < d.ranks; k++ {
+		b := recv[k]
 		if k == d.rank {
-			continue
+			b = d.send
 		}
-		if err := e.takeRank(k, recv[k]); err != nil {
+		if err := e.takeRank(k, b); err != nil {
 			d.err = fmt.Errorf("chip: rank %d: message of rank %d at tick %d: %w", d.rank, k, e.tick, err)
-			return
+			break
 		}
 	}
+	d.send = d.send[:0]
 }
 
-// takeRank reads rank k's message b of the tick.
+// clearPackets empties the tick's packets.
+func (d *distributed) clearPackets() {
+	d.groups, d.dst, d.syn = d.groups[:0], d.dst[:0], d.syn[:0]
+	d.axon.lo, d.axon.hi = d.axon.lo[:0], d.axon.hi[:0]
+}
+
+// message reads a rank's message: unsigned varints, the first error
+// kept.
+type message struct {
+	b   []byte
+	bad bool
+}
+
+func (m *message) next() uint64 {
+	v, n := binary.Uvarint(m.b)
+	if n <= 0 {
+		m.b, m.bad = nil, true
+		return 0
+	}
+	m.b = m.b[n:]
+	return v
+}
+
+// takeRank reads rank k's message b of the tick; k may be this rank,
+// whose spikes and counters are its cores' own and are not taken again.
 func (e *Engine) takeRank(k int, b []byte) error {
 	d := e.dist
-	next := func() uint64 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			b = nil
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
+	m := message{b: b}
 	for c := d.first[k]; c < d.first[k+1]; c++ {
-		if len(b) == 0 {
+		if len(m.b) == 0 {
 			return errExchange
 		}
-		syn, upd, spk, lrn := next(), next(), next(), next()
-		n := next()
-		if n > uint64(len(b)) {
+		syn, upd, spk, lrn := m.next(), m.next(), m.next(), m.next()
+		n := m.next()
+		if n > uint64(len(m.b)) {
 			return errExchange
 		}
 		sp := d.rspikes[c][:0]
 		comps := uint64(e.cores[c].Compartments())
 		for range n {
-			l := next()
+			l := m.next()
 			if l >= comps {
 				return fmt.Errorf("core %d: compartment %d out of range", c, l)
 			}
 			sp = append(sp, uint16(l))
 		}
 		d.rspikes[c] = sp
+		for j := 0; j < len(sp); j += graded(sp, j) {
+			if err := e.takePackets(&m); err != nil {
+				return fmt.Errorf("core %d: %w", c, err)
+			}
+		}
+		if m.bad {
+			return errExchange
+		}
+		if k == d.rank {
+			continue
+		}
 		e.spikes[c] = sp
 		r := &d.remote[c]
 		r.SynapticEvents += int64(syn)
@@ -235,11 +314,52 @@ func (e *Engine) takeRank(k int, b []byte) error {
 		w := &e.cost.work[c]
 		w.updates, w.spikes, w.learning = int64(upd), int64(spk), int64(lrn)
 	}
-	if len(b) != 0 {
+	if len(m.b) != 0 || m.bad {
 		return errExchange
 	}
 	return nil
 }
+
+// takePackets reads the packets of one spike from m.
+func (e *Engine) takePackets(m *message) error {
+	d := e.dist
+	per := uint64(3) // bytes a packet takes at least
+	if !e.oneFormat {
+		per = 2 + uint64(numFormats)
+	}
+	n := m.next()
+	if n > uint64(len(m.b))/per {
+		return errExchange
+	}
+	d.groups = append(d.groups, uint32(n))
+	for range n {
+		dst, axon := m.next(), m.next()
+		if dst >= uint64(len(e.cores)) {
+			return fmt.Errorf("a packet to core %d of %d", dst, len(e.cores))
+		}
+		if axon > math.MaxUint32 || e.owns(int(dst)) && axon >= uint64(e.cores[dst].Axons()) {
+			return fmt.Errorf("a packet to input axon %d of core %d", axon, dst)
+		}
+		var syn [numFormats]int32
+		for f := range syn {
+			if e.oneFormat && f != int(e.format) {
+				continue
+			}
+			v := m.next()
+			if v > math.MaxInt32 {
+				return fmt.Errorf("a packet to core %d reaching %d synapses", dst, v)
+			}
+			syn[f] = int32(v)
+		}
+		d.dst = append(d.dst, uint32(dst))
+		d.axon.add(uint32(axon))
+		d.syn = append(d.syn, syn)
+	}
+	return nil
+}
+
+// synapses returns the synapses the tick's packet r reaches, by format.
+func (d *distributed) synapses(r int) [numFormats]int32 { return d.syn[r] }
 
 // counters returns core c's counters: its own, or, for a core another
 // rank steps, those its exchanges reported.

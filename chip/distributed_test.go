@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,11 +123,23 @@ func runRanks(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, opt Options, r, t
 			}
 			o.OnPacket = func(p router.Packet, queued bool) { packets[k] = append(packets[k], p) }
 			var err error
-			if e, err = NewEngine(g, a, m, o); err != nil {
+			gk := g
+			if o.KeepOwnSynapses {
+				// A rank that trims its graph needs one of its own.
+				if gk, err = g.Net.Build(); err != nil {
+					errs[k] = err
+					return
+				}
+			}
+			if e, err = NewEngine(gk, a, m, o); err != nil {
 				errs[k] = err
 				return
 			}
 			defer e.Close()
+			if o.KeepOwnSynapses && r > 1 && len(gk.Post) >= gk.Synapses() {
+				errs[k] = fmt.Errorf("kept %d of %d synapses of the graph", len(gk.Post), gk.Synapses())
+				return
+			}
 			e.Run(ticks)
 			errs[k] = e.Err()
 			stats[k] = e.Stats()
@@ -197,6 +210,91 @@ func TestDistributedMatchesOneProcess(t *testing.T) {
 			for _, r := range rankCounts {
 				name := fmt.Sprintf("%v/%v/%v/%d ranks", mode, timing, a.Sync, r)
 				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 2}, r, ticks)
+				if !reflect.DeepEqual(got.spikes, one.spikes) {
+					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
+				}
+				if !reflect.DeepEqual(got.packets, one.packets) {
+					t.Errorf("%s: %d packets, one process %d; they differ", name, len(got.packets), len(one.packets))
+				}
+				for k, s := range all {
+					if !reflect.DeepEqual(s, one.stats) {
+						t.Errorf("%s: rank %d's totals\n%+v\none process's\n%+v", name, k, s, one.stats)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDistributedFormatsGraded: packets whose routes mix synapse formats
+// (so that a packet carries a count per format) and graded spikes (one
+// packet carrying the spike's count) cross ranks as in one process, and
+// so they do when each rank keeps only its own cores' synapses of its
+// graph while it builds (Options.KeepOwnSynapses).
+func TestDistributedFormatsGraded(t *testing.T) {
+	type ranks struct {
+		r    int
+		keep bool
+	}
+	ticks, modes, cases := 120, []snn.Mode{snn.Fixed, snn.Float}, []ranks{{2, false}, {3, false}, {2, true}, {3, true}}
+	if testing.Short() { // the race detector's run
+		modes, cases = modes[:1], []ranks{{2, false}, {3, true}}
+	}
+	for _, mode := range modes {
+		net := cuba(mode)
+		net.Populations[0].Size, net.Populations[1].Size = 1600, 400
+		net.Projections[1].Format = Dense.String() // exc->inh
+		times := make([][]float64, 40)
+		for i := range times {
+			for k := range 6 {
+				at := float64((i*7+k*31)%110) / 10
+				for range 1 + (i+k)%3 {
+					times[i] = append(times[i], at) // listed 1 to 3 times: graded
+				}
+			}
+			slices.Sort(times[i])
+		}
+		net.Populations = append([]snn.Population{{Name: "in", Size: len(times), Kind: snn.SpikeSource, Graded: true, SpikeTimes: times}}, net.Populations...)
+		net.Projections = append(net.Projections,
+			snn.Projection{Name: "in->exc", Pre: "in", Post: "exc", Receptor: "exc", Connector: snn.Connector{Kind: snn.FixedProbability, P: 0.1}, Weight: snn.Const(3), Delay: snn.Const(0.1)},
+			snn.Projection{Name: "in->inh", Pre: "in", Post: "inh", Receptor: "exc", Connector: snn.Connector{Kind: snn.FixedProbability, P: 0.1}, Weight: snn.Const(3), Delay: snn.Const(0.1), Format: Dense.String()})
+		g, err := net.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := distArch()
+		a.SynOpEnergyDense, a.SynOpLatencyDense = 3e-12, 5e-9
+		m, err := Map(g, a, Sequential, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, timing := range []Timing{Detailed, Simple} {
+			var one distRun
+			graded := 0
+			e, err := NewEngine(g, a, m, Options{Mode: mode, Timing: timing, Workers: 1,
+				OnSpike:  func(tk int64, id uint32) { one.spikes = append(one.spikes, spike{tk, id}) },
+				OnPacket: func(p router.Packet, _ bool) { one.packets = append(one.packets, p) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.oneFormat {
+				t.Fatal("the test network should mix synapse formats")
+			}
+			e.Run(ticks)
+			one.stats = e.Stats()
+			e.Close()
+			for _, p := range one.packets {
+				if p.Count > 1 {
+					graded++
+				}
+			}
+			if graded == 0 || one.stats.Messages.SynapsesDense == 0 || one.stats.Messages.SynapsesSparse == 0 {
+				t.Fatalf("the test should send graded packets (%d) and reach both formats: %+v", graded, one.stats.Messages)
+			}
+			for _, tc := range cases {
+				r := tc.r
+				name := fmt.Sprintf("%v/%v/%d ranks/keep own synapses %v", mode, timing, r, tc.keep)
+				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 1, KeepOwnSynapses: tc.keep}, r, ticks)
 				if !reflect.DeepEqual(got.spikes, one.spikes) {
 					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
 				}
@@ -440,15 +538,21 @@ func FuzzExchangeMessage(f *testing.F) {
 	}
 	defer e.Close()
 	d := e.dist
-	// A well-formed message: every core of rank 1 with one spike.
+	// A well-formed message: every core of rank 1 with one spike (the
+	// counters' growth, the spikes, and per spike its packets: one to
+	// core 0's axon 0 reaching 2 synapses, one to core c's axon 300).
 	var good []byte
 	for c := d.first[1]; c < d.first[2]; c++ {
-		good = append(good, 3, 128, 1, 0, 1, byte(c%7))
+		good = append(good, 3, 128, 1, 1, 0, 1, byte(c%7), 2, 0, 0, 2, byte(c), 172, 2, 1)
+	}
+	if err := e.takeRank(1, good); err != nil || len(d.dst) != 2*(d.first[2]-d.first[1]) {
+		f.Fatalf("a well-formed message: %v, %d packets", err, len(d.dst))
 	}
 	f.Add(good)
 	f.Add(good[:len(good)-1])
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
+		d.clearPackets()
 		if err := e.takeRank(1, b); err != nil {
 			return
 		}
@@ -457,6 +561,18 @@ func FuzzExchangeMessage(f *testing.F) {
 				if int(l) >= e.cores[c].Compartments() {
 					t.Fatalf("core %d: spike of compartment %d of %d", c, l, e.cores[c].Compartments())
 				}
+			}
+		}
+		packets := 0
+		for _, n := range d.groups {
+			packets += int(n)
+		}
+		if packets != len(d.dst) || len(d.dst) != len(d.syn) || len(d.dst) != len(d.axon.lo) {
+			t.Fatalf("%d packets in the spikes' counts, %d destinations, %d synapse counts, %d axons", packets, len(d.dst), len(d.syn), len(d.axon.lo))
+		}
+		for r, dst := range d.dst {
+			if int(dst) >= len(e.cores) || e.owns(int(dst)) && int(d.axon.at(r)) >= e.cores[dst].Axons() {
+				t.Fatalf("packet %d to core %d's axon %d", r, dst, d.axon.at(r))
 			}
 		}
 	})

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"slices"
 
@@ -44,6 +43,13 @@ type Options struct {
 	// with the other ranks through Comm every tick. Every rank must be
 	// built from the same graph, arch, mapping and options.
 	Comm Comm
+	// KeepOwnSynapses lets a rank of a distributed run keep, of the
+	// graph's synapses, only those onto its own cores once it has laid
+	// its routes (snn.Graph.KeepSynapses), so that its peak memory while
+	// it builds holds only its share of them. The graph must then be
+	// this engine's alone, and nothing may read its other synapses
+	// afterwards. It does nothing in one process.
+	KeepOwnSynapses bool
 }
 
 // Engine steps the cores of a mapped network and the router tick by tick.
@@ -59,7 +65,9 @@ type Engine struct {
 	mem    *synMem  // the arch's synapse-memory model
 
 	// Output routes of every global neuron, in compressed sparse rows,
-	// with the synapses each route reaches by synapse format.
+	// with the synapses each route reaches by synapse format. A rank of
+	// a distributed run keeps those of its own cores' neurons only; the
+	// others' are empty.
 	routeStart []int
 	routeDst   []uint32
 	routeAxon  axonNumbers
@@ -261,8 +269,14 @@ func (e *Engine) buildCores() error {
 		}
 	}
 	// Static synapses and input axons are counted per core first, so that
-	// each core's memory is allocated once, at its size.
-	rt := countRoutes(g, m)
+	// each core's memory is allocated once, at its size. A rank of a
+	// distributed run keeps the routes of its own cores' neurons only:
+	// it makes their packets, and the other ranks send it theirs.
+	lo, hi := 0, len(m.Cores)
+	if e.dist != nil {
+		lo, hi = e.dist.lo, e.dist.hi
+	}
+	rt := countRoutes(g, m, lo, hi)
 	static := rt.syn
 	if e.learn.rules != nil {
 		for s, post := range g.Post {
@@ -271,14 +285,29 @@ func (e *Engine) buildCores() error {
 			}
 		}
 	}
-	for c, b := range builders {
+	for c := range builders {
 		if !e.owns(c) {
 			// Another rank's core: its neurons (for the routes and the
 			// cost model) but none of its synapses.
 			static[c], rt.syn[c] = 0, 0
-			continue
 		}
-		b.Reserve(static[c], int(rt.axons[c]))
+	}
+	reserve := func() *layer {
+		for c, b := range builders {
+			if e.owns(c) {
+				b.Reserve(static[c], int(rt.axons[c]))
+			}
+		}
+		return newLayer(builders, rt.syn, func(s int) uint16 { return local[g.Post[s]] })
+	}
+	// A rank that may keep only its own cores' synapses of the graph
+	// lays its routes first, from every synapse, then drops the others'
+	// synapses before its cores take their memory: its peak holds its
+	// share of the graph beside its cores, not the whole graph.
+	trim := e.dist != nil && e.opt.KeepOwnSynapses
+	var lay *layer
+	if !trim {
+		lay = reserve()
 	}
 	// A core numbers its input axons in the order they begin, as the
 	// routes do, so BeginAxon returns the route's axon.
@@ -290,10 +319,12 @@ func (e *Engine) buildCores() error {
 	} else {
 		e.routeSyn = newRouteSyns(cap(rt.dst))
 	}
-	lay := newLayer(builders, rt.syn, func(s int) uint16 { return local[g.Post[s]] })
 	rt.lay(g, m, func(s, r int, dst uint32, opened bool) {
-		if e.dist == nil || e.owns(int(dst)) {
+		if !trim && e.owns(int(dst)) {
 			lay.add(s, dst, opened)
+		}
+		if r < 0 {
+			return // another rank's neuron
 		}
 		if !e.oneFormat {
 			e.routeSyn.add(r, formats[g.Proj[s]])
@@ -301,6 +332,13 @@ func (e *Engine) buildCores() error {
 			e.routeCount.add(r)
 		}
 	})
+	if trim {
+		g.KeepSynapses(func(post uint32) bool { return e.owns(int(m.CoreOf[post])) })
+		// The dropped synapses' memory is taken by the cores.
+		runtime.GC()
+		lay = reserve()
+		eachOpening(g, m, lay.add)
+	}
 	lay.flush()
 	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
 	for i := 0; i < g.N; i++ {
@@ -530,11 +568,20 @@ func (e *Engine) Step() {
 		}
 	}
 
+	// The routes of the tick's spikes: the engine's own, by neuron, or,
+	// in a distributed run, the packets of every core as the exchange
+	// gave them, by spike in the same order.
+	routeDst, routeAxon, routeSyn := e.routeDst, &e.routeAxon, e.routeSynapses
+	exchanged := e.dist != nil && e.dist.ranks > 1
+	if exchanged {
+		routeDst, routeAxon, routeSyn = e.dist.dst, &e.dist.axon, e.dist.synapses
+	}
 	n := e.messages()
 	e.router.Reserve(n)
 	if e.timeSends {
 		e.sends.grow(n)
 	}
+	group, next := 0, 0 // the exchange's next spike and packet
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
 		var sent int64
@@ -543,18 +590,20 @@ func (e *Engine) Step() {
 			id := cr.Global(int(l))
 			// A graded spike (an input listed n times in the tick) is one
 			// message carrying its count, up to 255 a message.
-			n := 1
-			for k+n < len(sp) && sp[k+n] == l && n < math.MaxUint8 {
-				n++
-			}
+			n := graded(sp, k)
 			if e.opt.OnSpike != nil {
 				for range n {
 					e.opt.OnSpike(t, id)
 				}
 			}
 			k += n - 1
-			for r := e.routeStart[id]; r < e.routeStart[id+1]; r++ {
-				pkt := router.Packet{Src: uint32(c), Dst: e.routeDst[r], Axon: e.routeAxon.at(r), Emit: t}
+			lo, hi := e.routeStart[id], e.routeStart[id+1]
+			if exchanged {
+				lo, hi = next, next+int(e.dist.groups[group])
+				group, next = group+1, hi
+			}
+			for r := lo; r < hi; r++ {
+				pkt := router.Packet{Src: uint32(c), Dst: routeDst[r], Axon: routeAxon.at(r), Emit: t}
 				if n > 1 {
 					pkt.Count = uint8(n)
 				}
@@ -571,7 +620,7 @@ func (e *Engine) Step() {
 				} else {
 					p, arrive, queued = e.router.SendTimed(pkt, e.arch.injectAt(int(l)))
 				}
-				e.cost.message(uint32(c), p.Dst, e.routeSynapses(r), queued, arrive)
+				e.cost.message(uint32(c), p.Dst, routeSyn(r), queued, arrive)
 				if e.opt.OnPacket != nil {
 					e.opt.OnPacket(p, queued)
 				}
@@ -579,7 +628,7 @@ func (e *Engine) Step() {
 		}
 	}
 	if e.timeSends {
-		e.sends.flush(e.router, &e.cost, e.routeSynapses, e.arch.LinkBuffer, e.opt.OnPacket)
+		e.sends.flush(e.router, &e.cost, routeSyn, e.arch.LinkBuffer, e.opt.OnPacket)
 	}
 	e.cost.close(e.router.EndTick(t))
 	if e.probes != nil {
@@ -593,6 +642,9 @@ func (e *Engine) Step() {
 
 // messages returns the number of messages the tick's spikes send.
 func (e *Engine) messages() int {
+	if e.dist != nil && e.dist.ranks > 1 {
+		return len(e.dist.dst)
+	}
 	n := 0
 	for c, sp := range e.spikes {
 		cr := e.cores[c]
@@ -629,7 +681,7 @@ func byDst(a, b router.Packet) int { return cmp.Compare(a.Dst, b.Dst) }
 // countWork gives the cost model each core's work of the tick so far:
 // its counters' growth since the previous tick.
 // In a distributed run it counts the rank's own cores, and writes their
-// work and spikes into the message to the other ranks.
+// work, spikes and packets into the message to the other ranks.
 func (e *Engine) countWork() {
 	lo, hi := e.ownedCores()
 	for c := lo; c < hi; c++ {
@@ -639,7 +691,7 @@ func (e *Engine) countWork() {
 		w.spikes = now.Spikes - e.last[c].Spikes
 		w.learning = now.LearningUpdates - e.last[c].LearningUpdates
 		if e.dist != nil {
-			e.dist.countOwn(c, now, e.last[c], e.spikes[c])
+			e.packOwn(c, now, e.last[c])
 		}
 		e.last[c] = now
 	}
@@ -667,7 +719,8 @@ func (e *Engine) Cores() []*core.Core { return e.cores }
 func (e *Engine) Router() *router.Router { return e.router }
 
 // InterCoreRoutes returns the number of (neuron, destination core) routes
-// whose destination is not the neuron's own core.
+// whose destination is not the neuron's own core: in a distributed run,
+// of the rank's own neurons, the routes it keeps.
 func (e *Engine) InterCoreRoutes() int {
 	n := 0
 	for i := 0; i < e.graph.N; i++ {

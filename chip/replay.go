@@ -74,7 +74,7 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping, timing Timing) (*Replayer, e
 			}
 		}
 	}
-	routes := countRoutes(g, m)
+	routes := countRoutes(g, m, 0, nc)
 	synOf := make([]int32, 0, cap(routes.dst)) // synapses per route
 	formats := projectionFormats(g.Net)
 	p.routeSyn = newRouteSyns(cap(routes.dst))

@@ -17,24 +17,38 @@ type routes struct {
 	axon  axonNumbers // input axon on the destination core
 	axons []uint32    // input axons of each core
 	syn   []int       // synapses onto each core
+	// The routes kept are those of the neurons of cores lo to hi-1;
+	// the others' are counted (they number the input axons) but not laid.
+	lo, hi int
 }
 
-// countRoutes counts the routes of mapping m, in all and into each core
-// (axons), before lay makes them: a large network has about as many routes
+// owns reports whether rt keeps the routes of neuron i.
+func (rt *routes) owns(m *Mapping, i int) bool {
+	c := int(m.CoreOf[i])
+	return c >= rt.lo && c < rt.hi
+}
+
+// countRoutes counts the routes of mapping m from the neurons of cores
+// lo to hi-1 (all of them in one process; a rank's own in a distributed
+// run), before lay makes them: a large network has about as many routes
 // as synapses, and arrays grown by appending would copy them several
-// times and leave room unused. It counts the synapses onto each core too.
-func countRoutes(g *snn.Graph, m *Mapping) *routes {
-	rt := &routes{axons: make([]uint32, len(m.Cores)), syn: make([]int, len(m.Cores))}
+// times and leave room unused. It counts every core's input axons, from
+// every neuron, and the synapses onto each core too.
+func countRoutes(g *snn.Graph, m *Mapping, lo, hi int) *routes {
+	rt := &routes{axons: make([]uint32, len(m.Cores)), syn: make([]int, len(m.Cores)), lo: lo, hi: hi}
 	stamp := make([]int, len(m.Cores))
 	n := 0
 	for i := 0; i < g.N; i++ {
+		own := rt.owns(m, i)
 		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
 			dc := m.CoreOf[g.Post[s]]
 			rt.syn[dc]++
 			if stamp[dc] != i+1 {
 				stamp[dc] = i + 1
 				rt.axons[dc]++
-				n++
+				if own {
+					n++
+				}
 			}
 		}
 	}
@@ -74,27 +88,48 @@ func (a *axonNumbers) at(r int) uint32 {
 
 // lay lays the counted routes of mapping m and calls each for every
 // synapse s of g, in graph order, with the route r that carries it to
-// core dst; opened says that r is new (s is its first synapse).
+// core dst; opened says that the route is new (s is its first synapse).
+// r is -1 for a neuron whose routes rt does not keep: its routes number
+// the input axons of their cores all the same.
 func (rt *routes) lay(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, opened bool)) {
 	rt.start = make([]int, g.N+1)
 	// The axons of each core are counted again as the routes are laid.
 	clear(rt.axons)
-	last := make([]int, len(m.Cores)) // route of the current neuron to each core, +1 when set
+	last := make([]int, len(m.Cores)) // route of the current neuron to each core
 	stamp := make([]int, len(m.Cores))
 	for i := 0; i < g.N; i++ {
+		own := rt.owns(m, i)
 		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
 			dc := m.CoreOf[g.Post[s]]
 			opened := stamp[dc] != i+1
 			if opened {
 				stamp[dc] = i + 1
-				last[dc] = len(rt.dst)
-				rt.dst = append(rt.dst, dc)
-				rt.axon.add(rt.axons[dc])
+				last[dc] = -1
+				if own {
+					last[dc] = len(rt.dst)
+					rt.dst = append(rt.dst, dc)
+					rt.axon.add(rt.axons[dc])
+				}
 				rt.axons[dc]++
 			}
 			each(s, last[dc], dc, opened)
 		}
 		rt.start[i+1] = len(rt.dst)
+	}
+}
+
+// eachOpening calls each for every synapse s of g, in graph order, with
+// the core dst of its target; opened says that s is its neuron's first
+// onto dst, the one that opens the route, and an input axon, there.
+func eachOpening(g *snn.Graph, m *Mapping, each func(s int, dst uint32, opened bool)) {
+	stamp := make([]int, len(m.Cores))
+	for i := 0; i < g.N; i++ {
+		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
+			dc := m.CoreOf[g.Post[s]]
+			opened := stamp[dc] != i+1
+			stamp[dc] = i + 1
+			each(s, dc, opened)
+		}
 	}
 }
 

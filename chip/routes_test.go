@@ -23,7 +23,7 @@ func TestAxonNumbersBeyond16Bits(t *testing.T) {
 		all[i] = uint32(i)
 	}
 	m := &Mapping{Cores: [][]uint32{all}, CoreOf: make([]uint32, g.N)}
-	rt := countRoutes(g, m)
+	rt := countRoutes(g, m, 0, 1)
 	if rt.axon.hi == nil {
 		t.Fatal("70,000 axons on one core kept in 16 bits")
 	}

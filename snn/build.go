@@ -48,6 +48,54 @@ func (g *Graph) ReleaseSynapses() {
 	g.PreStart, g.Post, g.Proj, g.weight, g.delay = nil, nil, nil, nil, nil
 }
 
+// KeepSynapses keeps, of the graph's synapses, only those whose target
+// keep accepts, in their order, and frees the others, for a caller that
+// reads no other synapse again (a rank of a distributed run, which
+// builds only its own cores' synapses). The kept synapses are numbered
+// anew from 0; each array is copied to its new length in turn, so that
+// the memory taken meanwhile is at most the kept part of one of them.
+// Synapses still returns the number the graph was built with.
+func (g *Graph) KeepSynapses(keep func(post uint32) bool) {
+	if g.Post == nil {
+		return
+	}
+	n, from := 0, 0
+	for i := 0; i < g.N; i++ {
+		to := g.PreStart[i+1]
+		g.PreStart[i] = n
+		for s := from; s < to; s++ {
+			if !keep(g.Post[s]) {
+				continue
+			}
+			g.Post[n], g.Proj[n] = g.Post[s], g.Proj[s]
+			if g.weight != nil {
+				g.weight[n] = g.weight[s]
+			}
+			if g.delay != nil {
+				g.delay[n] = g.delay[s]
+			}
+			n++
+		}
+		from = to
+	}
+	g.PreStart[g.N] = n
+	g.Post = shrink(g.Post, n)
+	g.Proj = shrink(g.Proj, n)
+	g.weight = shrink(g.weight, n)
+	g.delay = shrink(g.delay, n)
+}
+
+// shrink returns the first n elements of x in an array of their size;
+// x's own becomes garbage. A nil x stays nil.
+func shrink[T any](x []T, n int) []T {
+	if x == nil {
+		return nil
+	}
+	y := make([]T, n)
+	copy(y, x)
+	return y
+}
+
 // Weight returns the weight of synapse s in mV, signed.
 func (g *Graph) Weight(s int) float64 {
 	if g.weight != nil {

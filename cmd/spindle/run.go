@@ -260,6 +260,9 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Without learning or sleep the engine reads no synapse of the graph
+	// again once built.
+	release := opt.release && !learns(b.net) && !(opt.sleep && b.net.Sleep != nil)
 	// Every rank of a distributed run sees every spike; its trace part
 	// keeps those of its own cores.
 	var eng *chip.Engine
@@ -274,8 +277,9 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 				rec.spike(t, id)
 			}
 		},
-		OnPacket: rec.packetHook(),
-		Comm:     opt.dist.chipComm(),
+		OnPacket:        rec.packetHook(),
+		Comm:            opt.dist.chipComm(),
+		KeepOwnSynapses: release,
 	})
 	if err != nil {
 		rec.abort()
@@ -290,10 +294,9 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	if probes != nil {
 		opt.afterStep = probes.step
 	}
-	if opt.release && !learns(b.net) && !(opt.sleep && b.net.Sleep != nil) {
-		// Without learning or sleep the engine reads no synapse of the
-		// graph again. The collector would free them only once the heap
-		// had doubled, and the run would take new memory meanwhile.
+	if release {
+		// The collector would free the synapses only once the heap had
+		// doubled, and the run would take new memory meanwhile.
 		g.ReleaseSynapses()
 		runtime.GC()
 	}
