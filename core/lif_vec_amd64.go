@@ -3,6 +3,7 @@
 package core
 
 import (
+	"encoding/binary"
 	"math/bits"
 
 	"golang.org/x/sys/cpu"
@@ -120,10 +121,22 @@ func floatVec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []i
 // spiked resets the compartments set in mask (bit j for compartment j of
 // v), as the scalar loops do, and appends them, numbered from base, to
 // spikes in order.
+//
+// Spikes are rare, so the mask is read eight bytes at a time and the
+// words without a spike cost one test each: byte by byte, the scan was a
+// tenth of CUBA's tick.
 func spiked[T int32 | float64](mask []byte, base int, v []T, ref []int32, reset T, refTicks int32, spikes []uint16) []uint16 {
-	for b, m := range mask {
-		for ; m != 0; m &= m - 1 {
-			j := 8*b + bits.TrailingZeros8(m)
+	for b := 0; b < len(mask); b += 8 {
+		var w uint64
+		if b+8 <= len(mask) {
+			w = binary.LittleEndian.Uint64(mask[b:])
+		} else {
+			for k, m := range mask[b:] {
+				w |= uint64(m) << (8 * k)
+			}
+		}
+		for ; w != 0; w &= w - 1 {
+			j := 8*b + bits.TrailingZeros64(w)
 			v[j] = reset
 			ref[j] = refTicks
 			spikes = append(spikes, uint16(base+j))
