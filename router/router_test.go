@@ -1,6 +1,7 @@
 package router
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -806,7 +807,13 @@ func BenchmarkForward(b *testing.B) {
 // are popped every tick, left for several ticks, mixed with Send's, or
 // sent from cores in any order.
 func TestForwardQueueOrder(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
+	for _, perTick := range []int{100, 20} { // counting sort, and the small ticks' sort
+		testForwardQueueOrder(t, perTick)
+	}
+}
+
+func testForwardQueueOrder(t *testing.T, perTick int) {
+	rng := rand.New(rand.NewPCG(5, uint64(perTick)))
 	type step struct {
 		p    Packet
 		send bool // Send rather than Forward
@@ -814,34 +821,46 @@ func TestForwardQueueOrder(t *testing.T) {
 	var ticks [][]step
 	for k := range 6 {
 		var tick []step
-		for range 100 {
+		for range perTick {
 			tick = append(tick, step{Packet{Src: rng.Uint32N(48), Dst: rng.Uint32N(48), Axon: rng.Uint32N(9), Emit: int64(k)}, k >= 3 && rng.IntN(4) == 0})
 		}
 		ticks = append(ticks, tick)
 	}
 	for _, popEvery := range []int{1, 2, 6} {
 		want, got := newRouter(t, testConfig()), newRouter(t, testConfig())
-		var dw, dg []Packet
+		var dw, dg, sent []Packet
 		for k, tick := range ticks {
 			for _, s := range tick {
 				want.Send(s.p)
+				var p Packet
 				if s.send {
-					got.Send(s.p)
+					p, _ = got.Send(s.p)
 				} else {
-					got.Forward(s.p)
+					p, _ = got.Forward(s.p)
 				}
+				sent = append(sent, p)
 			}
 			want.EndTick(int64(k))
 			got.EndTick(int64(k))
 			if (k+1)%popEvery == 0 {
+				n := len(dg)
 				dw, dg = want.PopDue(int64(k+1), dw), got.PopDue(int64(k+1), dg)
+				// The documented order, independently of the router:
+				// (Deliver, Dst, Src), then send order.
+				slices.SortStableFunc(sent, func(a, b Packet) int {
+					return cmp.Or(cmp.Compare(a.Deliver, b.Deliver), cmp.Compare(a.Dst, b.Dst), cmp.Compare(a.Src, b.Src))
+				})
+				if !slices.Equal(dg[n:], sent) {
+					t.Fatalf("%d a tick, pop every %d, tick %d: packets out of (Deliver, Dst, Src, send) order", perTick, popEvery, k)
+				}
+				sent = sent[:0]
 			}
 			if sw, sg := want.Stats(), got.Stats(); sw != sg {
-				t.Fatalf("pop every %d, tick %d: totals %+v, want %+v", popEvery, k, sg, sw)
+				t.Fatalf("%d a tick, pop every %d, tick %d: totals %+v, want %+v", perTick, popEvery, k, sg, sw)
 			}
 		}
-		if !slices.Equal(dw, dg) || len(dw) != 600 {
-			t.Errorf("pop every %d: %d packets delivered out of order or lost (want %d)", popEvery, len(dg), len(dw))
+		if !slices.Equal(dw, dg) || len(dw) != 6*perTick {
+			t.Errorf("%d a tick, pop every %d: %d packets delivered out of order or lost (want %d)", perTick, popEvery, len(dg), len(dw))
 		}
 	}
 }
