@@ -461,14 +461,6 @@ func (r *Router) spill() {
 // popNext appends the packets of next to buf in the queue's order,
 // (Dst, Src, send order), and empties next.
 func (r *Router) popNext(buf []Packet) []Packet {
-	if len(r.next) < smallTick {
-		// A few packets: a stable sort by destination costs less than
-		// clearing and summing a count per core of the board.
-		base := len(buf)
-		buf = append(buf, r.next...)
-		slices.SortStableFunc(buf[base:], func(a, b Packet) int { return cmp.Compare(a.Dst, b.Dst) })
-		return r.popped(buf, base)
-	}
 	if r.count == nil {
 		r.count = make([]int32, r.cores+1)
 	}
@@ -487,16 +479,6 @@ func (r *Router) popNext(buf []Packet) []Packet {
 		buf[base+int(count[p.Dst])] = p
 		count[p.Dst]++
 	}
-	return r.popped(buf, base)
-}
-
-// smallTick is the number of packets below which popNext sorts instead
-// of counting.
-const smallTick = 64
-
-// popped finishes popNext: buf[base:] holds next's packets by destination,
-// each destination's in send order.
-func (r *Router) popped(buf []Packet, base int) []Packet {
 	if r.nextUnsorted {
 		for lo := base; lo < len(buf); {
 			hi := lo + 1

@@ -807,7 +807,7 @@ func BenchmarkForward(b *testing.B) {
 // are popped every tick, left for several ticks, mixed with Send's, or
 // sent from cores in any order.
 func TestForwardQueueOrder(t *testing.T) {
-	for _, perTick := range []int{100, 20} { // counting sort, and the small ticks' sort
+	for _, perTick := range []int{100, 20} {
 		testForwardQueueOrder(t, perTick)
 	}
 }
