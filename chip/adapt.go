@@ -8,12 +8,19 @@ import "time"
 // workers, and on a busy machine a worker may be descheduled while the
 // others wait for it. adapt times a short trial of each way and keeps the
 // faster for a longer stretch, then tries again.
+//
+// A trial lasts at least trialTicks ticks and minTrial of wall time, so
+// that one descheduling does not decide it (64 ticks of CUBA take 0.3 ms),
+// and the workers must beat one goroutine by parallelMargin: on a tie the
+// second processor is better left to other work.
 type adapt struct {
 	parallel bool
 	phase    int // timingParallel, timingSerial or keeping
-	left     int // ticks left in the phase
+	left     int // ticks left in the phase, at least
+	ticks    int // ticks of the trial so far
 	start    time.Time
-	par      time.Duration
+	par      float64          // seconds per tick of the parallel trial
+	now      func() time.Time // time.Now; tests set a clock of their own
 }
 
 const (
@@ -21,31 +28,43 @@ const (
 	timingSerial
 	keeping
 
-	trialTicks = 64
-	keepTicks  = 8192
+	trialTicks     = 64
+	keepTicks      = 8192
+	minTrial       = 2 * time.Millisecond
+	parallelMargin = 1.1
 )
 
 func newAdapt() *adapt {
-	return &adapt{parallel: true, phase: timingParallel, left: trialTicks, start: time.Now()}
+	return &adapt{parallel: true, phase: timingParallel, left: trialTicks, start: time.Now(), now: time.Now}
 }
 
 // next is called before each tick and says whether to step it in parallel.
 func (a *adapt) next() bool {
-	if a.left > 0 {
-		a.left--
-		return a.parallel
+	if a.left == 0 {
+		a.end()
 	}
-	elapsed := time.Since(a.start)
+	a.left--
+	a.ticks++
+	return a.parallel
+}
+
+// end ends a phase whose ticks are done: a trial too short to tell is
+// lengthened, else the next phase begins.
+func (a *adapt) end() {
+	elapsed := a.now().Sub(a.start)
+	if a.phase != keeping && elapsed < minTrial {
+		a.left = trialTicks
+		return
+	}
+	perTick := elapsed.Seconds() / float64(a.ticks)
 	switch a.phase {
 	case timingParallel:
-		a.par = elapsed
+		a.par = perTick
 		a.phase, a.left, a.parallel = timingSerial, trialTicks, false
 	case timingSerial:
-		a.phase, a.left, a.parallel = keeping, keepTicks, a.par < elapsed
+		a.phase, a.left, a.parallel = keeping, keepTicks, a.par*parallelMargin < perTick
 	default:
 		a.phase, a.left, a.parallel = timingParallel, trialTicks, true
 	}
-	a.start = time.Now()
-	a.left--
-	return a.parallel
+	a.start, a.ticks = a.now(), 0
 }

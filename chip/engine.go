@@ -488,9 +488,16 @@ func (e *Engine) stepGroup(k int) {
 	}
 }
 
-// choosePlan keeps the cores whole for a tick in which a split core
-// cannot be split: it learns, or sleep noise drives it.
-func (e *Engine) choosePlan() {
+// choosePlan keeps the cores whole for a tick stepped on one goroutine,
+// and for one in which a split core cannot be split: it learns, or sleep
+// noise drives it.
+func (e *Engine) choosePlan(parallel bool) {
+	if !parallel {
+		// One goroutine steps every piece: cutting cores would only add
+		// the range checks and the joins.
+		e.pieces, e.splitting = e.wholePlan, false
+		return
+	}
 	e.pieces, e.splitting = e.splitPlan, len(e.split) > 0
 	for _, sc := range e.split {
 		if !e.cores[sc.core].Splittable() {
@@ -550,8 +557,9 @@ func (e *Engine) Step() {
 	}
 	e.due = e.router.PopDue(t, e.due[:0])
 	e.splitDue()
-	e.choosePlan()
-	if e.adapt == nil || e.adapt.next() {
+	parallel := e.adapt == nil || e.adapt.next()
+	e.choosePlan(parallel)
+	if parallel {
 		e.workers.start()
 		e.stepGroup(0)
 		e.workers.wait()

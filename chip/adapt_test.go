@@ -1,0 +1,54 @@
+package chip
+
+import (
+	"testing"
+	"time"
+)
+
+// adapt keeps the faster way only when its trials were long enough to
+// tell, and the workers only when they win by parallelMargin.
+func TestAdapt(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		parTick, serTick time.Duration // what a tick takes each way
+		wantParallel     bool
+	}{
+		{"workers twice as fast", 10 * time.Microsecond, 20 * time.Microsecond, true},
+		{"one goroutine faster", 20 * time.Microsecond, 10 * time.Microsecond, false},
+		{"a tie goes to one goroutine", 10 * time.Microsecond, 10500 * time.Nanosecond, false},
+	} {
+		clock := time.Unix(0, 0)
+		a := newAdapt()
+		a.now = func() time.Time { return clock }
+		a.start = clock
+		trial := map[bool]int{}
+		for a.phase != keeping || trial[false] == 0 {
+			par := a.next()
+			trial[par]++
+			if par {
+				clock = clock.Add(tc.parTick)
+			} else {
+				clock = clock.Add(tc.serTick)
+			}
+			if trial[true]+trial[false] > 10000 {
+				t.Fatalf("%s: no decision after 10000 ticks", tc.name)
+			}
+		}
+		if got := a.next(); got != tc.wantParallel {
+			t.Errorf("%s: keeps parallel %v, want %v", tc.name, got, tc.wantParallel)
+		}
+		// Each trial ran at least minTrial of its own ticks, however
+		// short they were.
+		if min := int(minTrial / tc.parTick); trial[true] < min {
+			t.Errorf("%s: parallel trial of %d ticks, want at least %d", tc.name, trial[true], min)
+		}
+		for range keepTicks - 2 { // the keeping phase began with the last tick of the loop and the check above
+			if a.next() != tc.wantParallel {
+				t.Fatalf("%s: changed its mind while keeping", tc.name)
+			}
+		}
+		if !a.next() || a.phase != timingParallel {
+			t.Errorf("%s: no new trial after %d ticks", tc.name, keepTicks)
+		}
+	}
+}
