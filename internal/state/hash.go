@@ -3,7 +3,6 @@ package state
 import (
 	"encoding/binary"
 	"io"
-	"math"
 	"unsafe"
 )
 
@@ -21,33 +20,16 @@ func Write[T Word](w io.Writer, v []T) {
 	if len(v) == 0 {
 		return
 	}
-	size := int(unsafe.Sizeof(v[0]))
 	if littleEndian {
 		w.Write(raw(v))
 		return
 	}
 	var buf [4096]byte
-	n := 0
-	for _, x := range v {
-		if n+size > len(buf) {
-			w.Write(buf[:n])
-			n = 0
-		}
-		switch size {
-		case 2:
-			binary.LittleEndian.PutUint16(buf[n:], uint16(x))
-		case 4:
-			binary.LittleEndian.PutUint32(buf[n:], uint32(x))
-		default:
-			if f, ok := any(x).(float64); ok {
-				binary.LittleEndian.PutUint64(buf[n:], math.Float64bits(f))
-			} else {
-				binary.LittleEndian.PutUint64(buf[n:], uint64(x))
-			}
-		}
-		n += size
+	for per := len(buf) / int(unsafe.Sizeof(v[0])); len(v) > 0; {
+		n := min(per, len(v))
+		w.Write(appendWords(buf[:0], v[:n]))
+		v = v[n:]
 	}
-	w.Write(buf[:n])
 }
 
 // raw returns the bytes of v in memory, its little-endian encoding on a

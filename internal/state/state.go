@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 var le = binary.LittleEndian
@@ -51,64 +52,54 @@ func (e *Enc) String(s string) {
 }
 
 // F64s appends v with its length.
-func (e *Enc) F64s(v []float64) {
-	e.Len(len(v))
-	if littleEndian {
-		e.B = append(e.B, raw(v)...)
-		return
-	}
-	e.B = grow(e.B, 8*len(v))
-	for _, x := range v {
-		e.B = le.AppendUint64(e.B, math.Float64bits(x))
-	}
-}
+func (e *Enc) F64s(v []float64) { e.Len(len(v)); e.B = appendWords(e.B, v) }
 
 // I64s appends v with its length.
-func (e *Enc) I64s(v []int64) {
-	e.Len(len(v))
-	if littleEndian {
-		e.B = append(e.B, raw(v)...)
-		return
-	}
-	e.B = grow(e.B, 8*len(v))
-	for _, x := range v {
-		e.B = le.AppendUint64(e.B, uint64(x))
-	}
-}
+func (e *Enc) I64s(v []int64) { e.Len(len(v)); e.B = appendWords(e.B, v) }
 
 // I32s appends v with its length.
-func (e *Enc) I32s(v []int32) {
-	e.Len(len(v))
-	if littleEndian {
-		e.B = append(e.B, raw(v)...)
-		return
-	}
-	e.B = grow(e.B, 4*len(v))
-	for _, x := range v {
-		e.B = le.AppendUint32(e.B, uint32(x))
-	}
-}
+func (e *Enc) I32s(v []int32) { e.Len(len(v)); e.B = appendWords(e.B, v) }
 
 // U32s appends v with its length.
-func (e *Enc) U32s(v []uint32) {
-	e.Len(len(v))
+func (e *Enc) U32s(v []uint32) { e.Len(len(v)); e.B = appendWords(e.B, v) }
+
+// appendWords appends the little-endian bytes of v to b: one copy on a
+// little-endian machine, word by word elsewhere.
+func appendWords[T Word](b []byte, v []T) []byte {
 	if littleEndian {
-		e.B = append(e.B, raw(v)...)
-		return
+		return append(b, raw(v)...)
 	}
-	e.B = grow(e.B, 4*len(v))
-	for _, x := range v {
-		e.B = le.AppendUint32(e.B, x)
+	for i := range v {
+		// The word's bits as an unsigned integer of its size, whatever
+		// the machine's byte order.
+		switch p := unsafe.Pointer(&v[i]); unsafe.Sizeof(v[i]) {
+		case 2:
+			b = le.AppendUint16(b, *(*uint16)(p))
+		case 4:
+			b = le.AppendUint32(b, *(*uint32)(p))
+		default:
+			b = le.AppendUint64(b, *(*uint64)(p))
+		}
 	}
+	return b
 }
 
-func grow(b []byte, n int) []byte {
-	if cap(b)-len(b) >= n {
-		return b
+// readWords fills dst from p, the little-endian bytes of len(dst) words.
+func readWords[T Word](dst []T, p []byte) {
+	if littleEndian {
+		copy(raw(dst), p)
+		return
 	}
-	nb := make([]byte, len(b), len(b)+max(n, cap(b)))
-	copy(nb, b)
-	return nb
+	for i := range dst {
+		switch q := unsafe.Pointer(&dst[i]); unsafe.Sizeof(dst[i]) {
+		case 2:
+			*(*uint16)(q) = le.Uint16(p[2*i:])
+		case 4:
+			*(*uint32)(q) = le.Uint32(p[4*i:])
+		default:
+			*(*uint64)(q) = le.Uint64(p[8*i:])
+		}
+	}
 }
 
 // Dec reads values from a byte slice. The first error (data too short, a
@@ -221,76 +212,43 @@ func (d *Dec) Bytes(what string) []byte {
 func (d *Dec) String(what string) string { return string(d.Bytes(what)) }
 
 // F64s reads a slice of exactly len(dst) values into dst.
-func (d *Dec) F64s(dst []float64, what string) {
-	if !d.Count(len(dst), what) {
-		return
-	}
-	p := d.take(8*len(dst), what)
-	for i := range dst {
-		if p != nil {
-			dst[i] = math.Float64frombits(le.Uint64(p[8*i:]))
-		}
-	}
-}
+func (d *Dec) F64s(dst []float64, what string) { decodeInto(d, dst, what) }
 
 // I64s reads a slice of exactly len(dst) values into dst.
-func (d *Dec) I64s(dst []int64, what string) {
-	if !d.Count(len(dst), what) {
-		return
-	}
-	p := d.take(8*len(dst), what)
-	for i := range dst {
-		if p != nil {
-			dst[i] = int64(le.Uint64(p[8*i:]))
-		}
-	}
-}
+func (d *Dec) I64s(dst []int64, what string) { decodeInto(d, dst, what) }
 
 // I32s reads a slice of exactly len(dst) values into dst.
-func (d *Dec) I32s(dst []int32, what string) {
+func (d *Dec) I32s(dst []int32, what string) { decodeInto(d, dst, what) }
+
+// U32s reads a length-prefixed slice of at most limit values.
+func (d *Dec) U32s(limit int, what string) []uint32 { return decodeSlice[uint32](d, limit, what) }
+
+// I64Slice reads a length-prefixed slice of at most limit values.
+func (d *Dec) I64Slice(limit int, what string) []int64 { return decodeSlice[int64](d, limit, what) }
+
+// decodeInto reads a slice of exactly len(dst) words into dst.
+func decodeInto[T Word](d *Dec, dst []T, what string) {
 	if !d.Count(len(dst), what) {
 		return
 	}
-	p := d.take(4*len(dst), what)
-	for i := range dst {
-		if p != nil {
-			dst[i] = int32(le.Uint32(p[4*i:]))
-		}
+	if p := d.take(len(dst)*int(unsafe.Sizeof(*new(T))), what); p != nil {
+		readWords(dst, p)
 	}
 }
 
-// U32s reads a length-prefixed slice of at most limit values.
-func (d *Dec) U32s(limit int, what string) []uint32 {
-	n := d.Len(4, what)
+// decodeSlice reads a length-prefixed slice of at most limit words.
+func decodeSlice[T Word](d *Dec, limit int, what string) []T {
+	size := int(unsafe.Sizeof(*new(T)))
+	n := d.Len(size, what)
 	if n > limit {
 		d.Fail("%s: %d values, at most %d expected", what, n, limit)
 		return nil
 	}
-	p := d.take(4*n, what)
+	p := d.take(size*n, what)
 	if p == nil {
 		return nil
 	}
-	v := make([]uint32, n)
-	for i := range v {
-		v[i] = le.Uint32(p[4*i:])
-	}
-	return v
-}
-
-// I64Slice reads a length-prefixed slice of at most limit values.
-func (d *Dec) I64Slice(limit int, what string) []int64 {
-	n := d.Len(8, what)
-	if n > limit {
-		d.Fail("%s: %d values, at most %d expected", what, n, limit)
-		return nil
-	}
-	p := d.take(8*n, what)
-	if p == nil {
-		return nil
-	}
-	v := make([]int64, n)
-	for i := range v {
-		v[i] = int64(le.Uint64(p[8*i:]))
-	}
+	v := make([]T, n)
+	readWords(v, p)
 	return v
 }
