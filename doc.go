@@ -11,9 +11,10 @@
 //   - an architecture: Arch takes a preset name (Presets lists them:
 //     loihi, truenorth, spinnaker, ...) or an architecture file;
 //   - New validates, builds and maps the network (Options.Mapper, a
-//     chip.Mapper: chip.Sequential, chip.Balanced, chip.Random or
-//     chip.Locality) and makes the event engine (package chip) in the
-//     network's numeric mode unless Options.Mode says otherwise;
+//     mapping.Mapper: mapping.Sequential, mapping.Balanced,
+//     mapping.Random or mapping.Locality; package chip/mapping) and makes
+//     the event engine (package chip) in the network's numeric mode
+//     unless Options.Mode says otherwise;
 //   - Sim.Run steps it; Sim.Spikes, Sim.Stats (spikes, packets, energy
 //     by component, modelled time) and Sim.Probe (membrane potential or
 //     synaptic currents per tick) read it; Sim.Sleep runs the network's
@@ -35,6 +36,7 @@
 //
 //		"github.com/spindle-sim/spindle"
 //		"github.com/spindle-sim/spindle/chip"
+//		"github.com/spindle-sim/spindle/chip/mapping"
 //	)
 //
 //	func main() {
@@ -46,7 +48,7 @@
 //		if err != nil {
 //			log.Fatal(err)
 //		}
-//		sim, err := spindle.New(net, arch, spindle.Options{Mapper: chip.Balanced})
+//		sim, err := spindle.New(net, arch, spindle.Options{Mapper: mapping.Balanced})
 //		if err != nil {
 //			log.Fatal(err)
 //		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spindle-sim/spindle"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -24,7 +25,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sim, err := spindle.New(net, arch, spindle.Options{Mapper: chip.Balanced})
+	sim, err := spindle.New(net, arch, spindle.Options{Mapper: mapping.Balanced})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func ExampleCompare() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rep, err := spindle.Compare(smallNet(), arch, 50, spindle.Options{Mapper: chip.Random})
+	rep, err := spindle.Compare(smallNet(), arch, 50, spindle.Options{Mapper: mapping.Random})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/compare"
 	"github.com/spindle-sim/spindle/loader"
 	"github.com/spindle-sim/spindle/snn"
@@ -28,12 +29,12 @@ func Arch(nameOrPath string) (*chip.Arch, error) {
 // Presets returns the names of the architecture presets, sorted.
 func Presets() []string { return loader.Presets() }
 
-// Options configure New. The zero value maps with chip.Sequential onto as
+// Options configure New. The zero value maps with mapping.Sequential onto as
 // many chips as the network needs and runs in the network's mode, keeping
 // every spike.
 type Options struct {
-	// Mapper places the neurons on cores; the zero value is chip.Sequential.
-	Mapper chip.Mapper
+	// Mapper places the neurons on cores; the zero value is mapping.Sequential.
+	Mapper mapping.Mapper
 	// Chips is the number of chips on the board; 0: as many as needed.
 	Chips int
 	// Mode is the numeric mode; the zero value, snn.NetworkMode, is the
@@ -105,17 +106,17 @@ func New(net *snn.Network, arch *chip.Arch, opt Options) (*Sim, error) {
 
 // build is the part of New that Compare shares: validate, check the
 // capacity, build and map.
-func build(net *snn.Network, arch *chip.Arch, mapper chip.Mapper, chips int) (*snn.Graph, *chip.Mapping, error) {
+func build(net *snn.Network, arch *chip.Arch, mapper mapping.Mapper, chips int) (*snn.Graph, *chip.Mapping, error) {
 	if err := net.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("network %q: %w", net.Name, err)
 	}
 	if err := arch.Validate(); err != nil {
 		return nil, nil, err
 	}
-	if err := chip.CheckCapacity(net, arch, chips); err != nil {
+	if err := mapping.CheckCapacity(net, arch, chips); err != nil {
 		return nil, nil, err
 	}
-	fit, err := chip.CheckFit(net, arch, mapper, chips)
+	fit, err := mapping.CheckFit(net, arch, mapper, chips)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,7 +124,7 @@ func build(net *snn.Network, arch *chip.Arch, mapper chip.Mapper, chips int) (*s
 	if err != nil {
 		return nil, nil, fmt.Errorf("network %q: %w", net.Name, err)
 	}
-	m, err := chip.MapWith(g, arch, mapper, chips, chip.MapOptions{Fit: fit})
+	m, err := mapping.MapWith(g, arch, mapper, chips, mapping.Options{Fit: fit})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spindle-sim/spindle"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -149,7 +150,7 @@ func TestErrors(t *testing.T) {
 		{"no weight", func(t *testing.T) error { _, err := spindle.New(noWeight, loihi(t), spindle.Options{}); return err },
 			`projection 0 (in -> out): weight: expected a weight`},
 		{"bad mapper", func(t *testing.T) error {
-			_, err := spindle.New(tinyNet(snn.Fixed), loihi(t), spindle.Options{Mapper: chip.Mapper(9)})
+			_, err := spindle.New(tinyNet(snn.Fixed), loihi(t), spindle.Options{Mapper: mapping.Mapper(9)})
 			return err
 		}, "expected one of sequential, balanced, random, locality"},
 		{"unknown preset", func(t *testing.T) error { _, err := spindle.Arch("loihi9"); return err }, "loihi9"},
@@ -207,7 +208,7 @@ func probe(t *testing.T, pop string, lo, hi int, v chip.Var) error {
 // TestTraceMatchesSpikes: a recorded trace holds the spikes a run without
 // one keeps, and OnSpike sees them too.
 func TestTraceMatchesSpikes(t *testing.T) {
-	for _, mapper := range chip.Mappers() {
+	for _, mapper := range mapping.Mappers() {
 		plain, err := spindle.New(tinyNet(snn.Fixed), loihi(t), spindle.Options{Mapper: mapper})
 		if err != nil {
 			t.Fatal(err)

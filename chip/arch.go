@@ -303,3 +303,8 @@ func projectionFormats(net *snn.Network) []SynapseFormat {
 	}
 	return f
 }
+
+// RouterConfig returns the router of a board of m's chips of arch a: the
+// one the Engine builds, for tools that route a mapping's traffic
+// without running it (mapping.Estimated).
+func (a *Arch) RouterConfig(m *Mapping) router.Config { return a.routerConfig(m) }

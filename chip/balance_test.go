@@ -1,4 +1,4 @@
-package chip
+package chip_test
 
 import (
 	"fmt"
@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -67,16 +70,16 @@ func TestBalancedRulesMatchDenseFixed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := testArch()
+		a := chiptest.Arch()
 		d, want := rewardedDense(t, g, a, ticks)
-		small := testArch()
+		small := chiptest.Arch()
 		small.NeuronsPerCore = 34 // "o" (ids 60..67) stays on one core
 		for _, c := range []struct {
-			arch    *Arch
+			arch    *chip.Arch
 			workers int
 		}{{a, 1}, {small, 2}} {
 			name := fmt.Sprintf("seed %d cores of %d, %d workers", seed, c.arch.NeuronsPerCore, c.workers)
-			m, err := Map(g, c.arch, Sequential, 0)
+			m, err := mapping.Map(g, c.arch, mapping.Sequential, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,9 +151,9 @@ func TestBalancedRulesFloat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
-	m, _ := Map(g, a, Sequential, 0)
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1})
+	a := chiptest.Arch()
+	m, _ := mapping.Map(g, a, mapping.Sequential, 0)
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Float, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,13 +191,13 @@ func TestBalancedRulesNeedOneCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 5
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+	_, err = chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1})
 	if err == nil || !strings.Contains(err.Error(), `post population "o" on one core`) {
 		t.Errorf("split post population: err = %v", err)
 	}
@@ -207,20 +210,20 @@ func TestSleepUnbalanced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
-	m, _ := Map(g, a, Sequential, 0)
+	a := chiptest.Arch()
+	m, _ := mapping.Map(g, a, mapping.Sequential, 0)
 	var after [2][]float64
 	for k, unbalanced := range []bool{false, true} {
-		e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+		e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Rewards first, so that the presynaptic sums move from their start.
 		runBalanced(1000, e.SetReward, func(int) { e.Step() })
-		if err := e.Sleep(SleepPhase{Ticks: 400, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Unbalanced: unbalanced}); err != nil {
+		if err := e.Sleep(chip.SleepPhase{Ticks: 400, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Unbalanced: unbalanced}); err != nil {
 			t.Fatal(err)
 		}
-		if !e.learn.rules[1].Balance {
+		if !e.LearnRule(1).Balance {
 			t.Errorf("unbalanced=%v: the presynaptic factor is still off after sleep", unbalanced)
 		}
 		after[k] = e.RawWeights(1)

@@ -1,10 +1,13 @@
-package chip
+package chip_test
 
 import (
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -14,28 +17,28 @@ func BenchmarkCUBA(b *testing.B) {
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
 		for _, workers := range []int{1, 2, 0} {
 			b.Run(fmt.Sprintf("%s/workers=%d", mode, workers), func(b *testing.B) {
-				g, err := cuba(mode).Build()
+				g, err := chiptest.CUBA(mode).Build()
 				if err != nil {
 					b.Fatal(err)
 				}
-				a := testArch()
-				m, err := Map(g, a, Balanced, 0)
+				a := chiptest.Arch()
+				m, err := mapping.Map(g, a, mapping.Balanced, 0)
 				if err != nil {
 					b.Fatal(err)
 				}
-				var s Stats
+				var s chip.Stats
 				var cpu time.Duration
 				b.ReportAllocs()
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
-					e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: workers})
+					e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: workers})
 					if err != nil {
 						b.Fatal(err)
 					}
 					b.StartTimer()
-					cpu0 := cpuTime()
+					cpu0 := chip.CPUTime()
 					e.Run(10000)
-					cpu += cpuTime() - cpu0
+					cpu += chip.CPUTime() - cpu0
 					b.StopTimer()
 					s = e.Stats()
 					e.Close()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/loader"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -88,7 +89,7 @@ func buildBenched(b *testing.B, path, arch string, ticks int) *benched {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fit, err := chip.CheckFit(net, a, chip.Sequential, 0)
+	fit, err := mapping.CheckFit(net, a, mapping.Sequential, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func buildBenched(b *testing.B, path, arch string, ticks int) *benched {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := chip.MapWith(g, a, chip.Sequential, 0, chip.MapOptions{Fit: fit})
+	m, err := mapping.MapWith(g, a, mapping.Sequential, 0, mapping.Options{Fit: fit})
 	if err != nil {
 		b.Fatal(err)
 	}

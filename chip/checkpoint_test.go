@@ -1,4 +1,4 @@
-package chip
+package chip_test
 
 import (
 	"bytes"
@@ -15,7 +15,9 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
-
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -24,9 +26,9 @@ import (
 // phase, awake ticks again. Position p is the p-th tick of the script.
 type trial struct {
 	net    func(snn.Mode) *snn.Network
-	arch   func() *Arch
+	arch   func() *chip.Arch
 	awake  int // ticks before the sleep phase
-	sleep  SleepPhase
+	sleep  chip.SleepPhase
 	after  int // awake ticks after it
 	reward bool
 }
@@ -39,21 +41,21 @@ type record struct {
 	packets []router.Packet
 }
 
-func (tr *trial) options(mode snn.Mode, workers int, rec *record) Options {
-	return Options{Mode: mode, Workers: workers,
+func (tr *trial) options(mode snn.Mode, workers int, rec *record) chip.Options {
+	return chip.Options{Mode: mode, Workers: workers,
 		OnSpike:  func(t int64, id uint32) { rec.spikes = append(rec.spikes, spike{t, id}) },
 		OnPacket: func(p router.Packet, q bool) { rec.packets = append(rec.packets, p) },
 	}
 }
 
-func (tr *trial) build(t *testing.T, mode snn.Mode) (*snn.Graph, *Arch, *Mapping) {
+func (tr *trial) build(t *testing.T, mode snn.Mode) (*snn.Graph, *chip.Arch, *chip.Mapping) {
 	t.Helper()
 	g, err := tr.net(mode).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := tr.arch()
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func (tr *trial) build(t *testing.T, mode snn.Mode) (*snn.Graph, *Arch, *Mapping
 }
 
 // play runs positions from..to-1 of the script on e.
-func (tr *trial) play(t *testing.T, e *Engine, from, to int) {
+func (tr *trial) play(t *testing.T, e *chip.Engine, from, to int) {
 	t.Helper()
 	for p := from; p < to; p++ {
 		if p == tr.awake && tr.sleep.Ticks > 0 {
@@ -77,13 +79,13 @@ func (tr *trial) play(t *testing.T, e *Engine, from, to int) {
 	}
 }
 
-func (tr *trial) final(e *Engine) (Stats, [][]float64, []float64) {
+func (tr *trial) final(e *chip.Engine) (chip.Stats, [][]float64, []float64) {
 	var w [][]float64
-	for p := range e.graph.Net.Projections {
+	for p := range e.Graph().Net.Projections {
 		w = append(w, e.RawWeights(p))
 	}
 	var v []float64
-	for id := 0; id < e.graph.N; id++ {
+	for id := 0; id < e.Graph().N; id++ {
 		x, cur := e.State(uint32(id))
 		v = append(append(v, x), cur...)
 	}
@@ -91,15 +93,15 @@ func (tr *trial) final(e *Engine) (Stats, [][]float64, []float64) {
 }
 
 func ckTrials() map[string]trial {
-	small := func() *Arch { a := testArch(); a.NeuronsPerCore = 16; return a }
-	lossy := func() *Arch {
-		a := testArch()
+	small := func() *chip.Arch { a := chiptest.Arch(); a.NeuronsPerCore = 16; return a }
+	lossy := func() *chip.Arch {
+		a := chiptest.Arch()
 		a.NeuronsPerCore = 256
-		a.Sync, a.TickBudget, a.LinkBuffer = Realtime, 12e-9, 2
+		a.Sync, a.TickBudget, a.LinkBuffer = chip.Realtime, 12e-9, 2
 		return a
 	}
 	cubaShort := func(m snn.Mode) *snn.Network {
-		n := cuba(m)
+		n := chiptest.CUBA(m)
 		for i := range n.Projections {
 			n.Projections[i].Delay = snn.UniformDist(0.1, 1.5)
 		}
@@ -107,9 +109,9 @@ func ckTrials() map[string]trial {
 	}
 	return map[string]trial{
 		"plastic+sleep": {net: func(m snn.Mode) *snn.Network { return plasticNet(m, 3) }, arch: small, awake: 150, after: 80, reward: true,
-			sleep: SleepPhase{Ticks: 120, Silence: []string{"in"}, Drive: []string{"a"}, Mute: []string{"in-b", "a-a"},
+			sleep: chip.SleepPhase{Ticks: 120, Silence: []string{"in"}, Drive: []string{"a"}, Mute: []string{"in-b", "a-a"},
 				Modulation: 0.5, Period: 7, Threshold: 1.2, Depression: 2, RateScale: 3}},
-		"cuba": {net: cubaShort, arch: testArch, awake: 250},
+		"cuba": {net: cubaShort, arch: chiptest.Arch, awake: 250},
 		// Realtime sync with a tight budget: late packets stay in the
 		// router across ticks, and full buffers drop some.
 		"cuba realtime": {net: cubaShort, arch: lossy, awake: 200},
@@ -124,7 +126,7 @@ func TestCheckpointContinues(t *testing.T) {
 		for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
 			g, a, m := tr.build(t, mode)
 			var whole record
-			ref, err := NewEngine(g, a, m, tr.options(mode, 1, &whole))
+			ref, err := chip.NewEngine(g, a, m, tr.options(mode, 1, &whole))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +143,7 @@ func TestCheckpointContinues(t *testing.T) {
 			for _, at := range stops {
 				for _, w := range [][2]int{{1, 2}, {2, 1}} {
 					var first, second record
-					e, err := NewEngine(g, a, m, tr.options(mode, w[0], &first))
+					e, err := chip.NewEngine(g, a, m, tr.options(mode, w[0], &first))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -151,7 +153,7 @@ func TestCheckpointContinues(t *testing.T) {
 						t.Fatal(err)
 					}
 					e.Close()
-					r, err := Restore(&buf, g, a, m, tr.options(mode, w[1], &second))
+					r, err := chip.Restore(&buf, g, a, m, tr.options(mode, w[1], &second))
 					if err != nil {
 						t.Fatalf("%s %v at %d: %v", name, mode, at, err)
 					}
@@ -187,19 +189,19 @@ func TestCheckpointContinues(t *testing.T) {
 
 // smallCheckpoint returns a checkpoint of the plastic trial after 60
 // ticks, with the graph, arch and mapping it belongs to.
-func smallCheckpoint(t testing.TB, mode snn.Mode) ([]byte, *snn.Graph, *Arch, *Mapping) {
+func smallCheckpoint(t testing.TB, mode snn.Mode) ([]byte, *snn.Graph, *chip.Arch, *chip.Mapping) {
 	t.Helper()
 	g, err := plasticNet(mode, 3).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 16
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,21 +216,21 @@ func smallCheckpoint(t testing.TB, mode snn.Mode) ([]byte, *snn.Graph, *Arch, *M
 
 // reheader recomputes the header checksum after a test changed a field.
 func reheader(b []byte) {
-	binary.LittleEndian.PutUint32(b[32:], crc32.Checksum(b[:32], castagnoli))
+	binary.LittleEndian.PutUint32(b[32:], crc32.Checksum(b[:32], chip.Castagnoli))
 }
 
 // TestCheckpointRefused: truncated, corrupted and mismatched checkpoints
 // are refused with the reason, never restored.
 func TestCheckpointRefused(t *testing.T) {
 	good, g, a, m := smallCheckpoint(t, snn.Fixed)
-	opt := Options{Mode: snn.Fixed, Workers: 1}
+	opt := chip.Options{Mode: snn.Fixed, Workers: 1}
 	flip := func(at int) []byte {
 		b := slices.Clone(good)
 		b[at] ^= 0x40
 		return b
 	}
 	version := slices.Clone(good)
-	binary.LittleEndian.PutUint16(version[8:], CheckpointVersion+1)
+	binary.LittleEndian.PutUint16(version[8:], chip.CheckpointVersion+1)
 	reheader(version)
 	length := slices.Clone(good)
 	binary.LittleEndian.PutUint64(length[20:], binary.LittleEndian.Uint64(length[20:])+1)
@@ -240,7 +242,7 @@ func TestCheckpointRefused(t *testing.T) {
 	}{
 		{"empty", nil, "truncated"},
 		{"half a header", good[:20], "truncated"},
-		{"header only", good[:checkpointHeader], "truncated"},
+		{"header only", good[:chip.CheckpointHeader], "truncated"},
 		{"cut", good[:len(good)-7], "truncated"},
 		{"trailing bytes", append(slices.Clone(good), 0), "unexpected bytes"},
 		{"not a checkpoint", []byte("name: net\npopulations: []\n" + strings.Repeat(" ", 40)), "not a spindle checkpoint"},
@@ -249,22 +251,22 @@ func TestCheckpointRefused(t *testing.T) {
 		{"other version", version, "version"},
 		{"other length", length, "corrupted"},
 	} {
-		_, err := Restore(bytes.NewReader(c.b), g, a, m, opt)
+		_, err := chip.Restore(bytes.NewReader(c.b), g, a, m, opt)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: %v; want one line with %q", c.name, err, c.want)
 		}
 	}
 
-	other := func(change func(n *snn.Network, a *Arch), mode snn.Mode) (*snn.Graph, *Arch, *Mapping) {
+	other := func(change func(n *snn.Network, a *chip.Arch), mode snn.Mode) (*snn.Graph, *chip.Arch, *chip.Mapping) {
 		n := plasticNet(mode, 3)
-		a := testArch()
+		a := chiptest.Arch()
 		a.NeuronsPerCore = 16
 		change(n, a)
 		g, err := n.Build()
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := Map(g, a, Sequential, 0)
+		m, err := mapping.Map(g, a, mapping.Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,29 +274,29 @@ func TestCheckpointRefused(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name   string
-		change func(n *snn.Network, a *Arch)
+		change func(n *snn.Network, a *chip.Arch)
 		mode   snn.Mode
 		want   string
 	}{
-		{"seed", func(n *snn.Network, a *Arch) { n.Seed = 4 }, snn.Fixed, "another network"},
-		{"name", func(n *snn.Network, a *Arch) { n.Name = "other" }, snn.Fixed, "another network"},
-		{"weights", func(n *snn.Network, a *Arch) { n.Projections[3].Weight = snn.Const(3) }, snn.Fixed, "synapses or neuron parameters differ"},
-		{"threshold", func(n *snn.Network, a *Arch) { n.Populations[1].Neuron.VTh = -56 }, snn.Fixed, "synapses or neuron parameters differ"},
-		{"arch name", func(n *snn.Network, a *Arch) { a.Name = "other" }, snn.Fixed, "another architecture"},
-		{"arch costs", func(n *snn.Network, a *Arch) { a.SynOpLatency = 2e-9 }, snn.Fixed, "another architecture"},
-		{"core size", func(n *snn.Network, a *Arch) { a.NeuronsPerCore = 20 }, snn.Fixed, "another"},
-		{"mode", func(n *snn.Network, a *Arch) {}, snn.Float, "another mode"},
+		{"seed", func(n *snn.Network, a *chip.Arch) { n.Seed = 4 }, snn.Fixed, "another network"},
+		{"name", func(n *snn.Network, a *chip.Arch) { n.Name = "other" }, snn.Fixed, "another network"},
+		{"weights", func(n *snn.Network, a *chip.Arch) { n.Projections[3].Weight = snn.Const(3) }, snn.Fixed, "synapses or neuron parameters differ"},
+		{"threshold", func(n *snn.Network, a *chip.Arch) { n.Populations[1].Neuron.VTh = -56 }, snn.Fixed, "synapses or neuron parameters differ"},
+		{"arch name", func(n *snn.Network, a *chip.Arch) { a.Name = "other" }, snn.Fixed, "another architecture"},
+		{"arch costs", func(n *snn.Network, a *chip.Arch) { a.SynOpLatency = 2e-9 }, snn.Fixed, "another architecture"},
+		{"core size", func(n *snn.Network, a *chip.Arch) { a.NeuronsPerCore = 20 }, snn.Fixed, "another"},
+		{"mode", func(n *snn.Network, a *chip.Arch) {}, snn.Float, "another mode"},
 	} {
 		g, a, m := other(c.change, c.mode)
-		_, err := Restore(bytes.NewReader(good), g, a, m, Options{Mode: c.mode})
+		_, err := chip.Restore(bytes.NewReader(good), g, a, m, chip.Options{Mode: c.mode})
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: %v; want one line with %q", c.name, err, c.want)
 		}
 	}
-	if _, err := Restore(bytes.NewReader(good), g, a, m, Options{Mode: snn.Fixed, Timing: Simple}); err == nil || !strings.Contains(err.Error(), "timing") {
+	if _, err := chip.Restore(bytes.NewReader(good), g, a, m, chip.Options{Mode: snn.Fixed, Timing: chip.Simple}); err == nil || !strings.Contains(err.Error(), "timing") {
 		t.Errorf("other timing: %v", err)
 	}
-	s, err := ReadCheckpoint(bytes.NewReader(good))
+	s, err := chip.ReadCheckpoint(bytes.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +313,7 @@ func TestCheckpointFileAtomic(t *testing.T) {
 	if err := os.WriteFile(path, []byte("before"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := chip.WriteAtomic(path, func(w io.Writer) error {
 		w.Write([]byte("half a checkpoint"))
 		return errors.New("disk full")
 	})
@@ -326,7 +328,7 @@ func TestCheckpointFileAtomic(t *testing.T) {
 	}
 	tr := ckTrials()["cuba"]
 	g, a, m := tr.build(t, snn.Fixed)
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +345,7 @@ func TestCheckpointFileAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if s, err := ReadCheckpoint(f); err != nil || s.Tick != 20 {
+	if s, err := chip.ReadCheckpoint(f); err != nil || s.Tick != 20 {
 		t.Errorf("read back: %v", err)
 	}
 }
@@ -355,14 +357,14 @@ func FuzzReadCheckpoint(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:50])
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := ReadCheckpoint(bytes.NewReader(b))
+		s, err := chip.ReadCheckpoint(bytes.NewReader(b))
 		if err != nil {
 			if err.Error() == "" {
 				t.Error("empty error")
 			}
 			return
 		}
-		e, err := s.Restore(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+		e, err := s.Restore(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1})
 		if err == nil {
 			e.Run(2)
 			e.Close()
@@ -379,17 +381,17 @@ func FuzzRestorePayload(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	raw, err := dec.DecodeAll(good[checkpointHeader:], nil)
+	raw, err := dec.DecodeAll(good[chip.CheckpointHeader:], nil)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(raw)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := parsePayload(b)
+		s, err := chip.ParsePayload(b)
 		if err != nil {
 			return
 		}
-		e, err := s.Restore(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+		e, err := s.Restore(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1})
 		if err == nil {
 			e.Run(3)
 			e.Stats()
@@ -405,8 +407,8 @@ func TestCheckpointReweighted(t *testing.T) {
 	g, a, m := tr.build(t, snn.Fixed)
 	const static = 3 // "a-a", the static projection
 	var rec record
-	run := func(e *Engine, from, to int) { tr.play(t, e, from, to) }
-	e, err := NewEngine(g, a, m, tr.options(snn.Fixed, 1, &rec))
+	run := func(e *chip.Engine, from, to int) { tr.play(t, e, from, to) }
+	e, err := chip.NewEngine(g, a, m, tr.options(snn.Fixed, 1, &rec))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +425,7 @@ func TestCheckpointReweighted(t *testing.T) {
 	if err := e.Checkpoint(&buf); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Restore(&buf, g, a, m, tr.options(snn.Fixed, 1, &rec))
+	r, err := chip.Restore(&buf, g, a, m, tr.options(snn.Fixed, 1, &rec))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,12 @@
-package chip
+package chip_test
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/spindle-sim/spindle/router"
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -43,31 +44,22 @@ func tinyNet() *snn.Network {
 	}
 }
 
-// tinyArch lays one core per tile in a row, so that core c is c hops east
-// of core 0, and prices nothing; the tests set the costs they check.
-func tinyArch() *Arch {
-	return &Arch{
-		Name: "tiny", NeuronsPerCore: 2, InputAxonsPerCore: 64, OutputAxonsPerCore: 64,
-		SynapsesPerCore: 64, MaxFanIn: 64, MaxDelayTicks: 4, WeightBits: 8,
-		CoresPerTile: 1, TilesX: 4, TilesY: 1, Sync: Barrier, LinkBuffer: 16,
-	}
-}
-
+// ns is a nanosecond, in seconds.
 const ns = 1e-9
 
 // tinyRun runs tinyNet on a for ticks ticks and returns the engine's
 // totals and each core's neuron updates in tick 0.
-func tinyRun(t *testing.T, a *Arch, timing Timing, ticks int) (Stats, []int64) {
+func tinyRun(t *testing.T, a *chip.Arch, timing chip.Timing, ticks int) (chip.Stats, []int64) {
 	t.Helper()
 	g, err := tinyNet().Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Timing: timing})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1, Timing: timing})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +74,8 @@ func tinyRun(t *testing.T, a *Arch, timing Timing, ticks int) (Stats, []int64) {
 }
 
 func TestTinyNetTraffic(t *testing.T) {
-	s, _ := tinyRun(t, tinyArch(), Simple, 10)
-	want := MessageCounts{Sent: 40, Received: 40, SynapsesSparse: 10, SynapsesDense: 60, SynapsesConv: 10}
+	s, _ := tinyRun(t, chip.TinyArch(), chip.Simple, 10)
+	want := chip.MessageCounts{Sent: 40, Received: 40, SynapsesSparse: 10, SynapsesDense: 60, SynapsesConv: 10}
 	if s.Spikes != 20 || s.Messages != want || s.Router.HopPackets != 60 {
 		t.Fatalf("spikes %d, messages %+v, hop-packets %d; want 20, %+v, 60", s.Spikes, s.Messages, s.Router.HopPackets, want)
 	}
@@ -97,35 +89,35 @@ func TestTinyNetTraffic(t *testing.T) {
 // component is its count on tinyNet times its cost.
 func TestCostEnergyComponents(t *testing.T) {
 	const ticks = 10
-	_, upd0 := tinyRun(t, tinyArch(), Simple, 1)
+	_, upd0 := tinyRun(t, chip.TinyArch(), chip.Simple, 1)
 	if upd0[0] != 2 {
 		t.Fatalf("tick 0: core 0 updated %d neurons, want 2", upd0[0])
 	}
 	cases := []struct {
 		name      string
-		set       func(a *Arch)
+		set       func(a *chip.Arch)
 		component string
-		want      func(s Stats) float64
+		want      func(s chip.Stats) float64
 	}{
-		{"access", func(a *Arch) { a.NeuronAccessEnergy = 3 }, "access", func(Stats) float64 { return 5 * ticks * 3 }},
-		{"update", func(a *Arch) { a.NeuronUpdateEnergy = 3 }, "neuron", func(s Stats) float64 { return float64(s.NeuronUpdates) * 3 }},
-		{"spike", func(a *Arch) { a.SpikeEnergy = 3 }, "spike", func(Stats) float64 { return 2 * ticks * 3 }},
-		{"message out", func(a *Arch) { a.MessageOutEnergy = 3 }, "message", func(Stats) float64 { return 4 * ticks * 3 }},
-		{"message in", func(a *Arch) { a.MessageInEnergy = 5 }, "message", func(Stats) float64 { return 4 * ticks * 5 }},
-		{"sparse", func(a *Arch) { a.SynOpEnergy = 7 }, "synaptic", func(Stats) float64 { return 1 * ticks * 7 }},
-		{"dense", func(a *Arch) { a.SynOpEnergyDense = 7 }, "synaptic", func(Stats) float64 { return 6 * ticks * 7 }},
-		{"conv", func(a *Arch) { a.SynOpEnergyConv = 7 }, "synaptic", func(Stats) float64 { return 1 * ticks * 7 }},
+		{"access", func(a *chip.Arch) { a.NeuronAccessEnergy = 3 }, "access", func(chip.Stats) float64 { return 5 * ticks * 3 }},
+		{"update", func(a *chip.Arch) { a.NeuronUpdateEnergy = 3 }, "neuron", func(s chip.Stats) float64 { return float64(s.NeuronUpdates) * 3 }},
+		{"spike", func(a *chip.Arch) { a.SpikeEnergy = 3 }, "spike", func(chip.Stats) float64 { return 2 * ticks * 3 }},
+		{"message out", func(a *chip.Arch) { a.MessageOutEnergy = 3 }, "message", func(chip.Stats) float64 { return 4 * ticks * 3 }},
+		{"message in", func(a *chip.Arch) { a.MessageInEnergy = 5 }, "message", func(chip.Stats) float64 { return 4 * ticks * 5 }},
+		{"sparse", func(a *chip.Arch) { a.SynOpEnergy = 7 }, "synaptic", func(chip.Stats) float64 { return 1 * ticks * 7 }},
+		{"dense", func(a *chip.Arch) { a.SynOpEnergyDense = 7 }, "synaptic", func(chip.Stats) float64 { return 6 * ticks * 7 }},
+		{"conv", func(a *chip.Arch) { a.SynOpEnergyConv = 7 }, "synaptic", func(chip.Stats) float64 { return 1 * ticks * 7 }},
 		// Four messages a tick, two of 1 hop and two of 2 hops, all east.
-		{"hops", func(a *Arch) {
+		{"hops", func(a *chip.Arch) {
 			a.HopEnergyEast, a.HopEnergyWest, a.HopEnergyNorth, a.HopEnergySouth = 11, 1e3, 1e4, 1e5
-		}, "network", func(Stats) float64 { return 6 * ticks * 11 }},
-		{"barrier", func(a *Arch) { a.BarrierEnergy = 13 }, "barrier", func(Stats) float64 { return ticks * 13 }},
+		}, "network", func(chip.Stats) float64 { return 6 * ticks * 11 }},
+		{"barrier", func(a *chip.Arch) { a.BarrierEnergy = 13 }, "barrier", func(chip.Stats) float64 { return ticks * 13 }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := tinyArch()
+			a := chip.TinyArch()
 			c.set(a)
-			s, _ := tinyRun(t, a, Simple, ticks)
+			s, _ := tinyRun(t, a, chip.Simple, ticks)
 			want := c.want(s)
 			if got := s.EnergyByComponent[c.component]; got != want || s.EnergyJoules != want {
 				t.Fatalf("%s energy %g (total %g), want %g", c.component, got, s.EnergyJoules, want)
@@ -139,18 +131,18 @@ func TestCostEnergyComponents(t *testing.T) {
 // counted wrongly shows.
 func TestCostTimingTick0(t *testing.T) {
 	const A, U, S, O, H, I, D, C, P = 1 * ns, 2 * ns, 4 * ns, 8 * ns, 16 * ns, 32 * ns, 64 * ns, 128 * ns, 256 * ns
-	a := tinyArch()
+	a := chip.TinyArch()
 	a.NeuronAccessLatency, a.NeuronUpdateLatency, a.SpikeLatency, a.MessageOutLatency = A, U, S, O
 	a.HopLatencyEast, a.MessageInLatency = H, I
 	// Every hop of tinyNet leads east.
 	a.HopLatencyWest, a.HopLatencyNorth, a.HopLatencySouth = 512*ns, 1024*ns, 2048*ns
 	a.SynOpLatencyDense, a.SynOpLatencyConv, a.SynOpLatency = D, C, P
 	// Three tiles in use: the row for 2 applies.
-	a.SyncTiles = []SyncStep{{From: 1, Seconds: 1000 * ns}, {From: 2, Seconds: 2000 * ns}, {From: 4, Seconds: 4000 * ns}}
+	a.SyncTiles = []chip.SyncStep{{From: 1, Seconds: 1000 * ns}, {From: 2, Seconds: 2000 * ns}, {From: 4, Seconds: 4000 * ns}}
 	a.BarrierLatency = 10000 * ns
 	const sync = 12000 * ns
 
-	s, upd := tinyRun(t, a, Simple, 1)
+	s, upd := tinyRun(t, a, chip.Simple, 1)
 	// Neuron side: core 0 accesses and updates a0, a1, both spike and send
 	// 4 messages; cores 1 and 2 access 2 and 1 compartments.
 	neuron := []float64{2*A + float64(upd[0])*U + 2*S + 4*O, 2*A + float64(upd[1])*U, 1*A + float64(upd[2])*U}
@@ -166,7 +158,7 @@ func TestCostTimingTick0(t *testing.T) {
 		t.Errorf("simple: tick 0 takes %g s, want %g", got, want)
 	}
 
-	s, upd = tinyRun(t, a, Detailed, 1)
+	s, upd = tinyRun(t, a, chip.Detailed, 1)
 	// Core 0 sends a0's messages (to cores 1, 2) after a0, a1's after a1;
 	// updates are spread evenly over the two compartments.
 	send := []float64{
@@ -189,9 +181,9 @@ func TestCostTimingTick0(t *testing.T) {
 }
 
 func TestSyncLatency(t *testing.T) {
-	a := &Arch{Sync: Barrier, BarrierLatency: 1,
-		SyncTiles: []SyncStep{{From: 1, Seconds: 10}, {From: 2, Seconds: 20}, {From: 4, Seconds: 40}, {From: 29, Seconds: 80}},
-		SyncChips: []SyncStep{{From: 2, Seconds: 100}},
+	a := &chip.Arch{Sync: chip.Barrier, BarrierLatency: 1,
+		SyncTiles: []chip.SyncStep{{From: 1, Seconds: 10}, {From: 2, Seconds: 20}, {From: 4, Seconds: 40}, {From: 29, Seconds: 80}},
+		SyncChips: []chip.SyncStep{{From: 2, Seconds: 100}},
 	}
 	cases := []struct {
 		tiles, chips int
@@ -204,7 +196,7 @@ func TestSyncLatency(t *testing.T) {
 			t.Errorf("SyncLatency(%d tiles, %d chips) = %g, want %g", c.tiles, c.chips, got, c.want)
 		}
 	}
-	a.Sync = Realtime
+	a.Sync = chip.Realtime
 	if got := a.SyncLatency(4, 1); got != 0 {
 		t.Errorf("realtime: SyncLatency = %g, want 0", got)
 	}
@@ -213,19 +205,19 @@ func TestSyncLatency(t *testing.T) {
 func TestFormatOf(t *testing.T) {
 	cases := []struct {
 		p    snn.Projection
-		want SynapseFormat
+		want chip.SynapseFormat
 	}{
-		{snn.Projection{Connector: snn.Connector{Kind: snn.AllToAll}}, Dense},
-		{snn.Projection{Connector: snn.Connector{Kind: snn.FromList}}, Sparse},
-		{snn.Projection{Connector: snn.Connector{Kind: snn.FixedProbability}}, Sparse},
-		{snn.Projection{Connector: snn.Connector{Kind: snn.FixedInDegree}}, Sparse},
-		{snn.Projection{Connector: snn.Connector{Kind: snn.OneToOne}}, Sparse},
-		{snn.Projection{Format: "dense", Connector: snn.Connector{Kind: snn.FromList}}, Dense},
-		{snn.Projection{Format: "conv", Connector: snn.Connector{Kind: snn.FromList}}, Conv},
-		{snn.Projection{Format: "sparse", Connector: snn.Connector{Kind: snn.AllToAll}}, Sparse},
+		{snn.Projection{Connector: snn.Connector{Kind: snn.AllToAll}}, chip.Dense},
+		{snn.Projection{Connector: snn.Connector{Kind: snn.FromList}}, chip.Sparse},
+		{snn.Projection{Connector: snn.Connector{Kind: snn.FixedProbability}}, chip.Sparse},
+		{snn.Projection{Connector: snn.Connector{Kind: snn.FixedInDegree}}, chip.Sparse},
+		{snn.Projection{Connector: snn.Connector{Kind: snn.OneToOne}}, chip.Sparse},
+		{snn.Projection{Format: "dense", Connector: snn.Connector{Kind: snn.FromList}}, chip.Dense},
+		{snn.Projection{Format: "conv", Connector: snn.Connector{Kind: snn.FromList}}, chip.Conv},
+		{snn.Projection{Format: "sparse", Connector: snn.Connector{Kind: snn.AllToAll}}, chip.Sparse},
 	}
 	for _, c := range cases {
-		if got := FormatOf(&c.p); got != c.want {
+		if got := chip.FormatOf(&c.p); got != c.want {
 			t.Errorf("FormatOf(%s, format %q) = %s, want %s", c.p.Connector.Kind, c.p.Format, got, c.want)
 		}
 	}
@@ -233,11 +225,11 @@ func TestFormatOf(t *testing.T) {
 
 // sanafeLoihi is SANA-FE's arch/loihi.yaml (@ 8951ab0) in Spindle's
 // fields, on a mesh of one core per tile so that messages cross links.
-func sanafeLoihi() *Arch {
-	return &Arch{
+func sanafeLoihi() *chip.Arch {
+	return &chip.Arch{
 		Name: "sanafe-loihi", NeuronsPerCore: 16, InputAxonsPerCore: 4096, OutputAxonsPerCore: 4096,
 		SynapsesPerCore: 1 << 16, MaxFanIn: 4096, MaxDelayTicks: 8, WeightBits: 16,
-		CoresPerTile: 4, TilesX: 8, TilesY: 4, Sync: Barrier, LinkBuffer: 16,
+		CoresPerTile: 4, TilesX: 8, TilesY: 4, Sync: chip.Barrier, LinkBuffer: 16,
 		HopLatencyEast: 4.1e-9, HopLatencyWest: 4.1e-9, HopLatencyNorth: 6.5e-9, HopLatencySouth: 6.5e-9,
 		HopEnergyEast: 3.0e-12, HopEnergyWest: 3.0e-12, HopEnergyNorth: 4.2e-12, HopEnergySouth: 4.2e-12,
 		SynOpEnergy: 33.6e-12, SynOpLatency: 4.7e-9, SynOpEnergyDense: 35.5e-12, SynOpLatencyDense: 3.8e-9,
@@ -246,7 +238,7 @@ func sanafeLoihi() *Arch {
 		NeuronUpdateEnergy: 21.6e-12, NeuronUpdateLatency: 3.7e-9,
 		SpikeEnergy: 69.3e-12, SpikeLatency: 30e-9,
 		MessageOutEnergy: 111e-12, MessageOutLatency: 5.1e-9, MessageInLatency: 16e-9,
-		SyncTiles: []SyncStep{{From: 1, Seconds: 0.6e-6}, {From: 2, Seconds: 1.0e-6}, {From: 4, Seconds: 1.4e-6}, {From: 29, Seconds: 1.8e-6}},
+		SyncTiles: []chip.SyncStep{{From: 1, Seconds: 0.6e-6}, {From: 2, Seconds: 1.0e-6}, {From: 4, Seconds: 1.4e-6}, {From: 29, Seconds: 1.8e-6}},
 	}
 }
 
@@ -305,13 +297,13 @@ func TestSANAFEFormula(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	nc := len(m.Cores)
 	var tickSpikes []uint32
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Timing: Simple, OnSpike: func(_ int64, id uint32) { tickSpikes = append(tickSpikes, id) }})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1, Timing: chip.Simple, OnSpike: func(_ int64, id uint32) { tickSpikes = append(tickSpikes, id) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,66 +371,6 @@ func TestSANAFEFormula(t *testing.T) {
 	}
 }
 
-// TestCongestion follows detailed timing's congestion model by hand: core
-// 0 sends six messages to core 1 and then one to core 2, all on one tile
-// (no links: each message's buffers are core 0's output and its
-// destination's input, so a held message counts half in each), one every
-// ns; receiving a message takes 10 ns; link_buffer 1 gives a route a
-// capacity of 2 messages.
-func TestCongestion(t *testing.T) {
-	a := tinyArch()
-	a.CoresPerTile, a.LinkBuffer, a.MessageInLatency, a.SynOpLatencyDense = 4, 1, 10*ns, 1*ns
-	m := &Mapping{Cores: [][]uint32{{0}, {1}, {2}}}
-	r, err := router.New(a.routerConfig(&Mapping{ChipsX: 1, ChipsY: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := newCost(a, m, []int64{1, 1, 1}, Detailed)
-	routeSyn := routeSyns{code: []uint32{0, uint32(Dense)<<formatShift | 100}}
-	var ts timedSends
-	for j := 0; j < 6; j++ {
-		ts.add(router.Packet{Src: 0, Dst: 1}, 0, float64(j+1)*ns)
-	}
-	ts.add(router.Packet{Src: 0, Dst: 2}, 1, 7*ns)
-	ts.flush(r, &k, routeSyn.at, a.LinkBuffer, nil)
-	// m0 at 1 and m1 at 2 find nothing held: core 1 takes m0 at 1 (done
-	// 11) and m1 at 11 (done 21). m2 at 3 finds m1 ahead (1 message, mean
-	// work 10): it arrives at 3 + 1*10/2 = 8, core 1 takes it at 21 (done
-	// 31). m3 at 4: 2 ahead, at capacity: arrives at 14, taken at 31 (done
-	// 41). m4 at 5: 3 ahead, 1 over: core 0 stalls 10 ns and sends it at
-	// 15; it arrives at 15 + 3*10/2 = 30, taken at 41 (done 51). m5, due at
-	// 6 + 10 = 16: m1 has been taken, m2..m4 are ahead, 1 over: sent at 26
-	// (stalled 20 ns in all), taken at 51 (done 61). m6 to core 2, due at
-	// 7 + 20 = 27: m2 has been taken; m3..m5 hold half a message each in
-	// core 0's output, 1.5 ahead: it arrives at 27 + 1.5*10/2 = 34.5 and
-	// core 2, idle, is done with it (10 ns + 100 synapses of 1 ns) at 144.5.
-	if got := k.work[0].stalled; math.Abs(got-20*ns) > 1e-15 {
-		t.Errorf("core 0 stalled %g s, want 20 ns", got)
-	}
-	if got := k.lastDone; math.Abs(got-144.5*ns) > 1e-15 {
-		t.Errorf("last message done at %g s, want 144.5 ns", got)
-	}
-	if k.work[0].sent != 7 || k.work[1].received != 6 || k.work[2].received != 1 || k.work[2].syn[Dense] != 100 {
-		t.Errorf("counts %+v", k.work)
-	}
-}
-
-// TestSyncInUse: the tables are looked up on the tiles and chips that hold
-// a neuron, not on the board's size.
-func TestSyncInUse(t *testing.T) {
-	a := tinyArch()
-	a.CoresPerTile, a.TilesX, a.TilesY = 1, 2, 1 // two cores per chip
-	a.BarrierLatency = 1000
-	a.SyncTiles = []SyncStep{{From: 1, Seconds: 1}, {From: 3, Seconds: 3}, {From: 4, Seconds: 4}}
-	a.SyncChips = []SyncStep{{From: 2, Seconds: 100}, {From: 3, Seconds: 300}}
-	// Cores 0, 2 and 3 hold neurons: 3 tiles on 2 chips; core 1 is empty.
-	m := &Mapping{Cores: [][]uint32{{0}, {}, {1}, {2}, {}, {}}}
-	k := newCost(a, m, []int64{1, 0, 1, 1, 0, 0}, Simple)
-	if k.sync != 1103 {
-		t.Errorf("sync %g s, want 1000 + 3 + 100", k.sync)
-	}
-}
-
 // TestCostDirectionalHops: each hop is priced by its direction, in energy
 // under both rules and in latency under detailed timing. Neurons a0, a1
 // on core 1 fire every tick; b on core 0 is one hop west of them, c on
@@ -460,22 +392,22 @@ func TestCostDirectionalHops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := tinyArch()
+	a := chip.TinyArch()
 	a.HopEnergyEast, a.HopEnergyWest, a.HopEnergyNorth, a.HopEnergySouth = 1, 10, 100, 1000
 	a.HopLatencyEast, a.HopLatencyWest, a.HopLatencyNorth, a.HopLatencySouth = 20*ns, 300*ns, 4000*ns, 50000*ns
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const ticks = 10
 	for _, c := range []struct {
-		timing Timing
+		timing chip.Timing
 		tick   float64
 	}{
-		{Simple, 0},          // no core costs, and the network adds nothing
-		{Detailed, 300 * ns}, // the last message in arrives from the east, over a west-bound link
+		{chip.Simple, 0},          // no core costs, and the network adds nothing
+		{chip.Detailed, 300 * ns}, // the last message in arrives from the east, over a west-bound link
 	} {
-		e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Timing: c.timing})
+		e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1, Timing: c.timing})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -62,7 +63,7 @@ func ExamplePartition() {
 	}
 	arch := &chip.Arch{Name: "small", NeuronsPerCore: 16, InputAxonsPerCore: 1024, OutputAxonsPerCore: 1024, SynapsesPerCore: 4096,
 		MaxFanIn: 1024, MaxDelayTicks: 16, WeightBits: 8, CoresPerTile: 4, TilesX: 2, TilesY: 2, LinkBuffer: 16, Sync: chip.Barrier}
-	m, err := chip.Map(g, arch, chip.Sequential, 0)
+	m, err := mapping.Map(g, arch, mapping.Sequential, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

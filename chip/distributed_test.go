@@ -1,4 +1,4 @@
-package chip
+package chip_test
 
 import (
 	"bytes"
@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -31,10 +34,10 @@ type memWorld struct {
 	arrived, gen int
 }
 
-func memComms(n int) []Comm {
+func memComms(n int) []chip.Comm {
 	w := &memWorld{n: n, box: make([][][]byte, n)}
 	w.cond = sync.NewCond(&w.mu)
-	out := make([]Comm, n)
+	out := make([]chip.Comm, n)
 	for r := range out {
 		out[r] = &memComm{rank: r, w: w}
 	}
@@ -81,8 +84,8 @@ func (c *memComm) Alltoallv(send, recv [][]byte) ([][]byte, error) {
 
 // distArch is testArch cut into chips of 8 cores, with short link
 // buffers so that packets queue and drop.
-func distArch() *Arch {
-	a := testArch()
+func distArch() *chip.Arch {
+	a := chiptest.Arch()
 	a.NeuronsPerCore, a.TilesX, a.TilesY, a.LinkBuffer = 128, 2, 1, 1
 	a.LinkServiceTime, a.ChipLinkServiceTime = 20e-9, 200e-9
 	a.ChipHopLatency, a.ChipHopEnergy, a.HopEnergyEast, a.SpikeEnergy = 50e-9, 1e-11, 1e-12, 2e-12
@@ -94,18 +97,18 @@ func distArch() *Arch {
 type distRun struct {
 	spikes  []spike
 	packets []router.Packet
-	stats   Stats
+	stats   chip.Stats
 }
 
 // runRanks runs net on r ranks for ticks and returns the spikes each
 // rank owns, joined by tick then rank (the single-process order), rank
 // 0's packets and every rank's totals.
-func runRanks(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, opt Options, r, ticks int) (distRun, []Stats) {
+func runRanks(t *testing.T, g *snn.Graph, a *chip.Arch, m *chip.Mapping, opt chip.Options, r, ticks int) (distRun, []chip.Stats) {
 	t.Helper()
 	comms := memComms(r)
 	per := make([][][]spike, r) // per[rank][tick]
 	packets := make([][]router.Packet, r)
-	stats := make([]Stats, r)
+	stats := make([]chip.Stats, r)
 	errs := make([]error, r)
 	var wg sync.WaitGroup
 	for k := range r {
@@ -115,7 +118,7 @@ func runRanks(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, opt Options, r, t
 			o := opt
 			o.Comm = comms[k]
 			per[k] = make([][]spike, ticks)
-			var e *Engine
+			var e *chip.Engine
 			o.OnSpike = func(tk int64, id uint32) {
 				if e.Owns(id) {
 					per[k][tk] = append(per[k][tk], spike{tk, id})
@@ -131,7 +134,7 @@ func runRanks(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, opt Options, r, t
 					return
 				}
 			}
-			if e, err = NewEngine(gk, a, m, o); err != nil {
+			if e, err = chip.NewEngine(gk, a, m, o); err != nil {
 				errs[k] = err
 				return
 			}
@@ -173,21 +176,21 @@ func TestDistributedMatchesOneProcess(t *testing.T) {
 	}
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
 		for _, tc := range []struct {
-			timing Timing
-			sync   Sync
-		}{{Detailed, Barrier}, {Simple, Barrier}, {Detailed, Realtime}} {
+			timing chip.Timing
+			sync   chip.Sync
+		}{{chip.Detailed, chip.Barrier}, {chip.Simple, chip.Barrier}, {chip.Detailed, chip.Realtime}} {
 			timing := tc.timing
-			net := cuba(mode)
+			net := chiptest.CUBA(mode)
 			net.Populations[0].Size, net.Populations[1].Size = 1600, 400
 			g, err := net.Build()
 			if err != nil {
 				t.Fatal(err)
 			}
 			a := distArch()
-			if a.Sync = tc.sync; a.Sync == Realtime {
+			if a.Sync = tc.sync; a.Sync == chip.Realtime {
 				a.TickBudget = 2e-7
 			}
-			m, err := Map(g, a, Sequential, 0)
+			m, err := mapping.Map(g, a, mapping.Sequential, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +198,7 @@ func TestDistributedMatchesOneProcess(t *testing.T) {
 				t.Fatalf("the test network should span chips, it has %d", m.Chips)
 			}
 			var one distRun
-			e, err := NewEngine(g, a, m, Options{Mode: mode, Timing: timing, Workers: 1,
+			e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Timing: timing, Workers: 1,
 				OnSpike:  func(tk int64, id uint32) { one.spikes = append(one.spikes, spike{tk, id}) },
 				OnPacket: func(p router.Packet, _ bool) { one.packets = append(one.packets, p) }})
 			if err != nil {
@@ -204,12 +207,12 @@ func TestDistributedMatchesOneProcess(t *testing.T) {
 			e.Run(ticks)
 			one.stats = e.Stats()
 			e.Close()
-			if one.stats.Spikes == 0 || a.Sync == Realtime && (one.stats.Router.Dropped == 0 || one.stats.Router.Late == 0) {
+			if one.stats.Spikes == 0 || a.Sync == chip.Realtime && (one.stats.Router.Dropped == 0 || one.stats.Router.Late == 0) {
 				t.Fatalf("the test should drop packets and spike: %+v", one.stats.Router)
 			}
 			for _, r := range rankCounts {
 				name := fmt.Sprintf("%v/%v/%v/%d ranks", mode, timing, a.Sync, r)
-				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 2}, r, ticks)
+				got, all := runRanks(t, g, a, m, chip.Options{Mode: mode, Timing: timing, Workers: 2}, r, ticks)
 				if !reflect.DeepEqual(got.spikes, one.spikes) {
 					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
 				}
@@ -241,9 +244,9 @@ func TestDistributedFormatsGraded(t *testing.T) {
 		modes, cases = modes[:1], []ranks{{2, false}, {3, true}}
 	}
 	for _, mode := range modes {
-		net := cuba(mode)
+		net := chiptest.CUBA(mode)
 		net.Populations[0].Size, net.Populations[1].Size = 1600, 400
-		net.Projections[1].Format = Dense.String() // exc->inh
+		net.Projections[1].Format = chip.Dense.String() // exc->inh
 		times := make([][]float64, 40)
 		for i := range times {
 			for k := range 6 {
@@ -257,27 +260,27 @@ func TestDistributedFormatsGraded(t *testing.T) {
 		net.Populations = append([]snn.Population{{Name: "in", Size: len(times), Kind: snn.SpikeSource, Graded: true, SpikeTimes: times}}, net.Populations...)
 		net.Projections = append(net.Projections,
 			snn.Projection{Name: "in->exc", Pre: "in", Post: "exc", Receptor: "exc", Connector: snn.Connector{Kind: snn.FixedProbability, P: 0.1}, Weight: snn.Const(3), Delay: snn.Const(0.1)},
-			snn.Projection{Name: "in->inh", Pre: "in", Post: "inh", Receptor: "exc", Connector: snn.Connector{Kind: snn.FixedProbability, P: 0.1}, Weight: snn.Const(3), Delay: snn.Const(0.1), Format: Dense.String()})
+			snn.Projection{Name: "in->inh", Pre: "in", Post: "inh", Receptor: "exc", Connector: snn.Connector{Kind: snn.FixedProbability, P: 0.1}, Weight: snn.Const(3), Delay: snn.Const(0.1), Format: chip.Dense.String()})
 		g, err := net.Build()
 		if err != nil {
 			t.Fatal(err)
 		}
 		a := distArch()
 		a.SynOpEnergyDense, a.SynOpLatencyDense = 3e-12, 5e-9
-		m, err := Map(g, a, Sequential, 0)
+		m, err := mapping.Map(g, a, mapping.Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, timing := range []Timing{Detailed, Simple} {
+		for _, timing := range []chip.Timing{chip.Detailed, chip.Simple} {
 			var one distRun
 			graded := 0
-			e, err := NewEngine(g, a, m, Options{Mode: mode, Timing: timing, Workers: 1,
+			e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Timing: timing, Workers: 1,
 				OnSpike:  func(tk int64, id uint32) { one.spikes = append(one.spikes, spike{tk, id}) },
 				OnPacket: func(p router.Packet, _ bool) { one.packets = append(one.packets, p) }})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e.oneFormat {
+			if e.OneFormat() {
 				t.Fatal("the test network should mix synapse formats")
 			}
 			e.Run(ticks)
@@ -294,7 +297,7 @@ func TestDistributedFormatsGraded(t *testing.T) {
 			for _, tc := range cases {
 				r := tc.r
 				name := fmt.Sprintf("%v/%v/%d ranks/keep own synapses %v", mode, timing, r, tc.keep)
-				got, all := runRanks(t, g, a, m, Options{Mode: mode, Timing: timing, Workers: 1, KeepOwnSynapses: tc.keep}, r, ticks)
+				got, all := runRanks(t, g, a, m, chip.Options{Mode: mode, Timing: timing, Workers: 1, KeepOwnSynapses: tc.keep}, r, ticks)
 				if !reflect.DeepEqual(got.spikes, one.spikes) {
 					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
 				}
@@ -312,7 +315,7 @@ func TestDistributedFormatsGraded(t *testing.T) {
 }
 
 func TestPartition(t *testing.T) {
-	a := testArch() // 128 cores a chip
+	a := chiptest.Arch() // 128 cores a chip
 	cores := func(n, per int) [][]uint32 {
 		out := make([][]uint32, n)
 		for c := range out {
@@ -322,17 +325,17 @@ func TestPartition(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		m     Mapping
+		m     chip.Mapping
 		ranks int
 		want  []int
 	}{
-		{"one rank", Mapping{Cores: cores(10, 4), Chips: 1}, 1, []int{0, 10}},
-		{"cores of one chip", Mapping{Cores: cores(10, 4), Chips: 1}, 2, []int{0, 5, 10}},
-		{"more ranks than cores", Mapping{Cores: cores(2, 4), Chips: 1}, 4, []int{0, 1, 1, 2, 2}},
-		{"whole chips", Mapping{Cores: cores(300, 4), Chips: 3}, 2, []int{0, 256, 300}},
-		{"a chip each", Mapping{Cores: cores(384, 4), Chips: 3}, 3, []int{0, 128, 256, 384}},
+		{"one rank", chip.Mapping{Cores: cores(10, 4), Chips: 1}, 1, []int{0, 10}},
+		{"cores of one chip", chip.Mapping{Cores: cores(10, 4), Chips: 1}, 2, []int{0, 5, 10}},
+		{"more ranks than cores", chip.Mapping{Cores: cores(2, 4), Chips: 1}, 4, []int{0, 1, 1, 2, 2}},
+		{"whole chips", chip.Mapping{Cores: cores(300, 4), Chips: 3}, 2, []int{0, 256, 300}},
+		{"a chip each", chip.Mapping{Cores: cores(384, 4), Chips: 3}, 3, []int{0, 128, 256, 384}},
 	} {
-		got := Partition(&tc.m, a, tc.ranks)
+		got := chip.Partition(&tc.m, a, tc.ranks)
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: Partition = %v, want %v", tc.name, got, tc.want)
 		}
@@ -340,35 +343,35 @@ func TestPartition(t *testing.T) {
 }
 
 func TestDistributedRefuses(t *testing.T) {
-	net := cuba(snn.Fixed)
+	net := chiptest.CUBA(snn.Fixed)
 	net.Populations[0].Size, net.Populations[1].Size = 80, 20
 	g, err := net.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := distArch()
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: memComms(1)[0]})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Comm: memComms(1)[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if _, err := e.Probe([]uint32{0}, V); err == nil {
+	if _, err := e.Probe([]uint32{0}, chip.V); err == nil {
 		t.Error("a distributed engine accepted a probe")
 	}
-	if err := e.BeginSleep(SleepPhase{Ticks: 1}); err == nil {
+	if err := e.BeginSleep(chip.SleepPhase{Ticks: 1}); err == nil {
 		t.Error("a distributed engine began to sleep")
 	}
 	bad := &memComm{rank: 3, w: &memWorld{n: 2}}
-	if _, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: bad}); err == nil {
+	if _, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Comm: bad}); err == nil {
 		t.Error("rank 3 of 2 was accepted")
 	}
 
 	// A failed exchange stops the engine, and Err says why.
-	f, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Comm: failComm{}})
+	f, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Comm: failComm{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +393,7 @@ func (failComm) Alltoallv(send, recv [][]byte) ([][]byte, error) {
 
 // onRanks runs f(rank, comm) on r goroutine ranks and fails on an error
 // of any.
-func onRanks(t *testing.T, r int, f func(k int, c Comm) error) {
+func onRanks(t *testing.T, r int, f func(k int, c chip.Comm) error) {
 	t.Helper()
 	comms := memComms(r)
 	errs := make([]error, r)
@@ -420,19 +423,19 @@ func TestDistributedCheckpointContinues(t *testing.T) {
 		n, m = 20, 30
 	}
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
-		net := cuba(mode)
+		net := chiptest.CUBA(mode)
 		net.Populations[0].Size, net.Populations[1].Size = 1600, 400
 		g, err := net.Build()
 		if err != nil {
 			t.Fatal(err)
 		}
 		a := distArch()
-		mp, err := Map(g, a, Sequential, 0)
+		mp, err := mapping.Map(g, a, mapping.Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var want []spike
-		e, err := NewEngine(g, a, mp, Options{Mode: mode, Workers: 1, OnSpike: func(tk int64, id uint32) {
+		e, err := chip.NewEngine(g, a, mp, chip.Options{Mode: mode, Workers: 1, OnSpike: func(tk int64, id uint32) {
 			if tk >= int64(n) {
 				want = append(want, spike{tk, id})
 			}
@@ -445,8 +448,8 @@ func TestDistributedCheckpointContinues(t *testing.T) {
 		e.Close()
 
 		parts := make([]bytes.Buffer, 2)
-		onRanks(t, 2, func(k int, c Comm) error {
-			e, err := NewEngine(g, a, mp, Options{Mode: mode, Workers: 2, Comm: c})
+		onRanks(t, 2, func(k int, c chip.Comm) error {
+			e, err := chip.NewEngine(g, a, mp, chip.Options{Mode: mode, Workers: 2, Comm: c})
 			if err != nil {
 				return err
 			}
@@ -455,11 +458,11 @@ func TestDistributedCheckpointContinues(t *testing.T) {
 			return e.Checkpoint(&parts[k])
 		})
 		per := make([][][]spike, 2)
-		stats := make([]Stats, 2)
-		onRanks(t, 2, func(k int, c Comm) error {
+		stats := make([]chip.Stats, 2)
+		onRanks(t, 2, func(k int, c chip.Comm) error {
 			per[k] = make([][]spike, n+m)
-			var e *Engine
-			e, err := Restore(bytes.NewReader(parts[k].Bytes()), g, a, mp, Options{Mode: mode, Workers: 1, Comm: c,
+			var e *chip.Engine
+			e, err := chip.Restore(bytes.NewReader(parts[k].Bytes()), g, a, mp, chip.Options{Mode: mode, Workers: 1, Comm: c,
 				OnSpike: func(tk int64, id uint32) {
 					if e.Owns(id) {
 						per[k][tk] = append(per[k][tk], spike{tk, id})
@@ -494,17 +497,17 @@ func TestDistributedCheckpointContinues(t *testing.T) {
 			part  int
 			ranks int
 		}{{"4 ranks", 0, 4}, {"the other rank", 1, 2}, {"one process", 0, 0}} {
-			var comm Comm
+			var comm chip.Comm
 			if tc.ranks > 0 {
 				comm = memComms(tc.ranks)[0]
 			}
-			_, err := Restore(bytes.NewReader(parts[tc.part].Bytes()), g, a, mp, Options{Mode: mode, Comm: comm})
+			_, err := chip.Restore(bytes.NewReader(parts[tc.part].Bytes()), g, a, mp, chip.Options{Mode: mode, Comm: comm})
 			if err == nil || !strings.Contains(err.Error(), "2 ranks") {
 				t.Errorf("%v: rank %d's part restored on %s: %v", mode, tc.part, tc.name, err)
 			}
 		}
 		var single bytes.Buffer
-		e, err = NewEngine(g, a, mp, Options{Mode: mode})
+		e, err = chip.NewEngine(g, a, mp, chip.Options{Mode: mode})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -512,7 +515,7 @@ func TestDistributedCheckpointContinues(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.Close()
-		if _, err := Restore(&single, g, a, mp, Options{Mode: mode, Comm: memComms(2)[0]}); err == nil || !strings.Contains(err.Error(), "one process") {
+		if _, err := chip.Restore(&single, g, a, mp, chip.Options{Mode: mode, Comm: memComms(2)[0]}); err == nil || !strings.Contains(err.Error(), "one process") {
 			t.Errorf("%v: a single-process checkpoint restored on rank 0 of 2: %v", mode, err)
 		}
 	}
@@ -521,58 +524,60 @@ func TestDistributedCheckpointContinues(t *testing.T) {
 // FuzzExchangeMessage feeds rank 0 arbitrary messages from rank 1: they
 // are read or refused, never a panic or a spike out of its core.
 func FuzzExchangeMessage(f *testing.F) {
-	net := cuba(snn.Fixed)
+	net := chiptest.CUBA(snn.Fixed)
 	net.Populations[0].Size, net.Populations[1].Size = 400, 100
 	g, err := net.Build()
 	if err != nil {
 		f.Fatal(err)
 	}
 	a := distArch()
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		f.Fatal(err)
 	}
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: memComms(2)[0]})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1, Comm: memComms(2)[0]})
 	if err != nil {
 		f.Fatal(err)
 	}
 	defer e.Close()
-	d := e.dist
+	first := e.RankFirst()
 	// A well-formed message: every core of rank 1 with one spike (the
 	// counters' growth, the spikes, and per spike its packets: one to
 	// core 0's axon 0 reaching 2 synapses, one to core c's axon 300).
 	var good []byte
-	for c := d.first[1]; c < d.first[2]; c++ {
+	for c := first[1]; c < first[2]; c++ {
 		good = append(good, 3, 128, 1, 1, 0, 1, byte(c%7), 2, 0, 0, 2, byte(c), 172, 2, 1)
 	}
-	if err := e.takeRank(1, good); err != nil || len(d.dst) != 2*(d.first[2]-d.first[1]) {
-		f.Fatalf("a well-formed message: %v, %d packets", err, len(d.dst))
+	if err := e.TakeRank(1, good); err != nil || len(e.Taken().Dst) != 2*(first[2]-first[1]) {
+		f.Fatalf("a well-formed message: %v, %d packets", err, len(e.Taken().Dst))
 	}
 	f.Add(good)
 	f.Add(good[:len(good)-1])
 	f.Add([]byte{})
+	cores := e.Cores()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d.clearPackets()
-		if err := e.takeRank(1, b); err != nil {
+		e.ClearPackets()
+		if err := e.TakeRank(1, b); err != nil {
 			return
 		}
-		for c := d.first[1]; c < d.first[2]; c++ {
-			for _, l := range e.spikes[c] {
-				if int(l) >= e.cores[c].Compartments() {
-					t.Fatalf("core %d: spike of compartment %d of %d", c, l, e.cores[c].Compartments())
+		for c := first[1]; c < first[2]; c++ {
+			for _, l := range e.CoreSpikes(c) {
+				if int(l) >= cores[c].Compartments() {
+					t.Fatalf("core %d: spike of compartment %d of %d", c, l, cores[c].Compartments())
 				}
 			}
 		}
+		d := e.Taken()
 		packets := 0
-		for _, n := range d.groups {
+		for _, n := range d.Groups {
 			packets += int(n)
 		}
-		if packets != len(d.dst) || len(d.dst) != len(d.syn) || len(d.dst) != len(d.axon.lo) {
-			t.Fatalf("%d packets in the spikes' counts, %d destinations, %d synapse counts, %d axons", packets, len(d.dst), len(d.syn), len(d.axon.lo))
+		if packets != len(d.Dst) || len(d.Dst) != d.Syns || len(d.Dst) != d.Axons {
+			t.Fatalf("%d packets in the spikes' counts, %d destinations, %d synapse counts, %d axons", packets, len(d.Dst), d.Syns, d.Axons)
 		}
-		for r, dst := range d.dst {
-			if int(dst) >= len(e.cores) || e.owns(int(dst)) && int(d.axon.at(r)) >= e.cores[dst].Axons() {
-				t.Fatalf("packet %d to core %d's axon %d", r, dst, d.axon.at(r))
+		for r, dst := range d.Dst {
+			if int(dst) >= len(cores) || e.OwnsCore(int(dst)) && int(d.Axon(r)) >= cores[dst].Axons() {
+				t.Fatalf("packet %d to core %d's axon %d", r, dst, d.Axon(r))
 			}
 		}
 	})
@@ -584,13 +589,13 @@ func FuzzExchangeMessage(f *testing.F) {
 // router and of the exchange without MPI's. mpirun's figures are in
 // docs/benchmarks.md.
 func BenchmarkDistributedCUBA(b *testing.B) {
-	g, err := cuba(snn.Fixed).Build()
+	g, err := chiptest.CUBA(snn.Fixed).Build()
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 256
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -599,13 +604,13 @@ func BenchmarkDistributedCUBA(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				comms := memComms(r)
-				engines := make([]*Engine, r)
+				engines := make([]*chip.Engine, r)
 				for k := range r {
-					o := Options{Mode: snn.Fixed, Workers: 1}
+					o := chip.Options{Mode: snn.Fixed, Workers: 1}
 					if r > 1 {
 						o.Comm = comms[k]
 					}
-					if engines[k], err = NewEngine(g, a, m, o); err != nil {
+					if engines[k], err = chip.NewEngine(g, a, m, o); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -632,14 +637,14 @@ func BenchmarkDistributedCUBA(b *testing.B) {
 // FuzzRestoreRankPart: no payload of a rank's part that passes the
 // checksums (this starts past them) makes Restore panic.
 func FuzzRestoreRankPart(f *testing.F) {
-	net := cuba(snn.Fixed)
+	net := chiptest.CUBA(snn.Fixed)
 	net.Populations[0].Size, net.Populations[1].Size = 400, 100
 	g, err := net.Build()
 	if err != nil {
 		f.Fatal(err)
 	}
 	a := distArch()
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -651,7 +656,7 @@ func FuzzRestoreRankPart(f *testing.F) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: comms[k]})
+			e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1, Comm: comms[k]})
 			if err != nil {
 				errs[k] = err
 				return
@@ -672,49 +677,21 @@ func FuzzRestoreRankPart(f *testing.F) {
 		f.Fatal(err)
 	}
 	for k := range parts {
-		raw, err := dec.DecodeAll(parts[k].Bytes()[checkpointHeader:], nil)
+		raw, err := dec.DecodeAll(parts[k].Bytes()[chip.CheckpointHeader:], nil)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(uint8(k), raw)
 	}
 	f.Fuzz(func(t *testing.T, k uint8, b []byte) {
-		s, err := parseFlagged(b, flagRank)
+		s, err := chip.ParseFlagged(b, chip.FlagRank)
 		if err != nil {
 			return
 		}
-		e, err := s.Restore(g, a, m, Options{Mode: snn.Fixed, Workers: 1, Comm: memComms(2)[k%2]})
+		e, err := s.Restore(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1, Comm: memComms(2)[k%2]})
 		if err == nil {
 			e.Stats()
 			e.Close()
 		}
 	})
-}
-
-// TestRouteCounts: counts past a byte, and routes counted out of order.
-func TestRouteCounts(t *testing.T) {
-	rc := newRouteCounts(0)
-	want := []int32{}
-	// Routes 0..3, synapses to them interleaved as a neuron's targets
-	// on several cores are: route r gets counts[r].
-	counts := []int32{1, 300, 255, 1000}
-	for r := range counts {
-		rc.add(r)
-		want = append(want, 1)
-	}
-	for more := true; more; {
-		more = false
-		for r := len(counts) - 1; r >= 0; r-- {
-			if want[r] < counts[r] {
-				rc.add(r)
-				want[r]++
-				more = true
-			}
-		}
-	}
-	for r, c := range counts {
-		if got := rc.at(r); got != c {
-			t.Errorf("route %d: %d synapses, want %d", r, got, c)
-		}
-	}
 }

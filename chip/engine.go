@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/spindle-sim/spindle/chip/internal/synmem"
 	"github.com/spindle-sim/spindle/core"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
@@ -61,8 +62,8 @@ type Engine struct {
 
 	cores  []*core.Core
 	router *router.Router
-	local  []uint16 // compartment of each global neuron on its core
-	mem    *synMem  // the arch's synapse-memory model
+	local  []uint16      // compartment of each global neuron on its core
+	mem    *synmem.Model // the arch's synapse-memory model
 
 	// Output routes of every global neuron, in compressed sparse rows,
 	// with the synapses each route reaches by synapse format. A rank of
@@ -171,7 +172,7 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 		return nil, fmt.Errorf("arch %q: %w", a.Name, err)
 	}
 	e.router = r
-	e.mem = newSynMem(g.Net, g.PopStart, a)
+	e.mem = synmem.New(g.Net, g.PopStart, a.ConvWeightSharing)
 	if err := e.checkMemory(); err != nil {
 		return nil, err
 	}
@@ -212,7 +213,7 @@ func (e *Engine) limits() core.Limits {
 		Neurons: a.NeuronsPerCore, InputAxons: a.InputAxonsPerCore, OutputAxons: a.OutputAxonsPerCore,
 		Synapses: a.SynapsesPerCore, FanIn: a.MaxFanIn, MaxDelay: a.MaxDelayTicks,
 	}
-	if e.mem.shared {
+	if e.mem.Shared {
 		// Shared kernels: buildCores checks the memory by the model.
 		l.Synapses = 0
 	}
@@ -222,7 +223,7 @@ func (e *Engine) limits() core.Limits {
 // checkMemory refuses a core whose synapse memory, by the arch's model,
 // exceeds synapses_per_core.
 func (e *Engine) checkMemory() error {
-	if !e.mem.shared {
+	if !e.mem.Shared {
 		return nil
 	}
 	g := e.graph
@@ -230,7 +231,7 @@ func (e *Engine) checkMemory() error {
 	for _, p := range g.Post {
 		fanIn[p]++
 	}
-	for c, used := range e.mem.coreMemory(e.mapng.Cores, func(i int) int { return fanIn[i] }) {
+	for c, used := range e.mem.CoreMemory(e.mapng.Cores, func(i int) int { return fanIn[i] }) {
 		if used > e.arch.SynapsesPerCore {
 			return fmt.Errorf("chip: core %d: synapse memory of %d weights (convolution kernels shared) exceeds synapses_per_core %d of arch %q", c, used, e.arch.SynapsesPerCore, e.arch.Name)
 		}

@@ -1,4 +1,4 @@
-package chip
+package chip_test
 
 import (
 	"errors"
@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/core"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -25,7 +28,7 @@ func TestCUBARate(t *testing.T) {
 	}
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
 		t.Run(mode.String(), func(t *testing.T) {
-			sp, s := runSpikes(t, cuba(mode), testArch(), Sequential, 0, 10000)
+			sp, s := runSpikes(t, chiptest.CUBA(mode), chiptest.Arch(), mapping.Sequential, 0, 10000)
 			rate := float64(s.Spikes) / 4000 / 1.0
 			t.Logf("%s: %d spikes, %.2f Hz, %d synaptic events", mode, s.Spikes, rate, s.SynapticEvents)
 			if rate < 4 || rate > 8 {
@@ -52,23 +55,23 @@ func TestDeterministicAcrossWorkersAndMappings(t *testing.T) {
 		ticks = 150 // the race detector makes every tick slow
 	}
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
-		net := cuba(mode)
-		small := testArch()
+		net := chiptest.CUBA(mode)
+		small := chiptest.Arch()
 		small.NeuronsPerCore = 300
 		small.OutputAxonsPerCore = 1 << 16
-		ref, _ := runSpikes(t, net, testArch(), Sequential, 1, ticks)
+		ref, _ := runSpikes(t, net, chiptest.Arch(), mapping.Sequential, 1, ticks)
 		if len(ref) == 0 {
 			t.Fatal("no spikes")
 		}
 		for _, c := range []struct {
-			arch    *Arch
-			mapper  Mapper
+			arch    *chip.Arch
+			mapper  mapping.Mapper
 			workers int
 		}{
-			{testArch(), Sequential, 2},
-			{testArch(), Balanced, 4},
-			{small, Sequential, 3},
-			{small, Balanced, 2},
+			{chiptest.Arch(), mapping.Sequential, 2},
+			{chiptest.Arch(), mapping.Balanced, 4},
+			{small, mapping.Sequential, 3},
+			{small, mapping.Balanced, 2},
 		} {
 			got, _ := runSpikes(t, net, c.arch, c.mapper, c.workers, ticks)
 			if mode == snn.Fixed && !slices.Equal(got, ref) {
@@ -101,7 +104,7 @@ func TestDelaysAreExact(t *testing.T) {
 		}
 		// NoLeak with tau_m 10 at dt 1: v gains I/10 per tick; I = 100 on
 		// arrival so v = 10 > 1 in the arrival tick.
-		got, _ := runSpikes(t, net, testArch(), Sequential, 1, 20)
+		got, _ := runSpikes(t, net, chiptest.Arch(), mapping.Sequential, 1, 20)
 		want := []spike{{3, 0}, {10, 1}}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: spikes %v, want %v", mode, got, want)
@@ -118,7 +121,7 @@ func TestRefractoryPeriod(t *testing.T) {
 				Receptors: []snn.Receptor{{Name: "x", TauSyn: 1}}}}},
 		}
 		// v += 5 each integrating tick: spike at 0, refractory 1-3, spike at 4.
-		got, _ := runSpikes(t, net, testArch(), Sequential, 1, 10)
+		got, _ := runSpikes(t, net, chiptest.Arch(), mapping.Sequential, 1, 10)
 		want := []spike{{0, 0}, {4, 0}, {8, 0}}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: spikes %v, want %v", mode, got, want)
@@ -127,100 +130,100 @@ func TestRefractoryPeriod(t *testing.T) {
 }
 
 func TestCapacityErrors(t *testing.T) {
-	net := cuba(snn.Fixed)
+	net := chiptest.CUBA(snn.Fixed)
 	g, err := net.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		name   string
-		change func(a *Arch)
+		change func(a *chip.Arch)
 		want   string
 	}{
-		{"fan-in", func(a *Arch) { a.MaxFanIn = 50 }, "fan-in"},
-		{"synapse memory", func(a *Arch) { a.SynapsesPerCore = 60 }, "synapse memory"},
-		{"input axons", func(a *Arch) { a.InputAxonsPerCore = 40 }, "input axons"},
-		{"chips", func(a *Arch) { a.NeuronsPerCore = 10; a.MaxChips = 1 }, "at most 1 chips"},
+		{"fan-in", func(a *chip.Arch) { a.MaxFanIn = 50 }, "fan-in"},
+		{"synapse memory", func(a *chip.Arch) { a.SynapsesPerCore = 60 }, "synapse memory"},
+		{"input axons", func(a *chip.Arch) { a.InputAxonsPerCore = 40 }, "input axons"},
+		{"chips", func(a *chip.Arch) { a.NeuronsPerCore = 10; a.MaxChips = 1 }, "at most 1 chips"},
 	} {
-		a := testArch()
+		a := chiptest.Arch()
 		c.change(a)
-		_, err := Map(g, a, Sequential, 0)
+		_, err := mapping.Map(g, a, mapping.Sequential, 0)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
 		}
 	}
 	// Output axons are only known once every neuron is placed: the mapper
 	// shrinks cores until they fit, or says which neuron cannot.
-	a := testArch()
+	a := chiptest.Arch()
 	a.OutputAxonsPerCore = 100
-	if _, err := Map(g, a, Sequential, 0); err == nil || !strings.Contains(err.Error(), "output axons") {
+	if _, err := mapping.Map(g, a, mapping.Sequential, 0); err == nil || !strings.Contains(err.Error(), "output axons") {
 		t.Errorf("output axon limit: got %v", err)
 	}
 	a.OutputAxonsPerCore = 2000
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed})
 	if err != nil {
 		t.Fatalf("a mapping that respects output axons fails to build: %v", err)
 	}
 	e.Close()
 	// The cores themselves refuse what the mapper would never produce.
-	one := &Mapping{Strategy: "manual", Cores: [][]uint32{make([]uint32, g.N)}, CoreOf: make([]uint32, g.N), Chips: 1, ChipsX: 1, ChipsY: 1}
+	one := &chip.Mapping{Strategy: "manual", Cores: [][]uint32{make([]uint32, g.N)}, CoreOf: make([]uint32, g.N), Chips: 1, ChipsX: 1, ChipsY: 1}
 	for i := range one.Cores[0] {
 		one.Cores[0][i] = uint32(i)
 	}
-	big := testArch()
+	big := chiptest.Arch()
 	big.NeuronsPerCore = 1 << 16
 	big.SynapsesPerCore = 1000
-	_, err = NewEngine(g, big, one, Options{Mode: snn.Fixed})
+	_, err = chip.NewEngine(g, big, one, chip.Options{Mode: snn.Fixed})
 	var le *core.LimitError
 	if !errors.As(err, &le) || le.Limit != "input axons" && le.Limit != "synapses" {
 		t.Errorf("core limit: got %v", err)
 	}
-	if _, err := Map(g, testArch(), Sequential, 0); err != nil {
+	if _, err := mapping.Map(g, chiptest.Arch(), mapping.Sequential, 0); err != nil {
 		t.Errorf("CUBA should fit the test arch: %v", err)
 	}
-	if _, err := Map(g, testArch(), Mapper(99), 0); err == nil {
+	if _, err := mapping.Map(g, chiptest.Arch(), mapping.Mapper(99), 0); err == nil {
 		t.Error("unknown strategy accepted")
 	}
 }
 
 // Two workers share five equal cores evenly by splitting the middle one.
 func TestPlanSplitsCores(t *testing.T) {
-	g, err := cuba(snn.Float).Build()
+	g, err := chiptest.CUBA(snn.Float).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.SynapsesPerCore = 65536
-	m, err := Map(g, a, Balanced, 0)
+	m, err := mapping.Map(g, a, mapping.Balanced, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Float, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
 	for _, w := range []int{1, 2, 3} {
-		p := e.plan(w, true)
+		p := e.Plan(w, true)
 		counts := make([]int, w)
-		seen := make([]int, len(e.cores))
+		seen := make([]int, len(e.Cores()))
 		for k := range p {
 			for _, pc := range p[k] {
-				n := e.cores[pc.core].LIF()
-				if pc.split {
-					counts[k] += pc.to - pc.from
-					seen[pc.core] += pc.to - pc.from
+				n := e.Cores()[pc.Core].LIF()
+				if pc.Split {
+					counts[k] += pc.To - pc.From
+					seen[pc.Core] += pc.To - pc.From
 				} else {
 					counts[k] += n
-					seen[pc.core] += n
+					seen[pc.Core] += n
 				}
 			}
 		}
-		for c, cr := range e.cores {
+		for c, cr := range e.Cores() {
 			if seen[c] != cr.LIF() {
 				t.Errorf("%d workers: core %d covered %d of %d compartments", w, c, seen[c], cr.LIF())
 			}

@@ -1,9 +1,11 @@
-package chip
+package chip_test
 
 import (
 	"slices"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -25,13 +27,13 @@ func TestGradedSpikes(t *testing.T) {
 				},
 				Projections: []snn.Projection{{Name: "w", Pre: "in", Post: "if", Connector: snn.Connector{Kind: snn.OneToOne}, Weight: snn.Const(1)}},
 			}
-			got, st := runSpikes(t, net, testArch(), Sequential, workers, 12)
+			got, st := runSpikes(t, net, chiptest.Arch(), mapping.Sequential, workers, 12)
 			sortSpikes(got)
 			g, err := net.Build()
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, err := dense.New(g, dense.Options{Mode: mode, WeightBits: testArch().WeightBits})
+			d, err := dense.New(g, dense.Options{Mode: mode, WeightBits: chiptest.Arch().WeightBits})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,50 +1,14 @@
-package chip
+package chip_test
 
 import (
 	"slices"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/snn"
 )
-
-// cuba returns the Brette et al. (2007) CUBA benchmark network.
-func cuba(mode snn.Mode) *snn.Network {
-	lif := snn.Neuron{
-		TauM: 20, VRest: -49, VReset: -60, VTh: -50, TRef: 5,
-		Receptors: []snn.Receptor{{Name: "exc", TauSyn: 5}, {Name: "inh", TauSyn: 10}},
-		VInit:     snn.UniformDist(-60, -50),
-	}
-	proj := func(pre, post, rec string, w float64) snn.Projection {
-		return snn.Projection{
-			Name: pre + "->" + post, Pre: pre, Post: post, Receptor: rec,
-			Connector: snn.Connector{Kind: snn.FixedProbability, P: 0.02},
-			Weight:    snn.Const(w), Delay: snn.Const(0.1),
-		}
-	}
-	return &snn.Network{
-		Name: "cuba", Dt: 0.1, Seed: 1, Mode: mode,
-		Populations: []snn.Population{
-			{Name: "exc", Size: 3200, Neuron: lif},
-			{Name: "inh", Size: 800, Neuron: lif},
-		},
-		Projections: []snn.Projection{
-			proj("exc", "exc", "exc", 1.62), proj("exc", "inh", "exc", 1.62),
-			proj("inh", "exc", "inh", -9), proj("inh", "inh", "inh", -9),
-		},
-	}
-}
-
-// testArch is a small Loihi-like chip without costs.
-func testArch() *Arch {
-	return &Arch{
-		Name: "test", NeuronsPerCore: 1024, InputAxonsPerCore: 4096, OutputAxonsPerCore: 4096,
-		SynapsesPerCore: 1 << 20, MaxFanIn: 4096, MaxDelayTicks: 64, WeightBits: 8,
-		CoresPerTile: 4, TilesX: 8, TilesY: 4, Sync: Barrier, LinkBuffer: 16,
-		HopLatencyEast: 4e-9, HopLatencyWest: 4e-9, HopLatencyNorth: 6e-9, HopLatencySouth: 6e-9, LinkServiceTime: 2e-9, ChipLinkServiceTime: 20e-9,
-		SynOpLatency: 1e-9, NeuronUpdateLatency: 2e-9,
-	}
-}
 
 type spike struct {
 	t  int64
@@ -63,18 +27,18 @@ func cmpSpike(x, y spike) int {
 }
 
 // runSpikes simulates net for ticks on arch a and returns every spike.
-func runSpikes(t testing.TB, net *snn.Network, a *Arch, strategy Mapper, workers, ticks int) ([]spike, Stats) {
+func runSpikes(t testing.TB, net *snn.Network, a *chip.Arch, strategy mapping.Mapper, workers, ticks int) ([]spike, chip.Stats) {
 	t.Helper()
 	g, err := net.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Map(g, a, strategy, 0)
+	m, err := mapping.Map(g, a, strategy, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []spike
-	e, err := NewEngine(g, a, m, Options{Mode: net.Mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: net.Mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
 		out = append(out, spike{tk, id})
 	}})
 	if err != nil {
@@ -87,7 +51,7 @@ func runSpikes(t testing.TB, net *snn.Network, a *Arch, strategy Mapper, workers
 
 // rewardedDense runs the dense reference of g in fixed mode for ticks
 // under the reward schedule rewardAt and returns it with its spikes.
-func rewardedDense(t *testing.T, g *snn.Graph, a *Arch, ticks int) (*dense.Sim, []spike) {
+func rewardedDense(t *testing.T, g *snn.Graph, a *chip.Arch, ticks int) (*dense.Sim, []spike) {
 	t.Helper()
 	d, err := dense.New(g, dense.Options{Mode: snn.Fixed, WeightBits: a.WeightBits})
 	if err != nil {
@@ -108,10 +72,10 @@ func rewardedDense(t *testing.T, g *snn.Graph, a *Arch, ticks int) (*dense.Sim, 
 // rewardedEngine runs the event engine of g on mapping m in fixed mode as
 // rewardedDense runs the reference, and returns it (closed) with its
 // spikes in the reference's order.
-func rewardedEngine(t *testing.T, g *snn.Graph, a *Arch, m *Mapping, workers, ticks int) (*Engine, []spike) {
+func rewardedEngine(t *testing.T, g *snn.Graph, a *chip.Arch, m *chip.Mapping, workers, ticks int) (*chip.Engine, []spike) {
 	t.Helper()
 	var got []spike
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: workers, OnSpike: func(tk int64, id uint32) {
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: workers, OnSpike: func(tk int64, id uint32) {
 		got = append(got, spike{tk, id})
 	}})
 	if err != nil {

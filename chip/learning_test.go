@@ -1,4 +1,4 @@
-package chip
+package chip_test
 
 import (
 	"fmt"
@@ -6,6 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -80,22 +83,22 @@ func TestPlasticEngineMatchesDenseFixed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := testArch()
+		a := chiptest.Arch()
 		d, want := rewardedDense(t, g, a, ticks)
 		if len(want) < 100 {
 			t.Fatalf("seed %d: only %d spikes", seed, len(want))
 		}
-		small := testArch()
+		small := chiptest.Arch()
 		small.NeuronsPerCore = 17
 		for _, c := range []struct {
-			arch    *Arch
-			mapper  Mapper
+			arch    *chip.Arch
+			mapper  mapping.Mapper
 			workers int
 		}{
-			{a, Sequential, 1}, {small, Sequential, 2}, {small, Random, 1}, {small, Balanced, 2},
+			{a, mapping.Sequential, 1}, {small, mapping.Sequential, 2}, {small, mapping.Random, 1}, {small, mapping.Balanced, 2},
 		} {
 			name := fmt.Sprintf("seed %d %s/%d workers=%d", seed, c.mapper, c.arch.NeuronsPerCore, c.workers)
-			m, err := Map(g, c.arch, c.mapper, 0)
+			m, err := mapping.Map(g, c.arch, c.mapper, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,13 +145,13 @@ func TestPlasticFloatCloseToFixed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := testArch()
+		a := chiptest.Arch()
 		a.WeightBits = 16
-		m, err := Map(g, a, Sequential, 0)
+		m, err := mapping.Map(g, a, mapping.Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
+		e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,9 +183,9 @@ func TestWeightsRoundTripAndFreeze(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
-	m, _ := Map(g, a, Sequential, 0)
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+	a := chiptest.Arch()
+	m, _ := mapping.Map(g, a, mapping.Sequential, 0)
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,11 +235,11 @@ func TestSetPoissonRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 20
-	m, _ := Map(g, a, Sequential, 0)
+	m, _ := mapping.Map(g, a, mapping.Sequential, 0)
 	count := 0
-	e, err := NewEngine(g, a, m, Options{Workers: 2, OnSpike: func(int64, uint32) { count++ }})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Workers: 2, OnSpike: func(int64, uint32) { count++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +280,7 @@ func BenchmarkPlasticity(b *testing.B) {
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
 		for _, plastic := range []bool{false, true} {
 			b.Run(fmt.Sprintf("%s/plastic=%v", mode, plastic), func(b *testing.B) {
-				net := cuba(mode)
+				net := chiptest.CUBA(mode)
 				if plastic {
 					for i := range net.Projections {
 						pr := &net.Projections[i]
@@ -290,15 +293,15 @@ func BenchmarkPlasticity(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				a := testArch()
-				m, err := Map(g, a, Balanced, 0)
+				a := chiptest.Arch()
+				m, err := mapping.Map(g, a, mapping.Balanced, 0)
 				if err != nil {
 					b.Fatal(err)
 				}
-				var s Stats
+				var s chip.Stats
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
-					e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
+					e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: 1})
 					if err != nil {
 						b.Fatal(err)
 					}

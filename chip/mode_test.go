@@ -1,9 +1,12 @@
-package chip
+package chip_test
 
 import (
 	"bytes"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -24,12 +27,12 @@ func TestOptionsModeFollowsNetwork(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := testArch()
-		m, err := Map(g, a, Sequential, 0)
+		a := chiptest.Arch()
+		m, err := mapping.Map(g, a, mapping.Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := NewEngine(g, a, m, Options{Mode: c.opt, Workers: 1})
+		e, err := chip.NewEngine(g, a, m, chip.Options{Mode: c.opt, Workers: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +44,7 @@ func TestOptionsModeFollowsNetwork(t *testing.T) {
 			t.Fatal(err)
 		}
 		ck := bytes.Clone(buf.Bytes())
-		s, err := ReadCheckpoint(&buf)
+		s, err := chip.ReadCheckpoint(&buf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +53,7 @@ func TestOptionsModeFollowsNetwork(t *testing.T) {
 		}
 		// A checkpoint restores into an engine whose options leave the mode
 		// to the network exactly when the modes agree.
-		if _, err := Restore(bytes.NewReader(ck), g, a, m, Options{Workers: 1}); (err == nil) != (c.want == c.net.Resolve(snn.NetworkMode)) {
+		if _, err := chip.Restore(bytes.NewReader(ck), g, a, m, chip.Options{Workers: 1}); (err == nil) != (c.want == c.net.Resolve(snn.NetworkMode)) {
 			t.Errorf("network %v, options %v: restore with the network's mode: %v", c.net, c.opt, err)
 		}
 	}

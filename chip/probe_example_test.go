@@ -5,6 +5,7 @@ import (
 	"log"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -27,7 +28,7 @@ func ExampleEngine_Probe() {
 	}
 	arch := &chip.Arch{Name: "small", NeuronsPerCore: 16, InputAxonsPerCore: 64, OutputAxonsPerCore: 64, SynapsesPerCore: 256,
 		MaxFanIn: 64, MaxDelayTicks: 16, WeightBits: 8, CoresPerTile: 1, TilesX: 1, TilesY: 1, LinkBuffer: 16, Sync: chip.Barrier}
-	m, err := chip.Map(g, arch, chip.Sequential, 0)
+	m, err := mapping.Map(g, arch, mapping.Sequential, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package chip
+package chip_test
 
 import (
 	"fmt"
@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -32,25 +35,25 @@ func probeNet(mode snn.Mode) *snn.Network {
 	}
 }
 
-func probeArch() *Arch {
-	a := testArch()
+func probeArch() *chip.Arch {
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 16
 	return a
 }
 
 // probeEngine builds probeNet in mode on probeArch, mapped in sequence.
-func probeEngine(t *testing.T, mode snn.Mode, workers int) (*Engine, *snn.Graph, *Arch) {
+func probeEngine(t *testing.T, mode snn.Mode, workers int) (*chip.Engine, *snn.Graph, *chip.Arch) {
 	t.Helper()
 	g, err := probeNet(mode).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := probeArch()
-	m, err := Map(g, a, Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: workers})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: workers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +74,11 @@ func TestProbeDense(t *testing.T) {
 		for i := g.PopStart[1]; i < g.N; i++ {
 			ids = append(ids, uint32(i))
 		}
-		pv, err := e.Probe(ids, V)
+		pv, err := e.Probe(ids, chip.V)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pi, err := e.Probe(ids, I)
+		pi, err := e.Probe(ids, chip.I)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +125,7 @@ func TestProbeFloat(t *testing.T) {
 	defer e.Close()
 	e.Run(10)
 	ids := []uint32{40, 63, 64, 40}
-	p, err := e.Probe(ids, V)
+	p, err := e.Probe(ids, chip.V)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,30 +147,30 @@ func TestProbeErrors(t *testing.T) {
 	defer e.Close()
 	for _, tc := range []struct {
 		ids  []uint32
-		v    Var
+		v    chip.Var
 		want string
 	}{
-		{[]uint32{70}, V, "neuron 70: expected an id below 70"},
-		{[]uint32{45, 3}, I, `neuron 3: population "in" is an input`},
-		{[]uint32{45}, Var(7), "expected V or I"},
+		{[]uint32{70}, chip.V, "neuron 70: expected an id below 70"},
+		{[]uint32{45, 3}, chip.I, `neuron 3: population "in" is an input`},
+		{[]uint32{45}, chip.Var(7), "expected V or I"},
 	} {
 		_, err := e.Probe(tc.ids, tc.v)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Probe(%v, %v): %v, want an error with %q", tc.ids, tc.v, err, tc.want)
 		}
 	}
-	if e.probes != nil {
-		t.Errorf("refused probes kept: %d", len(e.probes))
+	if kept := e.ProbesKept(); kept != nil {
+		t.Errorf("refused probes kept: %d", len(kept))
 	}
 }
 
 func TestParseVar(t *testing.T) {
 	for _, tc := range []struct {
 		s    string
-		want Var
+		want chip.Var
 		ok   bool
-	}{{"v", V, true}, {"i", I, true}, {"V", 0, false}, {"", 0, false}, {"isum", 0, false}} {
-		v, err := ParseVar(tc.s)
+	}{{"v", chip.V, true}, {"i", chip.I, true}, {"V", 0, false}, {"", 0, false}, {"isum", 0, false}} {
+		v, err := chip.ParseVar(tc.s)
 		if (err == nil) != tc.ok || (tc.ok && v != tc.want) {
 			t.Errorf("ParseVar(%q) = %v, %v", tc.s, v, err)
 		}
@@ -183,12 +186,12 @@ func TestParseVar(t *testing.T) {
 func BenchmarkCUBAProbe(b *testing.B) {
 	for _, probed := range []int{0, 100} {
 		b.Run(fmt.Sprintf("probed=%d", probed), func(b *testing.B) {
-			g, err := cuba(snn.Float).Build()
+			g, err := chiptest.CUBA(snn.Float).Build()
 			if err != nil {
 				b.Fatal(err)
 			}
-			a := testArch()
-			m, err := Map(g, a, Balanced, 0)
+			a := chiptest.Arch()
+			m, err := mapping.Map(g, a, mapping.Balanced, 0)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -200,21 +203,21 @@ func BenchmarkCUBAProbe(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1})
+				e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Float, Workers: 1})
 				if err != nil {
 					b.Fatal(err)
 				}
 				if probed > 0 {
-					p, err := e.Probe(ids, V)
+					p, err := e.Probe(ids, chip.V)
 					if err != nil {
 						b.Fatal(err)
 					}
 					p.Reserve(10000) // as spindle run does
 				}
 				b.StartTimer()
-				cpu0 := cpuTime()
+				cpu0 := chip.CPUTime()
 				e.Run(10000)
-				cpu += cpuTime() - cpu0
+				cpu += chip.CPUTime() - cpu0
 				b.StopTimer()
 				e.Close()
 				b.StartTimer()
@@ -231,12 +234,12 @@ func BenchmarkCUBAProbe(b *testing.B) {
 // within each iteration, so that both see the same load, and reports the
 // ratio of their CPU times: what docs/benchmarks.md quotes.
 func BenchmarkCUBAProbeRatio(b *testing.B) {
-	g, err := cuba(snn.Float).Build()
+	g, err := chiptest.CUBA(snn.Float).Build()
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := testArch()
-	m, err := Map(g, a, Balanced, 0)
+	a := chiptest.Arch()
+	m, err := mapping.Map(g, a, mapping.Balanced, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -248,21 +251,21 @@ func BenchmarkCUBAProbeRatio(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for _, probed := range []int{i % 2, 1 - i%2} {
 			b.StopTimer()
-			e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1})
+			e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Float, Workers: 1})
 			if err != nil {
 				b.Fatal(err)
 			}
 			if probed == 1 {
-				p, err := e.Probe(ids, V)
+				p, err := e.Probe(ids, chip.V)
 				if err != nil {
 					b.Fatal(err)
 				}
 				p.Reserve(10000)
 			}
 			b.StartTimer()
-			cpu0 := cpuTime()
+			cpu0 := chip.CPUTime()
 			e.Run(10000)
-			cpu[probed] += cpuTime() - cpu0
+			cpu[probed] += chip.CPUTime() - cpu0
 			b.StopTimer()
 			e.Close()
 			b.StartTimer()

@@ -1,10 +1,13 @@
-package chip
+package chip_test
 
 import (
 	"iter"
 	"slices"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -27,47 +30,47 @@ func spikeSeq(sp []spike) iter.Seq2[int64, uint32] {
 // under simple timing every packet leaves at the start of the
 // communication phase in both, and the link statistics are the same.
 func TestReplayMatchesRun(t *testing.T) {
-	for _, timing := range []Timing{Simple, Detailed} {
+	for _, timing := range []chip.Timing{chip.Simple, chip.Detailed} {
 		t.Run(timing.String(), func(t *testing.T) { testReplayMatchesRun(t, timing) })
 	}
 }
 
-func testReplayMatchesRun(t *testing.T, timing Timing) {
-	small := testArch()
+func testReplayMatchesRun(t *testing.T, timing chip.Timing) {
+	small := chiptest.Arch()
 	small.NeuronsPerCore = 200
 	// Every direction of hop costs differently; in whole joules, so that
 	// the sums are exact whatever order detailed timing sends in.
 	small.HopLatencyWest, small.HopLatencySouth = 5e-9, 7e-9
 	small.HopEnergyEast, small.HopEnergyWest, small.HopEnergyNorth, small.HopEnergySouth = 1, 2, 3, 4
-	rt := testArch()
+	rt := chiptest.Arch()
 	rt.NeuronsPerCore = 300
-	rt.Sync = Realtime
+	rt.Sync = chip.Realtime
 	rt.TickBudget = 20e-9 // tight: late packets
 	rt.LinkBuffer = 2     // and drops
 	rt.ChipHopLatency = 50e-9
 	for _, c := range []struct {
 		name   string
-		arch   *Arch
-		mapper Mapper
+		arch   *chip.Arch
+		mapper mapping.Mapper
 		order  string
 	}{
-		{"barrier-sequential", small, Sequential, "engine"},
-		{"barrier-locality", small, Locality, "engine"},
-		{"barrier-random-shuffled", small, Random, "byaddress"},
-		{"realtime-balanced", rt, Balanced, "engine"},
+		{"barrier-sequential", small, mapping.Sequential, "engine"},
+		{"barrier-locality", small, mapping.Locality, "engine"},
+		{"barrier-random-shuffled", small, mapping.Random, "byaddress"},
+		{"realtime-balanced", rt, mapping.Balanced, "engine"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			net := cuba(snn.Fixed)
+			net := chiptest.CUBA(snn.Fixed)
 			g, err := net.Build()
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := Map(g, c.arch, c.mapper, 0)
+			m, err := mapping.Map(g, c.arch, c.mapper, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var sp []spike
-			e, err := NewEngine(g, c.arch, m, Options{Mode: net.Mode, Workers: 1, Timing: timing, OnSpike: func(tk int64, id uint32) { sp = append(sp, spike{tk, id}) }})
+			e, err := chip.NewEngine(g, c.arch, m, chip.Options{Mode: net.Mode, Workers: 1, Timing: timing, OnSpike: func(tk int64, id uint32) { sp = append(sp, spike{tk, id}) }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +81,7 @@ func testReplayMatchesRun(t *testing.T, timing Timing) {
 			if c.order == "byaddress" {
 				sortSpikes(sp)
 			}
-			p, err := ReplayTraffic(g, c.arch, m, timing, spikeSeq(sp), ticks)
+			p, err := chip.ReplayTraffic(g, c.arch, m, timing, spikeSeq(sp), ticks)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +90,7 @@ func testReplayMatchesRun(t *testing.T, timing Timing) {
 				t.Errorf("router totals: replay %+v, run %+v", got.Router, want.Router)
 			}
 			gl, wl := p.Router().Links(), e.Router().Links()
-			if timing == Detailed && c.arch.Sync == Barrier {
+			if timing == chip.Detailed && c.arch.Sync == chip.Barrier {
 				for i := range gl {
 					gl[i].PeakQueue, wl[i].PeakQueue = 0, 0
 				}
@@ -118,14 +121,14 @@ func testReplayMatchesRun(t *testing.T, timing Timing) {
 
 // mappedCUBA is the fixed-mode CUBA network mapped sequentially on the
 // test architecture.
-func mappedCUBA(t *testing.T) (*snn.Graph, *Arch, *Mapping) {
+func mappedCUBA(t *testing.T) (*snn.Graph, *chip.Arch, *chip.Mapping) {
 	t.Helper()
-	g, err := cuba(snn.Fixed).Build()
+	g, err := chiptest.CUBA(snn.Fixed).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
-	m, err := Map(g, a, Sequential, 0)
+	a := chiptest.Arch()
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +142,7 @@ func TestReplayRefusesBadSpikes(t *testing.T) {
 		"backwards": {{5, 1}, {3, 2}},
 		"negative":  {{-1, 1}},
 	} {
-		if _, err := ReplayTraffic(g, a, m, Detailed, spikeSeq(sp), 0); err == nil {
+		if _, err := chip.ReplayTraffic(g, a, m, chip.Detailed, spikeSeq(sp), 0); err == nil {
 			t.Errorf("%s: no error", name)
 		} else {
 			t.Logf("%s: %v", name, err)
@@ -173,7 +176,7 @@ func TestReplayTicks(t *testing.T) {
 				}
 			}
 		}
-		p, err := ReplayTraffic(g, a, m, Detailed, seq, c.ticks)
+		p, err := chip.ReplayTraffic(g, a, m, chip.Detailed, seq, c.ticks)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +184,7 @@ func TestReplayTicks(t *testing.T) {
 			t.Errorf("ticks %d: replayed %d ticks, %d spikes, read %d; want %d, %d, %d", c.ticks, s.Ticks, s.Spikes, read, c.wantTicks, c.wantSpikes, c.wantRead)
 		}
 	}
-	if _, err := ReplayTraffic(g, a, m, Detailed, spikeSeq(sp), -1); err == nil {
+	if _, err := chip.ReplayTraffic(g, a, m, chip.Detailed, spikeSeq(sp), -1); err == nil {
 		t.Error("-1 ticks accepted")
 	}
 }
@@ -189,13 +192,13 @@ func TestReplayTicks(t *testing.T) {
 // BenchmarkReplay replays a feed-forward chain in which every neuron
 // projects to one or two cores.
 func BenchmarkReplay(b *testing.B) {
-	net := chainNet(8, 4096, 1)
+	net := chiptest.ChainNet(8, 4096, 1)
 	g, err := net.Build()
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := testArch()
-	m, err := Map(g, a, Sequential, 0)
+	a := chiptest.Arch()
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -213,11 +216,11 @@ func BenchmarkReplay(b *testing.B) {
 	}
 	// Construction (the routes of every neuron) is not replay throughput:
 	// only the ticks are timed.
-	var s Stats
+	var s chip.Stats
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		p, err := NewReplayer(g, a, m, Detailed)
+		p, err := chip.NewReplayer(g, a, m, chip.Detailed)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -34,3 +34,31 @@ func TestAxonNumbersBeyond16Bits(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteCounts: counts past a byte, and routes counted out of order.
+func TestRouteCounts(t *testing.T) {
+	rc := newRouteCounts(0)
+	want := []int32{}
+	// Routes 0..3, synapses to them interleaved as a neuron's targets
+	// on several cores are: route r gets counts[r].
+	counts := []int32{1, 300, 255, 1000}
+	for r := range counts {
+		rc.add(r)
+		want = append(want, 1)
+	}
+	for more := true; more; {
+		more = false
+		for r := len(counts) - 1; r >= 0; r-- {
+			if want[r] < counts[r] {
+				rc.add(r)
+				want[r]++
+				more = true
+			}
+		}
+	}
+	for r, c := range counts {
+		if got := rc.at(r); got != c {
+			t.Errorf("route %d: %d synapses, want %d", r, got, c)
+		}
+	}
+}

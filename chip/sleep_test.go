@@ -1,4 +1,4 @@
-package chip
+package chip_test
 
 import (
 	"math"
@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -31,15 +34,15 @@ func sleepNet(mode snn.Mode) *snn.Network {
 
 // awakeSleepNet returns an engine of sleepNet on the sequential map, one
 // worker, after 500 awake ticks; the test closes it.
-func awakeSleepNet(t *testing.T, mode snn.Mode) *Engine {
+func awakeSleepNet(t *testing.T, mode snn.Mode) *chip.Engine {
 	t.Helper()
 	g, err := sleepNet(mode).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
-	m, _ := Map(g, a, Sequential, 0)
-	e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1})
+	a := chiptest.Arch()
+	m, _ := mapping.Map(g, a, mapping.Sequential, 0)
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,14 +57,14 @@ func TestSleepSilencesAndDrives(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := testArch()
+		a := chiptest.Arch()
 		a.NeuronsPerCore = 16
 		counts := map[int]int{}
 		sleeping := false
 		var sleepSpikes []spike
-		run := func(workers int) *Engine {
-			m, _ := Map(g, a, Sequential, 0)
-			e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
+		run := func(workers int) *chip.Engine {
+			m, _ := mapping.Map(g, a, mapping.Sequential, 0)
+			e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
 				counts[g.PopOf(int(id))]++
 				if sleeping {
 					sleepSpikes = append(sleepSpikes, spike{tk, id})
@@ -81,7 +84,7 @@ func TestSleepSilencesAndDrives(t *testing.T) {
 		e.SetReward(0.25)
 		sleeping = true
 		const ticks = 2000
-		if err := e.Sleep(SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Threshold: 1}); err != nil {
+		if err := e.Sleep(chip.SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Threshold: 1}); err != nil {
 			t.Fatal(err)
 		}
 		sleeping = false
@@ -125,7 +128,7 @@ func TestSleepSilencesAndDrives(t *testing.T) {
 			e2.Run(2000)
 			e2.SetReward(0.25)
 			sleeping = true
-			if err := e2.Sleep(SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1}); err != nil {
+			if err := e2.Sleep(chip.SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1}); err != nil {
 				t.Fatal(err)
 			}
 			sleeping = false
@@ -144,24 +147,24 @@ func TestSleepThresholdAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
-	m, _ := Map(g, a, Sequential, 0)
+	a := chiptest.Arch()
+	m, _ := mapping.Map(g, a, mapping.Sequential, 0)
 	n := 0
-	e, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1, OnSpike: func(int64, uint32) { n++ }})
+	e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1, OnSpike: func(int64, uint32) { n++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
 	for _, c := range []struct {
-		p    SleepPhase
+		p    chip.SleepPhase
 		want string
 	}{
-		{SleepPhase{Ticks: 1, Silence: []string{"nope"}}, `unknown population "nope"`},
-		{SleepPhase{Ticks: 1, Drive: []string{"in"}}, "input"},
-		{SleepPhase{Ticks: 1, Silence: []string{"h"}}, "not an input"},
-		{SleepPhase{Ticks: -1}, "ticks"},
-		{SleepPhase{Ticks: 1, Mute: []string{"nope"}}, `unknown projection "nope"`},
-		{SleepPhase{Ticks: 1, Depression: -1}, "depression"},
+		{chip.SleepPhase{Ticks: 1, Silence: []string{"nope"}}, `unknown population "nope"`},
+		{chip.SleepPhase{Ticks: 1, Drive: []string{"in"}}, "input"},
+		{chip.SleepPhase{Ticks: 1, Silence: []string{"h"}}, "not an input"},
+		{chip.SleepPhase{Ticks: -1}, "ticks"},
+		{chip.SleepPhase{Ticks: 1, Mute: []string{"nope"}}, `unknown projection "nope"`},
+		{chip.SleepPhase{Ticks: 1, Depression: -1}, "depression"},
 	} {
 		if err := e.Sleep(c.p); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v, want %q", c.p, err, c.want)
@@ -170,7 +173,7 @@ func TestSleepThresholdAndErrors(t *testing.T) {
 	e.Run(1000)
 	// A huge threshold silences everything the inputs drive.
 	n = 0
-	if err := e.Sleep(SleepPhase{Ticks: 500, Threshold: 1000}); err != nil {
+	if err := e.Sleep(chip.SleepPhase{Ticks: 500, Threshold: 1000}); err != nil {
 		t.Fatal(err)
 	}
 	inputs := n
@@ -190,10 +193,10 @@ func TestSleepMutes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := testArch()
-		m, _ := Map(g, a, Sequential, 0)
+		a := chiptest.Arch()
+		m, _ := mapping.Map(g, a, mapping.Sequential, 0)
 		counts := map[int]int{}
-		e, err := NewEngine(g, a, m, Options{Mode: mode, Workers: 1, OnSpike: func(_ int64, id uint32) { counts[g.PopOf(int(id))]++ }})
+		e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: 1, OnSpike: func(_ int64, id uint32) { counts[g.PopOf(int(id))]++ }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +205,7 @@ func TestSleepMutes(t *testing.T) {
 		clear(counts)
 		// The inputs keep firing, but neither projection passes them on;
 		// in-h is static, h-o plastic.
-		if err := e.Sleep(SleepPhase{Ticks: 500, Mute: []string{"in-h", "h-o"}, Modulation: 1}); err != nil {
+		if err := e.Sleep(chip.SleepPhase{Ticks: 500, Mute: []string{"in-h", "h-o"}, Modulation: 1}); err != nil {
 			t.Fatal(err)
 		}
 		if counts[0] == 0 || counts[1] != 0 || counts[2] != 0 {
@@ -211,7 +214,7 @@ func TestSleepMutes(t *testing.T) {
 		if !slices.Equal(e.RawWeights(0), inH) || !slices.Equal(e.RawWeights(1), hO) {
 			t.Errorf("%v: muted weights changed across sleep", mode)
 		}
-		if !e.learn.rules[1].Enabled {
+		if !e.LearnRule(1).Enabled {
 			t.Errorf("%v: learning of h-o still off after sleep", mode)
 		}
 		clear(counts)
@@ -228,13 +231,13 @@ func TestSleepMutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := Map(g, testArch(), Sequential, 0)
-	e, err := NewEngine(g, testArch(), m, Options{Mode: snn.Float, Workers: 1})
+	m, _ := mapping.Map(g, chiptest.Arch(), mapping.Sequential, 0)
+	e, err := chip.NewEngine(g, chiptest.Arch(), m, chip.Options{Mode: snn.Float, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if err := e.Sleep(SleepPhase{Ticks: 10, Mute: []string{"in-h"}}); err != nil {
+	if err := e.Sleep(chip.SleepPhase{Ticks: 10, Mute: []string{"in-h"}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -244,16 +247,16 @@ func TestSleepMutes(t *testing.T) {
 // sleep of no ticks leaves the rule as it was.
 func TestSleepDepression(t *testing.T) {
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
-		engine := func() *Engine { return awakeSleepNet(t, mode) }
-		sum := func(e *Engine) float64 {
+		engine := func() *chip.Engine { return awakeSleepNet(t, mode) }
+		sum := func(e *chip.Engine) float64 {
 			s := 0.0
 			for _, w := range e.Weights(1) {
 				s += w
 			}
 			return s
 		}
-		sleep := func(e *Engine, ticks int, depression float64) {
-			p := SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Depression: depression}
+		sleep := func(e *chip.Engine, ticks int, depression float64) {
+			p := chip.SleepPhase{Ticks: ticks, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Depression: depression}
 			if err := e.Sleep(p); err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +270,7 @@ func TestSleepDepression(t *testing.T) {
 
 		awake, slept := engine(), engine()
 		sleep(slept, 0, 4)
-		for _, e := range []*Engine{awake, slept} {
+		for _, e := range []*chip.Engine{awake, slept} {
 			e.SetReward(1)
 			e.Run(500)
 		}
@@ -291,12 +294,12 @@ func TestSleepUniform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	for _, uniform := range []bool{false, true} {
-		m, _ := Map(g, a, Sequential, 0)
+		m, _ := mapping.Map(g, a, mapping.Sequential, 0)
 		counts := make([]int, g.N)
 		asleep := false
-		e, err := NewEngine(g, a, m, Options{Mode: snn.Float, Workers: 1, OnSpike: func(_ int64, id uint32) {
+		e, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Float, Workers: 1, OnSpike: func(_ int64, id uint32) {
 			if asleep {
 				counts[id]++
 			}
@@ -306,7 +309,7 @@ func TestSleepUniform(t *testing.T) {
 		}
 		e.Run(2000)
 		asleep = true
-		if err := e.Sleep(SleepPhase{Ticks: 2000, Silence: []string{"in"}, Drive: []string{"h"}, Uniform: uniform}); err != nil {
+		if err := e.Sleep(chip.SleepPhase{Ticks: 2000, Silence: []string{"in"}, Drive: []string{"h"}, Uniform: uniform}); err != nil {
 			t.Fatal(err)
 		}
 		e.Close()
@@ -332,7 +335,7 @@ func TestSleepPeriod(t *testing.T) {
 		for _, period := range []int{0, 1, 25} {
 			e := awakeSleepNet(t, mode)
 			before, awake := e.RawWeights(1), e.Stats().LearningUpdates
-			p := SleepPhase{Ticks: 500, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Period: period}
+			p := chip.SleepPhase{Ticks: 500, Silence: []string{"in"}, Drive: []string{"h"}, Modulation: 1, Period: period}
 			if err := e.Sleep(p); err != nil {
 				t.Fatal(err)
 			}

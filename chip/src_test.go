@@ -1,4 +1,4 @@
-package chip
+package chip_test
 
 import (
 	"fmt"
@@ -6,6 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -49,14 +52,14 @@ func TestSRCRuleByHand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := testArch()
+		a := chiptest.Arch()
 		a.WeightBits = 16
-		m, err := Map(g, a, Sequential, 0)
+		m, err := mapping.Map(g, a, mapping.Sequential, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var spikes []int64
-		e, err := NewEngine(g, a, m, Options{Mode: c.mode, Workers: 1, OnSpike: func(tk int64, id uint32) {
+		e, err := chip.NewEngine(g, a, m, chip.Options{Mode: c.mode, Workers: 1, OnSpike: func(tk int64, id uint32) {
 			if id == 2 {
 				spikes = append(spikes, tk)
 			}
@@ -118,7 +121,7 @@ func TestSRCEngineMatchesDense(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := testArch()
+			a := chiptest.Arch()
 			a.WeightBits = 16
 			d, err := dense.New(g, dense.Options{Mode: mode, WeightBits: a.WeightBits})
 			if err != nil {
@@ -133,21 +136,21 @@ func TestSRCEngineMatchesDense(t *testing.T) {
 			if n := len(want); n < 200 {
 				t.Fatalf("%v seed %d: only %d spikes", mode, seed, n)
 			}
-			small := testArch()
+			small := chiptest.Arch()
 			small.WeightBits = 16
 			small.NeuronsPerCore = 7
 			for _, c := range []struct {
-				arch    *Arch
-				mapper  Mapper
+				arch    *chip.Arch
+				mapper  mapping.Mapper
 				workers int
-			}{{a, Sequential, 1}, {small, Random, 2}} {
+			}{{a, mapping.Sequential, 1}, {small, mapping.Random, 2}} {
 				name := fmt.Sprintf("%v seed %d %s/%d", mode, seed, c.mapper, c.workers)
-				m, err := Map(g, c.arch, c.mapper, 0)
+				m, err := mapping.Map(g, c.arch, c.mapper, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
 				var got []spike
-				e, err := NewEngine(g, c.arch, m, Options{Mode: mode, Workers: c.workers, OnSpike: func(tk int64, id uint32) {
+				e, err := chip.NewEngine(g, c.arch, m, chip.Options{Mode: mode, Workers: c.workers, OnSpike: func(tk int64, id uint32) {
 					got = append(got, spike{tk, id})
 				}})
 				if err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -59,7 +60,7 @@ func BenchmarkEventVsDense(b *testing.B) {
 func benchPair(b *testing.B, g *snn.Graph, mode snn.Mode) {
 	const ticks = 1000
 	a := mustArch(b, "loihi")
-	m := mustMap(b, g, a, chip.Balanced)
+	m := mustMap(b, g, a, mapping.Balanced)
 	var spikes int64 // of LIF neurons
 	isLIF := make([]bool, g.N)
 	lif := 0

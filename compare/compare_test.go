@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/loader"
 	"github.com/spindle-sim/spindle/snn"
 	"github.com/spindle-sim/spindle/spikestats"
@@ -22,9 +23,9 @@ func mustArch(t testing.TB, name string) *chip.Arch {
 	return a
 }
 
-func mustMap(t testing.TB, g *snn.Graph, a *chip.Arch, strategy chip.Mapper) *chip.Mapping {
+func mustMap(t testing.TB, g *snn.Graph, a *chip.Arch, strategy mapping.Mapper) *chip.Mapping {
 	t.Helper()
-	m, err := chip.Map(g, a, strategy, 0)
+	m, err := mapping.Map(g, a, strategy, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestPerturbedDivergesAtTheRightTick(t *testing.T) {
 	}
 	a := mustArch(t, "loihi")
 	a.NeuronsPerCore = 16
-	m := mustMap(t, g, a, chip.Balanced)
+	m := mustMap(t, g, a, mapping.Balanced)
 	opt := Options{Mode: snn.Fixed, Ticks: 200, Workers: 2, WarmupMs: -1}
 
 	rep, err := Run(g, a, m, opt)
@@ -181,7 +182,7 @@ func TestPerturbedRecurrent(t *testing.T) {
 	g := mustBuild(t, activeNetwork())
 	a := mustArch(t, "loihi")
 	a.NeuronsPerCore = 70
-	m := mustMap(t, g, a, chip.Sequential)
+	m := mustMap(t, g, a, mapping.Sequential)
 	opt := Options{Mode: snn.Fixed, Ticks: 300, Workers: 1, WarmupMs: -1}
 	// Synapses from the excitatory neurons that fire first, in turn, until
 	// changing one changes a spike. The new weight keeps the projection's
@@ -242,7 +243,7 @@ func TestRealtimeAttribution(t *testing.T) {
 	g := mustBuild(t, activeNetwork())
 	a := mustArch(t, "spinnaker")
 	a.NeuronsPerCore = 8 // 75 cores on 5 chips: traffic crosses chip links
-	m := mustMap(t, g, a, chip.Sequential)
+	m := mustMap(t, g, a, mapping.Sequential)
 	rep, err := Run(g, a, m, Options{Mode: snn.Fixed, Ticks: 300, WarmupMs: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +293,7 @@ func TestCUBAFloat(t *testing.T) {
 	a := mustArch(t, "loihi")
 	// A random placement changes the order in which the engine sums a
 	// neuron's inputs, so float rounding differs from the reference's.
-	m := mustMap(t, g, a, chip.Random)
+	m := mustMap(t, g, a, mapping.Random)
 	rep, err := Run(g, a, m, Options{Mode: snn.Float, Ticks: 10000, WarmupMs: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +344,7 @@ func TestReportJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := mustArch(t, "loihi")
-	m := mustMap(t, g, a, chip.Sequential)
+	m := mustMap(t, g, a, mapping.Sequential)
 	rep, err := run(perturbed(g, g.PreStart[g.PopStart[0]+1], 0), g, a, m, Options{Mode: snn.Fixed, Ticks: 100, WarmupMs: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -380,7 +381,7 @@ func TestReportJSON(t *testing.T) {
 func TestReportStatsKeys(t *testing.T) {
 	g := mustBuild(t, kickNetwork())
 	a := mustArch(t, "loihi")
-	m := mustMap(t, g, a, chip.Sequential)
+	m := mustMap(t, g, a, mapping.Sequential)
 	for _, c := range []struct {
 		opt     Options
 		stats   bool
@@ -477,7 +478,7 @@ projections:
 	}
 	a := mustArch(t, "loihi")
 	a.NeuronsPerCore = 64
-	rep, err := Run(g, a, mustMap(t, g, a, chip.Balanced), Options{Mode: snn.Fixed, Ticks: 800, Workers: 2, WarmupMs: -1})
+	rep, err := Run(g, a, mustMap(t, g, a, mapping.Balanced), Options{Mode: snn.Fixed, Ticks: 800, Workers: 2, WarmupMs: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,7 +499,7 @@ func TestEventRunMemory(t *testing.T) {
 	g := mustBuild(t, &snn.Network{Name: "quiet", Dt: 1, Seed: 1, Mode: snn.Fixed,
 		Populations: []snn.Population{{Name: "q", Size: 4, Kind: snn.LIF, Neuron: lif}}})
 	a := mustArch(t, "loihi")
-	m := mustMap(t, g, a, chip.Sequential)
+	m := mustMap(t, g, a, mapping.Sequential)
 	alloc := func(ticks int) uint64 {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)

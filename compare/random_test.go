@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/loader"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -184,8 +185,8 @@ func fixedIdentity(t *testing.T, nets, ticks int, stream uint64) {
 		if err != nil {
 			t.Fatalf("network %d: %v", n, err)
 		}
-		strategy := chip.Mappers()[r.IntN(len(chip.Mappers()))]
-		m, err := chip.Map(g, a, strategy, 0)
+		strategy := mapping.Mappers()[r.IntN(len(mapping.Mappers()))]
+		m, err := mapping.Map(g, a, strategy, 0)
 		if err != nil {
 			// A draw can break a core limit of the preset (fan-in on
 			// truenorth); that is the mapper's business, not ours.

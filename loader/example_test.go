@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/loader"
 )
 
@@ -53,7 +53,7 @@ placement:
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := chip.Map(g, arch, chip.Sequential, 0)
+	m, err := mapping.Map(g, arch, mapping.Sequential, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -65,7 +66,7 @@ func TestScaleExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chip.CheckCapacity(n, a, 0); err != nil {
+	if err := mapping.CheckCapacity(n, a, 0); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -54,7 +55,7 @@ func spikeNIR(t *testing.T, net *snn.Network, ticks int, onSpike func(tick int64
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := chip.Map(g, arch, chip.Sequential, 0)
+	m, err := mapping.Map(g, arch, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 )
 
 // BenchmarkCNNSinabsMap loads cnn_sinabs.nir and maps it onto the loihi
@@ -20,10 +21,10 @@ func BenchmarkCNNSinabsMap(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := chip.CheckCapacity(net, arch, 0); err != nil {
+		if err := mapping.CheckCapacity(net, arch, 0); err != nil {
 			b.Fatal(err)
 		}
-		fit, err := chip.CheckFit(net, arch, chip.Sequential, 0)
+		fit, err := mapping.CheckFit(net, arch, mapping.Sequential, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -31,7 +32,7 @@ func BenchmarkCNNSinabsMap(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := chip.MapWith(g, arch, chip.Sequential, 0, chip.MapOptions{Fit: fit}); err != nil {
+		if _, err := mapping.MapWith(g, arch, mapping.Sequential, 0, mapping.Options{Fit: fit}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -52,7 +53,7 @@ func BenchmarkCNNSinabsRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := chip.Map(g, arch, chip.Sequential, 0)
+	m, err := mapping.Map(g, arch, mapping.Sequential, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

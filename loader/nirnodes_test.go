@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -142,7 +142,7 @@ func TestNIRDelayOnArch(t *testing.T) {
 		t.Fatal(err)
 	}
 	arch, _ := LoadArch("loihi")
-	_, err = chip.Map(g, arch, chip.Sequential, 0)
+	_, err = mapping.Map(g, arch, mapping.Sequential, 0)
 	want := `projections[0] "d" (in -> a): delay 101 ticks exceeds max_delay_ticks of arch "loihi" by 39; at most 62 ticks`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want %s", err, want)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spindle-sim/spindle/aer/anyformat"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/dense"
 	"github.com/spindle-sim/spindle/loader/internal/hdf5"
 	"github.com/spindle-sim/spindle/snn"
@@ -306,7 +307,7 @@ func graphSpikes(t testing.TB, g *snn.Graph, ticks int, shift map[string]int) la
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := chip.Map(g, arch, chip.Sequential, 0)
+	m, err := mapping.Map(g, arch, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
 // mapFile loads a network and an arch, applies the placement file if any,
 // builds and maps.
-func mapFile(t *testing.T, net, arch string, strategy chip.Mapper, placement string, chips int) (*snn.Graph, *chip.Mapping) {
+func mapFile(t *testing.T, net, arch string, strategy mapping.Mapper, placement string, chips int) (*snn.Graph, *chip.Mapping) {
 	t.Helper()
 	n, err := LoadNetwork(net)
 	if err != nil {
@@ -32,7 +33,7 @@ func mapFile(t *testing.T, net, arch string, strategy chip.Mapper, placement str
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := chip.Map(g, a, strategy, chips)
+	m, err := mapping.Map(g, a, strategy, chips)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestPlacementRoundTrip(t *testing.T) {
 		{"../examples/loihi_small.yaml", "loihi", 0},
 	}
 	for _, c := range cases {
-		for _, strategy := range chip.Mappers() {
+		for _, strategy := range mapping.Mappers() {
 			name := filepath.Base(c.net) + "/" + strategy.String()
 			t.Run(name, func(t *testing.T) {
 				g, m := mapFile(t, c.net, c.arch, strategy, "", c.chips)
@@ -62,7 +63,7 @@ func TestPlacementRoundTrip(t *testing.T) {
 				if err := WritePlacement(out, g, m); err != nil {
 					t.Fatal(err)
 				}
-				_, back := mapFile(t, c.net, c.arch, chip.Sequential, out, c.chips)
+				_, back := mapFile(t, c.net, c.arch, mapping.Sequential, out, c.chips)
 				if back.Strategy != "placement" {
 					t.Errorf("strategy %q", back.Strategy)
 				}
@@ -140,7 +141,7 @@ func TestPlacement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := chip.Map(g, a, chip.Random, 0)
+		m, err := mapping.Map(g, a, mapping.Random, 0)
 		if c.cores == nil {
 			if err == nil || !strings.Contains(err.Error(), c.err) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("%s: got %v, want %s", c.placement, err, c.err)
@@ -212,7 +213,7 @@ func TestPlacementErrors(t *testing.T) {
 		if err == nil {
 			var g *snn.Graph
 			if g, err = n.Build(); err == nil {
-				_, err = chip.Map(g, a, chip.Sequential, 0)
+				_, err = mapping.Map(g, a, mapping.Sequential, 0)
 			}
 		}
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {

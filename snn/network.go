@@ -407,7 +407,7 @@ type Network struct {
 	Projections []Projection
 	Sleep       *SleepSpec // an optional sleep protocol step; nil: none
 	// Placement pins populations to cores; a mapper honours it (see
-	// chip.MapWith). Empty: the mapper places every neuron.
+	// mapping.MapWith). Empty: the mapper places every neuron.
 	Placement []Placement
 }
 

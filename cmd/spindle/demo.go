@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spindle-sim/spindle/aer/anyformat"
-	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/compare"
 	"github.com/spindle-sim/spindle/experiment/foraging"
 	"github.com/spindle-sim/spindle/loader"
@@ -86,7 +86,7 @@ func runDemo(stdout, stderr io.Writer, out string, ticks int, asJSON, withForagi
 	if err != nil {
 		return err
 	}
-	m, err := chip.Map(g, arch, chip.Balanced, 0)
+	m, err := mapping.Map(g, arch, mapping.Balanced, 0)
 	if err != nil {
 		return err
 	}

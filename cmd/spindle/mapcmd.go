@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/internal/figure"
 	"github.com/spindle-sim/spindle/loader"
 )
@@ -41,12 +41,12 @@ It simulates nothing. See docs/mapping.md.`,
 			if err != nil {
 				return err
 			}
-			rates := chip.ExpectedRates(b.graph)
-			source := fmt.Sprintf("poisson rates, %g Hz per LIF neuron", chip.DefaultLIFRateHz)
+			rates := mapping.ExpectedRates(b.graph)
+			source := fmt.Sprintf("poisson rates, %g Hz per LIF neuron", mapping.DefaultLIFRateHz)
 			if b.profile != nil {
 				rates, source = b.profile, "profile "+profile
 			}
-			est, err := chip.Estimated(b.graph, b.arch, b.mapping, rates)
+			est, err := mapping.Estimated(b.graph, b.arch, b.mapping, rates)
 			if err != nil {
 				return err
 			}
@@ -119,7 +119,7 @@ type limitUsage struct {
 	Utilisation float64 `json:"utilisation"`
 }
 
-func mappingReport(b *built, e *chip.Estimate) *mapReport {
+func mappingReport(b *built, e *mapping.Estimate) *mapReport {
 	r := &mapReport{
 		Network: b.net.Name, Arch: b.arch.Name, Map: b.mapping.Strategy,
 		Neurons: b.graph.N, Synapses: b.graph.Synapses(),

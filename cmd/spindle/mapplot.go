@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/internal/figure"
 )
 
@@ -24,7 +24,7 @@ func checkPlotName(path string) error {
 
 // plotMapping draws the board of a mapping (figure.Mapping) into the
 // image file path.
-func plotMapping(path string, b *built, e *chip.Estimate) error {
+func plotMapping(path string, b *built, e *mapping.Estimate) error {
 	var img bytes.Buffer
 	err := figure.Mapping(&img, filepath.Ext(path)[1:], b.net.Name, b.arch, b.mapping, e)
 	if err == nil {

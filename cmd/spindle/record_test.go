@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/aer"
-	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/loader"
 )
 
@@ -26,7 +26,7 @@ func buildFor(t *testing.T, path string) *built {
 	if b.arch, err = loader.LoadArch("loihi"); err != nil {
 		t.Fatal(err)
 	}
-	if b.mapping, err = chip.Map(b.graph, b.arch, chip.Sequential, 0); err != nil {
+	if b.mapping, err = mapping.Map(b.graph, b.arch, mapping.Sequential, 0); err != nil {
 		t.Fatal(err)
 	}
 	return b

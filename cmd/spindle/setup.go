@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spindle-sim/spindle/aer"
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/loader"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
@@ -134,8 +135,8 @@ func (f *simFlags) check() error {
 }
 
 // strategy returns the mapper --map names.
-func (f *simFlags) strategy() (chip.Mapper, error) {
-	m, err := chip.ParseMapper(f.mapper)
+func (f *simFlags) strategy() (mapping.Mapper, error) {
+	m, err := mapping.ParseMapper(f.mapper)
 	if err != nil {
 		return 0, usagef("--map %q: expected one of %s", f.mapper, mapperList())
 	}
@@ -145,7 +146,7 @@ func (f *simFlags) strategy() (chip.Mapper, error) {
 // mapperList names the mappers for help and errors: "sequential, balanced, ...".
 func mapperList() string {
 	var names []string
-	for _, m := range chip.Mappers() {
+	for _, m := range mapping.Mappers() {
 		names = append(names, m.String())
 	}
 	return strings.Join(names, ", ")
@@ -211,7 +212,7 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 	if err := net.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := chip.CheckCapacity(net, b.arch, f.chips); err != nil {
+	if err := mapping.CheckCapacity(net, b.arch, f.chips); err != nil {
 		return nil, err
 	}
 	// Input and output axons need the drawn inputs: drawing them alone
@@ -222,7 +223,7 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 		return nil, err
 	}
 	fitStart := time.Now()
-	fit, err := chip.CheckFit(net, b.arch, strategy, f.chips)
+	fit, err := mapping.CheckFit(net, b.arch, strategy, f.chips)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +237,7 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 		}
 	}
 	mapStart := time.Now()
-	if b.mapping, err = chip.MapWith(b.graph, b.arch, strategy, f.chips, chip.MapOptions{Rates: b.profile, Fit: fit}); err != nil {
+	if b.mapping, err = mapping.MapWith(b.graph, b.arch, strategy, f.chips, mapping.Options{Rates: b.profile, Fit: fit}); err != nil {
 		return nil, err
 	}
 	b.mapSeconds = fitSeconds + time.Since(mapStart).Seconds()
@@ -250,7 +251,7 @@ func profileRates(g *snn.Graph, profile, netPath string) ([]float64, error) {
 		return nil, err
 	}
 	defer r.Close()
-	rates, err := chip.ProfileRates(g, r)
+	rates, err := mapping.ProfileRates(g, r)
 	if err != nil {
 		return nil, fmt.Errorf("--profile %s: does not belong to %s: %w", profile, netPath, err)
 	}

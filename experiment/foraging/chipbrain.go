@@ -2,6 +2,7 @@ package foraging
 
 import (
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -56,7 +57,7 @@ func newChipBrain(p *Params, seed uint64, mode snn.Mode, arch *chip.Arch, onSpik
 	if err != nil {
 		return nil, lay, err
 	}
-	m, err := chip.Map(g, arch, chip.Sequential, 0)
+	m, err := mapping.Map(g, arch, mapping.Sequential, 0)
 	if err != nil {
 		return nil, lay, err
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -140,7 +141,7 @@ func (c *Chip) Sleep(n *Net, alpha []float64, in *InputTrain) (SleepCost, error)
 	if c.Mode == snn.Fixed && c.WeightBits > 0 {
 		arch.WeightBits = c.WeightBits
 	}
-	m, err := chip.Map(g, &arch, chip.Sequential, 0)
+	m, err := mapping.Map(g, &arch, mapping.Sequential, 0)
 	if err != nil {
 		return SleepCost{}, fmt.Errorf("incremental: mapping the sleep network on %s: %w", arch.Name, err)
 	}

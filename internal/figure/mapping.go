@@ -8,11 +8,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/spindle-sim/spindle/chip"
 )
 
 // imageFormats are the image formats Mapping writes, by gonum/plot's
@@ -29,7 +29,7 @@ func ImageFormats() []string { return slices.Clone(imageFormats) }
 // and every directed link as a bar whose colour and width grow with its
 // expected packets per tick. Chip boundaries are drawn thick. name names
 // the network in the title.
-func Mapping(w io.Writer, format, name string, a *chip.Arch, m *chip.Mapping, e *chip.Estimate) error {
+func Mapping(w io.Writer, format, name string, a *chip.Arch, m *chip.Mapping, e *mapping.Estimate) error {
 	format = strings.ToLower(format)
 	if !slices.Contains(imageFormats, format) {
 		return fmt.Errorf("figure: image format %q: expected one of %s", format, strings.Join(imageFormats, ", "))
@@ -49,7 +49,7 @@ func Mapping(w io.Writer, format, name string, a *chip.Arch, m *chip.Mapping, e 
 	return err
 }
 
-func maxCoreIn(e *chip.Estimate) float64 {
+func maxCoreIn(e *mapping.Estimate) float64 {
 	m := 0.0
 	for _, c := range e.Cores {
 		m = math.Max(m, c.PacketsIn)
@@ -58,7 +58,7 @@ func maxCoreIn(e *chip.Estimate) float64 {
 }
 
 type boardPlotter struct {
-	e *chip.Estimate
+	e *mapping.Estimate
 	a *chip.Arch
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -23,11 +24,11 @@ func TestMapping(t *testing.T) {
 	a := &chip.Arch{Name: "small", NeuronsPerCore: 16, InputAxonsPerCore: 64, OutputAxonsPerCore: 256,
 		SynapsesPerCore: 4096, MaxFanIn: 64, MaxDelayTicks: 16, WeightBits: 8, CoresPerTile: 2, TilesX: 2, TilesY: 2,
 		LinkBuffer: 16, Sync: chip.Barrier}
-	m, err := chip.Map(g, a, chip.Sequential, 0)
+	m, err := mapping.Map(g, a, mapping.Sequential, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := chip.Estimated(g, a, m, chip.ExpectedRates(g))
+	e, err := mapping.Estimated(g, a, m, mapping.ExpectedRates(g))
 	if err != nil {
 		t.Fatal(err)
 	}

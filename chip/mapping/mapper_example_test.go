@@ -1,17 +1,17 @@
-package chip_test
+package mapping_test
 
 import (
 	"fmt"
 
-	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/mapping"
 )
 
 // Read a strategy by the name the command line's --map takes.
 func ExampleParseMapper() {
-	fmt.Println(chip.Mappers())
-	m, err := chip.ParseMapper("locality")
-	fmt.Println(m == chip.Locality, err)
-	_, err = chip.ParseMapper("greedy")
+	fmt.Println(mapping.Mappers())
+	m, err := mapping.ParseMapper("locality")
+	fmt.Println(m == mapping.Locality, err)
+	_, err = mapping.ParseMapper("greedy")
 	fmt.Println(err)
 	// Output:
 	// [sequential balanced random locality]

@@ -1,4 +1,4 @@
-package chip
+package mapping
 
 import (
 	"fmt"
@@ -6,42 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
 	"github.com/spindle-sim/spindle/snn"
 )
-
-// chainNet is a topographic stack: a Poisson layer and layers-1 LIF layers
-// of width neurons, each split in bands populations; band b of a layer
-// drives bands b-1, b, b+1 of the next one to one. Populations are listed
-// layer by layer, so neuron order is not the order locality wants.
-func chainNet(layers, width, bands int) *snn.Network {
-	lif := snn.Neuron{TauM: 10, VRest: 0, VReset: 0, VTh: 1, TRef: 1,
-		Receptors: []snn.Receptor{{Name: "exc", TauSyn: 2}}}
-	net := &snn.Network{Name: "chain", Dt: 1, Seed: 3, Mode: snn.Fixed}
-	name := func(l, b int) string { return fmt.Sprintf("l%d_b%d", l, b) }
-	for l := 0; l < layers; l++ {
-		for b := 0; b < bands; b++ {
-			p := snn.Population{Name: name(l, b), Size: width / bands, Neuron: lif}
-			if l == 0 {
-				p.Kind, p.RateHz = snn.Poisson, 50
-			}
-			net.Populations = append(net.Populations, p)
-		}
-	}
-	for l := 0; l+1 < layers; l++ {
-		for b := 0; b < bands; b++ {
-			for d := -1; d <= 1; d++ {
-				if b+d < 0 || b+d >= bands {
-					continue
-				}
-				net.Projections = append(net.Projections, snn.Projection{
-					Name: name(l, b) + ">" + name(l+1, b+d), Pre: name(l, b), Post: name(l+1, b+d),
-					Connector: snn.Connector{Kind: snn.OneToOne}, Weight: snn.Const(3),
-				})
-			}
-		}
-	}
-	return net
-}
 
 // randomNet is a random network with Poisson drive.
 func randomNet(n, inputs int, p float64, seed uint64) *snn.Network {
@@ -64,7 +32,7 @@ func randomNet(n, inputs int, p float64, seed uint64) *snn.Network {
 
 // checkLimits verifies every core of m against every limit of a and that
 // every neuron sits on exactly one core.
-func checkLimits(t *testing.T, g *snn.Graph, a *Arch, m *Mapping) {
+func checkLimits(t *testing.T, g *snn.Graph, a *chip.Arch, m *chip.Mapping) {
 	t.Helper()
 	placed := make([]int, g.N)
 	for c, ns := range m.Cores {
@@ -101,7 +69,7 @@ func checkLimits(t *testing.T, g *snn.Graph, a *Arch, m *Mapping) {
 		}
 	}
 	// The engine's own checks agree.
-	eng, err := NewEngine(g, a, m, Options{Mode: g.Net.Mode, Workers: 1})
+	eng, err := chip.NewEngine(g, a, m, chip.Options{Mode: g.Net.Mode, Workers: 1})
 	if err != nil {
 		t.Fatalf("%s: engine refuses the mapping: %v", m.Strategy, err)
 	}
@@ -109,13 +77,13 @@ func checkLimits(t *testing.T, g *snn.Graph, a *Arch, m *Mapping) {
 }
 
 func TestMappersRespectLimits(t *testing.T) {
-	tight := testArch()
+	tight := chiptest.Arch()
 	tight.NeuronsPerCore = 96
 	tight.SynapsesPerCore = 3000
 	tight.InputAxonsPerCore = 700
 	tight.OutputAxonsPerCore = 900
 	tight.MaxFanIn = 200
-	axons := testArch()
+	axons := chiptest.Arch()
 	axons.InputAxonsPerCore = 300
 	axons.OutputAxonsPerCore = 400
 	seeds := uint64(3)
@@ -123,7 +91,7 @@ func TestMappersRespectLimits(t *testing.T) {
 		seeds = 1 // the race detector's run (.ci/run)
 	}
 	for seed := uint64(1); seed <= seeds; seed++ {
-		for _, a := range []*Arch{testArch(), tight, axons} {
+		for _, a := range []*chip.Arch{chiptest.Arch(), tight, axons} {
 			net := randomNet(1500+int(seed)*200, 100, 0.03, seed)
 			g, err := net.Build()
 			if err != nil {
@@ -147,7 +115,7 @@ func TestMappersDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 128
 	for _, s := range Mappers() {
 		m1, err := Map(g, a, s, 0)
@@ -169,11 +137,11 @@ func TestMappersDeterministic(t *testing.T) {
 }
 
 func TestLocalityBeatsSequentialOnTopographic(t *testing.T) {
-	g, err := chainNet(5, 4096, 4).Build()
+	g, err := chiptest.ChainNet(5, 4096, 4).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 256
 	rates := ExpectedRates(g)
 	cost := map[Mapper]*Estimate{}
@@ -197,11 +165,11 @@ func TestLocalityBeatsSequentialOnTopographic(t *testing.T) {
 // Placement alone: the parts are fixed by the chain's bands, so the
 // annealer must put partners on nearby tiles.
 func TestPlacementOnMesh(t *testing.T) {
-	g, err := chainNet(8, 2048, 8).Build()
+	g, err := chiptest.ChainNet(8, 2048, 8).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 256
 	a.CoresPerTile = 1
 	seq, _ := Map(g, a, Sequential, 0)
@@ -223,19 +191,19 @@ func TestMapErrorsSayWhatFits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	small := testArch()
+	small := chiptest.Arch()
 	small.NeuronsPerCore = 16
 	small.MaxChips = 1
-	fan := testArch()
+	fan := chiptest.Arch()
 	fan.MaxFanIn = 10
 	for _, c := range []struct {
 		name  string
-		arch  *Arch
+		arch  *chip.Arch
 		chips int
 		want  []string
 	}{
 		{"max chips", small, 0, []string{"allows at most 1 chips", "cores short", "hold the first"}},
-		{"board", func() *Arch { a := testArch(); a.NeuronsPerCore = 16; return a }(), 1, []string{"raise --chips to", "cores short"}},
+		{"board", func() *chip.Arch { a := chiptest.Arch(); a.NeuronsPerCore = 16; return a }(), 1, []string{"raise --chips to", "cores short"}},
 		{"fan-in", fan, 0, []string{"fan-in", "by", "at most 10"}},
 	} {
 		for _, s := range Mappers() {

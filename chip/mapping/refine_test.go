@@ -1,8 +1,9 @@
-package chip
+package mapping
 
 import (
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -20,7 +21,7 @@ func TestRefineGathersCliques(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 12 // room to move, not for everything on one core
 	bad := [][]uint32{{0, 1, 2, 3, 8, 9, 10, 11}, {4, 5, 6, 7, 12, 13, 14, 15}}
 	rates := make([]float64, g.N)

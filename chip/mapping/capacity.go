@@ -1,9 +1,11 @@
-package chip
+package mapping
 
 import (
 	"fmt"
 	"slices"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/synmem"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -17,7 +19,7 @@ import (
 // neurons share a core. Input and output axons depend on which neurons the
 // connectors draw, so they are left to Map: nil means only that the counts
 // do not rule the network out.
-func CheckCapacity(net *snn.Network, a *Arch, chips int) error {
+func CheckCapacity(net *snn.Network, a *chip.Arch, chips int) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -36,16 +38,9 @@ func CheckCapacity(net *snn.Network, a *Arch, chips int) error {
 		}
 		synapses += f
 	}
-	if mem := newSynMem(net, popStarts(net), a); mem.shared {
-		// Shared kernels: a convolution's synapses take no memory of
-		// their own, but every kernel is stored at least once.
-		for _, c := range mem.conv {
-			synapses -= int(c)
-		}
-		for _, k := range mem.keyCost {
-			synapses += k
-		}
-	}
+	// With shared kernels, a convolution's synapses take no memory of
+	// their own, but every kernel is stored at least once.
+	synapses = synmem.New(net, popStarts(net), a.ConvWeightSharing).Least(synapses)
 	// Every core holds at most NeuronsPerCore neurons and SynapsesPerCore
 	// synapses, so no mapping takes fewer cores than either total needs.
 	cores := max(ceilDiv(len(fanIn), a.NeuronsPerCore), ceilDiv(synapses, a.SynapsesPerCore))
@@ -85,7 +80,7 @@ func neuronName(net *snn.Network, i int) string {
 // network is built (CheckFit).
 type Fit struct {
 	net      *snn.Network
-	arch     *Arch
+	arch     *chip.Arch
 	strategy Mapper
 	cores    [][]uint32
 	bound    fillLimits
@@ -99,10 +94,10 @@ type Fit struct {
 // of every neuron (snn.Network.Inputs), in a quarter of the memory of the
 // built network and without placing its synapses, and fills the cores as
 // Map does. The fill it returns saves Map from filling again
-// (MapOptions.Fit). The locality strategy reads the built synapses and a
+// (Options.Fit). The locality strategy reads the built synapses and a
 // placement pins neurons where it says: for those CheckFit returns nil
 // and leaves the checks to Map.
-func CheckFit(net *snn.Network, a *Arch, strategy Mapper, chips int) (*Fit, error) {
+func CheckFit(net *snn.Network, a *chip.Arch, strategy Mapper, chips int) (*Fit, error) {
 	if err := strategy.valid(); err != nil {
 		return nil, err
 	}

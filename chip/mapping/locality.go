@@ -1,10 +1,11 @@
-package chip
+package mapping
 
 import (
 	"math"
 	"math/rand/v2"
 	"slices"
 
+	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -153,14 +154,14 @@ func hilbert(n, x, y int) int {
 
 // placed puts the cores (parts) of a locality partition on the board and
 // returns the mapping.
-func placed(g *snn.Graph, a *Arch, parts [][]uint32, chips int, rates []float64) (*Mapping, error) {
+func placed(g *snn.Graph, a *chip.Arch, parts [][]uint32, chips int, rates []float64) (*chip.Mapping, error) {
 	chips, err := chipsFor(g, a, parts, chips)
 	if err != nil {
 		return nil, err
 	}
-	m := &Mapping{Strategy: "locality", Chips: chips, CoreOf: make([]uint32, g.N)}
+	m := &chip.Mapping{Strategy: "locality", Chips: chips, CoreOf: make([]uint32, g.N)}
 	m.ChipsX, m.ChipsY = chipGrid(chips)
-	r, err := router.New(a.routerConfig(m))
+	r, err := router.New(a.RouterConfig(m))
 	if err != nil {
 		return nil, err
 	}

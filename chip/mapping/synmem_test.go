@@ -1,8 +1,10 @@
-package chip
+package mapping
 
 import (
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -49,7 +51,7 @@ func TestSynapseMemory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := testArch()
+			a := chiptest.Arch()
 			a.ConvWeightSharing, a.NeuronsPerCore = tc.shared, tc.perCore
 			m, err := Map(g, a, Sequential, 0)
 			if err != nil {
@@ -74,7 +76,7 @@ func TestSynapseMemory(t *testing.T) {
 				}
 			}
 			// The engine builds what the mapper placed.
-			eng, err := NewEngine(g, a, m, Options{Mode: snn.Fixed, Workers: 1})
+			eng, err := chip.NewEngine(g, a, m, chip.Options{Mode: snn.Fixed, Workers: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +92,7 @@ func TestFeatureOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	a.NeuronsPerCore = 16 // 4 channels x 2x2 positions
 	order := featureOrder(g, a)
 	if len(order) != g.N {

@@ -1,4 +1,4 @@
-package chip
+package mapping
 
 import (
 	"math/rand/v2"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -14,8 +16,8 @@ import (
 // what they cannot decide they leave to Map.
 func TestCheckCapacity(t *testing.T) {
 	// Two chips of two cores, unless edited.
-	small := func(edit func(a *Arch)) *Arch {
-		a := testArch()
+	small := func(edit func(a *chip.Arch)) *chip.Arch {
+		a := chiptest.Arch()
 		a.CoresPerTile, a.TilesX, a.TilesY, a.MaxChips = 1, 2, 1, 2
 		edit(a)
 		return a
@@ -29,27 +31,27 @@ func TestCheckCapacity(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		net   *snn.Network
-		arch  *Arch
+		arch  *chip.Arch
 		chips int
 		want  string // the error of CheckCapacity; "" for none
 	}{
-		{"fits", fanNet(20, 10, 5, 1), small(func(a *Arch) {}), 0, ""},
+		{"fits", fanNet(20, 10, 5, 1), small(func(a *chip.Arch) {}), 0, ""},
 		// 30 neurons on cores of 4.
-		{"neurons", fanNet(20, 10, 5, 1), small(func(a *Arch) { a.NeuronsPerCore = 4 }), 0,
+		{"neurons", fanNet(20, 10, 5, 1), small(func(a *chip.Arch) { a.NeuronsPerCore = 4 }), 0,
 			`map: the network needs at least 8 cores = 4 chips of 2 cores but arch "test" allows at most 2 chips (4 cores), 4 cores short: 4 cores hold at most 16 of the 30 neurons (largest population "in" has 20 neurons)`},
 		// 8 neurons of fan-in 61 on cores of 100 synapses.
-		{"synapses", fanNet(400, 8, 60, 1), small(func(a *Arch) { a.SynapsesPerCore = 100 }), 0,
+		{"synapses", fanNet(400, 8, 60, 1), small(func(a *chip.Arch) { a.SynapsesPerCore = 100 }), 0,
 			`map: the network needs at least 5 cores = 3 chips of 2 cores but arch "test" allows at most 2 chips (4 cores), 1 cores short: 4 cores hold at most 406 of the 408 neurons (largest population "in" has 400 neurons)`},
-		{"chips given", fanNet(20, 10, 5, 1), small(func(a *Arch) { a.NeuronsPerCore = 4; a.MaxChips = 0 }), 1,
+		{"chips given", fanNet(20, 10, 5, 1), small(func(a *chip.Arch) { a.NeuronsPerCore = 4; a.MaxChips = 0 }), 1,
 			`map: the network needs at least 8 cores = 4 chips of 2 cores; the board has 1 chips (2 cores), 6 cores short: 2 cores hold at most 8 of the 30 neurons (largest population "in" has 20 neurons) (raise --chips to 4)`},
-		{"no chip limit", fanNet(20, 10, 5, 1), small(func(a *Arch) { a.NeuronsPerCore = 4; a.MaxChips = 0 }), 0, ""},
-		{"fan-in", fanNet(100, 2, 70, 1), small(func(a *Arch) { a.MaxFanIn = 50 }), 0,
+		{"no chip limit", fanNet(20, 10, 5, 1), small(func(a *chip.Arch) { a.NeuronsPerCore = 4; a.MaxChips = 0 }), 0, ""},
+		{"fan-in", fanNet(100, 2, 70, 1), small(func(a *chip.Arch) { a.MaxFanIn = 50 }), 0,
 			`map: neuron 100 (out[0]): fan-in 71 exceeds max_fan_in (synapses per neuron) of arch "test" by 21; at most 50 synapses onto one neuron fit`},
 		// fixed_probability may draw any number of synapses: its neurons
 		// count for the fixed_in_degree inputs alone.
-		{"fan-in, a bound", random(0.5, 60), small(func(a *Arch) { a.MaxFanIn = 50 }), 0,
+		{"fan-in, a bound", random(0.5, 60), small(func(a *chip.Arch) { a.MaxFanIn = 50 }), 0,
 			`map: neuron 100 (out[0]): fan-in at least 61 exceeds max_fan_in (synapses per neuron) of arch "test" by at least 11; at most 50 synapses onto one neuron fit`},
-		{"undecided", random(0.9, 5), small(func(a *Arch) { a.SynapsesPerCore = 100 }), 0, ""},
+		{"undecided", random(0.9, 5), small(func(a *chip.Arch) { a.SynapsesPerCore = 100 }), 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := CheckCapacity(tc.net, tc.arch, tc.chips)
@@ -106,7 +108,7 @@ func TestCheckFit(t *testing.T) {
 				{Pre: "b", Post: "b", Connector: snn.Connector{Kind: snn.FixedProbability, P: r.Float64() / 8, NoSelf: true}, Weight: snn.Const(1)},
 			},
 		}
-		a := testArch()
+		a := chiptest.Arch()
 		a.NeuronsPerCore = 8 + r.IntN(32)
 		a.InputAxonsPerCore = 12 + r.IntN(100)
 		a.OutputAxonsPerCore = 20 + r.IntN(100)
@@ -125,7 +127,7 @@ func TestCheckFit(t *testing.T) {
 			if fitErr != nil {
 				continue
 			}
-			got, err := MapWith(g, a, strategy, chips, MapOptions{Fit: fit})
+			got, err := MapWith(g, a, strategy, chips, Options{Fit: fit})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package chip
+package mapping
 
 import (
 	"fmt"
@@ -8,25 +8,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/synmem"
 	"github.com/spindle-sim/spindle/snn"
 )
-
-// Mapping places every neuron of a graph on a core of a board.
-type Mapping struct {
-	// Strategy is the name of the Mapper that placed the neurons, or
-	// "placement" for a network mapped as its placement says.
-	Strategy string
-	Cores    [][]uint32 // global neuron ids per core
-	CoreOf   []uint32   // core of each global neuron
-	Chips    int        // chips on the board
-	ChipsX   int        // the board's grid of chips
-	ChipsY   int
-	// Binding names the per-core limits, by their arch fields, that made
-	// the mapper open another core: the limit the next neuron would have
-	// broken (output_axons_per_core when the cores had to shrink for it).
-	// Empty when every neuron fits on one core.
-	Binding []string
-}
 
 // fillLimits is a set of the per-core limits the greedy fill checks.
 type fillLimits uint8
@@ -47,17 +32,6 @@ func (l fillLimits) names() []string {
 		}
 	}
 	return names
-}
-
-// CoresUsed returns the number of cores that hold neurons.
-func (m *Mapping) CoresUsed() int {
-	n := 0
-	for _, c := range m.Cores {
-		if len(c) > 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // Mapper is a mapping strategy: how Map assigns neurons to cores. The
@@ -110,8 +84,8 @@ func (m Mapper) valid() error {
 	return nil
 }
 
-// MapOptions tune Map.
-type MapOptions struct {
+// Options tune Map.
+type Options struct {
 	// Rates are the expected spikes per tick of every neuron, used by the
 	// locality mapper to weigh traffic; nil means ExpectedRates(g).
 	Rates []float64
@@ -139,12 +113,12 @@ type MapOptions struct {
 //
 // A network with a placement (snn.Network.Placement) is mapped as it
 // says, whatever the strategy: see placeAsGiven.
-func Map(g *snn.Graph, a *Arch, strategy Mapper, chips int) (*Mapping, error) {
-	return MapWith(g, a, strategy, chips, MapOptions{})
+func Map(g *snn.Graph, a *chip.Arch, strategy Mapper, chips int) (*chip.Mapping, error) {
+	return MapWith(g, a, strategy, chips, Options{})
 }
 
 // MapWith is Map with options.
-func MapWith(g *snn.Graph, a *Arch, strategy Mapper, chips int, opt MapOptions) (*Mapping, error) {
+func MapWith(g *snn.Graph, a *chip.Arch, strategy Mapper, chips int, opt Options) (*chip.Mapping, error) {
 	if chips < 0 {
 		return nil, fmt.Errorf("map: chips %d: expected 0 (as many as needed) or a positive count", chips)
 	}
@@ -180,7 +154,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy Mapper, chips int, opt MapOptions) 
 	if err != nil {
 		return nil, err
 	}
-	var m *Mapping
+	var m *chip.Mapping
 	if strategy == Locality {
 		m, err = placed(g, a, refine(g, a, in, cores, rates), chips, rates)
 	} else {
@@ -197,7 +171,7 @@ func MapWith(g *snn.Graph, a *Arch, strategy Mapper, chips int, opt MapOptions) 
 // limit logic, and shrinks the cores until their output axons fit. Only
 // the locality strategy reads g's synapses; the others need g's neurons
 // and their inputs in.
-func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy Mapper, rates []float64) ([][]uint32, fillLimits, error) {
+func fill(g *snn.Graph, a *chip.Arch, in inAdjacency, strategy Mapper, rates []float64) ([][]uint32, fillLimits, error) {
 	var order []uint32
 	switch strategy {
 	case Random:
@@ -207,7 +181,7 @@ func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy Mapper, rates []float6
 	default:
 		order = featureOrder(g, a)
 	}
-	mem := newSynMem(g.Net, g.PopStart, a)
+	mem := synmem.New(g.Net, g.PopStart, a.ConvWeightSharing)
 	perCore := a.NeuronsPerCore
 	// Once output axons have shrunk the cores, a core closed at perCore
 	// neurons was closed for them.
@@ -256,7 +230,7 @@ func fill(g *snn.Graph, a *Arch, in inAdjacency, strategy Mapper, rates []float6
 }
 
 // checkFanIn refuses a neuron that no core can hold.
-func checkFanIn(g *snn.Graph, a *Arch, in inAdjacency) error {
+func checkFanIn(g *snn.Graph, a *chip.Arch, in inAdjacency) error {
 	for i := 0; i < g.N; i++ {
 		fanIn := in.start[i+1] - in.start[i]
 		if err := fanInError(a, i, fanIn, "", func() string { return popName(g, i) }); err != nil {
@@ -280,7 +254,7 @@ func checkFanIn(g *snn.Graph, a *Arch, in inAdjacency) error {
 // fanInError refuses neuron i if its fan-in is more than a core can hold;
 // qualifier ("", "at least ") says whether fanIn is the count or a bound,
 // and name names the neuron.
-func fanInError(a *Arch, i, fanIn int, qualifier string, name func() string) error {
+func fanInError(a *chip.Arch, i, fanIn int, qualifier string, name func() string) error {
 	if fanIn <= a.MaxFanIn && fanIn <= a.SynapsesPerCore {
 		return nil
 	}
@@ -295,7 +269,7 @@ func fanInError(a *Arch, i, fanIn int, qualifier string, name func() string) err
 // checkDelays refuses a synaptic delay longer than the cores can hold. The
 // engine would refuse it too, but only a core at a time and without naming
 // the projection.
-func checkDelays(g *snn.Graph, a *Arch) error {
+func checkDelays(g *snn.Graph, a *chip.Arch) error {
 	if g.MaxDelay <= a.MaxDelayTicks {
 		return nil
 	}
@@ -383,12 +357,12 @@ func outputAxons(in inAdjacency, cores [][]uint32) (worst, most int) {
 
 // board lays the cores on as many chips as needed (or as given) and
 // checks the board's limits.
-func board(g *snn.Graph, a *Arch, strategy Mapper, cores [][]uint32, chips int) (*Mapping, error) {
+func board(g *snn.Graph, a *chip.Arch, strategy Mapper, cores [][]uint32, chips int) (*chip.Mapping, error) {
 	chips, err := chipsFor(g, a, cores, chips)
 	if err != nil {
 		return nil, err
 	}
-	m := &Mapping{Strategy: strategy.String(), Cores: cores, CoreOf: make([]uint32, g.N), Chips: chips}
+	m := &chip.Mapping{Strategy: strategy.String(), Cores: cores, CoreOf: make([]uint32, g.N), Chips: chips}
 	m.ChipsX, m.ChipsY = chipGrid(chips)
 	for c, ns := range cores {
 		for _, id := range ns {
@@ -406,7 +380,7 @@ func chipGrid(chips int) (x, y int) {
 
 // chipsFor returns the chips the board needs for cores, or an error that
 // says which limit the network breaks, by how much, and what would fit.
-func chipsFor(g *snn.Graph, a *Arch, cores [][]uint32, chips int) (int, error) {
+func chipsFor(g *snn.Graph, a *chip.Arch, cores [][]uint32, chips int) (int, error) {
 	fits := func(n int) string {
 		k := 0
 		for _, c := range cores[:min(len(cores), n)] {
@@ -421,7 +395,7 @@ func chipsFor(g *snn.Graph, a *Arch, cores [][]uint32, chips int) (int, error) {
 // needed) takes for cores cores, or the error that it cannot hold them;
 // qualifier ("", "at least ") says whether cores is the count or a bound,
 // and fits(n) says what n cores would hold.
-func boardChips(a *Arch, cores, chips int, qualifier string, fits func(n int) string) (int, error) {
+func boardChips(a *chip.Arch, cores, chips int, qualifier string, fits func(n int) string) (int, error) {
 	perChip := a.CoresPerChip()
 	need := max(1, (cores+perChip-1)/perChip)
 	if a.MaxChips > 0 && chips > a.MaxChips {
@@ -486,12 +460,12 @@ func incoming(g *snn.Graph) inAdjacency {
 // neuron would break a core limit. It returns the cores and the limits
 // that opened a new core, a core closed at perCore neurons counting as
 // atPerCore. Fan-in has been checked by checkFanIn.
-func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, atPerCore fillLimits, mem *synMem) ([][]uint32, fillLimits, error) {
+func greedy(g *snn.Graph, a *chip.Arch, in inAdjacency, order []uint32, perCore int, atPerCore fillLimits, mem *synmem.Model) ([][]uint32, fillLimits, error) {
 	var bound fillLimits
 	var cores [][]uint32
 	var cur []uint32
 	synapses, axons := 0, 0
-	kernels := mem.marks()
+	kernels := mem.Marks()
 	// onCore is the core+1 that receives each neuron's axon. Counting a
 	// candidate's new axons marks them on its core at once: if the
 	// candidate opens another core instead, the marks left on the closed
@@ -528,7 +502,7 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 		na := newAxons(core)
 		// The memory the neuron takes here; marking its kernel on a
 		// core it then does not join leaves a mark never read again.
-		need := mem.cost(i, fanIn, core, kernels)
+		need := mem.Cost(i, fanIn, core, kernels)
 		var full fillLimits
 		if len(cur)+1 > perCore {
 			full |= atPerCore
@@ -546,7 +520,7 @@ func greedy(g *snn.Graph, a *Arch, in inAdjacency, order []uint32, perCore int, 
 			if next := int32(len(cores) + 1); next != core {
 				core = next
 				na = newAxons(core)
-				need = mem.cost(i, fanIn, core, kernels)
+				need = mem.Cost(i, fanIn, core, kernels)
 			}
 			if need > a.SynapsesPerCore {
 				return nil, 0, fmt.Errorf("map: neuron %d (%s): %d synapses exceed a core's synapse memory of %d by %d", i, popName(g, i), need, a.SynapsesPerCore, need-a.SynapsesPerCore)

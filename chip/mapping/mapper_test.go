@@ -1,4 +1,4 @@
-package chip
+package mapping
 
 import (
 	"path/filepath"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/spindle-sim/spindle/aer"
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/chiptest"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -28,13 +30,13 @@ func fanNet(nIn, nOut, inDegree int, delay float64) *snn.Network {
 
 // mapOn maps net with strategy onto the test architecture as edit changes
 // it, on a board of chips chips (0: as many as needed).
-func mapOn(t *testing.T, net *snn.Network, edit func(a *Arch), strategy Mapper, chips int) (*Mapping, error) {
+func mapOn(t *testing.T, net *snn.Network, edit func(a *chip.Arch), strategy Mapper, chips int) (*chip.Mapping, error) {
 	t.Helper()
 	g, err := net.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testArch()
+	a := chiptest.Arch()
 	edit(a)
 	return Map(g, a, strategy, chips)
 }
@@ -45,20 +47,20 @@ func TestBindingLimits(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		net      *snn.Network
-		arch     func(a *Arch)
+		arch     func(a *chip.Arch)
 		strategy Mapper
 		want     []string
 	}{
-		{"one core", fanNet(20, 10, 5, 1), func(a *Arch) {}, Sequential, []string{}},
-		{"neurons", fanNet(20, 10, 5, 1), func(a *Arch) { a.NeuronsPerCore = 8 }, Sequential, []string{"neurons_per_core"}},
-		{"neurons, balanced", fanNet(20, 10, 5, 1), func(a *Arch) { a.NeuronsPerCore = 8 }, Balanced, []string{"neurons_per_core"}},
+		{"one core", fanNet(20, 10, 5, 1), func(a *chip.Arch) {}, Sequential, []string{}},
+		{"neurons", fanNet(20, 10, 5, 1), func(a *chip.Arch) { a.NeuronsPerCore = 8 }, Sequential, []string{"neurons_per_core"}},
+		{"neurons, balanced", fanNet(20, 10, 5, 1), func(a *chip.Arch) { a.NeuronsPerCore = 8 }, Balanced, []string{"neurons_per_core"}},
 		// Each output neuron has 60 distinct inputs: two do not share a core
 		// of 100 input axons, which stays at 60% use.
-		{"input axons", fanNet(400, 8, 60, 1), func(a *Arch) { a.InputAxonsPerCore = 100 }, Sequential, []string{"input_axons_per_core"}},
-		{"input axons, locality", fanNet(400, 8, 60, 1), func(a *Arch) { a.InputAxonsPerCore = 100 }, Locality, []string{"input_axons_per_core"}},
-		{"synapses", fanNet(400, 8, 60, 1), func(a *Arch) { a.SynapsesPerCore = 100 }, Sequential, []string{"synapses_per_core"}},
+		{"input axons", fanNet(400, 8, 60, 1), func(a *chip.Arch) { a.InputAxonsPerCore = 100 }, Sequential, []string{"input_axons_per_core"}},
+		{"input axons, locality", fanNet(400, 8, 60, 1), func(a *chip.Arch) { a.InputAxonsPerCore = 100 }, Locality, []string{"input_axons_per_core"}},
+		{"synapses", fanNet(400, 8, 60, 1), func(a *chip.Arch) { a.SynapsesPerCore = 100 }, Sequential, []string{"synapses_per_core"}},
 		// 40 inputs on one core need 40 output axons.
-		{"output axons", fanNet(40, 40, 20, 1), func(a *Arch) { a.OutputAxonsPerCore = 30 }, Sequential, []string{"output_axons_per_core"}},
+		{"output axons", fanNet(40, 40, 20, 1), func(a *chip.Arch) { a.OutputAxonsPerCore = 30 }, Sequential, []string{"output_axons_per_core"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := mapOn(t, tc.net, tc.arch, tc.strategy, 0)
@@ -76,17 +78,17 @@ func TestMapErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		net   *snn.Network
-		arch  func(a *Arch)
+		arch  func(a *chip.Arch)
 		chips int
 		want  []string
 	}{
-		{"delay", fanNet(20, 20, 5, 40), func(a *Arch) { a.MaxDelayTicks = 16 }, 0,
+		{"delay", fanNet(20, 20, 5, 40), func(a *chip.Arch) { a.MaxDelayTicks = 16 }, 0,
 			[]string{`projections[1] "slow" (in -> out)`, "delay 40 ticks", "max_delay_ticks", "by 24", "at most 16 ticks (16 ms)"}},
-		{"board above max_chips", fanNet(20, 20, 5, 1), func(a *Arch) { a.MaxChips = 32 }, 1000000,
+		{"board above max_chips", fanNet(20, 20, 5, 1), func(a *chip.Arch) { a.MaxChips = 32 }, 1000000,
 			[]string{"a board of 1000000 chips", "at most 32 (max_chips)"}},
-		{"network above max_chips", fanNet(20, 20, 5, 1), func(a *Arch) { a.NeuronsPerCore, a.CoresPerTile, a.TilesX, a.TilesY, a.MaxChips = 1, 1, 2, 2, 2 }, 0,
+		{"network above max_chips", fanNet(20, 20, 5, 1), func(a *chip.Arch) { a.NeuronsPerCore, a.CoresPerTile, a.TilesX, a.TilesY, a.MaxChips = 1, 1, 2, 2, 2 }, 0,
 			[]string{"needs 40 cores = 10 chips of 4 cores", "at most 2 chips (8 cores), 32 cores short"}},
-		{"board too small", fanNet(20, 20, 5, 1), func(a *Arch) { a.NeuronsPerCore, a.CoresPerTile, a.TilesX, a.TilesY = 1, 1, 2, 2 }, 2,
+		{"board too small", fanNet(20, 20, 5, 1), func(a *chip.Arch) { a.NeuronsPerCore, a.CoresPerTile, a.TilesX, a.TilesY = 1, 1, 2, 2 }, 2,
 			[]string{"needs 40 cores = 10 chips of 4 cores", "the board has 2 chips (8 cores), 32 cores short", "raise --chips to 10"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

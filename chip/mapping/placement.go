@@ -1,9 +1,11 @@
-package chip
+package mapping
 
 import (
 	"fmt"
 	"slices"
 
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/synmem"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -14,7 +16,7 @@ import (
 // last placed one in neuron order, as the sequential mapper fills. Every
 // core is then checked against the per-core limits of a, an error naming
 // the core, the population and the limit.
-func placeAsGiven(g *snn.Graph, a *Arch, in inAdjacency, chips int) (*Mapping, error) {
+func placeAsGiven(g *snn.Graph, a *chip.Arch, in inAdjacency, chips int) (*chip.Mapping, error) {
 	net := g.Net
 	limit, board := boardCores(a, chips)
 	coreOf := make([]int32, g.N)
@@ -51,7 +53,7 @@ func placeAsGiven(g *snn.Graph, a *Arch, in inAdjacency, chips int) (*Mapping, e
 		}
 	}
 	if len(rest) > 0 {
-		filled, _, err := greedy(g, a, in, rest, a.NeuronsPerCore, limitNeurons, newSynMem(g.Net, g.PopStart, a))
+		filled, _, err := greedy(g, a, in, rest, a.NeuronsPerCore, limitNeurons, synmem.New(g.Net, g.PopStart, a.ConvWeightSharing))
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +84,7 @@ func placeAsGiven(g *snn.Graph, a *Arch, in inAdjacency, chips int) (*Mapping, e
 	if err != nil {
 		return nil, err
 	}
-	m := &Mapping{Strategy: "placement", Cores: cores, CoreOf: make([]uint32, g.N), Chips: chips}
+	m := &chip.Mapping{Strategy: "placement", Cores: cores, CoreOf: make([]uint32, g.N), Chips: chips}
 	m.ChipsX, m.ChipsY = chipGrid(chips)
 	for i, c := range coreOf {
 		m.CoreOf[i] = uint32(c)
@@ -92,7 +94,7 @@ func placeAsGiven(g *snn.Graph, a *Arch, in inAdjacency, chips int) (*Mapping, e
 
 // boardCores returns the cores a board of chips chips (0: as many as
 // needed, up to max_chips) can have, and a description.
-func boardCores(a *Arch, chips int) (int, string) {
+func boardCores(a *chip.Arch, chips int) (int, string) {
 	switch {
 	case chips > 0:
 		return chips * a.CoresPerChip(), fmt.Sprintf("a board of %d chips of %d cores", chips, a.CoresPerChip())
@@ -138,7 +140,7 @@ func orderBySlot(g *snn.Graph, cores [][]uint32, slot []int32) error {
 // checkPlacedCores checks every core against the per-core limits of a, in
 // the order of its neurons: the error names the core, the population of
 // the neuron that breaks a limit and the limit.
-func checkPlacedCores(g *snn.Graph, a *Arch, in inAdjacency, cores [][]uint32, coreOf []int32) error {
+func checkPlacedCores(g *snn.Graph, a *chip.Arch, in inAdjacency, cores [][]uint32, coreOf []int32) error {
 	input := make([]int32, g.N)         // core+1 that already receives this neuron's axon
 	output := make([]int32, len(cores)) // neuron+1 that already routes to this core
 	over := func(c int, id uint32, what string, n int, field string, lim int) error {

@@ -1,10 +1,12 @@
-package chip
+package mapping
 
 import (
 	"fmt"
 	"math"
 
 	"github.com/spindle-sim/spindle/aer"
+	"github.com/spindle-sim/spindle/chip"
+	"github.com/spindle-sim/spindle/chip/internal/synmem"
 	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -47,46 +49,12 @@ func ExpectedRates(g *snn.Graph) []float64 {
 	return r
 }
 
-// CheckTrace reports why a trace's metadata does not describe the spikes
-// of network g, or nil if it may. A trace must count time in ticks of the
-// network's dt and, when it names populations, name the network's, with
-// the same sizes and first addresses.
-func CheckTrace(g *snn.Graph, m aer.Meta) error {
-	if m.TimeUnit != aer.UnitTick {
-		return fmt.Errorf("trace time unit is %q, not ticks: convert it to a network trace first", m.TimeUnit)
-	}
-	if m.DtMs != g.Net.Dt {
-		return fmt.Errorf("trace dt is %g ms but network %q has dt %g ms", m.DtMs, g.Net.Name, g.Net.Dt)
-	}
-	if m.Sensor != nil {
-		return fmt.Errorf("trace holds camera events (%dx%d sensor), not spikes of network %q", m.Sensor.Width, m.Sensor.Height, g.Net.Name)
-	}
-	if len(m.Populations) == 0 {
-		return nil
-	}
-	if len(m.Populations) != len(g.Net.Populations) {
-		return fmt.Errorf("trace has %d populations but network %q has %d", len(m.Populations), g.Net.Name, len(g.Net.Populations))
-	}
-	for i, p := range m.Populations {
-		np := g.Net.Populations[i]
-		switch {
-		case p.Name != np.Name:
-			return fmt.Errorf("trace population %d is %q but network %q has %q there", i, p.Name, g.Net.Name, np.Name)
-		case int(p.Size) != np.Size:
-			return fmt.Errorf("trace population %q has %d neurons but the network's has %d", p.Name, p.Size, np.Size)
-		case int(p.First) != g.PopStart[i]:
-			return fmt.Errorf("trace population %q starts at address %d but the network's at %d", p.Name, p.First, g.PopStart[i])
-		}
-	}
-	return nil
-}
-
 // ProfileRates reads every spike of a recorded trace of network g and
 // returns each neuron's spikes per tick over the recorded run (its ticks
 // from the trace's run metadata, or, when the trace does not record them,
 // tick 0 to its last spike). It refuses a trace that does not belong to g.
 func ProfileRates(g *snn.Graph, r *aer.Reader) ([]float64, error) {
-	if err := CheckTrace(g, r.Meta()); err != nil {
+	if err := chip.CheckTrace(g, r.Meta()); err != nil {
 		return nil, err
 	}
 	counts := make([]float64, g.N)
@@ -168,11 +136,11 @@ type Estimate struct {
 
 // Estimated computes the estimate of mapping m on arch a for the expected
 // spikes per tick of every neuron (ExpectedRates, ProfileRates).
-func Estimated(g *snn.Graph, a *Arch, m *Mapping, rates []float64) (*Estimate, error) {
+func Estimated(g *snn.Graph, a *chip.Arch, m *chip.Mapping, rates []float64) (*Estimate, error) {
 	if len(rates) != g.N {
 		return nil, fmt.Errorf("estimate: %d rates for %d neurons", len(rates), g.N)
 	}
-	cfg := a.routerConfig(m)
+	cfg := a.RouterConfig(m)
 	r, err := router.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("arch %q: %w", a.Name, err)
@@ -235,7 +203,7 @@ func Estimated(g *snn.Graph, a *Arch, m *Mapping, rates []float64) (*Estimate, e
 			cu.Synapses += int(fanIn[id])
 		}
 	}
-	mem := newSynMem(g.Net, g.PopStart, a).coreMemory(m.Cores, func(i int) int { return int(fanIn[i]) })
+	mem := synmem.New(g.Net, g.PopStart, a.ConvWeightSharing).CoreMemory(m.Cores, func(i int) int { return int(fanIn[i]) })
 	for c := range m.Cores {
 		e.Cores[c].SynapseMemory = mem[c]
 	}

@@ -1,10 +1,11 @@
-package chip
+package mapping
 
 import (
 	"cmp"
 	"math"
 	"slices"
 
+	"github.com/spindle-sim/spindle/chip"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -24,7 +25,7 @@ const refinePasses = 4
 // let a pass reach a better partition a single move cannot. At the end of
 // the pass the moves after its best point are undone. Passes repeat while
 // they improve. Cores emptied by the moves are dropped.
-func refine(g *snn.Graph, a *Arch, in inAdjacency, parts [][]uint32, rates []float64) [][]uint32 {
+func refine(g *snn.Graph, a *chip.Arch, in inAdjacency, parts [][]uint32, rates []float64) [][]uint32 {
 	if g.Synapses() > refineMaxSynapses || len(parts) < 2 {
 		return parts
 	}
@@ -61,7 +62,7 @@ type partCount struct{ part, n int32 }
 
 type refiner struct {
 	g     *snn.Graph
-	a     *Arch
+	a     *chip.Arch
 	in    inAdjacency
 	rates []float64
 
@@ -77,7 +78,7 @@ type refiner struct {
 	uniq                           []uint32
 }
 
-func newRefiner(g *snn.Graph, a *Arch, in inAdjacency, parts [][]uint32, rates []float64) *refiner {
+func newRefiner(g *snn.Graph, a *chip.Arch, in inAdjacency, parts [][]uint32, rates []float64) *refiner {
 	r := &refiner{g: g, a: a, in: in, rates: rates, partOf: make([]int32, g.N), dest: make([][]partCount, g.N),
 		fanIn: make([]int32, g.N), mark: make([]uint32, g.N)}
 	n := len(parts)
