@@ -72,12 +72,15 @@ type Report struct {
 	Identical bool `json:"identical"`
 	// Plastic lists the final weights of every plastic projection on both
 	// simulators; absent for a network without plasticity.
-	Plastic           []PlasticWeights `json:"plastic_projections,omitempty"`
-	EventSpikes       int              `json:"event_spikes"`
-	DenseSpikes       int              `json:"dense_spikes"`
-	IdenticalFraction float64          `json:"identical_fraction"`
-	VanRossum         float64          `json:"van_rossum"`
-	VanRossumTauMs    float64          `json:"van_rossum_tau_ms"`
+	Plastic []PlasticWeights `json:"plastic_projections,omitempty"`
+	// The figures of spikestats.Agreement, by their own keys here: the
+	// spikes of each run are event_spikes and dense_spikes, and Identical
+	// covers the weights too, so the type is not embedded.
+	EventSpikes       int     `json:"event_spikes"`
+	DenseSpikes       int     `json:"dense_spikes"`
+	IdenticalFraction float64 `json:"identical_fraction"`
+	VanRossum         float64 `json:"van_rossum"`
+	VanRossumTauMs    float64 `json:"van_rossum_tau_ms"`
 	// FirstDivergence is nil (null) when the runs are identical.
 	FirstDivergence *Divergence `json:"first_divergence"`
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -513,5 +514,47 @@ func TestEventRunMemory(t *testing.T) {
 	short, long := alloc(1000), alloc(1000+more)
 	if long > short+more { // one byte per tick: a per-tick array needs 16
 		t.Errorf("%d more ticks allocated %d more bytes (%d against %d)", more, long-short, long, short)
+	}
+}
+
+// TestSpikesReportKeys: the keys of a trace comparison, in order, as
+// spindle compare --trace-in A --trace-in B --json writes them
+// (docs/compare.md); spikestats.Agreement supplies six of them.
+func TestSpikesReportKeys(t *testing.T) {
+	x := []spikestats.Spike{{Time: 0, Addr: 0}, {Time: 2, Addr: 1}}
+	y := []spikestats.Spike{{Time: 0, Addr: 0}}
+	rep, err := Spikes(&Recording{Name: "a", Spikes: x, FirstBadTick: -1}, &Recording{Name: "b", Spikes: y, FirstBadTick: -1}, SpikesOptions{Dt: 1, WarmupMs: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	var keys []string
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatal(err)
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"trace_a", "trace_b", "ticks", "dt_ms", "identical", "spikes_a", "spikes_b",
+		"identical_fraction", "van_rossum", "van_rossum_tau_ms", "first_divergence",
+		"packets_late_a", "packets_late_b", "packets_dropped_a", "packets_dropped_b", "attribution",
+		"warmup_ms", "bin_ms", "populations"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("keys\n %v\nwant\n %v", keys, want)
+	}
+	if rep.Identical || rep.SpikesA != 2 || rep.SpikesB != 1 || rep.IdenticalFraction != 0.5 {
+		t.Errorf("agreement %+v", rep.Agreement)
 	}
 }

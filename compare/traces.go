@@ -29,18 +29,14 @@ type SpikesOptions struct {
 }
 
 // SpikesReport is the agreement of two recordings (a and b) of one
-// network, with the keys of Report where they mean the same.
+// network: spikestats.Agreement, with its keys, and what the recordings
+// say of their packets.
 type SpikesReport struct {
-	TraceA            string  `json:"trace_a"`
-	TraceB            string  `json:"trace_b"`
-	Ticks             int64   `json:"ticks"`
-	DtMs              float64 `json:"dt_ms"`
-	Identical         bool    `json:"identical"`
-	SpikesA           int     `json:"spikes_a"`
-	SpikesB           int     `json:"spikes_b"`
-	IdenticalFraction float64 `json:"identical_fraction"`
-	VanRossum         float64 `json:"van_rossum"`
-	VanRossumTauMs    float64 `json:"van_rossum_tau_ms"`
+	TraceA string  `json:"trace_a"`
+	TraceB string  `json:"trace_b"`
+	Ticks  int64   `json:"ticks"`
+	DtMs   float64 `json:"dt_ms"`
+	spikestats.Agreement
 	// FirstDivergence has no states (a trace records none): its SpikedIn
 	// is "a" or "b".
 	FirstDivergence *Divergence `json:"first_divergence"`
@@ -63,12 +59,9 @@ func Spikes(a, b *Recording, opt SpikesOptions) (*SpikesReport, error) {
 	}
 	r := &SpikesReport{
 		TraceA: a.Name, TraceB: b.Name, DtMs: opt.Dt,
-		SpikesA: len(a.Spikes), SpikesB: len(b.Spikes),
+		Agreement:    spikestats.Agree(a.Spikes, b.Spikes, opt.Dt, spikestats.DefaultTauMs),
 		PacketsLateA: a.PacketsLate, PacketsLateB: b.PacketsLate,
 		PacketsDroppedA: a.PacketsDropped, PacketsDroppedB: b.PacketsDropped,
-		IdenticalFraction: spikestats.Identical(a.Spikes, b.Spikes),
-		VanRossum:         spikestats.VanRossum(a.Spikes, b.Spikes, opt.Dt, spikestats.DefaultTauMs),
-		VanRossumTauMs:    spikestats.DefaultTauMs,
 	}
 	r.Ticks = opt.Ticks
 	for _, x := range []*Recording{a, b} {
@@ -79,9 +72,7 @@ func Spikes(a, b *Recording, opt SpikesOptions) (*SpikesReport, error) {
 			r.Ticks = max(r.Ticks, s.Time+1)
 		}
 	}
-	d, inA, ok := spikestats.FirstDivergence(a.Spikes, b.Spikes)
-	r.Identical = !ok
-	if ok {
+	if d, inA, ok := spikestats.FirstDivergence(a.Spikes, b.Spikes); ok {
 		in := "b"
 		if inA {
 			in = "a"

@@ -23,3 +23,15 @@ func ExampleStream() {
 	// Output:
 	// exc: 6 spikes, ISI CV 0.25
 }
+
+// The spike-level agreement of two runs: neuron 1 spikes a tick later in
+// b, so one spike of two is shared.
+func ExampleAgree() {
+	a := []spikestats.Spike{{Time: 0, Addr: 0}, {Time: 5, Addr: 1}}
+	b := []spikestats.Spike{{Time: 0, Addr: 0}, {Time: 6, Addr: 1}}
+	ag := spikestats.Agree(a, b, 1, spikestats.DefaultTauMs)
+	fmt.Printf("identical %v, %d and %d spikes, fraction %.2f, van Rossum %.3f (tau %g ms)\n",
+		ag.Identical, ag.SpikesA, ag.SpikesB, ag.IdenticalFraction, ag.VanRossum, ag.VanRossumTauMs)
+	// Output:
+	// identical false, 2 and 2 spikes, fraction 0.50, van Rossum 0.154 (tau 10 ms)
+}

@@ -5,20 +5,43 @@ import (
 	"math"
 )
 
-// Report is the agreement of two runs (a and b) of one network. It encodes
-// to JSON with undefined values as null.
-type Report struct {
-	Populations []PopReport `json:"populations"`
-	SpikesA     int         `json:"spikes_a"`
-	SpikesB     int         `json:"spikes_b"`
-	// IdenticalFraction is Identical(a, b) over the whole recording.
-	IdenticalFraction float64 `json:"identical_fraction"`
-	// VanRossum is VanRossum(a, b, Dt, TauMs) over the whole recording.
-	VanRossum      float64 `json:"van_rossum"`
-	VanRossumTauMs float64 `json:"van_rossum_tau_ms"`
+// Agreement is how closely two spike lists (a and b) agree, spike for
+// spike: the figures that every comparison of two runs reports, Report
+// here and compare.SpikesReport beside its own. Agree computes it.
+type Agreement struct {
 	// Identical says the lists hold the same spikes (FirstDivergence
 	// finds where they part when not).
 	Identical bool `json:"identical"`
+	SpikesA   int  `json:"spikes_a"`
+	SpikesB   int  `json:"spikes_b"`
+	// IdenticalFraction is Identical(a, b) over the whole recording.
+	IdenticalFraction float64 `json:"identical_fraction"`
+	// VanRossum is VanRossum(a, b, dt, VanRossumTauMs) over the whole
+	// recording.
+	VanRossum      float64 `json:"van_rossum"`
+	VanRossumTauMs float64 `json:"van_rossum_tau_ms"`
+}
+
+// Agree returns the agreement of spike lists a and b, recorded in ticks
+// of dt ms, with the van Rossum distance of time constant tauMs. SpikesA
+// and SpikesB count the lists as given.
+func Agree(a, b []Spike, dt, tauMs float64) Agreement {
+	_, _, differ := FirstDivergence(a, b)
+	return Agreement{
+		Identical: !differ,
+		SpikesA:   len(a), SpikesB: len(b),
+		IdenticalFraction: Identical(a, b),
+		VanRossum:         VanRossum(a, b, dt, tauMs),
+		VanRossumTauMs:    tauMs,
+	}
+}
+
+// Report is the agreement of two runs (a and b) of one network, and of
+// the distributions of their populations. It encodes to JSON with
+// undefined values as null.
+type Report struct {
+	Populations []PopReport `json:"populations"`
+	Agreement
 
 	WarmupTicks int64   `json:"warmup_ticks"`
 	EndTick     int64   `json:"end_tick"`
@@ -104,15 +127,10 @@ func Compare(a, b []Spike, pops []Population, opt Options) (*Report, error) {
 	a, b = normalise(a), normalise(b)
 	r := &Report{
 		Populations: make([]PopReport, len(pops)),
-		SpikesA:     len(a), SpikesB: len(b),
-		IdenticalFraction: Identical(a, b),
-		VanRossum:         VanRossum(a, b, opt.Dt, opt.TauMs),
-		VanRossumTauMs:    opt.TauMs,
-		WarmupTicks:       opt.Warmup, EndTick: opt.End, DtMs: opt.Dt,
+		Agreement:   Agree(a, b, opt.Dt, opt.TauMs),
+		WarmupTicks: opt.Warmup, EndTick: opt.End, DtMs: opt.Dt,
 		BinMs: float64(binTicks(opt)) * opt.Dt,
 	}
-	_, _, differ := FirstDivergence(a, b)
-	r.Identical = !differ
 	ta, tb := newTrains(a, n), newTrains(b, n)
 	for pi, p := range pops {
 		sa, sb := popStats(ta, pi, p, opt), popStats(tb, pi, p, opt)

@@ -479,3 +479,46 @@ func TestComparePopulationBounds(t *testing.T) {
 func pop(name string, first, size uint32) Population {
 	return Population{Name: name, First: first, Size: size}
 }
+
+// TestAgree: the agreement of two lists is the measures of the lists, and
+// Report carries it.
+func TestAgree(t *testing.T) {
+	s := func(tk int64, id uint32) Spike { return Spike{Time: tk, Addr: id} }
+	shift := math.Sqrt(1 - math.Exp(-1.0/DefaultTauMs)) // one spike 1 ms late
+	for _, c := range []struct {
+		name      string
+		a, b      []Spike
+		identical bool
+		fraction  float64
+		vr        float64 // mean over the neurons that spike in either list
+	}{
+		{"both empty", nil, nil, true, 1, 0},
+		{"same", []Spike{s(0, 0), s(3, 2)}, []Spike{s(0, 0), s(3, 2)}, true, 1, 0},
+		{"same out of order", []Spike{s(3, 2), s(0, 0)}, []Spike{s(0, 0), s(3, 2)}, true, 1, 0},
+		{"one missing", []Spike{s(0, 0), s(3, 2)}, []Spike{s(0, 0)}, false, 0.5, 1 / math.Sqrt2 / 2},
+		{"one late", []Spike{s(0, 0), s(3, 2)}, []Spike{s(0, 0), s(4, 2)}, false, 0.5, shift / 2},
+		{"disjoint", []Spike{s(1, 0)}, []Spike{s(1, 1)}, false, 0, 1 / math.Sqrt2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := Agree(c.a, c.b, 1, DefaultTauMs)
+			want := Agreement{Identical: c.identical, SpikesA: len(c.a), SpikesB: len(c.b), IdenticalFraction: c.fraction, VanRossum: c.vr, VanRossumTauMs: DefaultTauMs}
+			if math.Abs(got.VanRossum-want.VanRossum) > 1e-12 {
+				t.Errorf("van Rossum %v, want %v", got.VanRossum, want.VanRossum)
+			}
+			got.VanRossum = want.VanRossum
+			if got != want {
+				t.Errorf("Agree = %+v, want %+v", got, want)
+			}
+			if len(c.a) == 0 && len(c.b) == 0 {
+				return
+			}
+			r, err := Compare(c.a, c.b, []Population{pop("all", 0, 3)}, Options{Dt: 1, End: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Agreement != Agree(normalise(c.a), normalise(c.b), 1, DefaultTauMs) {
+				t.Errorf("Report's agreement %+v", r.Agreement)
+			}
+		})
+	}
+}
