@@ -304,7 +304,8 @@ func projectionFormats(net *snn.Network) []SynapseFormat {
 	return f
 }
 
-// RouterConfig returns the router of a board of m's chips of arch a: the
-// one the Engine builds, for tools that route a mapping's traffic
-// without running it (mapping.Estimated).
+// RouterConfig returns the configuration of the router of a board of
+// m's chips of arch a, as the Engine builds it, for code that routes a
+// mapping's traffic without running it (mapping.Estimated, the locality
+// placement).
 func (a *Arch) RouterConfig(m *Mapping) router.Config { return a.routerConfig(m) }
