@@ -95,6 +95,8 @@ type Engine struct {
 	splitPlan [][]piece
 	wholePlan [][]piece
 	split     []splitCore // the cores splitPlan splits
+	warm      bool        // the board warms packets before delivery (warmer)
+	warmth    []int64     // per worker, what core.Warm read
 	splitting bool        // pieces is splitPlan
 	gather    []uint16
 	workers   *phaser         // runs plans 1.. while the caller of Step runs plan 0
@@ -183,9 +185,12 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	e.spikes = make([][]uint16, len(e.cores))
 	e.last = make([]core.Counters, len(e.cores))
 	lif := make([]int64, len(e.cores))
+	synapses := 0
 	for c, cr := range e.cores {
 		lif[c] = int64(cr.LIF())
+		synapses += cr.Synapses()
 	}
+	e.warm = synapses > warmSynapses
 	e.cost = newCost(a, m, lif, opt.Timing)
 	e.timeSends, e.forward = a.sendRule(opt.Timing)
 	e.startWorkers()
@@ -451,6 +456,7 @@ func (e *Engine) startWorkers() {
 	w = max(1, min(w, hi-lo, runtime.GOMAXPROCS(0)))
 	e.splitPlan, e.wholePlan = e.plan(w, true), e.plan(w, false)
 	e.split = splitCores(e.splitPlan)
+	e.warmth = make([]int64, w)
 	e.pieces = e.splitPlan
 	if e.opt.Workers <= 0 && w > 1 {
 		e.adapt = newAdapt()
@@ -464,8 +470,13 @@ func (e *Engine) startWorkers() {
 // stepGroup delivers the packets due and updates the pieces of worker k.
 func (e *Engine) stepGroup(k int) {
 	t := e.tick
-	for i := range e.pieces[k] {
-		pc := &e.pieces[k][i]
+	pieces := e.pieces[k]
+	var warm warmer
+	for i := range pieces {
+		if e.warm {
+			warm.ahead(e, pieces, i, t)
+		}
+		pc := &pieces[i]
 		c := pc.core
 		cr := e.cores[c]
 		if !pc.split {
@@ -487,6 +498,49 @@ func (e *Engine) stepGroup(k int) {
 		}
 		pc.spikes, pc.updated = cr.UpdateRange(t, pc.from, pc.to, pc.spikes[:0])
 	}
+	e.warmth[k] = warm.sum
+}
+
+// warmer warms the packets of the cores a worker will deliver to next, a
+// batch at a time (core.Warm), while it steps the cores before them.
+type warmer struct {
+	next  int // the first piece not warmed
+	cores [core.WarmBatch]*core.Core
+	axons [core.WarmBatch]uint32
+	emits [core.WarmBatch]int64
+	sum   int64
+}
+
+// Boards of more than warmSynapses synapses warm their packets ahead of
+// delivery: their synapse memory (8 bytes a synapse) is larger than a
+// processor's last-level cache, so delivery misses. On smaller boards it
+// is in the cache, and warming is only more work.
+const warmSynapses = 1 << 22
+
+// warmAhead is how many cores ahead of the one it steps a worker has
+// warmed the packets of.
+const warmAhead = 8
+
+// ahead warms the packets of whole pieces from w.next on, up to a batch,
+// once fewer than warmAhead pieces past piece i are warm.
+func (w *warmer) ahead(e *Engine, pieces []piece, i int, t int64) {
+	if w.next > i+warmAhead/2 {
+		return
+	}
+	w.next = max(w.next, i+1)
+	n := 0
+	for ; w.next < len(pieces) && w.next <= i+2*warmAhead; w.next++ {
+		c := pieces[w.next].core
+		lo, hi := e.inbox[c], e.inbox[c+1]
+		if pieces[w.next].split || n+hi-lo > core.WarmBatch {
+			break
+		}
+		for _, p := range e.due[lo:hi] {
+			w.cores[n], w.axons[n], w.emits[n] = e.cores[c], p.Axon, p.Emit
+			n++
+		}
+	}
+	w.sum += core.Warm(w.cores[:n], w.axons[:n], w.emits[:n], t)
 }
 
 // choosePlan keeps the cores whole for a tick stepped on one goroutine,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -231,6 +232,52 @@ func TestPlanSplitsCores(t *testing.T) {
 		for k, n := range counts {
 			if n != g.N/w && n != g.N/w+1 {
 				t.Errorf("%d workers: worker %d has %d compartments, want %d", w, k, n, g.N/w)
+			}
+		}
+	}
+}
+
+// Warming packets ahead of delivery, which only boards larger than the
+// caches do, changes nothing: spikes and every counter are those of the
+// same run without it, on one worker and on two, in both modes.
+func TestWarmChangesNothing(t *testing.T) {
+	ticks := 400
+	if testing.Short() {
+		ticks = 100
+	}
+	a := chiptest.Arch()
+	a.NeuronsPerCore = 100 // 40 cores: batches span several
+	a.OutputAxonsPerCore = 1 << 16
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		g, err := chiptest.CUBA(mode).Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := mapping.Map(g, a, mapping.Sequential, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := func(warm bool, workers int) ([]spike, chip.Stats) {
+			var out []spike
+			e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
+				out = append(out, spike{tk, id})
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			e.SetWarm(warm)
+			e.Run(ticks)
+			return out, e.Stats()
+		}
+		ref, refStats := run(false, 1)
+		if len(ref) == 0 {
+			t.Fatal("no spikes")
+		}
+		for _, workers := range []int{1, 2} {
+			got, st := run(true, workers)
+			if !slices.Equal(got, ref) || !reflect.DeepEqual(st, refStats) {
+				t.Errorf("%s, %d workers: warming changed the run: %d spikes, %+v; want %d, %+v", mode, workers, len(got), st, len(ref), refStats)
 			}
 		}
 	}

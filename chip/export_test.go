@@ -88,3 +88,7 @@ func (e *Engine) Taken() Taken {
 	d := e.dist
 	return Taken{Groups: d.groups, Dst: d.dst, Axon: d.axon.at, Syns: len(d.syn), Axons: len(d.axon.lo)}
 }
+
+// SetWarm makes the engine warm its packets before delivery, as a board
+// of more than warmSynapses synapses does, or not.
+func (e *Engine) SetWarm(on bool) { e.warm = on }

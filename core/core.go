@@ -19,53 +19,50 @@ const (
 // numbered 0..LIF()-1 and its sources after them, in the order they were
 // added to the Builder.
 type Core struct {
-	id   int
-	mode snn.Mode
-	seed uint64 // of the network, for the counter-based Poisson draws
-
-	// LIF compartments.
-	n         int
-	receptors int
-	params    []snn.LIFParams
-	profile   []uint16
-	ref       []int32
-	vF, curF  []float64 // curF[r*n+i]
-	vX, curX  []int32
-	ringF     []float64 // ring[(slot*receptors+r)*n+i]
-	ringX     []int64   // fixed mode sums exactly, then saturates
-	ringMask  int64
-	segments  []segment
-	sumF      []float64 // per-compartment scratch: the summed currents
-	sumX      []int64
-
-	// Input sources.
-	sources []source
-
+	// What Deliver reads comes first, so that a core's packets touch as
+	// few of its cache lines as possible (see Warm).
+	mode        snn.Mode
+	uniformRows bool // see Builder.Finish
+	n           int  // LIF compartments
+	receptors   int
+	ringMask    int64
+	learn       *learnState // nil when no synapse of the core is plastic
 	// Synapse memory by input axon.
 	axonStart []uint32
 	target    []uint16
 	delayRec  []uint16
 	weightF   []float64
 	weightX   []int32
-	// uniformRows says that the static synapses of each input axon share
-	// one delay and receptor (the rule when delays are per projection and
-	// a neuron projects through one receptor): Deliver then adds a row
-	// into one slot of the ring without decoding each synapse.
-	uniformRows bool
+	ringF     []float64 // ring[(slot*receptors+r)*n+i]
+	ringX     []int64   // fixed mode sums exactly, then saturates
+	counters  Counters
+
+	id   int
+	seed uint64 // of the network, for the counter-based Poisson draws
+
+	// LIF compartments.
+	params   []snn.LIFParams
+	profile  []uint16
+	ref      []int32
+	vF, curF []float64 // curF[r*n+i]
+	vX, curX []int32
+	segments []segment
+	sumF     []float64 // per-compartment scratch: the summed currents
+	sumX     []int64
+
+	// Input sources.
+	sources []source
 
 	outputs int // output axons: routes from this core's compartments
 
 	global []uint32 // global neuron id per compartment, LIF first
 	spikes []uint16
 
-	counters Counters
-
 	// Rate counters, per compartment (sources included): updated only
 	// when a compartment spikes (core/learning.go).
 	rc    *snn.RateCounter
 	rates []snn.Trace
 
-	learn *learnState // nil when no synapse of the core is plastic
 	sleep *sleepState // nil outside a sleep phase
 }
 
@@ -167,6 +164,51 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 		at := max(emit+int64(dr[k]&delayMask), now)
 		ring[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += w[k]
 	}
+}
+
+// WarmBatch is the most packets Warm takes at once.
+const WarmBatch = 32
+
+// Warm reads, for each packet j of a batch of at most WarmBatch, what
+// cores[j].Deliver(axons[j], emits[j], now) will read first: the axon's
+// row and the ring slot of its first synapse. Delivery chases pointers
+// from the core to the row to the ring, and on a board whose memory is far
+// larger than the caches each step misses; one packet at a time, the
+// misses follow one another. Warm takes the batch a step at a time, so
+// that the misses of one step, independent of each other, overlap. The
+// result means nothing; it is returned so that the reads are kept.
+func Warm(cores []*Core, axons []uint32, emits []int64, now int64) int64 {
+	var row [WarmBatch]uint32
+	var slot [WarmBatch]int64
+	n := min(len(cores), len(axons), len(emits), WarmBatch)
+	var start [WarmBatch][]uint32
+	for j := range n {
+		start[j] = cores[j].axonStart
+	}
+	for j := range n {
+		row[j] = start[j][axons[j]]
+	}
+	for j := range n {
+		c, lo := cores[j], row[j]
+		slot[j] = -1
+		if int(lo) < len(c.target) {
+			t, dr := c.target[lo], c.delayRec[lo]
+			at := max(emits[j]+int64(dr&delayMask), now)
+			slot[j] = ((at&c.ringMask)*int64(c.receptors)+int64(dr>>delayBits))*int64(c.n) + int64(t)
+		}
+	}
+	var sum int64
+	for j := range n {
+		c, s := cores[j], slot[j]
+		switch {
+		case s < 0:
+		case c.mode == snn.Fixed:
+			sum += c.ringX[s] + int64(c.weightX[row[j]])
+		default:
+			sum += int64(c.ringF[s] + c.weightF[row[j]])
+		}
+	}
+	return sum
 }
 
 // DeliverCount is Deliver for a graded spike of count spikes: every

@@ -57,3 +57,38 @@ func TestDeliverUniformRows(t *testing.T) {
 		}
 	}
 }
+
+// Warm only reads: warming any batch, empty rows and empty batches
+// included, leaves the core's state exactly as it was, in both modes.
+func TestWarmReadsOnly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		const n, receptors, axons = 8, 2, 20
+		c := &Core{mode: mode, n: n, receptors: receptors, ringMask: 7}
+		c.axonStart = []uint32{0}
+		for range axons {
+			for range rng.IntN(4) { // some rows empty
+				c.target = append(c.target, uint16(rng.IntN(n)))
+				c.delayRec = append(c.delayRec, uint16(1+rng.IntN(5))|uint16(rng.IntN(receptors))<<delayBits)
+				c.weightF = append(c.weightF, rng.NormFloat64())
+				c.weightX = append(c.weightX, rng.Int32N(1<<16)-1<<15)
+			}
+			c.axonStart = append(c.axonStart, uint32(len(c.target)))
+		}
+		c.ringF, c.ringX = make([]float64, 8*receptors*n), make([]int64, 8*receptors*n)
+		for k := range 50 {
+			c.Deliver(uint32(rng.IntN(axons)), int64(k/5), int64(k/5))
+		}
+		ringF, ringX, counters := slices.Clone(c.ringF), slices.Clone(c.ringX), c.counters
+		for size := range WarmBatch + 2 {
+			cores, as, emits := make([]*Core, size), make([]uint32, size), make([]int64, size)
+			for j := range size {
+				cores[j], as[j], emits[j] = c, uint32(rng.IntN(axons)), int64(rng.IntN(20))
+			}
+			Warm(cores, as, emits, 10)
+		}
+		if !slices.Equal(floatBits(c.ringF), floatBits(ringF)) || !slices.Equal(c.ringX, ringX) || c.counters != counters {
+			t.Errorf("%v: Warm changed the core", mode)
+		}
+	}
+}
