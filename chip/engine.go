@@ -185,12 +185,9 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	e.spikes = make([][]uint16, len(e.cores))
 	e.last = make([]core.Counters, len(e.cores))
 	lif := make([]int64, len(e.cores))
-	synapses := 0
 	for c, cr := range e.cores {
 		lif[c] = int64(cr.LIF())
-		synapses += cr.Synapses()
 	}
-	e.warm = synapses > warmSynapses
 	e.cost = newCost(a, m, lif, opt.Timing)
 	e.timeSends, e.forward = a.sendRule(opt.Timing)
 	e.startWorkers()
@@ -261,8 +258,17 @@ func (e *Engine) buildCores() error {
 		return err
 	}
 	rc := snn.NewRateCounter(g.Net.Dt, e.opt.RateTau)
+	// A board larger than the caches lays its cores out in an arena and
+	// warms its packets before delivery (warmer).
+	var arena *core.Arena
+	if e.warm = g.Synapses() > warmSynapses; e.warm {
+		arena = new(core.Arena)
+	}
 	for c, ns := range m.Cores {
 		builders[c] = core.NewBuilder(c, g, e.opt.Mode, fixedW, e.limits())
+		if arena != nil {
+			builders[c].UseArena(arena)
+		}
 		builders[c].ShareRates(rc)
 		if e.learn.rules != nil {
 			builders[c].Learn(e.learn.rules)
@@ -512,10 +518,11 @@ type warmer struct {
 }
 
 // Boards of more than warmSynapses synapses warm their packets ahead of
-// delivery: their synapse memory (8 bytes a synapse) is larger than a
-// processor's last-level cache, so delivery misses. On smaller boards it
-// is in the cache, and warming is only more work.
-const warmSynapses = 1 << 22
+// delivery and take their cores' memory from a core.Arena: their synapse
+// memory (8 bytes a synapse) is larger than a processor's last-level
+// cache, so delivery misses. On smaller boards it is in the cache, and
+// warming is only more work.
+var warmSynapses = 1 << 22 // a variable for the tests
 
 // warmAhead is how many cores ahead of the one it steps a worker has
 // warmed the packets of.

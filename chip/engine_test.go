@@ -237,16 +237,17 @@ func TestPlanSplitsCores(t *testing.T) {
 	}
 }
 
-// Warming packets ahead of delivery, which only boards larger than the
-// caches do, changes nothing: spikes and every counter are those of the
-// same run without it, on one worker and on two, in both modes.
-func TestWarmChangesNothing(t *testing.T) {
+// A board larger than the caches takes its cores' memory from an arena
+// and warms its packets ahead of delivery; neither changes anything:
+// spikes and every counter are those of the same run without them, on
+// one worker and on two, in both modes.
+func TestLargeBoardChangesNothing(t *testing.T) {
 	ticks := 400
 	if testing.Short() {
 		ticks = 100
 	}
 	a := chiptest.Arch()
-	a.NeuronsPerCore = 100 // 40 cores: batches span several
+	a.NeuronsPerCore = 100 // 40 cores: warm batches span several
 	a.OutputAxonsPerCore = 1 << 16
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
 		g, err := chiptest.CUBA(mode).Build()
@@ -257,7 +258,8 @@ func TestWarmChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		run := func(warm bool, workers int) ([]spike, chip.Stats) {
+		run := func(large bool, workers int) ([]spike, chip.Stats) {
+			defer chip.SetLargeBoard(large)()
 			var out []spike
 			e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
 				out = append(out, spike{tk, id})
@@ -266,7 +268,6 @@ func TestWarmChangesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer e.Close()
-			e.SetWarm(warm)
 			e.Run(ticks)
 			return out, e.Stats()
 		}
@@ -277,7 +278,7 @@ func TestWarmChangesNothing(t *testing.T) {
 		for _, workers := range []int{1, 2} {
 			got, st := run(true, workers)
 			if !slices.Equal(got, ref) || !reflect.DeepEqual(st, refStats) {
-				t.Errorf("%s, %d workers: warming changed the run: %d spikes, %+v; want %d, %+v", mode, workers, len(got), st, len(ref), refStats)
+				t.Errorf("%s, %d workers: a large board's run differs: %d spikes, %+v; want %d, %+v", mode, workers, len(got), st, len(ref), refStats)
 			}
 		}
 	}

@@ -89,6 +89,13 @@ func (e *Engine) Taken() Taken {
 	return Taken{Groups: d.groups, Dst: d.dst, Axon: d.axon.at, Syns: len(d.syn), Axons: len(d.axon.lo)}
 }
 
-// SetWarm makes the engine warm its packets before delivery, as a board
-// of more than warmSynapses synapses does, or not.
-func (e *Engine) SetWarm(on bool) { e.warm = on }
+// SetLargeBoard makes the engines built until restore is called treat
+// every board as larger than the caches (core.Arena, warmer), or none.
+func SetLargeBoard(on bool) (restore func()) {
+	old := warmSynapses
+	warmSynapses = 1 << 62
+	if on {
+		warmSynapses = -1
+	}
+	return func() { warmSynapses = old }
+}

@@ -3,7 +3,6 @@ package core
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -43,6 +42,7 @@ type Builder struct {
 	prof   map[int]uint16
 	learn  *learnBuild      // nil: no plasticity
 	rc     *snn.RateCounter // nil: a counter of its own, of snn.DefaultRateTau
+	arena  *Arena           // nil: memory of the core's own
 }
 
 // NewBuilder starts core id of graph g. In fixed mode fixedW quantises
@@ -55,6 +55,14 @@ func NewBuilder(id int, g *snn.Graph, mode snn.Mode, fixedW *snn.FixedQuantiser,
 		limits: limits,
 		prof:   map[int]uint16{},
 	}
+}
+
+// UseArena makes the core take its memory from a, which the other cores
+// of the board share. It must be called before AddNeurons.
+func (b *Builder) UseArena(a *Arena) {
+	c := &a.cores.take(1)[0]
+	*c = *b.c
+	b.c, b.arena = c, a
 }
 
 // AddNeurons places global neurons on the core. LIF neurons take the
@@ -75,8 +83,10 @@ func (b *Builder) AddNeurons(neurons []uint32) error {
 			src = append(src, id)
 		}
 	}
+	a := b.arena
 	c.n = len(lif)
 	c.receptors = 1
+	c.profile = grow(a, u16s, c.profile, len(lif))
 	for _, id := range lif {
 		pop := g.PopOf(int(id))
 		p, ok := b.prof[pop]
@@ -93,21 +103,21 @@ func (b *Builder) AddNeurons(neurons []uint32) error {
 			c.segments = append(c.segments, segment{lo: len(c.profile) - 1, hi: len(c.profile), prof: p})
 		}
 	}
-	c.global = append(append(c.global, lif...), src...)
-	c.rates = make([]snn.Trace, len(c.global))
-	c.ref = make([]int32, c.n)
+	c.global = append(append(grow(a, u32s, c.global, len(lif)+len(src)), lif...), src...)
+	c.rates = take(a, traces, len(c.global))
+	c.ref = take(a, i32s, c.n)
 	b.fanIn = make([]int32, c.n)
 	if c.mode == snn.Fixed {
-		c.sumX = make([]int64, c.n)
-		c.vX = make([]int32, c.n)
-		c.curX = make([]int32, c.n*c.receptors)
+		c.sumX = take(a, i64s, c.n)
+		c.vX = take(a, i32s, c.n)
+		c.curX = take(a, i32s, c.n*c.receptors)
 		for i, id := range lif {
 			c.vX[i] = g.FixedVInit(int(id))
 		}
 	} else {
-		c.sumF = make([]float64, c.n)
-		c.vF = make([]float64, c.n)
-		c.curF = make([]float64, c.n*c.receptors)
+		c.sumF = take(a, f64s, c.n)
+		c.vF = take(a, f64s, c.n)
+		c.curF = take(a, f64s, c.n*c.receptors)
 		for i, id := range lif {
 			c.vF[i] = g.VInit[id]
 		}
@@ -155,14 +165,14 @@ func (b *Builder) ShareRates(rc *snn.RateCounter) { b.rc = rc }
 // axons, so that the memory of a large core is allocated once, at its
 // size, rather than grown by copying as BeginAxon and AddSynapse append.
 func (b *Builder) Reserve(synapses, axons int) {
-	c := b.c
-	c.axonStart = slices.Grow(c.axonStart, axons+1) // and the end of the last
-	c.target = slices.Grow(c.target, synapses)
-	c.delayRec = slices.Grow(c.delayRec, synapses)
+	c, a := b.c, b.arena
+	c.axonStart = grow(a, u32s, c.axonStart, axons+1) // and the end of the last
+	c.target = grow(a, u16s, c.target, synapses)
+	c.delayRec = grow(a, u16s, c.delayRec, synapses)
 	if c.mode == snn.Fixed {
-		c.weightX = slices.Grow(c.weightX, synapses)
+		c.weightX = grow(a, i32s, c.weightX, synapses)
 	} else {
-		c.weightF = slices.Grow(c.weightF, synapses)
+		c.weightF = grow(a, f64s, c.weightF, synapses)
 	}
 }
 
@@ -232,9 +242,9 @@ func (b *Builder) Finish() (*Core, error) {
 	size := ringSize(b.maxDel)
 	c.ringMask = size - 1
 	if c.mode == snn.Fixed {
-		c.ringX = make([]int64, size*int64(c.receptors*c.n))
+		c.ringX = take(b.arena, i64s, int(size)*c.receptors*c.n)
 	} else {
-		c.ringF = make([]float64, size*int64(c.receptors*c.n))
+		c.ringF = take(b.arena, f64s, int(size)*c.receptors*c.n)
 	}
 	b.finishLearning(size)
 	return c, nil
