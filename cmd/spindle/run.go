@@ -266,6 +266,7 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 	// Every rank of a distributed run sees every spike; its trace part
 	// keeps those of its own cores.
 	var eng *chip.Engine
+	engineStart := time.Now()
 	eng, err = opt.ck.engine(b, chip.Options{
 		Mode:    b.mode,
 		Workers: opt.workers,
@@ -307,6 +308,9 @@ func simulate(b *built, opt simOptions) (*runResult, error) {
 		return nil, err
 	}
 	defer prof.stop() // on the error paths; a second stop does nothing
+	// The build is everything before the first tick: the engine's cores
+	// are most of it on a large board.
+	b.buildSeconds += time.Since(engineStart).Seconds()
 	start := time.Now()
 	slept, err := opt.ck.runPlan(eng, b, opt, bar, rec, perPop)
 	if err == nil {

@@ -100,7 +100,7 @@ type built struct {
 	mode         snn.Mode
 	stimulus     *stimulusReport // the --stimulus file, if any
 	profile      []float64       // measured rates of every neuron, from --profile
-	buildSeconds float64         // construction and mapping
+	buildSeconds float64         // loading, construction, mapping and, once run, the engine
 	mapSeconds   float64         // the mapper alone, its fill before the build included
 }
 
