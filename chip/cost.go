@@ -74,6 +74,10 @@ type cost struct {
 	arch   *Arch
 	timing Timing
 	lif    []int64 // compartments each core accesses every tick
+	// active lists the cores that hold neurons, in order: the others
+	// neither work nor receive, and a board has many more cores than a
+	// small network uses (CUBA: 5 of 128).
+	active []int
 	sync   float64 // synchronisation per tick, for the tiles and chips in use
 
 	work     []coreTick // the open tick, per core
@@ -92,14 +96,16 @@ type cost struct {
 // number of compartments core c accesses every tick.
 func newCost(a *Arch, m *Mapping, lif []int64, timing Timing) cost {
 	tiles, chips := map[int]bool{}, map[int]bool{}
+	var active []int
 	for c, ns := range m.Cores {
 		if len(ns) > 0 {
 			tiles[c/a.CoresPerTile] = true
 			chips[c/a.CoresPerChip()] = true
+			active = append(active, c)
 		}
 	}
 	return cost{
-		arch: a, timing: timing, lif: lif,
+		arch: a, timing: timing, lif: lif, active: active,
 		sync: a.SyncLatency(len(tiles), len(chips)),
 		work: make([]coreTick, len(lif)),
 	}
@@ -183,11 +189,11 @@ func (k *cost) close(ts router.TickStats) {
 	var tick float64
 	switch k.timing {
 	case Simple:
-		for c := range k.work {
+		for _, c := range k.active {
 			tick = max(tick, k.neuronTime(c), k.messageTime(c))
 		}
 	default:
-		for c := range k.work {
+		for _, c := range k.active {
 			tick = max(tick, k.neuronTime(c)+k.work[c].stalled)
 		}
 		tick = max(tick, k.lastDone)
@@ -220,7 +226,7 @@ func (k *cost) close(ts router.TickStats) {
 	k.tickMax = max(k.tickMax, tick)
 
 	k.ticks++
-	for c := range k.work {
+	for _, c := range k.active {
 		w := &k.work[c]
 		k.access += k.lif[c]
 		k.updates += w.updates
@@ -433,15 +439,43 @@ func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn func(route int) 
 			hook(ts.pend[i].p, ts.pend[i].queued)
 		}
 	}
+	ts.reset(cores)
+}
+
+// reset empties the per-core and per-link state of the tick for the next.
+// A tick that touched few of a large board's cores and links has its
+// entries zeroed one by one; clearing every core's would cost more than
+// the tick (CUBA: 5 busy cores of 128).
+func (ts *timedSends) reset(cores int) {
+	hops := 0
+	for _, p := range ts.paths {
+		hops += p.Hops()
+	}
+	if len(ts.pend) < cores/4 && hops < len(ts.links)/4 {
+		for i := range ts.pend {
+			p := &ts.pend[i].p
+			ts.fifo[p.Dst], ts.head[p.Dst] = ts.fifo[p.Dst][:0], 0
+			ts.done[p.Dst], ts.inputs[p.Dst], ts.outputs[p.Src] = 0, 0, 0
+			ts.zeroLinks(ts.paths[i].X)
+			ts.zeroLinks(ts.paths[i].Y)
+		}
+	} else {
+		for d := range ts.fifo {
+			ts.fifo[d], ts.head[d] = ts.fifo[d][:0], 0
+		}
+		clear(ts.done)
+		clear(ts.inputs)
+		clear(ts.outputs)
+		clear(ts.links)
+	}
 	ts.pend, ts.waiting = ts.pend[:0], ts.waiting[:0]
 	ts.held, ts.heldWork = 0, 0
-	for d := range ts.fifo {
-		ts.fifo[d], ts.head[d] = ts.fifo[d][:0], 0
+}
+
+func (ts *timedSends) zeroLinks(run router.Run) {
+	for l, n := run.First, run.N; n > 0; l, n = l+run.Step, n-1 {
+		ts.links[l] = 0
 	}
-	clear(ts.done)
-	clear(ts.inputs)
-	clear(ts.outputs)
-	clear(ts.links)
 }
 
 // hold puts pend[i] in the buffers of its route, an equal share in each.

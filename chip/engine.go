@@ -652,8 +652,8 @@ func (e *Engine) Step() {
 		e.sends.grow(n)
 	}
 	group, next := 0, 0 // the exchange's next spike and packet
-	for c, sp := range e.spikes {
-		cr := e.cores[c]
+	for _, c := range e.cost.active {
+		sp, cr := e.spikes[c], e.cores[c]
 		var sent int64
 		for k := 0; k < len(sp); k++ {
 			l := sp[k]
@@ -716,8 +716,8 @@ func (e *Engine) messages() int {
 		return len(e.dist.dst)
 	}
 	n := 0
-	for c, sp := range e.spikes {
-		cr := e.cores[c]
+	for _, c := range e.cost.active {
+		sp, cr := e.spikes[c], e.cores[c]
 		for _, l := range sp {
 			id := cr.Global(int(l))
 			n += e.routeStart[id+1] - e.routeStart[id]
@@ -731,18 +731,24 @@ func (e *Engine) messages() int {
 // are due this tick unless a caller skipped PopDue, so the sort is rare.
 func (e *Engine) splitDue() {
 	due := e.due
-	// One pass counts the packets of each core and checks the order.
-	clear(e.inbox)
-	for i := range due {
-		if i > 0 && due[i].Dst < due[i-1].Dst {
+	for i := 1; i < len(due); i++ {
+		if due[i].Dst < due[i-1].Dst {
 			slices.SortStableFunc(due, byDst)
-			e.splitDue()
-			return
+			break
 		}
-		e.inbox[due[i].Dst+1]++
 	}
-	for c := range e.cores {
-		e.inbox[c+1] += e.inbox[c]
+	// The cores that hold neurons are the only ones packets reach and
+	// plans step: their ranges are found in one merge of the two orders.
+	i := 0
+	for _, c := range e.cost.active {
+		for i < len(due) && int(due[i].Dst) < c {
+			i++
+		}
+		e.inbox[c] = i
+		for i < len(due) && int(due[i].Dst) == c {
+			i++
+		}
+		e.inbox[c+1] = i
 	}
 }
 
@@ -753,18 +759,28 @@ func byDst(a, b router.Packet) int { return cmp.Compare(a.Dst, b.Dst) }
 // In a distributed run it counts the rank's own cores, and writes their
 // work, spikes and packets into the message to the other ranks.
 func (e *Engine) countWork() {
+	if e.dist == nil {
+		for _, c := range e.cost.active {
+			e.countCore(c)
+		}
+		return
+	}
 	lo, hi := e.ownedCores()
 	for c := lo; c < hi; c++ {
-		now := e.cores[c].Counters()
-		w := &e.cost.work[c]
-		w.updates = now.NeuronUpdates - e.last[c].NeuronUpdates
-		w.spikes = now.Spikes - e.last[c].Spikes
-		w.learning = now.LearningUpdates - e.last[c].LearningUpdates
-		if e.dist != nil {
-			e.packOwn(c, now, e.last[c])
-		}
-		e.last[c] = now
+		e.countCore(c)
 	}
+}
+
+func (e *Engine) countCore(c int) {
+	now := e.cores[c].Counters()
+	w := &e.cost.work[c]
+	w.updates = now.NeuronUpdates - e.last[c].NeuronUpdates
+	w.spikes = now.Spikes - e.last[c].Spikes
+	w.learning = now.LearningUpdates - e.last[c].LearningUpdates
+	if e.dist != nil {
+		e.packOwn(c, now, e.last[c])
+	}
+	e.last[c] = now
 }
 
 // Stats returns the totals so far.

@@ -20,7 +20,9 @@ func (e *Engine) plan(w int, split bool) [][]piece {
 	lo, hi := e.ownedCores()
 	total := 0
 	for _, cr := range e.cores[lo:hi] {
-		total += max(cr.LIF(), 1)
+		if cr.Compartments() > 0 {
+			total += max(cr.LIF(), 1)
+		}
 	}
 	bound := func(k int) int { return total * (k + 1) / w }
 	p := make([][]piece, w)
@@ -28,6 +30,9 @@ func (e *Engine) plan(w int, split bool) [][]piece {
 	for c := lo; c < hi; c++ {
 		cr := e.cores[c]
 		n := cr.LIF()
+		if cr.Compartments() == 0 {
+			continue // nothing to step: no neuron, no packet
+		}
 		if !split || n == 0 || !cr.Splittable() {
 			p[k] = append(p[k], piece{core: c})
 			done += max(n, 1)

@@ -461,6 +461,15 @@ func (r *Router) spill() {
 // popNext appends the packets of next to buf in the queue's order,
 // (Dst, Src, send order), and empties next.
 func (r *Router) popNext(buf []Packet) []Packet {
+	if len(r.next)*8 < r.cores {
+		// Few packets on a large board: sorting them costs less than
+		// counting over every core. (Dst, Src, seq) is a total order, so
+		// the result is the counting sort's.
+		base := len(buf)
+		buf = append(buf, r.next...)
+		slices.SortFunc(buf[base:], dstOrder)
+		return r.popped(buf)
+	}
 	if r.count == nil {
 		r.count = make([]int32, r.cores+1)
 	}
@@ -489,11 +498,24 @@ func (r *Router) popNext(buf []Packet) []Packet {
 			lo = hi
 		}
 	}
+	return r.popped(buf)
+}
+
+// popped counts the packets of next as delivered and empties next.
+func (r *Router) popped(buf []Packet) []Packet {
 	n := int64(len(r.next))
 	r.tot.Delivered += n
 	r.pending -= n
 	r.next, r.nextUnsorted = r.next[:0], false
 	return buf
+}
+
+// dstOrder orders packets by destination, then as sendOrder does.
+func dstOrder(a, b Packet) int {
+	if a.Dst != b.Dst {
+		return cmp.Compare(a.Dst, b.Dst)
+	}
+	return sendOrder(a, b)
 }
 
 // fold adds the packets Forward counted in its difference arrays to the
