@@ -351,7 +351,7 @@ func (e *Engine) buildCores() error {
 		lay = reserve()
 		eachOpening(g, m, lay.add)
 	}
-	lay.flush()
+	lay.finish()
 	e.routeStart, e.routeDst, e.routeAxon = rt.start, rt.dst, rt.axon
 	for i := 0; i < g.N; i++ {
 		builders[m.CoreOf[i]].AddOutputs(rt.start[i+1] - rt.start[i])
@@ -372,12 +372,18 @@ func (e *Engine) buildCores() error {
 // and each addition misses the cache for every array it appends to; the
 // layer instead holds a slice of the graph's synapses, sorts them by group
 // of cores, and adds them a group at a time, while the group's builders
-// stay in the cache.
+// stay in the cache. With a second processor the adding runs on a
+// goroutine of its own, one held slice after another, while the caller
+// goes on laying routes and holding the next slice.
 type layer struct {
 	builders []*core.Builder
 	target   func(s int) uint16 // the compartment synapse s reaches
 	groups   [][]laid
 	held     int
+	// With a goroutine adding: full takes held slices to it, spare
+	// brings back emptied ones, done closes when it has added the last.
+	full, spare chan [][]laid
+	done        chan struct{}
 }
 
 // laid is a synapse to add: s, and its core with the top bit set if the
@@ -388,23 +394,44 @@ type laid struct {
 }
 
 const (
-	layGroupCores = 1024    // cores per group
-	layHeld       = 1 << 20 // synapses held before they are added
+	layGroupCores = 1024 // cores per group
 	layOpens      = 1 << 31
 )
+
+var layHeld = 1 << 20 // synapses held before they are added; tests set fewer
 
 // newLayer returns a layer for builders whose cores receive syn[c]
 // synapses, with room for what each group will hold between flushes, so
 // that the groups are not grown by doubling (a fifth of cnn_sinabs's
 // engine build was copies).
 func newLayer(builders []*core.Builder, syn []int, target func(s int) uint16) *layer {
-	l := &layer{builders: builders, target: target, groups: make([][]laid, (len(builders)+layGroupCores-1)/layGroupCores)}
-	for k := range l.groups {
-		n := 0
-		for _, c := range syn[k*layGroupCores : min(len(syn), (k+1)*layGroupCores)] {
-			n += c
+	l := &layer{builders: builders, target: target}
+	groups := func() [][]laid {
+		g := make([][]laid, (len(builders)+layGroupCores-1)/layGroupCores)
+		for k := range g {
+			n := 0
+			for _, c := range syn[k*layGroupCores : min(len(syn), (k+1)*layGroupCores)] {
+				n += c
+			}
+			g[k] = make([]laid, 0, min(n, layHeld))
 		}
-		l.groups[k] = make([]laid, 0, min(n, layHeld))
+		return g
+	}
+	l.groups = groups()
+	total := 0
+	for _, n := range syn {
+		total += n
+	}
+	if total > layHeld && runtime.GOMAXPROCS(0) > 1 {
+		l.full, l.spare, l.done = make(chan [][]laid), make(chan [][]laid, 1), make(chan struct{})
+		l.spare <- groups()
+		go func() {
+			for gs := range l.full {
+				l.addAll(gs)
+				l.spare <- gs
+			}
+			close(l.done)
+		}()
 	}
 	return l
 }
@@ -421,9 +448,31 @@ func (l *layer) add(s int, dst uint32, opened bool) {
 	}
 }
 
-// flush adds the synapses held, group by group.
+// flush adds the synapses held, group by group, or hands them to the
+// goroutine that adds them.
 func (l *layer) flush() {
-	for k, group := range l.groups {
+	l.held = 0
+	if l.full == nil {
+		l.addAll(l.groups)
+		return
+	}
+	l.full <- l.groups
+	l.groups = <-l.spare
+}
+
+// finish adds the synapses still held and returns once every synapse is
+// in its core.
+func (l *layer) finish() {
+	l.flush()
+	if l.full != nil {
+		close(l.full)
+		<-l.done
+	}
+}
+
+// addAll adds the synapses of groups and empties them.
+func (l *layer) addAll(groups [][]laid) {
+	for k, group := range groups {
 		for _, x := range group {
 			b := l.builders[x.dst&^layOpens]
 			if x.dst&layOpens != 0 {
@@ -431,9 +480,8 @@ func (l *layer) flush() {
 			}
 			b.AddSynapse(x.s, l.target(x.s))
 		}
-		l.groups[k] = group[:0]
+		groups[k] = group[:0]
 	}
-	l.held = 0
 }
 
 // routeSynapses returns the synapses route r reaches, by format.

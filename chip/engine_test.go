@@ -237,8 +237,9 @@ func TestPlanSplitsCores(t *testing.T) {
 	}
 }
 
-// A board larger than the caches takes its cores' memory from an arena
-// and warms its packets ahead of delivery; neither changes anything:
+// A board larger than the caches takes its cores' memory from an arena,
+// lays its synapses on a second goroutine and warms its packets ahead of
+// delivery; none of it changes anything:
 // spikes and every counter are those of the same run without them, on
 // one worker and on two, in both modes.
 func TestLargeBoardChangesNothing(t *testing.T) {

@@ -90,12 +90,14 @@ func (e *Engine) Taken() Taken {
 }
 
 // SetLargeBoard makes the engines built until restore is called treat
-// every board as larger than the caches (core.Arena, warmer), or none.
+// every board as larger than the caches (core.Arena, warmer), and lay
+// their synapses a few thousand at a time, on a goroutine of their own
+// (layer); or treat none as large.
 func SetLargeBoard(on bool) (restore func()) {
-	old := warmSynapses
+	oldWarm, oldHeld := warmSynapses, layHeld
 	warmSynapses = 1 << 62
 	if on {
-		warmSynapses = -1
+		warmSynapses, layHeld = -1, 4096
 	}
-	return func() { warmSynapses = old }
+	return func() { warmSynapses, layHeld = oldWarm, oldHeld }
 }
