@@ -384,6 +384,7 @@ type layer struct {
 	// brings back emptied ones, done closes when it has added the last.
 	full, spare chan [][]laid
 	done        chan struct{}
+	order       []int32 // addAll's scratch
 }
 
 // laid is a synapse to add: s, and its core with the top bit set if the
@@ -470,10 +471,27 @@ func (l *layer) finish() {
 	}
 }
 
-// addAll adds the synapses of groups and empties them.
+// addAll adds the synapses of groups and empties them. A group's
+// synapses are taken core by core, each core's in the order held, so
+// that a core's arrays are in the cache for all of its synapses at once.
 func (l *layer) addAll(groups [][]laid) {
 	for k, group := range groups {
+		base := k * layGroupCores
+		var count [layGroupCores + 1]int32
 		for _, x := range group {
+			count[int(x.dst&^layOpens)-base+1]++
+		}
+		for c := 1; c <= layGroupCores; c++ {
+			count[c] += count[c-1]
+		}
+		l.order = slices.Grow(l.order[:0], len(group))[:len(group)]
+		for i, x := range group {
+			c := int(x.dst&^layOpens) - base
+			l.order[count[c]] = int32(i)
+			count[c]++
+		}
+		for _, i := range l.order {
+			x := group[i]
 			b := l.builders[x.dst&^layOpens]
 			if x.dst&layOpens != 0 {
 				b.BeginAxon()
