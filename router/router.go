@@ -159,7 +159,7 @@ type Router struct {
 	// the tick nearly every packet of a tick is due at.
 	hot     []*bucket
 	hotTick int64
-	tiles   []Tile // of each core
+	tiles   []tileXY // of each core
 	probe   bucket // the search key of enqueue, kept so it does not escape
 	seq     uint64
 	phase   uint64
@@ -214,9 +214,10 @@ func New(cfg Config) (*Router, error) {
 	}
 	r.cores = r.perChip * cfg.ChipsX * cfg.ChipsY
 	r.hot = make([]*bucket, r.cores)
-	r.tiles = make([]Tile, r.cores)
+	r.tiles = make([]tileXY, r.cores)
 	for c := range r.tiles {
-		r.tiles[c] = r.tileOf(uint32(c))
+		t := r.tileOf(uint32(c))
+		r.tiles[c] = tileXY{int32(t.X), int32(t.Y)}
 	}
 	r.links = make([]link, r.gx*r.gy*ndirs)
 	latency := [ndirs]float64{east: cfg.HopLatencyEast, west: cfg.HopLatencyWest, north: cfg.HopLatencyNorth, south: cfg.HopLatencySouth}
@@ -268,8 +269,22 @@ func (r *Router) TileOf(c uint32) Tile {
 	if int64(c) >= int64(r.cores) {
 		panic(fmt.Sprintf("router: core %d out of range [0, %d)", c, r.cores))
 	}
-	return r.tiles[c]
+	t := r.tiles[c]
+	return Tile{int(t.x), int(t.y)}
 }
+
+// ends returns the tiles of cores src and dst: TileOf without its message,
+// small enough to be inlined on the path of every packet. It panics, as
+// TileOf does, for a core not on the board.
+func (r *Router) ends(src, dst uint32) (s, d Tile) {
+	a, b := r.tiles[src], r.tiles[dst]
+	return Tile{int(a.x), int(a.y)}, Tile{int(b.x), int(b.y)}
+}
+
+// tileXY is a Tile in half the bytes (a mesh has at most MaxTiles tiles):
+// the table of a board of 100,000 cores then stays in a processor's own
+// cache, and routing a packet reads two entries of it.
+type tileXY struct{ x, y int32 }
 
 // tileOf computes TileOf; New tabulates it, since Send needs it twice per
 // packet.
@@ -310,7 +325,7 @@ func (p Path) Hops() int { return int(p.X.N + p.Y.N) }
 // Path returns the route from core src to core dst. It panics if src or
 // dst is not a core of the board.
 func (r *Router) Path(src, dst uint32) Path {
-	s, d := r.TileOf(src), r.TileOf(dst)
+	s, d := r.ends(src, dst)
 	// Along row s.Y from s.X to d.X, then along column d.X to d.Y.
 	x := Run{First: int32(r.linkIndex(s.X, s.Y, east)), Step: ndirs, N: int32(d.X - s.X)}
 	if d.X < s.X {
@@ -386,7 +401,7 @@ func (r *Router) Forward(p Packet) (Packet, bool) {
 	if r.cfg.Sync == Realtime {
 		return r.Send(p)
 	}
-	s, d := r.TileOf(p.Src), r.TileOf(p.Dst)
+	s, d := r.ends(p.Src, p.Dst)
 	if r.fwd[0] == nil {
 		for dir := range r.fwd {
 			r.fwd[dir] = make([]int64, r.gx*r.gy+1)
@@ -557,7 +572,7 @@ func (r *Router) Queue(p Packet) { r.enqueue(p) }
 // send routes p as SendAt does, without queueing it, and returns the
 // arrival time in picoseconds.
 func (r *Router) send(p Packet, seconds float64) (Packet, int64, bool) {
-	s, d := r.TileOf(p.Src), r.TileOf(p.Dst)
+	s, d := r.ends(p.Src, p.Dst)
 	p.Hops = uint16(abs(d.X-s.X) + abs(d.Y-s.Y))
 	p.Deliver, p.Late = p.Emit+1, false // what a dropped packet reports
 	p.seq = r.seq
