@@ -160,7 +160,7 @@ type Router struct {
 	hot     []*bucket
 	hotTick int64
 	tiles   []tileXY // of each core
-	probe   bucket // the search key of enqueue, kept so it does not escape
+	probe   bucket   // the search key of enqueue, kept so it does not escape
 	seq     uint64
 	phase   uint64
 
