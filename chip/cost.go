@@ -51,11 +51,18 @@ func ParseTiming(s string) (Timing, error) {
 // model prices.
 type coreTick struct {
 	updates, spikes, learning int64
-	sent, received            int64             // messages
-	syn                       [numFormats]int64 // synapses of the messages received
+	sent                      int64 // messages
 	// stalled is how long back-pressure held the core's sending, which
 	// delays the rest of its neuron side (detailed timing, barrier sync).
 	stalled float64
+}
+
+// inTick is what one core received in one tick. It is kept apart from
+// coreTick because every message adds to its destination's, a core
+// anywhere on the board: a smaller table stays in the cache.
+type inTick struct {
+	received int64             // messages
+	syn      [numFormats]int64 // synapses of the messages received
 }
 
 // arrival is one message of the open tick under detailed timing: it
@@ -81,6 +88,7 @@ type cost struct {
 	sync   float64 // synchronisation per tick, for the tiles and chips in use
 
 	work     []coreTick // the open tick, per core
+	in       []inTick   // the open tick, per core
 	arrivals []arrival  // the open tick's messages, detailed timing in real-time sync
 	lastDone float64    // when the last core finished its messages, detailed timing in barrier sync
 
@@ -108,6 +116,7 @@ func newCost(a *Arch, m *Mapping, lif []int64, timing Timing) cost {
 		arch: a, timing: timing, lif: lif, active: active,
 		sync: a.SyncLatency(len(tiles), len(chips)),
 		work: make([]coreTick, len(lif)),
+		in:   make([]inTick, len(lif)),
 	}
 }
 
@@ -145,7 +154,7 @@ func (k *cost) count(src, dst uint32, syn [numFormats]int32, queued bool) {
 	if !queued {
 		return
 	}
-	w := &k.work[dst]
+	w := &k.in[dst]
 	w.received++
 	for f, n := range syn {
 		w.syn[f] += int64(n)
@@ -174,7 +183,7 @@ func (k *cost) neuronTime(c int) float64 {
 // messageTime is the time core c's message side takes in the open tick:
 // receiving its messages and walking their synapses.
 func (k *cost) messageTime(c int) float64 {
-	a, w := k.arch, &k.work[c]
+	a, w := k.arch, &k.in[c]
 	t := float64(w.received) * a.MessageInLatency
 	for f, n := range w.syn {
 		_, lat := a.synOp(SynapseFormat(f))
@@ -233,11 +242,13 @@ func (k *cost) close(ts router.TickStats) {
 		k.spikes += w.spikes
 		k.learning += w.learning
 		k.sent += w.sent
-		k.received += w.received
-		for f, n := range w.syn {
+		*w = coreTick{}
+		in := &k.in[c]
+		k.received += in.received
+		for f, n := range in.syn {
 			k.syn[f] += n
 		}
-		*w = coreTick{}
+		*in = inTick{}
 	}
 	k.network += ts.EnergyJoules
 }

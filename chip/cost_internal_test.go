@@ -58,8 +58,8 @@ func TestCongestion(t *testing.T) {
 	if got := k.lastDone; math.Abs(got-144.5*ns) > 1e-15 {
 		t.Errorf("last message done at %g s, want 144.5 ns", got)
 	}
-	if k.work[0].sent != 7 || k.work[1].received != 6 || k.work[2].received != 1 || k.work[2].syn[Dense] != 100 {
-		t.Errorf("counts %+v", k.work)
+	if k.work[0].sent != 7 || k.in[1].received != 6 || k.in[2].received != 1 || k.in[2].syn[Dense] != 100 {
+		t.Errorf("counts %+v, %+v", k.work, k.in)
 	}
 }
 
