@@ -12,7 +12,10 @@ import "time"
 // A trial lasts at least trialTicks ticks and minTrial of wall time, so
 // that one descheduling does not decide it (64 ticks of CUBA take 0.3 ms),
 // and the workers must beat one goroutine by parallelMargin: on a tie the
-// second processor is better left to other work.
+// second processor is better left to other work. Each time one goroutine
+// wins again it is kept twice as long, up to maxKeepTicks: on a network
+// whose tick is a few microseconds (CUBA) the workers lose every trial,
+// and each trial costs what it loses.
 type adapt struct {
 	parallel bool
 	phase    int // timingParallel, timingSerial or keeping
@@ -20,6 +23,7 @@ type adapt struct {
 	ticks    int // ticks of the trial so far
 	start    time.Time
 	par      float64          // seconds per tick of the parallel trial
+	keep     int              // ticks to keep one goroutine when it wins next
 	now      func() time.Time // time.Now; tests set a clock of their own
 }
 
@@ -30,12 +34,13 @@ const (
 
 	trialTicks     = 64
 	keepTicks      = 8192
+	maxKeepTicks   = 1 << 20
 	minTrial       = 2 * time.Millisecond
 	parallelMargin = 1.1
 )
 
 func newAdapt() *adapt {
-	return &adapt{parallel: true, phase: timingParallel, left: trialTicks, start: time.Now(), now: time.Now}
+	return &adapt{parallel: true, phase: timingParallel, left: trialTicks, keep: keepTicks, start: time.Now(), now: time.Now}
 }
 
 // next is called before each tick and says whether to step it in parallel.
@@ -63,6 +68,11 @@ func (a *adapt) end() {
 		a.phase, a.left, a.parallel = timingSerial, trialTicks, false
 	case timingSerial:
 		a.phase, a.left, a.parallel = keeping, keepTicks, a.par*parallelMargin < perTick
+		if a.parallel {
+			a.keep = keepTicks
+		} else {
+			a.left, a.keep = a.keep, min(2*a.keep, maxKeepTicks)
+		}
 	default:
 		a.phase, a.left, a.parallel = timingParallel, trialTicks, true
 	}

@@ -52,3 +52,48 @@ func TestAdapt(t *testing.T) {
 		}
 	}
 }
+
+// When one goroutine keeps winning, each keeping phase is twice as long
+// as the one before, up to maxKeepTicks; a win of the workers resets it.
+func TestAdaptBacksOff(t *testing.T) {
+	clock := time.Unix(0, 0)
+	a := newAdapt()
+	a.now = func() time.Time { return clock }
+	a.start = clock
+	parTick, serTick := 20*time.Microsecond, 10*time.Microsecond
+	var keeps []int
+	run, last := 0, a.phase
+	for len(keeps) < 10 {
+		par := a.next()
+		if a.phase != last {
+			if last == keeping {
+				keeps = append(keeps, run)
+			}
+			run, last = 0, a.phase
+		}
+		run++
+		if par {
+			clock = clock.Add(parTick)
+		} else {
+			clock = clock.Add(serTick)
+		}
+	}
+	want := keepTicks
+	for k, n := range keeps {
+		if n != want {
+			t.Fatalf("keeping phase %d lasted %d ticks, want %d (all: %v)", k, n, want, keeps)
+		}
+		want = min(2*want, maxKeepTicks)
+	}
+	parTick = 5 * time.Microsecond // the workers win the next trial
+	for a.phase != keeping || a.parallel == false {
+		if a.next() {
+			clock = clock.Add(parTick)
+		} else {
+			clock = clock.Add(serTick)
+		}
+	}
+	if a.keep != keepTicks {
+		t.Errorf("after the workers won, one goroutine would be kept %d ticks, want %d", a.keep, keepTicks)
+	}
+}
