@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"unsafe"
 
 	"github.com/spindle-sim/spindle/chip/internal/synmem"
 	"github.com/spindle-sim/spindle/core"
@@ -190,6 +191,17 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	}
 	e.cost = newCost(a, m, lif, opt.Timing)
 	e.timeSends, e.forward = a.sendRule(opt.Timing)
+	// A tick sends at most one packet a route. Where that bound is
+	// small, the queues get their room once: grown tick by tick through a
+	// burst of traffic, each new array is written for the first time,
+	// which on these machines costs more than the writing (W1).
+	if routes := len(e.routeDst); routes > 0 && routes*int(unsafe.Sizeof(router.Packet{})) <= maxQueueBytes {
+		e.router.Reserve(routes)
+		e.due = make([]router.Packet, 0, routes)
+		if e.timeSends {
+			e.sends.grow(routes)
+		}
+	}
 	e.startWorkers()
 	return e, nil
 }
@@ -572,6 +584,9 @@ func (e *Engine) stepGroup(k int) {
 	}
 	e.warmth[k] = warm.sum
 }
+
+// maxQueueBytes bounds the room a board's queues take at once.
+const maxQueueBytes = 64 << 20
 
 // warmer warms the packets of the cores a worker will deliver to next, a
 // batch at a time (core.Warm), while it steps the cores before them.
