@@ -187,6 +187,7 @@ type Router struct {
 	nextDeliver  int64
 	nextUnsorted bool
 	count        []int32
+	keys         []uint64 // popNext's sort keys: destination, position
 }
 
 // freeNodes is how many queue nodes are kept for reuse; a node holds up to
@@ -479,10 +480,23 @@ func (r *Router) popNext(buf []Packet) []Packet {
 	if len(r.next)*8 < r.cores {
 		// Few packets on a large board: sorting them costs less than
 		// counting over every core. (Dst, Src, seq) is a total order, so
-		// the result is the counting sort's.
-		base := len(buf)
-		buf = append(buf, r.next...)
-		slices.SortFunc(buf[base:], dstOrder)
+		// the result is the counting sort's. Packets queued in send
+		// order are already in (Src, seq) order, so their keys are their
+		// destination and position: integers sort faster than packets.
+		if r.nextUnsorted {
+			base := len(buf)
+			buf = append(buf, r.next...)
+			slices.SortFunc(buf[base:], dstOrder)
+			return r.popped(buf)
+		}
+		r.keys = r.keys[:0]
+		for i := range r.next {
+			r.keys = append(r.keys, uint64(r.next[i].Dst)<<32|uint64(i))
+		}
+		slices.Sort(r.keys)
+		for _, k := range r.keys {
+			buf = append(buf, r.next[uint32(k)])
+		}
 		return r.popped(buf)
 	}
 	if r.count == nil {

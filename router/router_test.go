@@ -807,12 +807,16 @@ func BenchmarkForward(b *testing.B) {
 // are popped every tick, left for several ticks, mixed with Send's, or
 // sent from cores in any order.
 func TestForwardQueueOrder(t *testing.T) {
-	for _, perTick := range []int{100, 20} {
-		testForwardQueueOrder(t, perTick)
+	// 100 and 20 packets a tick are counted into order over the 48
+	// cores; 4 are sorted, as keys when sent in source order.
+	for _, perTick := range []int{100, 20, 4} {
+		for _, bySrc := range []bool{false, true} {
+			testForwardQueueOrder(t, perTick, bySrc)
+		}
 	}
 }
 
-func testForwardQueueOrder(t *testing.T, perTick int) {
+func testForwardQueueOrder(t *testing.T, perTick int, bySrc bool) {
 	rng := rand.New(rand.NewPCG(5, uint64(perTick)))
 	type step struct {
 		p    Packet
@@ -823,6 +827,9 @@ func testForwardQueueOrder(t *testing.T, perTick int) {
 		var tick []step
 		for range perTick {
 			tick = append(tick, step{Packet{Src: rng.Uint32N(48), Dst: rng.Uint32N(48), Axon: rng.Uint32N(9), Emit: int64(k)}, k >= 3 && rng.IntN(4) == 0})
+		}
+		if bySrc {
+			slices.SortStableFunc(tick, func(a, b step) int { return cmp.Compare(a.p.Src, b.p.Src) })
 		}
 		ticks = append(ticks, tick)
 	}
