@@ -64,7 +64,6 @@ func grow[T any](a *Arena, s func(*Arena) *slab[T], x []T, n int) []T {
 	return y
 }
 
-func cores(a *Arena) *slab[Core]       { return &a.cores }
 func u16s(a *Arena) *slab[uint16]      { return &a.u16 }
 func u32s(a *Arena) *slab[uint32]      { return &a.u32 }
 func i32s(a *Arena) *slab[int32]       { return &a.i32 }
