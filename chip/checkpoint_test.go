@@ -247,7 +247,7 @@ func TestCheckpointRefused(t *testing.T) {
 		{"trailing bytes", append(slices.Clone(good), 0), "unexpected bytes"},
 		{"not a checkpoint", []byte("name: net\npopulations: []\n" + strings.Repeat(" ", 40)), "not a spindle checkpoint"},
 		{"header bit", flip(13), "header's checksum"},
-		{"payload bit", flip(len(good) - 3), "corrupted"},
+		{"payload bit", flip(2 * len(good) / 3), "corrupted"}, // inside the compressed stream, not among its padding bits
 		{"other version", version, "version"},
 		{"other length", length, "corrupted"},
 	} {
