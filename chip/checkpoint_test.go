@@ -121,7 +121,16 @@ func ckTrials() map[string]trial {
 // TestCheckpointContinues: a run stopped at a checkpoint and restored
 // (with one or two workers, either way round) continues exactly as the
 // run that went on: spikes, packets, counters, energy, weights, state.
-func TestCheckpointContinues(t *testing.T) {
+func TestCheckpointContinues(t *testing.T) { testCheckpointContinues(t) }
+
+// The same on boards treated as larger than the caches: cores in an
+// arena, packets warmed, synapses laid on a second goroutine.
+func TestCheckpointContinuesLargeBoard(t *testing.T) {
+	defer chip.SetLargeBoard(true)()
+	testCheckpointContinues(t)
+}
+
+func testCheckpointContinues(t *testing.T) {
 	for name, tr := range ckTrials() {
 		for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
 			g, a, m := tr.build(t, mode)
