@@ -174,6 +174,17 @@ func TestDistributedMatchesOneProcess(t *testing.T) {
 	if testing.Short() { // the race detector's run
 		ticks, rankCounts = 50, []int{2, 3}
 	}
+	testDistributedMatches(t, ticks, rankCounts)
+}
+
+// The same on boards treated as larger than the caches: each rank's
+// cores in an arena, packets warmed, synapses laid on a second goroutine.
+func TestDistributedMatchesOneProcessLargeBoard(t *testing.T) {
+	defer chip.SetLargeBoard(true)()
+	testDistributedMatches(t, 50, []int{2, 3})
+}
+
+func testDistributedMatches(t *testing.T, ticks int, rankCounts []int) {
 	for _, mode := range []snn.Mode{snn.Fixed, snn.Float} {
 		for _, tc := range []struct {
 			timing chip.Timing
