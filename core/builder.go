@@ -122,21 +122,24 @@ func (b *Builder) AddNeurons(neurons []uint32) error {
 			c.vF[i] = g.VInit[id]
 		}
 	}
+	c.srcNext = grow(a, i64s, c.srcNext, len(src))
 	for _, id := range src {
 		pop := g.PopOf(int(id))
-		s := source{pop: pop, index: int(id) - g.PopStart[pop], next: never}
+		s := source{pop: pop, index: int(id) - g.PopStart[pop]}
+		next := never
 		if g.Net.Populations[pop].Kind == snn.Poisson {
 			s.prob = g.PoissonP(pop)
 			if s.prob > 0 {
-				s.next = snn.PoissonInterval(c.seed, pop, s.index, 0, s.prob) - 1
+				next = snn.PoissonInterval(c.seed, pop, s.index, 0, s.prob) - 1
 			}
 		} else {
 			s.ticks = g.SourceTicks(pop, s.index)
 			if len(s.ticks) > 0 {
-				s.next = s.ticks[0]
+				next = s.ticks[0]
 			}
 		}
 		c.sources = append(c.sources, s)
+		c.srcNext = append(c.srcNext, next)
 	}
 	return nil
 }

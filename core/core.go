@@ -50,8 +50,11 @@ type Core struct {
 	sumF     []float64 // per-compartment scratch: the summed currents
 	sumX     []int64
 
-	// Input sources.
+	// Input sources, and the tick of each one's next spike apart from
+	// the rest: every tick scans them all, and on a board of 100,000
+	// sources the scan read them whole.
 	sources []source
+	srcNext []int64 // a large value when none
 
 	outputs int // output axons: routes from this core's compartments
 
@@ -68,7 +71,6 @@ type Core struct {
 
 // source is a Poisson generator or a spike array.
 type source struct {
-	next  int64   // tick of the next spike; a large value when none
 	count uint64  // spikes so far, the counter of the Poisson draw
 	prob  float64 // Poisson probability per tick; 0 for spike arrays
 	pop   int
@@ -689,23 +691,27 @@ func (c *Core) quietCurrents(i int) bool {
 }
 
 func (c *Core) updateSources(t int64) {
-	for k := range c.sources {
+	for k, next := range c.srcNext {
+		if next != t {
+			continue
+		}
 		s := &c.sources[k]
 		// A spike array may list a tick several times: a graded spike,
 		// sent as that many spikes of the compartment.
-		for s.next == t {
+		for next == t {
 			if !s.mute {
 				c.spikes = append(c.spikes, uint16(c.n+k))
 			}
 			s.count++
 			if s.prob > 0 {
-				s.next = t + snn.PoissonInterval(c.seed, s.pop, s.index, s.count, s.prob)
+				next = t + snn.PoissonInterval(c.seed, s.pop, s.index, s.count, s.prob)
 			} else if int(s.count) < len(s.ticks) {
-				s.next = s.ticks[s.count]
+				next = s.ticks[s.count]
 			} else {
-				s.next = never
+				next = never
 			}
 		}
+		c.srcNext[k] = next
 	}
 }
 

@@ -325,10 +325,10 @@ func (c *Core) SetPoissonRate(k int, p float64, now int64) bool {
 	}
 	s.prob = p
 	if p <= 0 {
-		s.next = never
+		c.srcNext[k] = never
 		return true
 	}
 	s.count++
-	s.next = snn.PoissonNext(c.seed, s.pop, s.index, s.count, p, now)
+	c.srcNext[k] = snn.PoissonNext(c.seed, s.pop, s.index, s.count, p, now)
 	return true
 }

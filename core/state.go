@@ -45,7 +45,7 @@ func (c *Core) AppendState(b []byte) []byte {
 	e.Len(len(c.sources))
 	for i := range c.sources {
 		s := &c.sources[i]
-		e.I64(s.next)
+		e.I64(c.srcNext[i])
 		e.U64(s.count)
 		e.F64(s.prob)
 		e.Bool(s.mute)
@@ -156,7 +156,7 @@ func (c *Core) RestoreState(b []byte, ticks int64) ([]byte, error) {
 	if d.Count(len(c.sources), "sources") {
 		for i := range c.sources {
 			s := &c.sources[i]
-			s.next, s.count, s.prob, s.mute = d.I64(), d.U64(), d.F64(), d.Bool()
+			c.srcNext[i], s.count, s.prob, s.mute = d.I64(), d.U64(), d.F64(), d.Bool()
 			if !(s.prob >= 0 && s.prob <= 1) || s.ticks != nil && s.prob != 0 {
 				d.Fail("source %d: spike probability %v per tick", i, s.prob)
 			}
