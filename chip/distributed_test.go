@@ -169,6 +169,23 @@ func runRanks(t *testing.T, g *snn.Graph, a *chip.Arch, m *chip.Mapping, opt chi
 	return out, stats
 }
 
+// checkSameRun reports where the ranks' run (got, and every rank's
+// totals all) differs from one process's.
+func checkSameRun(t *testing.T, name string, got distRun, all []chip.Stats, one distRun) {
+	t.Helper()
+	if !reflect.DeepEqual(got.spikes, one.spikes) {
+		t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
+	}
+	if !reflect.DeepEqual(got.packets, one.packets) {
+		t.Errorf("%s: %d packets, one process %d; they differ", name, len(got.packets), len(one.packets))
+	}
+	for k, s := range all {
+		if !reflect.DeepEqual(s, one.stats) {
+			t.Errorf("%s: rank %d's totals\n%+v\none process's\n%+v", name, k, s, one.stats)
+		}
+	}
+}
+
 func TestDistributedMatchesOneProcess(t *testing.T) {
 	ticks, rankCounts := 120, []int{1, 2, 3, 4}
 	if testing.Short() { // the race detector's run
@@ -224,17 +241,7 @@ func testDistributedMatches(t *testing.T, ticks int, rankCounts []int) {
 			for _, r := range rankCounts {
 				name := fmt.Sprintf("%v/%v/%v/%d ranks", mode, timing, a.Sync, r)
 				got, all := runRanks(t, g, a, m, chip.Options{Mode: mode, Timing: timing, Workers: 2}, r, ticks)
-				if !reflect.DeepEqual(got.spikes, one.spikes) {
-					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
-				}
-				if !reflect.DeepEqual(got.packets, one.packets) {
-					t.Errorf("%s: %d packets, one process %d; they differ", name, len(got.packets), len(one.packets))
-				}
-				for k, s := range all {
-					if !reflect.DeepEqual(s, one.stats) {
-						t.Errorf("%s: rank %d's totals\n%+v\none process's\n%+v", name, k, s, one.stats)
-					}
-				}
+				checkSameRun(t, name, got, all, one)
 			}
 		}
 	}
@@ -309,17 +316,7 @@ func TestDistributedFormatsGraded(t *testing.T) {
 				r := tc.r
 				name := fmt.Sprintf("%v/%v/%d ranks/keep own synapses %v", mode, timing, r, tc.keep)
 				got, all := runRanks(t, g, a, m, chip.Options{Mode: mode, Timing: timing, Workers: 1, KeepOwnSynapses: tc.keep}, r, ticks)
-				if !reflect.DeepEqual(got.spikes, one.spikes) {
-					t.Errorf("%s: %d spikes, one process %d; they differ", name, len(got.spikes), len(one.spikes))
-				}
-				if !reflect.DeepEqual(got.packets, one.packets) {
-					t.Errorf("%s: %d packets, one process %d; they differ", name, len(got.packets), len(one.packets))
-				}
-				for k, s := range all {
-					if !reflect.DeepEqual(s, one.stats) {
-						t.Errorf("%s: rank %d's totals\n%+v\none process's\n%+v", name, k, s, one.stats)
-					}
-				}
+				checkSameRun(t, name, got, all, one)
 			}
 		}
 	}

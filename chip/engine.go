@@ -195,7 +195,11 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	// small, the queues get their room once: grown tick by tick through a
 	// burst of traffic, each new array is written for the first time,
 	// which on these machines costs more than the writing (W1).
-	if routes := len(e.routeDst); routes > 0 && routes*int(unsafe.Sizeof(router.Packet{})) <= maxQueueBytes {
+	perRoute := 2 * unsafe.Sizeof(router.Packet{}) // the router's queue and the inbox
+	if e.timeSends {
+		perRoute += unsafe.Sizeof(timedSend{})
+	}
+	if routes := len(e.routeDst); routes > 0 && routes*int(perRoute) <= maxQueueBytes {
 		e.router.Reserve(routes)
 		e.due = make([]router.Packet, 0, routes)
 		if e.timeSends {
@@ -585,7 +589,7 @@ func (e *Engine) stepGroup(k int) {
 	e.warmth[k] = warm.sum
 }
 
-// maxQueueBytes bounds the room a board's queues take at once.
+// maxQueueBytes bounds the room a board's queues take at once, all of them.
 const maxQueueBytes = 64 << 20
 
 // warmer warms the packets of the cores a worker will deliver to next, a
