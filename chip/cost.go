@@ -161,6 +161,14 @@ func (k *cost) count(src, dst uint32, syn [numFormats]int32, queued bool) {
 	}
 }
 
+// receive counts one message that core dst receives over n synapses of
+// format f, as count does.
+func (k *cost) receive(dst uint32, f SynapseFormat, n int32) {
+	w := &k.in[dst]
+	w.received++
+	w.syn[f] += int64(n)
+}
+
 // receiveTime is the time a destination core spends on a message over
 // route synapses syn: receiving it and walking its synapses.
 func (k *cost) receiveTime(syn [numFormats]int32) float64 {

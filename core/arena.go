@@ -18,6 +18,7 @@ import (
 type Arena struct {
 	cores  slab[Core]
 	u16    slab[uint16]
+	syn    slab[fixedSynapse]
 	u32    slab[uint32]
 	i32    slab[int32]
 	i64    slab[int64]
@@ -64,9 +65,10 @@ func grow[T any](a *Arena, s func(*Arena) *slab[T], x []T, n int) []T {
 	return y
 }
 
-func u16s(a *Arena) *slab[uint16]      { return &a.u16 }
-func u32s(a *Arena) *slab[uint32]      { return &a.u32 }
-func i32s(a *Arena) *slab[int32]       { return &a.i32 }
-func i64s(a *Arena) *slab[int64]       { return &a.i64 }
-func f64s(a *Arena) *slab[float64]     { return &a.f64 }
-func traces(a *Arena) *slab[snn.Trace] { return &a.traces }
+func u16s(a *Arena) *slab[uint16]                { return &a.u16 }
+func fixedSynapses(a *Arena) *slab[fixedSynapse] { return &a.syn }
+func u32s(a *Arena) *slab[uint32]                { return &a.u32 }
+func i32s(a *Arena) *slab[int32]                 { return &a.i32 }
+func i64s(a *Arena) *slab[int64]                 { return &a.i64 }
+func f64s(a *Arena) *slab[float64]               { return &a.f64 }
+func traces(a *Arena) *slab[snn.Trace]           { return &a.traces }

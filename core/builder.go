@@ -152,7 +152,7 @@ func (b *Builder) Compartments() []uint32 { return b.c.global }
 // added next belong to it.
 func (b *Builder) BeginAxon() uint32 {
 	c := b.c
-	c.axonStart = append(c.axonStart, uint32(len(c.target)))
+	c.axonStart = append(c.axonStart, uint32(c.static()))
 	if b.learn != nil {
 		b.learn.pStart = append(b.learn.pStart, uint32(len(b.learn.Syn)))
 	}
@@ -170,11 +170,11 @@ func (b *Builder) ShareRates(rc *snn.RateCounter) { b.rc = rc }
 func (b *Builder) Reserve(synapses, axons int) {
 	c, a := b.c, b.arena
 	c.axonStart = grow(a, u32s, c.axonStart, axons+1) // and the end of the last
-	c.target = grow(a, u16s, c.target, synapses)
-	c.delayRec = grow(a, u16s, c.delayRec, synapses)
 	if c.mode == snn.Fixed {
-		c.weightX = grow(a, i32s, c.weightX, synapses)
+		c.synX = grow(a, fixedSynapses, c.synX, synapses)
 	} else {
+		c.target = grow(a, u16s, c.target, synapses)
+		c.delayRec = grow(a, u16s, c.delayRec, synapses)
 		c.weightF = grow(a, f64s, c.weightF, synapses)
 	}
 }
@@ -190,11 +190,12 @@ func (b *Builder) AddSynapse(s int, target uint16) {
 		b.addPlastic(s, target, uint16(min(d, MaxDelay))|uint16(g.Receptor(s))<<delayBits)
 		return
 	}
-	c.target = append(c.target, target)
-	c.delayRec = append(c.delayRec, uint16(min(d, MaxDelay))|uint16(g.Receptor(s))<<delayBits)
+	dr := uint16(min(d, MaxDelay)) | uint16(g.Receptor(s))<<delayBits
 	if c.mode == snn.Fixed {
-		c.weightX = append(c.weightX, b.fixedW.Weight(s))
+		c.synX = append(c.synX, fixedSynapse{target, dr, b.fixedW.Weight(s)})
 	} else {
+		c.target = append(c.target, target)
+		c.delayRec = append(c.delayRec, dr)
 		c.weightF = append(c.weightF, g.Weight(s))
 	}
 }
@@ -206,7 +207,7 @@ func (b *Builder) AddOutputs(n int) { b.outs += n }
 // Finish checks every limit and returns the core.
 func (b *Builder) Finish() (*Core, error) {
 	c := b.c
-	c.axonStart = append(c.axonStart, uint32(len(c.target)))
+	c.axonStart = append(c.axonStart, uint32(c.static()))
 	c.outputs = b.outs
 	c.rc = b.rc
 	if c.rc == nil {
@@ -241,7 +242,7 @@ func (b *Builder) Finish() (*Core, error) {
 			}
 		}
 	}
-	c.uniformRows = uniformRows(c.axonStart, c.delayRec)
+	c.uniformRows = c.rowsUniform()
 	size := ringSize(b.maxDel)
 	c.ringMask = size - 1
 	if c.mode == snn.Fixed {
@@ -253,13 +254,17 @@ func (b *Builder) Finish() (*Core, error) {
 	return c, nil
 }
 
-// uniformRows reports whether the synapses of every input axon, rows
-// start[a]..start[a+1] of dr, have one delay and receptor.
-func uniformRows(start []uint32, dr []uint16) bool {
-	for a := 0; a+1 < len(start); a++ {
-		row := dr[start[a]:start[a+1]]
-		for _, d := range row {
-			if d != row[0] {
+// rowsUniform reports whether the static synapses of every input axon
+// have one delay and receptor.
+func (c *Core) rowsUniform() bool {
+	for a := 0; a < c.Axons(); a++ {
+		lo, hi := int(c.axonStart[a]), int(c.axonStart[a+1])
+		if lo == hi {
+			continue
+		}
+		_, first := c.staticAt(lo)
+		for k := lo + 1; k < hi; k++ {
+			if _, dr := c.staticAt(k); dr != first {
 				return false
 			}
 		}

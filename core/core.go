@@ -27,12 +27,14 @@ type Core struct {
 	receptors   int
 	ringMask    int64
 	learn       *learnState // nil when no synapse of the core is plastic
-	// Synapse memory by input axon.
+	// Synapse memory by input axon: in fixed mode one array of 8-byte
+	// synapses, so that a row lies in one run of memory (a packet's
+	// synapses in one cache line, mostly); in float mode three arrays.
 	axonStart []uint32
+	synX      []fixedSynapse
 	target    []uint16
 	delayRec  []uint16
 	weightF   []float64
-	weightX   []int32
 	ringF     []float64 // ring[(slot*receptors+r)*n+i]
 	ringX     []int64   // fixed mode sums exactly, then saturates
 	counters  Counters
@@ -109,12 +111,37 @@ func (c *Core) Axons() int { return len(c.axonStart) - 1 }
 // to destination cores.
 func (c *Core) OutputAxons() int { return c.outputs }
 
+// fixedSynapse is a static synapse in fixed mode: its target
+// compartment, its delay and receptor packed as delayBits and the rest,
+// and its weight in state units.
+type fixedSynapse struct {
+	target, dr uint16
+	w          int32
+}
+
+// static returns the number of static synapses stored.
+func (c *Core) static() int {
+	if c.mode == snn.Fixed {
+		return len(c.synX)
+	}
+	return len(c.target)
+}
+
+// staticAt returns the target and the packed delay and receptor of static
+// synapse k.
+func (c *Core) staticAt(k int) (target, dr uint16) {
+	if c.mode == snn.Fixed {
+		return c.synX[k].target, c.synX[k].dr
+	}
+	return c.target[k], c.delayRec[k]
+}
+
 // Synapses returns the number of synapses stored.
 func (c *Core) Synapses() int {
 	if c.learn != nil {
-		return len(c.target) + len(c.learn.Syn)
+		return c.static() + len(c.learn.Syn)
 	}
-	return len(c.target)
+	return c.static()
 }
 
 // AxonSynapses returns the number of static synapses of input axon a.
@@ -133,34 +160,35 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
 	c.counters.SynapticEvents += int64(hi - lo)
 	n, mask, nr := c.n, c.ringMask, c.receptors
-	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
-	if c.uniformRows && lo < hi {
-		// One delay and receptor for the row: one slot of the ring.
-		at := max(emit+int64(dr[0]&delayMask), now)
-		slot := ((at&mask)*int64(nr) + int64(dr[0]>>delayBits)) * int64(n)
-		if c.mode == snn.Fixed {
-			row, w := c.ringX[slot:slot+int64(n)], c.weightX[lo:hi]
-			for k, t := range target {
-				row[t] += int64(w[k])
+	if c.mode == snn.Fixed {
+		syn := c.synX[lo:hi]
+		if c.uniformRows && lo < hi {
+			// One delay and receptor for the row: one slot of the ring.
+			at := max(emit+int64(syn[0].dr&delayMask), now)
+			slot := ((at&mask)*int64(nr) + int64(syn[0].dr>>delayBits)) * int64(n)
+			row := c.ringX[slot : slot+int64(n)]
+			for _, s := range syn {
+				row[s.target] += int64(s.w)
 			}
 			return
 		}
-		row, w := c.ringF[slot:slot+int64(n)], c.weightF[lo:hi]
+		ring := c.ringX
+		for _, s := range syn {
+			at := max(emit+int64(s.dr&delayMask), now)
+			ring[((at&mask)*int64(nr)+int64(s.dr>>delayBits))*int64(n)+int64(s.target)] += int64(s.w)
+		}
+		return
+	}
+	target, dr, w := c.target[lo:hi], c.delayRec[lo:hi], c.weightF[lo:hi]
+	if c.uniformRows && lo < hi {
+		at := max(emit+int64(dr[0]&delayMask), now)
+		slot := ((at&mask)*int64(nr) + int64(dr[0]>>delayBits)) * int64(n)
+		row := c.ringF[slot : slot+int64(n)]
 		for k, t := range target {
 			row[t] += w[k]
 		}
 		return
 	}
-	if c.mode == snn.Fixed {
-		w := c.weightX[lo:hi]
-		ring := c.ringX
-		for k, t := range target {
-			at := max(emit+int64(dr[k]&delayMask), now)
-			ring[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += int64(w[k])
-		}
-		return
-	}
-	w := c.weightF[lo:hi]
 	ring := c.ringF
 	for k, t := range target {
 		at := max(emit+int64(dr[k]&delayMask), now)
@@ -193,8 +221,8 @@ func Warm(cores []*Core, axons []uint32, emits []int64, now int64) int64 {
 	for j := range n {
 		c, lo := cores[j], row[j]
 		slot[j] = -1
-		if int(lo) < len(c.target) {
-			t, dr := c.target[lo], c.delayRec[lo]
+		if int(lo) < c.static() {
+			t, dr := c.staticAt(int(lo))
 			at := max(emits[j]+int64(dr&delayMask), now)
 			slot[j] = ((at&c.ringMask)*int64(c.receptors)+int64(dr>>delayBits))*int64(c.n) + int64(t)
 		}
@@ -205,7 +233,7 @@ func Warm(cores []*Core, axons []uint32, emits []int64, now int64) int64 {
 		switch {
 		case s < 0:
 		case c.mode == snn.Fixed:
-			sum += c.ringX[s] + int64(c.weightX[row[j]])
+			sum += c.ringX[s] // the weight lies beside the target, read above
 		default:
 			sum += int64(c.ringF[s] + c.weightF[row[j]])
 		}
@@ -231,15 +259,14 @@ func (c *Core) DeliverCount(axon uint32, emit, now, count int64) {
 	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
 	c.counters.SynapticEvents += int64(hi - lo)
 	n, mask, nr := c.n, c.ringMask, c.receptors
-	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
 	if c.mode == snn.Fixed {
-		w := c.weightX[lo:hi]
-		for k, t := range target {
-			at := max(emit+int64(dr[k]&delayMask), now)
-			c.ringX[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += int64(w[k]) * count
+		for _, s := range c.synX[lo:hi] {
+			at := max(emit+int64(s.dr&delayMask), now)
+			c.ringX[((at&mask)*int64(nr)+int64(s.dr>>delayBits))*int64(n)+int64(s.target)] += int64(s.w) * count
 		}
 		return
 	}
+	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
 	w, f := c.weightF[lo:hi], float64(count)
 	for k, t := range target {
 		at := max(emit+int64(dr[k]&delayMask), now)
@@ -259,21 +286,20 @@ func (c *Core) DeliverRange(axon uint32, emit, now int64, from, to int) int64 {
 func (c *Core) DeliverRangeCount(axon uint32, emit, now int64, from, to int, count int64) int64 {
 	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
 	n, mask, nr := c.n, c.ringMask, c.receptors
-	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
 	f, e := uint16(from), uint16(to-1)
 	var events int64
 	if c.mode == snn.Fixed {
-		w := c.weightX[lo:hi]
-		for k, t := range target {
-			if t < f || t > e {
+		for _, s := range c.synX[lo:hi] {
+			if s.target < f || s.target > e {
 				continue
 			}
 			events++
-			at := max(emit+int64(dr[k]&delayMask), now)
-			c.ringX[((at&mask)*int64(nr)+int64(dr[k]>>delayBits))*int64(n)+int64(t)] += int64(w[k]) * count
+			at := max(emit+int64(s.dr&delayMask), now)
+			c.ringX[((at&mask)*int64(nr)+int64(s.dr>>delayBits))*int64(n)+int64(s.target)] += int64(s.w) * count
 		}
 		return events
 	}
+	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
 	w := c.weightF[lo:hi]
 	if count == 1 {
 		for k, t := range target {

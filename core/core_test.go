@@ -9,7 +9,7 @@ import (
 // synapse in fixed mode (target, packed delay and receptor, weight).
 func TestFixedSynapseIsEightBytes(t *testing.T) {
 	var c Core
-	n := unsafe.Sizeof(c.target[0]) + unsafe.Sizeof(c.delayRec[0]) + unsafe.Sizeof(c.weightX[0])
+	n := unsafe.Sizeof(c.synX[0])
 	if n != 8 {
 		t.Errorf("a fixed-mode synapse takes %d bytes, want 8", n)
 	}

@@ -20,14 +20,11 @@ func TestDeliverUniformRows(t *testing.T) {
 		for range axons {
 			d := uint16(1+rng.IntN(5)) | uint16(rng.IntN(receptors))<<delayBits
 			for range rng.IntN(6) {
-				c.target = append(c.target, uint16(rng.IntN(n)))
-				c.delayRec = append(c.delayRec, d)
-				c.weightF = append(c.weightF, rng.NormFloat64())
-				c.weightX = append(c.weightX, rng.Int32N(1<<16)-1<<15)
+				addStatic(c, uint16(rng.IntN(n)), d, rng)
 			}
-			c.axonStart = append(c.axonStart, uint32(len(c.target)))
+			c.axonStart = append(c.axonStart, uint32(c.static()))
 		}
-		if !uniformRows(c.axonStart, c.delayRec) {
+		if !c.rowsUniform() {
 			t.Fatal("rows of one delay and receptor not seen as uniform")
 		}
 		c.uniformRows = true
@@ -51,8 +48,12 @@ func TestDeliverUniformRows(t *testing.T) {
 			t.Error("nothing delivered: the test tests nothing")
 		}
 		// One synapse of another delay makes the core general.
-		c.delayRec[len(c.delayRec)-1]++
-		if c.axonStart[axons-1] < c.axonStart[axons]-1 && uniformRows(c.axonStart, c.delayRec) {
+		if last := c.static() - 1; mode == snn.Fixed {
+			c.synX[last].dr++
+		} else {
+			c.delayRec[last]++
+		}
+		if c.axonStart[axons-1] < c.axonStart[axons]-1 && c.rowsUniform() {
 			t.Error("a row of two delays seen as uniform")
 		}
 	}
@@ -68,12 +69,9 @@ func TestWarmReadsOnly(t *testing.T) {
 		c.axonStart = []uint32{0}
 		for range axons {
 			for range rng.IntN(4) { // some rows empty
-				c.target = append(c.target, uint16(rng.IntN(n)))
-				c.delayRec = append(c.delayRec, uint16(1+rng.IntN(5))|uint16(rng.IntN(receptors))<<delayBits)
-				c.weightF = append(c.weightF, rng.NormFloat64())
-				c.weightX = append(c.weightX, rng.Int32N(1<<16)-1<<15)
+				addStatic(c, uint16(rng.IntN(n)), uint16(1+rng.IntN(5))|uint16(rng.IntN(receptors))<<delayBits, rng)
 			}
-			c.axonStart = append(c.axonStart, uint32(len(c.target)))
+			c.axonStart = append(c.axonStart, uint32(c.static()))
 		}
 		c.ringF, c.ringX = make([]float64, 8*receptors*n), make([]int64, 8*receptors*n)
 		for k := range 50 {
@@ -91,4 +89,16 @@ func TestWarmReadsOnly(t *testing.T) {
 			t.Errorf("%v: Warm changed the core", mode)
 		}
 	}
+}
+
+// addStatic appends a static synapse of a random weight to the last axon
+// of a core made by hand, in the arrays of the core's mode.
+func addStatic(c *Core, target, dr uint16, rng *rand.Rand) {
+	if c.mode == snn.Fixed {
+		c.synX = append(c.synX, fixedSynapse{target, dr, rng.Int32N(1<<16) - 1<<15})
+		return
+	}
+	c.target = append(c.target, target)
+	c.delayRec = append(c.delayRec, dr)
+	c.weightF = append(c.weightF, rng.NormFloat64())
 }

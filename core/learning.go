@@ -181,7 +181,7 @@ func (c *Core) Plastic() bool { return c.learn != nil }
 // the core's static synapses): state units in fixed mode, mV in float mode.
 func (c *Core) StaticWeight(k int) float64 {
 	if c.mode == snn.Fixed {
-		return float64(c.weightX[k])
+		return float64(c.synX[k].w)
 	}
 	return c.weightF[k]
 }
@@ -189,7 +189,7 @@ func (c *Core) StaticWeight(k int) float64 {
 // SetStaticWeight sets static synapse k, in the units of StaticWeight.
 func (c *Core) SetStaticWeight(k int, w float64) {
 	if c.mode == snn.Fixed {
-		c.weightX[k] = int32(snn.Saturate(int64(math.Round(w))))
+		c.synX[k].w = int32(snn.Saturate(int64(math.Round(w))))
 	} else {
 		c.weightF[k] = w
 	}

@@ -264,9 +264,12 @@ func (c *Core) Fingerprint(h hash.Hash) {
 	state.Write(h, c.profile)
 	state.Write(h, c.global)
 	state.Write(h, c.axonStart)
-	state.Write(h, c.target)
-	state.Write(h, c.delayRec)
-	state.Write(h, c.weightX)
+	if c.mode == snn.Fixed {
+		hashFixed(h, c.synX)
+	} else {
+		state.Write(h, c.target)
+		state.Write(h, c.delayRec)
+	}
 	state.Write(h, c.weightF)
 	if l := c.learn; l != nil {
 		state.Write(h, l.pStart)
@@ -274,5 +277,30 @@ func (c *Core) Fingerprint(h hash.Hash) {
 		state.Write(h, l.Target)
 		state.Write(h, l.dr)
 		state.Write(h, l.Proj)
+	}
+}
+
+// hashFixed writes the targets of syn, then their delays and receptors,
+// then their weights: the bytes of the three arrays fixed-mode synapses
+// were kept in before they were interleaved, so that the fingerprints of
+// earlier checkpoints still match.
+func hashFixed(h hash.Hash, syn []fixedSynapse) {
+	var u [1024]uint16
+	var w [1024]int32
+	for part := range 3 {
+		for lo := 0; lo < len(syn); lo += len(u) {
+			chunk := syn[lo:min(lo+len(u), len(syn))]
+			for i, s := range chunk {
+				u[i], w[i] = s.target, s.w
+				if part == 1 {
+					u[i] = s.dr
+				}
+			}
+			if part < 2 {
+				state.Write(h, u[:len(chunk)])
+			} else {
+				state.Write(h, w[:len(chunk)])
+			}
+		}
 	}
 }

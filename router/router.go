@@ -188,6 +188,7 @@ type Router struct {
 	nextUnsorted bool
 	count        []int32
 	keys         []uint64 // popNext's sort keys: destination, position
+	sent         []Packet // PopSent's result; next's spare buffer
 }
 
 // freeNodes is how many queue nodes are kept for reuse; a node holds up to
@@ -528,6 +529,24 @@ func (r *Router) popNext(buf []Packet) []Packet {
 		}
 	}
 	return r.popped(buf)
+}
+
+// PopSent is PopDue for a caller that needs each destination's packets in
+// the queue's order but not the destinations in order: when every packet
+// queued is due at t and was queued by Forward in source order, it
+// returns them as they were sent, in (Src, send order) order, without the
+// sort by destination, and true. Otherwise it returns nothing and false,
+// and the caller uses PopDue. The slice is valid until the next PopSent.
+func (r *Router) PopSent(t int64) ([]Packet, bool) {
+	if r.queue.Len() > 0 || r.nextUnsorted || len(r.next) > 0 && r.nextDeliver > t {
+		return nil, false
+	}
+	due := r.next
+	r.popped(nil)
+	// The packets stay where Forward put them; next takes the spare
+	// buffer, so that a tick's sends do not overwrite them.
+	r.next, r.sent = r.sent[:0], due
+	return due, true
 }
 
 // popped counts the packets of next as delivered and empties next.

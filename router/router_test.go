@@ -871,3 +871,51 @@ func testForwardQueueOrder(t *testing.T, perTick int, bySrc bool) {
 		}
 	}
 }
+
+// PopSent gives the packets Forward queued in source order as they were
+// sent: each destination's packets in the order PopDue gives them, the
+// totals the same. Anything else it leaves to PopDue.
+func TestPopSent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	sorted, sent := newRouter(t, testConfig()), newRouter(t, testConfig())
+	var due []Packet
+	for k := range 5 {
+		var tick []Packet
+		for range 50 * k { // the first tick sends nothing
+			tick = append(tick, Packet{Src: rng.Uint32N(48), Dst: rng.Uint32N(48), Axon: rng.Uint32N(9), Emit: int64(k)})
+		}
+		slices.SortStableFunc(tick, func(a, b Packet) int { return cmp.Compare(a.Src, b.Src) })
+		for _, p := range tick {
+			sorted.Forward(p)
+			sent.Forward(p)
+		}
+		sorted.EndTick(int64(k))
+		sent.EndTick(int64(k))
+		if got, _ := sent.PopSent(int64(k)); len(got) > 0 {
+			t.Fatalf("tick %d: PopSent returned packets due at tick %d", k, k+1)
+		}
+		due = sorted.PopDue(int64(k+1), due[:0])
+		got, ok := sent.PopSent(int64(k + 1))
+		if !ok {
+			t.Fatalf("tick %d: PopSent refused packets sent in source order", k)
+		}
+		regrouped := slices.Clone(got)
+		slices.SortStableFunc(regrouped, func(a, b Packet) int { return cmp.Compare(a.Dst, b.Dst) })
+		if !slices.Equal(regrouped, due) || len(due) != 50*k {
+			t.Fatalf("tick %d: PopSent's packets, grouped by destination, differ from PopDue's", k)
+		}
+		if sorted.Stats() != sent.Stats() {
+			t.Fatalf("tick %d: totals %+v, want %+v", k, sent.Stats(), sorted.Stats())
+		}
+	}
+	// Out of source order, PopSent leaves the packets to PopDue.
+	sent.Forward(Packet{Src: 5, Dst: 1, Emit: 5})
+	sent.Forward(Packet{Src: 2, Dst: 1, Emit: 5})
+	sent.EndTick(5)
+	if _, ok := sent.PopSent(6); ok {
+		t.Error("PopSent took packets out of source order")
+	}
+	if got := sent.PopDue(6, nil); len(got) != 2 || got[0].Src != 2 {
+		t.Errorf("PopDue after PopSent refused: %+v", got)
+	}
+}
