@@ -811,8 +811,11 @@ func (e *Engine) popDue(t int64, serial bool) {
 	if serial && !e.warm && e.dist == nil && e.learn.rules == nil {
 		if sent, ok := e.router.PopSent(t); ok {
 			for i := range sent {
-				p := &sent[i]
-				e.cores[p.Dst].DeliverCount(p.Axon, p.Emit, t, int64(p.Count))
+				if p := &sent[i]; p.Count > 1 {
+					e.cores[p.Dst].DeliverCount(p.Axon, p.Emit, t, int64(p.Count))
+				} else {
+					e.cores[p.Dst].Deliver(p.Axon, p.Emit, t)
+				}
 			}
 			e.splitDue()
 			return

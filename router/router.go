@@ -160,6 +160,10 @@ type Router struct {
 	hot     []*bucket
 	hotTick int64
 	tiles   []tileXY // of each core
+	// chipX and chipY give the chip column of each tile column and the
+	// chip row of each tile row, so that Forward counts a route's
+	// chip-to-chip hops without a division.
+	chipX, chipY []int32
 	probe   bucket   // the search key of enqueue, kept so it does not escape
 	seq     uint64
 	phase   uint64
@@ -220,6 +224,13 @@ func New(cfg Config) (*Router, error) {
 	for c := range r.tiles {
 		t := r.tileOf(uint32(c))
 		r.tiles[c] = tileXY{int32(t.X), int32(t.Y)}
+	}
+	r.chipX, r.chipY = make([]int32, r.gx), make([]int32, r.gy)
+	for x := range r.chipX {
+		r.chipX[x] = int32(x / cfg.TilesX)
+	}
+	for y := range r.chipY {
+		r.chipY[y] = int32(y / cfg.TilesY)
 	}
 	r.links = make([]link, r.gx*r.gy*ndirs)
 	latency := [ndirs]float64{east: cfg.HopLatencyEast, west: cfg.HopLatencyWest, north: cfg.HopLatencyNorth, south: cfg.HopLatencySouth}
@@ -412,31 +423,30 @@ func (r *Router) Forward(p Packet) (Packet, bool) {
 	// Along row s.Y from s.X to d.X, then along column d.X to d.Y; the
 	// difference arrays take +1 at a run's first link and -1 one past its
 	// last.
-	tx, ty := r.cfg.TilesX, r.cfg.TilesY
 	var n, chip int
 	switch row := s.Y * r.gx; {
 	case d.X > s.X:
 		r.fwd[east][row+s.X]++
 		r.fwd[east][row+d.X]--
-		n, chip = d.X-s.X, d.X/tx-s.X/tx
+		n, chip = d.X-s.X, int(r.chipX[d.X]-r.chipX[s.X])
 		r.hops[east] += int64(n - chip)
 	case d.X < s.X:
 		r.fwd[west][row+d.X+1]++
 		r.fwd[west][row+s.X+1]--
-		n, chip = s.X-d.X, s.X/tx-d.X/tx
+		n, chip = s.X-d.X, int(r.chipX[s.X]-r.chipX[d.X])
 		r.hops[west] += int64(n - chip)
 	}
 	switch col := d.X * r.gy; {
 	case d.Y > s.Y:
 		r.fwd[north][col+s.Y]++
 		r.fwd[north][col+d.Y]--
-		m, c := d.Y-s.Y, d.Y/ty-s.Y/ty
+		m, c := d.Y-s.Y, int(r.chipY[d.Y]-r.chipY[s.Y])
 		n, chip = n+m, chip+c
 		r.hops[north] += int64(m - c)
 	case d.Y < s.Y:
 		r.fwd[south][col+d.Y+1]++
 		r.fwd[south][col+s.Y+1]--
-		m, c := s.Y-d.Y, s.Y/ty-d.Y/ty
+		m, c := s.Y-d.Y, int(r.chipY[s.Y]-r.chipY[d.Y])
 		n, chip = n+m, chip+c
 		r.hops[south] += int64(m - c)
 	}
