@@ -164,9 +164,9 @@ type Router struct {
 	// chip row of each tile row, so that Forward counts a route's
 	// chip-to-chip hops without a division.
 	chipX, chipY []int32
-	probe   bucket   // the search key of enqueue, kept so it does not escape
-	seq     uint64
-	phase   uint64
+	probe        bucket // the search key of enqueue, kept so it does not escape
+	seq          uint64
+	phase        uint64
 
 	tick  TickStats // the open tick, without Tick, DrainSeconds and EnergyJoules
 	drain int64     // ps, the open tick
