@@ -245,6 +245,10 @@ func (b *Builder) Finish() (*Core, error) {
 	c.uniformRows = c.rowsUniform()
 	size := ringSize(b.maxDel)
 	c.ringMask = size - 1
+	c.track = size*int64(c.receptors) <= 64
+	if !c.track {
+		c.dirty = ^uint64(0)
+	}
 	if c.mode == snn.Fixed {
 		c.ringX = take(b.arena, i64s, int(size)*c.receptors*c.n)
 	} else {

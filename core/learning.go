@@ -134,6 +134,7 @@ func (c *Core) deliverPlastic(axon uint32, emit, now int64) {
 func (c *Core) beforeUpdate(t int64) {
 	n, nr := int64(c.n), int64(c.receptors)
 	base := (t & c.ringMask) * nr * n
+	c.dirty |= c.slotBits(t) // for the plastic arrivals and the sleep drive
 	if l := c.learn; l != nil {
 		for _, k := range l.pend[t&c.ringMask] {
 			at := base + int64(l.dr[k]>>delayBits)*n + int64(l.Target[k])

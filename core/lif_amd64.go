@@ -5,7 +5,8 @@
 package core
 
 // fixed1AVX2 is updateFixed1's loop over len(v) compartments, a multiple
-// of 8 up to 256, in eight 32-bit lanes; it clears the inputs. It returns
+// of 8 up to 256, in eight 32-bit lanes; it reads the inputs and leaves
+// them for the caller to clear. It returns
 // the number of compartments updated (not skipped at rest) and sets bit i
 // of mask for each compartment i that spiked; their reset is the caller's.
 //
@@ -19,7 +20,8 @@ func fixed1AVX2(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, m
 func fixed1AVX512(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int
 
 // float1AVX2 is updateFloat1's loop over len(v) compartments, a multiple
-// of 8 up to 256; it clears the inputs. It sets bit i of mask for each
+// of 8 up to 256; it reads the inputs and leaves them for the caller to
+// clear. It sets bit i of mask for each
 // compartment i that spiked; their reset is the caller's.
 //
 //go:noescape
@@ -31,7 +33,8 @@ func float1AVX2(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]flo
 func float1AVX512(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)
 
 // fixed2AVX2 is updateFixed2's loop over len(v) compartments, a multiple
-// of 8 up to 256, in eight 32-bit lanes; it clears the inputs. It returns
+// of 8 up to 256, in eight 32-bit lanes; it reads the inputs and leaves
+// them for the caller to clear. It returns
 // the number of compartments updated (not skipped at rest) and sets bit i
 // of mask for each compartment i that spiked; their reset is the caller's.
 //
@@ -45,7 +48,8 @@ func fixed2AVX2(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1
 func fixed2AVX512(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
 
 // float2AVX2 is updateFloat2's loop over len(v) compartments, a multiple
-// of 8 up to 256; it clears the inputs. It sets bit i of mask for each
+// of 8 up to 256; it reads the inputs and leaves them for the caller to
+// clear. It sets bit i of mask for each
 // compartment i that spiked; their reset is the caller's.
 //
 //go:noescape

@@ -67,14 +67,10 @@ fixed1AVX2loop:
 	VPMINSD   224(SP), Y2, Y2
 	VPMAXSD   256(SP), Y2, Y2
 	VPADDD    Y2, Y1, Y1
-
-	// The ring slot is cleared as it is read.
-	VMOVDQU Y0, (SI)(DI*8)
-	VMOVDQU Y0, 32(SI)(DI*8)
-	VPMINSD 288(SP), Y1, Y1
-	VPMAXSD 320(SP), Y1, Y1
-	VMOVDQU (CX)(DI*4), Y2
-	VMOVDQU (BX)(DI*4), Y3
+	VPMINSD   288(SP), Y1, Y1
+	VPMAXSD   320(SP), Y1, Y1
+	VMOVDQU   (CX)(DI*4), Y2
+	VMOVDQU   (BX)(DI*4), Y3
 
 	// A compartment at rest with no current is skipped and not counted;
 	// with two receptors its currents keep their old values, as in the
@@ -180,8 +176,6 @@ fixed1AVX512loop:
 	VINSERTI64X4 $0x01, Y13, Z4, Z4
 	VPMINSD      Z9, Z4, Z4
 	VPMAXSD      Z10, Z4, Z4
-	VMOVDQU64    Z2, (SI)(DI*8)
-	VMOVDQU64    Z2, 64(SI)(DI*8)
 	VPADDD       Z4, Z15, Z15
 	VPMINSD      Z11, Z15, Z15
 	VPMAXSD      Z12, Z15, Z15
@@ -282,7 +276,6 @@ float1AVX2loop:
 	VMULPD    (SP), Y3, Y3
 	VADDPD    (SI)(DI*8), Y3, Y3
 	VMOVUPD   Y3, (DX)(DI*8)
-	VMOVUPD   Y0, (SI)(DI*8)
 	VADDPD    128(SP), Y3, Y3
 	VMULPD    96(SP), Y3, Y3
 	VMOVUPD   (CX)(DI*8), Y4
@@ -299,7 +292,6 @@ float1AVX2loop:
 	VMULPD    (SP), Y1, Y1
 	VADDPD    32(SI)(DI*8), Y1, Y1
 	VMOVUPD   Y1, 32(DX)(DI*8)
-	VMOVUPD   Y0, 32(SI)(DI*8)
 	VADDPD    128(SP), Y1, Y1
 	VMULPD    96(SP), Y1, Y1
 	VMOVUPD   32(CX)(DI*8), Y3
@@ -352,7 +344,6 @@ float1AVX512loop:
 	VMULPD    Z0, Z7, Z7
 	VADDPD    (SI)(DI*8), Z7, Z7
 	VMOVUPD   Z7, (DX)(DI*8)
-	VMOVUPD   Z2, (SI)(DI*8)
 	VADDPD    Z5, Z7, Z7
 	VMULPD    Z4, Z7, Z7
 	VMOVUPD   (CX)(DI*8), Z8
@@ -437,10 +428,6 @@ fixed2AVX2loop:
 	VPMINSD   224(SP), Y3, Y3
 	VPMAXSD   256(SP), Y3, Y3
 	VPADDD    Y3, Y2, Y2
-
-	// The ring slot is cleared as it is read.
-	VMOVDQU   Y0, (DI)(R9*8)
-	VMOVDQU   Y0, 32(DI)(R9*8)
 	VPMINSD   288(SP), Y2, Y2
 	VPMAXSD   320(SP), Y2, Y2
 	VMOVDQU   (BX)(R9*4), Y3
@@ -465,14 +452,10 @@ fixed2AVX2loop:
 	VPMINSD   224(SP), Y5, Y5
 	VPMAXSD   256(SP), Y5, Y5
 	VPADDD    Y5, Y4, Y4
-
-	// The ring slot is cleared as it is read.
-	VMOVDQU Y0, (R8)(R9*8)
-	VMOVDQU Y0, 32(R8)(R9*8)
-	VPMINSD 288(SP), Y4, Y4
-	VPMAXSD 320(SP), Y4, Y4
-	VMOVDQU (CX)(R9*4), Y5
-	VMOVDQU (SI)(R9*4), Y6
+	VPMINSD   288(SP), Y4, Y4
+	VPMAXSD   320(SP), Y4, Y4
+	VMOVDQU   (CX)(R9*4), Y5
+	VMOVDQU   (SI)(R9*4), Y6
 
 	// A compartment at rest with no current is skipped and not counted;
 	// with two receptors its currents keep their old values, as in the
@@ -585,8 +568,6 @@ fixed2AVX512loop:
 	VINSERTI64X4 $0x01, Y13, Z16, Z16
 	VPMINSD      Z7, Z16, Z16
 	VPMAXSD      Z8, Z16, Z16
-	VMOVDQU64    Z11, (DI)(R9*8)
-	VMOVDQU64    Z11, 64(DI)(R9*8)
 	VPADDD       Z16, Z15, Z15
 	VPMINSD      Z9, Z15, Z15
 	VPMAXSD      Z10, Z15, Z15
@@ -607,8 +588,6 @@ fixed2AVX512loop:
 	VINSERTI64X4 $0x01, Y13, Z17, Z17
 	VPMINSD      Z7, Z17, Z17
 	VPMAXSD      Z8, Z17, Z17
-	VMOVDQU64    Z11, (R8)(R9*8)
-	VMOVDQU64    Z11, 64(R8)(R9*8)
 	VPADDD       Z17, Z18, Z18
 	VPMINSD      Z9, Z18, Z18
 	VPMAXSD      Z10, Z18, Z18
@@ -714,12 +693,10 @@ float2AVX2loop:
 	VMULPD    (SP), Y3, Y3
 	VADDPD    (DI)(R9*8), Y3, Y3
 	VMOVUPD   Y3, (DX)(R9*8)
-	VMOVUPD   Y0, (DI)(R9*8)
 	VMOVUPD   (BX)(R9*8), Y4
 	VMULPD    32(SP), Y4, Y4
 	VADDPD    (R8)(R9*8), Y4, Y4
 	VMOVUPD   Y4, (BX)(R9*8)
-	VMOVUPD   Y0, (R8)(R9*8)
 	VADDPD    Y4, Y3, Y3
 	VADDPD    128(SP), Y3, Y3
 	VMULPD    96(SP), Y3, Y3
@@ -737,12 +714,10 @@ float2AVX2loop:
 	VMULPD    (SP), Y1, Y1
 	VADDPD    32(DI)(R9*8), Y1, Y1
 	VMOVUPD   Y1, 32(DX)(R9*8)
-	VMOVUPD   Y0, 32(DI)(R9*8)
 	VMOVUPD   32(BX)(R9*8), Y3
 	VMULPD    32(SP), Y3, Y3
 	VADDPD    32(R8)(R9*8), Y3, Y3
 	VMOVUPD   Y3, 32(BX)(R9*8)
-	VMOVUPD   Y0, 32(R8)(R9*8)
 	VADDPD    Y3, Y1, Y1
 	VADDPD    128(SP), Y1, Y1
 	VMULPD    96(SP), Y1, Y1
@@ -798,12 +773,10 @@ float2AVX512loop:
 	VMULPD    Z0, Z8, Z8
 	VADDPD    (DI)(R9*8), Z8, Z8
 	VMOVUPD   Z8, (DX)(R9*8)
-	VMOVUPD   Z6, (DI)(R9*8)
 	VMOVUPD   (BX)(R9*8), Z9
 	VMULPD    Z1, Z9, Z9
 	VADDPD    (R8)(R9*8), Z9, Z9
 	VMOVUPD   Z9, (BX)(R9*8)
-	VMOVUPD   Z6, (R8)(R9*8)
 	VADDPD    Z9, Z8, Z8
 	VADDPD    Z4, Z8, Z8
 	VMULPD    Z3, Z8, Z8

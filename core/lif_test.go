@@ -168,7 +168,7 @@ func TestVectorMatchesScalar(t *testing.T) {
 			var sp []uint16
 			var up int64
 			for tick := range int64(3) { // the ring's slot 0, then the empty slot 1, then 0 again
-				s, u := c.updateRange(tick, from, to, nil)
+				s, u := c.updateRange(tick, from, to, nil, true)
 				sp = append(sp, s...)
 				up += u
 			}
@@ -230,7 +230,7 @@ func BenchmarkUpdate(b *testing.B) {
 							c.ringF[int(t&1)*2*n+i] += float64(k%11-3) / 4
 						}
 					}
-					spikes, _ = c.updateRange(t, 0, n, spikes[:0])
+					spikes, _ = c.updateRange(t, 0, n, spikes[:0], true)
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/compartment")
 			})
@@ -253,7 +253,7 @@ func TestUpdateDoesNotAllocate(t *testing.T) {
 				spikes := make([]uint16, 0, 3*300)
 				tick := int64(0)
 				if a := testing.AllocsPerRun(20, func() {
-					spikes, _ = c.updateRange(tick, 0, 300, spikes[:0])
+					spikes, _ = c.updateRange(tick, 0, 300, spikes[:0], true)
 					tick++
 				}); a != 0 {
 					t.Errorf("kernel set %d, %v, %d receptors: %v allocations per update", set, mode, receptors, a)

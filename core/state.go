@@ -120,6 +120,7 @@ func (c *Core) StateSize() int {
 // field that differs, and the core is then unusable.
 func (c *Core) RestoreState(b []byte, ticks int64) ([]byte, error) {
 	d := state.NewDec(b)
+	c.dirty = ^uint64(0)    // which slots hold input is not saved
 	last := max(ticks-1, 0) // the latest tick a trace can have changed at
 	trace := func(what string) snn.Trace {
 		t := snn.Trace{V: d.F64(), T: d.I64()}

@@ -107,7 +107,8 @@ func fixedAVX2(receptors int) {
 	name := fmt.Sprintf("fixed%dAVX2", receptors)
 	TEXT(name, 0, signature(true, receptors))
 	Doc(fmt.Sprintf("%s is updateFixed%d's loop over len(v) compartments, a multiple", name, receptors),
-		"of 8 up to 256, in eight 32-bit lanes; it clears the inputs. It returns",
+		"of 8 up to 256, in eight 32-bit lanes; it reads the inputs and leaves",
+		"them for the caller to clear. It returns",
 		"the number of compartments updated (not skipped at rest) and sets bit i",
 		"of mask for each compartment i that spiked; their reset is the caller's.")
 	Pragma("noescape")
@@ -131,9 +132,6 @@ func fixedAVX2(receptors int) {
 		VMOVDQU(Mem{Base: c, Index: i, Scale: 4}, old)
 		cur = mulShift(old, k(kc), k(fLow12))
 		VPADDD(narrow(in, i, k(fInMax), k(fInMin)), cur, cur)
-		Comment("The ring slot is cleared as it is read.")
-		VMOVDQU(zero, Mem{Base: in, Index: i, Scale: 8})
-		VMOVDQU(zero, Mem{Base: in, Index: i, Scale: 8, Disp: 32})
 		VPMINSD(k(fStateMax), cur, cur)
 		VPMAXSD(k(fStateMin), cur, cur)
 		return old, cur
@@ -254,7 +252,8 @@ func floatAVX2(receptors int) {
 	name := fmt.Sprintf("float%dAVX2", receptors)
 	TEXT(name, 0, signature(false, receptors))
 	Doc(fmt.Sprintf("%s is updateFloat%d's loop over len(v) compartments, a multiple", name, receptors),
-		"of 8 up to 256; it clears the inputs. It sets bit i of mask for each",
+		"of 8 up to 256; it reads the inputs and leaves them for the caller to",
+		"clear. It sets bit i of mask for each",
 		"compartment i that spiked; their reset is the caller's.")
 	Pragma("noescape")
 	n, p := load(receptors)
@@ -285,7 +284,7 @@ func floatAVX2(receptors int) {
 	for h, bz := range []VecVirtual{busy0, busy1} {
 		at := func(base Register) Mem { return Mem{Base: base, Index: i, Scale: 8, Disp: 32 * h} }
 		Commentf("Compartments i+%d to i+%d, in the order of the scalar loop's operations.", 4*h, 4*h+3)
-		// I_r <- I_r*KeepI[r] + input_r; the ring slot is cleared as it is read.
+		// I_r <- I_r*KeepI[r] + input_r.
 		var cur [2]VecVirtual
 		for r := range receptors {
 			c, in := p[fmt.Sprint("c", r)], p[fmt.Sprint("in", r)]
@@ -294,7 +293,6 @@ func floatAVX2(receptors int) {
 			VMULPD(k(gK0+r), cur[r], cur[r])
 			VADDPD(at(in), cur[r], cur[r])
 			VMOVUPD(cur[r], at(c))
-			VMOVUPD(zero, at(in))
 		}
 		// x*KeepV + (sum of I_r + Bias)*GainV, the left operand first.
 		a := cur[0]
@@ -371,8 +369,6 @@ func fixedAVX512(receptors int) {
 		VINSERTI64X4(Imm(1), hi.AsY(), lo, lo)
 		VPMINSD(k[fInMax], lo, lo)
 		VPMAXSD(k[fInMin], lo, lo)
-		VMOVDQU64(zero, Mem{Base: in, Index: i, Scale: 8})
-		VMOVDQU64(zero, Mem{Base: in, Index: i, Scale: 8, Disp: 64})
 		VPADDD(lo, cur, cur)
 		VPMINSD(k[fStateMax], cur, cur)
 		VPMAXSD(k[fStateMin], cur, cur)
@@ -499,7 +495,6 @@ func floatAVX512(receptors int) {
 		VMULPD(k[gK0+r], cur[r], cur[r])
 		VADDPD(at(in), cur[r], cur[r])
 		VMOVUPD(cur[r], at(c))
-		VMOVUPD(zero, at(in))
 	}
 	a := cur[0]
 	if receptors == 2 {
