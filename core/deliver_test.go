@@ -102,3 +102,63 @@ func addStatic(c *Core, target, dr uint16, rng *rand.Rand) {
 	c.delayRec = append(c.delayRec, dr)
 	c.weightF = append(c.weightF, rng.NormFloat64())
 }
+
+// The update clears only the ring slots that deliveries marked. Over many
+// ticks of deliveries at random delays and receptors, a core must end
+// every tick exactly as a copy whose update clears every slot it reads.
+func TestDirtySlots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		for _, receptors := range []int{1, 2} {
+			const n, axons, slots = 40, 25, 8
+			c := randomLIF(rng, mode, n, receptors)
+			c.ringMask, c.track, c.dirty = slots-1, true, ^uint64(0) // the slot randomLIF filled is not marked
+			c.ringF, c.ringX = append(c.ringF, make([]float64, (slots-2)*receptors*n)...), append(c.ringX, make([]int64, (slots-2)*receptors*n)...)
+			if mode == snn.Float {
+				c.ringX = nil
+			} else {
+				c.ringF = nil
+			}
+			c.axonStart = []uint32{0}
+			for range axons {
+				d := uint16(1+rng.IntN(slots-1)) | uint16(rng.IntN(receptors))<<delayBits
+				for range rng.IntN(5) {
+					if rng.IntN(3) == 0 { // some rows of several delays
+						d = uint16(1+rng.IntN(slots-1)) | uint16(rng.IntN(receptors))<<delayBits
+					}
+					addStatic(c, uint16(rng.IntN(n)), d, rng)
+				}
+				c.axonStart = append(c.axonStart, uint32(c.static()))
+			}
+			c.uniformRows = c.rowsUniform()
+			c.rc, c.rates = snn.NewRateCounter(1, 0), make([]snn.Trace, n)
+			always := cloneLIF(c)
+			cleared := 0
+			for tick := range int64(200) {
+				for range rng.IntN(4) { // some ticks deliver nothing
+					a := uint32(rng.IntN(axons))
+					c.Deliver(a, tick-1, tick)
+					always.Deliver(a, tick-1, tick)
+				}
+				c.Update(tick)
+				always.updateRange(tick, 0, n, nil, true)
+				if !slices.Equal(c.ref, always.ref) || !slices.Equal(c.vX, always.vX) || !slices.Equal(c.curX, always.curX) ||
+					!slices.Equal(c.ringX, always.ringX) || !slices.Equal(floatBits(c.vF), floatBits(always.vF)) ||
+					!slices.Equal(floatBits(c.curF), floatBits(always.curF)) || !slices.Equal(floatBits(c.ringF), floatBits(always.ringF)) {
+					t.Fatalf("%v, %d receptors, tick %d: the core differs from one that clears every slot", mode, receptors, tick)
+				}
+				if c.dirty&c.slotBits(tick) != 0 {
+					t.Fatalf("%v, %d receptors, tick %d: the slot just read is still marked", mode, receptors, tick)
+				}
+				for r := range receptors {
+					if !c.mayHold(tick+1, r) {
+						cleared++
+					}
+				}
+			}
+			if cleared == 0 {
+				t.Errorf("%v, %d receptors: every slot was always marked: the test tests nothing", mode, receptors)
+			}
+		}
+	}
+}
