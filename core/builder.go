@@ -151,12 +151,43 @@ func (b *Builder) Compartments() []uint32 { return b.c.global }
 // BeginAxon opens a new input axon and returns its number; the synapses
 // added next belong to it.
 func (b *Builder) BeginAxon() uint32 {
-	c := b.c
-	c.axonStart = append(c.axonStart, uint32(c.static()))
 	if b.learn != nil {
 		b.learn.pStart = append(b.learn.pStart, uint32(len(b.learn.Syn)))
 	}
-	return uint32(len(c.axonStart) - 1)
+	return b.c.openAxon()
+}
+
+// openAxon closes the axon opened last and opens the next: a run of the
+// static synapses stored from now on, which closeAxon counts.
+func (c *Core) openAxon() uint32 {
+	c.closeAxon()
+	c.axons = append(c.axons, axonRun(c.stored(), 0))
+	return uint32(len(c.axons) - 1)
+}
+
+// stored returns the length of the core's static synapse arrays.
+func (c *Core) stored() int {
+	if c.mode == snn.Fixed {
+		return len(c.synX)
+	}
+	return len(c.target)
+}
+
+// closeAxon ends the run of the axon opened last, which holds the static
+// synapses stored since; in fixed mode an axon of one synapse takes it
+// into its entry.
+func (c *Core) closeAxon() {
+	a := len(c.axons) - 1
+	if a < 0 {
+		return
+	}
+	lo, _ := c.axons[a].run()
+	n := c.stored() - int(lo)
+	if n == 1 && c.mode == snn.Fixed {
+		c.axons[a], c.synX = c.synX[lo], c.synX[:lo]
+		return
+	}
+	c.axons[a] = axonRun(int(lo), n)
 }
 
 // ShareRates makes the core count its neurons' rates with rc, which other
@@ -169,7 +200,7 @@ func (b *Builder) ShareRates(rc *snn.RateCounter) { b.rc = rc }
 // size, rather than grown by copying as BeginAxon and AddSynapse append.
 func (b *Builder) Reserve(synapses, axons int) {
 	c, a := b.c, b.arena
-	c.axonStart = grow(a, u32s, c.axonStart, axons+1) // and the end of the last
+	c.axons = grow(a, fixedSynapses, c.axons, axons)
 	if c.mode == snn.Fixed {
 		c.synX = grow(a, fixedSynapses, c.synX, synapses)
 	} else {
@@ -191,6 +222,7 @@ func (b *Builder) AddSynapse(s int, target uint16) {
 		return
 	}
 	dr := uint16(min(d, MaxDelay)) | uint16(g.Receptor(s))<<delayBits
+	c.nStatic++
 	if c.mode == snn.Fixed {
 		c.synX = append(c.synX, fixedSynapse{target, dr, b.fixedW.Weight(s)})
 	} else {
@@ -207,7 +239,7 @@ func (b *Builder) AddOutputs(n int) { b.outs += n }
 // Finish checks every limit and returns the core.
 func (b *Builder) Finish() (*Core, error) {
 	c := b.c
-	c.axonStart = append(c.axonStart, uint32(c.static()))
+	c.closeAxon()
 	c.outputs = b.outs
 	c.rc = b.rc
 	if c.rc == nil {
@@ -261,14 +293,21 @@ func (b *Builder) Finish() (*Core, error) {
 // rowsUniform reports whether the static synapses of every input axon
 // have one delay and receptor.
 func (c *Core) rowsUniform() bool {
-	for a := 0; a < c.Axons(); a++ {
-		lo, hi := int(c.axonStart[a]), int(c.axonStart[a+1])
-		if lo == hi {
+	for a := range uint32(c.Axons()) {
+		var dr []uint16
+		if c.mode == snn.Fixed {
+			syn := c.fixedRow(a)
+			for k := 1; k < len(syn); k++ {
+				if syn[k].dr != syn[0].dr {
+					return false
+				}
+			}
 			continue
 		}
-		_, first := c.staticAt(lo)
-		for k := lo + 1; k < hi; k++ {
-			if _, dr := c.staticAt(k); dr != first {
+		lo, hi := c.axons[a].run()
+		dr = c.delayRec[lo:hi]
+		for _, d := range dr {
+			if d != dr[0] {
 				return false
 			}
 		}

@@ -30,13 +30,20 @@ type Core struct {
 	// Synapse memory by input axon: in fixed mode one array of 8-byte
 	// synapses, so that a row lies in one run of memory (a packet's
 	// synapses in one cache line, mostly); in float mode three arrays.
-	axonStart []uint32
-	synX      []fixedSynapse
-	target    []uint16
-	delayRec  []uint16
-	weightF   []float64
-	ringF     []float64 // ring[(slot*receptors+r)*n+i]
-	ringX     []int64   // fixed mode sums exactly, then saturates
+	// axons has an entry per input axon (see axonRun); in fixed mode the
+	// entry of an axon of one synapse is that synapse. On a large board
+	// nearly every axon has one synapse: delivery then reads the entry
+	// alone, a cache miss a packet less, and the synapse takes no memory
+	// beyond its entry.
+	axons    []fixedSynapse
+	synX     []fixedSynapse
+	nStatic  int      // static synapses
+	firstK   []uint32 // built on first use: the first static synapse of each axon
+	target   []uint16
+	delayRec []uint16
+	weightF  []float64
+	ringF    []float64 // ring[(slot*receptors+r)*n+i]
+	ringX    []int64   // fixed mode sums exactly, then saturates
 	// dirty has bit slot*receptors+r set when the ring's slot may hold
 	// input for receptor r; after the update reads a slot, only those are
 	// cleared. Clearing was a third of the stores of the neuron update,
@@ -113,7 +120,7 @@ func (c *Core) Compartments() int { return len(c.global) }
 func (c *Core) Global(i int) uint32 { return c.global[i] }
 
 // Axons returns the number of input axons.
-func (c *Core) Axons() int { return len(c.axonStart) - 1 }
+func (c *Core) Axons() int { return len(c.axons) }
 
 // OutputAxons returns the number of routes from this core's compartments
 // to destination cores.
@@ -127,22 +134,33 @@ type fixedSynapse struct {
 	w          int32
 }
 
-// static returns the number of static synapses stored.
-func (c *Core) static() int {
-	if c.mode == snn.Fixed {
-		return len(c.synX)
-	}
-	return len(c.target)
+// An entry of Core.axons with runBit set in dr names a run of the core's
+// synapse arrays, its first synapse in w and its length in target and
+// the rest of dr; no synapse's dr has the bit (12 bits of delay, 3 of
+// receptor: snn.MaxReceptors is 8).
+const runBit = 1 << 15
+
+func axonRun(lo, n int) fixedSynapse {
+	return fixedSynapse{target: uint16(n), dr: runBit | uint16(n>>16), w: int32(uint32(lo))}
 }
 
-// staticAt returns the target and the packed delay and receptor of static
-// synapse k.
-func (c *Core) staticAt(k int) (target, dr uint16) {
-	if c.mode == snn.Fixed {
-		return c.synX[k].target, c.synX[k].dr
-	}
-	return c.target[k], c.delayRec[k]
+// run returns the run an entry of Core.axons names.
+func (e fixedSynapse) run() (lo, hi uint32) {
+	lo = uint32(e.w)
+	return lo, lo + (uint32(e.dr&^runBit)<<16 | uint32(e.target))
 }
+
+// fixedRow returns the static synapses of input axon a in fixed mode.
+func (c *Core) fixedRow(a uint32) []fixedSynapse {
+	if c.axons[a].dr&runBit == 0 {
+		return c.axons[a : a+1 : a+1] // the synapse itself
+	}
+	lo, hi := c.axons[a].run()
+	return c.synX[lo:hi]
+}
+
+// static returns the number of static synapses stored.
+func (c *Core) static() int { return c.nStatic }
 
 // Synapses returns the number of synapses stored.
 func (c *Core) Synapses() int {
@@ -153,7 +171,13 @@ func (c *Core) Synapses() int {
 }
 
 // AxonSynapses returns the number of static synapses of input axon a.
-func (c *Core) AxonSynapses(a uint32) int { return int(c.axonStart[a+1] - c.axonStart[a]) }
+func (c *Core) AxonSynapses(a uint32) int {
+	if c.mode == snn.Fixed {
+		return len(c.fixedRow(a))
+	}
+	lo, hi := c.axons[a].run()
+	return int(hi - lo)
+}
 
 // Counters returns the work done so far.
 func (c *Core) Counters() Counters { return c.counters }
@@ -165,12 +189,11 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 	if c.learn != nil {
 		c.deliverPlastic(axon, emit, now)
 	}
-	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
-	c.counters.SynapticEvents += int64(hi - lo)
 	n, mask, nr := c.n, c.ringMask, c.receptors
 	if c.mode == snn.Fixed {
-		syn := c.synX[lo:hi]
-		if c.uniformRows && lo < hi {
+		syn := c.fixedRow(axon)
+		c.counters.SynapticEvents += int64(len(syn))
+		if c.uniformRows && len(syn) > 0 {
 			// One delay and receptor for the row: one slot of the ring.
 			at := max(emit+int64(syn[0].dr&delayMask), now)
 			sr := (at&mask)*int64(nr) + int64(syn[0].dr>>delayBits)
@@ -191,6 +214,8 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 		}
 		return
 	}
+	lo, hi := c.axons[axon].run()
+	c.counters.SynapticEvents += int64(hi - lo)
 	target, dr, w := c.target[lo:hi], c.delayRec[lo:hi], c.weightF[lo:hi]
 	if c.uniformRows && lo < hi {
 		at := max(emit+int64(dr[0]&delayMask), now)
@@ -224,24 +249,32 @@ const WarmBatch = 32
 // that the misses of one step, independent of each other, overlap. The
 // result means nothing; it is returned so that the reads are kept.
 func Warm(cores []*Core, axons []uint32, emits []int64, now int64) int64 {
-	var row [WarmBatch]uint32
+	var entry [WarmBatch]fixedSynapse
 	var slot [WarmBatch]int64
 	n := min(len(cores), len(axons), len(emits), WarmBatch)
-	var start [WarmBatch][]uint32
+	var tab [WarmBatch][]fixedSynapse
 	for j := range n {
-		start[j] = cores[j].axonStart
+		tab[j] = cores[j].axons
 	}
 	for j := range n {
-		row[j] = start[j][axons[j]]
+		entry[j] = tab[j][axons[j]]
 	}
 	for j := range n {
-		c, lo := cores[j], row[j]
+		c, e := cores[j], entry[j]
 		slot[j] = -1
-		if int(lo) < c.static() {
-			t, dr := c.staticAt(int(lo))
-			at := max(emits[j]+int64(dr&delayMask), now)
-			slot[j] = ((at&c.ringMask)*int64(c.receptors)+int64(dr>>delayBits))*int64(c.n) + int64(t)
+		var t, dr uint16
+		switch lo, hi := e.run(); {
+		case e.dr&runBit == 0: // the synapse itself
+			t, dr = e.target, e.dr
+		case lo == hi:
+			continue
+		case c.mode == snn.Fixed:
+			t, dr = c.synX[lo].target, c.synX[lo].dr
+		default:
+			t, dr = c.target[lo], c.delayRec[lo]
 		}
+		at := max(emits[j]+int64(dr&delayMask), now)
+		slot[j] = ((at&c.ringMask)*int64(c.receptors)+int64(dr>>delayBits))*int64(c.n) + int64(t)
 	}
 	var sum int64
 	for j := range n {
@@ -251,7 +284,8 @@ func Warm(cores []*Core, axons []uint32, emits []int64, now int64) int64 {
 		case c.mode == snn.Fixed:
 			sum += c.ringX[s] // the weight lies beside the target, read above
 		default:
-			sum += int64(c.ringF[s] + c.weightF[row[j]])
+			lo, _ := entry[j].run()
+			sum += int64(c.ringF[s] + c.weightF[lo])
 		}
 	}
 	return sum
@@ -272,11 +306,11 @@ func (c *Core) DeliverCount(axon uint32, emit, now, count int64) {
 		}
 		return
 	}
-	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
-	c.counters.SynapticEvents += int64(hi - lo)
 	n, mask, nr := c.n, c.ringMask, c.receptors
 	if c.mode == snn.Fixed {
-		for _, s := range c.synX[lo:hi] {
+		syn := c.fixedRow(axon)
+		c.counters.SynapticEvents += int64(len(syn))
+		for _, s := range syn {
 			at := max(emit+int64(s.dr&delayMask), now)
 			sr := (at&mask)*int64(nr) + int64(s.dr>>delayBits)
 			c.dirty |= 1 << (sr & 63)
@@ -284,6 +318,8 @@ func (c *Core) DeliverCount(axon uint32, emit, now, count int64) {
 		}
 		return
 	}
+	lo, hi := c.axons[axon].run()
+	c.counters.SynapticEvents += int64(hi - lo)
 	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
 	w, f := c.weightF[lo:hi], float64(count)
 	for k, t := range target {
@@ -305,12 +341,11 @@ func (c *Core) DeliverRange(axon uint32, emit, now int64, from, to int) int64 {
 // DeliverRangeCount is DeliverRange for a graded spike of count spikes
 // (see DeliverCount).
 func (c *Core) DeliverRangeCount(axon uint32, emit, now int64, from, to int, count int64) int64 {
-	lo, hi := c.axonStart[axon], c.axonStart[axon+1]
 	n, mask, nr := c.n, c.ringMask, c.receptors
 	f, e := uint16(from), uint16(to-1)
 	var events int64
 	if c.mode == snn.Fixed {
-		for _, s := range c.synX[lo:hi] {
+		for _, s := range c.fixedRow(axon) {
 			if s.target < f || s.target > e {
 				continue
 			}
@@ -320,6 +355,7 @@ func (c *Core) DeliverRangeCount(axon uint32, emit, now int64, from, to int, cou
 		}
 		return events
 	}
+	lo, hi := c.axons[axon].run()
 	target, dr := c.target[lo:hi], c.delayRec[lo:hi]
 	w := c.weightF[lo:hi]
 	if count == 1 {

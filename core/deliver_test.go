@@ -16,14 +16,14 @@ func TestDeliverUniformRows(t *testing.T) {
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
 		const n, receptors, axons = 10, 2, 30
 		c := &Core{mode: mode, n: n, receptors: receptors, ringMask: 7}
-		c.axonStart = []uint32{0}
 		for range axons {
+			c.openAxon()
 			d := uint16(1+rng.IntN(5)) | uint16(rng.IntN(receptors))<<delayBits
 			for range rng.IntN(6) {
 				addStatic(c, uint16(rng.IntN(n)), d, rng)
 			}
-			c.axonStart = append(c.axonStart, uint32(c.static()))
 		}
+		c.closeAxon()
 		if !c.rowsUniform() {
 			t.Fatal("rows of one delay and receptor not seen as uniform")
 		}
@@ -48,13 +48,20 @@ func TestDeliverUniformRows(t *testing.T) {
 			t.Error("nothing delivered: the test tests nothing")
 		}
 		// One synapse of another delay makes the core general.
-		if last := c.static() - 1; mode == snn.Fixed {
-			c.synX[last].dr++
-		} else {
-			c.delayRec[last]++
-		}
-		if c.axonStart[axons-1] < c.axonStart[axons]-1 && c.rowsUniform() {
-			t.Error("a row of two delays seen as uniform")
+		for a := range uint32(axons) {
+			if c.AxonSynapses(a) < 2 {
+				continue
+			}
+			if mode == snn.Fixed {
+				c.fixedRow(a)[1].dr++
+			} else {
+				lo, _ := c.axons[a].run()
+				c.delayRec[lo+1]++
+			}
+			if c.rowsUniform() {
+				t.Error("a row of two delays seen as uniform")
+			}
+			break
 		}
 	}
 }
@@ -66,13 +73,13 @@ func TestWarmReadsOnly(t *testing.T) {
 	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
 		const n, receptors, axons = 8, 2, 20
 		c := &Core{mode: mode, n: n, receptors: receptors, ringMask: 7}
-		c.axonStart = []uint32{0}
 		for range axons {
+			c.openAxon()
 			for range rng.IntN(4) { // some rows empty
 				addStatic(c, uint16(rng.IntN(n)), uint16(1+rng.IntN(5))|uint16(rng.IntN(receptors))<<delayBits, rng)
 			}
-			c.axonStart = append(c.axonStart, uint32(c.static()))
 		}
+		c.closeAxon()
 		c.ringF, c.ringX = make([]float64, 8*receptors*n), make([]int64, 8*receptors*n)
 		for k := range 50 {
 			c.Deliver(uint32(rng.IntN(axons)), int64(k/5), int64(k/5))
@@ -94,6 +101,7 @@ func TestWarmReadsOnly(t *testing.T) {
 // addStatic appends a static synapse of a random weight to the last axon
 // of a core made by hand, in the arrays of the core's mode.
 func addStatic(c *Core, target, dr uint16, rng *rand.Rand) {
+	c.nStatic++
 	if c.mode == snn.Fixed {
 		c.synX = append(c.synX, fixedSynapse{target, dr, rng.Int32N(1<<16) - 1<<15})
 		return
@@ -119,8 +127,8 @@ func TestDirtySlots(t *testing.T) {
 			} else {
 				c.ringF = nil
 			}
-			c.axonStart = []uint32{0}
 			for range axons {
+				c.openAxon()
 				d := uint16(1+rng.IntN(slots-1)) | uint16(rng.IntN(receptors))<<delayBits
 				for range rng.IntN(5) {
 					if rng.IntN(3) == 0 { // some rows of several delays
@@ -128,8 +136,8 @@ func TestDirtySlots(t *testing.T) {
 					}
 					addStatic(c, uint16(rng.IntN(n)), d, rng)
 				}
-				c.axonStart = append(c.axonStart, uint32(c.static()))
 			}
+			c.closeAxon()
 			c.uniformRows = c.rowsUniform()
 			c.rc, c.rates = snn.NewRateCounter(1, 0), make([]snn.Trace, n)
 			always := cloneLIF(c)
@@ -159,6 +167,21 @@ func TestDirtySlots(t *testing.T) {
 			if cleared == 0 {
 				t.Errorf("%v, %d receptors: every slot was always marked: the test tests nothing", mode, receptors)
 			}
+		}
+	}
+}
+
+// An axon's entry names any run of up to 2^31-1 synapses exactly, and
+// never looks like a synapse held in the entry.
+func TestAxonRun(t *testing.T) {
+	for _, c := range []struct{ lo, n int }{
+		{0, 0}, {0, 1}, {1, 1}, {5, 3}, {65535, 1}, {65536, 65535}, {1 << 20, 1 << 16},
+		{1<<32 - 2, 1}, {3, 1<<31 - 1}, {1<<31 + 7, 1<<20 + 5},
+	} {
+		e := axonRun(c.lo, c.n)
+		lo, hi := e.run()
+		if int(lo) != c.lo || int(hi-lo) != c.n || e.dr&runBit == 0 {
+			t.Errorf("axonRun(%d, %d).run() = %d, %d", c.lo, c.n, lo, hi)
 		}
 	}
 }

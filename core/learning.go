@@ -2,6 +2,7 @@ package core
 
 import (
 	"math"
+	"slices"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -182,7 +183,7 @@ func (c *Core) Plastic() bool { return c.learn != nil }
 // the core's static synapses): state units in fixed mode, mV in float mode.
 func (c *Core) StaticWeight(k int) float64 {
 	if c.mode == snn.Fixed {
-		return float64(c.synX[k].w)
+		return float64(c.fixedStatic(k).w)
 	}
 	return c.weightF[k]
 }
@@ -190,10 +191,28 @@ func (c *Core) StaticWeight(k int) float64 {
 // SetStaticWeight sets static synapse k, in the units of StaticWeight.
 func (c *Core) SetStaticWeight(k int, w float64) {
 	if c.mode == snn.Fixed {
-		c.synX[k].w = int32(snn.Saturate(int64(math.Round(w))))
+		c.fixedStatic(k).w = int32(snn.Saturate(int64(math.Round(w))))
 	} else {
 		c.weightF[k] = w
 	}
+}
+
+// fixedStatic returns static synapse k in fixed mode, where an axon of
+// one synapse holds it in its entry: the axon is found by a binary search
+// of the first synapse of each, counted on first use.
+func (c *Core) fixedStatic(k int) *fixedSynapse {
+	if c.firstK == nil {
+		c.firstK = make([]uint32, 0, len(c.axons)+1)
+		n := uint32(0)
+		for a := range uint32(len(c.axons)) {
+			c.firstK = append(c.firstK, n)
+			n += uint32(len(c.fixedRow(a)))
+		}
+		c.firstK = append(c.firstK, n)
+	}
+	a, _ := slices.BinarySearch(c.firstK, uint32(k)+1)
+	a-- // the last axon whose first synapse is k or before
+	return &c.fixedRow(uint32(a))[k-int(c.firstK[a])]
 }
 
 // PlasticWeight returns plastic synapse k (in the order the Builder stored

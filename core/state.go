@@ -264,14 +264,7 @@ func (c *Core) Fingerprint(h hash.Hash) {
 	h.Write(e.B)
 	state.Write(h, c.profile)
 	state.Write(h, c.global)
-	state.Write(h, c.axonStart)
-	if c.mode == snn.Fixed {
-		hashFixed(h, c.synX)
-	} else {
-		state.Write(h, c.target)
-		state.Write(h, c.delayRec)
-	}
-	state.Write(h, c.weightF)
+	c.hashStatic(h)
 	if l := c.learn; l != nil {
 		state.Write(h, l.pStart)
 		state.Write(h, l.Gid)
@@ -281,27 +274,39 @@ func (c *Core) Fingerprint(h hash.Hash) {
 	}
 }
 
-// hashFixed writes the targets of syn, then their delays and receptors,
-// then their weights: the bytes of the three arrays fixed-mode synapses
-// were kept in before they were interleaved, so that the fingerprints of
-// earlier checkpoints still match.
-func hashFixed(h hash.Hash, syn []fixedSynapse) {
-	var u [1024]uint16
-	var w [1024]int32
-	for part := range 3 {
-		for lo := 0; lo < len(syn); lo += len(u) {
-			chunk := syn[lo:min(lo+len(u), len(syn))]
-			for i, s := range chunk {
-				u[i], w[i] = s.target, s.w
-				if part == 1 {
-					u[i] = s.dr
-				}
-			}
-			if part < 2 {
-				state.Write(h, u[:len(chunk)])
-			} else {
-				state.Write(h, w[:len(chunk)])
-			}
+// hashStatic writes the static synapses as the arrays they were once kept
+// in, so that the fingerprints of earlier checkpoints still match: the
+// first synapse of each axon and the end of the last, then the targets,
+// the delays and receptors, the fixed-mode weights and the float-mode
+// weights of all.
+func (c *Core) hashStatic(h hash.Hash) {
+	if c.mode == snn.Float {
+		start := make([]uint32, 0, len(c.axons)+1)
+		for a := range c.axons {
+			lo, _ := c.axons[a].run()
+			start = append(start, lo)
 		}
+		state.Write(h, append(start, uint32(len(c.target))))
+		state.Write(h, c.target)
+		state.Write(h, c.delayRec)
+		state.Write(h, c.weightF)
+		return
 	}
+	start := make([]uint32, 0, len(c.axons)+1)
+	syn := make([]fixedSynapse, 0, c.nStatic)
+	for a := range uint32(len(c.axons)) {
+		start = append(start, uint32(len(syn)))
+		syn = append(syn, c.fixedRow(a)...)
+	}
+	state.Write(h, append(start, uint32(len(syn))))
+	u, w := make([]uint16, len(syn)), make([]int32, len(syn))
+	for i, s := range syn {
+		u[i] = s.target
+	}
+	state.Write(h, u)
+	for i, s := range syn {
+		u[i], w[i] = s.dr, s.w
+	}
+	state.Write(h, u)
+	state.Write(h, w)
 }
