@@ -202,7 +202,16 @@ func (b *Builder) Reserve(synapses, axons int) {
 	c, a := b.c, b.arena
 	c.axons = grow(a, fixedSynapses, c.axons, axons)
 	if c.mode == snn.Fixed {
-		c.synX = grow(a, fixedSynapses, c.synX, synapses)
+		// An axon of one synapse holds it in its entry (closeAxon). Unless
+		// some synapses are plastic, every axon has a static synapse, so
+		// at most 2(synapses-axons) lie in runs: room for all would be
+		// memory touched for nothing (the arena's huge pages are resident
+		// once any of their bytes is written).
+		runs := synapses
+		if b.learn == nil {
+			runs = min(synapses, 2*max(0, synapses-axons))
+		}
+		c.synX = grow(a, fixedSynapses, c.synX, runs)
 	} else {
 		c.target = grow(a, u16s, c.target, synapses)
 		c.delayRec = grow(a, u16s, c.delayRec, synapses)
