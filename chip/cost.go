@@ -59,10 +59,11 @@ type coreTick struct {
 
 // inTick is what one core received in one tick. It is kept apart from
 // coreTick because every message adds to its destination's, a core
-// anywhere on the board: a smaller table stays in the cache.
+// anywhere on the board: a smaller table stays in the cache. A core takes
+// at most one message an input axon a tick, so its counts fit 32 bits.
 type inTick struct {
-	received int64             // messages
-	syn      [numFormats]int64 // synapses of the messages received
+	received int32             // messages
+	syn      [numFormats]int32 // synapses of the messages received
 }
 
 // arrival is one message of the open tick under detailed timing: it
@@ -157,7 +158,7 @@ func (k *cost) count(src, dst uint32, syn [numFormats]int32, queued bool) {
 	w := &k.in[dst]
 	w.received++
 	for f, n := range syn {
-		w.syn[f] += int64(n)
+		w.syn[f] += n
 	}
 }
 
@@ -166,7 +167,7 @@ func (k *cost) count(src, dst uint32, syn [numFormats]int32, queued bool) {
 func (k *cost) receive(dst uint32, f SynapseFormat, n int32) {
 	w := &k.in[dst]
 	w.received++
-	w.syn[f] += int64(n)
+	w.syn[f] += n
 }
 
 // receiveTime is the time a destination core spends on a message over
@@ -252,9 +253,9 @@ func (k *cost) close(ts router.TickStats) {
 		k.sent += w.sent
 		*w = coreTick{}
 		in := &k.in[c]
-		k.received += in.received
+		k.received += int64(in.received)
 		for f, n := range in.syn {
-			k.syn[f] += n
+			k.syn[f] += int64(n)
 		}
 		*in = inTick{}
 	}
