@@ -90,6 +90,7 @@ type cost struct {
 
 	work     []coreTick // the open tick, per core
 	in       []inTick   // the open tick, per core
+	lanes    [][]inTick // more tables like in, for a tick sent in lanes
 	arrivals []arrival  // the open tick's messages, detailed timing in real-time sync
 	lastDone float64    // when the last core finished its messages, detailed timing in barrier sync
 
@@ -164,10 +165,43 @@ func (k *cost) count(src, dst uint32, syn [numFormats]int32, queued bool) {
 
 // receive counts one message that core dst receives over n synapses of
 // format f, as count does.
-func (k *cost) receive(dst uint32, f SynapseFormat, n int32) {
-	w := &k.in[dst]
+func (k *cost) receive(dst uint32, f SynapseFormat, n int32) { k.in[dst].add(f, n) }
+
+// add counts one message received over n synapses of format f.
+func (w *inTick) add(f SynapseFormat, n int32) {
 	w.received++
 	w.syn[f] += n
+}
+
+// addLanes makes room for n more tables of what the cores receive, one
+// for each lane but the first of a tick sent in lanes (Engine.sendInLanes),
+// which counts in in.
+func (k *cost) addLanes(n int) {
+	for len(k.lanes) < n {
+		k.lanes = append(k.lanes, make([]inTick, len(k.in)))
+	}
+}
+
+// laneIn returns the table lane i counts what the cores receive in.
+func (k *cost) laneIn(i int) []inTick {
+	if i == 0 {
+		return k.in
+	}
+	return k.lanes[i-1]
+}
+
+// joinLanes adds the lanes' tables into in and empties them.
+func (k *cost) joinLanes() {
+	for _, l := range k.lanes {
+		for _, c := range k.active {
+			w, x := &k.in[c], &l[c]
+			w.received += x.received
+			for f, n := range x.syn {
+				w.syn[f] += n
+			}
+			*x = inTick{}
+		}
+	}
 }
 
 // receiveTime is the time a destination core spends on a message over

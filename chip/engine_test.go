@@ -13,6 +13,7 @@ import (
 	"github.com/spindle-sim/spindle/chip/internal/chiptest"
 	"github.com/spindle-sim/spindle/chip/mapping"
 	"github.com/spindle-sim/spindle/core"
+	"github.com/spindle-sim/spindle/router"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -259,27 +260,31 @@ func TestLargeBoardChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		run := func(large bool, workers int) ([]spike, chip.Stats) {
-			defer chip.SetLargeBoard(large)()
-			var out []spike
-			e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: workers, OnSpike: func(tk int64, id uint32) {
-				out = append(out, spike{tk, id})
-			}})
-			if err != nil {
-				t.Fatal(err)
+		// Under simple timing, two workers send a large board's spikes in
+		// lanes (sendInLanes).
+		for _, timing := range []chip.Timing{chip.Detailed, chip.Simple} {
+			run := func(large bool, workers int) ([]spike, chip.Stats, []router.LinkStats) {
+				defer chip.SetLargeBoard(large)()
+				var out []spike
+				e, err := chip.NewEngine(g, a, m, chip.Options{Mode: mode, Workers: workers, Timing: timing, OnSpike: func(tk int64, id uint32) {
+					out = append(out, spike{tk, id})
+				}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer e.Close()
+				e.Run(ticks)
+				return out, e.Stats(), e.Router().Links()
 			}
-			defer e.Close()
-			e.Run(ticks)
-			return out, e.Stats()
-		}
-		ref, refStats := run(false, 1)
-		if len(ref) == 0 {
-			t.Fatal("no spikes")
-		}
-		for _, workers := range []int{1, 2} {
-			got, st := run(true, workers)
-			if !slices.Equal(got, ref) || !reflect.DeepEqual(st, refStats) {
-				t.Errorf("%s, %d workers: a large board's run differs: %d spikes, %+v; want %d, %+v", mode, workers, len(got), st, len(ref), refStats)
+			ref, refStats, refLinks := run(false, 1)
+			if len(ref) == 0 {
+				t.Fatal("no spikes")
+			}
+			for _, workers := range []int{1, 2} {
+				got, st, links := run(true, workers)
+				if !slices.Equal(got, ref) || !reflect.DeepEqual(st, refStats) || !slices.Equal(links, refLinks) {
+					t.Errorf("%s, %v, %d workers: a large board's run differs: %d spikes, %+v; want %d, %+v", mode, timing, workers, len(got), st, len(ref), refStats)
+				}
 			}
 		}
 	}

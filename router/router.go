@@ -182,6 +182,7 @@ type Router struct {
 	// links costs two additions; fold adds them into the links.
 	fwd      [ndirs][]int64
 	fwdDirty bool
+	lanes    []*Lane // Lanes's, kept for the next tick
 	// next holds Forward's packets while they are all due at one tick,
 	// nextDeliver, and the queue is empty: PopDue then orders them by
 	// destination with a counting sort (count, one slot per core and one
@@ -415,43 +416,9 @@ func (r *Router) Forward(p Packet) (Packet, bool) {
 		return r.Send(p)
 	}
 	s, d := r.ends(p.Src, p.Dst)
-	if r.fwd[0] == nil {
-		for dir := range r.fwd {
-			r.fwd[dir] = make([]int64, r.gx*r.gy+1)
-		}
-	}
-	// Along row s.Y from s.X to d.X, then along column d.X to d.Y; the
-	// difference arrays take +1 at a run's first link and -1 one past its
-	// last.
-	var n, chip int
-	switch row := s.Y * r.gx; {
-	case d.X > s.X:
-		r.fwd[east][row+s.X]++
-		r.fwd[east][row+d.X]--
-		n, chip = d.X-s.X, int(r.chipX[d.X]-r.chipX[s.X])
-		r.hops[east] += int64(n - chip)
-	case d.X < s.X:
-		r.fwd[west][row+d.X+1]++
-		r.fwd[west][row+s.X+1]--
-		n, chip = s.X-d.X, int(r.chipX[s.X]-r.chipX[d.X])
-		r.hops[west] += int64(n - chip)
-	}
-	switch col := d.X * r.gy; {
-	case d.Y > s.Y:
-		r.fwd[north][col+s.Y]++
-		r.fwd[north][col+d.Y]--
-		m, c := d.Y-s.Y, int(r.chipY[d.Y]-r.chipY[s.Y])
-		n, chip = n+m, chip+c
-		r.hops[north] += int64(m - c)
-	case d.Y < s.Y:
-		r.fwd[south][col+d.Y+1]++
-		r.fwd[south][col+s.Y+1]--
-		m, c := s.Y-d.Y, int(r.chipY[s.Y]-r.chipY[d.Y])
-		n, chip = n+m, chip+c
-		r.hops[south] += int64(m - c)
-	}
+	r.allocFwd()
+	n, chip := r.route(&r.fwd, &r.hops, s, d)
 	r.fwdDirty = r.fwdDirty || n > 0
-	r.hops[chipKind] += int64(chip)
 	r.tot.HopPackets += int64(n)
 	r.tick.HopPackets += int64(n)
 	r.tot.ChipHopPackets += int64(chip)
@@ -465,6 +432,52 @@ func (r *Router) Forward(p Packet) (Packet, bool) {
 	r.tick.Packets++
 	r.enqueue(p)
 	return p, true
+}
+
+// allocFwd makes Forward's difference arrays on first use.
+func (r *Router) allocFwd() {
+	if r.fwd[0] == nil {
+		for dir := range r.fwd {
+			r.fwd[dir] = make([]int64, r.gx*r.gy+1)
+		}
+	}
+}
+
+// route counts a packet from tile s to tile d in the difference arrays
+// fwd and the hop counts hops, and returns its hops and how many of them
+// are chip-to-chip.
+func (r *Router) route(fwd *[ndirs][]int64, hops *[nkinds]int64, s, d Tile) (n, chip int) {
+	// Along row s.Y from s.X to d.X, then along column d.X to d.Y; the
+	// difference arrays take +1 at a run's first link and -1 one past its
+	// last.
+	switch row := s.Y * r.gx; {
+	case d.X > s.X:
+		fwd[east][row+s.X]++
+		fwd[east][row+d.X]--
+		n, chip = d.X-s.X, int(r.chipX[d.X]-r.chipX[s.X])
+		hops[east] += int64(n - chip)
+	case d.X < s.X:
+		fwd[west][row+d.X+1]++
+		fwd[west][row+s.X+1]--
+		n, chip = s.X-d.X, int(r.chipX[s.X]-r.chipX[d.X])
+		hops[west] += int64(n - chip)
+	}
+	switch col := d.X * r.gy; {
+	case d.Y > s.Y:
+		fwd[north][col+s.Y]++
+		fwd[north][col+d.Y]--
+		m, c := d.Y-s.Y, int(r.chipY[d.Y]-r.chipY[s.Y])
+		n, chip = n+m, chip+c
+		hops[north] += int64(m - c)
+	case d.Y < s.Y:
+		fwd[south][col+d.Y+1]++
+		fwd[south][col+s.Y+1]--
+		m, c := s.Y-d.Y, int(r.chipY[s.Y]-r.chipY[d.Y])
+		n, chip = n+m, chip+c
+		hops[south] += int64(m - c)
+	}
+	hops[chipKind] += int64(chip)
+	return n, chip
 }
 
 // Reserve makes room for n more packets to be queued, so that a burst of

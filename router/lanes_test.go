@@ -1,0 +1,73 @@
+package router
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// Packets forwarded in concurrent lanes leave the router exactly as one
+// Forward call after another: the same queue, totals, tick counts, energy
+// and per-link packets, tick after tick.
+func TestLanesMatchForward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	one, lanes := newRouter(t, testConfig()), newRouter(t, testConfig())
+	cores := uint32(one.Cores())
+	var got, want []Packet
+	for tick := range int64(12) {
+		var ps []Packet
+		for range rng.IntN(200) {
+			ps = append(ps, Packet{Src: rng.Uint32N(cores), Dst: rng.Uint32N(cores), Axon: rng.Uint32N(50), Emit: tick})
+		}
+		slices.SortStableFunc(ps, func(a, b Packet) int { return cmp.Compare(a.Src, b.Src) })
+		for _, p := range ps {
+			one.Forward(p)
+		}
+		// Cut the tick's packets anywhere into 1 to 3 lanes.
+		cuts := []int{0, len(ps)}
+		for range rng.IntN(3) {
+			cuts = append(cuts, rng.IntN(len(ps)+1))
+		}
+		slices.Sort(cuts)
+		counts := make([]int, len(cuts)-1)
+		for k := range counts {
+			counts[k] = cuts[k+1] - cuts[k]
+		}
+		ls := lanes.Lanes(counts)
+		if ls == nil {
+			t.Fatalf("tick %d: Lanes refused an empty barrier-sync queue", tick)
+		}
+		var wg sync.WaitGroup
+		for k, l := range ls {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, p := range ps[cuts[k]:cuts[k+1]] {
+					l.Forward(p)
+				}
+			}()
+		}
+		wg.Wait()
+		lanes.JoinLanes(ls)
+		if a, b := one.EndTick(tick), lanes.EndTick(tick); a != b {
+			t.Fatalf("tick %d: tick stats %+v, want %+v", tick, b, a)
+		}
+		want, got = one.PopDue(tick+1, want[:0]), lanes.PopDue(tick+1, got[:0])
+		if !slices.Equal(got, want) {
+			t.Fatalf("tick %d: lanes queued other packets than Forward", tick)
+		}
+		if a, b := one.Stats(), lanes.Stats(); a != b {
+			t.Fatalf("tick %d: totals %+v, want %+v", tick, b, a)
+		}
+	}
+	if !slices.Equal(one.Links(), lanes.Links()) {
+		t.Error("per-link counts differ")
+	}
+	// With packets queued, Lanes leaves the tick to Forward.
+	lanes.Forward(Packet{Src: 1, Dst: 2, Emit: 12})
+	if lanes.Lanes([]int{1}) != nil {
+		t.Error("Lanes accepted a tick with a packet queued already")
+	}
+}
