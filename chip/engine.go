@@ -594,6 +594,9 @@ func (e *Engine) stepGroup(k int) {
 				}
 			}
 			e.spikes[c] = cr.Update(t)
+			if e.dist == nil {
+				e.countCore(c) // here, on the worker, while the core is in its cache
+			}
 			continue
 		}
 		pc.events = 0
@@ -685,6 +688,9 @@ func (e *Engine) joinSplit(t int64) {
 			updated += pc.updated
 		}
 		e.spikes[sc.core] = e.cores[sc.core].FinishRanges(t, e.gather, events, updated)
+		if e.dist == nil {
+			e.countCore(sc.core)
+		}
 	}
 }
 
@@ -1000,15 +1006,13 @@ func (e *Engine) splitDue() {
 
 func byDst(a, b router.Packet) int { return cmp.Compare(a.Dst, b.Dst) }
 
-// countWork gives the cost model each core's work of the tick so far:
-// its counters' growth since the previous tick.
-// In a distributed run it counts the rank's own cores, and writes their
-// work, spikes and packets into the message to the other ranks.
+// countWork gives the cost model the work of the tick of each core of a
+// distributed run (stepGroup and joinSplit count those of one process):
+// its counters' growth since the previous tick. It counts the rank's own
+// cores, and writes their work, spikes and packets into the message to
+// the other ranks.
 func (e *Engine) countWork() {
 	if e.dist == nil {
-		for _, c := range e.cost.active {
-			e.countCore(c)
-		}
 		return
 	}
 	lo, hi := e.ownedCores()
