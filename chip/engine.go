@@ -887,8 +887,7 @@ func (e *Engine) sendInLanes(t int64) bool {
 	e.sendLane(0, t)
 	e.workers.wait()
 	e.sending = false
-	e.router.JoinLanes(lanes)
-	e.cost.joinLanes()
+	e.router.JoinLanes(lanes) // the cost model adds up its lanes as it closes the tick
 	return true
 }
 
