@@ -123,6 +123,18 @@ func (g *Graph) Delay(s int) uint16 {
 // Receptor returns the receptor of the target of synapse s.
 func (g *Graph) Receptor(s int) uint8 { return g.projRec[g.Proj[s]] }
 
+// ProjSynapse returns the weight (mV, signed), delay (ticks) and receptor
+// that every synapse of projection k has, and ok false when the graph
+// stores a weight or a delay per synapse: then Weight(s) and Delay(s) are
+// a synapse's own. A builder that knows each synapse's projection then
+// needs nothing else of it.
+func (g *Graph) ProjSynapse(k int) (w float64, d uint16, rec uint8, ok bool) {
+	if g.weight != nil || g.delay != nil {
+		return 0, 0, 0, false
+	}
+	return g.projWeight[k], g.projDelay[k], g.projRec[k], true
+}
+
 // PopOf returns the population of global neuron i.
 func (g *Graph) PopOf(i int) int {
 	return sort.SearchInts(g.PopStart, i+1) - 1
