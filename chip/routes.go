@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/spindle-sim/spindle/internal/hugepage"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -52,14 +53,15 @@ func countRoutes(g *snn.Graph, m *Mapping, lo, hi int) *routes {
 			}
 		}
 	}
-	rt.dst = make([]uint32, 0, n)
-	rt.axon.lo = make([]uint16, 0, n)
+	// About one route a synapse, written the first time as they are laid.
+	rt.dst = hugepage.Slice(make([]uint32, 0, n))
+	rt.axon.lo = hugepage.Slice(make([]uint16, 0, n))
 	most := uint32(0)
 	for _, k := range rt.axons {
 		most = max(most, k)
 	}
 	if most > 1<<16 {
-		rt.axon.hi = make([]uint16, 0, n)
+		rt.axon.hi = hugepage.Slice(make([]uint16, 0, n))
 	}
 	return rt
 }
@@ -194,7 +196,7 @@ const (
 )
 
 func newRouteSyns(routes int) routeSyns {
-	return routeSyns{code: make([]uint32, 0, routes)}
+	return routeSyns{code: hugepage.Slice(make([]uint32, 0, routes))}
 }
 
 // add counts one more synapse of format f on route r, which is either
@@ -230,7 +232,7 @@ type routeCounts struct {
 }
 
 func newRouteCounts(routes int) routeCounts {
-	return routeCounts{n: make([]uint8, 0, routes)}
+	return routeCounts{n: hugepage.Slice(make([]uint8, 0, routes))}
 }
 
 // add counts one more synapse on route r: a new one, r = len(n), or one
