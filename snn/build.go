@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+
+	"github.com/spindle-sim/spindle/internal/hugepage"
 )
 
 // Graph is a built network: every neuron numbered globally in population
@@ -142,7 +144,47 @@ func (g *Graph) PopOf(i int) int {
 
 // Build instantiates the network. It validates first, so a Network that
 // Validate rejects never reaches the connectors.
-func (n *Network) Build() (*Graph, error) {
+func (n *Network) Build() (*Graph, error) { return n.build(nil) }
+
+// BuildFrom is Build given in, the network's inputs drawn already
+// (Network.Inputs, of the network as it is now): where they determine
+// the graph, Build's synapses are placed from them instead of drawn
+// again, which on a large network takes most of the time. That is when
+// every projection's synapses have its constant weight and delay and
+// its connector makes them in order of target (all_to_all, one_to_one,
+// fixed_in_degree, and fixed_probability of 0 or 1); otherwise the
+// connectors run as in Build. The graph is Build's either way.
+func (n *Network) BuildFrom(in *Inputs) (*Graph, error) {
+	if in == nil || !n.placeable() {
+		return n.build(nil)
+	}
+	return n.build(in)
+}
+
+// placeable reports whether the network's inputs determine its graph
+// (BuildFrom).
+func (n *Network) placeable() bool {
+	if len(n.Projections) > math.MaxUint16+1 {
+		return false // Build's error
+	}
+	for k := range n.Projections {
+		pr := &n.Projections[k]
+		c := &pr.Connector
+		switch {
+		case c.Kind == AllToAll, c.Kind == OneToOne, c.Kind == FixedInDegree:
+		case c.Kind == FixedProbability && (c.P <= 0 || c.P >= 1):
+		default:
+			return false
+		}
+		if _, constW, _, constD := n.projConst(k); !constW || !constD {
+			return false
+		}
+	}
+	return true
+}
+
+// build is Build, placing the synapses from in when it is not nil.
+func (n *Network) build(in *Inputs) (*Graph, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -173,7 +215,14 @@ func (n *Network) Build() (*Graph, error) {
 		pre := n.PopulationIndex(n.Projections[k].Pre)
 		placers[k] = &placer{g: g, counting: true, base: uint32(g.PopStart[pre]), next: make([]int, n.Populations[pre].Size)}
 	}
-	if err := n.connectEach(g, placers); err != nil {
+	connect := n.connect
+	if in != nil {
+		var err error
+		if connect, err = n.placeInputs(g, in); err != nil {
+			return nil, err
+		}
+	}
+	if err := n.connectEach(g, placers, connect); err != nil {
 		return nil, err
 	}
 	g.PreStart = make([]int, g.N+1)
@@ -200,15 +249,17 @@ func (n *Network) Build() (*Graph, error) {
 	}
 	m := g.PreStart[g.N]
 	g.synapses = m
-	g.Post = make([]uint32, m)
-	g.Proj = make([]uint16, m)
+	// Written at random, a row at a time: huge pages save most of the
+	// page faults and address-translation misses.
+	g.Post = hugepage.Slice(make([]uint32, m))
+	g.Proj = hugepage.Slice(make([]uint16, m))
 	if g.projWeight == nil {
 		g.weight = make([]float64, m)
 	}
 	if g.projDelay == nil {
 		g.delay = make([]uint16, m)
 	}
-	if err := n.connectEach(g, placers); err != nil {
+	if err := n.connectEach(g, placers, connect); err != nil {
 		return nil, err
 	}
 	for _, pl := range placers {
@@ -508,6 +559,56 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 		})
 	}
 	return nil
+}
+
+// placeInputs returns a connector that gives placer pl the synapses of
+// projection k from in, the network's inputs, in the order its own
+// connector makes them: by target, then in the order drawn (for
+// placeable networks, each synapse of a target lands in a row of its
+// own, so only the order of targets matters).
+func (n *Network) placeInputs(g *Graph, in *Inputs) (func(k int, pl *placer, g *Graph) error, error) {
+	if len(in.Start) != g.N+1 || in.Start[g.N] != len(in.Pre) {
+		return nil, fmt.Errorf("inputs of %d neurons and %d synapses for a network of %d neurons", len(in.Start)-1, len(in.Pre), g.N)
+	}
+	// Every projection's inputs of each neuron follow those of the
+	// projections before it (Network.Inputs).
+	counts := make([]int, g.N)
+	for k := range n.Projections {
+		post := n.PopulationIndex(n.Projections[k].Post)
+		n.projFanIn(k, counts[g.PopStart[post]:g.PopStart[post+1]])
+	}
+	for i, c := range counts {
+		if in.Start[i+1]-in.Start[i] != c {
+			return nil, fmt.Errorf("inputs: neuron %d has %d inputs, the network %d", i, in.Start[i+1]-in.Start[i], c)
+		}
+	}
+	return func(k int, pl *placer, g *Graph) error {
+		pr := &n.Projections[k]
+		post := n.PopulationIndex(pr.Post)
+		lo, hi := g.PopStart[post], g.PopStart[post+1]
+		w, _, d, _ := n.projConst(k)
+		// The inputs of neuron j from projection k are the fanIn[j]
+		// after the projections before k.
+		fanIn := make([]int, hi-lo)
+		at := make([]int, hi-lo)
+		for k2 := 0; k2 <= k; k2++ {
+			if n.PopulationIndex(n.Projections[k2].Post) != post {
+				continue
+			}
+			for j := range at {
+				at[j] += fanIn[j]
+			}
+			clear(fanIn)
+			n.projFanIn(k2, fanIn)
+		}
+		for j := range fanIn {
+			from := in.Start[lo+j] + at[j]
+			for _, i := range in.Pre[from : from+fanIn[j]] {
+				pl.add(i, uint32(lo+j), w, d, uint16(k))
+			}
+		}
+		return nil
+	}, nil
 }
 
 // remapSelf skips index self when drawing from a pool that excludes it.
