@@ -427,7 +427,10 @@ const (
 	layOpens      = 1 << 31
 )
 
-var layHeld = 1 << 20 // synapses held before they are added; tests set fewer
+// layHeld synapses are held before they are added; tests set fewer. The
+// more, the more synapses a core takes at each visit: on scale_1m, 2 M
+// against 1 M took the adding from 7.4 to 5.9 s of CPU, for 32 MB more.
+var layHeld = 1 << 21
 
 // newLayer returns a layer for builders whose cores receive syn[c]
 // synapses, with room for what each group will hold between flushes, so

@@ -154,7 +154,7 @@ func (n *Network) connectEach(g *Graph, placers []*placer, connect func(k int, p
 		}
 		// Projection k is drawn: what its placer holds is written.
 		pl.flush()
-		pl.held, pl.sorted, pl.at = nil, nil, nil
+		pl.held, pl.sorted, pl.at, pl.pairs, pl.sortedPairs = nil, nil, nil, nil, nil
 	}
 	if len(placers) == 1 {
 		for k := range n.Projections {
