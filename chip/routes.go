@@ -96,10 +96,11 @@ func (a *axonNumbers) at(r int) uint32 {
 // routes number the input axons of their cores all the same.
 func (rt *routes) lay(g *snn.Graph, m *Mapping, local []uint16, each func(s, r int, dst uint32, target uint16, opened bool)) {
 	rt.start = make([]int, g.N+1)
-	// The axons of each core are counted again as the routes are laid.
-	clear(rt.axons)
-	last := make([]int, len(m.Cores)) // route of the current neuron to each core
-	stamp := make([]int, len(m.Cores))
+	// What the laying reads and writes of a core, at random, in one
+	// place: the axons of each core, counted again as the routes are
+	// laid, the last neuron with a route to it (plus one), and that
+	// route.
+	cores := make([]coreLaying, len(m.Cores))
 	at := places(m, local)
 	rt.dst = rt.dst[:cap(rt.dst)]
 	n := 0
@@ -111,23 +112,33 @@ func (rt *routes) lay(g *snn.Graph, m *Mapping, local []uint16, each func(s, r i
 		for s := lo; s < hi; s++ {
 			p := row[s-lo]
 			dc := uint32(p)
-			opened := stamp[dc] != i+1
+			c := &cores[dc]
+			opened := c.stamp != i+1
 			if opened {
-				stamp[dc] = i + 1
-				last[dc] = -1
+				c.stamp = i + 1
+				c.last = -1
 				if own {
-					last[dc] = n
+					c.last = n
 					rt.dst[n] = dc
 					n++
-					rt.axon.add(rt.axons[dc])
+					rt.axon.add(c.axons)
 				}
-				rt.axons[dc]++
+				c.axons++
 			}
-			each(s, last[dc], dc, uint16(p>>32), opened)
+			each(s, c.last, dc, uint16(p>>32), opened)
 		}
 		rt.start[i+1] = n
 	}
 	rt.dst = rt.dst[:n]
+	for k := range cores {
+		rt.axons[k] = cores[k].axons
+	}
+}
+
+// coreLaying is what routes.lay keeps of a core.
+type coreLaying struct {
+	stamp, last int
+	axons       uint32
 }
 
 // places returns the core of every neuron of m in the low 32 bits and

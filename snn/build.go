@@ -645,29 +645,29 @@ func (n *Network) placeInputs(g *Graph, in *Inputs) (func(k int, pl *placer, g *
 			return nil, fmt.Errorf("inputs: neuron %d has %d inputs, the network %d", i, in.Start[i+1]-in.Start[i], c)
 		}
 	}
+	// The connectors of a placeable network give every target of a
+	// projection the same number of inputs: first, after the
+	// projections before it onto the same population, and how many.
+	first, count := make([]int, len(n.Projections)), make([]int, len(n.Projections))
+	for k := range n.Projections {
+		post := n.PopulationIndex(n.Projections[k].Post)
+		var one [1]int
+		n.projFanIn(k, one[:])
+		count[k] = one[0]
+		for k2 := range k {
+			if n.PopulationIndex(n.Projections[k2].Post) == post {
+				first[k] += count[k2]
+			}
+		}
+	}
 	return func(k int, pl *placer, g *Graph) error {
-		pr := &n.Projections[k]
-		post := n.PopulationIndex(pr.Post)
+		post := n.PopulationIndex(n.Projections[k].Post)
 		lo, hi := g.PopStart[post], g.PopStart[post+1]
 		w, _, d, _ := n.projConst(k)
-		// The inputs of neuron j from projection k are the fanIn[j]
-		// after the projections before k.
-		fanIn := make([]int, hi-lo)
-		at := make([]int, hi-lo)
-		for k2 := 0; k2 <= k; k2++ {
-			if n.PopulationIndex(n.Projections[k2].Post) != post {
-				continue
-			}
-			for j := range at {
-				at[j] += fanIn[j]
-			}
-			clear(fanIn)
-			n.projFanIn(k2, fanIn)
-		}
-		for j := range fanIn {
-			from := in.Start[lo+j] + at[j]
-			for _, i := range in.Pre[from : from+fanIn[j]] {
-				pl.add(i, uint32(lo+j), w, d, uint16(k))
+		for j := lo; j < hi; j++ {
+			from := in.Start[j] + first[k]
+			for _, i := range in.Pre[from : from+count[k]] {
+				pl.add(i, uint32(j), w, d, uint16(k))
 			}
 		}
 		return nil
