@@ -120,7 +120,12 @@ func build(net *snn.Network, arch *chip.Arch, mapper mapping.Mapper, chips int) 
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := net.Build()
+	var g *snn.Graph
+	if fit != nil {
+		g, err = fit.Build() // from the inputs the check drew
+	} else {
+		g, err = net.Build()
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("network %q: %w", net.Name, err)
 	}

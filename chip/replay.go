@@ -78,7 +78,7 @@ func NewReplayer(g *snn.Graph, a *Arch, m *Mapping, timing Timing) (*Replayer, e
 	synOf := make([]int32, 0, cap(routes.dst)) // synapses per route
 	formats := projectionFormats(g.Net)
 	p.routeSyn = newRouteSyns(cap(routes.dst))
-	routes.lay(g, m, func(s, r int, _ uint32, opened bool) {
+	routes.lay(g, m, nil, func(s, r int, _ uint32, _ uint16, opened bool) {
 		if opened {
 			synOf = append(synOf, 0)
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/spindle-sim/spindle/internal/hugepage"
 	"github.com/spindle-sim/spindle/snn"
 )
 
@@ -52,14 +53,15 @@ func countRoutes(g *snn.Graph, m *Mapping, lo, hi int) *routes {
 			}
 		}
 	}
-	rt.dst = make([]uint32, 0, n)
-	rt.axon.lo = make([]uint16, 0, n)
+	// About one route a synapse, written the first time as they are laid.
+	rt.dst = hugepage.Slice(make([]uint32, 0, n))
+	rt.axon.lo = hugepage.Slice(make([]uint16, 0, n))
 	most := uint32(0)
 	for _, k := range rt.axons {
 		most = max(most, k)
 	}
 	if most > 1<<16 {
-		rt.axon.hi = make([]uint16, 0, n)
+		rt.axon.hi = hugepage.Slice(make([]uint16, 0, n))
 	}
 	return rt
 }
@@ -88,47 +90,101 @@ func (a *axonNumbers) at(r int) uint32 {
 
 // lay lays the counted routes of mapping m and calls each for every
 // synapse s of g, in graph order, with the route r that carries it to
-// core dst; opened says that the route is new (s is its first synapse).
-// r is -1 for a neuron whose routes rt does not keep: its routes number
-// the input axons of their cores all the same.
-func (rt *routes) lay(g *snn.Graph, m *Mapping, each func(s, r int, dst uint32, opened bool)) {
+// core dst and the compartment there of its target, local[Post[s]] (0
+// when local is nil); opened says that the route is new (s is its first
+// synapse). r is -1 for a neuron whose routes rt does not keep: its
+// routes number the input axons of their cores all the same.
+func (rt *routes) lay(g *snn.Graph, m *Mapping, local []uint16, each func(s, r int, dst uint32, target uint16, opened bool)) {
 	rt.start = make([]int, g.N+1)
-	// The axons of each core are counted again as the routes are laid.
-	clear(rt.axons)
-	last := make([]int, len(m.Cores)) // route of the current neuron to each core
-	stamp := make([]int, len(m.Cores))
+	// What the laying reads and writes of a core, at random, in one
+	// place: the axons of each core, counted again as the routes are
+	// laid, the last neuron with a route to it (plus one), and that
+	// route.
+	cores := make([]coreLaying, len(m.Cores))
+	at := places(m, local)
+	rt.dst = rt.dst[:cap(rt.dst)]
+	n := 0
+	var row []uint64
 	for i := 0; i < g.N; i++ {
 		own := rt.owns(m, i)
-		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
-			dc := m.CoreOf[g.Post[s]]
-			opened := stamp[dc] != i+1
+		lo, hi := g.PreStart[i], g.PreStart[i+1]
+		row = placesOf(row, at, g.Post[lo:hi])
+		for s := lo; s < hi; s++ {
+			p := row[s-lo]
+			dc := uint32(p)
+			c := &cores[dc]
+			opened := c.stamp != i+1
 			if opened {
-				stamp[dc] = i + 1
-				last[dc] = -1
+				c.stamp = i + 1
+				c.last = -1
 				if own {
-					last[dc] = len(rt.dst)
-					rt.dst = append(rt.dst, dc)
-					rt.axon.add(rt.axons[dc])
+					c.last = n
+					rt.dst[n] = dc
+					n++
+					rt.axon.add(c.axons)
 				}
-				rt.axons[dc]++
+				c.axons++
 			}
-			each(s, last[dc], dc, opened)
+			each(s, c.last, dc, uint16(p>>32), opened)
 		}
-		rt.start[i+1] = len(rt.dst)
+		rt.start[i+1] = n
+	}
+	rt.dst = rt.dst[:n]
+	for k := range cores {
+		rt.axons[k] = cores[k].axons
 	}
 }
 
+// coreLaying is what routes.lay keeps of a core.
+type coreLaying struct {
+	stamp, last int
+	axons       uint32
+}
+
+// places returns the core of every neuron of m in the low 32 bits and
+// its compartment there, local[i], above: one read where a synapse's
+// target needs both.
+func places(m *Mapping, local []uint16) []uint64 {
+	at := make([]uint64, len(m.CoreOf))
+	for i, c := range m.CoreOf {
+		at[i] = uint64(c)
+		if local != nil {
+			at[i] |= uint64(local[i]) << 32
+		}
+	}
+	return at
+}
+
+// placesOf returns the places at[t] of the targets t of one neuron's
+// synapses, in row, reused. The places of a large network miss the
+// cache, each at a random address: read in a loop of their own, many of
+// those misses are under way at once, where in the loop that lays the
+// routes each would wait for the one before.
+func placesOf(row, at []uint64, targets []uint32) []uint64 {
+	row = slices.Grow(row[:0], len(targets))[:len(targets)]
+	for k, t := range targets {
+		row[k] = at[t]
+	}
+	return row
+}
+
 // eachOpening calls each for every synapse s of g, in graph order, with
-// the core dst of its target; opened says that s is its neuron's first
-// onto dst, the one that opens the route, and an input axon, there.
-func eachOpening(g *snn.Graph, m *Mapping, each func(s int, dst uint32, opened bool)) {
+// the core dst of its target and the target's compartment there,
+// local[Post[s]]; opened says that s is its neuron's first onto dst, the
+// one that opens the route, and an input axon, there.
+func eachOpening(g *snn.Graph, m *Mapping, local []uint16, each func(s int, dst uint32, target uint16, opened bool)) {
 	stamp := make([]int, len(m.Cores))
+	at := places(m, local)
+	var row []uint64
 	for i := 0; i < g.N; i++ {
-		for s := g.PreStart[i]; s < g.PreStart[i+1]; s++ {
-			dc := m.CoreOf[g.Post[s]]
+		lo, hi := g.PreStart[i], g.PreStart[i+1]
+		row = placesOf(row, at, g.Post[lo:hi])
+		for s := lo; s < hi; s++ {
+			p := row[s-lo]
+			dc := uint32(p)
 			opened := stamp[dc] != i+1
 			stamp[dc] = i + 1
-			each(s, dc, opened)
+			each(s, dc, uint16(p>>32), opened)
 		}
 	}
 }
@@ -151,7 +207,7 @@ const (
 )
 
 func newRouteSyns(routes int) routeSyns {
-	return routeSyns{code: make([]uint32, 0, routes)}
+	return routeSyns{code: hugepage.Slice(make([]uint32, 0, routes))}
 }
 
 // add counts one more synapse of format f on route r, which is either
@@ -187,7 +243,7 @@ type routeCounts struct {
 }
 
 func newRouteCounts(routes int) routeCounts {
-	return routeCounts{n: make([]uint8, 0, routes)}
+	return routeCounts{n: hugepage.Slice(make([]uint8, 0, routes))}
 }
 
 // add counts one more synapse on route r: a new one, r = len(n), or one

@@ -27,7 +27,7 @@ func TestAxonNumbersBeyond16Bits(t *testing.T) {
 	if rt.axon.hi == nil {
 		t.Fatal("70,000 axons on one core kept in 16 bits")
 	}
-	rt.lay(g, m, func(int, int, uint32, bool) {})
+	rt.lay(g, m, nil, func(int, int, uint32, uint16, bool) {})
 	for r := range sources {
 		if a := rt.axon.at(r); a != uint32(r) {
 			t.Fatalf("route %d: axon %d", r, a)

@@ -241,6 +241,63 @@ func (b *Builder) AddSynapse(s int, target uint16) {
 	}
 }
 
+// ProjSynapses holds, for a graph whose synapses take their projection's
+// weight and delay (snn.Graph.ProjSynapse), what a core stores of a
+// synapse of each projection but its target, computed once for every
+// core of a board: the builders then add a synapse from its projection
+// and target alone (AddProjSynapse), without reading the graph.
+type ProjSynapses struct {
+	delay []uint16 // ticks, before the ring's limit
+	dr    []uint16 // delay and receptor, as stored
+	wX    []int32  // fixed mode
+	wF    []float64
+}
+
+// NewProjSynapses returns the synapses of g's projections as cores of
+// the given mode store them, fixedW quantising fixed-mode weights, or nil
+// when g stores a weight or a delay per synapse.
+func NewProjSynapses(g *snn.Graph, mode snn.Mode, fixedW *snn.FixedQuantiser) *ProjSynapses {
+	n := len(g.Net.Projections)
+	p := &ProjSynapses{delay: make([]uint16, n), dr: make([]uint16, n)}
+	fixed := mode.Resolve(g.Net.Mode) == snn.Fixed
+	if fixed {
+		p.wX = make([]int32, n)
+	} else {
+		p.wF = make([]float64, n)
+	}
+	for k := range n {
+		w, d, rec, ok := g.ProjSynapse(k)
+		if !ok {
+			return nil
+		}
+		p.delay[k] = d
+		p.dr[k] = uint16(min(int(d), MaxDelay)) | uint16(rec)<<delayBits
+		if fixed {
+			p.wX[k] = fixedW.Quantise(w, k)
+		} else {
+			p.wF[k] = w
+		}
+	}
+	return p
+}
+
+// AddProjSynapse stores a static synapse of projection proj, whose target
+// is compartment target of this core, on the axon opened last: the same
+// as AddSynapse of that synapse, for a core without plasticity and p of
+// its graph.
+func (b *Builder) AddProjSynapse(p *ProjSynapses, proj, target uint16) {
+	c := b.c
+	b.maxDel = max(b.maxDel, int(p.delay[proj]))
+	b.fanIn[target]++
+	if c.mode == snn.Fixed {
+		c.synX = append(c.synX, fixedSynapse{target, p.dr[proj], p.wX[proj]})
+	} else {
+		c.target = append(c.target, target)
+		c.delayRec = append(c.delayRec, p.dr[proj])
+		c.weightF = append(c.weightF, p.wF[proj])
+	}
+}
+
 // AddOutputs counts output axons: routes from a compartment of this core
 // to other cores.
 func (b *Builder) AddOutputs(n int) { b.outs += n }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+
+	"github.com/spindle-sim/spindle/internal/hugepage"
 )
 
 // Graph is a built network: every neuron numbered globally in population
@@ -123,6 +125,18 @@ func (g *Graph) Delay(s int) uint16 {
 // Receptor returns the receptor of the target of synapse s.
 func (g *Graph) Receptor(s int) uint8 { return g.projRec[g.Proj[s]] }
 
+// ProjSynapse returns the weight (mV, signed), delay (ticks) and receptor
+// that every synapse of projection k has, and ok false when the graph
+// stores a weight or a delay per synapse: then Weight(s) and Delay(s) are
+// a synapse's own. A builder that knows each synapse's projection then
+// needs nothing else of it.
+func (g *Graph) ProjSynapse(k int) (w float64, d uint16, rec uint8, ok bool) {
+	if g.weight != nil || g.delay != nil {
+		return 0, 0, 0, false
+	}
+	return g.projWeight[k], g.projDelay[k], g.projRec[k], true
+}
+
 // PopOf returns the population of global neuron i.
 func (g *Graph) PopOf(i int) int {
 	return sort.SearchInts(g.PopStart, i+1) - 1
@@ -130,7 +144,47 @@ func (g *Graph) PopOf(i int) int {
 
 // Build instantiates the network. It validates first, so a Network that
 // Validate rejects never reaches the connectors.
-func (n *Network) Build() (*Graph, error) {
+func (n *Network) Build() (*Graph, error) { return n.build(nil) }
+
+// BuildFrom is Build given in, the network's inputs drawn already
+// (Network.Inputs, of the network as it is now): where they determine
+// the graph, Build's synapses are placed from them instead of drawn
+// again, which on a large network takes most of the time. That is when
+// every projection's synapses have its constant weight and delay and
+// its connector makes them in order of target (all_to_all, one_to_one,
+// fixed_in_degree, and fixed_probability of 0 or 1); otherwise the
+// connectors run as in Build. The graph is Build's either way.
+func (n *Network) BuildFrom(in *Inputs) (*Graph, error) {
+	if in == nil || !n.placeable() {
+		return n.build(nil)
+	}
+	return n.build(in)
+}
+
+// placeable reports whether the network's inputs determine its graph
+// (BuildFrom).
+func (n *Network) placeable() bool {
+	if len(n.Projections) > math.MaxUint16+1 {
+		return false // Build's error
+	}
+	for k := range n.Projections {
+		pr := &n.Projections[k]
+		c := &pr.Connector
+		switch {
+		case c.Kind == AllToAll, c.Kind == OneToOne, c.Kind == FixedInDegree:
+		case c.Kind == FixedProbability && (c.P <= 0 || c.P >= 1):
+		default:
+			return false
+		}
+		if _, constW, _, constD := n.projConst(k); !constW || !constD {
+			return false
+		}
+	}
+	return true
+}
+
+// build is Build, placing the synapses from in when it is not nil.
+func (n *Network) build(in *Inputs) (*Graph, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -161,7 +215,14 @@ func (n *Network) Build() (*Graph, error) {
 		pre := n.PopulationIndex(n.Projections[k].Pre)
 		placers[k] = &placer{g: g, counting: true, base: uint32(g.PopStart[pre]), next: make([]int, n.Populations[pre].Size)}
 	}
-	if err := n.connectEach(g, placers); err != nil {
+	connect := n.connect
+	if in != nil {
+		var err error
+		if connect, err = n.placeInputs(g, in); err != nil {
+			return nil, err
+		}
+	}
+	if err := n.connectEach(g, placers, connect); err != nil {
 		return nil, err
 	}
 	g.PreStart = make([]int, g.N+1)
@@ -184,19 +245,28 @@ func (n *Network) Build() (*Graph, error) {
 		pl.counting = false
 		// Room for what the placer will hold, so that it is not grown
 		// by doubling (a quarter of cnn_sinabs's build time was copies).
-		pl.held = make([]held, 0, min(total, placerHeld))
+		// Where the graph keeps no weight or delay per synapse, a
+		// placer, of one projection, holds pairs of neurons: a third of
+		// the memory to write and sort.
+		if pl.pairsOnly = g.projWeight != nil && g.projDelay != nil; pl.pairsOnly {
+			pl.pairs = make([]pair, 0, min(total, placerHeld))
+		} else {
+			pl.held = make([]held, 0, min(total, placerHeld))
+		}
 	}
 	m := g.PreStart[g.N]
 	g.synapses = m
-	g.Post = make([]uint32, m)
-	g.Proj = make([]uint16, m)
+	// Written at random, a row at a time: huge pages save most of the
+	// page faults and address-translation misses.
+	g.Post = hugepage.Slice(make([]uint32, m))
+	g.Proj = hugepage.Slice(make([]uint16, m))
 	if g.projWeight == nil {
 		g.weight = make([]float64, m)
 	}
 	if g.projDelay == nil {
 		g.delay = make([]uint16, m)
 	}
-	if err := n.connectEach(g, placers); err != nil {
+	if err := n.connectEach(g, placers, connect); err != nil {
 		return nil, err
 	}
 	for _, pl := range placers {
@@ -312,7 +382,15 @@ type placer struct {
 
 	held, sorted []held // the synapses held, as they came and by group
 	at           []int  // where each group's synapses go in sorted
+	// Instead of held: the synapses of one projection (proj) whose
+	// weight and delay (d) the graph keeps per projection.
+	pairsOnly          bool
+	pairs, sortedPairs []pair
+	proj, d            uint16
 }
+
+// pair is a synapse held by a placer of pairs only.
+type pair struct{ pre, post uint32 } // pre from the placer's base
 
 func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
 	if in := p.inputs; in != nil {
@@ -326,6 +404,14 @@ func (p *placer) add(pre, post uint32, w float64, d uint16, proj uint16) {
 	}
 	if p.counting {
 		p.next[pre-p.base]++
+		return
+	}
+	if p.pairsOnly {
+		p.proj, p.d = proj, d
+		p.pairs = append(p.pairs, pair{pre - p.base, post})
+		if len(p.pairs) == placerHeld {
+			p.flushPairs()
+		}
 		return
 	}
 	p.held = append(p.held, held{pre - p.base, post, w, d, proj})
@@ -352,17 +438,57 @@ const (
 	placerRows = 1024
 )
 
-// flush writes the synapses held into their rows.
-func (p *placer) flush() {
-	if len(p.held) == 0 {
-		return
-	}
+// groupStarts returns p.at cleared to hold the start of every group
+// of rows and one more.
+func (p *placer) groupStarts() []int {
 	groups := (len(p.next) + placerRows - 1) / placerRows
 	if len(p.at) < groups+1 {
 		p.at = make([]int, groups+1)
 	}
 	at := p.at[:groups+1]
 	clear(at)
+	return at
+}
+
+// flushPairs is flush for a placer of pairs only.
+func (p *placer) flushPairs() {
+	if len(p.pairs) == 0 {
+		return
+	}
+	at := p.groupStarts()
+	for _, h := range p.pairs {
+		at[h.pre/placerRows+1]++
+	}
+	for k := range len(at) - 1 {
+		at[k+1] += at[k]
+	}
+	p.sortedPairs = slices.Grow(p.sortedPairs[:0], len(p.pairs))[:len(p.pairs)]
+	for _, h := range p.pairs {
+		k := h.pre / placerRows
+		p.sortedPairs[at[k]] = h
+		at[k]++
+	}
+	g, proj := p.g, p.proj
+	for _, h := range p.sortedPairs {
+		s := p.next[h.pre]
+		p.next[h.pre]++
+		g.Post[s], g.Proj[s] = h.post, proj
+	}
+	p.maxDelay = max(p.maxDelay, int(p.d))
+	p.pairs = p.pairs[:0]
+}
+
+// flush writes the synapses held into their rows.
+func (p *placer) flush() {
+	if p.pairsOnly {
+		p.flushPairs()
+		return
+	}
+	if len(p.held) == 0 {
+		return
+	}
+	at := p.groupStarts()
+	groups := len(at) - 1
 	for _, h := range p.held {
 		at[h.pre/placerRows+1]++
 	}
@@ -496,6 +622,56 @@ func (n *Network) connect(pi int, pl *placer, g *Graph) error {
 		})
 	}
 	return nil
+}
+
+// placeInputs returns a connector that gives placer pl the synapses of
+// projection k from in, the network's inputs, in the order its own
+// connector makes them: by target, then in the order drawn (for
+// placeable networks, each synapse of a target lands in a row of its
+// own, so only the order of targets matters).
+func (n *Network) placeInputs(g *Graph, in *Inputs) (func(k int, pl *placer, g *Graph) error, error) {
+	if len(in.Start) != g.N+1 || in.Start[g.N] != len(in.Pre) {
+		return nil, fmt.Errorf("inputs of %d neurons and %d synapses for a network of %d neurons", len(in.Start)-1, len(in.Pre), g.N)
+	}
+	// Every projection's inputs of each neuron follow those of the
+	// projections before it (Network.Inputs).
+	counts := make([]int, g.N)
+	for k := range n.Projections {
+		post := n.PopulationIndex(n.Projections[k].Post)
+		n.projFanIn(k, counts[g.PopStart[post]:g.PopStart[post+1]])
+	}
+	for i, c := range counts {
+		if in.Start[i+1]-in.Start[i] != c {
+			return nil, fmt.Errorf("inputs: neuron %d has %d inputs, the network %d", i, in.Start[i+1]-in.Start[i], c)
+		}
+	}
+	// The connectors of a placeable network give every target of a
+	// projection the same number of inputs: first, after the
+	// projections before it onto the same population, and how many.
+	first, count := make([]int, len(n.Projections)), make([]int, len(n.Projections))
+	for k := range n.Projections {
+		post := n.PopulationIndex(n.Projections[k].Post)
+		var one [1]int
+		n.projFanIn(k, one[:])
+		count[k] = one[0]
+		for k2 := range k {
+			if n.PopulationIndex(n.Projections[k2].Post) == post {
+				first[k] += count[k2]
+			}
+		}
+	}
+	return func(k int, pl *placer, g *Graph) error {
+		post := n.PopulationIndex(n.Projections[k].Post)
+		lo, hi := g.PopStart[post], g.PopStart[post+1]
+		w, _, d, _ := n.projConst(k)
+		for j := lo; j < hi; j++ {
+			from := in.Start[j] + first[k]
+			for _, i := range in.Pre[from : from+count[k]] {
+				pl.add(i, uint32(j), w, d, uint16(k))
+			}
+		}
+		return nil
+	}, nil
 }
 
 // remapSelf skips index self when drawing from a pool that excludes it.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/spindle-sim/spindle/internal/hugepage"
 )
 
 // FanIn counts the synapses onto every neuron, in global order, from the
@@ -109,7 +111,7 @@ func (n *Network) Inputs() (*Inputs, error) {
 		// fixed_probability draws how many synapses it makes: the
 		// connectors run twice, as in Build, to count and then to list.
 		pl := &placer{g: g, inputs: in, counting: true}
-		if err := n.connectEach(g, []*placer{pl}); err != nil {
+		if err := n.connectEach(g, []*placer{pl}, n.connect); err != nil {
 			return nil, err
 		}
 		for i := 0; i < g.N; i++ {
@@ -117,12 +119,12 @@ func (n *Network) Inputs() (*Inputs, error) {
 		}
 		in.Pre = make([]uint32, in.Start[g.N])
 		pl.counting, pl.next = false, slices.Clone(in.Start[:g.N])
-		return in, n.connectEach(g, []*placer{pl})
+		return in, n.connectEach(g, []*placer{pl}, n.connect)
 	}
 	for i, c := range counts {
 		in.Start[i+1] = in.Start[i] + c
 	}
-	in.Pre = make([]uint32, in.Start[g.N])
+	in.Pre = hugepage.Slice(make([]uint32, in.Start[g.N]))
 	// Every projection fills its own slots of each neuron's inputs, after
 	// those of the projections before it, so that the projections, each
 	// drawn from its own stream, can be drawn in parallel.
@@ -134,25 +136,25 @@ func (n *Network) Inputs() (*Inputs, error) {
 		placers[k] = &placer{g: g, inputs: in, next: slices.Clone(next[lo:hi]), base: uint32(lo)}
 		n.projFanIn(k, next[lo:hi])
 	}
-	return in, n.connectEach(g, placers)
+	return in, n.connectEach(g, placers, n.connect)
 }
 
-// connectEach runs the connectors of every projection k into placers[k],
-// or all into placers[0] in order if there is one placer; projections
-// with placers of their own run in parallel.
-func (n *Network) connectEach(g *Graph, placers []*placer) error {
+// connectEach runs connect, the connectors, of every projection k into
+// placers[k], or all into placers[0] in order if there is one placer;
+// projections with placers of their own run in parallel.
+func (n *Network) connectEach(g *Graph, placers []*placer, connect func(k int, pl *placer, g *Graph) error) error {
 	errs := make([]error, len(n.Projections))
 	run := func(k int) {
 		pl := placers[0]
 		if len(placers) > 1 {
 			pl = placers[k]
 		}
-		if err := n.connect(k, pl, g); err != nil {
+		if err := connect(k, pl, g); err != nil {
 			errs[k] = fmt.Errorf("projection %q: %w", n.Projections[k].Name, err)
 		}
 		// Projection k is drawn: what its placer holds is written.
 		pl.flush()
-		pl.held, pl.sorted, pl.at = nil, nil, nil
+		pl.held, pl.sorted, pl.at, pl.pairs, pl.sortedPairs = nil, nil, nil, nil, nil
 	}
 	if len(placers) == 1 {
 		for k := range n.Projections {

@@ -57,8 +57,15 @@ func (q *FixedQuantiser) exact(s int) float64 {
 
 // Weight returns the quantised weight of synapse s.
 func (q *FixedQuantiser) Weight(s int) int32 {
-	e := q.exp[q.g.Proj[s]]
-	m := math.Round(q.exact(s) / math.Ldexp(1, e))
+	return q.Quantise(q.g.Weight(s), int(q.g.Proj[s]))
+}
+
+// Quantise returns the quantised weight of a synapse of projection k
+// whose weight is w mV: Weight(s) is Quantise(Weight(s), Proj[s]) of the
+// graph.
+func (q *FixedQuantiser) Quantise(w float64, k int) int32 {
+	e := q.exp[k]
+	m := math.Round(w * q.scale[k] / math.Ldexp(1, e))
 	return int32(saturateFloat(math.Ldexp(m, e)))
 }
 

@@ -84,6 +84,16 @@ type Fit struct {
 	strategy Mapper
 	cores    [][]uint32
 	bound    fillLimits
+	inputs   *snn.Inputs // drawn by CheckFit, until Build
+}
+
+// Build builds the network of the fit, as snn.Network.Build does, from
+// the inputs CheckFit drew (snn.Network.BuildFrom) instead of drawing its
+// synapses again, and lets the inputs go: a second Build draws them.
+func (f *Fit) Build() (*snn.Graph, error) {
+	in := f.inputs
+	f.inputs = nil
+	return f.net.BuildFrom(in)
 }
 
 // CheckFit refuses, before the network is built, a network that Map
@@ -127,7 +137,7 @@ func CheckFit(net *snn.Network, a *chip.Arch, strategy Mapper, chips int) (*Fit,
 	if _, err := chipsFor(g, a, cores, chips); err != nil {
 		return nil, err
 	}
-	return &Fit{net: net, arch: a, strategy: strategy, cores: cores, bound: bound}, nil
+	return &Fit{net: net, arch: a, strategy: strategy, cores: cores, bound: bound, inputs: inputs}, nil
 }
 
 // popStarts returns the first global index of every population of net,

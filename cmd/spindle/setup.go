@@ -228,7 +228,13 @@ func (f *simFlags) buildNetwork(net *snn.Network, path, profile string, start ti
 		return nil, err
 	}
 	fitSeconds := time.Since(fitStart).Seconds()
-	if b.graph, err = net.Build(); err != nil {
+	// The fit's inputs, drawn already, save the build drawing them again.
+	if fit != nil {
+		b.graph, err = fit.Build()
+	} else {
+		b.graph, err = net.Build()
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if profile != "" {
