@@ -231,14 +231,24 @@ func (b *Builder) AddSynapse(s int, target uint16) {
 		return
 	}
 	dr := uint16(min(d, MaxDelay)) | uint16(g.Receptor(s))<<delayBits
+	if c.mode == snn.Fixed {
+		c.store(target, dr, b.fixedW.Weight(s), 0)
+	} else {
+		c.store(target, dr, 0, g.Weight(s))
+	}
+}
+
+// store appends a static synapse to the axon opened last: weight wX in
+// fixed mode, wF in float mode.
+func (c *Core) store(target, dr uint16, wX int32, wF float64) {
 	c.nStatic++
 	if c.mode == snn.Fixed {
-		c.synX = append(c.synX, fixedSynapse{target, dr, b.fixedW.Weight(s)})
-	} else {
-		c.target = append(c.target, target)
-		c.delayRec = append(c.delayRec, dr)
-		c.weightF = append(c.weightF, g.Weight(s))
+		c.synX = append(c.synX, fixedSynapse{target, dr, wX})
+		return
 	}
+	c.target = append(c.target, target)
+	c.delayRec = append(c.delayRec, dr)
+	c.weightF = append(c.weightF, wF)
 }
 
 // ProjSynapses holds, for a graph whose synapses take their projection's
@@ -290,11 +300,9 @@ func (b *Builder) AddProjSynapse(p *ProjSynapses, proj, target uint16) {
 	b.maxDel = max(b.maxDel, int(p.delay[proj]))
 	b.fanIn[target]++
 	if c.mode == snn.Fixed {
-		c.synX = append(c.synX, fixedSynapse{target, p.dr[proj], p.wX[proj]})
+		c.store(target, p.dr[proj], p.wX[proj], 0)
 	} else {
-		c.target = append(c.target, target)
-		c.delayRec = append(c.delayRec, p.dr[proj])
-		c.weightF = append(c.weightF, p.wF[proj])
+		c.store(target, p.dr[proj], 0, p.wF[proj])
 	}
 }
 

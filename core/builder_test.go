@@ -79,11 +79,17 @@ func TestAddProjSynapseMatchesAddSynapse(t *testing.T) {
 			}
 			same := slices.Equal(a.synX, b.synX) && slices.Equal(a.target, b.target) &&
 				slices.Equal(a.delayRec, b.delayRec) && slices.Equal(a.weightF, b.weightF) &&
-				slices.Equal(a.axonStart, b.axonStart) && a.ringMask == b.ringMask && a.uniformRows == b.uniformRows
+				slices.Equal(a.axons, b.axons) && a.nStatic == b.nStatic && a.ringMask == b.ringMask && a.uniformRows == b.uniformRows
 			if !same {
 				t.Fatal("the cores differ")
 			}
-			if mode == snn.Fixed && !slices.ContainsFunc(a.synX, func(x fixedSynapse) bool { return x.dr>>delayBits == 1 && x.w < 0 }) {
+			var all []fixedSynapse
+			for k := range a.nStatic {
+				if mode == snn.Fixed {
+					all = append(all, *a.fixedStatic(k))
+				}
+			}
+			if mode == snn.Fixed && !slices.ContainsFunc(all, func(x fixedSynapse) bool { return x.dr>>delayBits == 1 && x.w < 0 }) {
 				t.Fatal("no inhibitory synapse on receptor 1: the network does not test what it should")
 			}
 		})

@@ -101,14 +101,7 @@ func TestWarmReadsOnly(t *testing.T) {
 // addStatic appends a static synapse of a random weight to the last axon
 // of a core made by hand, in the arrays of the core's mode.
 func addStatic(c *Core, target, dr uint16, rng *rand.Rand) {
-	c.nStatic++
-	if c.mode == snn.Fixed {
-		c.synX = append(c.synX, fixedSynapse{target, dr, rng.Int32N(1<<16) - 1<<15})
-		return
-	}
-	c.target = append(c.target, target)
-	c.delayRec = append(c.delayRec, dr)
-	c.weightF = append(c.weightF, rng.NormFloat64())
+	c.store(target, dr, rng.Int32N(1<<16)-1<<15, rng.NormFloat64())
 }
 
 // The update clears only the ring slots that deliveries marked. Over many
