@@ -12,17 +12,20 @@ import "time"
 // A trial lasts at least trialTicks ticks and minTrial of wall time, so
 // that one descheduling does not decide it (64 ticks of CUBA take 0.3 ms),
 // and the workers must beat one goroutine by parallelMargin: on a tie the
-// second processor is better left to other work. Each time one goroutine
-// wins again it is kept twice as long, up to maxKeepTicks: on a network
-// whose tick is a few microseconds (CUBA) the workers lose every trial,
-// and each trial costs what it loses.
+// second processor is better left to other work. One goroutine is tried
+// first; when its ticks take less than minParallelTick the workers are not
+// tried at all, since half a tick that short saves less than the barrier
+// and the moves of the cores' state between the processors' caches cost
+// (CUBA: 4.6 µs a tick on one goroutine, 8.5 µs on two). Each time one
+// goroutine wins again it is kept twice as long, up to maxKeepTicks: a
+// trial of the workers costs what they lose.
 type adapt struct {
 	parallel bool
 	phase    int // timingParallel, timingSerial or keeping
 	left     int // ticks left in the phase, at least
 	ticks    int // ticks of the trial so far
 	start    time.Time
-	par      float64          // seconds per tick of the parallel trial
+	ser      float64          // seconds per tick of the serial trial
 	keep     int              // ticks to keep one goroutine when it wins next
 	now      func() time.Time // time.Now; tests set a clock of their own
 }
@@ -32,21 +35,33 @@ const (
 	timingSerial
 	keeping
 
-	trialTicks     = 64
-	keepTicks      = 8192
-	maxKeepTicks   = 1 << 20
-	minTrial       = 2 * time.Millisecond
-	parallelMargin = 1.1
+	trialTicks      = 64
+	keepTicks       = 8192
+	maxKeepTicks    = 1 << 20
+	minTrial        = 2 * time.Millisecond
+	parallelMargin  = 1.1
+	minParallelTick = 20 * time.Microsecond
 )
 
 func newAdapt() *adapt {
-	return &adapt{parallel: true, phase: timingParallel, left: trialTicks, keep: keepTicks, start: time.Now(), now: time.Now}
+	return &adapt{phase: timingSerial, left: trialTicks, keep: keepTicks, now: time.Now}
+}
+
+// keepSerial keeps one goroutine, twice as long as the last time it won.
+func (a *adapt) keepSerial() {
+	a.phase, a.left, a.parallel = keeping, a.keep, false
+	a.keep = min(2*a.keep, maxKeepTicks)
 }
 
 // next is called before each tick and says whether to step it in parallel.
 func (a *adapt) next() bool {
 	if a.left == 0 {
 		a.end()
+	}
+	if a.ticks == 0 {
+		// A phase's clock starts at its first tick: the first phase's
+		// would otherwise count the time before the run.
+		a.start = a.now()
 	}
 	a.left--
 	a.ticks++
@@ -63,18 +78,21 @@ func (a *adapt) end() {
 	}
 	perTick := elapsed.Seconds() / float64(a.ticks)
 	switch a.phase {
-	case timingParallel:
-		a.par = perTick
-		a.phase, a.left, a.parallel = timingSerial, trialTicks, false
 	case timingSerial:
-		a.phase, a.left, a.parallel = keeping, keepTicks, a.par*parallelMargin < perTick
-		if a.parallel {
-			a.keep = keepTicks
-		} else {
-			a.left, a.keep = a.keep, min(2*a.keep, maxKeepTicks)
+		a.ser = perTick
+		if perTick < minParallelTick.Seconds() {
+			a.keepSerial()
+			break
 		}
-	default:
 		a.phase, a.left, a.parallel = timingParallel, trialTicks, true
+	case timingParallel:
+		if perTick*parallelMargin < a.ser {
+			a.phase, a.left, a.parallel, a.keep = keeping, keepTicks, true, keepTicks
+			break
+		}
+		a.keepSerial()
+	default:
+		a.phase, a.left, a.parallel = timingSerial, trialTicks, false
 	}
-	a.start, a.ticks = a.now(), 0
+	a.ticks = 0
 }

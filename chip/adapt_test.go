@@ -13,9 +13,9 @@ func TestAdapt(t *testing.T) {
 		parTick, serTick time.Duration // what a tick takes each way
 		wantParallel     bool
 	}{
-		{"workers twice as fast", 10 * time.Microsecond, 20 * time.Microsecond, true},
-		{"one goroutine faster", 20 * time.Microsecond, 10 * time.Microsecond, false},
-		{"a tie goes to one goroutine", 10 * time.Microsecond, 10500 * time.Nanosecond, false},
+		{"workers twice as fast", 100 * time.Microsecond, 200 * time.Microsecond, true},
+		{"one goroutine faster", 200 * time.Microsecond, 100 * time.Microsecond, false},
+		{"a tie goes to one goroutine", 100 * time.Microsecond, 105 * time.Microsecond, false},
 	} {
 		clock := time.Unix(0, 0)
 		a := newAdapt()
@@ -47,7 +47,7 @@ func TestAdapt(t *testing.T) {
 				t.Fatalf("%s: changed its mind while keeping", tc.name)
 			}
 		}
-		if !a.next() || a.phase != timingParallel {
+		if a.next() || a.phase != timingSerial {
 			t.Errorf("%s: no new trial after %d ticks", tc.name, keepTicks)
 		}
 	}
@@ -60,7 +60,7 @@ func TestAdaptBacksOff(t *testing.T) {
 	a := newAdapt()
 	a.now = func() time.Time { return clock }
 	a.start = clock
-	parTick, serTick := 20*time.Microsecond, 10*time.Microsecond
+	parTick, serTick := 200*time.Microsecond, 100*time.Microsecond
 	var keeps []int
 	run, last := 0, a.phase
 	for len(keeps) < 10 {
@@ -85,7 +85,7 @@ func TestAdaptBacksOff(t *testing.T) {
 		}
 		want = min(2*want, maxKeepTicks)
 	}
-	parTick = 5 * time.Microsecond // the workers win the next trial
+	parTick = 50 * time.Microsecond // the workers win the next trial
 	for a.phase != keeping || a.parallel == false {
 		if a.next() {
 			clock = clock.Add(parTick)
@@ -95,5 +95,32 @@ func TestAdaptBacksOff(t *testing.T) {
 	}
 	if a.keep != keepTicks {
 		t.Errorf("after the workers won, one goroutine would be kept %d ticks, want %d", a.keep, keepTicks)
+	}
+}
+
+// Ticks shorter than minParallelTick on one goroutine never try the
+// workers, and one goroutine is kept longer each time.
+func TestAdaptShortTicks(t *testing.T) {
+	clock := time.Unix(0, 0)
+	a := newAdapt()
+	a.now = func() time.Time { return clock }
+	a.start = clock
+	var keeps []int
+	run, last := 0, a.phase
+	for range 200000 {
+		if a.next() {
+			t.Fatal("the workers were tried on ticks too short for them")
+		}
+		if a.phase != last {
+			if last == keeping {
+				keeps = append(keeps, run)
+			}
+			run, last = 0, a.phase
+		}
+		run++
+		clock = clock.Add(minParallelTick / 4)
+	}
+	if len(keeps) < 3 || keeps[1] != 2*keeps[0] || keeps[2] != 2*keeps[1] {
+		t.Errorf("keeping phases %v, want each twice the one before", keeps)
 	}
 }
