@@ -10,7 +10,10 @@ import "time"
 // faster for a longer stretch, then tries again.
 //
 // A trial lasts at least trialTicks ticks and minTrial of wall time, so
-// that one descheduling does not decide it (64 ticks of CUBA take 0.3 ms),
+// that one descheduling does not decide it: a trial too short starts over
+// twice as long (CUBA: 512 ticks; scale_1m: trialTicks, 0.15 s), which
+// also leaves the first ticks of a run, slow while its memory is first
+// touched, out of the first trial,
 // and the workers must beat one goroutine by parallelMargin: on a tie the
 // second processor is better left to other work. One goroutine is tried
 // first; when its ticks take less than minParallelTick the workers are not
@@ -35,7 +38,7 @@ const (
 	timingSerial
 	keeping
 
-	trialTicks      = 64
+	trialTicks      = 4
 	keepTicks       = 8192
 	maxKeepTicks    = 1 << 20
 	minTrial        = 2 * time.Millisecond
@@ -73,7 +76,7 @@ func (a *adapt) next() bool {
 func (a *adapt) end() {
 	elapsed := a.now().Sub(a.start)
 	if a.phase != keeping && elapsed < minTrial {
-		a.left = trialTicks
+		a.left, a.ticks = 2*a.ticks, 0
 		return
 	}
 	perTick := elapsed.Seconds() / float64(a.ticks)
