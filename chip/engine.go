@@ -573,7 +573,10 @@ func (e *Engine) startWorkers() {
 	e.split = splitCores(e.splitPlan)
 	e.warmth = make([]int64, w)
 	e.pieces = e.splitPlan
-	if e.opt.Workers <= 0 && w > 1 {
+	// A board larger than the caches (warm) has ticks of milliseconds,
+	// the barrier microseconds: its workers always win, and a trial of
+	// one goroutine would only cost (scale_1m: 64 against 21-30 ms a tick).
+	if e.opt.Workers <= 0 && w > 1 && !e.warm {
 		e.adapt = newAdapt()
 	}
 	e.workers = newPhaser(w - 1)
