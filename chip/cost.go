@@ -170,11 +170,8 @@ func (k *cost) count(src, dst uint32, syn [numFormats]int32, queued bool) {
 	}
 }
 
-// receive counts one message that core dst receives over n synapses of
-// format f, as count does.
-func (k *cost) receive(dst uint32, f SynapseFormat, n int32) { k.in[dst].add(f, n) }
-
-// add counts one message received over n synapses of format f.
+// add counts one message received over n synapses of format f, as count
+// does.
 func (w *inTick) add(f SynapseFormat, n int32) {
 	w.received++
 	w.syn[f] += n

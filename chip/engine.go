@@ -776,7 +776,7 @@ func (e *Engine) Step() {
 	if exchanged {
 		routeDst, routeAxon, routeSyn = e.dist.dst, &e.dist.axon, e.dist.synapses
 	}
-	if parallel && !exchanged && e.sendInLanes(t) {
+	if !exchanged && e.sendInLanes(t, parallel) {
 		e.endTick(t)
 		return
 	}
@@ -805,10 +805,6 @@ func (e *Engine) Step() {
 			if exchanged {
 				lo, hi = next, next+int(e.dist.groups[group])
 				group, next = group+1, hi
-			}
-			if e.forward && e.oneFormat && !exchanged && e.opt.OnPacket == nil {
-				e.forwardRoutes(uint32(c), lo, hi, t, n)
-				continue
 			}
 			for r := lo; r < hi; r++ {
 				pkt := router.Packet{Src: uint32(c), Dst: routeDst[r], Axon: routeAxon.at(r), Emit: t}
@@ -853,19 +849,24 @@ func (e *Engine) endTick(t int64) {
 	}
 }
 
-// sendInLanes sends the spikes of tick t as the loop of Step does under
-// simple timing, on every worker at once, and reports whether it did: on
-// a large board (scale_1m: 100,000 messages a tick, each to a core
-// anywhere on the board) sending is as long as the cores' updates. The
-// active cores are cut into one run per worker of about as many messages
-// each; worker k forwards the packets of its run in a router.Lane and
-// counts what the cores receive in a table of its own (cost.lane). The
-// router and the cost model then hold what the loop would have left:
-// the same packets in the same order and the same integer counts.
-func (e *Engine) sendInLanes(t int64) bool {
-	w := len(e.pieces)
-	if !e.warm || !e.forward || !e.oneFormat || e.opt.OnPacket != nil || w < 2 {
+// sendInLanes sends the spikes of tick t as the loop of Step does, for
+// the common case of simple timing (every synapse of one format, nobody
+// watching packets), and reports whether it did. A large board's parallel
+// tick sends on every worker at once (scale_1m: 100,000 messages a tick,
+// each to a core anywhere on the board, as long as the cores' updates);
+// any other tick in one lane, on the caller. The active cores are cut
+// into one run per lane of about as many messages each; lane k forwards
+// the packets of its run in a router.Lane and counts what the cores
+// receive in a table of its own (cost.laneIn). The router and the cost
+// model then hold what the loop would have left: the same packets in the
+// same order and the same integer counts.
+func (e *Engine) sendInLanes(t int64, parallel bool) bool {
+	if !e.forward || !e.oneFormat || e.opt.OnPacket != nil {
 		return false
+	}
+	w := 1
+	if parallel && e.warm {
+		w = len(e.pieces)
 	}
 	// The messages of each run: cut where the count passes a share.
 	total := e.messages()
@@ -905,11 +906,15 @@ func (e *Engine) sendInLanes(t int64) bool {
 	}
 	e.lanes = lanes
 	e.cost.addLanes(w - 1)
-	e.sending = true
-	e.workers.start()
-	e.sendLane(0, t)
-	e.workers.wait()
-	e.sending = false
+	if w == 1 {
+		e.sendLane(0, t)
+	} else {
+		e.sending = true
+		e.workers.start()
+		e.sendLane(0, t)
+		e.workers.wait()
+		e.sending = false
+	}
 	e.router.JoinLanes(lanes) // the cost model adds up its lanes as it closes the tick
 	return true
 }
@@ -965,23 +970,6 @@ func (e *Engine) popDue(t int64, serial bool) {
 	}
 	e.due = e.router.PopDue(t, e.due)
 	e.splitDue()
-}
-
-// forwardRoutes sends a graded spike of count spikes from core c over
-// routes lo..hi-1 as the loop of Step does under simple timing, for the
-// common case: every synapse of one format, nobody watching packets.
-// sendLane is the same for the spikes of a run of cores.
-func (e *Engine) forwardRoutes(c uint32, lo, hi int, t int64, count int) {
-	var cnt uint8
-	if count > 1 {
-		cnt = uint8(count)
-	}
-	for r := lo; r < hi; r++ {
-		dst := e.routeDst[r]
-		e.router.Forward(router.Packet{Src: c, Dst: dst, Axon: e.routeAxon.at(r), Emit: t, Count: cnt})
-		e.cost.receive(dst, e.format, e.routeCount.at(r))
-	}
-	e.cost.work[c].sent += int64(hi - lo)
 }
 
 // messages returns the number of messages the tick's spikes send.
