@@ -189,15 +189,14 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 	if c.learn != nil {
 		c.deliverPlastic(axon, emit, now)
 	}
-	n, mask, nr := c.n, c.ringMask, c.receptors
+	n := c.n
 	if c.mode == snn.Fixed {
 		syn := c.fixedRow(axon)
 		c.counters.SynapticEvents += int64(len(syn))
 		if c.uniformRows && len(syn) > 0 {
 			// One delay and receptor for the row: one slot of the ring.
 			at := max(emit+int64(syn[0].dr&delayMask), now)
-			sr := (at&mask)*int64(nr) + int64(syn[0].dr>>delayBits)
-			c.dirty |= 1 << (sr & 63)
+			sr := c.written(at, syn[0].dr)
 			slot := sr * int64(n)
 			row := c.ringX[slot : slot+int64(n)]
 			for _, s := range syn {
@@ -208,8 +207,7 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 		ring := c.ringX
 		for _, s := range syn {
 			at := max(emit+int64(s.dr&delayMask), now)
-			sr := (at&mask)*int64(nr) + int64(s.dr>>delayBits)
-			c.dirty |= 1 << (sr & 63)
+			sr := c.written(at, s.dr)
 			ring[sr*int64(n)+int64(s.target)] += int64(s.w)
 		}
 		return
@@ -219,8 +217,7 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 	target, dr, w := c.target[lo:hi], c.delayRec[lo:hi], c.weightF[lo:hi]
 	if c.uniformRows && lo < hi {
 		at := max(emit+int64(dr[0]&delayMask), now)
-		sr := (at&mask)*int64(nr) + int64(dr[0]>>delayBits)
-		c.dirty |= 1 << (sr & 63)
+		sr := c.written(at, dr[0])
 		slot := sr * int64(n)
 		row := c.ringF[slot : slot+int64(n)]
 		for k, t := range target {
@@ -231,8 +228,7 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 	ring := c.ringF
 	for k, t := range target {
 		at := max(emit+int64(dr[k]&delayMask), now)
-		sr := (at&mask)*int64(nr) + int64(dr[k]>>delayBits)
-		c.dirty |= 1 << (sr & 63)
+		sr := c.written(at, dr[k])
 		ring[sr*int64(n)+int64(t)] += w[k]
 	}
 }
@@ -306,14 +302,13 @@ func (c *Core) DeliverCount(axon uint32, emit, now, count int64) {
 		}
 		return
 	}
-	n, mask, nr := c.n, c.ringMask, c.receptors
+	n := c.n
 	if c.mode == snn.Fixed {
 		syn := c.fixedRow(axon)
 		c.counters.SynapticEvents += int64(len(syn))
 		for _, s := range syn {
 			at := max(emit+int64(s.dr&delayMask), now)
-			sr := (at&mask)*int64(nr) + int64(s.dr>>delayBits)
-			c.dirty |= 1 << (sr & 63)
+			sr := c.written(at, s.dr)
 			c.ringX[sr*int64(n)+int64(s.target)] += int64(s.w) * count
 		}
 		return
@@ -324,8 +319,7 @@ func (c *Core) DeliverCount(axon uint32, emit, now, count int64) {
 	w, f := c.weightF[lo:hi], float64(count)
 	for k, t := range target {
 		at := max(emit+int64(dr[k]&delayMask), now)
-		sr := (at&mask)*int64(nr) + int64(dr[k]>>delayBits)
-		c.dirty |= 1 << (sr & 63)
+		sr := c.written(at, dr[k])
 		c.ringF[sr*int64(n)+int64(t)] += float64(w[k] * f) // rounded before the sum: no fused multiply-add
 	}
 }
@@ -460,11 +454,7 @@ func (c *Core) updateRange(t int64, from, to int, spikes []uint16, all bool) ([]
 		default:
 			spikes, updated = c.updateFixedN(ring, from, to, spikes)
 		}
-		for r := range nr {
-			if all || c.mayHold(t, r) {
-				clear(ring[r*n+from : r*n+to])
-			}
-		}
+		clearRead(c, ring, t, from, to, all)
 		return spikes, updated
 	}
 	ring := c.ringF[(t&c.ringMask)*int64(nr*n):][:nr*n]
@@ -476,12 +466,28 @@ func (c *Core) updateRange(t int64, from, to int, spikes []uint16, all bool) ([]
 	default:
 		spikes, updated = c.updateFloatN(ring, from, to, spikes)
 	}
-	for r := range nr {
+	clearRead(c, ring, t, from, to, all)
+	return spikes, updated
+}
+
+// clearRead clears compartments from..to-1 of ring, the slot of tick t
+// the update has read, for each receptor whose input it may hold: all of
+// them when all is set.
+func clearRead[T int64 | float64](c *Core, ring []T, t int64, from, to int, all bool) {
+	for r := range c.receptors {
 		if all || c.mayHold(t, r) {
-			clear(ring[r*n+from : r*n+to])
+			clear(ring[r*c.n+from : r*c.n+to])
 		}
 	}
-	return spikes, updated
+}
+
+// written returns the row of the ring that holds the input of tick at
+// for the receptor of dr, slot*receptors+receptor, and marks it written
+// (dirty).
+func (c *Core) written(at int64, dr uint16) int64 {
+	sr := (at&c.ringMask)*int64(c.receptors) + int64(dr>>delayBits)
+	c.dirty |= 1 << (sr & 63)
+	return sr
 }
 
 // slotBits returns the dirty bits of the receptors of the ring's slot for
