@@ -868,29 +868,7 @@ func (e *Engine) sendInLanes(t int64, parallel bool) bool {
 	if parallel && e.warm {
 		w = len(e.pieces)
 	}
-	// The messages of each run: cut where the count passes a share.
-	total := e.messages()
-	e.laneCut = append(e.laneCut[:0], 0)
-	e.laneCount = e.laneCount[:0]
-	sum, from := 0, 0
-	for i, c := range e.cost.active {
-		cr := e.cores[c]
-		for _, l := range e.spikes[c] {
-			id := cr.Global(int(l))
-			sum += e.routeStart[id+1] - e.routeStart[id]
-		}
-		k := len(e.laneCount)
-		if k < w-1 && sum >= total*(k+1)/w {
-			e.laneCut = append(e.laneCut, i+1)
-			e.laneCount = append(e.laneCount, sum-from)
-			from = sum
-		}
-	}
-	for len(e.laneCount) < w {
-		e.laneCut = append(e.laneCut, len(e.cost.active))
-		e.laneCount = append(e.laneCount, sum-from)
-		from = sum
-	}
+	e.cutLanes(w, e.messages())
 	lanes := e.router.Lanes(e.laneCount)
 	if lanes == nil {
 		return false
@@ -917,6 +895,35 @@ func (e *Engine) sendInLanes(t int64, parallel bool) bool {
 	}
 	e.router.JoinLanes(lanes) // the cost model adds up its lanes as it closes the tick
 	return true
+}
+
+// cutLanes cuts the active cores into w runs of about as many of the
+// tick's total messages each, where the count passes a share.
+func (e *Engine) cutLanes(w, total int) {
+	e.laneCut = append(e.laneCut[:0], 0)
+	e.laneCount = e.laneCount[:0]
+	sum, from := 0, 0
+	if w == 1 {
+		sum = total // one run: nothing to count
+	} else {
+		for i, c := range e.cost.active {
+			cr := e.cores[c]
+			for _, l := range e.spikes[c] {
+				id := cr.Global(int(l))
+				sum += e.routeStart[id+1] - e.routeStart[id]
+			}
+			if k := len(e.laneCount); k < w-1 && sum >= total*(k+1)/w {
+				e.laneCut = append(e.laneCut, i+1)
+				e.laneCount = append(e.laneCount, sum-from)
+				from = sum
+			}
+		}
+	}
+	for len(e.laneCount) < w {
+		e.laneCut = append(e.laneCut, len(e.cost.active))
+		e.laneCount = append(e.laneCount, sum-from)
+		from = sum
+	}
 }
 
 // sendLane sends the spikes of the active cores of run k of sendInLanes.
