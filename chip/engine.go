@@ -86,10 +86,14 @@ type Engine struct {
 	format     SynapseFormat
 	routeCount routeCounts
 
-	tick   int64
-	inbox  []int // e.due[inbox[c]:inbox[c+1]] is addressed to core c
-	due    []router.Packet
-	spikes [][]uint16
+	tick  int64
+	inbox []int32 // e.due[inbox[c]:inbox[c+1]] is addressed to core c
+	due   []router.Packet
+	// The tick's packets as stepGroup delivers them: the packets of core c
+	// are those of each batch in turn (batchOf), from the router's lanes
+	// (Router.PopBatches) or from due.
+	batches []router.Batch
+	spikes  [][]uint16
 	// Worker k steps pieces[k]: the split plan while every split core can
 	// be split, the whole-core plan otherwise (a core learns or sleeps).
 	pieces    [][]piece
@@ -189,7 +193,7 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	if err := e.buildCores(); err != nil {
 		return nil, err
 	}
-	e.inbox = make([]int, len(e.cores)+1)
+	e.inbox = make([]int32, len(e.cores)+1)
 	e.spikes = make([][]uint16, len(e.cores))
 	e.last = make([]core.Counters, len(e.cores))
 	lif := make([]int64, len(e.cores))
@@ -608,12 +612,13 @@ func (e *Engine) stepGroup(k int) {
 		c := pc.core
 		cr := e.cores[c]
 		if !pc.split {
-			for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
-				p := &e.due[i]
-				if p.Count > 1 {
-					cr.DeliverCount(p.Axon, p.Emit, t, int64(p.Count))
-				} else {
-					cr.Deliver(p.Axon, p.Emit, t)
+			for _, b := range e.batches {
+				for _, p := range b.Packets[b.Start[c]:b.Start[c+1]] {
+					if p.Count > 1 {
+						cr.DeliverCount(p.Axon, p.Emit, t, int64(p.Count))
+					} else {
+						cr.Deliver(p.Axon, p.Emit, t)
+					}
 				}
 			}
 			e.spikes[c] = cr.Update(t)
@@ -623,9 +628,10 @@ func (e *Engine) stepGroup(k int) {
 			continue
 		}
 		pc.events = 0
-		for i := e.inbox[c]; i < e.inbox[c+1]; i++ {
-			p := &e.due[i]
-			pc.events += cr.DeliverRangeCount(p.Axon, p.Emit, t, pc.from, pc.to, max(1, int64(p.Count)))
+		for _, b := range e.batches {
+			for _, p := range b.Packets[b.Start[c]:b.Start[c+1]] {
+				pc.events += cr.DeliverRangeCount(p.Axon, p.Emit, t, pc.from, pc.to, max(1, int64(p.Count)))
+			}
 		}
 		pc.spikes, pc.updated = cr.UpdateRange(t, pc.from, pc.to, pc.spikes[:0])
 	}
@@ -666,13 +672,18 @@ func (w *warmer) ahead(e *Engine, pieces []piece, i int, t int64) {
 	n := 0
 	for ; w.next < len(pieces) && w.next <= i+2*warmAhead; w.next++ {
 		c := pieces[w.next].core
-		lo, hi := e.inbox[c], e.inbox[c+1]
-		if pieces[w.next].split || n+hi-lo > core.WarmBatch {
+		m := 0
+		for _, b := range e.batches {
+			m += int(b.Start[c+1] - b.Start[c])
+		}
+		if pieces[w.next].split || n+m > core.WarmBatch {
 			break
 		}
-		for _, p := range e.due[lo:hi] {
-			w.cores[n], w.axons[n], w.emits[n] = e.cores[c], p.Axon, p.Emit
-			n++
+		for _, b := range e.batches {
+			for _, p := range b.Packets[b.Start[c]:b.Start[c+1]] {
+				w.cores[n], w.axons[n], w.emits[n] = e.cores[c], p.Axon, p.Emit
+				n++
+			}
 		}
 	}
 	w.sum += core.Warm(w.cores[:n], w.axons[:n], w.emits[:n], t)
@@ -927,6 +938,8 @@ func (e *Engine) cutLanes(w, total int) {
 }
 
 // sendLane sends the spikes of the active cores of run k of sendInLanes.
+// On a large board the lane then sorts its packets for their delivery,
+// on its own worker (Lane.Sort).
 func (e *Engine) sendLane(k int, t int64) {
 	lane, in := e.lanes[k], e.cost.laneIn(k)
 	for _, c := range e.cost.active[e.laneCut[k]:e.laneCut[k+1]] {
@@ -950,6 +963,9 @@ func (e *Engine) sendLane(k int, t int64) {
 		}
 		e.cost.work[c].sent += int64(sent)
 	}
+	if e.warm {
+		lane.Sort()
+	}
 }
 
 // popDue takes the packets due at tick t from the router. One goroutine
@@ -959,9 +975,10 @@ func (e *Engine) sendLane(k int, t int64) {
 // of the packets sorted by destination, so its ring sums the same values
 // in the same order, and the sort is saved. The cores whose packets
 // warm ahead (large boards), cores that learn, and distributed runs take
-// the sorted packets in stepGroup.
+// the sorted packets in stepGroup: a large board's as its send lanes
+// sorted them (Router.PopBatches), the others as the router sorts them.
 func (e *Engine) popDue(t int64, serial bool) {
-	e.due = e.due[:0]
+	e.batches = e.batches[:0]
 	if serial && !e.warm && e.dist == nil && e.learn.rules == nil {
 		if sent, ok := e.router.PopSent(t); ok {
 			for i := range sent {
@@ -971,12 +988,18 @@ func (e *Engine) popDue(t int64, serial bool) {
 					e.cores[p.Dst].Deliver(p.Axon, p.Emit, t)
 				}
 			}
-			e.splitDue()
 			return
 		}
 	}
-	e.due = e.router.PopDue(t, e.due)
-	e.splitDue()
+	if b, ok := e.router.PopBatches(t); ok {
+		e.batches = append(e.batches, b...)
+		return
+	}
+	e.due = e.router.PopDue(t, e.due[:0])
+	if len(e.due) > 0 {
+		e.splitDue()
+		e.batches = append(e.batches, router.Batch{Packets: e.due, Start: e.inbox})
+	}
 }
 
 // messages returns the number of messages the tick's spikes send.
@@ -996,7 +1019,7 @@ func (e *Engine) messages() int {
 }
 
 // splitDue sets inbox[c], inbox[c+1] to the range of e.due addressed to
-// core c. PopDue returns packets by delivery tick, then destination; all
+// core c, for the cores that hold neurons. PopDue returns packets by delivery tick, then destination; all
 // are due this tick unless a caller skipped PopDue, so the sort is rare.
 func (e *Engine) splitDue() {
 	due := e.due
@@ -1013,11 +1036,11 @@ func (e *Engine) splitDue() {
 		for i < len(due) && int(due[i].Dst) < c {
 			i++
 		}
-		e.inbox[c] = i
+		e.inbox[c] = int32(i)
 		for i < len(due) && int(due[i].Dst) == c {
 			i++
 		}
-		e.inbox[c+1] = i
+		e.inbox[c+1] = int32(i)
 	}
 }
 

@@ -16,6 +16,17 @@ type Lane struct {
 	slots                      []Packet // the lane's part of the queue
 	n                          int      // slots filled
 	seq                        uint64   // the sequence number of slots[0]
+	// Sort's result, when it was called this tick.
+	sorted   Batch
+	isSorted bool
+}
+
+// A Batch is one lane's packets of a tick sorted by destination core,
+// each core's in send order (Lane.Sort). Packets[Start[c]:Start[c+1]] are
+// the packets addressed to core c.
+type Batch struct {
+	Packets []Packet
+	Start   []int32
 }
 
 // Lanes prepares a tick's packets to be forwarded in len(counts) lanes
@@ -34,6 +45,7 @@ func (r *Router) Lanes(counts []int) []*Lane {
 		total += n
 	}
 	r.next = slices.Grow(r.next[:0], total)[:total]
+	r.batchesReady = false
 	r.allocFwd()
 	for len(r.lanes) < len(counts) {
 		l := &Lane{r: r}
@@ -51,6 +63,7 @@ func (r *Router) Lanes(counts []int) []*Lane {
 		l := r.lanes[k]
 		l.slots, l.n, l.seq = r.next[off:off+n:off+n], 0, r.seq+uint64(off)
 		l.hops, l.hopPackets, l.chipHopPackets = [nkinds]int64{}, 0, 0
+		l.isSorted = false
 		off += n
 	}
 	return r.lanes[:len(counts)]
@@ -71,12 +84,61 @@ func (l *Lane) Forward(p Packet) {
 	l.n++
 }
 
+// Sort orders the lane's packets by destination core, keeping each
+// core's in send order, once the lane has forwarded them all. It runs on
+// the lane's goroutine, so that a large board's tick is sorted by every
+// worker at once: PopBatches then returns the lanes' batches, and the serial
+// counting sort of PopDue (scale_1m: 100,000 packets over 98,304 cores, a
+// tenth of a tick) is not needed.
+func (l *Lane) Sort() {
+	r := l.r
+	// A counting sort whose counts end as the batch's Start: core d's
+	// count goes in s[d+2]; summed, s[d+1] is where its packets start;
+	// placing them moves s[d+1] to where they end, which is where core
+	// d+1's start, so that s[c] is then the start of core c's.
+	s := slices.Grow(l.sorted.Start[:0], r.cores+2)[:r.cores+2]
+	clear(s)
+	pkts := l.slots[:l.n]
+	for i := range pkts {
+		s[pkts[i].Dst+2]++
+	}
+	for c := 2; c < len(s); c++ {
+		s[c] += s[c-1]
+	}
+	out := slices.Grow(l.sorted.Packets[:0], len(pkts))[:len(pkts)]
+	for _, p := range pkts {
+		out[s[p.Dst+1]] = p
+		s[p.Dst+1]++
+	}
+	l.sorted = Batch{Packets: out, Start: s[:r.cores+1]}
+	l.isSorted = true
+}
+
+// PopBatches is PopDue for a tick whose packets were all forwarded by lanes
+// that sorted them (Lane.Sort): when every queued packet is due at t and
+// came from those lanes, it empties the queue and returns the lanes' batches
+// in lane order, and true. The packets addressed to a core are then its
+// packets of each batch in turn, in the order PopDue gives them. Otherwise
+// it returns nil and false, and the caller uses PopDue. The batches are
+// valid until the lanes next forward.
+func (r *Router) PopBatches(t int64) ([]Batch, bool) {
+	if !r.batchesReady || r.queue.Len() > 0 || r.nextDeliver > t {
+		return nil, false
+	}
+	r.popped(nil)
+	return r.batches, true
+}
+
 // JoinLanes ends the lanes Lanes returned: the router then holds their
 // packets and their counts, as if Forward had sent them one after another.
 // It panics if a lane forwarded fewer packets than it was given.
 func (r *Router) JoinLanes(lanes []*Lane) {
 	total := 0
+	sorted := true
+	r.batches = r.batches[:0]
 	for k, l := range lanes {
+		sorted = sorted && l.isSorted
+		r.batches = append(r.batches, l.sorted)
 		if l.n != len(l.slots) {
 			panic("router: a lane forwarded fewer packets than Lanes was told")
 		}
@@ -107,6 +169,7 @@ func (r *Router) JoinLanes(lanes []*Lane) {
 	r.pending += int64(total)
 	r.next = r.next[:total]
 	r.nextUnsorted = false
+	r.batchesReady = sorted && total > 0
 	if total > 0 {
 		r.nextDeliver = r.next[0].Deliver
 	}

@@ -10,7 +10,8 @@ import (
 
 // Packets forwarded in concurrent lanes leave the router exactly as one
 // Forward call after another: the same queue, totals, tick counts, energy
-// and per-link packets, tick after tick.
+// and per-link packets, tick after tick. On odd ticks the lanes sort their
+// packets, and their batches, taken core by core, are PopDue's packets.
 func TestLanesMatchForward(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	one, lanes := newRouter(t, testConfig()), newRouter(t, testConfig())
@@ -47,6 +48,9 @@ func TestLanesMatchForward(t *testing.T) {
 				for _, p := range ps[cuts[k]:cuts[k+1]] {
 					l.Forward(p)
 				}
+				if tick%2 == 1 {
+					l.Sort()
+				}
 			}()
 		}
 		wg.Wait()
@@ -54,7 +58,21 @@ func TestLanesMatchForward(t *testing.T) {
 		if a, b := one.EndTick(tick), lanes.EndTick(tick); a != b {
 			t.Fatalf("tick %d: tick stats %+v, want %+v", tick, b, a)
 		}
-		want, got = one.PopDue(tick+1, want[:0]), lanes.PopDue(tick+1, got[:0])
+		want = one.PopDue(tick+1, want[:0])
+		batches, ok := lanes.PopBatches(tick + 1)
+		if sorted := tick%2 == 1 && len(ps) > 0; ok != sorted {
+			t.Fatalf("tick %d: PopBatches reports %v, want %v", tick, ok, sorted)
+		}
+		got = got[:0]
+		if ok {
+			for c := range cores {
+				for _, b := range batches {
+					got = append(got, b.Packets[b.Start[c]:b.Start[c+1]]...)
+				}
+			}
+		} else {
+			got = lanes.PopDue(tick+1, got)
+		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("tick %d: lanes queued other packets than Forward", tick)
 		}
@@ -65,8 +83,17 @@ func TestLanesMatchForward(t *testing.T) {
 	if !slices.Equal(one.Links(), lanes.Links()) {
 		t.Error("per-link counts differ")
 	}
-	// With packets queued, Lanes leaves the tick to Forward.
+	// A packet queued after the lanes joined leaves their batches short:
+	// PopBatches refuses them.
+	ls := lanes.Lanes([]int{1})
+	ls[0].Forward(Packet{Src: 0, Dst: 3, Emit: 12})
+	ls[0].Sort()
+	lanes.JoinLanes(ls)
 	lanes.Forward(Packet{Src: 1, Dst: 2, Emit: 12})
+	if _, ok := lanes.PopBatches(13); ok {
+		t.Error("PopBatches returned batches that miss a packet forwarded after them")
+	}
+	// With packets queued, Lanes leaves the tick to Forward.
 	if lanes.Lanes([]int{1}) != nil {
 		t.Error("Lanes accepted a tick with a packet queued already")
 	}

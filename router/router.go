@@ -194,6 +194,10 @@ type Router struct {
 	count        []int32
 	keys         []uint64 // popNext's sort keys: destination, position
 	sent         []Packet // PopSent's result; next's spare buffer
+	// batches are the sorted lanes of next, and batchesReady says they
+	// hold next's packets (PopBatches).
+	batches      []Batch
+	batchesReady bool
 }
 
 // freeNodes is how many queue nodes are kept for reuse; a node holds up to
@@ -495,7 +499,7 @@ func (r *Router) spill() {
 	for _, p := range r.next {
 		r.enqueueTree(p)
 	}
-	r.next, r.nextUnsorted = r.next[:0], false
+	r.next, r.nextUnsorted, r.batchesReady = r.next[:0], false, false
 }
 
 // popNext appends the packets of next to buf in the queue's order,
@@ -577,7 +581,7 @@ func (r *Router) popped(buf []Packet) []Packet {
 	n := int64(len(r.next))
 	r.tot.Delivered += n
 	r.pending -= n
-	r.next, r.nextUnsorted = r.next[:0], false
+	r.next, r.nextUnsorted, r.batchesReady = r.next[:0], false, false
 	return buf
 }
 
@@ -731,6 +735,7 @@ func (r *Router) enqueue(p Packet) {
 	}
 	r.nextDeliver = p.Deliver
 	r.next = append(r.next, p)
+	r.batchesReady = false
 	r.pending++
 }
 
