@@ -238,31 +238,67 @@ func (k *cost) messageTime(c int) float64 {
 // in one pass over the cores: on a large board (scale_1m: 57,895 cores)
 // each pass is a millisecond.
 func (k *cost) close(ts router.TickStats) {
-	a := k.arch
+	k.closeWith(ts, k.sumCores(k.active))
+}
+
+// coreSums is what the tick's pass over a run of active cores gathers:
+// the sums of their counts and the longest of their times. Integer sums
+// and a maximum do not depend on the order they are taken in, so runs
+// summed apart (on a large board's workers) give what one pass gives.
+type coreSums struct {
+	tick                                      float64
+	updates, spikes, learning, sent, received int64
+	syn                                       [numFormats]int64
+}
+
+// sumCores gathers the open tick's counts and times of the cores of
+// active, a run of k.active, and clears them for the next tick; it adds
+// their counts from the lanes of the tick to their own first. Runs that do
+// not overlap may be summed concurrently.
+func (k *cost) sumCores(active []int) coreSums {
+	var s coreSums
 	lanes := k.lanes[:k.laned]
-	k.laned = 0
-	var tick float64
-	for _, c := range k.active {
+	for _, c := range active {
 		in, w := &k.in[c], &k.work[c]
 		for _, l := range lanes {
 			in.plus(&l[c])
 			l[c] = inTick{}
 		}
 		if k.timing == Simple {
-			tick = max(tick, k.neuronTime(c), k.messageTime(c))
+			s.tick = max(s.tick, k.neuronTime(c), k.messageTime(c))
 		} else {
-			tick = max(tick, k.neuronTime(c)+w.stalled)
+			s.tick = max(s.tick, k.neuronTime(c)+w.stalled)
 		}
-		k.updates += w.updates
-		k.spikes += w.spikes
-		k.learning += w.learning
-		k.sent += w.sent
+		s.updates += w.updates
+		s.spikes += w.spikes
+		s.learning += w.learning
+		s.sent += w.sent
 		*w = coreTick{}
-		k.received += int64(in.received)
+		s.received += int64(in.received)
 		for f, n := range in.syn {
-			k.syn[f] += int64(n)
+			s.syn[f] += int64(n)
 		}
 		*in = inTick{}
+	}
+	return s
+}
+
+// closeWith is close for a tick whose cores sumCores has gathered, in
+// one run or in several.
+func (k *cost) closeWith(ts router.TickStats, runs ...coreSums) {
+	a := k.arch
+	k.laned = 0
+	var tick float64
+	for _, s := range runs {
+		tick = max(tick, s.tick)
+		k.updates += s.updates
+		k.spikes += s.spikes
+		k.learning += s.learning
+		k.sent += s.sent
+		k.received += s.received
+		for f, n := range s.syn {
+			k.syn[f] += n
+		}
 	}
 	k.access += k.lifActive
 	if k.timing != Simple {

@@ -116,13 +116,17 @@ type Engine struct {
 	forward bool
 	sends   timedSends
 	stopped bool
+	// The phase the workers are in: stepping the cores, sending in
+	// lanes, or summing the cost model's counts (sendInLanes).
+	phase phase
 	// The lanes of a tick sent by every worker (sendInLanes): lane k
 	// sends the spikes of cost.active[laneCut[k]:laneCut[k+1]],
 	// laneCount[k] messages.
-	sending   bool
 	lanes     []*router.Lane
 	laneCut   []int
 	laneCount []int
+	sums      []coreSums // per worker, of a tick summed in parallel
+	summed    bool       // the open tick's counts are in sums
 
 	learn learnEngine // chip/learning.go
 
@@ -589,14 +593,25 @@ func (e *Engine) startWorkers() {
 	}
 }
 
-// work is worker k's part of a phase of the tick: sending (sendInLanes)
-// or stepping the cores.
+type phase int
+
+const (
+	stepping phase = iota
+	sending
+	summing
+)
+
+// work is worker k's part of a phase of the tick: stepping the cores,
+// or sending and summing (sendInLanes).
 func (e *Engine) work(k int) {
-	if e.sending {
+	switch e.phase {
+	case stepping:
+		e.stepGroup(k)
+	case sending:
 		e.sendLane(k, e.tick)
-		return
+	case summing:
+		e.sumCores(k)
 	}
-	e.stepGroup(k)
 }
 
 // stepGroup delivers the packets due and updates the pieces of worker k.
@@ -850,7 +865,12 @@ func (e *Engine) Step() {
 
 // endTick closes tick t once its packets are sent.
 func (e *Engine) endTick(t int64) {
-	e.cost.close(e.router.EndTick(t))
+	if e.summed {
+		e.cost.closeWith(e.router.EndTick(t), e.sums...)
+		e.summed = false
+	} else {
+		e.cost.close(e.router.EndTick(t))
+	}
 	if e.probes != nil {
 		e.record()
 	}
@@ -898,14 +918,27 @@ func (e *Engine) sendInLanes(t int64, parallel bool) bool {
 	if w == 1 {
 		e.sendLane(0, t)
 	} else {
-		e.sending = true
-		e.workers.start()
-		e.sendLane(0, t)
-		e.workers.wait()
-		e.sending = false
+		// Then the workers sum the cost model's counts too, each over a
+		// share of the cores (a pass over every core, a millisecond
+		// on its own), for endTick.
+		e.sums = slices.Grow(e.sums[:0], w)[:w]
+		for _, ph := range []phase{sending, summing} {
+			e.phase = ph
+			e.workers.start()
+			e.work(0)
+			e.workers.wait()
+		}
+		e.phase, e.summed = stepping, true
 	}
 	e.router.JoinLanes(lanes) // the cost model adds up its lanes as it closes the tick
 	return true
+}
+
+// sumCores sums the cost model's counts of worker k's share of the active
+// cores into sums[k].
+func (e *Engine) sumCores(k int) {
+	active, w := e.cost.active, len(e.sums)
+	e.sums[k] = e.cost.sumCores(active[k*len(active)/w : (k+1)*len(active)/w])
 }
 
 // cutLanes cuts the active cores into w runs of about as many of the
