@@ -19,14 +19,25 @@ const (
 // numbered 0..LIF()-1 and its sources after them, in the order they were
 // added to the Builder.
 type Core struct {
-	// What Deliver reads comes first, so that a core's packets touch as
-	// few of its cache lines as possible (see Warm).
+	// What every tick's deliveries and update read comes first, in as few
+	// cache lines as it fits: a large board's tick reads the fields of
+	// tens of thousands of cores, each a cache miss (see Warm).
 	mode        snn.Mode
 	uniformRows bool // see Builder.Finish
-	n           int  // LIF compartments
-	receptors   int
-	ringMask    int64
-	learn       *learnState // nil when no synapse of the core is plastic
+	// track is set when dirty is kept: it has bit slot*receptors+r set
+	// when the ring's slot may hold input for receptor r; after the
+	// update reads a slot, only those are cleared. Clearing was a third
+	// of the stores of the neuron update, and in a sparse network most
+	// slots receive nothing (in CUBA the inhibitory receptor's, two ticks
+	// in three). A ring of more than 64 slots and receptors is not
+	// tracked: dirty stays all ones.
+	track     bool
+	dirty     uint64
+	n         int // LIF compartments
+	receptors int
+	ringMask  int64
+	learn     *learnState // nil when no synapse of the core is plastic
+	sleep     *sleepState // nil outside a sleep phase
 	// Synapse memory by input axon: in fixed mode one array of 8-byte
 	// synapses, so that a row lies in one run of memory (a packet's
 	// synapses in one cache line, mostly); in float mode three arrays.
@@ -36,54 +47,44 @@ type Core struct {
 	// alone, a cache miss a packet less, and the synapse takes no memory
 	// beyond its entry.
 	axons    []fixedSynapse
+	ringF    []float64 // ring[(slot*receptors+r)*n+i]
+	ringX    []int64   // fixed mode sums exactly, then saturates
+	counters Counters
+
+	// LIF compartments.
+	segments []segment
+	params   []snn.LIFParams
+	ref      []int32
+	vF, curF []float64 // curF[r*n+i]
+	vX, curX []int32
+	spikes   []uint16
+	srcNext  []int64 // per input source, the tick of its next spike apart from the rest; a large value when none
+
 	synX     []fixedSynapse
 	nStatic  int      // static synapses
 	firstK   []uint32 // built on first use: the first static synapse of each axon
 	target   []uint16
 	delayRec []uint16
 	weightF  []float64
-	ringF    []float64 // ring[(slot*receptors+r)*n+i]
-	ringX    []int64   // fixed mode sums exactly, then saturates
-	// dirty has bit slot*receptors+r set when the ring's slot may hold
-	// input for receptor r; after the update reads a slot, only those are
-	// cleared. Clearing was a third of the stores of the neuron update,
-	// and in a sparse network most slots receive nothing (in CUBA the
-	// inhibitory receptor's, two ticks in three). A ring of more than 64
-	// slots and receptors is not tracked: dirty stays all ones.
-	dirty    uint64
-	track    bool
-	counters Counters
+	profile  []uint16
+	sumF     []float64 // per-compartment scratch: the summed currents
+	sumX     []int64
 
 	id   int
 	seed uint64 // of the network, for the counter-based Poisson draws
 
-	// LIF compartments.
-	params   []snn.LIFParams
-	profile  []uint16
-	ref      []int32
-	vF, curF []float64 // curF[r*n+i]
-	vX, curX []int32
-	segments []segment
-	sumF     []float64 // per-compartment scratch: the summed currents
-	sumX     []int64
-
-	// Input sources, and the tick of each one's next spike apart from
-	// the rest: every tick scans them all, and on a board of 100,000
+	// Input sources: every tick scans srcNext, and on a board of 100,000
 	// sources the scan read them whole.
 	sources []source
-	srcNext []int64 // a large value when none
 
 	outputs int // output axons: routes from this core's compartments
 
 	global []uint32 // global neuron id per compartment, LIF first
-	spikes []uint16
 
 	// Rate counters, per compartment (sources included): updated only
 	// when a compartment spikes (core/learning.go).
 	rc    *snn.RateCounter
 	rates []snn.Trace
-
-	sleep *sleepState // nil outside a sleep phase
 }
 
 // source is a Poisson generator or a spike array.
