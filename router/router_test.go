@@ -919,3 +919,34 @@ func TestPopSent(t *testing.T) {
 		t.Errorf("PopDue after PopSent refused: %+v", got)
 	}
 }
+
+// A core's tile from the chip and local tables is the one its divisions
+// give, on boards of one core a chip and of many, and the division by the
+// cores per chip is exact for every 32-bit core number, the largest
+// included.
+func TestTileAt(t *testing.T) {
+	for _, shape := range [][5]int{{1, 1, 1, 3, 2}, {2, 3, 2, 2, 2}, {4, 4, 8, 4, 3}, {3, 5, 7, 2, 5}, {4, 32, 1, 6, 4}} {
+		cfg := testConfig()
+		cfg.CoresPerTile, cfg.TilesX, cfg.TilesY, cfg.ChipsX, cfg.ChipsY = shape[0], shape[1], shape[2], shape[3], shape[4]
+		r := newRouter(t, cfg)
+		for c := range uint32(r.Cores()) {
+			if got, want := r.TileOf(c), r.tileOf(c); got != want {
+				t.Fatalf("%v: core %d on tile %v, want %v", shape, c, got, want)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, d := range []int{1, 2, 3, 7, 128, 1000, 4096, 65535, 1 << 20, 1<<31 - 1, 1 << 31, 1<<32 - 1} {
+		r := &Router{perChip: d}
+		r.perChipInv, r.onePerChip = inverse(d)
+		cs := []uint32{0, 1, uint32(d - 1), uint32(d), 1<<32 - 1, 1<<32 - 2}
+		for range 10000 {
+			cs = append(cs, rng.Uint32())
+		}
+		for _, c := range cs {
+			if got, want := r.chipOf(c), c/uint32(d); got != want {
+				t.Fatalf("chipOf(%d) with %d cores a chip = %d, want %d", c, d, got, want)
+			}
+		}
+	}
+}
