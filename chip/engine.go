@@ -90,8 +90,8 @@ type Engine struct {
 	inbox []int32 // e.due[inbox[c]:inbox[c+1]] is addressed to core c
 	due   []router.Packet
 	// The tick's packets as stepGroup delivers them: the packets of core c
-	// are those of each batch in turn (batchOf), from the router's lanes
-	// (Router.PopBatches) or from due.
+	// are its packets of each batch in turn, the batches of the router's
+	// lanes (Router.PopBatches) or one of due and inbox.
 	batches []router.Batch
 	spikes  [][]uint16
 	// Worker k steps pieces[k]: the split plan while every split core can
@@ -610,7 +610,7 @@ func (e *Engine) work(k int) {
 	case sending:
 		e.sendLane(k, e.tick)
 	case summing:
-		e.sumCores(k)
+		e.sumShare(k)
 	}
 }
 
@@ -934,9 +934,9 @@ func (e *Engine) sendInLanes(t int64, parallel bool) bool {
 	return true
 }
 
-// sumCores sums the cost model's counts of worker k's share of the active
-// cores into sums[k].
-func (e *Engine) sumCores(k int) {
+// sumShare sums the cost model's counts of worker k's share of the
+// active cores into sums[k].
+func (e *Engine) sumShare(k int) {
 	active, w := e.cost.active, len(e.sums)
 	e.sums[k] = e.cost.sumCores(active[k*len(active)/w : (k+1)*len(active)/w])
 }
@@ -1052,8 +1052,9 @@ func (e *Engine) messages() int {
 }
 
 // splitDue sets inbox[c], inbox[c+1] to the range of e.due addressed to
-// core c, for the cores that hold neurons. PopDue returns packets by delivery tick, then destination; all
-// are due this tick unless a caller skipped PopDue, so the sort is rare.
+// core c, for the cores that hold neurons. PopDue returns packets by
+// delivery tick, then destination; all are due this tick unless a caller
+// skipped PopDue, so the sort is rare.
 func (e *Engine) splitDue() {
 	due := e.due
 	for i := 1; i < len(due); i++ {
