@@ -73,7 +73,12 @@ func (r *Router) Lanes(counts []int) []*Lane {
 // the lane is full: a caller that miscounted its packets.
 func (l *Lane) Forward(p Packet) {
 	r := l.r
-	s, d := r.ends(p.Src, p.Dst)
+	var s, d Tile
+	if r.far {
+		s, d = r.computeEnds(p.Src, p.Dst)
+	} else {
+		s, d = r.ends(p.Src, p.Dst)
+	}
 	n, chip := r.route(&l.fwd, &l.hops, s, d)
 	l.hopPackets += int64(n)
 	l.chipHopPackets += int64(chip)

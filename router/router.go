@@ -160,12 +160,14 @@ type Router struct {
 	// the tick nearly every packet of a tick is due at.
 	hot     []*bucket
 	hotTick int64
-	// A core's tile is its chip's first tile (chipAt) plus its tile
-	// within the chip (localAt), its chip the core's number divided by
-	// the cores per chip as a multiplication (chipOf). A table of every
-	// core's tile was larger than a processor's own cache on a large board
-	// (98,304 cores), and looking up a packet's destination in it missed:
-	// a third of scale_1m's sends.
+	tiles []tileXY // of each core
+	// On a large board (far) Forward computes a core's tile instead: its
+	// chip's first tile (chipAt) plus its tile within the chip (localAt),
+	// its chip the core's number divided by the cores per chip as a
+	// multiplication (chipOf). The table of every core's tile is larger
+	// than a processor's own cache there (98,304 cores), and looking up
+	// each packet's destination in it missed: a third of scale_1m's sends.
+	far             bool
 	chipAt, localAt []tileXY
 	perChipInv      uint64 // ceil(2^64 / perChip), 0 when perChip is 1
 	onePerChip      uint64 // 1 when perChip is 1, else 0
@@ -245,6 +247,12 @@ func New(cfg Config) (*Router, error) {
 		t := r.tileOf(uint32(local))
 		r.localAt[local] = tileXY{int32(t.X), int32(t.Y)}
 	}
+	r.tiles = make([]tileXY, r.cores)
+	for c := range r.tiles {
+		t := r.tileOf(uint32(c))
+		r.tiles[c] = tileXY{int32(t.X), int32(t.Y)}
+	}
+	r.far = r.cores > maxTileTable
 	r.chipX, r.chipY = make([]int32, r.gx), make([]int32, r.gy)
 	for x := range r.chipX {
 		r.chipX[x] = int32(x / cfg.TilesX)
@@ -302,19 +310,29 @@ func (r *Router) TileOf(c uint32) Tile {
 	if int64(c) >= int64(r.cores) {
 		panic(fmt.Sprintf("router: core %d out of range [0, %d)", c, r.cores))
 	}
-	return r.tileAt(c)
+	t := r.tiles[c]
+	return Tile{int(t.x), int(t.y)}
 }
 
 // ends returns the tiles of cores src and dst: TileOf without its message,
 // small enough to be inlined on the path of every packet. It panics, as
 // TileOf does, for a core not on the board.
 func (r *Router) ends(src, dst uint32) (s, d Tile) {
-	return r.tileAt(src), r.tileAt(dst)
+	a, b := r.tiles[src], r.tiles[dst]
+	return Tile{int(a.x), int(a.y)}, Tile{int(b.x), int(b.y)}
 }
 
-// tileAt returns the tile of core c from the chip and local tables. It
-// panics for a core not on the board: its chip is not in chipAt.
-func (r *Router) tileAt(c uint32) Tile {
+// computeEnds is ends from the chip and local tables, for a far board. It
+// panics, as ends does, for a core not on the board: its chip is not in
+// chipAt.
+//
+//go:noinline
+func (r *Router) computeEnds(src, dst uint32) (s, d Tile) {
+	return r.computeTile(src), r.computeTile(dst)
+}
+
+// computeTile returns core c's tile from the chip and local tables.
+func (r *Router) computeTile(c uint32) Tile {
 	chip := r.chipOf(c)
 	o, l := r.chipAt[chip], r.localAt[c-chip*uint32(r.perChip)]
 	return Tile{int(o.x + l.x), int(o.y + l.y)}
@@ -329,6 +347,12 @@ func (r *Router) chipOf(c uint32) uint32 {
 	return uint32(hi + r.onePerChip*uint64(c))
 }
 
+// maxTileTable is the most cores of a board whose Forward reads their
+// tiles from the table: 128 KB stay in a processor's own cache beside the
+// tick's other tables, and a look-up is faster than computeTile's
+// arithmetic (W1: 6 % of the run); on a larger board it misses.
+const maxTileTable = 1 << 14
+
 // inverse returns chipOf's perChipInv and onePerChip for d cores a chip.
 func inverse(d int) (inv, one uint64) {
 	if d == 1 {
@@ -340,8 +364,8 @@ func inverse(d int) (inv, one uint64) {
 // tileXY is a Tile in half the bytes (a mesh has at most MaxTiles tiles).
 type tileXY struct{ x, y int32 }
 
-// tileOf computes TileOf by divisions; New tabulates what tileAt needs
-// from it.
+// tileOf computes TileOf by divisions; New tabulates it, and what
+// computeTile needs.
 func (r *Router) tileOf(c uint32) Tile {
 	chip, local := int(c)/r.perChip, int(c)%r.perChip
 	tile := local / r.cfg.CoresPerTile
@@ -455,7 +479,12 @@ func (r *Router) Forward(p Packet) (Packet, bool) {
 	if r.cfg.Sync == Realtime {
 		return r.Send(p)
 	}
-	s, d := r.ends(p.Src, p.Dst)
+	var s, d Tile
+	if r.far {
+		s, d = r.computeEnds(p.Src, p.Dst)
+	} else {
+		s, d = r.ends(p.Src, p.Dst)
+	}
 	r.allocFwd()
 	n, chip := r.route(&r.fwd, &r.hops, s, d)
 	r.fwdDirty = r.fwdDirty || n > 0

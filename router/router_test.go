@@ -920,8 +920,8 @@ func TestPopSent(t *testing.T) {
 	}
 }
 
-// A core's tile from the chip and local tables is the one its divisions
-// give, on boards of one core a chip and of many, and the division by the
+// A core's tile, from the table of every core's or from the chip and
+// local tables (a far board's Forward), is the one its divisions give, on boards of one core a chip and of many, and the division by the
 // cores per chip is exact for every 32-bit core number, the largest
 // included.
 func TestTileAt(t *testing.T) {
@@ -930,8 +930,12 @@ func TestTileAt(t *testing.T) {
 		cfg.CoresPerTile, cfg.TilesX, cfg.TilesY, cfg.ChipsX, cfg.ChipsY = shape[0], shape[1], shape[2], shape[3], shape[4]
 		r := newRouter(t, cfg)
 		for c := range uint32(r.Cores()) {
-			if got, want := r.TileOf(c), r.tileOf(c); got != want {
+			want := r.tileOf(c)
+			if got := r.TileOf(c); got != want {
 				t.Fatalf("%v: core %d on tile %v, want %v", shape, c, got, want)
+			}
+			if got := r.computeTile(c); got != want {
+				t.Fatalf("%v: core %d on computed tile %v, want %v", shape, c, got, want)
 			}
 		}
 	}
