@@ -160,7 +160,7 @@ type Router struct {
 	// the tick nearly every packet of a tick is due at.
 	hot     []*bucket
 	hotTick int64
-	tiles []tileXY // of each core
+	tiles   []tileXY // of each core
 	// On a large board (far) Forward computes a core's tile instead: its
 	// chip's first tile (chipAt) plus its tile within the chip (localAt),
 	// its chip the core's number divided by the cores per chip as a
