@@ -154,7 +154,7 @@ func TestVectorMatchesScalar(t *testing.T) {
 	defer func() { kernels = best }()
 	rng := rand.New(rand.NewPCG(13, 1))
 	for trial := range 400 {
-		mode := snn.Mode(trial % 2)
+		mode := []snn.Mode{snn.Float, snn.Fixed}[trial%2]
 		n := 1 + rng.IntN(700)
 		base := randomLIF(rng, mode, n, 1+trial/2%2)
 		from := rng.IntN(n)
