@@ -5,57 +5,61 @@
 package core
 
 // fixed1AVX2 is updateFixed1's loop over len(v) compartments, a multiple
-// of 8 up to 256, in eight 32-bit lanes; it reads the inputs and leaves
+// of 8 up to 1024, in eight 32-bit lanes; it reads the inputs and leaves
 // them for the caller to clear. It returns
 // the number of compartments updated (not skipped at rest) and sets bit i
 // of mask for each compartment i that spiked; their reset is the caller's.
+// fired is non-zero when any did: the caller then need not read mask.
 //
 //go:noescape
-func fixed1AVX2(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int
+func fixed1AVX2(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[128]byte) (updated int, fired int)
 
 // fixed1AVX512 is fixed1AVX2 in sixteen lanes, for a multiple of 16
-// compartments up to 256.
+// compartments up to 1024.
 //
 //go:noescape
-func fixed1AVX512(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int
+func fixed1AVX512(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[128]byte) (updated int, fired int)
 
 // float1AVX2 is updateFloat1's loop over len(v) compartments, a multiple
-// of 8 up to 256; it reads the inputs and leaves them for the caller to
+// of 8 up to 1024; it reads the inputs and leaves them for the caller to
 // clear. It sets bit i of mask for each
-// compartment i that spiked; their reset is the caller's.
+// compartment i that spiked; their reset is the caller's. fired is
+// non-zero when any did: the caller then need not read mask.
 //
 //go:noescape
-func float1AVX2(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+func float1AVX2(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)
 
 // float1AVX512 is float1AVX2 in eight 64-bit lanes.
 //
 //go:noescape
-func float1AVX512(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+func float1AVX512(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)
 
 // fixed2AVX2 is updateFixed2's loop over len(v) compartments, a multiple
-// of 8 up to 256, in eight 32-bit lanes; it reads the inputs and leaves
+// of 8 up to 1024, in eight 32-bit lanes; it reads the inputs and leaves
 // them for the caller to clear. It returns
 // the number of compartments updated (not skipped at rest) and sets bit i
 // of mask for each compartment i that spiked; their reset is the caller's.
+// fired is non-zero when any did: the caller then need not read mask.
 //
 //go:noescape
-func fixed2AVX2(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
+func fixed2AVX2(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[128]byte) (updated int, fired int)
 
 // fixed2AVX512 is fixed2AVX2 in sixteen lanes, for a multiple of 16
-// compartments up to 256.
+// compartments up to 1024.
 //
 //go:noescape
-func fixed2AVX512(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
+func fixed2AVX512(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[128]byte) (updated int, fired int)
 
 // float2AVX2 is updateFloat2's loop over len(v) compartments, a multiple
-// of 8 up to 256; it reads the inputs and leaves them for the caller to
+// of 8 up to 1024; it reads the inputs and leaves them for the caller to
 // clear. It sets bit i of mask for each
-// compartment i that spiked; their reset is the caller's.
+// compartment i that spiked; their reset is the caller's. fired is
+// non-zero when any did: the caller then need not read mask.
 //
 //go:noescape
-func float2AVX2(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+func float2AVX2(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)
 
 // float2AVX512 is float2AVX2 in eight 64-bit lanes.
 //
 //go:noescape
-func float2AVX512(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+func float2AVX512(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)

@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func fixed1AVX2(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int
+// func fixed1AVX2(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[128]byte) (updated int, fired int)
 // Requires: AVX, AVX2, POPCNT
-TEXT ·fixed1AVX2(SB), $384-120
+TEXT ·fixed1AVX2(SB), $384-128
 	MOVQ         v_len+8(FP), AX
 	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
@@ -40,6 +40,7 @@ TEXT ·fixed1AVX2(SB), $384-120
 	VMOVDQU      Y0, 352(SP)
 	XORQ         DI, DI
 	XORQ         R9, R9
+	XORQ         R10, R10
 	VPXOR        Y0, Y0, Y0
 
 fixed1AVX2loop:
@@ -80,10 +81,10 @@ fixed1AVX2loop:
 	VPCMPEQD  Y0, Y4, Y4
 	VPAND     352(SP), Y4, Y4
 	VMOVDQU   Y1, (DX)(DI*4)
-	VMOVMSKPS Y4, R10
-	POPCNTL   R10, R10
+	VMOVMSKPS Y4, R11
+	POPCNTL   R11, R11
 	ADDQ      $0x08, R9
-	SUBQ      R10, R9
+	SUBQ      R11, R9
 
 	// v <- Saturate(MulShift(v, KeepV) + MulShift(sum of I_r + Bias, GainV))
 	VPADDD  128(SP), Y1, Y1
@@ -115,20 +116,22 @@ fixed1AVX2loop:
 	VMOVDQU   Y2, (CX)(DI*4)
 	VPCMPGTD  160(SP), Y4, Y2
 	VPANDN    Y2, Y1, Y2
-	VMOVMSKPS Y2, R10
-	MOVB      R10, (R8)
+	VMOVMSKPS Y2, R11
+	MOVB      R11, (R8)
+	ORL       R11, R10
 	INCQ      R8
 	ADDQ      $0x08, DI
 	JMP       fixed1AVX2loop
 
 fixed1AVX2done:
 	VZEROUPPER
-	MOVQ R9, ret+112(FP)
+	MOVQ R9, updated+112(FP)
+	MOVQ R10, fired+120(FP)
 	RET
 
-// func fixed1AVX512(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int
+// func fixed1AVX512(v []int32, c0 []int32, ref []int32, in0 []int64, k *[12]int32, mask *[128]byte) (updated int, fired int)
 // Requires: AVX, AVX512F, POPCNT
-TEXT ·fixed1AVX512(SB), NOSPLIT, $0-120
+TEXT ·fixed1AVX512(SB), NOSPLIT, $0-128
 	MOVQ v_len+8(FP), AX
 	MOVQ v_base+0(FP), CX
 	MOVQ c0_base+24(FP), DX
@@ -155,6 +158,7 @@ TEXT ·fixed1AVX512(SB), NOSPLIT, $0-120
 	VPTERNLOGD   $0xff, Z3, Z3, Z3
 	XORQ         DI, DI
 	XORQ         R9, R9
+	XORQ         R10, R10
 
 fixed1AVX512loop:
 	CMPQ         DI, AX
@@ -190,9 +194,9 @@ fixed1AVX512loop:
 	KANDW     K1, K2, K2
 	KNOTW     K2, K2
 	VMOVDQU32 Z15, (DX)(DI*4)
-	KMOVW     K2, R10
-	POPCNTL   R10, R10
-	ADDQ      R10, R9
+	KMOVW     K2, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R9
 	VPADDD    Z6, Z15, Z15
 	VPABSD    Z13, Z16
 	VPSRLD    $0x0c, Z16, Z17
@@ -222,20 +226,22 @@ fixed1AVX512loop:
 	VMOVDQU32 Z17, (CX)(DI*4)
 	VPCMPGTD  Z7, Z17, K3
 	KANDNW    K3, K2, K3
-	KMOVW     K3, R10
-	MOVW      R10, (R8)
+	KMOVW     K3, R11
+	MOVW      R11, (R8)
+	ORL       R11, R10
 	ADDQ      $0x02, R8
 	ADDQ      $0x10, DI
 	JMP       fixed1AVX512loop
 
 fixed1AVX512done:
 	VZEROUPPER
-	MOVQ R9, ret+112(FP)
+	MOVQ R9, updated+112(FP)
+	MOVQ R10, fired+120(FP)
 	RET
 
-// func float1AVX2(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+// func float1AVX2(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)
 // Requires: AVX, AVX2
-TEXT ·float1AVX2(SB), $192-112
+TEXT ·float1AVX2(SB), $192-120
 	MOVQ         v_len+8(FP), AX
 	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
@@ -256,6 +262,7 @@ TEXT ·float1AVX2(SB), $192-112
 	VBROADCASTSD 40(DI), Y0
 	VMOVDQU      Y0, 160(SP)
 	XORQ         DI, DI
+	XORQ         R9, R9
 	VPXOR        Y0, Y0, Y0
 
 float1AVX2loop:
@@ -285,7 +292,7 @@ float1AVX2loop:
 	VANDNPD   Y3, Y1, Y3
 	VBLENDVPD Y1, Y4, Y5, Y5
 	VMOVUPD   Y5, (CX)(DI*8)
-	VMOVMSKPD Y3, R9
+	VMOVMSKPD Y3, R10
 
 	// Compartments i+4 to i+7, in the order of the scalar loop's operations.
 	VMOVUPD   32(DX)(DI*8), Y1
@@ -301,21 +308,23 @@ float1AVX2loop:
 	VANDNPD   Y1, Y2, Y1
 	VBLENDVPD Y2, Y3, Y4, Y4
 	VMOVUPD   Y4, 32(CX)(DI*8)
-	VMOVMSKPD Y1, R10
-	SHLL      $0x04, R10
+	VMOVMSKPD Y1, R11
+	SHLL      $0x04, R11
+	ORL       R11, R10
+	MOVB      R10, (R8)
 	ORL       R10, R9
-	MOVB      R9, (R8)
 	INCQ      R8
 	ADDQ      $0x08, DI
 	JMP       float1AVX2loop
 
 float1AVX2done:
 	VZEROUPPER
+	MOVQ R9, fired+112(FP)
 	RET
 
-// func float1AVX512(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+// func float1AVX512(v []float64, c0 []float64, in0 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)
 // Requires: AVX, AVX512F, AVX512VL
-TEXT ·float1AVX512(SB), NOSPLIT, $0-112
+TEXT ·float1AVX512(SB), NOSPLIT, $0-120
 	MOVQ         v_len+8(FP), AX
 	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
@@ -332,6 +341,7 @@ TEXT ·float1AVX512(SB), NOSPLIT, $0-112
 	VPXORD       Z2, Z2, Z2
 	VPTERNLOGD   $0xff, Z3, Z3, Z3
 	XORQ         DI, DI
+	XORQ         R9, R9
 
 float1AVX512loop:
 	CMPQ      DI, AX
@@ -353,19 +363,21 @@ float1AVX512loop:
 	KANDNW    K2, K1, K2
 	VBLENDMPD Z8, Z9, K1, Z9
 	VMOVUPD   Z9, (CX)(DI*8)
-	KMOVW     K2, R9
-	MOVB      R9, (R8)
+	KMOVW     K2, R10
+	MOVB      R10, (R8)
+	ORL       R10, R9
 	INCQ      R8
 	ADDQ      $0x08, DI
 	JMP       float1AVX512loop
 
 float1AVX512done:
 	VZEROUPPER
+	MOVQ R9, fired+112(FP)
 	RET
 
-// func fixed2AVX2(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
+// func fixed2AVX2(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[128]byte) (updated int, fired int)
 // Requires: AVX, AVX2, POPCNT
-TEXT ·fixed2AVX2(SB), $384-168
+TEXT ·fixed2AVX2(SB), $384-176
 	MOVQ         v_len+8(FP), AX
 	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
@@ -401,6 +413,7 @@ TEXT ·fixed2AVX2(SB), $384-168
 	VMOVDQU      Y0, 352(SP)
 	XORQ         R9, R9
 	XORQ         R11, R11
+	XORQ         R12, R12
 	VPXOR        Y0, Y0, Y0
 
 fixed2AVX2loop:
@@ -469,10 +482,10 @@ fixed2AVX2loop:
 	VMOVDQU   Y1, (DX)(R9*4)
 	VPBLENDVB Y7, Y3, Y4, Y3
 	VMOVDQU   Y3, (BX)(R9*4)
-	VMOVMSKPS Y7, R12
-	POPCNTL   R12, R12
+	VMOVMSKPS Y7, R13
+	POPCNTL   R13, R13
 	ADDQ      $0x08, R11
-	SUBQ      R12, R11
+	SUBQ      R13, R11
 
 	// v <- Saturate(MulShift(v, KeepV) + MulShift(sum of I_r + Bias, GainV))
 	VPADDD  Y4, Y2, Y2
@@ -505,20 +518,22 @@ fixed2AVX2loop:
 	VMOVDQU   Y5, (CX)(R9*4)
 	VPCMPGTD  160(SP), Y1, Y1
 	VPANDN    Y1, Y2, Y1
-	VMOVMSKPS Y1, R12
-	MOVB      R12, (R10)
+	VMOVMSKPS Y1, R13
+	MOVB      R13, (R10)
+	ORL       R13, R12
 	INCQ      R10
 	ADDQ      $0x08, R9
 	JMP       fixed2AVX2loop
 
 fixed2AVX2done:
 	VZEROUPPER
-	MOVQ R11, ret+160(FP)
+	MOVQ R11, updated+160(FP)
+	MOVQ R12, fired+168(FP)
 	RET
 
-// func fixed2AVX512(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[32]byte) int
+// func fixed2AVX512(v []int32, c0 []int32, c1 []int32, ref []int32, in0 []int64, in1 []int64, k *[12]int32, mask *[128]byte) (updated int, fired int)
 // Requires: AVX, AVX512F, POPCNT
-TEXT ·fixed2AVX512(SB), NOSPLIT, $0-168
+TEXT ·fixed2AVX512(SB), NOSPLIT, $0-176
 	MOVQ v_len+8(FP), AX
 	MOVQ v_base+0(FP), CX
 	MOVQ c0_base+24(FP), DX
@@ -547,6 +562,7 @@ TEXT ·fixed2AVX512(SB), NOSPLIT, $0-168
 	VPTERNLOGD   $0xff, Z12, Z12, Z12
 	XORQ         R9, R9
 	XORQ         R11, R11
+	XORQ         R12, R12
 
 fixed2AVX512loop:
 	CMPQ         R9, AX
@@ -604,9 +620,9 @@ fixed2AVX512loop:
 	KNOTW     K2, K2
 	VMOVDQU32 Z15, K2, (DX)(R9*4)
 	VMOVDQU32 Z18, K2, (BX)(R9*4)
-	KMOVW     K2, R12
-	POPCNTL   R12, R12
-	ADDQ      R12, R11
+	KMOVW     K2, R13
+	POPCNTL   R13, R13
+	ADDQ      R13, R11
 	VPADDD    Z18, Z15, Z15
 	VPADDD    Z4, Z15, Z15
 	VPABSD    Z13, Z18
@@ -637,20 +653,22 @@ fixed2AVX512loop:
 	VMOVDQU32 Z19, (CX)(R9*4)
 	VPCMPGTD  Z5, Z19, K3
 	KANDNW    K3, K2, K3
-	KMOVW     K3, R12
-	MOVW      R12, (R10)
+	KMOVW     K3, R13
+	MOVW      R13, (R10)
+	ORL       R13, R12
 	ADDQ      $0x02, R10
 	ADDQ      $0x10, R9
 	JMP       fixed2AVX512loop
 
 fixed2AVX512done:
 	VZEROUPPER
-	MOVQ R11, ret+160(FP)
+	MOVQ R11, updated+160(FP)
+	MOVQ R12, fired+168(FP)
 	RET
 
-// func float2AVX2(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+// func float2AVX2(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)
 // Requires: AVX, AVX2
-TEXT ·float2AVX2(SB), $192-160
+TEXT ·float2AVX2(SB), $192-168
 	MOVQ         v_len+8(FP), AX
 	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
@@ -673,6 +691,7 @@ TEXT ·float2AVX2(SB), $192-160
 	VBROADCASTSD 40(R9), Y0
 	VMOVDQU      Y0, 160(SP)
 	XORQ         R9, R9
+	XORQ         R11, R11
 	VPXOR        Y0, Y0, Y0
 
 float2AVX2loop:
@@ -707,7 +726,7 @@ float2AVX2loop:
 	VANDNPD   Y3, Y1, Y3
 	VBLENDVPD Y1, Y4, Y5, Y5
 	VMOVUPD   Y5, (CX)(R9*8)
-	VMOVMSKPD Y3, R11
+	VMOVMSKPD Y3, R12
 
 	// Compartments i+4 to i+7, in the order of the scalar loop's operations.
 	VMOVUPD   32(DX)(R9*8), Y1
@@ -728,21 +747,23 @@ float2AVX2loop:
 	VANDNPD   Y1, Y2, Y1
 	VBLENDVPD Y2, Y3, Y4, Y4
 	VMOVUPD   Y4, 32(CX)(R9*8)
-	VMOVMSKPD Y1, R12
-	SHLL      $0x04, R12
+	VMOVMSKPD Y1, R13
+	SHLL      $0x04, R13
+	ORL       R13, R12
+	MOVB      R12, (R10)
 	ORL       R12, R11
-	MOVB      R11, (R10)
 	INCQ      R10
 	ADDQ      $0x08, R9
 	JMP       float2AVX2loop
 
 float2AVX2done:
 	VZEROUPPER
+	MOVQ R11, fired+160(FP)
 	RET
 
-// func float2AVX512(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)
+// func float2AVX512(v []float64, c0 []float64, c1 []float64, in0 []float64, in1 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)
 // Requires: AVX, AVX512F, AVX512VL
-TEXT ·float2AVX512(SB), NOSPLIT, $0-160
+TEXT ·float2AVX512(SB), NOSPLIT, $0-168
 	MOVQ         v_len+8(FP), AX
 	MOVQ         v_base+0(FP), CX
 	MOVQ         c0_base+24(FP), DX
@@ -761,6 +782,7 @@ TEXT ·float2AVX512(SB), NOSPLIT, $0-160
 	VPXORD       Z6, Z6, Z6
 	VPTERNLOGD   $0xff, Z7, Z7, Z7
 	XORQ         R9, R9
+	XORQ         R11, R11
 
 float2AVX512loop:
 	CMPQ      R9, AX
@@ -787,12 +809,14 @@ float2AVX512loop:
 	KANDNW    K2, K1, K2
 	VBLENDMPD Z9, Z10, K1, Z10
 	VMOVUPD   Z10, (CX)(R9*8)
-	KMOVW     K2, R11
-	MOVB      R11, (R10)
+	KMOVW     K2, R12
+	MOVB      R12, (R10)
+	ORL       R12, R11
 	INCQ      R10
 	ADDQ      $0x08, R9
 	JMP       float2AVX512loop
 
 float2AVX512done:
 	VZEROUPPER
+	MOVQ R11, fired+160(FP)
 	RET

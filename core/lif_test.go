@@ -155,7 +155,7 @@ func TestVectorMatchesScalar(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 1))
 	for trial := range 400 {
 		mode := []snn.Mode{snn.Float, snn.Fixed}[trial%2]
-		n := 1 + rng.IntN(700)
+		n := 1 + rng.IntN(2600) // up to two and a half of the kernels' chunks
 		base := randomLIF(rng, mode, n, 1+trial/2%2)
 		from := rng.IntN(n)
 		to := from + 1 + rng.IntN(n-from)

@@ -33,7 +33,10 @@ func bestKernels() int {
 }
 
 const (
-	vecChunk = 256 // compartments per kernel call, so that the mask fits on the stack
+	// vecChunk is the most compartments per kernel call: a Loihi core's
+	// 1,024 in one call (CUBA's cores: 819), whose mask, 128 bytes, is on
+	// the stack.
+	vecChunk = 1024
 
 	stateMax = 1<<(snn.StateBits-1) - 1
 	stateMin = -stateMax - 1
@@ -72,19 +75,23 @@ func fixedVec(p *snn.LIFParams, base int, v, c0, c1, ref []int32, in0, in1 []int
 		m := min(end-done, vecChunk)
 		v, c0, ref, in0 := v[done:done+m], c0[done:done+m], ref[done:done+m], in0[done:done+m]
 		var mask [vecChunk / 8]byte
+		var u, fired int
 		// Direct calls: through a func value k and mask would escape
 		// (go:noescape holds for the declared function only).
 		switch {
 		case c1 == nil && kernels == avx512:
-			updated += fixed1AVX512(v, c0, ref, in0, &k, &mask)
+			u, fired = fixed1AVX512(v, c0, ref, in0, &k, &mask)
 		case c1 == nil:
-			updated += fixed1AVX2(v, c0, ref, in0, &k, &mask)
+			u, fired = fixed1AVX2(v, c0, ref, in0, &k, &mask)
 		case kernels == avx512:
-			updated += fixed2AVX512(v, c0, c1[done:done+m], ref, in0, in1[done:done+m], &k, &mask)
+			u, fired = fixed2AVX512(v, c0, c1[done:done+m], ref, in0, in1[done:done+m], &k, &mask)
 		default:
-			updated += fixed2AVX2(v, c0, c1[done:done+m], ref, in0, in1[done:done+m], &k, &mask)
+			u, fired = fixed2AVX2(v, c0, c1[done:done+m], ref, in0, in1[done:done+m], &k, &mask)
 		}
-		spikes = spiked(mask[:m/8], base+done, v, ref, p.FVReset, p.RefTicks, spikes)
+		updated += u
+		if fired != 0 {
+			spikes = spiked(mask[:m/8], base+done, v, ref, p.FVReset, p.RefTicks, spikes)
+		}
 		done += m
 	}
 	return done, updated, spikes
@@ -102,17 +109,20 @@ func floatVec(p *snn.LIFParams, base int, v, c0, c1, in0, in1 []float64, ref []i
 		m := min(end-done, vecChunk)
 		v, c0, in0, ref := v[done:done+m], c0[done:done+m], in0[done:done+m], ref[done:done+m]
 		var mask [vecChunk / 8]byte
+		var fired int
 		switch {
 		case c1 == nil && kernels == avx512:
-			float1AVX512(v, c0, in0, ref, &k, &mask)
+			fired = float1AVX512(v, c0, in0, ref, &k, &mask)
 		case c1 == nil:
-			float1AVX2(v, c0, in0, ref, &k, &mask)
+			fired = float1AVX2(v, c0, in0, ref, &k, &mask)
 		case kernels == avx512:
-			float2AVX512(v, c0, c1[done:done+m], in0, in1[done:done+m], ref, &k, &mask)
+			fired = float2AVX512(v, c0, c1[done:done+m], in0, in1[done:done+m], ref, &k, &mask)
 		default:
-			float2AVX2(v, c0, c1[done:done+m], in0, in1[done:done+m], ref, &k, &mask)
+			fired = float2AVX2(v, c0, c1[done:done+m], in0, in1[done:done+m], ref, &k, &mask)
 		}
-		spikes = spiked(mask[:m/8], base+done, v, ref, p.VReset, p.RefTicks, spikes)
+		if fired != 0 {
+			spikes = spiked(mask[:m/8], base+done, v, ref, p.VReset, p.RefTicks, spikes)
+		}
 		done += m
 	}
 	return done, spikes

@@ -77,15 +77,15 @@ const (
 // signature returns the Go signature of a kernel for the given receptors.
 func signature(fixed bool, receptors int) string {
 	if fixed && receptors == 1 {
-		return "func(v, c0, ref []int32, in0 []int64, k *[12]int32, mask *[32]byte) int"
+		return "func(v, c0, ref []int32, in0 []int64, k *[12]int32, mask *[128]byte) (updated, fired int)"
 	}
 	if fixed {
-		return "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12]int32, mask *[32]byte) int"
+		return "func(v, c0, c1, ref []int32, in0, in1 []int64, k *[12]int32, mask *[128]byte) (updated, fired int)"
 	}
 	if receptors == 1 {
-		return "func(v, c0, in0 []float64, ref []int32, k *[6]float64, mask *[32]byte)"
+		return "func(v, c0, in0 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)"
 	}
-	return "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6]float64, mask *[32]byte)"
+	return "func(v, c0, c1, in0, in1 []float64, ref []int32, k *[6]float64, mask *[128]byte) (fired int)"
 }
 
 // load loads the base of each slice parameter present and the length of v.
@@ -107,18 +107,20 @@ func fixedAVX2(receptors int) {
 	name := fmt.Sprintf("fixed%dAVX2", receptors)
 	TEXT(name, 0, signature(true, receptors))
 	Doc(fmt.Sprintf("%s is updateFixed%d's loop over len(v) compartments, a multiple", name, receptors),
-		"of 8 up to 256, in eight 32-bit lanes; it reads the inputs and leaves",
+		"of 8 up to 1024, in eight 32-bit lanes; it reads the inputs and leaves",
 		"them for the caller to clear. It returns",
 		"the number of compartments updated (not skipped at rest) and sets bit i",
-		"of mask for each compartment i that spiked; their reset is the caller's.")
+		"of mask for each compartment i that spiked; their reset is the caller's.",
+		"fired is non-zero when any did: the caller then need not read mask.")
 	Pragma("noescape")
 	n, p := load(receptors)
 	v, ref, mp := p["v"], p["ref"], p["mask"]
 	k := broadcast(p["k"], fixedConstants, 4)
 
-	i, updated := GP64(), GP64()
+	i, updated, fired := GP64(), GP64(), GP64()
 	XORQ(i, i)
 	XORQ(updated, updated)
+	XORQ(fired, fired)
 	zero := YMM()
 	VPXOR(zero, zero, zero)
 
@@ -195,6 +197,7 @@ func fixedAVX2(receptors int) {
 	m := GP32()
 	VMOVMSKPS(spike, m)
 	MOVB(m.As8(), Mem{Base: mp})
+	ORL(m, fired.As32())
 
 	INCQ(mp)
 	ADDQ(Imm(8), i)
@@ -203,6 +206,7 @@ func fixedAVX2(receptors int) {
 	Label(name + "done")
 	VZEROUPPER()
 	Store(updated, ReturnIndex(0))
+	Store(fired, ReturnIndex(1))
 	RET()
 }
 
@@ -252,16 +256,18 @@ func floatAVX2(receptors int) {
 	name := fmt.Sprintf("float%dAVX2", receptors)
 	TEXT(name, 0, signature(false, receptors))
 	Doc(fmt.Sprintf("%s is updateFloat%d's loop over len(v) compartments, a multiple", name, receptors),
-		"of 8 up to 256; it reads the inputs and leaves them for the caller to",
+		"of 8 up to 1024; it reads the inputs and leaves them for the caller to",
 		"clear. It sets bit i of mask for each",
-		"compartment i that spiked; their reset is the caller's.")
+		"compartment i that spiked; their reset is the caller's. fired is",
+		"non-zero when any did: the caller then need not read mask.")
 	Pragma("noescape")
 	n, p := load(receptors)
 	v, ref, mp := p["v"], p["ref"], p["mask"]
 	k := broadcast(p["k"], floatConstants, 8)
 
-	i := GP64()
+	i, fired := GP64(), GP64()
 	XORQ(i, i)
+	XORQ(fired, fired)
 	zero := YMM()
 	VPXOR(zero, zero, zero)
 
@@ -316,6 +322,7 @@ func floatAVX2(receptors int) {
 	SHLL(Imm(4), bits[1])
 	ORL(bits[1], bits[0])
 	MOVB(bits[0].As8(), Mem{Base: mp})
+	ORL(bits[0], fired.As32())
 
 	INCQ(mp)
 	ADDQ(Imm(8), i)
@@ -323,6 +330,7 @@ func floatAVX2(receptors int) {
 
 	Label(name + "done")
 	VZEROUPPER()
+	Store(fired, ReturnIndex(0))
 	RET()
 }
 
@@ -330,7 +338,7 @@ func fixedAVX512(receptors int) {
 	name := fmt.Sprintf("fixed%dAVX512", receptors)
 	TEXT(name, NOSPLIT, signature(true, receptors))
 	Doc(fmt.Sprintf("%s is fixed%dAVX2 in sixteen lanes, for a multiple of 16", name, receptors),
-		"compartments up to 256.")
+		"compartments up to 1024.")
 	Pragma("noescape")
 	n, p := load(receptors)
 	v, ref, kp, mp := p["v"], p["ref"], p["k"], p["mask"]
@@ -348,9 +356,10 @@ func fixedAVX512(receptors int) {
 	VPXORD(zero, zero, zero)
 	VPTERNLOGD(Imm(0xff), ones, ones, ones)
 
-	i, updated := GP64(), GP64()
+	i, updated, fired := GP64(), GP64(), GP64()
 	XORQ(i, i)
 	XORQ(updated, updated)
+	XORQ(fired, fired)
 
 	Label(name + "loop")
 	CMPQ(i, n)
@@ -429,6 +438,7 @@ func fixedAVX512(receptors int) {
 	m := GP32()
 	KMOVW(spike, m)
 	MOVW(m.As16(), Mem{Base: mp})
+	ORL(m, fired.As32())
 
 	ADDQ(Imm(2), mp)
 	ADDQ(Imm(16), i)
@@ -437,6 +447,7 @@ func fixedAVX512(receptors int) {
 	Label(name + "done")
 	VZEROUPPER()
 	Store(updated, ReturnIndex(0))
+	Store(fired, ReturnIndex(1))
 	RET()
 }
 
@@ -473,8 +484,9 @@ func floatAVX512(receptors int) {
 	VPXORD(zero, zero, zero)
 	VPTERNLOGD(Imm(0xff), ones, ones, ones)
 
-	i := GP64()
+	i, fired := GP64(), GP64()
 	XORQ(i, i)
+	XORQ(fired, fired)
 
 	Label(name + "loop")
 	CMPQ(i, n)
@@ -514,6 +526,7 @@ func floatAVX512(receptors int) {
 	m := GP32()
 	KMOVW(spike, m)
 	MOVB(m.As8(), Mem{Base: mp})
+	ORL(m, fired.As32())
 
 	INCQ(mp)
 	ADDQ(Imm(8), i)
@@ -521,5 +534,6 @@ func floatAVX512(receptors int) {
 
 	Label(name + "done")
 	VZEROUPPER()
+	Store(fired, ReturnIndex(0))
 	RET()
 }
