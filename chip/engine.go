@@ -115,6 +115,10 @@ type Engine struct {
 	// (simple timing, barrier sync): Router.Forward counts them in O(1).
 	forward bool
 	sends   timedSends
+	// roomy says that the queues were given room for every route at once
+	// (a tick sends at most one packet a route), so Step need not count
+	// a tick's messages to make room for them.
+	roomy   bool
 	stopped bool
 	// The phase the workers are in: stepping the cores, sending in
 	// lanes, or summing the cost model's counts (sendInLanes).
@@ -210,11 +214,12 @@ func NewEngine(g *snn.Graph, a *Arch, m *Mapping, opt Options) (*Engine, error) 
 	// small, the queues get their room once: grown tick by tick through a
 	// burst of traffic, each new array is written for the first time,
 	// which on these machines costs more than the writing (W1).
-	perRoute := 2 * unsafe.Sizeof(router.Packet{}) // the router's queue and the inbox
+	perRoute := 3 * unsafe.Sizeof(router.Packet{}) // the router's queue, its spare (PopSent) and the inbox
 	if e.timeSends {
 		perRoute += unsafe.Sizeof(timedSend{})
 	}
 	if routes := len(e.routeDst); routes > 0 && routes*int(perRoute) <= maxQueueBytes {
+		e.roomy = e.dist == nil // a distributed tick's messages are the exchange's
 		e.router.Reserve(routes)
 		e.due = make([]router.Packet, 0, routes)
 		if e.timeSends {
@@ -806,10 +811,12 @@ func (e *Engine) Step() {
 		e.endTick(t)
 		return
 	}
-	n := e.messages()
-	e.router.Reserve(n)
-	if e.timeSends {
-		e.sends.grow(n)
+	if !e.roomy {
+		n := e.messages()
+		e.router.Reserve(n)
+		if e.timeSends {
+			e.sends.grow(n)
+		}
 	}
 	group, next := 0, 0 // the exchange's next spike and packet
 	for _, c := range e.cost.active {

@@ -551,10 +551,13 @@ func (r *Router) route(fwd *[ndirs][]int64, hops *[nkinds]int64, s, d Tile) (n, 
 
 // Reserve makes room for n more packets to be queued, so that a burst of
 // traffic does not grow the queue by repeated copying. The engine calls it
-// with the number of messages a tick's spikes send.
+// with the number of messages a tick's spikes send, or once with the most
+// a tick can send. The room holds after PopSent, whose buffer is made as
+// roomy.
 func (r *Router) Reserve(n int) {
 	if r.queue.Len() == 0 {
 		r.next = slices.Grow(r.next, n)
+		r.sent = slices.Grow(r.sent[:0], cap(r.next))
 	}
 }
 
