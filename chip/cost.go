@@ -150,7 +150,7 @@ func (k *cost) injectAt(c, l int, spike, sent int64) float64 {
 // synapses syn to core dst; queued is false for a message the network
 // dropped, which no core receives. at is its arrival time, which detailed
 // timing in real-time sync keeps to order each core's messages.
-func (k *cost) message(src, dst uint32, syn [numFormats]int32, queued bool, at float64) {
+func (k *cost) message(src, dst uint32, syn synCounts, queued bool, at float64) {
 	k.count(src, dst, syn, queued)
 	if queued && k.timing == Detailed {
 		k.arrivals = append(k.arrivals, arrival{dst: dst, at: at, work: k.receiveTime(syn)})
@@ -158,16 +158,16 @@ func (k *cost) message(src, dst uint32, syn [numFormats]int32, queued bool, at f
 }
 
 // count counts one message as message does.
-func (k *cost) count(src, dst uint32, syn [numFormats]int32, queued bool) {
+func (k *cost) count(src, dst uint32, syn synCounts, queued bool) {
 	k.work[src].sent++
 	if !queued {
 		return
 	}
 	w := &k.in[dst]
 	w.received++
-	for f, n := range syn {
-		w.syn[f] += n
-	}
+	w.syn[Sparse] += syn.sparse
+	w.syn[Dense] += syn.dense
+	w.syn[Conv] += syn.conv
 }
 
 // add counts one message received over n synapses of format f, as count
@@ -205,10 +205,10 @@ func (w *inTick) plus(x *inTick) {
 
 // receiveTime is the time a destination core spends on a message over
 // route synapses syn: receiving it and walking its synapses.
-func (k *cost) receiveTime(syn [numFormats]int32) float64 {
+func (k *cost) receiveTime(syn synCounts) float64 {
 	a := k.arch
-	return a.MessageInLatency + float64(syn[Sparse])*a.SynOpLatency +
-		float64(syn[Dense])*a.SynOpLatencyDense + float64(syn[Conv])*a.SynOpLatencyConv
+	return a.MessageInLatency + float64(syn.sparse)*a.SynOpLatency +
+		float64(syn.dense)*a.SynOpLatencyDense + float64(syn.conv)*a.SynOpLatencyConv
 }
 
 // neuronTime is the time core c's neuron side takes in the open tick.
@@ -444,7 +444,7 @@ func (ts *timedSends) add(p router.Packet, route int, at float64) {
 // with the synapses of their routes and times their destinations' work
 // on them; and then shows each to hook (if set) in the order they were
 // added. buffer is the arch's link_buffer.
-func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn func(route int) [numFormats]int32, buffer int, hook func(router.Packet, bool)) {
+func (ts *timedSends) flush(r *router.Router, k *cost, routeSyn func(route int) synCounts, buffer int, hook func(router.Packet, bool)) {
 	cores := len(k.work)
 	if len(ts.done) < cores || len(ts.links) < r.LinkSlots() {
 		ts.fifo = make([][]int, cores)

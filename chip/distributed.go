@@ -196,11 +196,11 @@ func (e *Engine) packOwn(c int, now, last core.Counters) {
 			b = binary.AppendUvarint(b, uint64(e.routeAxon.at(r)))
 			syn := e.routeSynapses(r)
 			if e.oneFormat {
-				b = binary.AppendUvarint(b, uint64(syn[e.format]))
+				b = binary.AppendUvarint(b, uint64(syn.of(e.format)))
 				continue
 			}
-			for _, n := range syn {
-				b = binary.AppendUvarint(b, uint64(n))
+			for f := range numFormats {
+				b = binary.AppendUvarint(b, uint64(syn.of(f)))
 			}
 		}
 	}
@@ -359,7 +359,7 @@ func (e *Engine) takePackets(m *message) error {
 }
 
 // synapses returns the synapses the tick's packet r reaches, by format.
-func (d *distributed) synapses(r int) [numFormats]int32 { return d.syn[r] }
+func (d *distributed) synapses(r int) synCounts { return countsOf(d.syn[r]) }
 
 // counters returns core c's counters: its own, or, for a core another
 // rank steps, those its exchanges reported.

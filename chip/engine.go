@@ -559,11 +559,9 @@ func (l *layer) addAll(groups [][]laid) {
 }
 
 // routeSynapses returns the synapses route r reaches, by format.
-func (e *Engine) routeSynapses(r int) [numFormats]int32 {
+func (e *Engine) routeSynapses(r int) synCounts {
 	if e.oneFormat {
-		var n [numFormats]int32
-		n[e.format] = e.routeCount.at(r)
-		return n
+		return synOf(e.format, e.routeCount.at(r))
 	}
 	return e.routeSyn.at(r)
 }
