@@ -557,7 +557,7 @@ func (r *Router) route(fwd *[ndirs][]int64, hops *[nkinds]int64, s, d Tile) (n, 
 func (r *Router) Reserve(n int) {
 	if r.queue.Len() == 0 {
 		r.next = slices.Grow(r.next, n)
-		r.sent = slices.Grow(r.sent[:0], cap(r.next))
+		r.sent = slices.Grow(r.sent[:0], n)
 	}
 }
 

@@ -920,6 +920,34 @@ func TestPopSent(t *testing.T) {
 	}
 }
 
+// Reserve's room holds after PopSent's swap of buffers and does not grow
+// tick by tick: reserving for traffic of up to most packets a tick, the two
+// buffers stay near that room (they once grew each to the other's
+// rounded-up capacity, without bound).
+func TestReserveSwaps(t *testing.T) {
+	r := newRouter(t, testConfig())
+	rng := rand.New(rand.NewPCG(10, 11))
+	const most = 600
+	for k := range 300 {
+		n := 1 + rng.IntN(most)
+		r.Reserve(n)
+		for i := range n {
+			r.Forward(Packet{Src: uint32(i * 48 / n), Dst: uint32(k % 48), Emit: int64(k)})
+		}
+		r.EndTick(int64(k))
+		if _, ok := r.PopSent(int64(k + 1)); !ok {
+			t.Fatalf("tick %d: PopSent refused", k)
+		}
+		if c := cap(r.next) + cap(r.sent); c > 4*most {
+			t.Fatalf("tick %d: the two buffers hold room for %d packets, reserving at most %d a tick", k, c, most)
+		}
+	}
+	r.Reserve(most)
+	if cap(r.next) < most || cap(r.sent) < most {
+		t.Errorf("room for %d and %d packets after Reserve(%d)", cap(r.next), cap(r.sent), most)
+	}
+}
+
 // A core's tile, from the table of every core's or from the chip and
 // local tables (a far board's Forward), is the one its divisions give, on boards of one core a chip and of many, and the division by the
 // cores per chip is exact for every 32-bit core number, the largest
