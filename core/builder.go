@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/spindle-sim/spindle/snn"
 )
@@ -349,6 +350,9 @@ func (b *Builder) Finish() (*Core, error) {
 		}
 	}
 	c.uniformRows = c.rowsUniform()
+	if c.uniformRows && c.mode != snn.Fixed {
+		c.rows = c.uniformWeights()
+	}
 	size := ringSize(b.maxDel)
 	c.ringMask = size - 1
 	c.track = size*int64(c.receptors) <= 64
@@ -362,6 +366,38 @@ func (b *Builder) Finish() (*Core, error) {
 	}
 	b.finishLearning(size)
 	return c, nil
+}
+
+// uniformWeights returns the rows of a float-mode core whose rows each
+// have one delay and receptor (rowsUniform), if each also has one weight,
+// bit for bit, and fewer than 65,536 synapses; else nil. It also returns
+// nil where the table would be large beside the synapses it stands for (a
+// quarter of their 12 bytes each): on a board of short rows the entries
+// would take more cache than they save.
+func (c *Core) uniformWeights() []floatRow {
+	axons := c.Axons()
+	if axons*int(unsafe.Sizeof(floatRow{}))*4 > len(c.target)*12 {
+		return nil
+	}
+	rows := make([]floatRow, axons)
+	for a := range rows {
+		lo, hi := c.axons[a].run()
+		if hi-lo > math.MaxUint16 {
+			return nil
+		}
+		rows[a] = floatRow{lo: lo, n: uint16(hi - lo)}
+		if lo == hi {
+			continue
+		}
+		w := c.weightF[lo]
+		for _, x := range c.weightF[lo+1 : hi] {
+			if math.Float64bits(x) != math.Float64bits(w) {
+				return nil
+			}
+		}
+		rows[a].w, rows[a].dr = w, c.delayRec[lo]
+	}
+	return rows
 }
 
 // rowsUniform reports whether the static synapses of every input axon
