@@ -350,8 +350,8 @@ func (b *Builder) Finish() (*Core, error) {
 		}
 	}
 	c.uniformRows = c.rowsUniform()
-	if c.uniformRows && c.mode != snn.Fixed {
-		c.rows = c.uniformWeights()
+	if c.uniformRows {
+		c.rows, c.rowTargets = c.uniformWeights()
 	}
 	size := ringSize(b.maxDel)
 	c.ringMask = size - 1
@@ -368,36 +368,59 @@ func (b *Builder) Finish() (*Core, error) {
 	return c, nil
 }
 
-// uniformWeights returns the rows of a float-mode core whose rows each
-// have one delay and receptor (rowsUniform), if each also has one weight,
-// bit for bit, and fewer than 65,536 synapses; else nil. It also returns
-// nil where the table would be large beside the synapses it stands for (a
-// quarter of their 12 bytes each): on a board of short rows the entries
-// would take more cache than they save.
-func (c *Core) uniformWeights() []floatRow {
-	axons := c.Axons()
-	if axons*int(unsafe.Sizeof(floatRow{}))*4 > len(c.target)*12 {
-		return nil
+// uniformWeights returns the rows of a core whose rows each have one
+// delay and receptor (rowsUniform), and their targets, if each row also
+// has one weight, bit for bit, and fewer than 65,536 synapses; else nil.
+// It also returns nil where the table would be large beside the synapses
+// it stands for (a quarter of their bytes): on a board of short rows the
+// entries would take more cache than they save.
+func (c *Core) uniformWeights() ([]uniformRow, []uint16) {
+	axons, bytes := c.Axons(), c.static()*12 // a target, a delay and receptor, a weight
+	if c.mode == snn.Fixed {
+		bytes = c.static() * int(unsafe.Sizeof(fixedSynapse{}))
 	}
-	rows := make([]floatRow, axons)
-	for a := range rows {
-		lo, hi := c.axons[a].run()
-		if hi-lo > math.MaxUint16 {
-			return nil
-		}
-		rows[a] = floatRow{lo: lo, n: uint16(hi - lo)}
-		if lo == hi {
-			continue
-		}
-		w := c.weightF[lo]
-		for _, x := range c.weightF[lo+1 : hi] {
-			if math.Float64bits(x) != math.Float64bits(w) {
-				return nil
+	if axons*int(unsafe.Sizeof(uniformRow{}))*4 > bytes {
+		return nil, nil
+	}
+	rows := make([]uniformRow, axons)
+	if c.mode != snn.Fixed {
+		for a := range rows {
+			lo, hi := c.axons[a].run()
+			if hi-lo > math.MaxUint16 {
+				return nil, nil
 			}
+			rows[a] = uniformRow{lo: lo, n: uint16(hi - lo)}
+			if lo == hi {
+				continue
+			}
+			w := c.weightF[lo]
+			for _, x := range c.weightF[lo+1 : hi] {
+				if math.Float64bits(x) != math.Float64bits(w) {
+					return nil, nil
+				}
+			}
+			rows[a].w, rows[a].dr = w, c.delayRec[lo]
 		}
-		rows[a].w, rows[a].dr = w, c.delayRec[lo]
+		return rows, c.target
 	}
-	return rows
+	targets := make([]uint16, 0, c.static())
+	for a := range rows {
+		syn := c.fixedRow(uint32(a))
+		if len(syn) > math.MaxUint16 {
+			return nil, nil
+		}
+		rows[a] = uniformRow{lo: uint32(len(targets)), n: uint16(len(syn))}
+		for _, s := range syn {
+			if s.w != syn[0].w {
+				return nil, nil
+			}
+			targets = append(targets, s.target)
+		}
+		if len(syn) > 0 {
+			rows[a].w, rows[a].dr = float64(syn[0].w), syn[0].dr
+		}
+	}
+	return rows, targets
 }
 
 // rowsUniform reports whether the static synapses of every input axon

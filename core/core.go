@@ -47,13 +47,15 @@ type Core struct {
 	// alone, a cache miss a packet less, and the synapse takes no memory
 	// beyond its entry.
 	axons []fixedSynapse
-	// rows, in float mode, when every axon's static synapses share one
-	// delay, receptor and weight (uniformWeights), has an entry per input
-	// axon with those and its run of targets: delivery then reads the
-	// entry and the targets, not the delays and weights (CUBA: two cache
-	// lines a packet instead of five). nil otherwise.
-	rows     []floatRow
-	ringF    []float64 // ring[(slot*receptors+r)*n+i]
+	// rows, when every axon's static synapses share one delay, receptor
+	// and weight (uniformWeights), has an entry per input axon with those
+	// and its run of rowTargets: delivery then reads the entry and the
+	// targets, not the delays and weights (CUBA: two cache lines a packet
+	// instead of five in float mode, three in fixed). nil otherwise.
+	// rowTargets is target in float mode, a copy in fixed mode.
+	rows       []uniformRow
+	rowTargets []uint16
+	ringF      []float64 // ring[(slot*receptors+r)*n+i]
 	ringX    []int64   // fixed mode sums exactly, then saturates
 	counters Counters
 
@@ -141,9 +143,10 @@ type fixedSynapse struct {
 	w          int32
 }
 
-// floatRow is what every static synapse of an input axon shares in float
-// mode, and the axon's run of targets, target[lo:lo+n] (Core.rows).
-type floatRow struct {
+// uniformRow is what every static synapse of an input axon shares, and
+// the axon's run of targets, rowTargets[lo:lo+n] (Core.rows). A fixed-mode
+// weight, an int32, is held exactly as a float64.
+type uniformRow struct {
 	w  float64
 	lo uint32
 	n  uint16
@@ -206,6 +209,28 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 		c.deliverPlastic(axon, emit, now)
 	}
 	n := c.n
+	if c.rows != nil {
+		r := c.rows[axon]
+		c.counters.SynapticEvents += int64(r.n)
+		if r.n == 0 {
+			return
+		}
+		at := max(emit+int64(r.dr&delayMask), now)
+		slot := c.written(at, r.dr) * int64(n)
+		targets := c.rowTargets[r.lo : r.lo+uint32(r.n)]
+		if c.mode == snn.Fixed {
+			row, w := c.ringX[slot:slot+int64(n)], int64(r.w)
+			for _, t := range targets {
+				row[t] += w
+			}
+			return
+		}
+		row := c.ringF[slot : slot+int64(n)]
+		for _, t := range targets {
+			row[t] += r.w
+		}
+		return
+	}
 	if c.mode == snn.Fixed {
 		syn := c.fixedRow(axon)
 		c.counters.SynapticEvents += int64(len(syn))
@@ -225,20 +250,6 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 			at := max(emit+int64(s.dr&delayMask), now)
 			sr := c.written(at, s.dr)
 			ring[sr*int64(n)+int64(s.target)] += int64(s.w)
-		}
-		return
-	}
-	if c.rows != nil {
-		r := c.rows[axon]
-		c.counters.SynapticEvents += int64(r.n)
-		if r.n == 0 {
-			return
-		}
-		at := max(emit+int64(r.dr&delayMask), now)
-		slot := c.written(at, r.dr) * int64(n)
-		row := c.ringF[slot : slot+int64(n)]
-		for _, t := range c.target[r.lo : r.lo+uint32(r.n)] {
-			row[t] += r.w
 		}
 		return
 	}

@@ -67,80 +67,97 @@ func TestDeliverUniformRows(t *testing.T) {
 	}
 }
 
-// A float-mode core whose rows each have one delay, receptor and weight
-// delivers from its table of rows; it must add exactly what the
-// per-synapse loop adds, late packets included. A row of two weights, or
-// of +0 and -0, or a change of a weight, ends the table.
+// A core whose rows each have one delay, receptor and weight delivers
+// from its table of rows; it must add exactly what the per-synapse loop
+// adds, late packets included, in both modes. A row of two weights (in
+// float mode +0 and -0 are two), or a change of a weight, ends the table,
+// and so do rows too short for it to pay.
 func TestDeliverUniformWeights(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	const n, receptors, axons = 10, 2, 30
-	c := &Core{mode: snn.Float, n: n, receptors: receptors, ringMask: 7}
-	for a := range axons {
-		c.openAxon()
-		d := uint16(1+rng.IntN(5)) | uint16(rng.IntN(receptors))<<delayBits
-		w := rng.NormFloat64()
-		if a == 3 {
-			w = math.Copysign(0, -1)
+	for _, mode := range []snn.Mode{snn.Float, snn.Fixed} {
+		const n, receptors, axons = 10, 2, 30
+		c := &Core{mode: mode, n: n, receptors: receptors, ringMask: 7}
+		for a := range axons {
+			c.openAxon()
+			d := uint16(1+rng.IntN(5)) | uint16(rng.IntN(receptors))<<delayBits
+			wX, wF := rng.Int32N(1<<16)-1<<15, rng.NormFloat64()
+			if a == 3 {
+				wF = math.Copysign(0, -1)
+			}
+			m := 6 + rng.IntN(12)
+			switch a % 7 {
+			case 0:
+				m = 0
+			case 1:
+				m = 1 // in fixed mode, the axon's entry is the synapse
+			}
+			for range m {
+				c.store(uint16(rng.IntN(n)), d, wX, wF)
+			}
 		}
-		m := 6 + rng.IntN(12)
-		if a%7 == 0 {
-			m = 0
+		c.closeAxon()
+		c.uniformRows = c.rowsUniform()
+		if c.rows, c.rowTargets = c.uniformWeights(); !c.uniformRows || c.rows == nil {
+			t.Fatalf("%v: rows of one delay, receptor and weight not seen as uniform", mode)
 		}
-		for range m {
-			c.store(uint16(rng.IntN(n)), d, 0, w)
+		c.ringF, c.ringX = make([]float64, 8*receptors*n), make([]int64, 8*receptors*n)
+		general := *c
+		general.rows, general.ringF, general.ringX = nil, slices.Clone(c.ringF), slices.Clone(c.ringX)
+		for k := range 300 {
+			a, now := uint32(rng.IntN(axons)), int64(k/10)
+			emit := now - int64(rng.IntN(3)) // some late: emit + delay < now
+			c.Deliver(a, emit, now)
+			general.Deliver(a, emit, now)
 		}
-	}
-	c.closeAxon()
-	c.uniformRows = c.rowsUniform()
-	if c.rows = c.uniformWeights(); !c.uniformRows || c.rows == nil {
-		t.Fatal("rows of one delay, receptor and weight not seen as uniform")
-	}
-	c.ringF = make([]float64, 8*receptors*n)
-	general := *c
-	general.rows, general.ringF = nil, slices.Clone(c.ringF)
-	for k := range 300 {
-		a, now := uint32(rng.IntN(axons)), int64(k/10)
-		emit := now - int64(rng.IntN(3)) // some late: emit + delay < now
-		c.Deliver(a, emit, now)
-		general.Deliver(a, emit, now)
-	}
-	if !slices.Equal(floatBits(c.ringF), floatBits(general.ringF)) {
-		t.Error("delivery from the rows differs from the per-synapse loop")
-	}
-	if c.counters != general.counters || c.counters.SynapticEvents == 0 {
-		t.Errorf("counters %+v, want %+v, not zero", c.counters, general.counters)
-	}
-	for a := range uint32(axons) {
-		if c.AxonSynapses(a) < 2 {
-			continue
+		if !slices.Equal(floatBits(c.ringF), floatBits(general.ringF)) || !slices.Equal(c.ringX, general.ringX) {
+			t.Errorf("%v: delivery from the rows differs from the per-synapse loop", mode)
 		}
-		lo, _ := c.axons[a].run()
-		for _, second := range []float64{c.weightF[lo] + 1, math.Copysign(0, -1)} {
-			if second == c.weightF[lo] && math.Signbit(second) == math.Signbit(c.weightF[lo]) {
+		if c.counters != general.counters || c.counters.SynapticEvents == 0 {
+			t.Errorf("%v: counters %+v, want %+v, not zero", mode, c.counters, general.counters)
+		}
+		for a := range uint32(axons) {
+			if c.AxonSynapses(a) < 2 {
 				continue
 			}
-			old := c.weightF[lo+1]
-			c.weightF[lo+1] = second
-			if c.uniformWeights() != nil {
-				t.Errorf("a row of weights %v and %v seen as uniform", c.weightF[lo], second)
+			if mode == snn.Fixed {
+				syn := c.fixedRow(a)
+				syn[1].w++
+				if rows, _ := c.uniformWeights(); rows != nil {
+					t.Error("fixed: a row of two weights seen as uniform")
+				}
+				syn[1].w--
+			} else {
+				// Axon 3's weights are -0: a +0 among them is another.
+				for _, x := range [][2]uint32{{a, 0}, {3, 1}} {
+					lo, _ := c.axons[x[0]].run()
+					second := c.weightF[lo] + 1
+					if x[1] == 1 {
+						second = 0
+					}
+					old := c.weightF[lo+1]
+					c.weightF[lo+1] = second
+					if rows, _ := c.uniformWeights(); rows != nil {
+						t.Errorf("float: a row of weights %v and %v seen as uniform", c.weightF[lo], second)
+					}
+					c.weightF[lo+1] = old
+				}
 			}
-			c.weightF[lo+1] = old
+			c.SetStaticWeight(0, c.StaticWeight(0))
+			if c.rows != nil {
+				t.Errorf("%v: the rows outlived a change of a weight", mode)
+			}
+			break
 		}
-		c.SetStaticWeight(int(lo), c.weightF[lo])
-		if c.rows != nil {
-			t.Error("the rows outlived a change of a weight")
+		// Rows of one synapse: a table would take more than it saves.
+		short := &Core{mode: mode, n: n, receptors: 1, ringMask: 7}
+		for range axons {
+			short.openAxon()
+			short.store(uint16(rng.IntN(n)), 1, 1, 1)
 		}
-		break
-	}
-	// Rows of one synapse: a table would take more than it saves.
-	short := &Core{mode: snn.Float, n: n, receptors: 1, ringMask: 7}
-	for range axons {
-		short.openAxon()
-		short.store(uint16(rng.IntN(n)), 1, 0, 1)
-	}
-	short.closeAxon()
-	if short.rowsUniform() && short.uniformWeights() != nil {
-		t.Error("a table of rows for rows of one synapse")
+		short.closeAxon()
+		if rows, _ := short.uniformWeights(); short.rowsUniform() && rows != nil {
+			t.Errorf("%v: a table of rows for rows of one synapse", mode)
+		}
 	}
 }
 

@@ -194,8 +194,8 @@ func (c *Core) SetStaticWeight(k int, w float64) {
 		c.fixedStatic(k).w = int32(snn.Saturate(int64(math.Round(w))))
 	} else {
 		c.weightF[k] = w
-		c.rows = nil // the row of k may now hold two weights
 	}
+	c.rows, c.rowTargets = nil, nil // the row of k may now hold two weights
 }
 
 // fixedStatic returns static synapse k in fixed mode, where an axon of
