@@ -56,8 +56,8 @@ type Core struct {
 	rows       []uniformRow
 	rowTargets []uint16
 	ringF      []float64 // ring[(slot*receptors+r)*n+i]
-	ringX    []int64   // fixed mode sums exactly, then saturates
-	counters Counters
+	ringX      []int64   // fixed mode sums exactly, then saturates
+	counters   Counters
 
 	// LIF compartments.
 	segments []segment
