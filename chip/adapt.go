@@ -19,7 +19,7 @@ import "time"
 // first; when its ticks take less than minParallelTick the workers are not
 // tried at all, since half a tick that short saves less than the barrier
 // and the moves of the cores' state between the processors' caches cost
-// (CUBA: 4.6 µs a tick on one goroutine, 8.5 µs on two). Each time one
+// (CUBA: about 4 µs a tick on one goroutine, 8 µs on two). Each time one
 // goroutine wins again it is kept twice as long, up to maxKeepTicks: a
 // trial of the workers costs what they lose.
 type adapt struct {

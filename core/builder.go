@@ -351,7 +351,7 @@ func (b *Builder) Finish() (*Core, error) {
 	}
 	c.uniformRows = c.rowsUniform()
 	if c.uniformRows {
-		c.rows, c.rowTargets = c.uniformWeights()
+		c.rows = c.uniformWeights()
 	}
 	size := ringSize(b.maxDel)
 	c.ringMask = size - 1
@@ -368,26 +368,26 @@ func (b *Builder) Finish() (*Core, error) {
 	return c, nil
 }
 
-// uniformWeights returns the rows of a core whose rows each have one
-// delay and receptor (rowsUniform), and their targets, if each row also
-// has one weight, bit for bit, and fewer than 65,536 synapses; else nil.
+// uniformWeights returns the table of rows of a core whose rows each have
+// one delay and receptor (rowsUniform), if each row also has one weight,
+// bit for bit, and fewer than 65,536 synapses; else nil.
 // It also returns nil where the table would be large beside the synapses
 // it stands for (a quarter of their bytes): on a board of short rows the
 // entries would take more cache than they save.
-func (c *Core) uniformWeights() ([]uniformRow, []uint16) {
+func (c *Core) uniformWeights() *rowTable {
 	axons, bytes := c.Axons(), c.static()*12 // a target, a delay and receptor, a weight
 	if c.mode == snn.Fixed {
 		bytes = c.static() * int(unsafe.Sizeof(fixedSynapse{}))
 	}
 	if axons*int(unsafe.Sizeof(uniformRow{}))*4 > bytes {
-		return nil, nil
+		return nil
 	}
 	rows := make([]uniformRow, axons)
 	if c.mode != snn.Fixed {
 		for a := range rows {
 			lo, hi := c.axons[a].run()
 			if hi-lo > math.MaxUint16 {
-				return nil, nil
+				return nil
 			}
 			rows[a] = uniformRow{lo: lo, n: uint16(hi - lo)}
 			if lo == hi {
@@ -396,23 +396,23 @@ func (c *Core) uniformWeights() ([]uniformRow, []uint16) {
 			w := c.weightF[lo]
 			for _, x := range c.weightF[lo+1 : hi] {
 				if math.Float64bits(x) != math.Float64bits(w) {
-					return nil, nil
+					return nil
 				}
 			}
 			rows[a].w, rows[a].dr = w, c.delayRec[lo]
 		}
-		return rows, c.target
+		return &rowTable{rows, c.target}
 	}
 	targets := make([]uint16, 0, c.static())
 	for a := range rows {
 		syn := c.fixedRow(uint32(a))
 		if len(syn) > math.MaxUint16 {
-			return nil, nil
+			return nil
 		}
 		rows[a] = uniformRow{lo: uint32(len(targets)), n: uint16(len(syn))}
 		for _, s := range syn {
 			if s.w != syn[0].w {
-				return nil, nil
+				return nil
 			}
 			targets = append(targets, s.target)
 		}
@@ -420,7 +420,7 @@ func (c *Core) uniformWeights() ([]uniformRow, []uint16) {
 			rows[a].w, rows[a].dr = float64(syn[0].w), syn[0].dr
 		}
 	}
-	return rows, targets
+	return &rowTable{rows, targets}
 }
 
 // rowsUniform reports whether the static synapses of every input axon

@@ -47,17 +47,13 @@ type Core struct {
 	// alone, a cache miss a packet less, and the synapse takes no memory
 	// beyond its entry.
 	axons []fixedSynapse
-	// rows, when every axon's static synapses share one delay, receptor
-	// and weight (uniformWeights), has an entry per input axon with those
-	// and its run of rowTargets: delivery then reads the entry and the
-	// targets, not the delays and weights (CUBA: two cache lines a packet
-	// instead of five in float mode, three in fixed). nil otherwise.
-	// rowTargets is target in float mode, a copy in fixed mode.
-	rows       []uniformRow
-	rowTargets []uint16
-	ringF      []float64 // ring[(slot*receptors+r)*n+i]
-	ringX      []int64   // fixed mode sums exactly, then saturates
-	counters   Counters
+	// rows is the table of rows when every axon's static synapses share
+	// one delay, receptor and weight (uniformWeights), else nil. A pointer,
+	// so that these fields stay in as few lines on a board without one.
+	rows     *rowTable
+	ringF    []float64 // ring[(slot*receptors+r)*n+i]
+	ringX    []int64   // fixed mode sums exactly, then saturates
+	counters Counters
 
 	// LIF compartments.
 	segments []segment
@@ -143,8 +139,18 @@ type fixedSynapse struct {
 	w          int32
 }
 
+// rowTable has an entry per input axon of a core whose rows each have one
+// delay, receptor and weight, with those and the axon's run of targets:
+// delivery then reads the entry and the targets, not the delays and
+// weights (CUBA: two cache lines a packet instead of five in float mode,
+// three in fixed).
+type rowTable struct {
+	rows    []uniformRow
+	targets []uint16 // Core.target in float mode, a copy in fixed mode
+}
+
 // uniformRow is what every static synapse of an input axon shares, and
-// the axon's run of targets, rowTargets[lo:lo+n] (Core.rows). A fixed-mode
+// the axon's run of targets, rowTable.targets[lo:lo+n]. A fixed-mode
 // weight, an int32, is held exactly as a float64.
 type uniformRow struct {
 	w  float64
@@ -209,15 +215,15 @@ func (c *Core) Deliver(axon uint32, emit, now int64) {
 		c.deliverPlastic(axon, emit, now)
 	}
 	n := c.n
-	if c.rows != nil {
-		r := c.rows[axon]
+	if tab := c.rows; tab != nil {
+		r := tab.rows[axon]
 		c.counters.SynapticEvents += int64(r.n)
 		if r.n == 0 {
 			return
 		}
 		at := max(emit+int64(r.dr&delayMask), now)
 		slot := c.written(at, r.dr) * int64(n)
-		targets := c.rowTargets[r.lo : r.lo+uint32(r.n)]
+		targets := tab.targets[r.lo : r.lo+uint32(r.n)]
 		if c.mode == snn.Fixed {
 			row, w := c.ringX[slot:slot+int64(n)], int64(r.w)
 			for _, t := range targets {

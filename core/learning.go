@@ -195,7 +195,7 @@ func (c *Core) SetStaticWeight(k int, w float64) {
 	} else {
 		c.weightF[k] = w
 	}
-	c.rows, c.rowTargets = nil, nil // the row of k may now hold two weights
+	c.rows = nil // the row of k may now hold two weights
 }
 
 // fixedStatic returns static synapse k in fixed mode, where an axon of
