@@ -33,12 +33,7 @@ func TestDeliverUniformRows(t *testing.T) {
 		general := *c
 		general.uniformRows = false
 		general.ringF, general.ringX = slices.Clone(c.ringF), slices.Clone(c.ringX)
-		for k := range 200 {
-			a, now := uint32(rng.IntN(axons)), int64(k/10)
-			emit := now - int64(rng.IntN(3)) // some late: emit + delay < now
-			c.Deliver(a, emit, now)
-			general.Deliver(a, emit, now)
-		}
+		deliverBoth(rng, c, &general, axons, 200)
 		if !slices.Equal(floatBits(c.ringF), floatBits(general.ringF)) || !slices.Equal(c.ringX, general.ringX) {
 			t.Errorf("%v: the one-slot row delivery differs from the per-synapse loop", mode)
 		}
@@ -103,12 +98,7 @@ func TestDeliverUniformWeights(t *testing.T) {
 		c.ringF, c.ringX = make([]float64, 8*receptors*n), make([]int64, 8*receptors*n)
 		general := *c
 		general.rows, general.ringF, general.ringX = nil, slices.Clone(c.ringF), slices.Clone(c.ringX)
-		for k := range 300 {
-			a, now := uint32(rng.IntN(axons)), int64(k/10)
-			emit := now - int64(rng.IntN(3)) // some late: emit + delay < now
-			c.Deliver(a, emit, now)
-			general.Deliver(a, emit, now)
-		}
+		deliverBoth(rng, c, &general, axons, 300)
 		if !slices.Equal(floatBits(c.ringF), floatBits(general.ringF)) || !slices.Equal(c.ringX, general.ringX) {
 			t.Errorf("%v: delivery from the rows differs from the per-synapse loop", mode)
 		}
@@ -158,6 +148,17 @@ func TestDeliverUniformWeights(t *testing.T) {
 		if short.rowsUniform() && short.uniformWeights() != nil {
 			t.Errorf("%v: a table of rows for rows of one synapse", mode)
 		}
+	}
+}
+
+// deliverBoth delivers the same m packets, to random axons of axons and
+// some late (emit + delay < now), to cores c and d.
+func deliverBoth(rng *rand.Rand, c, d *Core, axons, m int) {
+	for k := range m {
+		a, now := uint32(rng.IntN(axons)), int64(k/10)
+		emit := now - int64(rng.IntN(3))
+		c.Deliver(a, emit, now)
+		d.Deliver(a, emit, now)
 	}
 }
 
