@@ -285,7 +285,8 @@ const WarmBatch = 32
 
 // Warm reads, for each packet j of a batch of at most WarmBatch, what
 // cores[j].Deliver(axons[j], emits[j], now) will read first: the axon's
-// row and the ring slot of its first synapse. Delivery chases pointers
+// entry, or its row in the core's table of rows, then its first synapse
+// or target, then that synapse's ring slot. Delivery chases pointers
 // from the core to the row to the ring, and on a board whose memory is far
 // larger than the caches each step misses; one packet at a time, the
 // misses follow one another. Warm takes the batch a step at a time, so
@@ -293,20 +294,31 @@ const WarmBatch = 32
 // result means nothing; it is returned so that the reads are kept.
 func Warm(cores []*Core, axons []uint32, emits []int64, now int64) int64 {
 	var entry [WarmBatch]fixedSynapse
+	var row [WarmBatch]uniformRow
 	var slot [WarmBatch]int64
 	n := min(len(cores), len(axons), len(emits), WarmBatch)
 	var tab [WarmBatch][]fixedSynapse
+	var rows [WarmBatch]*rowTable
 	for j := range n {
-		tab[j] = cores[j].axons
+		tab[j], rows[j] = cores[j].axons, cores[j].rows
 	}
 	for j := range n {
-		entry[j] = tab[j][axons[j]]
+		if rows[j] != nil {
+			row[j] = rows[j].rows[axons[j]]
+		} else {
+			entry[j] = tab[j][axons[j]]
+		}
 	}
 	for j := range n {
 		c, e := cores[j], entry[j]
 		slot[j] = -1
 		var t, dr uint16
 		switch lo, hi := e.run(); {
+		case rows[j] != nil:
+			if row[j].n == 0 {
+				continue
+			}
+			t, dr = rows[j].targets[row[j].lo], row[j].dr
 		case e.dr&runBit == 0: // the synapse itself
 			t, dr = e.target, e.dr
 		case lo == hi:
@@ -325,7 +337,9 @@ func Warm(cores []*Core, axons []uint32, emits []int64, now int64) int64 {
 		switch {
 		case s < 0:
 		case c.mode == snn.Fixed:
-			sum += c.ringX[s] // the weight lies beside the target, read above
+			sum += c.ringX[s] // the weight lies beside the target (or in the row), read above
+		case rows[j] != nil:
+			sum += int64(c.ringF[s]) // the weight is the row's, read above
 		default:
 			lo, _ := entry[j].run()
 			sum += int64(c.ringF[s] + c.weightF[lo])

@@ -105,6 +105,18 @@ func TestDeliverUniformWeights(t *testing.T) {
 		if c.counters != general.counters || c.counters.SynapticEvents == 0 {
 			t.Errorf("%v: counters %+v, want %+v, not zero", mode, c.counters, general.counters)
 		}
+		// Warm reads the rows as delivery does, and only reads.
+		ringF, ringX := slices.Clone(c.ringF), slices.Clone(c.ringX)
+		var batch [WarmBatch]*Core
+		var ax [WarmBatch]uint32
+		var em [WarmBatch]int64
+		for j := range batch {
+			batch[j], ax[j], em[j] = c, uint32(j%axons), int64(j%3)
+		}
+		Warm(batch[:], ax[:], em[:], 2)
+		if !slices.Equal(floatBits(c.ringF), floatBits(ringF)) || !slices.Equal(c.ringX, ringX) {
+			t.Errorf("%v: Warm changed the ring of a core with a table of rows", mode)
+		}
 		for a := range uint32(axons) {
 			if c.AxonSynapses(a) < 2 {
 				continue
